@@ -1,0 +1,110 @@
+"""Cross-reference checks: every id a scenario names must exist (DESIGN §4.3)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from .events import month_index
+from .quantity import LOCATOR_RE
+from .schema import Scenario
+from .walk import evidence_records
+
+Located = tuple[tuple, str]
+
+
+def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown {kind} '{name}'{hint}"
+
+
+def reference_problems(s: Scenario) -> list[Located]:
+    regions = {r.id for r in s.regions}
+    factions = {f.id for f in s.factions}
+    sponsors = {sp.id for sp in s.sponsors}
+    issues = {i.id for i in s.issues}
+    out: list[Located] = []
+
+    def need(loc: tuple, kind: str, name: str | None, known: set[str]) -> None:
+        if name is not None and name not in known:
+            out.append((loc, _unknown(kind, name, known)))
+
+    for i, r in enumerate(s.regions):
+        need(("regions", i, "controller"), "faction", r.controller, factions)
+        for k in r.garrison:
+            need(("regions", i, "garrison", k), "faction", k, factions)
+        for j, n in enumerate(r.neighbours):
+            need(("regions", i, "neighbours", j), "region", n, regions)
+            if n == r.id:
+                out.append((("regions", i, "neighbours", j), "a region cannot neighbour itself"))
+    for i, f in enumerate(s.factions):
+        for k in f.regional_popularity:
+            need(("factions", i, "regional_popularity", k), "region", k, regions)
+        for field in ("positions", "salience"):
+            for k in getattr(f, field):
+                need(("factions", i, field, k), "issue", k, issues)
+    for i, sp in enumerate(s.sponsors):
+        for k in sp.stance:
+            need(("sponsors", i, "stance", k), "faction", k, factions)
+        for field in ("positions", "salience"):
+            for k in getattr(sp, field):
+                need(("sponsors", i, field, k), "issue", k, issues)
+    for i, e in enumerate(s.relations.support):
+        loc = ("relations", "support", i)
+        need((*loc, "from"), "actor", e.source, factions | sponsors)
+        need((*loc, "to"), "faction", e.target, factions)
+        for j, v in enumerate(e.via):
+            need((*loc, "via", j), "sponsor", v, sponsors)
+        if e.via and e.source in factions:
+            out.append(((*loc, "via"), "only a sponsor's support can be routed through other sponsors"))
+        if e.source == e.target:
+            out.append(((*loc, "to"), "an actor cannot support itself"))
+    for group in ("hostility", "alliance"):
+        for i, h in enumerate(getattr(s.relations, group)):
+            for j, a in enumerate(h.between):
+                need(("relations", group, i, "between", j), "faction", a, factions)
+            if h.between[0] == h.between[1]:
+                out.append((("relations", group, i, "between"), "needs two different factions"))
+
+    start = month_index(s.start)
+    for i, ev in enumerate(s.events):
+        loc = ("events", i)
+        if month_index(ev.date) < start:
+            out.append(((*loc, "date"), f"comes before the scenario starts ({s.start}); got {ev.date}"))
+        for field, kind, known in (
+            ("parties", "faction", factions), ("eligible", "faction", factions),
+            ("enforcers", "sponsor", sponsors), ("actors", "actor", factions | sponsors),
+            ("via", "sponsor", sponsors),
+        ):
+            for j, name in enumerate(getattr(ev, field, None) or []):
+                need((*loc, field, j), kind, name, known)
+        for field, kind, known in (
+            ("broker", "sponsor", sponsors), ("sponsor", "sponsor", sponsors),
+            ("faction", "faction", factions), ("target", "faction", factions),
+            ("region", "region", regions),
+        ):
+            need((*loc, field), kind, getattr(ev, field, None), known)
+        for k in getattr(ev, "stance", {}) or {}:
+            need((*loc, "stance", k), "faction", k, factions)
+        if ev.type == "sponsor_entry" and ev.sponsor in sponsors and s.sponsor(ev.sponsor).active:
+            out.append(((*loc, "sponsor"), f"'{ev.sponsor}' is active from the start; give it 'active: false' to make it enter later"))
+        if ev.type == "ceasefire":
+            for j, p in enumerate(ev.parties):
+                if p in factions and not s.faction(p).can_sign:
+                    out.append(((*loc, "parties", j), f"'{p}' may not sign a ceasefire (jihadist or may_sign: false)"))
+
+    for loc, _path, rec in evidence_records(s):
+        m = LOCATOR_RE.match(rec.source or "")
+        if m is None:
+            continue
+        doc = m.group("doc")
+        if doc not in s.documents:
+            out.append(((*loc, "source"), _unknown("document", doc, set(s.documents))))
+            continue
+        sentences = s.documents[doc].sentences
+        short = rec.source.split(":", 1)[1]
+        if short not in sentences:
+            out.append(((*loc, "source"), f"locator '{rec.source}' is not registered in documents.{doc}.sentences "
+                                           "(run 'libyasim sources stamp')"))
+    return out

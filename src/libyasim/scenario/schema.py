@@ -1,0 +1,368 @@
+"""The scenario schema: frozen, validated objects loaded from YAML (DESIGN.md §4).
+
+Every coefficient of a mechanism is a field of :class:`Parameters` with a
+default, a range and a one-line description; ``docs/ODD.md`` documents each
+by name (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import copy
+from collections.abc import Iterator
+from pathlib import Path
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from .events import Event, Ident, Month, month_index, month_name
+from .quantity import Evidence, NonNegative, Number, Positive, Quantity, Signed, StrictModel, Unit, q
+
+
+class FactionKind(StrEnum):
+    STATE = "state"
+    ARMED_COALITION = "armed_coalition"
+    MILITIA = "militia"
+    POLITICAL_BODY = "political_body"
+    JIHADIST = "jihadist"
+
+
+class SponsorKind(StrEnum):
+    STATE = "state"
+    MULTILATERAL = "multilateral"
+    COURT = "court"
+
+
+class Channel(StrEnum):
+    MILITARY = "military"
+    FINANCIAL = "financial"
+    POLITICAL = "political"
+
+
+class Interest(StrEnum):
+    COUNTER_TERRORISM = "counter_terrorism"
+    MIGRATION = "migration"
+    ANTI_ISLAMIST = "anti_islamist"
+    UN_LEGITIMACY = "un_legitimacy"
+    INFLUENCE = "influence"
+
+
+CHANNELS: tuple[Channel, ...] = tuple(Channel)
+INTERESTS: tuple[Interest, ...] = tuple(Interest)
+
+
+class Document(StrictModel):
+    """A registered source text. ``sentences`` maps each locator used to the
+    sha256 of its sentence, so ``libyasim sources check`` can prove a locator
+    still points at the sentence it was written for."""
+
+    title: str
+    date: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    sentences: dict[str, str] = {}
+
+
+class Region(StrictModel):
+    id: Ident
+    name: str
+    population: NonNegative
+    oil_value: Unit = q(0.0)
+    coastal: bool = False
+    lat: float = Field(ge=19.0, le=34.0)
+    lon: float = Field(ge=9.0, le=26.0)
+    controller: Ident | None = None
+    garrison: dict[Ident, NonNegative] = {}
+    neighbours: list[Ident] = []
+    evidence: list[Evidence] = []
+
+
+class Faction(StrictModel):
+    id: Ident
+    name: str
+    leader: str | None = None
+    kind: FactionKind
+    strength: NonNegative
+    resources: NonNegative = q(0.0)
+    legitimacy: Unit = q(0.3)
+    popularity: Unit = q(0.2)
+    regional_popularity: dict[Ident, Unit] = {}
+    ideology: Unit = q(0.5)
+    positions: dict[Ident, Unit] = {}
+    salience: dict[Ident, Unit] = {}
+    risk_attitude: Signed = q(0.0)
+    un_recognised: bool = False
+    may_stand: bool | None = None
+    may_sign: bool | None = None
+    evidence: list[Evidence] = []
+
+    @property
+    def is_jihadist(self) -> bool:
+        return self.kind is FactionKind.JIHADIST
+
+    @property
+    def can_stand(self) -> bool:
+        return (not self.is_jihadist) if self.may_stand is None else self.may_stand
+
+    @property
+    def can_sign(self) -> bool:
+        return (not self.is_jihadist) if self.may_sign is None else self.may_sign
+
+
+class Sponsor(StrictModel):
+    id: Ident
+    name: str
+    kind: SponsorKind = SponsorKind.STATE
+    active: bool = True
+    budget: dict[Channel, NonNegative] = {}
+    interests: dict[Interest, Unit] = {}
+    stance: dict[Ident, Signed] = {}
+    casualty_sensitivity: Unit = q(0.3)
+    reputation_sensitivity: Unit = q(0.3)
+    consensus: Unit = q(1.0)
+    temperature: Positive | None = None
+    positions: dict[Ident, Unit] = {}
+    salience: dict[Ident, Unit] = {}
+    risk_attitude: Signed = q(0.0)
+    evidence: list[Evidence] = []
+
+
+class SupportEdge(StrictModel):
+    """Support from a sponsor (or a faction) to a faction through a channel,
+    directly or routed through other sponsors (``via``)."""
+
+    source: Ident = Field(alias="from")
+    target: Ident = Field(alias="to")
+    channel: Channel
+    weight: Unit = q(1.0)
+    via: list[Ident] = []
+    evidence: list[Evidence] = []
+
+
+class Hostility(StrictModel):
+    between: tuple[Ident, Ident]
+    level: Unit = q(1.0)
+    evidence: list[Evidence] = []
+
+
+class Alliance(StrictModel):
+    between: tuple[Ident, Ident]
+    level: Unit = q(1.0)
+    evidence: list[Evidence] = []
+
+
+class Relations(StrictModel):
+    support: list[SupportEdge] = []
+    hostility: list[Hostility] = []
+    alliance: list[Alliance] = []
+
+
+class IssueAxis(StrictModel):
+    id: Ident
+    name: str
+    low: str
+    high: str
+    evidence: list[Evidence] = []
+
+
+def _p(value: float, lo: float, hi: float, doc: str) -> Any:
+    """A model coefficient's default: value, sampling range, and the assumption."""
+    return Field(default=q(value, range=(lo, hi), assumption=doc), description=doc)
+
+
+class Parameters(StrictModel):
+    """Model coefficients. Each is documented in docs/ODD.md under its name."""
+
+    # --- support (DESIGN §3.2-3.3)
+    softmax_temperature: Positive = _p(0.25, 0.1, 0.6, "default sponsor softmax temperature tau: lower means support concentrates on the best-scoring faction")
+    support_inertia: Unit = _p(0.3, 0.1, 0.6, "monthly speed rho at which an allocation moves toward its target at full consensus")
+    consensus_inertia_floor: Unit = _p(0.3, 0.1, 0.6, "share of rho kept by a sponsor with zero internal consensus")
+    policy_noise: NonNegative = _p(0.3, 0.0, 0.6, "scale of the noise on a sponsor's utilities, multiplied by (1 - consensus)")
+    stance_weight: NonNegative = _p(1.0, 0.5, 2.0, "weight of a sponsor's prior stance toward a faction in its utility")
+    support_threshold: Unit = _p(0.02, 0.0, 0.1, "allocation share below which a sponsor sends nothing to a faction")
+    icc_reputation_cost: NonNegative = _p(0.5, 0.2, 1.0, "utility cost per ICC warrant on a faction, times the sponsor's reputation sensitivity")
+    casualty_cost: NonNegative = _p(0.5, 0.1, 1.0, "utility cost of a faction's recent losses, times the sponsor's casualty sensitivity")
+    indirect_cost_discount: Unit = _p(0.6, 0.3, 0.9, "share of reputation and casualty cost hidden when support is routed through another sponsor")
+    richardson_reaction: NonNegative = _p(0.05, 0.0, 0.15, "Richardson reaction k: budget growth per unit of rival sponsors' support to a faction's enemies")
+    richardson_fatigue: Unit = _p(0.1, 0.05, 0.3, "Richardson fatigue a: monthly pull of a budget back to its initial level")
+    loyalty_step: Unit = _p(0.05, 0.01, 0.1, "Axelrod commitment step: loyalty gained per month of support received, lost per month without")
+    loyalty_weight: NonNegative = _p(0.5, 0.0, 1.0, "weight of a faction's loyalty in its sponsor's utility")
+    military_to_fighters: NonNegative = _p(400.0, 150.0, 800.0, "fighters added per unit of military support per month")
+    financial_to_resources: NonNegative = _p(1.0, 0.5, 1.5, "resources added per unit of financial support per month")
+    political_to_legitimacy: NonNegative = _p(0.01, 0.003, 0.03, "legitimacy added per unit of political support per month")
+    recruitment_rate: NonNegative = _p(150.0, 50.0, 300.0, "fighters recruited per unit of resources spent")
+    resource_spend: Unit = _p(0.3, 0.1, 0.5, "share of its resources a faction spends on recruitment each month")
+    oil_income: NonNegative = _p(3.0, 1.0, 6.0, "resources per month from holding all of Libya's oil value")
+    attrition_rate: Unit = _p(0.01, 0.0, 0.03, "monthly share of fighters lost to desertion and demobilisation")
+    ally_share: Unit = _p(0.05, 0.0, 0.15, "share of its resources a faction passes to allies each month, times alliance level")
+    # --- conflict (DESIGN §3.4)
+    engagement_rate: Unit = _p(0.35, 0.1, 0.6, "monthly probability that hostile forces in the same or adjacent regions fight, times hostility level")
+    aimed_fire_rate: NonNegative = _p(0.05, 0.02, 0.1, "Lanchester aimed-fire kill rate per fighter per month, conventional forces")
+    insurgent_fire_rate: NonNegative = _p(0.06, 0.02, 0.12, "Deitchman: kill rate of insurgents on conventional forces per insurgent per month")
+    area_fire_rate: NonNegative = _p(0.00002, 0.000005, 0.00005, "Deitchman area-fire coefficient b: insurgent losses per (insurgent x conventional fighter) per month")
+    battle_intensity: Unit = _p(0.25, 0.1, 0.5, "fraction of a month the forces in a battle are engaged")
+    battle_substeps: NonNegative = _p(10, 5, 20, "integration substeps of a battle's attrition equations")
+    contest_exponent: Positive = _p(1.5, 1.0, 3.0, "contest success function exponent m (Tullock; Hirshleifer 1989)")
+    control_change_margin: Unit = _p(0.6, 0.5, 0.8, "win probability at which an attacker takes a region when it wins the battle")
+    fatality_share: Unit = _p(0.5, 0.3, 0.8, "share of attrition losses that are deaths (the rest wounded, captured or deserted)")
+    civilian_harm: NonNegative = _p(0.15, 0.05, 0.3, "civilian deaths per combatant death")
+    raid_rate: Unit = _p(0.3, 0.1, 0.6, "monthly probability that a jihadist faction raids, times its strength relative to raid_scale")
+    raid_scale: Positive = _p(500.0, 200.0, 1500.0, "jihadist fighters at which raids happen at the full raid_rate")
+    raid_fatalities: NonNegative = _p(4.0, 1.0, 10.0, "mean deaths in one jihadist raid")
+    threat_per_death: NonNegative = _p(0.02, 0.005, 0.05, "rise of the Europe threat index per jihadist-caused death")
+    threat_decay: Unit = _p(0.1, 0.05, 0.2, "monthly decay of the Europe threat index toward zero")
+    threat_to_ct: NonNegative = _p(0.5, 0.0, 1.0, "rise of sponsors' counter-terrorism weight per unit of threat index")
+    # --- politics (DESIGN §3.5)
+    bargaining_exponent: Positive = _p(2.0, 1.0, 4.0, "exponent n of the victory probability C_ij^n / (C_ij^n + C_ji^n)")
+    position_drift: Unit = _p(0.1, 0.02, 0.3, "monthly share of the way an actor moves toward the coalition position that beats it")
+    popularity_relaxation: Unit = _p(0.1, 0.05, 0.2, "monthly speed at which popularity moves toward its drivers")
+    security_weight: NonNegative = _p(1.0, 0.5, 2.0, "weight of security delivered (territory held without fighting) in popularity")
+    violence_weight: NonNegative = _p(1.0, 0.5, 2.0, "weight of violence suffered in a faction's regions in popularity")
+    oil_weight: NonNegative = _p(0.5, 0.0, 1.0, "weight of oil revenue controlled in popularity")
+    legitimacy_relaxation: Unit = _p(0.05, 0.01, 0.1, "monthly speed at which legitimacy moves toward recognition-based level")
+    recognition_weight: NonNegative = _p(0.5, 0.2, 1.0, "weight of international recognition (UN, sponsors' political support) in legitimacy")
+
+
+class Outcomes(StrictModel):
+    """Thresholds that classify a run's end state (DESIGN §4.5)."""
+
+    window_months: int = Field(default=6, ge=1, le=60, description="months at the end of a run over which the end state is judged")
+    takeover_population_share: Unit = q(0.7, range=(0.6, 0.85), assumption="population share one faction must hold to count as a takeover")
+    takeover_strength_share: Unit = q(0.6, range=(0.5, 0.75), assumption="share of all non-jihadist fighters one faction must hold for a takeover")
+    partition_min_share: Unit = q(0.2, range=(0.1, 0.3), assumption="population share each of two rival blocs must hold for a partition")
+    war_fatalities: NonNegative = q(60.0, range=(30.0, 150.0), assumption="mean monthly battle deaths over the window above which the end state is renewed war")
+    resurgence_ratio: Positive = q(1.5, range=(1.2, 3.0), assumption="ratio of jihadist strength at the end to the start that flags a resurgence")
+
+
+class Scenario(StrictModel):
+    """A whole scenario: situation, interventions and outcome thresholds."""
+
+    id: Ident
+    title: str
+    description: str = ""
+    start: Month
+    months: int = Field(ge=1, le=600)
+    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    documents: dict[Ident, Document] = {}
+    regions: list[Region] = Field(min_length=1)
+    factions: list[Faction] = Field(min_length=2)
+    sponsors: list[Sponsor] = []
+    relations: Relations = Relations()
+    issues: list[IssueAxis] = []
+    parameters: Parameters = Parameters()
+    events: list[Event] = []
+    outcomes: Outcomes = Outcomes()
+
+    _resolved: dict | None = PrivateAttr(default=None)
+    _origin: Path | None = PrivateAttr(default=None)
+
+    def _attach(self, data: dict, origin: Path | None) -> None:
+        self._resolved = data
+        self._origin = origin
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Scenario:
+        seen: dict[str, str] = {}
+        for group in ("regions", "factions", "sponsors", "issues"):
+            for item in getattr(self, group):
+                if item.id in seen:
+                    raise ValueError(f"id {item.id!r} is used twice ({seen[item.id]} and {group})")
+                seen[item.id] = group
+        return self
+
+    # -- lookups -----------------------------------------------------------
+    def faction(self, ident: str) -> Faction:
+        return next(f for f in self.factions if f.id == ident)
+
+    def sponsor(self, ident: str) -> Sponsor:
+        return next(s for s in self.sponsors if s.id == ident)
+
+    def region(self, ident: str) -> Region:
+        return next(r for r in self.regions if r.id == ident)
+
+    @property
+    def actor_ids(self) -> list[str]:
+        return [f.id for f in self.factions] + [s.id for s in self.sponsors]
+
+    @property
+    def end(self) -> str:
+        return month_name(month_index(self.start) + self.months)
+
+    # -- provenance of the object itself ----------------------------------
+    @property
+    def resolved(self) -> dict:
+        """The scenario as plain data, ``extends`` resolved (a copy)."""
+        if self._resolved is None:
+            self._resolved = self.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        return copy.deepcopy(self._resolved)
+
+    @property
+    def hash(self) -> str:
+        """sha256 of the resolved scenario (canonical JSON)."""
+        from .loader import content_hash
+
+        if self._resolved is None:
+            self.resolved  # noqa: B018 - fills the cache
+        return content_hash(self._resolved)
+
+    @property
+    def path(self) -> Path | None:
+        """The file this scenario was loaded from, if any."""
+        return self._origin
+
+    def with_values(self, overrides: dict[str, Any]) -> Scenario:
+        """A new, re-validated scenario with ``{dotted.path: value}`` changed.
+
+        >>> s2 = s.with_values({"factions.lna.strength": 30000})  # doctest: +SKIP
+        """
+        from .errors import Problem, ScenarioError
+        from .loader import from_dict, set_value
+
+        data = self.resolved
+        problems = []
+        for key, value in overrides.items():
+            try:
+                set_value(data, key, value)
+            except KeyError as exc:
+                problems.append(Problem(self.id, None, key, str(exc.args[0])))
+        if problems:
+            raise ScenarioError(problems)
+        new = from_dict(data, name=str(self._origin or self.id))
+        new._origin = self._origin
+        return new
+
+    def quantities(self) -> Iterator[tuple[str, Quantity]]:
+        """Every numeric parameter with its dotted path (``factions.lna.strength``)."""
+        from .walk import quantities
+
+        return quantities(self)
+
+    def uncertain(self) -> dict[str, tuple[float, float]]:
+        """Parameters with a ``range``: what ensembles and sensitivity analysis sample."""
+        return {path: q.range for path, q in self.quantities() if q.range is not None}
+
+
+__all__ = [
+    "CHANNELS",
+    "INTERESTS",
+    "Alliance",
+    "Channel",
+    "Document",
+    "Evidence",
+    "Faction",
+    "FactionKind",
+    "Hostility",
+    "Interest",
+    "IssueAxis",
+    "Month",
+    "Number",
+    "Outcomes",
+    "Parameters",
+    "Quantity",
+    "Region",
+    "Relations",
+    "Scenario",
+    "Sponsor",
+    "SponsorKind",
+    "SupportEdge",
+]
