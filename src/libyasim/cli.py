@@ -1,0 +1,58 @@
+"""The ``libyasim`` command: thin commands over the public API.
+
+Each area registers its own subcommands (``register(subparsers)`` in its
+``commands`` module); this file only assembles them and turns expected
+errors into one clear message and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .scenario import ScenarioError
+
+# One line per area; each module defines register(subparsers).
+COMMAND_MODULES = [
+    "libyasim.scenario.commands",
+]
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as one message, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="libyasim",
+        description="Agent-based scenario simulator of Libyan faction dynamics.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"libyasim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ScenarioError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        parser.exit(2, f"libyasim {args.command}: error: {exc}\n")
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
