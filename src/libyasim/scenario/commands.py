@@ -8,8 +8,9 @@ from collections import Counter
 from pathlib import Path
 
 from .errors import ScenarioError
-from .loader import load_scenario
-from .provenance import check_document, read_document, stamp
+from .loader import load_scenario, read_yaml
+from .provenance import check_document, order, read_document, sentence_hash, sentences, sha256_text
+from .quantity import LOCATOR_RE
 from .schema import Scenario
 from .walk import quantities, walk
 
@@ -85,25 +86,51 @@ def cmd_sources_check(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _cited(node: object, out: set[str]) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "source" and isinstance(v, str) and LOCATOR_RE.match(v):
+                out.add(v)
+            else:
+                _cited(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            _cited(v, out)
+
+
 def cmd_sources_stamp(args: argparse.Namespace) -> int:
     from ruamel.yaml import YAML
 
+    from ..cli import UsageError
+
     docs = _documents(args.document)
-    path = Path(args.scenario)
-    s = load_scenario(path)
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
-    yaml.width = 100
-    data = yaml.load(path.read_text(encoding="utf-8"))
+    yaml.width = 120
+    loaded = {}
+    cited: set[str] = set()
+    for name in args.scenarios:
+        path = Path(name)
+        data, _node = read_yaml(path.read_text(encoding="utf-8"), str(path))
+        _cited(data, cited)
+        loaded[path] = data
     for doc, text in docs.items():
-        if doc not in data.get("documents", {}):
-            from ..cli import UsageError
-
-            raise UsageError(f"{path} registers no document '{doc}' (add it under documents:)")
-        data["documents"][doc]["sentences"] = stamp(s, doc, text)
-        print(f"{path}: stamped {len(data['documents'][doc]['sentences'])} locator(s) into '{doc}'")
-    with path.open("w", encoding="utf-8") as fh:
-        yaml.dump(data, fh)
+        found = sentences(text)
+        mine = sorted({c.split(":", 1)[1] for c in cited if c.startswith(doc + ":")}, key=order)
+        missing = [c for c in mine if c not in found]
+        if missing:
+            raise UsageError(f"locators not in document '{doc}': {', '.join(missing)}")
+        hashes = {loc: sentence_hash(found[loc]) for loc in mine}
+        owners = [p for p, d in loaded.items() if doc in (d.get("documents") or {})]
+        if not owners:
+            raise UsageError(f"none of the files registers document '{doc}' (add it under documents:)")
+        for path in owners:
+            data = yaml.load(path.read_text(encoding="utf-8"))
+            data["documents"][doc]["sha256"] = sha256_text(text)
+            data["documents"][doc]["sentences"] = hashes
+            with path.open("w", encoding="utf-8") as fh:
+                yaml.dump(data, fh)
+            print(f"{path}: registered {len(hashes)} locator(s) into '{doc}'")
     return 0
 
 
@@ -126,8 +153,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="scenario files whose registry to check")
     c.set_defaults(func=cmd_sources_check)
     st = ssub.add_parser("stamp", formatter_class=HELP,
-                         help="record the sha256 of every sentence the scenario cites (rewrites its documents: block)")
+                         help="record the sha256 of every sentence the scenarios cite (rewrites the documents: block)")
     st.add_argument("--document", action="append", required=True, metavar="ID=PATH",
                     help="a registered document and the path of its text (repeatable)")
-    st.add_argument("scenario", metavar="SCENARIO", help="the scenario file that registers the document")
+    st.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                    help="every scenario file whose citations to register; the file(s) that define the document are rewritten")
     st.set_defaults(func=cmd_sources_stamp)

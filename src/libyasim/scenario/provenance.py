@@ -72,7 +72,7 @@ def check_document(scenario: Scenario, doc_id: str, text: str) -> list[Mismatch]
     if sha256_text(text) != doc.sha256:
         problems.append(Mismatch(doc_id, "-", "the document's text has changed since it was registered (sha256 differs)"))
     cited = used_locators(scenario).get(doc_id, set())
-    for loc in sorted(set(doc.sentences) | cited, key=_order):
+    for loc in sorted(set(doc.sentences) | cited, key=order):
         if loc not in found:
             problems.append(Mismatch(doc_id, loc, "no such sentence in the document"))
         elif loc not in doc.sentences:
@@ -82,17 +82,7 @@ def check_document(scenario: Scenario, doc_id: str, text: str) -> list[Mismatch]
     return problems
 
 
-def stamp(scenario: Scenario, doc_id: str, text: str) -> dict[str, str]:
-    """The ``sentences`` registry for ``doc_id``: hashes of every cited locator."""
-    found = sentences(text)
-    cited = used_locators(scenario).get(doc_id, set())
-    missing = sorted(c for c in cited if c not in found)
-    if missing:
-        raise KeyError(f"locators not in the document: {', '.join(missing)}")
-    return {loc: sentence_hash(found[loc]) for loc in sorted(cited, key=_order)}
-
-
-def _order(loc: str) -> tuple[int, int]:
+def order(loc: str) -> tuple[int, int]:
     m = re.match(r"p(\d+)s(\d+)", loc)
     return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
 
