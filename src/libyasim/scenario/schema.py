@@ -206,6 +206,7 @@ class Parameters(StrictModel):
     control_change_margin: Unit = _p(0.6, 0.5, 0.8, "win probability at which an attacker takes a region when it wins the battle")
     fatality_share: Unit = _p(0.5, 0.3, 0.8, "share of attrition losses that are deaths (the rest wounded, captured or deserted)")
     civilian_harm: NonNegative = _p(0.15, 0.05, 0.3, "civilian deaths per combatant death")
+    initial_threat: Unit = _p(0.5, 0.3, 0.7, "Europe's threat index at the start (0 calm .. 1 acute fear of attacks planned from Libya)")
     raid_rate: Unit = _p(0.3, 0.1, 0.6, "monthly probability that a jihadist faction raids, times its strength relative to raid_scale")
     raid_scale: Positive = _p(500.0, 200.0, 1500.0, "jihadist fighters at which raids happen at the full raid_rate")
     raid_fatalities: NonNegative = _p(4.0, 1.0, 10.0, "mean deaths in one jihadist raid")
