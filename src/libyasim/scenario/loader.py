@@ -20,6 +20,8 @@ import difflib
 import hashlib
 import io
 import json
+import numbers
+import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import Problem, ScenarioError
@@ -57,22 +59,59 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+_STANDARD_TAGS = {None, "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap",
+                  "tag:yaml.org,2002:str"}
+
+
+def _tag(obj: Any) -> str | None:
+    """The explicit YAML tag written on a value (``!!python/object:...``), if not a standard one."""
+    tag = getattr(getattr(obj, "tag", None), "value", None)
+    if tag in _STANDARD_TAGS:
+        return None
+    return str(tag).replace("tag:yaml.org,2002:", "!!")
+
+
+def _kind(obj: Any) -> str:
+    """A reader's name for the type of a parsed YAML value."""
+    if obj is None:
+        return "nothing (null)"
+    if isinstance(obj, bool):
+        return f"{str(obj).lower()} (true/false)"
+    if isinstance(obj, dict):
+        return "a mapping"
+    if isinstance(obj, list):
+        return "a list"
+    if isinstance(obj, str):
+        return f"text {obj!r:.60}"
+    if isinstance(obj, (int, float)):
+        return f"the number {obj!r}"
+    return type(obj).__name__
+
+
 def _plain(obj: Any, file: str, line: int | None, counter: list[int], problems: list[Problem],
            path: str) -> tuple[Any, Node]:
+    """Plain Python data (dict, list, str, int, float, bool, None) and its locations."""
     counter[0] += 1
     if counter[0] > MAX_NODES:
         raise _TooLarge()
+    tag = _tag(obj)
+    if tag is not None:
+        problems.append(Problem(file, line, path, f"YAML tags are not allowed in a scenario (nothing in it "
+                                                  f"is executed or constructed); got {tag!r}"))
+        return None, Node(file, line)
     if isinstance(obj, CommentedMap):
         out: dict[str, Any] = {}
         kids: dict[str, Node] = {}
         for key in obj:
             kline = obj.lc.key(key)[0] + 1 if obj.lc.data and key in obj.lc.data else line
+            sub = f"{path}.{key}" if path else str(key)
             if not isinstance(key, str):
-                problems.append(Problem(file, kline, path, f"keys must be text; got {key!r}"))
+                problems.append(Problem(file, kline, sub, f"keys must be text; got {_kind(key)}"))
                 continue
+            value = obj[key]
             vline = obj.lc.value(key)[0] + 1 if obj.lc.data and key in obj.lc.data else kline
-            sub = f"{path}.{key}" if path else key
-            out[key], kids[key] = _plain(obj[key], file, kline if not isinstance(obj[key], (CommentedMap, CommentedSeq)) else vline, counter, problems, sub)
+            nested = isinstance(value, (CommentedMap, CommentedSeq))
+            out[key], kids[key] = _plain(value, file, vline if nested else kline, counter, problems, sub)
             kids[key].line = kline
         return out, Node(file, line, kids)
     if isinstance(obj, CommentedSeq):
@@ -91,9 +130,12 @@ def _plain(obj: Any, file: str, line: int | None, counter: list[int], problems: 
         return float(obj), Node(file, line)
     if isinstance(obj, str):
         return str(obj), Node(file, line)
-    # dates, tagged scalars and anything else YAML can spell
-    problems.append(Problem(file, line, path, f"expected a number, text, list or mapping; got {type(obj).__name__} {obj!s:.40}"
-                            + (" (write months as \"YYYY-MM\")" if type(obj).__name__ in ("date", "datetime") else "")))
+    if isinstance(obj, TaggedScalar):  # only !!str gets here
+        return str(obj.value), Node(file, line)
+    # dates, binary, sets and anything else YAML can spell
+    hint = " (write months as \"YYYY-MM\", in quotes)" if type(obj).__name__ in ("date", "datetime") else ""
+    problems.append(Problem(file, line, path, f"expected a number, text, list or mapping; got "
+                                              f"{type(obj).__name__} {obj!s:.40}{hint}"))
     return None, Node(file, line)
 
 
@@ -101,27 +143,41 @@ class _TooLarge(Exception):
     pass
 
 
+def _too_big(file: str, size: int) -> ScenarioError:
+    return ScenarioError([Problem(file, None, "", f"file is {size // 1000} kB, larger than the limit of "
+                                                  f"{MAX_FILE_BYTES // 1000} kB; refused")])
+
+
 def read_yaml(text: str, file: str) -> tuple[Any, Node]:
     """Parse YAML text safely (no tags execute) into plain data and locations."""
-    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        raise ScenarioError([Problem(file, None, "", f"file is larger than {MAX_FILE_BYTES // 1000} kB; refused")])
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > MAX_FILE_BYTES:
+        raise _too_big(file, size)
     yaml = YAML(typ="rt", pure=True)
     try:
         raw = yaml.load(io.StringIO(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        msg = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        msg = "; ".join(str(x) for x in (exc.context, exc.problem) if x)
         raise ScenarioError([Problem(file, line, "", f"not valid YAML: {msg}")]) from None
     except YAMLError as exc:
         raise ScenarioError([Problem(file, None, "", f"not valid YAML: {exc}")]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(file, None, "", "lists or mappings nested too deeply; refused")]) from None
     if not isinstance(raw, CommentedMap):
-        raise ScenarioError([Problem(file, 1, "", f"a scenario must be a YAML mapping; got {type(raw).__name__}")])
+        what = "an empty file" if raw is None else _kind(raw)
+        raise ScenarioError([Problem(file, 1, "", "a scenario must be a YAML mapping (key: value lines, "
+                                                  f"starting with 'id:'); got {what}")])
     problems: list[Problem] = []
     try:
         data, node = _plain(raw, file, 1, [0], problems, "")
     except _TooLarge:
-        raise ScenarioError([Problem(file, None, "", f"more than {MAX_NODES} values (aliases expand); refused")]) from None
+        raise ScenarioError([Problem(file, None, "", f"more than {MAX_NODES} values once aliases are "
+                                                     "expanded; refused")]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(file, None, "", "lists or mappings nested too deeply (or an alias "
+                                                     "that contains itself); refused")]) from None
     if problems:
         raise ScenarioError(problems)
     return data, node
@@ -145,13 +201,19 @@ def item_key(item: Any) -> str | None:
     return None
 
 
-def _merge(base: Any, bnode: Node, over: Any, onode: Node) -> tuple[Any, Node]:
+def _merge(base: Any, bnode: Node, over: Any, onode: Node, problems: list[Problem],
+           path: str = "") -> tuple[Any, Node]:
+    """``over`` (a variant) merged onto ``base`` (its parent), with locations.
+
+    A record with ``remove: true`` that names no inherited record is a
+    problem (a typo would otherwise silently keep the record)."""
     if isinstance(base, dict) and isinstance(over, dict):
         out, kids = dict(base), dict(bnode.kids) if isinstance(bnode.kids, dict) else {}
         okids = onode.kids if isinstance(onode.kids, dict) else {}
         for k, v in over.items():
+            sub = f"{path}.{k}" if path else k
             if k in out:
-                out[k], kids[k] = _merge(out[k], kids.get(k, bnode), v, okids.get(k, onode))
+                out[k], kids[k] = _merge(out[k], kids.get(k, bnode), v, okids.get(k, onode), problems, sub)
             else:
                 out[k], kids[k] = v, okids.get(k, onode)
         return out, Node(bnode.file, bnode.line, kids)
@@ -160,42 +222,79 @@ def _merge(base: Any, bnode: Node, over: Any, onode: Node) -> tuple[Any, Node]:
         items = list(base)
         nodes = list(bnode.kids) if isinstance(bnode.kids, list) else [bnode] * len(base)
         onodes = onode.kids if isinstance(onode.kids, list) else [onode] * len(over)
-        for v, n in zip(over, onodes, strict=False):
+        for i, (v, n) in enumerate(zip(over, onodes, strict=False)):
             key = item_key(v)
-            at = next((i for i, x in enumerate(items) if key is not None and item_key(x) == key), None)
-            if v.get("remove") is True:
-                if at is not None:
-                    del items[at], nodes[at]
-                continue
+            at = next((j for j, x in enumerate(items) if key is not None and item_key(x) == key), None)
+            if "remove" in v:
+                rline = n.kids["remove"].line if isinstance(n.kids, dict) and "remove" in n.kids else n.line
+                flag = v["remove"]
+                v = {k: x for k, x in v.items() if k != "remove"}
+                if flag is not True and flag is not False:
+                    problems.append(Problem(n.file, rline, f"{path}[{i}].remove",
+                                            f"must be true or false; got {_kind(flag)}"))
+                    continue
+                if flag:
+                    if key is None:
+                        problems.append(Problem(n.file, rline, f"{path}[{i}].remove",
+                                                "'remove: true' needs the record's identity ('id', 'from' and "
+                                                "'to', or 'between') to know which inherited record to drop"))
+                    elif at is None:
+                        known = [k for k in (item_key(x) for x in items) if k]
+                        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                        hint = f" (did you mean '{close[0]}'?)" if close else ""
+                        problems.append(Problem(n.file, rline, f"{path}[{i}].remove",
+                                                f"no inherited record '{key}' to remove{hint}"))
+                    else:
+                        del items[at], nodes[at]
+                    continue
             if at is None:
                 items.append(v)
                 nodes.append(n)
             else:
-                items[at], nodes[at] = _merge(items[at], nodes[at], v, n)
+                items[at], nodes[at] = _merge(items[at], nodes[at], v, n, problems, f"{path}[{i}]")
         return items, Node(onode.file, onode.line, nodes)
     return over, onode
+
+
+def _read_text(path: Path, shown: str) -> str:
+    """A scenario file's text, or a ScenarioError saying plainly why it cannot be read."""
+    def fail(message: str, line: int | None = None) -> ScenarioError:
+        return ScenarioError([Problem(shown, line, "", message)])
+
+    try:
+        if path.is_dir():
+            raise fail("is a directory, not a scenario file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _too_big(shown, size)
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except PermissionError:
+        raise fail("cannot read: permission denied") from None
+    except OSError as exc:
+        raise fail(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise fail(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded); save the file as "
+                   "UTF-8", line) from None
 
 
 def _resolve(path: Path, chain: list[Path], text: str | None = None,
              search_dirs: list[Path] | None = None) -> tuple[dict, Node]:
     shown = _display(path)
     if text is None:
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise ScenarioError([Problem(shown, None, "", f"file is larger than {MAX_FILE_BYTES // 1000} kB; refused")])
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ScenarioError([Problem(shown, None, "", "no such file")]) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError([Problem(shown, None, "", f"cannot read: {exc}")]) from None
+        text = _read_text(path, shown)
     data, node = read_yaml(text, shown)
     parent = data.pop("extends", None)
     pnode = node.kids.pop("extends", None) if isinstance(node.kids, dict) else None
     if parent is None:
         return data, node
     pline = pnode.line if pnode else None
-    if not isinstance(parent, str):
-        raise ScenarioError([Problem(shown, pline, "extends", f"must be a file name; got {parent!r}")])
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError([Problem(shown, pline, "extends", f"must be a file name; got {_kind(parent)}")])
     target = (path.parent / parent).resolve()
     if search_dirs is not None and not any(target.is_relative_to(d.resolve()) for d in search_dirs):
         raise ScenarioError([Problem(shown, pline, "extends", f"may only name a shipped scenario; got {parent!r}")])
@@ -205,9 +304,16 @@ def _resolve(path: Path, chain: list[Path], text: str | None = None,
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise ScenarioError([Problem(shown, pline, "extends", f"more than {MAX_EXTENDS_DEPTH} levels of extends")])
     if not target.exists():
-        raise ScenarioError([Problem(shown, pline, "extends", f"no such file {parent!r}")])
+        raise ScenarioError([Problem(shown, pline, "extends", f"no such file {parent!r} "
+                                                              f"(looked for {_display(target)})")])
+    if target.is_dir():
+        raise ScenarioError([Problem(shown, pline, "extends", f"{parent!r} is a directory, not a scenario file")])
     base, bnode = _resolve(target, [*chain, path.resolve()], search_dirs=search_dirs)
-    return _merge(base, bnode, data, node)
+    problems: list[Problem] = []
+    merged = _merge(base, bnode, data, node, problems)
+    if problems:
+        raise ScenarioError(problems)
+    return merged
 
 
 # --------------------------------------------------------------------------- errors
@@ -223,26 +329,32 @@ def _field_names(annotation: Any) -> set[str]:
     return names
 
 
-def _expected_keys(loc: tuple) -> set[str]:
-    """Field names allowed at a pydantic error location (for 'did you mean')."""
+def _annotation_at(loc: tuple) -> Any:
+    """The schema annotation at a pydantic error location (best effort)."""
     ann: Any = Scenario
-    for part in loc[:-1]:
+    for part in loc:
         while typing.get_origin(ann) is typing.Annotated:
             ann = typing.get_args(ann)[0]
         if isinstance(ann, type) and issubclass(ann, BaseModel):
-            if isinstance(part, str) and part in ann.model_fields:
-                ann = ann.model_fields[part].annotation
+            fields = {f.alias or n: f for n, f in ann.model_fields.items()}
+            if isinstance(part, str) and part in fields:
+                ann = fields[part].annotation
             continue
         args = typing.get_args(ann)
         if typing.get_origin(ann) in (list, tuple) and isinstance(part, int):
-            ann = args[0]
+            ann = args[min(part, len(args) - 1)] if typing.get_origin(ann) is tuple else args[0]
         elif typing.get_origin(ann) is dict:
-            ann = args[1]
+            ann = args[1] if part != "[key]" else args[0]
         else:  # a union: pick the member named by the tag, if any
             flat = [a for a in _flatten(ann) if isinstance(a, type) and issubclass(a, BaseModel)]
             tagged = [a for a in flat if part in str(a.model_fields.get("type", "")) or a.__name__ == part]
             ann = tagged[0] if tagged else (flat[0] if flat else ann)
-    return _field_names(ann)
+    return ann
+
+
+def _expected_keys(loc: tuple) -> set[str]:
+    """Field names allowed at a pydantic error location (for 'did you mean')."""
+    return _field_names(_annotation_at(loc[:-1]))
 
 
 def _flatten(ann: Any) -> list[Any]:
@@ -267,54 +379,115 @@ def _walk(data: Any, node: Node, loc: tuple) -> tuple[str, int | None, tuple]:
             data = data[part]
             node = node.kids.get(part, node) if isinstance(node.kids, dict) else node
             path += f".{part}" if path else part
-        elif part == "[key]":
-            continue
         else:
-            if isinstance(data, dict) and isinstance(part, str) and part in ("value",):
-                path += f".{part}"
-            continue  # a union tag or a missing field: keep the parent's line
+            continue  # a union tag, '[key]' or a missing field: keep the parent's line
         used.append(part)
         line = node.line
     return path, line, tuple(used)
 
 
-def _describe(err: dict, loc: tuple) -> str:
+def _at(data: Any, loc: tuple) -> Any:
+    for part in loc:
+        if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
+            data = data[part]
+        elif isinstance(part, str) and isinstance(data, dict) and part in data:
+            data = data[part]
+    return data
+
+
+_TYPE_WORDS = {
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "tuple_type": "must be a list",
+    "dict_type": "must be a mapping (key: value)",
+    "model_attributes_type": "must be a mapping (key: value)",
+}
+
+_QUANTITY_SHAPE = ("must be a number, or a record {value: ..., range: [low, high], "
+                   "source: doc:pNsM with note: ..., or assumption: ...}")
+
+
+def _describe(err: dict, loc: tuple, data: Any = None) -> str:
+    """One sentence per problem: what the field must be, and what it got."""
     kind, got, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     if kind == "extra_forbidden":
         key = loc[-1]
+        if key == "remove":
+            return "unknown key 'remove' ('remove: true' drops a record inherited through 'extends')"
         close = difflib.get_close_matches(str(key), sorted(_expected_keys(loc)), n=1, cutoff=0.6)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown key '{key}'{hint}"
+    if kind == "missing" and loc and isinstance(loc[-1], int):
+        ann = _annotation_at(loc[:-1])
+        n = len(typing.get_args(ann)) if typing.get_origin(ann) is tuple else loc[-1] + 1
+        have = _at(data, loc[:-1])
+        count = len(have) if isinstance(have, list) else "fewer"
+        return f"must have exactly {n} items; got {count}"
     if kind == "missing":
-        return "required; missing"
+        return "required but missing"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sym = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
         bound = next(iter(ctx.values()))
         return f"must be {sym} {bound}; got {got!r}"
+    if kind in ("too_short", "too_long"):
+        n, actual = ctx.get("min_length", ctx.get("max_length")), ctx.get("actual_length")
+        word = "at least" if kind == "too_short" else "at most"
+        if ann_is_pair(loc):
+            word = "exactly"
+        return f"must have {word} {n} item{'s' if n != 1 else ''}; got {actual}"
     if kind in ("literal_error", "enum"):
         expected = ctx.get("expected", "")
         bad = loc[-2] if len(loc) > 1 and loc[-1] == "[key]" else got
         options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",") if o.strip(" '")]
         close = difflib.get_close_matches(str(bad), options, n=1, cutoff=0.6)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        what = "unknown key" if loc and loc[-1] == "[key]" else "must be one of"
-        if what == "unknown key":
+        if loc and loc[-1] == "[key]":
             return f"unknown key {bad!r}{hint}; expected one of {expected}"
         return f"must be one of {expected}; got {bad!r}{hint}"
     if kind == "union_tag_invalid":
-        return f"unknown event type {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+        expected = str(ctx.get("expected_tags", ""))
+        options = [o.strip(" '") for o in expected.split(",")]
+        close = difflib.get_close_matches(str(ctx.get("tag")), options, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"unknown event type {ctx.get('tag')!r}{hint}; expected one of {expected}"
     if kind == "union_tag_not_found":
-        return "needs a 'type' (ceasefire, election, summit, recognition, support_change, sponsor_entry, sponsor_exit, attack, icc_warrant, arms_embargo)"
+        return ("needs a 'type' (ceasefire, election, summit, recognition, support_change, sponsor_entry, "
+                "sponsor_exit, attack, icc_warrant, arms_embargo)")
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")
         if "\\d{4}" in pattern:
             return f"must be a month \"YYYY-MM\"; got {got!r}"
-        return f"must be a lower-case identifier (letters, digits, _); got {got!r}"
+        if "0-9a-f" in pattern:
+            return f"must be a sha256 digest (64 characters 0-9, a-f); got {got!r:.72}"
+        return f"must be a lower-case identifier (a letter, then letters, digits or _); got {got!r}"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters; got {len(str(got))}"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
-    if kind.endswith("_type") or kind.endswith("_parsing"):
-        return f"{err['msg'][0].lower()}{err['msg'][1:]}; got {got!r:.60}"
-    return f"{err['msg']}; got {got!r:.60}"
+    if kind == "model_type" and ctx.get("class_name") == "Quantity":
+        return f"{_QUANTITY_SHAPE}; got {_kind(got)}"
+    if kind == "model_type":
+        return f"must be a mapping (a {ctx.get('class_name', 'record')} record); got {_kind(got)}"
+    if kind in _TYPE_WORDS:
+        return f"{_TYPE_WORDS[kind]}; got {_kind(got)}"
+    return f"{err['msg'][0].lower()}{err['msg'][1:]}; got {_kind(got)}"
+
+
+def ann_is_pair(loc: tuple) -> bool:
+    """Whether the field at ``loc`` is a fixed-length tuple (a pair)."""
+    ann = _annotation_at(loc)
+    while typing.get_origin(ann) is typing.Annotated:
+        ann = typing.get_args(ann)[0]
+    options = typing.get_args(ann) if typing.get_origin(ann) in (typing.Union, types.UnionType) else (ann,)
+    return any(typing.get_origin(a) is tuple for a in options)
 
 
 def _problems_from(exc: ValidationError, data: dict, node: Node) -> list[Problem]:
@@ -322,12 +495,33 @@ def _problems_from(exc: ValidationError, data: dict, node: Node) -> list[Problem
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         path, line, _ = _walk(data, node, loc)
-        if err["type"] in ("extra_forbidden", "missing") and loc:
+        if err["type"] in ("extra_forbidden", "missing") and loc and not isinstance(loc[-1], int):
             key = loc[-1]
             if not path.endswith(str(key)):
                 path = f"{path}.{key}" if path else str(key)
-        problems.append(Problem(node.file if line is None else _file_at(data, node, loc), line, path, _describe(err, loc)))
+        problems.append(Problem(node.file if line is None else _file_at(data, node, loc), line, path,
+                                _describe(err, loc, data)))
     return _dedupe(problems)
+
+
+def _duplicate_ids(data: dict) -> list[tuple[tuple, str]]:
+    """Ids used twice among regions, factions, sponsors and issues, located at the second use."""
+    seen: dict[str, str] = {}
+    out = []
+    for group in ("regions", "factions", "sponsors", "issues"):
+        items = data.get(group)
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            ident = item.get("id") if isinstance(item, dict) else None
+            if not isinstance(ident, str):
+                continue
+            if ident in seen:
+                out.append(((group, i, "id"), f"id '{ident}' is already used by {seen[ident]}; "
+                                              "ids must be unique across regions, factions, sponsors and issues"))
+            else:
+                seen[ident] = f"{group}[{i}]"
+    return out
 
 
 def _file_at(data: Any, node: Node, loc: tuple) -> str:
@@ -359,10 +553,19 @@ def locate(data: dict, node: Node, loc: tuple) -> Problem:
 def _build(data: dict, node: Node, origin: Path | None) -> Scenario:
     from .references import reference_problems  # circular-safe
 
+    duplicates = [Problem(w.file, w.line, w.path, message)
+                  for loc, message in _duplicate_ids(data) for w in [locate(data, node, loc)]]
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_problems_from(exc, data, node)) from None
+        problems = _problems_from(exc, data, node)
+        if duplicates:  # the schema's own (unlocated) duplicate-id check says the same
+            problems = [p for p in problems if p.path or "used twice" not in p.message]
+        raise ScenarioError(_dedupe(duplicates + problems)) from None
+    except RecursionError:
+        raise ScenarioError([Problem(node.file, None, "", "values nested too deeply; refused")]) from None
+    if duplicates:
+        raise ScenarioError(duplicates)
     problems = []
     for loc, message in reference_problems(scenario):
         where = locate(data, node, loc)
@@ -382,16 +585,33 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     path = Path(path)
     data, node = _resolve(path, [])
     if overrides:
-        data = copy.deepcopy(data)
         problems = []
         for key, value in overrides.items():
             try:
-                set_value(data, key, value)
+                loc = set_value(data, key, value)
             except KeyError as exc:
                 problems.append(Problem(_display(path), None, key, str(exc.args[0])))
+                continue
+            _mark(node, loc, Node(f"{_display(path)} (override {key})", None))
         if problems:
             raise ScenarioError(problems)
     return _build(data, node, path)
+
+
+def _mark(node: Node, loc: tuple, leaf: Node) -> None:
+    """Make errors in an overridden value point at the override, not at the file's line."""
+    for part in loc[:-1]:
+        kids = node.kids
+        if isinstance(kids, dict) and isinstance(part, str) and part in kids:
+            node = kids[part]
+        elif isinstance(kids, list) and isinstance(part, int) and part < len(kids):
+            node = kids[part]
+        else:
+            return
+    if isinstance(node.kids, dict) and isinstance(loc[-1], str):
+        node.kids[loc[-1]] = leaf
+    elif isinstance(node.kids, list) and isinstance(loc[-1], int) and loc[-1] < len(node.kids):
+        node.kids[loc[-1]] = leaf
 
 
 def parse_scenario(text: str, name: str = "<upload>", base_dir: str | Path | None = None,
@@ -405,70 +625,227 @@ def parse_scenario(text: str, name: str = "<upload>", base_dir: str | Path | Non
 
 def from_dict(data: dict, name: str = "<dict>") -> Scenario:
     """Validate an already-resolved scenario mapping (e.g. with overrides applied)."""
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(name, None, "", f"a scenario must be a mapping; got {_kind(data)}")])
     return _build(copy.deepcopy(data), Node(name, None), None)
 
 
 # --------------------------------------------------------------------------- paths
+#
+# A dotted path names a value by field names and record identities:
+# ``factions.lna.strength``, ``relations.hostility.gna~lna.level`` (either
+# order), ``relations.support.france>lna`` (the channel may be left off when
+# only one edge matches), ``events.0.date`` (records without an id by index),
+# ``factions.lna.strength.range`` (a part of a number's record).
+
+_QUANTITY_KEYS = ("value", "range", "source", "note", "assumption")
+_MISSING = object()
 
 
 def _split(path: str) -> list[str]:
+    if not isinstance(path, str):
+        raise KeyError(f"a path must be text like 'factions.lna.strength'; got {path!r}")
     return [p for p in path.split(".") if p]
 
 
-def _child(container: Any, part: str, full: str) -> Any:
-    if isinstance(container, dict):
-        if part not in container:
-            raise KeyError(f"no field {part!r} in {full!r}")
-        return container[part]
-    if isinstance(container, list):
-        for item in container:
-            if item_key(item) == part:
-                return item
-        if part.isdigit() and int(part) < len(container):
-            return container[int(part)]
-        keys = [item_key(i) for i in container]
-        close = difflib.get_close_matches(part, [k for k in keys if k], n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise KeyError(f"no item {part!r} in {full!r}{hint}")
-    raise KeyError(f"{full!r} goes below a plain value at {part!r}")
+def _unwrap(ann: Any) -> list[Any]:
+    """The members of an annotation, without Annotated wrappers and None."""
+    while typing.get_origin(ann) is typing.Annotated:
+        ann = typing.get_args(ann)[0]
+    if typing.get_origin(ann) in (typing.Union, types.UnionType):
+        return [m for a in typing.get_args(ann) for m in _unwrap(a) if m is not type(None)]
+    return [ann]
+
+
+def _model(ann: Any, value: Any) -> type[BaseModel] | None:
+    """The record class an annotation means for ``value`` (events pick by their 'type')."""
+    models = [m for m in _unwrap(ann) if isinstance(m, type) and issubclass(m, BaseModel)]
+    if len(models) > 1 and isinstance(value, dict):
+        from .events import EVENT_TYPES
+
+        cls = EVENT_TYPES.get(value.get("type"))  # type: ignore[arg-type]
+        if cls in models:
+            return cls
+    return models[0] if models else None
+
+
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    return {f.alias or n: f for n, f in model.model_fields.items()}
+
+
+def _is_quantity(ann: Any) -> bool:
+    from .quantity import Quantity
+
+    return Quantity in _unwrap(ann)
+
+
+def _sub(ann: Any, container: Any, part: str) -> Any:
+    """The annotation of ``container[part]`` given the container's annotation."""
+    model = _model(ann, container)
+    if model is not None:
+        field = _fields(model).get(part)
+        return field.annotation if field is not None else Any
+    for member in _unwrap(ann):
+        origin, args = typing.get_origin(member), typing.get_args(member)
+        if origin is dict and args:
+            return args[1]
+        if origin in (list, tuple) and args:
+            return args[0]
+    return Any
+
+
+def _norm_key(part: str) -> str:
+    return "~".join(sorted(part.split("~"))) if "~" in part else part
+
+
+def _index(container: list, part: str, full: str) -> int:
+    want = _norm_key(part)
+    keys = [item_key(i) for i in container]
+    for i, key in enumerate(keys):
+        if key is not None and _norm_key(key) == want:
+            return i
+    loose = [i for i, key in enumerate(keys) if key is not None and key.startswith(part + ":")]
+    if len(loose) == 1:
+        return loose[0]
+    if len(loose) > 1:
+        raise KeyError(f"{part!r} in {full!r} matches {len(loose)} records; add the channel "
+                       f"({', '.join(repr(keys[i]) for i in loose)})")
+    if part.isdigit() and int(part) < len(container):
+        return int(part)
+    close = difflib.get_close_matches(part, [k for k in keys if k], n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise KeyError(f"no item {part!r} in {full!r}{hint}")
+
+
+def _unknown_field(model: type[BaseModel] | None, part: str, full: str) -> KeyError:
+    names = sorted(_fields(model)) if model is not None else []
+    close = difflib.get_close_matches(part, names, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return KeyError(f"no field {part!r} in {full!r}{hint}")
+
+
+def _default(model: type[BaseModel] | None, part: str) -> Any:
+    if model is None or part not in _fields(model):
+        return _MISSING
+    field = _fields(model)[part]
+    if field.is_required():
+        return _MISSING
+    default = field.get_default(call_default_factory=True)
+    if isinstance(default, BaseModel):
+        return default.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return copy.deepcopy(default)
+
+
+def _python(value: Any) -> Any:
+    """Plain Python data for a value given in code (numpy scalars and arrays, tuples)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if type(value).__module__ == "numpy":
+        return _python(value.tolist() if hasattr(value, "tolist") else value.item())
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): _python(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_python(v) for v in value]
+    return value
 
 
 def get_value(data: dict, path: str) -> Any:
-    """The value at a dotted path (``factions.lna.strength``) of resolved data."""
+    """The value at a dotted path (``factions.lna.strength``) of resolved data.
+
+    A field the file leaves out gives its default; a number's record gives its value.
+    """
+    parts = _split(path)
     node: Any = data
-    for part in _split(path):
-        node = _child(node, part, path)
-    if isinstance(node, dict) and "value" in node:
+    ann: Any = Scenario
+    for part in parts:
+        if isinstance(node, dict):
+            sub = _sub(ann, node, part)
+            if part in node:
+                node = node[part]
+            else:
+                default = _default(_model(ann, node), part)
+                if default is _MISSING:
+                    raise _unknown_field(_model(ann, node), part, path)
+                node = default
+            ann = sub
+        elif isinstance(node, list):
+            node, ann = node[_index(node, part, path)], _sub(ann, node, part)
+        elif isinstance(node, (int, float)) and not isinstance(node, bool) and part == "value":
+            continue
+        else:
+            raise KeyError(f"{path!r} goes below a plain value at {part!r}")
+    if isinstance(node, dict) and "value" in node and _is_quantity(ann):
         return node["value"]
     return node
 
 
-def set_value(data: dict, path: str, value: Any) -> None:
-    """Set the value at a dotted path in place; a record keeps its evidence."""
+def set_value(data: dict, path: str, value: Any) -> tuple:
+    """Set the value at a dotted path in place; returns its location (keys and indices).
+
+    A number's record keeps its range and evidence; a value outside the range
+    is then reported by validation (widen the range with ``<path>.range`` to
+    go beyond the evidence). A field the file leaves out starts from its
+    default record, so a parameter keeps its range and assumption.
+    Raises ``KeyError`` (with a did-you-mean) for a path that names nothing.
+    """
     parts = _split(path)
     if not parts:
         raise KeyError("empty path")
+    value = _python(value)
     parent: Any = data
-    for part in parts[:-1]:
-        if isinstance(parent, dict) and part not in parent:
-            parent[part] = {}  # a section the file left at its defaults
-        parent = _child(parent, part, path)
-    last = parts[-1]
-    if isinstance(parent, dict):
-        current = parent.get(last)
-        if isinstance(current, dict) and "value" in current and not isinstance(value, dict):
-            current["value"] = value
-            rng = current.get("range")
-            if isinstance(rng, list) and len(rng) == 2 and isinstance(value, (int, float)):
-                current["range"] = [min(rng[0], value), max(rng[1], value)]
-        else:  # a field the file left at its default; validation catches typos
-            parent[last] = value
-    else:
-        target = _child(parent, last, path)
-        if isinstance(target, dict) and "value" in target:
-            target["value"] = value
+    ann: Any = Scenario
+    loc: list[Any] = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(parent, dict):
+            model, sub = _model(ann, parent), _sub(ann, parent, part)
+            if model is not None and part not in _fields(model):
+                raise _unknown_field(model, part, path)
+            if part not in parent:
+                default = _default(model, part)
+                if last:
+                    if isinstance(default, dict) and "value" in default and not isinstance(value, dict):
+                        parent[part] = {**default, "value": value}
+                    else:
+                        parent[part] = value
+                    return (*loc, part)
+                if any(typing.get_origin(m) in (list, tuple) for m in _unwrap(sub)):
+                    raise KeyError(f"no item {parts[i + 1]!r} in {path!r}: the scenario has no {part}")
+                parent[part] = default if isinstance(default, dict) else {}
+            elif last:
+                current = parent[part]
+                if (isinstance(current, dict) and "value" in current and _is_quantity(sub)
+                        and not isinstance(value, dict)):
+                    current["value"] = value
+                else:
+                    parent[part] = value
+                return (*loc, part)
+            child = parent[part]
+            if (isinstance(child, (int, float)) and not isinstance(child, bool) and _is_quantity(sub)
+                    and parts[i + 1] in _QUANTITY_KEYS):
+                parent[part] = child = {"value": child}  # a bare number becomes a record
+            parent, ann = child, sub
+            loc.append(part)
+        elif isinstance(parent, list):
+            at = _index(parent, part, path)
+            sub = _sub(ann, parent, part)
+            if last:
+                current = parent[at]
+                if isinstance(current, dict) and "value" in current and _is_quantity(sub) \
+                        and not isinstance(value, dict):
+                    current["value"] = value
+                else:
+                    parent[at] = value
+                return (*loc, at)
+            parent, ann = parent[at], sub
+            loc.append(at)
         else:
-            raise KeyError(f"cannot set {path!r}")
+            raise KeyError(f"{path!r} goes below a plain value at {part!r}")
+    raise KeyError(f"cannot set {path!r}")  # pragma: no cover - the loop always returns
 
 
 def canonical_json(data: Any) -> str:

@@ -78,13 +78,14 @@ class Quantity(StrictModel):
     @model_validator(mode="after")
     def _consistent(self) -> Quantity:
         if not math.isfinite(self.value):
-            raise ValueError(f"must be a finite number; got {self.value}")
+            raise ValueError(f"value must be a finite number; got {self.value}")
         if self.range is not None:
             lo, hi = self.range
             if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
-                raise ValueError(f"range must be [low, high] with low <= high; got [{lo}, {hi}]")
+                raise ValueError(f"range must be [low, high] with finite low <= high; got [{lo:g}, {hi:g}]")
             if not lo <= self.value <= hi:
-                raise ValueError(f"value {self.value} lies outside its range [{lo}, {hi}]")
+                raise ValueError(f"value {self.value:g} lies outside its own range [{lo:g}, {hi:g}]; "
+                                 "move the value or widen the range")
         if self.source is not None and not self.note:
             raise ValueError("a 'source' needs a 'note' paraphrasing what it says")
         if self.source is not None and self.assumption is not None:
