@@ -106,7 +106,8 @@ def cmd_sources_stamp(args: argparse.Namespace) -> int:
     docs = _documents(args.document)
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
-    yaml.width = 120
+    yaml.width = 4096  # rewrite only the documents: block; never re-wrap the author's lines
+    yaml.indent(mapping=2, sequence=4, offset=2)
     loaded = {}
     cited: set[str] = set()
     for name in args.scenarios:
