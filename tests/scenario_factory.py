@@ -81,7 +81,8 @@ def with_document(data: dict[str, Any], text: str = SAMPLE_DOCUMENT, doc: str = 
 
 
 def dump_yaml(data: Any) -> str:
-    yaml = YAML(typ="safe", pure=True)
+    """YAML text for plain data, keys in insertion order (``id`` first)."""
+    yaml = YAML(typ="rt", pure=True)
     yaml.default_flow_style = False
     buf = io.StringIO()
     yaml.dump(data, buf)
@@ -92,3 +93,12 @@ def write_scenario(path: Path, data: Any) -> Path:
     """Write ``data`` (a mapping, or YAML text) to ``path`` and return it."""
     path.write_text(data if isinstance(data, str) else dump_yaml(data), encoding="utf-8")
     return path
+
+
+def line_of(text: str, pattern: str) -> int:
+    """The 1-based number of the only line of ``text`` matching the regex ``pattern``."""
+    import re
+
+    hits = [i for i, line in enumerate(text.splitlines(), 1) if re.search(pattern, line)]
+    assert len(hits) == 1, f"{pattern!r} matches lines {hits}"
+    return hits[0]

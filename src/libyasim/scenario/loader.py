@@ -10,7 +10,11 @@ states only what differs. Mappings merge key by key; lists of records merge
 by identity (``id``, or ``from``/``to`` for support edges, ``between`` for
 hostilities and alliances), so a variant can change one faction's strength
 by naming only that faction; a record with ``remove: true`` deletes the
-inherited one; records without an identity are appended; other lists replace.
+inherited one (naming a record that is not inherited is an error); records
+without an identity are appended; other lists replace. A bare number written
+over an inherited number record (``strength: 2400`` over ``{value: 2000,
+range: [1500, 2500], ...}``) changes its value and keeps its range and
+evidence, as ``Scenario.with_values`` does; write a whole record to replace them.
 """
 
 from __future__ import annotations
@@ -253,6 +257,12 @@ def _merge(base: Any, bnode: Node, over: Any, onode: Node, problems: list[Proble
             else:
                 items[at], nodes[at] = _merge(items[at], nodes[at], v, n, problems, f"{path}[{i}]")
         return items, Node(onode.file, onode.line, nodes)
+    if (isinstance(base, dict) and "value" in base and isinstance(over, (int, float))
+            and not isinstance(over, bool)):
+        # a bare number over a number's record changes the value, keeps range and evidence
+        kids = dict(bnode.kids) if isinstance(bnode.kids, dict) else {}
+        kids["value"] = onode
+        return {**base, "value": over}, Node(onode.file, onode.line, kids)
     return over, onode
 
 
@@ -499,7 +509,7 @@ def _problems_from(exc: ValidationError, data: dict, node: Node) -> list[Problem
             key = loc[-1]
             if not path.endswith(str(key)):
                 path = f"{path}.{key}" if path else str(key)
-        problems.append(Problem(node.file if line is None else _file_at(data, node, loc), line, path,
+        problems.append(Problem(_file_at(data, node, loc), line, path,
                                 _describe(err, loc, data)))
     return _dedupe(problems)
 
