@@ -1,0 +1,45 @@
+"""Analysis of ensembles: outcome probabilities with intervals, comparisons, figures.
+
+Pandas in, pandas (or a matplotlib Figure) out; the same functions serve the
+CLI (``libyasim report``, ``libyasim compare``), the dashboard and notebooks::
+
+    from libyasim.batch import load_runs, load_series
+    from libyasim.analysis import outcome_table, fan_chart
+    runs = load_runs("out/ens")
+    outcome_table(runs)                       # p, 95% Wilson interval per end state
+    fan_chart(load_series("out/ens", ["strength"]), "strength").savefig("s.png")
+"""
+
+from .compare import compare_figures, compare_outcomes, format_comparison
+from .intervals import newcombe, wilson
+from .plots import fan_chart, outcome_bars
+from .report import Report, write_comparison, write_report
+from .summary import (
+    END_STATES,
+    failures,
+    fan_quantiles,
+    figure_columns,
+    format_outcomes,
+    key_figures,
+    outcome_table,
+)
+
+__all__ = [
+    "END_STATES",
+    "Report",
+    "compare_figures",
+    "compare_outcomes",
+    "failures",
+    "fan_chart",
+    "fan_quantiles",
+    "figure_columns",
+    "format_comparison",
+    "format_outcomes",
+    "key_figures",
+    "newcombe",
+    "outcome_bars",
+    "outcome_table",
+    "wilson",
+    "write_comparison",
+    "write_report",
+]

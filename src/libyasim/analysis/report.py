@@ -1,0 +1,99 @@
+"""The report of a batch folder: tables (CSV and text) and figures (PNG)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .compare import compare_figures, compare_outcomes, format_comparison
+from .plots import fan_chart, outcome_bars
+from .summary import failures, format_outcomes, key_figures, outcome_table
+
+FAN_VARIABLES = ("strength", "territory")
+
+
+@dataclass
+class Report:
+    """What :func:`write_report` produced."""
+
+    folder: Path
+    outcomes: pd.DataFrame
+    figures: pd.DataFrame
+    failures: pd.DataFrame
+    files: list[Path] = field(default_factory=list)
+
+    def text(self) -> str:
+        lines = [format_outcomes(self.outcomes[self.outcomes["kind"] == "end_state"])]
+        flags = self.outcomes[self.outcomes["kind"] == "flag"]
+        if not flags.empty:
+            lines += ["", "flags:", format_outcomes(flags)]
+        if not self.figures.empty:
+            lines += ["", "key figures (median [5th-95th percentile]):"]
+            for sc, sub in self.figures.groupby("scenario", sort=False):
+                lines.append(f"  {sc}")
+                for r in sub.itertuples():
+                    lines.append(f"    {r.figure:<34} {r.p50:>12.4g} [{r.p5:.4g} - {r.p95:.4g}]")
+        if not self.failures.empty:
+            lines += ["", "failed runs:"]
+            shown = self.failures.sort_values("runs", ascending=False, kind="stable").head(10)
+            lines += [f"  {r.scenario}: {r.runs} x {r.error}" for r in shown.itertuples()]
+            if len(self.failures) > len(shown):
+                lines.append(f"  ... {len(self.failures) - len(shown)} more kinds of error in failures.csv")
+        if self.files:
+            lines += ["", f"written to {self.folder}: " + ", ".join(p.name for p in self.files)]
+        return "\n".join(lines)
+
+
+def write_report(batch: str | Path, out: str | Path | None = None, figures: bool = True) -> Report:
+    """Summarise a batch folder into ``out`` (default ``BATCH/report``)."""
+    from ..batch.store import load_runs, load_series
+
+    batch = Path(batch)
+    runs = load_runs(batch)
+    folder = Path(out) if out is not None else batch / "report"
+    folder.mkdir(parents=True, exist_ok=True)
+    outcomes = outcome_table(runs) if len(runs) else pd.DataFrame(
+        columns=["scenario", "outcome", "kind", "count", "n", "p", "lo", "hi"])
+    figs = key_figures(runs) if len(runs) else pd.DataFrame()
+    fails = failures(runs)
+    rep = Report(folder, outcomes, figs, fails)
+    for name, table in (("outcomes.csv", outcomes), ("key_figures.csv", figs), ("failures.csv", fails)):
+        table.to_csv(folder / name, index=False)
+        rep.files.append(folder / name)
+    if figures and len(runs) and (runs["status"] == "ok").any():
+        fig = outcome_bars(outcomes)
+        fig.savefig(folder / "outcomes.png", dpi=120)
+        rep.files.append(folder / "outcomes.png")
+        series = load_series(batch, variables=FAN_VARIABLES)
+        for var in FAN_VARIABLES:
+            if (series["variable"] == var).any():
+                fig = fan_chart(series, var)
+                path = folder / f"fan_{var}.png"
+                fig.savefig(path, dpi=110)
+                rep.files.append(path)
+        del series
+    return rep
+
+
+def write_comparison(batch: str | Path, baseline: str | None = None,
+                     out: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Compare the scenarios of a batch with a baseline; writes CSVs to ``out`` if given."""
+    from ..batch.store import load_runs
+
+    runs = load_runs(batch)
+    outcomes = compare_outcomes(runs, baseline)
+    figs = compare_figures(runs, baseline)
+    if out is not None:
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        outcomes.to_csv(folder / "compare_outcomes.csv", index=False)
+        figs.to_csv(folder / "compare_figures.csv", index=False)
+    text = format_comparison(outcomes)
+    if not figs.empty:
+        lines = ["", "key figures, paired differences (median [5th-95th percentile]):"]
+        for r in figs.itertuples():
+            lines.append(f"  {r.scenario} - {r.baseline}  {r.figure:<30} {r.p50:+.4g} [{r.p5:+.4g}, {r.p95:+.4g}]")
+        text += "\n" + "\n".join(lines)
+    return outcomes, figs, text

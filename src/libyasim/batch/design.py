@@ -1,0 +1,251 @@
+"""The experimental design of a batch: scenarios × parameter points × replicates.
+
+A :class:`Design` is declared, not coded (EMA Workbench's vocabulary):
+
+- ``sets``: ``{dotted.path: value}`` overrides applied to every run;
+- ``sweeps``: ``path=a:b:n`` grids (``numpy.linspace(a, b, n)``), crossed
+  with each other;
+- ``sample``: ``lhs``, ``sobol`` or ``morris`` with ``N``, drawn by SALib over
+  the ``range`` of every uncertain parameter of the scenarios
+  (:meth:`Scenario.uncertain`), optionally restricted by ``vary`` globs;
+  crossed with the sweep grid;
+- ``replicates`` runs per scenario and point, with seeds from
+  ``numpy.random.SeedSequence(root_seed, spawn_key=(point, replicate))``.
+
+The seed of a run depends only on (root seed, point, replicate): never on the
+scenario (common random numbers: scenarios are compared on the same draws),
+the executor, the number of workers or the order of execution.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import itertools
+import json
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..scenario import Scenario
+
+SAMPLE_METHODS = ("lhs", "sobol", "morris")
+
+
+class DesignError(ValueError):
+    """A design that cannot be built (bad path, bad range, bad sample size)."""
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """``path`` takes ``n`` evenly spaced values from ``lo`` to ``hi``."""
+
+    path: str
+    lo: float
+    hi: float
+    n: int
+
+    def values(self) -> list[float]:
+        return [float(v) for v in np.linspace(self.lo, self.hi, self.n)]
+
+
+@dataclass(frozen=True)
+class Design:
+    """What to run; see the module docstring."""
+
+    replicates: int = 1
+    root_seed: int = 0
+    sets: dict[str, Any] = field(default_factory=dict)
+    sweeps: tuple[Sweep, ...] = ()
+    sample: str | None = None
+    sample_n: int = 0
+    vary: tuple[str, ...] = ()
+    months: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.replicates < 1:
+            raise DesignError(f"The 'replicates' parameter must be >= 1. Got {self.replicates} instead.")
+        if not 0 <= self.root_seed < 2**63:
+            raise DesignError(f"The 'seed' parameter must be in [0, 2**63). Got {self.root_seed} instead.")
+        if self.sample is not None:
+            if self.sample not in SAMPLE_METHODS:
+                raise DesignError(f"The 'sample' parameter must be one of {', '.join(SAMPLE_METHODS)}. "
+                                  f"Got {self.sample!r} instead.")
+            if self.sample_n < 1:
+                raise DesignError(f"The sample size must be >= 1. Got {self.sample_n} instead.")
+            if self.sample == "sobol" and self.sample_n & (self.sample_n - 1):
+                raise DesignError(f"Sobol sampling needs a power of two for N (e.g. "
+                                  f"{1 << max(0, self.sample_n.bit_length() - 1)} or "
+                                  f"{1 << self.sample_n.bit_length()}). Got {self.sample_n} instead.")
+        for s in self.sweeps:
+            if s.n < 1:
+                raise DesignError(f"sweep {s.path}: the number of values must be >= 1. Got {s.n} instead.")
+        if self.months is not None and self.months < 1:
+            raise DesignError(f"The 'months' parameter must be >= 1. Got {self.months} instead.")
+        paths = [s.path for s in self.sweeps]
+        dup = {p for p in paths if paths.count(p) > 1} | (set(paths) & set(self.sets))
+        if dup:
+            raise DesignError(f"parameter(s) given more than once in --set/--sweep: {', '.join(sorted(dup))}")
+
+    # -- serialisation (the manifest) -------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["sweeps"] = [asdict(s) for s in self.sweeps]
+        d["vary"] = list(self.vary)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Design:
+        d = dict(d)
+        d["sweeps"] = tuple(Sweep(**s) for s in d.get("sweeps", ()))
+        d["vary"] = tuple(d.get("vary", ()))
+        return cls(**d)
+
+    # -- the points ---------------------------------------------------------
+    def sampled_ranges(self, scenarios: Sequence[Scenario]) -> dict[str, tuple[float, float]]:
+        """The parameters the sample varies, with their ranges (from the first scenario).
+
+        Only parameters uncertain in every scenario are sampled, so every
+        scenario runs the same points; ``vary`` globs restrict them further;
+        swept and set parameters are left out.
+        """
+        if self.sample is None:
+            return {}
+        first = scenarios[0].uncertain()
+        common = [p for p in first if all(p in s.uncertain() for s in scenarios[1:])]
+        if self.vary:
+            common = [p for p in common if any(fnmatch.fnmatchcase(p, g) for g in self.vary)]
+        fixed = set(self.sets) | {s.path for s in self.sweeps}
+        chosen = {p: first[p] for p in common if p not in fixed and first[p][1] > first[p][0]}
+        if not chosen:
+            what = f" matching {', '.join(self.vary)}" if self.vary else ""
+            raise DesignError(f"--sample: no uncertain parameter (with a range) common to the scenarios{what}")
+        return chosen
+
+    def points(self, scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
+        """Every parameter point: ``{path: value}`` (without ``sets``), in a fixed order."""
+        grid: list[dict[str, Any]] = [
+            dict(zip([s.path for s in self.sweeps], combo, strict=True))
+            for combo in itertools.product(*(s.values() for s in self.sweeps))
+        ]
+        rows = self._sample_rows(scenarios)
+        return [{**g, **r} for g in grid for r in rows]
+
+    def _sample_rows(self, scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
+        if self.sample is None:
+            return [{}]
+        from SALib.sample import latin, morris, sobol
+
+        ranges = self.sampled_ranges(scenarios)
+        names = list(ranges)
+        problem = {"num_vars": len(names), "names": names, "bounds": [list(ranges[n]) for n in names]}
+        seed = int(self.root_seed % 2**32)
+        if self.sample == "lhs":
+            x = latin.sample(problem, self.sample_n, seed=seed)
+        elif self.sample == "sobol":
+            x = sobol.sample(problem, self.sample_n, calc_second_order=False, seed=seed)
+        else:
+            x = morris.sample(problem, self.sample_n, seed=seed)
+        ints = _integer_paths(scenarios[0], names)
+        return [{n: (round(float(v)) if n in ints else float(v)) for n, v in zip(names, row, strict=True)}
+                for row in x]
+
+
+def _integer_paths(scenario: Scenario, names: Sequence[str]) -> set[str]:
+    values = dict(scenario.quantities())
+    return {n for n in names if n in values and isinstance(values[n].value, int)
+            and not isinstance(values[n].value, bool)}
+
+
+def points_hash(points: Sequence[dict[str, Any]]) -> str:
+    blob = json.dumps(list(points), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- runs
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run to do: which scenario, point and replicate, with which seed."""
+
+    index: int  # position in the batch (stable order)
+    run_id: str
+    scenario: int  # index into the batch's scenarios
+    scenario_id: str
+    point: int
+    replicate: int
+    seed: int
+    attempt: int = 1
+
+
+def run_seed(root_seed: int, point: int, replicate: int) -> int:
+    """The seed of run (point, replicate): ``SeedSequence(root, spawn_key=(point, replicate))``.
+
+    63 bits, so it fits a scenario's ``seed`` field and numpy generators.
+    """
+    ss = np.random.SeedSequence(root_seed, spawn_key=(point, replicate))
+    hi, lo = (int(x) for x in ss.generate_state(2, np.uint32))
+    return ((hi << 32) | lo) & (2**63 - 1)
+
+
+def run_id(scenario_id: str, point: int, replicate: int) -> str:
+    """Deterministic, readable, sortable: ``baseline_2017.p00003.r00012``."""
+    return f"{scenario_id}.p{point:05d}.r{replicate:05d}"
+
+
+def iter_runs(scenario_ids: Sequence[str], n_points: int, replicates: int,
+              root_seed: int) -> Iterator[RunSpec]:
+    """Every run of the batch, scenario by scenario, point by point (lazily)."""
+    index = 0
+    for si, sid in enumerate(scenario_ids):
+        for p in range(n_points):
+            for r in range(replicates):
+                yield RunSpec(index, run_id(sid, p, r), si, sid, p, r, run_seed(root_seed, p, r))
+                index += 1
+
+
+def n_runs(n_scenarios: int, n_points: int, replicates: int) -> int:
+    return n_scenarios * n_points * replicates
+
+
+# --------------------------------------------------------------------------- CLI parsing
+
+
+def parse_value(text: str) -> Any:
+    """A --set value as YAML would read it: ``0.3`` → float, ``true`` → bool, else text."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        value = YAML(typ="safe", pure=True).load(text)
+    except YAMLError:
+        return text
+    return text if value is None else value
+
+
+def parse_set(spec: str) -> tuple[str, Any]:
+    if "=" not in spec or not spec.split("=", 1)[0].strip():
+        raise DesignError(f"--set takes PATH=VALUE (e.g. parameters.raid_rate=0.2); got {spec!r}")
+    path, value = spec.split("=", 1)
+    return path.strip(), parse_value(value.strip())
+
+
+def parse_sweep(spec: str) -> Sweep:
+    if "=" not in spec:
+        raise DesignError(f"--sweep takes PATH=LO:HI:N (e.g. parameters.raid_rate=0.1:0.5:5); got {spec!r}")
+    path, rng = spec.split("=", 1)
+    parts = rng.split(":")
+    try:
+        if len(parts) != 3:
+            raise ValueError
+        lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
+    except ValueError:
+        raise DesignError(f"--sweep {path}: expected LO:HI:N with numbers and a whole N "
+                          f"(e.g. 0.1:0.5:5); got {rng!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise DesignError(f"--sweep {path}: bounds must be finite; got {rng!r}")
+    return Sweep(path.strip(), lo, hi, n)

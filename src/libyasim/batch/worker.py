@@ -1,0 +1,229 @@
+"""What a worker does with a chunk of runs: run each, record it, write the parts.
+
+The worker writes its own Parquet parts (the driver never holds results) and
+returns only a small :class:`ChunkReport`. A run that raises is recorded as
+failed with its error and traceback; the chunk goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ..scenario import Scenario
+from .design import RunSpec
+from .store import BatchStore
+
+#: ``runner(scenario, seed=..., months=...) -> RunResult``
+Runner = Callable[..., Any]
+
+#: summary keys that are not key figures (they have their own columns or are bulky)
+_SUMMARY_SKIP = {"end_state", "flags", "seed", "scenario_id", "scenario_hash", "versions", "interventions"}
+
+RUN_COLUMNS = ["run_index", "run_id", "scenario", "scenario_hash", "point", "replicate", "seed",
+               "attempt", "status", "error", "traceback", "end_state", "flags", "elapsed_s", "worker",
+               "parameters"]
+
+
+def default_runner(scenario: Scenario, *, seed: int, months: int | None = None) -> Any:
+    """The model's :func:`libyasim.model.run`."""
+    from ..model import run
+
+    return run(scenario, seed=seed, months=months)
+
+
+@dataclass
+class BatchContext:
+    """Everything a worker needs, sent once per worker (not per task)."""
+
+    out: str
+    scenarios: list[Scenario]
+    points: list[dict[str, Any]]
+    sets: dict[str, Any]
+    param_columns: list[str]  # parameter paths with a column ``param.<path>`` in the runs table
+    months: int | None = None
+    runner: Runner | None = None
+    _cache: dict[tuple[int, int], Scenario | Exception] = field(default_factory=dict, repr=False)
+
+    def scenario_for(self, si: int, point: int) -> Scenario:
+        """The scenario with the point's overrides (cached: replicates share it)."""
+        key = (si, point)
+        hit = self._cache.get(key)
+        if hit is None:
+            overrides = {**self.sets, **self.points[point]}
+            try:
+                hit = self.scenarios[si].with_values(overrides) if overrides else self.scenarios[si]
+            except Exception as exc:  # an invalid point: its runs fail, the batch goes on
+                hit = exc
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[key] = hit
+        if isinstance(hit, Exception):
+            raise hit
+        return hit
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        return state
+
+
+@dataclass
+class ChunkReport:
+    """What the driver learns from a chunk: counts only."""
+
+    n: int
+    ok: int
+    failed: int
+    elapsed: float  # seconds of model time, summed over runs
+    end_states: Counter = field(default_factory=Counter)
+    part: str = ""
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    elif isinstance(value, bool):
+        out[prefix] = value
+    elif isinstance(value, int | float | np.integer | np.floating):
+        out[prefix] = float(value)
+    elif isinstance(value, str):
+        out[prefix] = value
+
+
+def key_figures(summary: dict[str, Any]) -> dict[str, Any]:
+    """The scalar key figures of a run summary, nested keys joined with dots."""
+    out: dict[str, Any] = {}
+    for k, v in summary.items():
+        if k not in _SUMMARY_SKIP:
+            _flatten(str(k), v, out)
+    return out
+
+
+def _series_long(run_id: str, scenario: str, series: Any) -> dict[str, np.ndarray]:
+    """``<variable>.<actor>`` columns → long rows (variable, actor, value)."""
+    value_cols = [c for c in series.columns if c not in ("step", "month")]
+    n = len(series)
+    k = len(value_cols)
+    variables, actors = [], []
+    for c in value_cols:
+        var, _, actor = str(c).partition(".")
+        variables.append(var)
+        actors.append(actor)
+    values = series[value_cols].to_numpy(dtype=float, na_value=np.nan).T.reshape(-1)
+    return {
+        "run_id": np.full(n * k, run_id, dtype=object),
+        "scenario": np.full(n * k, scenario, dtype=object),
+        "step": np.tile(series["step"].to_numpy(dtype=np.int32), k),
+        "month": np.tile(series["month"].astype(str).to_numpy(dtype=object), k),
+        "variable": np.repeat(np.array(variables, dtype=object), n),
+        "actor": np.repeat(np.array(actors, dtype=object), n),
+        "value": values,
+    }
+
+
+_SERIES_SCHEMA = pa.schema([("run_id", pa.string()), ("scenario", pa.string()), ("step", pa.int32()),
+                            ("month", pa.string()), ("variable", pa.string()), ("actor", pa.string()),
+                            ("value", pa.float64())])
+
+
+def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
+    """Run every spec of ``chunk`` and write its parts; never raises for a failing run."""
+    runner = ctx.runner or default_runner
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    rows: list[dict[str, Any]] = []
+    series_parts: list[dict[str, np.ndarray]] = []
+    event_parts: list[Any] = []
+    report = ChunkReport(n=len(chunk), ok=0, failed=0, elapsed=0.0)
+    for spec in chunk:
+        point = ctx.points[spec.point]
+        row: dict[str, Any] = {
+            "run_index": spec.index, "run_id": spec.run_id, "scenario": spec.scenario_id,
+            "scenario_hash": ctx.scenarios[spec.scenario].hash, "point": spec.point,
+            "replicate": spec.replicate, "seed": spec.seed, "attempt": spec.attempt,
+            "status": "ok", "error": None, "traceback": None, "end_state": None, "flags": None,
+            "worker": worker,
+            "parameters": json.dumps({**ctx.sets, **point}, sort_keys=True, default=str),
+        }
+        for path in ctx.param_columns:
+            v = point.get(path, ctx.sets.get(path))
+            row[f"param.{path}"] = float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+        t0 = time.perf_counter()
+        try:
+            scenario = ctx.scenario_for(spec.scenario, spec.point)
+            result = runner(scenario, seed=spec.seed, months=ctx.months)
+            summary = result.summary
+            row["end_state"] = str(summary.get("end_state"))
+            row["flags"] = [str(f) for f in summary.get("flags", [])]
+            row.update({f"fig.{k}": v for k, v in key_figures(summary).items()})
+            series_parts.append(_series_long(spec.run_id, spec.scenario_id, result.series))
+            ev = result.events
+            if ev is not None and len(ev):
+                ev = ev.copy()
+                ev.insert(0, "scenario", spec.scenario_id)
+                ev.insert(0, "run_id", spec.run_id)
+                event_parts.append(ev)
+            report.ok += 1
+            report.end_states[(spec.scenario_id, row["end_state"])] += 1
+        except Exception as exc:
+            row["status"] = "failed"
+            row["error"] = f"{type(exc).__name__}: {exc}"
+            row["traceback"] = traceback.format_exc(limit=20)
+            report.failed += 1
+        row["elapsed_s"] = time.perf_counter() - t0
+        report.elapsed += row["elapsed_s"]
+        rows.append(row)
+    runs = _runs_table(rows, ctx.param_columns)
+    series = None
+    if series_parts:
+        cols = {c: np.concatenate([p[c] for p in series_parts]) for c in _SERIES_SCHEMA.names}
+        series = pa.table(cols, schema=_SERIES_SCHEMA)
+    events = None
+    if event_parts:
+        import pandas as pd
+
+        events = pa.Table.from_pandas(pd.concat(event_parts, ignore_index=True), preserve_index=False)
+    report.part = BatchStore(ctx.out).write_chunk(runs, series, events)
+    return report
+
+
+def _runs_table(rows: list[dict[str, Any]], param_columns: list[str]) -> pa.Table:
+    fixed = {
+        "run_index": pa.int64(), "run_id": pa.string(), "scenario": pa.string(),
+        "scenario_hash": pa.string(), "point": pa.int64(), "replicate": pa.int64(), "seed": pa.int64(),
+        "attempt": pa.int64(), "status": pa.string(), "error": pa.string(), "traceback": pa.string(),
+        "end_state": pa.string(), "flags": pa.list_(pa.string()), "elapsed_s": pa.float64(),
+        "worker": pa.string(), "parameters": pa.string(),
+    }
+    fig_cols: list[str] = []
+    for r in rows:
+        for k in r:
+            if k.startswith("fig.") and k not in fig_cols:
+                fig_cols.append(k)
+    fields = [pa.field(c, fixed[c]) for c in RUN_COLUMNS]
+    fields += [pa.field(f"param.{c}", pa.float64()) for c in param_columns]
+    for c in fig_cols:
+        sample = next(r[c] for r in rows if c in r)
+        typ = pa.bool_() if isinstance(sample, bool) else pa.string() if isinstance(sample, str) else pa.float64()
+        fields.append(pa.field(c, typ))
+    schema = pa.schema(fields)
+    data = {f.name: [_clean(r.get(f.name)) for r in rows] for f in schema}
+    return pa.table(data, schema=schema)
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v
