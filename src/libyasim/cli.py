@@ -18,6 +18,7 @@ from .scenario import ScenarioError
 # One line per area; each module defines register(subparsers).
 COMMAND_MODULES = [
     "libyasim.scenario.commands",
+    "libyasim.model.commands",
 ]
 
 

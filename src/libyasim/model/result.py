@@ -49,6 +49,8 @@ class RunResult:
     series: pd.DataFrame
     events: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
+    #: the resolved scenario (plain data) the run used, if known
+    scenario: dict[str, Any] | None = None
 
     @property
     def end_state(self) -> str:
@@ -57,3 +59,10 @@ class RunResult:
     @property
     def flags(self) -> list[str]:
         return list(self.summary.get("flags", []))
+
+    def write(self, out_dir: Any, plot: bool = True) -> Any:
+        """Write series.parquet, events.parquet, summary.json, overview.png (and
+        scenario.json) into ``out_dir``; returns the directory as a Path."""
+        from .report import write_result
+
+        return write_result(self, out_dir, plot=plot)

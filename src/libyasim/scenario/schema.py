@@ -72,7 +72,11 @@ class Region(StrictModel):
     lat: float = Field(ge=19.0, le=34.0)
     lon: float = Field(ge=9.0, le=26.0)
     controller: Ident | None = None
-    garrison: dict[Ident, NonNegative] = {}
+    garrison: dict[Ident, NonNegative] = Field(
+        default={},
+        description="relative deployment weights: the share of a faction's fighters stationed here is "
+        "its weight here divided by the sum of its weights over all regions",
+    )
     neighbours: list[Ident] = []
     evidence: list[Evidence] = []
 
@@ -195,6 +199,9 @@ class Parameters(StrictModel):
     oil_income: NonNegative = _p(3.0, 1.0, 6.0, "resources per month from holding all of Libya's oil value")
     attrition_rate: Unit = _p(0.01, 0.0, 0.03, "monthly share of fighters lost to desertion and demobilisation")
     ally_share: Unit = _p(0.05, 0.0, 0.15, "share of its resources a faction passes to allies each month, times alliance level")
+    initial_loyalty: Unit = _p(0.5, 0.2, 0.8, "loyalty of a faction to a sponsor that supports it at the start, times the edge weight")
+    return_memory: Unit = _p(0.3, 0.1, 0.6, "monthly weight of the latest month in the value a faction returns to sponsors (exponential memory)")
+    embargo_evasion: Unit = _p(0.0, 0.0, 0.5, "share of the military channel an arms embargo fails to stop, beyond the event's own leakage")
     # --- conflict (DESIGN §3.4)
     engagement_rate: Unit = _p(0.35, 0.1, 0.6, "monthly probability that hostile forces in the same or adjacent regions fight, times hostility level")
     aimed_fire_rate: NonNegative = _p(0.05, 0.02, 0.1, "Lanchester aimed-fire kill rate per fighter per month, conventional forces")
@@ -203,6 +210,7 @@ class Parameters(StrictModel):
     battle_intensity: Unit = _p(0.25, 0.1, 0.5, "fraction of a month the forces in a battle are engaged")
     battle_substeps: NonNegative = _p(10, 5, 20, "integration substeps of a battle's attrition equations")
     contest_exponent: Positive = _p(1.5, 1.0, 3.0, "contest success function exponent m (Tullock; Hirshleifer 1989)")
+    occupation_share: Unit = _p(0.5, 0.2, 0.8, "share of the winner's engaged forces that move into a region it takes")
     control_change_margin: Unit = _p(0.6, 0.5, 0.8, "win probability at which an attacker takes a region when it wins the battle")
     fatality_share: Unit = _p(0.5, 0.3, 0.8, "share of attrition losses that are deaths (the rest wounded, captured or deserted)")
     civilian_harm: NonNegative = _p(0.15, 0.05, 0.3, "civilian deaths per combatant death")
@@ -222,6 +230,9 @@ class Parameters(StrictModel):
     oil_weight: NonNegative = _p(0.5, 0.0, 1.0, "weight of oil revenue controlled in popularity")
     legitimacy_relaxation: Unit = _p(0.05, 0.01, 0.1, "monthly speed at which legitimacy moves toward recognition-based level")
     recognition_weight: NonNegative = _p(0.5, 0.2, 1.0, "weight of international recognition (UN, sponsors' political support) in legitimacy")
+    sponsor_capability_weight: NonNegative = _p(1.0, 0.5, 2.0, "weight of foreign sponsors' capability (support given) relative to factions' in bargaining")
+    popularity_swing: Unit = _p(0.3, 0.1, 0.5, "largest monthly-target deviation of popularity from its initial level caused by security, violence and oil")
+    violence_scale: Positive = _p(50.0, 20.0, 200.0, "deaths in a region in a month at which violence weighs fully on popularity")
 
 
 class Outcomes(StrictModel):

@@ -1,0 +1,191 @@
+"""Conflict (DESIGN.md §3 step 4): battles, control changes, jihadist raids.
+
+- **Aimed fire** between conventional forces follows Lanchester's (1916)
+  square law, ``dA/dt = −β·B``, ``dB/dt = −α·A``, which conserves
+  ``α·A² − β·B²``.
+- Against **insurgents** (jihadist factions) the Deitchman (1962) mixed law:
+  insurgents G hidden among the population suffer area fire
+  ``dG/dt = −b·G·B`` while they aim at the conventional force,
+  ``dB/dt = −a·G``.
+- Who prevails in a battle, and whether a region changes hands, follows a
+  contest success function ``P(i) = s_iᵐ / (s_iᵐ + s_jᵐ)`` (Tullock 1980;
+  Hirshleifer 1989).
+- Jihadist factions raid; their victims raise Europe's threat index, which
+  raises sponsors' counter-terrorism weight (:mod:`.support`).
+
+Each battle, raid and control change is appended to ``model.event_log`` with
+an ACLED-style event type.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .model import LibyaModel
+
+
+def _rk4(f, y: np.ndarray, t: float, n: int) -> np.ndarray:
+    h = t / n
+    for _ in range(n):
+        k1 = f(y)
+        k2 = f(y + 0.5 * h * k1)
+        k3 = f(y + 0.5 * h * k2)
+        k4 = f(y + h * k3)
+        y2 = y + h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
+        if (y2 < 0).any():  # one side is wiped out within this substep
+            return np.maximum(y2, 0.0)
+        y = y2
+    return y
+
+
+def lanchester(a: float, b: float, alpha: float, beta: float, t: float, substeps: int = 10) -> tuple[float, float]:
+    """Aimed fire for time ``t``: ``dA/dt = −β·B``, ``dB/dt = −α·A`` (RK4)."""
+    y = _rk4(lambda y: np.array([-beta * y[1], -alpha * y[0]]), np.array([a, b], dtype=float), t, max(int(substeps), 1))
+    return float(y[0]), float(y[1])
+
+
+def deitchman(g: float, b: float, a_rate: float, b_rate: float, t: float, substeps: int = 10) -> tuple[float, float]:
+    """Insurgents G against a conventional force B: ``dG/dt = −b·G·B``, ``dB/dt = −a·G`` (RK4)."""
+    y = _rk4(lambda y: np.array([-b_rate * y[0] * y[1], -a_rate * y[0]]), np.array([g, b], dtype=float), t,
+             max(int(substeps), 1))
+    return float(y[0]), float(y[1])
+
+
+def contest(si: float, sj: float, m: float) -> float:
+    """Probability that i prevails: ``s_iᵐ / (s_iᵐ + s_jᵐ)``; 0.5 when both are zero."""
+    if si <= 0 and sj <= 0:
+        return 0.5
+    x, y = si**m, sj**m
+    return float(x / (x + y))
+
+
+def step(m: LibyaModel) -> None:
+    """Battles between hostile factions in contact, then raids; threat decays first."""
+    p = m.p
+    m.threat *= 1.0 - p.threat_decay
+    hostile = np.argwhere(np.triu(m.hostility, 1) > 0)
+    draws = m.rng.random(len(hostile))
+    for (i, j), u in zip(hostile, draws, strict=True):
+        if u >= p.engagement_rate * m.hostility[i, j]:
+            continue
+        if m.strength[i] <= 0 or m.strength[j] <= 0 or m.ceasefire_binds(int(i), int(j)):
+            continue
+        contact = np.outer(m.garrison[i], m.garrison[j]) * m.adj
+        total = contact.sum()
+        if total <= 0:
+            continue
+        k = int(m.rng.choice(contact.size, p=(contact / total).ravel()))
+        battle(m, int(i), int(j), k // m.R, k % m.R)
+    raids(m)
+    m.sync_strength()
+    deaths = m.losses * p.fatality_share
+    tot = deaths.sum()
+    share = deaths / tot if tot > 0 else np.zeros(m.F)
+    m.death_share = (1 - p.return_memory) * m.death_share + p.return_memory * share
+    jtot = m.jihadist_losses_by.sum()
+    ct = m.jihadist_losses_by / jtot if jtot > 0 else np.zeros(m.F)
+    m.ct_return = (1 - p.return_memory) * m.ct_return + p.return_memory * ct
+
+
+def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
+    """A battle between i's forces in ``ri`` and j's forces in ``rj`` (same or adjacent)."""
+    p = m.p
+    a0, b0 = m.garrison[i, ri], m.garrison[j, rj]
+    t, n = p.battle_intensity, int(p.battle_substeps)
+    ji, jj = m.jihadist[i], m.jihadist[j]
+    if ji and not jj:
+        a1, b1 = deitchman(a0, b0, p.insurgent_fire_rate, p.area_fire_rate, t, n)
+    elif jj and not ji:
+        b1, a1 = deitchman(b0, a0, p.insurgent_fire_rate, p.area_fire_rate, t, n)
+    else:
+        a1, b1 = lanchester(a0, b0, p.aimed_fire_rate, p.aimed_fire_rate, t, n)
+    la, lb = a0 - a1, b0 - b1
+    m.garrison[i, ri] = a1
+    m.garrison[j, rj] = b1
+    m.losses[i] += la
+    m.losses[j] += lb
+    if jj:
+        m.jihadist_losses_by[i] += lb
+    if ji:
+        m.jihadist_losses_by[j] += la
+    combat = p.fatality_share * (la + lb)
+    civilians = p.civilian_harm * combat
+    deaths = combat + civilians
+    m.fatalities += deaths
+    m.battle_deaths += deaths
+    m.battles += 1
+    where = rj if m.control[rj] == j or ri == rj else ri
+    m.region_deaths[where] += deaths
+    m.involved[[i, j], where] = True
+    m.log("Battles", "battle", where, m.faction_ids[i], m.faction_ids[j], deaths,
+          f"{a0:.0f} vs {b0:.0f} fighters; losses {la:.0f} and {lb:.0f}")
+    # who prevails: contest success function on the surviving forces
+    pi = contest(a1, b1, p.contest_exponent)
+    if m.rng.random() < pi:
+        win, lose, rw, rl, pw = i, j, ri, rj, pi
+    else:
+        win, lose, rw, rl, pw = j, i, rj, ri, 1.0 - pi
+    if pw < p.control_change_margin:
+        return
+    # the region at stake: where the loser stood, if it holds it or nobody does
+    if m.control[rl] in (lose, -1):
+        take(m, win, lose, rw, rl)
+
+
+def take(m: LibyaModel, win: int, lose: int, from_region: int, region: int) -> None:
+    """``win`` takes ``region``: part of its force moves in, the loser's force there withdraws."""
+    p = m.p
+    if from_region != region:
+        moving = p.occupation_share * m.garrison[win, from_region]
+        m.garrison[win, from_region] -= moving
+        m.garrison[win, region] += moving
+    remaining = m.garrison[lose, region]
+    if remaining > 0:
+        own = np.flatnonzero((m.control == lose) & m.adj[region])
+        own = own[own != region]
+        if len(own):
+            dest = own[np.argmax(m.garrison[lose, own])]
+            m.garrison[lose, dest] += remaining
+            m.garrison[lose, region] = 0.0
+    m.control[region] = win
+    m.log("Battles", "control_change", region, m.faction_ids[win], m.faction_ids[lose], 0.0,
+          f"{m.faction_ids[win]} takes {m.region_ids[region]}")
+
+
+def raids(m: LibyaModel) -> None:
+    """Jihadist raids: probability raid_rate·min(1, strength/raid_scale) per faction."""
+    p = m.p
+    for f in np.flatnonzero(m.jihadist):
+        if m.strength[f] <= 0:
+            continue
+        prob = p.raid_rate * min(1.0, m.strength[f] / p.raid_scale)
+        if m.rng.random() >= prob:
+            continue
+        reach = (m.adj @ (m.garrison[f] > 0)) > 0
+        weights = reach * (m.population + 1.0)
+        r = int(m.rng.choice(m.R, p=weights / weights.sum()))
+        deaths = float(max(1, m.rng.poisson(p.raid_fatalities)))
+        target = int(m.control[r])
+        attack(m, int(f), r, deaths, target if target >= 0 and m.hostility[f, target] > 0 else None)
+
+
+def attack(m: LibyaModel, f: int, r: int, deaths: float, target: int | None, note: str = "") -> None:
+    """A jihadist attack killing ``deaths`` in region ``r``: forces of ``target`` if
+    it has any there, civilians otherwise; raises Europe's threat index."""
+    p = m.p
+    if target is not None and m.garrison[target, r] > 0:
+        lost = min(deaths, m.garrison[target, r])
+        m.garrison[target, r] -= lost
+        m.losses[target] += lost / max(p.fatality_share, 1e-9)
+        etype, victim = "Explosions/Remote violence", m.faction_ids[target]
+    else:
+        etype, victim = "Violence against civilians", "civilians"
+    m.fatalities += deaths
+    m.region_deaths[r] += deaths
+    m.involved[f, r] = True
+    m.jihadist_attack_deaths[r] += deaths
+    m.threat = min(1.0, m.threat + p.threat_per_death * deaths)
+    m.log(etype, "raid", r, m.faction_ids[f], victim, deaths, note or "jihadist raid")

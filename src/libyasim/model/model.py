@@ -1,0 +1,304 @@
+"""LibyaModel: factions and foreign sponsors exchanging support (DESIGN.md §2-3).
+
+The state of every actor lives in numpy arrays held by the model (one row per
+faction, sponsor or region); the Mesa agents (:class:`Faction`,
+:class:`Sponsor`) and the region cells are its readable face. One step is one
+month and runs, in order (DESIGN.md §3; docs/ODD.md "Process overview"):
+
+1. scheduled events fire (:mod:`.events`);
+2. sponsors allocate support (:func:`.support.allocate`);
+3. factions receive and return support (:func:`.support.receive`);
+4. conflict: battles, control changes, jihadist raids (:func:`.conflict.step`);
+5. politics: bargaining, popularity, legitimacy (:func:`.politics.step`);
+6. ceasefires and elections progress, then data collection.
+
+>>> from libyasim import load_scenario                       # doctest: +SKIP
+>>> model = LibyaModel(load_scenario("scenarios/baseline_2017.yaml"), rng=1)  # doctest: +SKIP
+>>> model.step(); model.month                                 # doctest: +SKIP
+'2017-09'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import mesa
+from mesa.agent import AgentSet
+import numpy as np
+from mesa import DataCollector
+
+from ..scenario import load_scenario
+from ..scenario.events import month_index, month_name
+from ..scenario.schema import CHANNELS, INTERESTS, Scenario
+from . import conflict, politics, support
+from .events import build_events
+from .factions import Faction
+from .outcomes import SeriesRecorder
+from .regions import adjacency, build_network
+from .sponsors import Sponsor
+
+MIL, FIN, POL = 0, 1, 2
+
+
+def _v(x: Any, default: float = 0.0) -> float:
+    return default if x is None else float(x.value if hasattr(x, "value") else x)
+
+
+class LibyaModel(mesa.Model):
+    """The simulation of one scenario with one seed.
+
+    ``scenario`` is a loaded :class:`~libyasim.scenario.Scenario` (or a path
+    to a scenario file, which is convenient for ``mesa.batch_run`` and
+    ``SolaraViz``); ``rng`` is the seed (an int), as in every Mesa 3.5 model.
+    ``months`` overrides the scenario's run length (it sets when
+    ``running`` turns False). The loaded scenario is ``model.spec``
+    (``model.scenario`` is Mesa's own scenario object).
+    """
+
+    def __init__(self, scenario: Scenario | str | Path, rng: Any = None, months: int | None = None) -> None:
+        if isinstance(scenario, (str, Path)):
+            scenario = load_scenario(scenario)
+        if rng is None:  # an unseeded run picks a seed and records it
+            rng = int(np.random.SeedSequence().generate_state(1)[0])
+        super().__init__(rng=rng)
+        self.seed: int = int(rng) if isinstance(rng, (int, np.integer)) else int(self._seed)
+        self.spec: Scenario = scenario
+        self.months: int = int(months if months is not None else scenario.months)
+        self.start_index = month_index(scenario.start)
+        self.p = SimpleNamespace(**{k: float(v.value) for k, v in scenario.parameters})
+        self.o = scenario.outcomes
+        self._init_ids()
+        self._init_regions()
+        self._init_factions()
+        self._init_sponsors()
+        self._init_relations()
+        politics.init(self)
+        self.event_log: list[dict[str, Any]] = []
+        self.events = build_events(self)
+        self.election_result: dict[str, Any] | None = None
+        self.recorder = SeriesRecorder(self)
+        self.datacollector = DataCollector(model_reporters=self._reporters())
+        self._collect()
+
+    # ------------------------------------------------------------------ set-up
+    def _init_ids(self) -> None:
+        s = self.spec
+        self.faction_ids = [f.id for f in s.factions]
+        self.sponsor_ids = [x.id for x in s.sponsors]
+        self.region_ids = [r.id for r in s.regions]
+        self.issue_ids = [i.id for i in s.issues]
+        self.fidx = {f: i for i, f in enumerate(self.faction_ids)}
+        self.sidx = {x: i for i, x in enumerate(self.sponsor_ids)}
+        self.ridx = {r: i for i, r in enumerate(self.region_ids)}
+        self.F, self.S, self.R, self.I = len(self.faction_ids), len(self.sponsor_ids), len(self.region_ids), len(self.issue_ids)
+        self.C, self.K = len(CHANNELS), len(INTERESTS)
+
+    def _init_regions(self) -> None:
+        regions = self.spec.regions
+        self.population = np.array([_v(r.population) for r in regions])
+        total = self.population.sum()
+        self.pop_share = self.population / total if total > 0 else np.full(self.R, 1.0 / self.R)
+        self.oil = np.array([_v(r.oil_value) for r in regions])
+        self.oil_share = self.oil / self.oil.sum() if self.oil.sum() > 0 else np.zeros(self.R)
+        self.coastal = np.array([r.coastal for r in regions], dtype=bool)
+        coast_pop = self.population * self.coastal
+        self.coast_share = coast_pop / coast_pop.sum() if coast_pop.sum() > 0 else np.zeros(self.R)
+        self.adj = adjacency(self)
+        self.control = np.array([self.fidx[r.controller] if r.controller else -1 for r in regions], dtype=np.int64)
+        self.space = build_network(self)
+        self.regions = [self.space._cells[r] for r in self.region_ids]
+
+    def _init_factions(self) -> None:
+        s, F, R = self.spec, self.F, self.R
+        self.jihadist = np.array([f.is_jihadist for f in s.factions], dtype=bool)
+        self.ideology = np.array([_v(f.ideology) for f in s.factions])
+        self.un_recognised = np.array([f.un_recognised for f in s.factions], dtype=float)
+        self.resources = np.array([_v(f.resources) for f in s.factions])
+        self.legitimacy = np.array([_v(f.legitimacy) for f in s.factions])
+        self.legitimacy0 = self.legitimacy.copy()
+        self.popularity = np.empty((F, R))
+        for i, f in enumerate(s.factions):
+            for j, r in enumerate(self.region_ids):
+                self.popularity[i, j] = _v(f.regional_popularity.get(r), _v(f.popularity))
+        self.popularity0 = self.popularity.copy()
+        # garrisons: explicit numbers first, the rest spread over home regions
+        explicit = np.zeros((F, R))
+        for j, r in enumerate(s.regions):
+            for f, n in r.garrison.items():
+                explicit[self.fidx[f], j] = _v(n)
+        self.home = np.zeros((F, R))
+        for i, f in enumerate(s.factions):
+            own = (self.control == i).astype(float) * (self.population + 1.0)
+            if own.sum() == 0 and f.regional_popularity:
+                own = np.array([_v(f.regional_popularity.get(r), 0.0) for r in self.region_ids])
+            if own.sum() == 0:
+                own = explicit[i].copy()
+            if own.sum() == 0:
+                own = np.ones(R)
+            self.home[i] = own / own.sum()
+        strength = np.array([_v(f.strength) for f in s.factions])
+        rest = np.maximum(strength - explicit.sum(axis=1), 0.0)
+        self.garrison = explicit + rest[:, None] * self.home
+        self.strength = self.garrison.sum(axis=1)
+        self.strength0 = self.strength.copy()
+        self.factions = AgentSet([Faction(self, f, i) for i, f in enumerate(s.factions)], random=self.random)
+        self.faction = {a.id: a for a in self.factions}
+        # memories used by sponsors' scoring (value returned, casualties)
+        self.ct_return = np.zeros(F)
+        self.death_share = np.zeros(F)
+        self.icc_load = np.zeros(F)
+
+    def _init_sponsors(self) -> None:
+        s, S, F, C = self.spec, self.S, self.F, self.C
+        self.budget = np.array([[_v(x.budget.get(c)) for c in CHANNELS] for x in s.sponsors]).reshape(S, C)
+        self.budget0 = self.budget.copy()
+        self.interests = np.array([[_v(x.interests.get(k)) for k in INTERESTS] for x in s.sponsors]).reshape(S, self.K)
+        self.stance = np.zeros((S, F))
+        for i, x in enumerate(s.sponsors):
+            for f, v in x.stance.items():
+                self.stance[i, self.fidx[f]] = _v(v)
+        self.casualty_sensitivity = np.array([_v(x.casualty_sensitivity) for x in s.sponsors])
+        self.reputation_sensitivity = np.array([_v(x.reputation_sensitivity) for x in s.sponsors])
+        self.consensus = np.array([_v(x.consensus) for x in s.sponsors])
+        self.temperature = np.array([_v(x.temperature, self.p.softmax_temperature) for x in s.sponsors])
+        self.active = np.array([x.active for x in s.sponsors], dtype=bool)
+        self.allocation = np.zeros((S, F, C))
+        self.flows = np.zeros((S, F, C))
+        self.loyalty = np.zeros((F, S))
+        self.embargo: tuple[float, float] | None = None  # (enforcement, leakage) while in force
+        self.sponsors = AgentSet([Sponsor(self, x, i) for i, x in enumerate(s.sponsors)], random=self.random)
+        self.sponsor = {a.id: a for a in self.sponsors}
+
+    def _init_relations(self) -> None:
+        F, S, C = self.F, self.S, self.C
+        self.hostility = np.zeros((F, F))
+        for h in self.spec.relations.hostility:
+            a, b = self.fidx[h.between[0]], self.fidx[h.between[1]]
+            self.hostility[a, b] = self.hostility[b, a] = _v(h.level)
+        self.alliance = np.zeros((F, F))
+        for al in self.spec.relations.alliance:
+            a, b = self.fidx[al.between[0]], self.fidx[al.between[1]]
+            self.alliance[a, b] = self.alliance[b, a] = _v(al.level)
+        self.edges = np.zeros((S, F, C))          # sponsor -> faction support edges
+        self.via: dict[tuple[int, int], list[int]] = {}  # routed edges: (s, f) -> intermediaries
+        self.faction_edges = np.zeros((F, F, C))  # faction -> faction support
+        for e in self.spec.relations.support:
+            c = CHANNELS.index(e.channel)
+            t = self.fidx[e.target]
+            if e.source in self.sidx:
+                s = self.sidx[e.source]
+                self.edges[s, t, c] = max(self.edges[s, t, c], _v(e.weight))
+                if e.via:
+                    self.via[(s, t)] = [self.sidx[v] for v in e.via]
+                self.loyalty[t, s] = max(self.loyalty[t, s], self.p.initial_loyalty * _v(e.weight))
+            else:
+                self.faction_edges[self.fidx[e.source], t, c] = _v(e.weight)
+        # initial allocation: the support edges, normalised per sponsor and channel
+        tot = self.edges.sum(axis=1, keepdims=True)
+        self.allocation = np.divide(self.edges, tot, out=np.zeros_like(self.edges), where=tot > 0)
+        self.allocation *= self.active[:, None, None]
+        self.threat = self.p.initial_threat
+        # per-month tallies (reset at each step)
+        self.region_deaths = np.zeros(self.R)
+        self.jihadist_attack_deaths = np.zeros(self.R)
+        self.involved = np.zeros((F, self.R), dtype=bool)
+        self.losses = np.zeros(F)
+        self.jihadist_losses_by = np.zeros(F)
+        self.fatalities = 0.0
+        self.battle_deaths = 0.0
+        self.battles = 0
+        self.fatality_history: list[float] = []
+
+    # ------------------------------------------------------------------ public
+    @property
+    def month(self) -> str:
+        """The calendar month at which the model now stands (``YYYY-MM``)."""
+        return month_name(self.start_index + self.steps)
+
+    @property
+    def current_month(self) -> str:
+        """The month being simulated during a step (one before :attr:`month` after it)."""
+        return month_name(self.start_index + max(self.steps - 1, 0))
+
+    @property
+    def strength_share(self) -> np.ndarray:
+        tot = self.strength.sum()
+        return self.strength / tot if tot > 0 else np.zeros(self.F)
+
+    def territory(self) -> np.ndarray:
+        """Share of regions each faction controls [F]."""
+        return np.bincount(self.control[self.control >= 0], minlength=self.F)[: self.F] / self.R
+
+    def population_controlled(self) -> np.ndarray:
+        """Share of the population each faction controls [F]."""
+        return np.bincount(self.control[self.control >= 0], weights=self.pop_share[self.control >= 0], minlength=self.F)[: self.F]
+
+    def ceasefire_binds(self, a: int, b: int) -> bool:
+        """True if a ceasefire both factions still keep forbids a battle between them."""
+        return any(ev.binds(a, b) for ev in self.events)
+
+    def on_violation(self, violator: int, victim: int | None, region: int | None = None, source: Any = None) -> None:
+        """A ceasefire was broken by ``violator``: every event may react (sanctions)."""
+        for ev in self.events:
+            ev.violated(violator, victim, region, source)
+
+    def log(self, event_type: str, kind: str, region: int | str | None = None, actor1: str | None = None,
+            actor2: str | None = None, fatalities: float = 0.0, note: str = "") -> None:
+        """Append an ACLED-style record to :attr:`event_log`."""
+        if isinstance(region, (int, np.integer)):
+            region = self.region_ids[int(region)]
+        self.event_log.append({
+            "step": self.steps, "month": self.current_month, "event_type": event_type, "kind": kind,
+            "region": region, "actor1": actor1, "actor2": actor2,
+            "fatalities": round(float(fatalities), 3), "note": note,
+        })
+
+    # ------------------------------------------------------------------ step
+    def step(self) -> None:
+        """One month, in the order of DESIGN.md §3."""
+        self._reset_tallies()
+        now = self.start_index + self.steps - 1
+        for ev in self.events:                 # 1. scheduled events
+            if not ev.fired and month_index(ev.spec.date) <= now:
+                ev.fire()
+        support.allocate(self)                 # 2. sponsors allocate
+        support.receive(self)                  # 3. factions receive and return
+        conflict.step(self)                    # 4. conflict
+        politics.step(self)                    # 5. politics
+        for ev in self.events:                 # 6. ceasefires and elections progress
+            if ev.fired:
+                ev.update()
+        self.fatality_history.append(self.fatalities)
+        self._collect()
+        if self.steps >= self.months:
+            self.running = False
+
+    def _reset_tallies(self) -> None:
+        self.region_deaths[:] = 0.0
+        self.jihadist_attack_deaths[:] = 0.0
+        self.involved[:] = False
+        self.losses[:] = 0.0
+        self.jihadist_losses_by[:] = 0.0
+        self.fatalities = 0.0
+        self.battle_deaths = 0.0
+
+    def sync_strength(self) -> None:
+        np.maximum(self.garrison, 0.0, out=self.garrison)
+        self.strength = self.garrison.sum(axis=1)
+
+    # ------------------------------------------------------------------ data
+    def _reporters(self) -> dict[str, Any]:
+        rep: dict[str, Any] = {"threat_index": "threat", "fatalities": "fatalities", "battle_deaths": "battle_deaths"}
+        for i, f in enumerate(self.faction_ids):
+            rep[f"strength.{f}"] = lambda m, i=i: float(m.strength[i])
+            rep[f"population.{f}"] = lambda m, i=i: float(m.pop_share[m.control == i].sum())
+        return rep
+
+    def _collect(self) -> None:
+        self.recorder.record()
+        self.datacollector.collect(self)
+
+    def __repr__(self) -> str:
+        return f"<LibyaModel {self.spec.id} seed={self.seed} month={self.month}>"
