@@ -19,6 +19,7 @@ from .scenario import ScenarioError
 COMMAND_MODULES = [
     "libyasim.scenario.commands",
     "libyasim.model.commands",
+    "libyasim.dashboard.commands",
 ]
 
 

@@ -1,0 +1,143 @@
+"""The scenarios a dashboard session can pick from: shipped files and uploads.
+
+Plain Python, no Solara: the pages call these functions and the tests call
+them directly. A scenario that fails to load is kept as an entry with its
+problems, so the picker can say why it is unavailable instead of crashing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..scenario import Problem, Scenario, ScenarioError, parse_scenario
+from ..scenario.loader import MAX_FILE_BYTES, load_scenario
+
+#: environment variable naming the folder of shipped scenarios
+SCENARIO_DIR_ENV = "LIBYASIM_SCENARIOS"
+
+#: an upload larger than this is refused before it is read
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
+
+
+def scenario_dir() -> Path:
+    """Where the shipped scenarios are: ``$LIBYASIM_SCENARIOS``, else the
+    repository's ``scenarios/`` (source checkout), else ``./scenarios``."""
+    env = os.environ.get(SCENARIO_DIR_ENV)
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parents[3] / "scenarios"
+    if repo.is_dir():
+        return repo
+    return Path.cwd() / "scenarios"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One scenario in the picker: loaded, or the reason it could not be."""
+
+    name: str  # unique label in this session ("baseline_2017.yaml", "upload: my.yaml")
+    origin: str  # "shipped", "upload" or "edit"
+    scenario: Scenario | None = None
+    problems: tuple[str, ...] = ()
+    path: Path | None = None  # the file, for shipped scenarios
+    text: str | None = None  # the YAML text, for uploads and edits
+    parent: str | None = None  # for edits: the entry it was derived from
+
+    @property
+    def ok(self) -> bool:
+        return self.scenario is not None
+
+    @property
+    def label(self) -> str:
+        if self.scenario is None:
+            return f"{self.name} (invalid)"
+        return f"{self.name} — {self.scenario.title}"
+
+
+@dataclass
+class Catalogue:
+    """Ordered entries by name."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    def names(self, only_ok: bool = True) -> list[str]:
+        return [n for n, e in self.entries.items() if e.ok or not only_ok]
+
+    def with_entry(self, entry: Entry) -> Catalogue:
+        """A new catalogue with ``entry`` added or replaced (reactive values need new objects)."""
+        return Catalogue({**self.entries, entry.name: entry})
+
+    def get(self, name: str | None) -> Entry | None:
+        return self.entries.get(name) if name else None
+
+
+def problem_lines(exc: ScenarioError) -> tuple[str, ...]:
+    return tuple(str(p) for p in exc.problems)
+
+
+def load_shipped(directory: Path | None = None) -> Catalogue:
+    """Every ``*.yaml`` in the scenario folder, loaded (or with its problems)."""
+    directory = directory or scenario_dir()
+    entries: dict[str, Entry] = {}
+    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            entries[path.name] = Entry(path.name, "shipped", problems=problem_lines(exc), path=path)
+        else:
+            entries[path.name] = Entry(path.name, "shipped", scenario=scenario, path=path)
+    return Catalogue(entries)
+
+
+def read_upload(name: str, size: int | None, data: bytes | None,
+                directory: Path | None = None) -> Entry:
+    """Validate an uploaded file. Never raises: problems go into the entry.
+
+    Too large (checked on ``size`` before anything is read), not UTF-8 text,
+    not YAML, or not a valid scenario each give the message a user can act on.
+    ``extends`` may name a shipped scenario only.
+    """
+    label = f"upload: {Path(name).name or 'scenario.yaml'}"
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        return Entry(label, "upload", problems=(
+            f"{name}: file is {size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB",))
+    if data is None:
+        return Entry(label, "upload", problems=(f"{name}: the file could not be read",))
+    if len(data) > MAX_UPLOAD_BYTES:
+        return Entry(label, "upload", problems=(
+            f"{name}: file is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB",))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Entry(label, "upload", problems=(
+            f"{name}: not a text file (not UTF-8 at byte {exc.start}); a scenario is a YAML text file",))
+    return parse_text(label, text, "upload", directory, filename=name)
+
+
+def parse_text(label: str, text: str, origin: str, directory: Path | None = None,
+               filename: str | None = None, parent: str | None = None) -> Entry:
+    """Validate scenario YAML text into an entry (``extends`` resolves among shipped files)."""
+    directory = directory or scenario_dir()
+    try:
+        scenario = parse_scenario(text, name=Path(filename or label).name, base_dir=directory)
+    except ScenarioError as exc:
+        return Entry(label, origin, problems=problem_lines(exc), text=text, parent=parent)
+    except RecursionError:  # pathological nesting the YAML reader cannot walk
+        return Entry(label, origin, problems=(f"{filename or label}: nested too deeply; refused",),
+                     text=text, parent=parent)
+    return Entry(label, origin, scenario=scenario, text=text, parent=parent)
+
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "SCENARIO_DIR_ENV",
+    "Catalogue",
+    "Entry",
+    "Problem",
+    "load_shipped",
+    "parse_text",
+    "read_upload",
+    "scenario_dir",
+]

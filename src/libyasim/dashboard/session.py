@@ -1,0 +1,94 @@
+"""Per-session state of the dashboard.
+
+Each browser session (one Solara virtual kernel) renders its own
+:func:`SessionProvider`, whose hooks hold that session's scenarios, current
+choice, edits, runs and ensembles; pages read it with :func:`use_session`.
+Nothing lives at module level, so two analysts at once never see each other's
+model, parameters or runs (unlike Mesa's examples, whose module-level model
+is shared by every session).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import solara
+
+from .catalogue import Catalogue, Entry, load_shipped, scenario_dir
+from .edits import EditSet
+
+
+@dataclass
+class Session:
+    """Reactive values owned by one browser session."""
+
+    directory: Path
+    catalogue: solara.Reactive[Catalogue]
+    current: solara.Reactive[str | None]  # name of the entry every page works on
+    edits: solara.Reactive[EditSet]
+    upload_result: solara.Reactive[Entry | None]  # the last upload, valid or not
+    evidence_tab: solara.Reactive[int]
+    locator: solara.Reactive[str | None]  # locator selected on the Evidence page
+    run: solara.Reactive[Any]  # RunState (page_run) or None
+    ensemble: solara.Reactive[Any]  # EnsembleState or None
+    compare: solara.Reactive[Any]  # CompareState or None
+
+    @property
+    def entry(self) -> Entry | None:
+        return self.catalogue.value.get(self.current.value)
+
+    def add(self, entry: Entry, select: bool = True) -> None:
+        self.catalogue.set(self.catalogue.value.with_entry(entry))
+        if select and entry.ok:
+            self.select(entry.name)
+
+    def select(self, name: str | None) -> None:
+        if name != self.current.value:
+            self.current.set(name)
+            self.edits.set(EditSet())
+            self.locator.set(None)
+
+
+SessionContext = solara.create_context(None)
+
+
+def _first_ok(cat: Catalogue) -> str | None:
+    names = cat.names()
+    preferred = [n for n in names if n.startswith("baseline")]
+    return (preferred or names or [None])[0]
+
+
+def use_new_session(directory: Path | None = None) -> Session:
+    """Create this session's state (hooks: call once, from the provider)."""
+    directory = directory or scenario_dir()
+    initial = solara.use_memo(lambda: load_shipped(directory), [str(directory)])
+    values = dict(
+        catalogue=solara.use_reactive(initial),
+        current=solara.use_reactive(_first_ok(initial)),
+        edits=solara.use_reactive(EditSet()),
+        upload_result=solara.use_reactive(None),
+        evidence_tab=solara.use_reactive(0),
+        locator=solara.use_reactive(None),
+        run=solara.use_reactive(None),
+        ensemble=solara.use_reactive(None),
+        compare=solara.use_reactive(None),
+    )
+    # the Reactive objects are stable across renders; so is the Session holding them
+    return solara.use_memo(lambda: Session(directory=directory, **values), [str(directory)])
+
+
+@solara.component
+def SessionProvider(children: list | None = None, directory: Path | None = None):
+    """Owns one session's state and offers it to the pages below."""
+    session = use_new_session(directory)
+    SessionContext.provide(session)
+    return solara.Column(children=children or [], style={"width": "100%"})
+
+
+def use_session() -> Session:
+    session = solara.use_context(SessionContext)
+    if session is None:
+        raise RuntimeError("dashboard pages must be rendered inside SessionProvider")
+    return session

@@ -1,0 +1,85 @@
+"""Small components shared by the pages."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, cast
+
+import solara
+from ipyvuetify.extra import FileInput
+
+from .catalogue import MAX_UPLOAD_BYTES, Entry, read_upload
+from .session import use_session
+
+
+@solara.component
+def ScenarioPicker(label: str = "Scenario"):
+    """Choose the scenario every page works on (shipped, uploaded or edited)."""
+    session = use_session()
+    cat = session.catalogue.value
+    names = cat.names()
+    broken = [e for e in cat.entries.values() if not e.ok and e.origin == "shipped"]
+    with solara.Column(gap="4px", classes=["libyasim-picker"]):
+        if not names:
+            solara.Warning(f"No valid scenario found in {session.directory}. Upload one on the Edit page.")
+        else:
+            solara.Select(label=label, values=names, value=session.current.value,
+                          on_value=session.select, dense=True,
+                          style={"max-width": "560px"})
+            entry = session.entry
+            if entry is not None and entry.scenario is not None:
+                s = entry.scenario
+                solara.Text(f"{s.title} · {s.start} → {s.end} ({s.months} months) · "
+                            f"{len(s.factions)} factions, {len(s.sponsors)} sponsors, "
+                            f"{len(s.events)} events · {entry.origin}",
+                            style={"font-size": "0.85em", "color": "#555"})
+        for e in broken:
+            solara.Warning(f"{e.name} could not be loaded: " + "; ".join(e.problems[:3]),
+                           dense=True)
+
+
+@solara.component
+def ProblemList(problems: list[str] | tuple[str, ...], title: str = "Problems"):
+    """Validation messages, one per line (never a traceback)."""
+    if not problems:
+        return
+    with solara.Error(icon=True, classes=["libyasim-problems"]), solara.Column(gap="2px"):
+        solara.Text(f"{title} ({len(problems)})", style={"font-weight": "bold"})
+        for p in problems:
+            solara.Text(p, style={"font-family": "monospace", "font-size": "0.85em",
+                                  "white-space": "pre-wrap"})
+
+
+def handle_upload(on_entry: Callable[[Entry], None], directory: Any, info: dict) -> None:
+    """Turn a file-input record into a catalogue entry; never raises."""
+    name, size = str(info.get("name", "upload.yaml")), info.get("size")
+    data = None
+    if size is None or size <= MAX_UPLOAD_BYTES:
+        try:
+            data = info["file_obj"].read()
+        except Exception as exc:  # a dropped connection or a vanished file
+            on_entry(Entry(f"upload: {name}", "upload", problems=(f"{name}: could not be read ({exc})",)))
+            return
+    on_entry(read_upload(name, size, data, directory))
+
+
+@solara.component
+def UploadBox(on_entry: Callable[[Entry], None], directory: Any = None):
+    """A file chooser for one scenario file (a real ``<input type=file>``)."""
+    file_info, set_file_info = solara.use_state(cast(Any, None))
+    widget = FileInput.element(multiple=False, accept=".yaml,.yml,text/yaml,text/plain",
+                               show_progress=False, on_file_info=set_file_info)
+
+    def read(cancel: threading.Event) -> None:
+        if not file_info:
+            return
+        real = cast(FileInput, solara.get_widget(widget))
+        real.version += 1
+        real.reset_stats()
+        files = real.get_files()
+        if files:
+            handle_upload(on_entry, directory, files[0])
+
+    solara.use_thread(read, dependencies=[file_info])
+    return widget

@@ -1,0 +1,149 @@
+"""Fast component tests: each page rendered in-process with solara.render (no browser)."""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import pytest
+import solara
+from dashboard_scenarios import write_scenario_dir
+
+from libyasim.dashboard import app
+from libyasim.dashboard.page_edit import EditPage
+from libyasim.dashboard.page_evidence import EvidencePage
+from libyasim.dashboard.session import SessionProvider, use_session
+from libyasim.dashboard.widgets import handle_upload
+
+
+@pytest.fixture
+def sdir(tmp_path):
+    return write_scenario_dir(tmp_path / "scenarios")
+
+
+def render(page, sdir):
+    _box, rc = solara.render(SessionProvider(children=[page], directory=sdir), handle_error=False)
+    return rc
+
+
+def _all_text(rc) -> str:
+    """Every string shown in the rendered widget tree (labels, texts, values)."""
+    out: list[str] = []
+    seen: set[int] = set()
+
+    def visit(w) -> None:
+        if id(w) in seen:
+            return
+        seen.add(id(w))
+        for attr in ("children", "value", "label", "v_model", "items", "messages"):
+            val = getattr(w, attr, None)
+            for x in val if isinstance(val, (list, tuple)) else [val]:
+                if isinstance(x, str):
+                    out.append(x)
+                elif hasattr(x, "keys") and not hasattr(x, "children"):
+                    continue
+                elif x is not None and hasattr(x, "_model_id"):
+                    visit(x)
+        for slot in getattr(w, "v_slots", None) or []:
+            if hasattr(slot.get("children"), "_model_id"):
+                visit(slot["children"])
+
+    visit(rc.container)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("name", list(app.PAGES))
+def test_every_page_renders(sdir, name):
+    rc = render(app.PAGES[name](), sdir)
+    assert "mini.yaml" in _all_text(rc)
+    rc.close()
+
+
+def test_evidence_page_filters_by_actor_and_links_to_the_source(sdir):
+    rc = render(EvidencePage(), sdir)
+    assert "factions.red.strength" in _all_text(rc)
+    rc.find(v.Select, label="Actor").widget.v_model = "far — Faraway"
+    text = _all_text(rc)
+    assert "sponsors.far.budget.military" in text
+    assert "factions.blue.strength" not in text
+    rc.find(v.Select, label="Actor").widget.v_model = "red — Red Army"
+    rc.find(v.Btn, children=["town:p2s1"]).widget.click()  # the locator link
+    text = _all_text(rc)
+    assert "the militia is said to guard the bridge" in text
+    assert "town:p2s1" in text
+    sel = rc.find(v.Html, class_="libyasim-source selected")
+    sel.assert_single()
+    assert sel.widget.attributes["id"] == "src-town-p2s1"
+    rc.close()
+
+
+def test_edit_page_validates_live_and_offers_a_variant(sdir):
+    rc = render(EditPage(), sdir)
+    rc.find(v.Select, label="Parameter").widget.v_model = "factions.red.strength"
+    box = rc.find(v.TextField, label="New value").widget
+    box.v_model = "-10"
+    assert "must be >= 0" in str(rc.find(v.TextField, label="New value").widget.messages)
+    assert rc.find(v.Btn, children=["Add change"]).widget.disabled
+    rc.find(v.TextField, label="New value").widget.v_model = "lots"
+    assert "must be a number" in str(rc.find(v.TextField, label="New value").widget.messages)
+    rc.find(v.TextField, label="New value").widget.v_model = "3500"
+    assert not rc.find(v.Btn, children=["Add change"]).widget.disabled
+    rc.find(v.Btn, children=["Add change"]).widget.click()
+    assert "Valid variant of mini.yaml: mini_edited.yaml" in _all_text(rc)
+    assert "extends: mini.yaml" in _all_text(rc)
+    # an event date before the start is an error on that field, not a traceback
+    date = rc.find(v.TextField, label="date (YYYY-MM)").widgets[0]
+    date.v_model = "2016-01"
+    assert "before the scenario starts" in str(date.messages)
+    rc.find(v.Btn, children=["Use this variant"]).widget.click()
+    assert "edit: mini_edited.yaml" in _all_text(rc)
+    rc.close()
+
+
+def test_upload_handler_reports_problems_and_adds_valid_files(sdir):
+    captured = {}
+
+    @solara.component
+    def Probe():
+        captured["session"] = use_session()
+        return solara.Text("probe")
+
+    rc = render(Probe(), sdir)
+    session = captured["session"]
+    import io
+    got = []
+    handle_upload(got.append, sdir, {"name": "x.yaml", "size": 5, "file_obj": io.BytesIO(b"a: [1")})
+    handle_upload(got.append, sdir, {"name": "big.yaml", "size": 5_000_000, "file_obj": None})
+    handle_upload(got.append, sdir, {"name": "ok.yaml", "size": 40,
+                                     "file_obj": io.BytesIO(b"extends: mini.yaml\nid: ok\ntitle: OK\n")})
+    assert [e.ok for e in got] == [False, False, True]
+    assert "not valid YAML" in got[0].problems[0]
+    session.add(got[2])
+    assert session.current.value == "upload: ok.yaml"
+    rc.close()
+
+
+def test_upload_section_shows_the_error_of_a_pasted_broken_scenario(sdir):
+    rc = render(EditPage(), sdir)
+    rc.find(v.Textarea, label="Scenario YAML").widget.v_model = "extends: mini.yaml\nmonths: 0\n"
+    rc.find(v.Btn, children=["Check and add"]).widget.click()
+    text = _all_text(rc)
+    assert "is not a valid scenario" in text
+    assert "months: must be >= 1" in text
+    rc.close()
+
+
+def test_two_sessions_do_not_share_state(sdir):
+    seen = []
+
+    @solara.component
+    def Probe():
+        seen.append(use_session())
+        return solara.Text("probe")
+
+    rc1 = render(Probe(), sdir)
+    rc2 = render(Probe(), sdir)
+    a, b = seen[0], seen[-1]
+    a.select("mini_paris.yaml")
+    assert a.current.value == "mini_paris.yaml"
+    assert b.current.value == "mini.yaml"
+    rc1.close()
+    rc2.close()
