@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "libyasim.scenario.commands",
     "libyasim.model.commands",
     "libyasim.dashboard.commands",
+    "libyasim.batch.commands",
 ]
 
 
