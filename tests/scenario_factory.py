@@ -95,10 +95,13 @@ def write_scenario(path: Path, data: Any) -> Path:
     return path
 
 
-def line_of(text: str, pattern: str) -> int:
-    """The 1-based number of the only line of ``text`` matching the regex ``pattern``."""
+def line_of(text: str, pattern: str, nth: int | None = None) -> int:
+    """The 1-based number of the line of ``text`` matching the regex ``pattern``:
+    the only one, or the ``nth`` (0-based) of several."""
     import re
 
     hits = [i for i, line in enumerate(text.splitlines(), 1) if re.search(pattern, line)]
+    if nth is not None:
+        return hits[nth]
     assert len(hits) == 1, f"{pattern!r} matches lines {hits}"
     return hits[0]

@@ -25,6 +25,7 @@ import hashlib
 import io
 import json
 import numbers
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -40,8 +41,10 @@ from .errors import Problem, ScenarioError
 from .schema import Scenario
 
 MAX_FILE_BYTES = 1_000_000
-MAX_NODES = 200_000
+MAX_NODES = 100_000
 MAX_EXTENDS_DEPTH = 20
+MAX_FLOW_DEPTH = 100
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 @dataclass
@@ -152,11 +155,24 @@ def _too_big(file: str, size: int) -> ScenarioError:
                                                   f"{MAX_FILE_BYTES // 1000} kB; refused")])
 
 
+def _flow_depth(text: str) -> int:
+    """How deep ``[`` and ``{`` nest (a cheap guard: the YAML parser recurses, slowly)."""
+    depth = deepest = 0
+    for ch in _BRACKETS.findall(text):
+        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def read_yaml(text: str, file: str) -> tuple[Any, Node]:
     """Parse YAML text safely (no tags execute) into plain data and locations."""
     size = len(text.encode("utf-8", errors="replace"))
     if size > MAX_FILE_BYTES:
         raise _too_big(file, size)
+    depth = _flow_depth(text)
+    if depth > MAX_FLOW_DEPTH:
+        raise ScenarioError([Problem(file, None, "", f"brackets nested {depth} deep (more than "
+                                                     f"{MAX_FLOW_DEPTH}); lists or mappings nested too deeply; refused")])
     yaml = YAML(typ="rt", pure=True)
     try:
         raw = yaml.load(io.StringIO(text))
