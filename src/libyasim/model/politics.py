@@ -148,8 +148,7 @@ def step(m: LibyaModel) -> None:
     m.popularity += p.popularity_relaxation * (target - m.popularity)
     # legitimacy: recognition (UN, sponsors' political support) around its base level
     pol = m.flows[:, :, POL].sum(axis=0)
-    pol_share = pol / pol.sum() if pol.sum() > 0 else np.zeros(m.F)
-    recognition = 0.5 * m.un_recognised + 0.5 * pol_share
+    recognition = 0.5 * m.un_recognised + 0.5 * (1.0 - np.exp(-p.political_to_legitimacy * pol))
     if m.recognition0 is None:  # the first month's recognition is the baseline
         m.recognition0 = recognition.copy()
     target_l = np.clip(m.legitimacy0 + p.recognition_weight * (recognition - m.recognition0), 0.0, 1.0)

@@ -76,17 +76,18 @@ def candidates(m: LibyaModel) -> np.ndarray:
 
 
 def allocate(m: LibyaModel) -> None:
-    """Step 2: target = softmax(U/τ) over candidates; a ← (1−ρ)a + ρ·target; budgets react."""
+    """Step 2: target = softmax(U/τ) over candidates and the outside option (keeping
+    the money, utility ``reservation_utility``); a ← (1−ρ)a + ρ·target; budgets react."""
     p = m.p
     indirect = routed(m)
     u = utilities(m, indirect)
     z = u / m.temperature[:, None]
     cand = candidates(m)
     z3 = np.where(cand, z[:, :, None], -np.inf)
-    zmax = z3.max(axis=1, keepdims=True)
-    zmax = np.where(np.isfinite(zmax), zmax, 0.0)
+    z0 = p.reservation_utility / m.temperature[:, None, None]       # the outside option
+    zmax = np.maximum(z3.max(axis=1, keepdims=True), z0)
     e = np.where(cand, np.exp(z3 - zmax), 0.0)
-    tot = e.sum(axis=1, keepdims=True)
+    tot = e.sum(axis=1, keepdims=True) + np.exp(z0 - zmax)
     target = np.divide(e, tot, out=np.zeros_like(e), where=tot > 0)
     rho = p.support_inertia * (p.consensus_inertia_floor + (1.0 - p.consensus_inertia_floor) * m.consensus)
     m.allocation = (1.0 - rho[:, None, None]) * m.allocation + rho[:, None, None] * target
@@ -140,11 +141,21 @@ def receive(m: LibyaModel) -> None:
     m.resources = m.resources - transfer.sum(axis=1) + transfer.sum(axis=0)
     np.maximum(m.resources, 0.0, out=m.resources)
     # fighters: military support and recruitment, minus desertion
-    recruits = p.military_to_fighters * got[:, MIL] + p.recruitment_rate * spend
+    recruits = (p.military_to_fighters * got[:, MIL] + p.recruitment_rate * spend) * headroom(m)
     dist = np.divide(m.garrison, m.strength[:, None], out=m.home.copy(), where=m.strength[:, None] > 0)
     m.garrison = m.garrison * (1.0 - p.attrition_rate) + recruits[:, None] * dist
     m.sync_strength()
-    # legitimacy: political support, and legitimacy lent by faction allies
+    # legitimacy lent by faction allies (political support from sponsors acts in politics.step)
     lend = p.ally_share * m.faction_edges[:, :, POL]     # [F_from, F_to]
     pull = (lend * (m.legitimacy[:, None] - m.legitimacy[None, :]).clip(min=0)).sum(axis=0)
-    m.legitimacy = np.clip(m.legitimacy + p.political_to_legitimacy * got[:, POL] + pull, 0.0, 1.0)
+    m.legitimacy = np.clip(m.legitimacy + pull, 0.0, 1.0)
+
+
+def headroom(m: LibyaModel) -> np.ndarray:
+    """1 − strength/ceiling (≥ 0): the mobilisation ceiling is mobilisation_ceiling ×
+    supporters (population × popularity) of the regions a faction holds or garrisons."""
+    present = (m.control[None, :] == np.arange(m.F)[:, None]) | (m.garrison > 0)
+    supporters = (present * m.popularity * m.population[None, :]).sum(axis=1)
+    ceiling = m.p.mobilisation_ceiling * supporters
+    room = np.divide(m.strength, ceiling, out=np.ones(m.F), where=ceiling > 0)
+    return np.clip(1.0 - room, 0.0, 1.0)
