@@ -48,8 +48,13 @@ class Sweep:
     hi: float
     n: int
 
-    def values(self) -> list[float]:
-        return [float(v) for v in np.linspace(self.lo, self.hi, self.n)]
+    def values(self) -> list[float | int]:
+        """The grid, rounded to 12 significant digits (0.3, not 0.30000000000000004);
+        whole numbers when every value is whole (for integer fields such as ``months``)."""
+        vals = [float(f"{v:.12g}") for v in np.linspace(self.lo, self.hi, self.n)]
+        if all(v.is_integer() for v in vals):
+            return [int(v) for v in vals]
+        return vals
 
 
 @dataclass(frozen=True)

@@ -273,8 +273,7 @@ def run_batch(
             raise
         ex.close()
         bar.close()
-    if retry_failed:
-        store.repair()  # drop the failed attempts that a retry superseded
+    store.repair()  # drop failed attempts a retry superseded, and any duplicate an orphan wrote
     final = store.statuses()
     ok = sum(1 for st, _ in final.values() if st == "ok")
     failed = sum(1 for st, _ in final.values() if st == "failed")

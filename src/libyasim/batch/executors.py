@@ -9,6 +9,7 @@ The batch context (scenarios, points, runner) goes to each worker once.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import multiprocessing as mp
 import os
 import sys
@@ -86,6 +87,7 @@ class ProcessExecutor:
 
     def __init__(self, ctx: BatchContext, workers: int):
         self.workers = workers
+        ctx = dataclasses.replace(ctx, driver_pid=os.getpid())
         self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=process_context(),
                                            initializer=_init_worker, initargs=(ctx,))
 

@@ -29,7 +29,8 @@ from .store import BatchStore
 Runner = Callable[..., Any]
 
 #: summary keys that are not key figures (they have their own columns or are bulky)
-_SUMMARY_SKIP = {"end_state", "flags", "seed", "scenario_id", "scenario_hash", "versions", "interventions"}
+_SUMMARY_SKIP = {"end_state", "flags", "seed", "scenario_id", "scenario_title", "scenario_hash", "versions",
+                 "interventions", "start", "end", "months", "final_control"}
 
 RUN_COLUMNS = ["run_index", "run_id", "scenario", "scenario_hash", "point", "replicate", "seed",
                "attempt", "status", "error", "traceback", "end_state", "flags", "elapsed_s", "worker",
@@ -54,6 +55,9 @@ class BatchContext:
     param_columns: list[str]  # parameter paths with a column ``param.<path>`` in the runs table
     months: int | None = None
     runner: Runner | None = None
+    #: local process pools: the driver's pid; an orphaned worker (driver killed) stops
+    #: before its next run or commit, so a resumed batch never races it
+    driver_pid: int | None = None
     _cache: dict[tuple[int, int], Scenario | Exception] = field(default_factory=dict, repr=False)
 
     def scenario_for(self, si: int, point: int) -> Scenario:
@@ -99,12 +103,10 @@ def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
         out[prefix] = value
     elif isinstance(value, int | float | np.integer | np.floating):
         out[prefix] = float(value)
-    elif isinstance(value, str):
-        out[prefix] = value
 
 
 def key_figures(summary: dict[str, Any]) -> dict[str, Any]:
-    """The scalar key figures of a run summary, nested keys joined with dots."""
+    """The numeric key figures of a run summary, nested keys joined with dots."""
     out: dict[str, Any] = {}
     for k, v in summary.items():
         if k not in _SUMMARY_SKIP:
@@ -139,6 +141,23 @@ _SERIES_SCHEMA = pa.schema([("run_id", pa.string()), ("scenario", pa.string()), 
                             ("value", pa.float64())])
 
 
+def _orphaned(ctx: BatchContext) -> bool:
+    if ctx.driver_pid is None or ctx.driver_pid == os.getpid():
+        return False
+    try:
+        os.kill(ctx.driver_pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # pragma: no cover - alive, owned by someone else
+        return False
+    return False
+
+
+def _stop_if_orphaned(ctx: BatchContext) -> None:
+    if _orphaned(ctx):
+        os._exit(3)  # the driver is gone: write nothing more; the resumed batch redoes this chunk
+
+
 def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
     """Run every spec of ``chunk`` and write its parts; never raises for a failing run."""
     runner = ctx.runner or default_runner
@@ -148,6 +167,7 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
     event_parts: list[Any] = []
     report = ChunkReport(n=len(chunk), ok=0, failed=0, elapsed=0.0)
     for spec in chunk:
+        _stop_if_orphaned(ctx)
         point = ctx.points[spec.point]
         row: dict[str, Any] = {
             "run_index": spec.index, "run_id": spec.run_id, "scenario": spec.scenario_id,
@@ -195,6 +215,7 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
         import pandas as pd
 
         events = pa.Table.from_pandas(pd.concat(event_parts, ignore_index=True), preserve_index=False)
+    _stop_if_orphaned(ctx)
     report.part = BatchStore(ctx.out).write_chunk(runs, series, events)
     return report
 

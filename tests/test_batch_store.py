@@ -1,0 +1,198 @@
+"""The batch machinery with a fake runner: storage, resume, repair, failures.
+
+The real model is used in test_batch_run.py; here a tiny deterministic runner
+(tests/batch_fakes.py) exercises the plumbing fast.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from batch_fakes import fake_run, flaky_run
+from scenario_factory import minimal_scenario
+
+from libyasim.batch import (
+    BatchError,
+    BatchStore,
+    Design,
+    StoreError,
+    load_events,
+    load_runs,
+    load_series,
+    run_batch,
+)
+from libyasim.scenario import from_dict
+
+
+@pytest.fixture
+def scenarios():
+    a = from_dict(minimal_scenario())
+    d = minimal_scenario()
+    d["id"] = "mini_b"
+    d["factions"][0]["strength"] = 4000
+    return [a, from_dict(d)]
+
+
+def _stable(runs: pd.DataFrame) -> pd.DataFrame:
+    drop = ["elapsed_s", "worker", "traceback"]
+    return runs.drop(columns=[c for c in drop if c in runs]).sort_values("run_index").reset_index(drop=True)
+
+
+def _series(out) -> pd.DataFrame:
+    s = load_series(out)
+    return s.sort_values(["run_id", "variable", "actor", "step"]).reset_index(drop=True)
+
+
+def test_layout_manifest_and_tables(tmp_path, scenarios):
+    out = tmp_path / "b"
+    res = run_batch(scenarios, out, Design(replicates=4, root_seed=1, months=6), executor="serial",
+                    runner=fake_run, progress=False, command=["libyasim", "batch"])
+    assert (res.total, res.ok, res.failed, res.ran) == (8, 8, 0, 8)
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["root_seed"] == 1 and m["command"] == ["libyasim", "batch"]
+    assert [s["id"] for s in m["scenarios"]] == ["mini", "mini_b"]
+    assert m["scenarios"][0]["hash"] == scenarios[0].hash
+    assert m["scenarios"][0]["resolved"]["id"] == "mini"
+    assert {"libyasim", "mesa", "numpy"} <= set(m["versions"])
+    assert m["counts"] == {"total": 8, "ok": 8, "failed": 0, "missing": 0}
+    runs = load_runs(out)
+    assert runs["run_id"].is_unique and len(runs) == 8
+    # common random numbers: the same seeds for both scenarios
+    assert runs.groupby(["point", "replicate"])["seed"].nunique().eq(1).all()
+    assert set(runs.columns) >= {"run_id", "scenario", "seed", "status", "end_state", "flags",
+                                 "fig.fatalities_total", "fig.strength_share.red", "parameters"}
+    # readable directly by pandas: the consolidated file and the part folders
+    assert len(pd.read_parquet(out / "runs.parquet")) == 8
+    series = pd.read_parquet(out / "series")
+    assert set(series.columns) == {"run_id", "scenario", "step", "month", "variable", "actor", "value"}
+    assert series.groupby("run_id")["step"].max().eq(6).all()
+    assert len(load_series(out, variables=["strength"], scenarios=["mini"])) == 4 * 7 * 3
+    assert len(load_events(out)) == 8
+
+
+def test_results_do_not_depend_on_the_executor(tmp_path, scenarios):
+    d = Design(replicates=5, root_seed=2, months=4)
+    run_batch(scenarios, tmp_path / "s", d, executor="serial", runner=fake_run, progress=False)
+    run_batch(scenarios, tmp_path / "p", d, executor="process", workers=2, runner=fake_run,
+              progress=False, chunk_seconds=0.001)
+    pd.testing.assert_frame_equal(_stable(load_runs(tmp_path / "s")), _stable(load_runs(tmp_path / "p")))
+    pd.testing.assert_frame_equal(_series(tmp_path / "s"), _series(tmp_path / "p"))
+
+
+def test_failures_are_recorded_and_retried(tmp_path, scenarios):
+    out = tmp_path / "b"
+    d = Design(replicates=12, root_seed=3, months=3)
+    res = run_batch(scenarios, out, d, executor="serial", runner=flaky_run, progress=False)
+    runs = load_runs(out)
+    failed = runs[runs.status == "failed"]
+    assert res.failed == len(failed) > 0 and res.ok == len(runs) - len(failed)
+    assert failed["error"].str.startswith("RuntimeError: injected failure").all()
+    assert failed["traceback"].str.contains("flaky_run").all()
+    assert failed["end_state"].isna().all()
+    # re-running without --retry-failed does nothing new
+    again = run_batch(scenarios, out, d, executor="serial", runner=flaky_run, progress=False)
+    assert again.ran == 0 and again.failed == res.failed
+    # --retry-failed with a runner that now works
+    fixed = run_batch(scenarios, out, d, executor="serial", runner=fake_run, progress=False, retry_failed=True)
+    assert (fixed.ran, fixed.ok, fixed.failed) == (res.failed, 24, 0)
+    runs = load_runs(out)
+    assert runs["run_id"].is_unique and len(runs) == 24
+    assert set(runs.loc[runs.run_id.isin(failed.run_id), "attempt"]) == {2}
+    assert load_series(out)["run_id"].nunique() == 24
+    ref = tmp_path / "ref"
+    run_batch(scenarios, ref, d, executor="serial", runner=fake_run, progress=False)
+    pd.testing.assert_frame_equal(_stable(load_runs(out)).drop(columns="attempt"),
+                                  _stable(load_runs(ref)).drop(columns="attempt"))
+    pd.testing.assert_frame_equal(_series(out), _series(ref))
+
+
+def test_resume_after_a_partial_batch_and_crash_debris(tmp_path, scenarios):
+    d = Design(replicates=6, root_seed=4, months=3)
+    ref = tmp_path / "ref"
+    run_batch(scenarios, ref, d, executor="serial", runner=fake_run, progress=False)
+    out = tmp_path / "b"
+    run_batch(scenarios, out, d, executor="serial", runner=fake_run, progress=False, chunk_seconds=1e-9)
+    store = BatchStore(out)
+    parts = store.parts("runs")
+    assert len(parts) > 3
+    # simulate a crash: two chunks lost their runs part (series/events orphaned), a temp file left
+    for p in parts[:2]:
+        p.unlink()
+    (out / "runs" / ".part-x.parquet.tmp-1-abc").write_bytes(b"half a file")
+    (out / "runs.parquet").unlink()
+    lost = 12 - sum(pq.read_metadata(p).num_rows for p in parts[2:])
+    res = run_batch(scenarios, out, d, executor="serial", runner=fake_run, progress=False)
+    assert res.resumed and res.ran == lost and res.ok == 12
+    assert not list((out / "runs").glob(".*tmp*"))
+    assert {p.stem for p in store.parts("series")} <= {p.stem for p in store.parts("runs")}
+    pd.testing.assert_frame_equal(_stable(load_runs(out)), _stable(load_runs(ref)))
+    pd.testing.assert_frame_equal(_series(out), _series(ref))
+
+
+def test_duplicate_rows_are_repaired(tmp_path, scenarios):
+    out = tmp_path / "b"
+    d = Design(replicates=3, root_seed=5, months=2)
+    run_batch(scenarios[:1], out, d, executor="serial", runner=fake_run, progress=False)
+    store = BatchStore(out)
+    part = store.parts("runs")[0]
+    for t in ("runs", "series", "events"):  # a chunk written twice (an orphaned worker)
+        src = out / t / part.name
+        if src.exists():
+            (out / t / f"part-zzz-dup.parquet").write_bytes(src.read_bytes())
+    assert len(pd.read_parquet(out / "runs")) > 3
+    store.repair()
+    runs = load_runs(out)
+    assert runs["run_id"].is_unique and len(runs) == 3
+    assert load_series(out).groupby("run_id").size().nunique() == 1
+
+
+def test_changed_scenario_or_design_refuses_to_resume(tmp_path, scenarios):
+    out = tmp_path / "b"
+    d = Design(replicates=2, root_seed=6, months=2)
+    run_batch(scenarios, out, d, executor="serial", runner=fake_run, progress=False)
+    changed = scenarios[0].with_values({"factions.red.strength": 3500})
+    with pytest.raises(BatchError, match=r"scenario mini changed \(hash"):
+        run_batch([changed, scenarios[1]], out, d, executor="serial", runner=fake_run, progress=False)
+    with pytest.raises(BatchError, match="design replicates: 2 -> 3"):
+        run_batch(scenarios, out, Design(replicates=3, root_seed=6, months=2), executor="serial",
+                  runner=fake_run, progress=False)
+    with pytest.raises(BatchError, match="design root_seed"):
+        run_batch(scenarios, out, Design(replicates=2, root_seed=7, months=2), executor="serial",
+                  runner=fake_run, progress=False)
+    with pytest.raises(BatchError, match="scenario mini_b was in the batch"):
+        run_batch(scenarios[:1], out, d, executor="serial", runner=fake_run, progress=False)
+
+
+def test_folders_that_are_not_batches(tmp_path, scenarios):
+    d = Design(replicates=1, months=2)
+    with pytest.raises(BatchError, match="nothing to resume"):
+        run_batch(scenarios, tmp_path / "none", d, executor="serial", runner=fake_run, resume=True)
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine")
+    with pytest.raises(BatchError, match="not empty"):
+        run_batch(scenarios, busy, d, executor="serial", runner=fake_run)
+    with pytest.raises(StoreError, match="not a batch folder"):
+        load_runs(busy)
+
+
+def test_invalid_point_fails_its_runs_not_the_batch(tmp_path, scenarios):
+    # a sampled value the schema refuses (strength below zero) fails those runs only
+    from libyasim.batch import plan_batch
+
+    d = Design(replicates=2, months=2)
+    plan = plan_batch(scenarios[:1], d)
+    plan.points[0] = {"factions.red.strength": -5}
+    from libyasim.batch.worker import BatchContext, run_chunk
+    from libyasim.batch.design import iter_runs
+
+    out = tmp_path / "b"
+    BatchStore(out).create(plan.manifest(None, fake_run), plan.points_table())
+    ctx = BatchContext(out=str(out), scenarios=plan.scenarios, points=plan.points, sets={},
+                       param_columns=[], months=2, runner=fake_run)
+    rep = run_chunk(ctx, list(iter_runs(["mini"], 1, 2, 0)))
+    assert (rep.ok, rep.failed) == (0, 2)
+    assert load_runs(out)["error"].str.contains("ScenarioError").all()
