@@ -185,7 +185,7 @@ class ArmsEmbargoBehaviour(Behaviour):
         e, m = self.spec, self.model
         if e.end and self.effects.get("lifted") is None and month_index(m.month) > month_index(e.end):
             m.embargo = None
-            self.effects["lifted"] = m.current_month
+            self.effects["lifted"] = m.month  # the first month without it
 
 
 class CeasefireBehaviour(Behaviour):
