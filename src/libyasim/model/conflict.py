@@ -27,31 +27,31 @@ if TYPE_CHECKING:
     from .model import LibyaModel
 
 
-def _rk4(f, y: np.ndarray, t: float, n: int) -> np.ndarray:
-    h = t / n
-    for _ in range(n):
-        k1 = f(y)
-        k2 = f(y + 0.5 * h * k1)
-        k3 = f(y + 0.5 * h * k2)
-        k4 = f(y + h * k3)
-        y2 = y + h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
-        if (y2 < 0).any():  # one side is wiped out within this substep
-            return np.maximum(y2, 0.0)
-        y = y2
-    return y
+def _rk4(f, x: float, y: float, t: float, n: int) -> tuple[float, float]:
+    """Integrate a two-variable system with n classical Runge-Kutta steps (plain
+    floats: a battle is two numbers, and numpy's per-call overhead would dominate)."""
+    h = t / max(int(n), 1)
+    for _ in range(max(int(n), 1)):
+        a1, b1 = f(x, y)
+        a2, b2 = f(x + 0.5 * h * a1, y + 0.5 * h * b1)
+        a3, b3 = f(x + 0.5 * h * a2, y + 0.5 * h * b2)
+        a4, b4 = f(x + h * a3, y + h * b3)
+        x2 = x + h / 6.0 * (a1 + 2 * a2 + 2 * a3 + a4)
+        y2 = y + h / 6.0 * (b1 + 2 * b2 + 2 * b3 + b4)
+        if x2 < 0 or y2 < 0:  # one side is wiped out within this substep
+            return max(x2, 0.0), max(y2, 0.0)
+        x, y = x2, y2
+    return x, y
 
 
 def lanchester(a: float, b: float, alpha: float, beta: float, t: float, substeps: int = 10) -> tuple[float, float]:
     """Aimed fire for time ``t``: ``dA/dt = −β·B``, ``dB/dt = −α·A`` (RK4)."""
-    y = _rk4(lambda y: np.array([-beta * y[1], -alpha * y[0]]), np.array([a, b], dtype=float), t, max(int(substeps), 1))
-    return float(y[0]), float(y[1])
+    return _rk4(lambda x, y: (-beta * y, -alpha * x), float(a), float(b), t, substeps)
 
 
 def deitchman(g: float, b: float, a_rate: float, b_rate: float, t: float, substeps: int = 10) -> tuple[float, float]:
     """Insurgents G against a conventional force B: ``dG/dt = −b·G·B``, ``dB/dt = −a·G`` (RK4)."""
-    y = _rk4(lambda y: np.array([-b_rate * y[0] * y[1], -a_rate * y[0]]), np.array([g, b], dtype=float), t,
-             max(int(substeps), 1))
-    return float(y[0]), float(y[1])
+    return _rk4(lambda x, y: (-b_rate * x * y, -a_rate * x), float(g), float(b), t, substeps)
 
 
 def contest(si: float, sj: float, m: float) -> float:
