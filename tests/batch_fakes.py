@@ -37,3 +37,12 @@ def flaky_run(scenario, *, seed: int, months: int | None = None) -> RunResult:
     if seed % 3 == 0:
         raise RuntimeError(f"injected failure for seed {seed}")
     return fake_run(scenario, seed=seed, months=months)
+
+
+def failing_real_run(scenario, *, seed: int, months: int | None = None) -> RunResult:
+    """The real model, except that it raises for about a quarter of the seeds."""
+    from libyasim.model import run
+
+    if seed % 4 == 0:
+        raise ValueError(f"injected failure (seed {seed})")
+    return run(scenario, seed=seed, months=months)
