@@ -51,7 +51,9 @@ def time_it(fn, repeats: int) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--months", type=int, default=48)
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "baseline_2017.yaml"))
@@ -76,8 +78,10 @@ def main() -> None:
     t_model = time_it(lambda: ours(False), args.repeats)
     t_result = time_it(lambda: ours(True), args.repeats)
     t_empty = time_it(empty, args.repeats)
-    print(f"{scenario.id}: {len(scenario.factions)} factions, {len(scenario.sponsors)} sponsors, "
-          f"{len(scenario.regions)} regions; {args.months} months; median of {args.repeats}")
+    print(
+        f"{scenario.id}: {len(scenario.factions)} factions, {len(scenario.sponsors)} sponsors, "
+        f"{len(scenario.regions)} regions; {args.months} months; median of {args.repeats}"
+    )
     print(f"  LibyaModel construct + steps + collect : {t_model * 1e3:8.2f} ms")
     print(f"  ... plus RunResult (DataFrames, summary): {t_result * 1e3:8.2f} ms")
     print(f"  empty Mesa model, {n_agents} agents          : {t_empty * 1e3:8.2f} ms")

@@ -20,15 +20,26 @@ def mini(**changes: Any) -> Scenario:
     return from_dict(data)
 
 
-def two_candidates(events: list[dict] | None = None, ct: float = 0.5, consensus: float = 1.0) -> Scenario:
+def two_candidates(
+    events: list[dict] | None = None, ct: float = 0.5, consensus: float = 1.0
+) -> Scenario:
     """'far' may fund red (fights the jihadists) or blue (does not), both with equal stance."""
     data = minimal_scenario()
-    data["sponsors"] = [{"id": "far", "name": "Faraway", "budget": {"military": 1.0, "financial": 1.0},
-                         "interests": {"counter_terrorism": ct, "un_legitimacy": 0.5},
-                         "stance": {"red": 0.3, "blue": 0.3}, "consensus": consensus}]
+    data["sponsors"] = [
+        {
+            "id": "far",
+            "name": "Faraway",
+            "budget": {"military": 1.0, "financial": 1.0},
+            "interests": {"counter_terrorism": ct, "un_legitimacy": 0.5},
+            "stance": {"red": 0.3, "blue": 0.3},
+            "consensus": consensus,
+        }
+    ]
     data["factions"][1]["strength"] = 3000
-    data["relations"]["support"] = [{"from": "far", "to": "red", "channel": "military"},
-                                    {"from": "far", "to": "blue", "channel": "military"}]
+    data["relations"]["support"] = [
+        {"from": "far", "to": "red", "channel": "military"},
+        {"from": "far", "to": "blue", "channel": "military"},
+    ]
     data["relations"]["hostility"] = [{"between": ["red", "black"]}]
     data["events"] = events or []
     return from_dict(data)

@@ -45,7 +45,9 @@ def test_icc_cost_is_partly_hidden_when_support_is_routed_through_another_sponso
         data["sponsors"].append({"id": "proxy", "name": "Proxy", "budget": {}})
         data["relations"]["support"][0]["via"] = ["proxy"]
 
-    direct_drop = mean_flow(two_candidates(), "far", "red") - mean_flow(two_candidates(events=ICC), "far", "red")
+    direct_drop = mean_flow(two_candidates(), "far", "red") - mean_flow(
+        two_candidates(events=ICC), "far", "red"
+    )
     base_r, icc_r = edit(two_candidates(), routed), edit(two_candidates(events=ICC), routed)
     routed_drop = mean_flow(base_r, "far", "red") - mean_flow(icc_r, "far", "red")
     assert 0 < routed_drop < direct_drop
@@ -67,18 +69,26 @@ def test_removing_all_sponsors_of_one_side_weakens_it(baseline):
     side = ("gna", "misrata")
 
     def orphan(data):
-        data["relations"]["support"] = [e for e in data["relations"]["support"]
-                                        if not (e["to"] in side and e["from"] not in side + ("lna", "hor"))]
+        data["relations"]["support"] = [
+            e
+            for e in data["relations"]["support"]
+            if not (e["to"] in side and e["from"] not in side + ("lna", "hor"))
+        ]
         for sp in data["sponsors"]:
             for k in list(sp.get("stance", {})):
                 if k in side:
                     sp["stance"][k] = {"value": 0}
 
-    full, alone = run(baseline, seed=1, months=24).series, run(edit(baseline, orphan), seed=1, months=24).series
+    full, alone = (
+        run(baseline, seed=1, months=24).series,
+        run(edit(baseline, orphan), seed=1, months=24).series,
+    )
     for f in side:
         assert alone[f"strength.{f}"].iloc[-1] < full[f"strength.{f}"].iloc[-1]
-    assert alone["population.gna"].iloc[-1] + alone["population.misrata"].iloc[-1] \
+    assert (
+        alone["population.gna"].iloc[-1] + alone["population.misrata"].iloc[-1]
         <= full["population.gna"].iloc[-1] + full["population.misrata"].iloc[-1]
+    )
 
 
 def test_sponsor_exit_stops_its_support(baseline):

@@ -14,8 +14,20 @@ _PARAMS = {k: v for k, v in _BASE.uncertain().items() if k.startswith("parameter
 
 
 def check(m: LibyaModel) -> None:
-    for name in ("strength", "resources", "legitimacy", "popularity", "garrison", "budget", "allocation",
-                 "flows", "loyalty", "positions", "settlement", "prevail"):
+    for name in (
+        "strength",
+        "resources",
+        "legitimacy",
+        "popularity",
+        "garrison",
+        "budget",
+        "allocation",
+        "flows",
+        "loyalty",
+        "positions",
+        "settlement",
+        "prevail",
+    ):
         arr = np.asarray(getattr(m, name))
         assert np.isfinite(arr).all(), f"{name} has NaN or inf"
     assert (m.garrison >= 0).all() and (m.strength >= 0).all()
@@ -40,7 +52,9 @@ def check(m: LibyaModel) -> None:
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), data=st.data())
 def test_baseline_invariants_hold_for_sampled_parameters(seed, data):
-    keys = data.draw(st.lists(st.sampled_from(sorted(_PARAMS)), min_size=1, max_size=8, unique=True))
+    keys = data.draw(
+        st.lists(st.sampled_from(sorted(_PARAMS)), min_size=1, max_size=8, unique=True)
+    )
     values = {k: data.draw(st.floats(*_PARAMS[k], allow_nan=False)) for k in keys}
     m = LibyaModel(_BASE.with_values(values), rng=seed, months=12)
     check(m)

@@ -9,7 +9,10 @@ from libyasim.model.conflict import contest, deitchman, lanchester
 from libyasim.model.politics import condorcet, utilities, utility, utility_distance, victory
 
 
-@pytest.mark.parametrize(("a", "b", "alpha", "beta"), [(1000, 800, 0.05, 0.05), (500, 900, 0.08, 0.03), (2000, 2000, 0.02, 0.06)])
+@pytest.mark.parametrize(
+    ("a", "b", "alpha", "beta"),
+    [(1000, 800, 0.05, 0.05), (500, 900, 0.08, 0.03), (2000, 2000, 0.02, 0.06)],
+)
 def test_lanchester_aimed_fire_keeps_square_law_invariant(a, b, alpha, beta):
     a1, b1 = lanchester(a, b, alpha, beta, t=5.0, substeps=50)
     before, after = alpha * a**2 - beta * b**2, alpha * a1**2 - beta * b1**2
@@ -27,7 +30,10 @@ def test_lanchester_square_law_survivors():
 
 def test_lanchester_discretisation_error_shrinks_with_substeps():
     exact = 0.05 * 1000**2 - 0.05 * 700**2
-    err = [abs(0.05 * x**2 - 0.05 * y**2 - exact) for x, y in (lanchester(1000, 700, 0.05, 0.05, 10.0, n) for n in (1, 4, 16))]
+    err = [
+        abs(0.05 * x**2 - 0.05 * y**2 - exact)
+        for x, y in (lanchester(1000, 700, 0.05, 0.05, 10.0, n) for n in (1, 4, 16))
+    ]
     assert err[0] > err[1] > err[2]
 
 
@@ -36,7 +42,9 @@ def test_deitchman_matches_its_invariant():
     g, bb, a_rate, b_rate = 700.0, 5000.0, 0.06, 2e-5
     g1, b1 = deitchman(g, bb, a_rate, b_rate, t=2.0, substeps=200)
     assert g1 < g and b1 < bb
-    assert a_rate * g1 - b_rate / 2 * b1**2 == pytest.approx(a_rate * g - b_rate / 2 * bb**2, rel=1e-6)
+    assert a_rate * g1 - b_rate / 2 * b1**2 == pytest.approx(
+        a_rate * g - b_rate / 2 * bb**2, rel=1e-6
+    )
 
 
 def test_contest_is_even_at_equal_strength_and_monotone():
@@ -63,7 +71,9 @@ def test_vectorised_utilities_agree_with_the_scalar_form():
     u = utilities(pos, sal, risk)
     for k in range(5):
         for i in range(5):
-            assert u[k, i] == pytest.approx(utility(utility_distance(pos[k], pos[i], sal[k]), risk[k]))
+            assert u[k, i] == pytest.approx(
+                utility(utility_distance(pos[k], pos[i], sal[k]), risk[k])
+            )
 
 
 def test_victory_probabilities_are_complementary_and_favour_the_strong_coalition():
@@ -72,7 +82,7 @@ def test_victory_probabilities_are_complementary_and_favour_the_strong_coalition
     u = utilities(pos, sal, np.zeros(3))
     p = victory(u, cap=np.array([3.0, 1.0, 1.0]), sal=np.ones(3), n=2.0)
     assert np.allclose(p + p.T, 1.0)
-    assert p[0, 1] > 0.9                       # the big actor and its neighbour beat the loner
+    assert p[0, 1] > 0.9  # the big actor and its neighbour beat the loner
     dist = condorcet(p)
     assert dist.sum() == pytest.approx(1.0) and (dist >= 0).all()
     assert dist[1] < dist[0]

@@ -41,11 +41,15 @@ def test_run_returns_the_contract(baseline):
     for f in baseline.factions:
         for var in ("strength", "territory", "population", "legitimacy", "popularity"):
             assert f"{var}.{f.id}" in r.series
-    assert {"threat_index", "fatalities", "battle_deaths", "settlement.haftar_role"} <= set(r.series.columns)
+    assert {"threat_index", "fatalities", "battle_deaths", "settlement.haftar_role"} <= set(
+        r.series.columns
+    )
     assert list(r.events.columns) == EVENT_COLUMNS
     assert r.end_state in ("takeover", "renewed_war", "unified_election", "partition", "status_quo")
     s = r.summary
-    assert s["seed"] == 5 and s["scenario_hash"] == baseline.hash and s["scenario_id"] == baseline.id
+    assert (
+        s["seed"] == 5 and s["scenario_hash"] == baseline.hash and s["scenario_id"] == baseline.id
+    )
     assert {"libyasim", "mesa", "numpy"} <= set(s["versions"])
     json.dumps(s)
 
@@ -65,7 +69,13 @@ def test_run_uses_the_scenario_seed_by_default():
 def test_write_result(tmp_path, baseline):
     r = run(baseline, seed=2, months=4)
     out = r.write(tmp_path / "o")
-    for name in ("series.parquet", "events.parquet", "summary.json", "overview.png", "scenario.json"):
+    for name in (
+        "series.parquet",
+        "events.parquet",
+        "summary.json",
+        "overview.png",
+        "scenario.json",
+    ):
         assert (out / name).stat().st_size > 0
     back = pd.read_parquet(out / "series.parquet")
     pd.testing.assert_frame_equal(back, r.series)
@@ -88,16 +98,35 @@ def test_golden_run(scenario, seed, months):
     path = ROOT / "tests" / "golden" / golden_name(scenario, seed, months)
     fresh = golden_table(ROOT / scenario, seed, months)
     problems = compare(fresh, pd.read_csv(path))
-    assert not problems, "golden drift (regenerate only on purpose: python -m libyasim.model.golden):\n" + "\n".join(problems)
+    assert not problems, (
+        "golden drift (regenerate only on purpose: python -m libyasim.model.golden):\n"
+        + "\n".join(problems)
+    )
 
 
 def test_events_fire_and_report():
     events = [
-        {"type": "attack", "date": "2017-09", "faction": "black", "region": "north", "fatalities": 5},
+        {
+            "type": "attack",
+            "date": "2017-09",
+            "faction": "black",
+            "region": "north",
+            "fatalities": 5,
+        },
         {"type": "summit", "date": "2017-09", "sponsor": "far", "actors": ["red", "blue"]},
-        {"type": "support_change", "date": "2017-10", "sponsor": "far", "budget_scale": {"military": 2.0}},
+        {
+            "type": "support_change",
+            "date": "2017-10",
+            "sponsor": "far",
+            "budget_scale": {"military": 2.0},
+        },
         {"type": "arms_embargo", "date": "2017-09", "end": "2017-12"},
-        {"type": "election", "date": "2018-01", "asap": True, "preconditions": {"max_monthly_fatalities": 1000, "months": 1}},
+        {
+            "type": "election",
+            "date": "2018-01",
+            "asap": True,
+            "preconditions": {"max_monthly_fatalities": 1000, "months": 1},
+        },
     ]
     r = run(mini(events=events), seed=3, months=8)
     kinds = set(r.events["kind"])
@@ -125,13 +154,19 @@ def _cli() -> list[str]:
 
 def test_cli_run_writes_results(tmp_path):
     out = tmp_path / "res"
-    proc = subprocess.run([*_cli(), "run", str(BASELINE), "--months", "3", "--seed", "4",
-                           "--out", str(out)], capture_output=True, text=True, cwd=tmp_path)
+    proc = subprocess.run(
+        [*_cli(), "run", str(BASELINE), "--months", "3", "--seed", "4", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "End state" in proc.stdout and (out / "summary.json").exists()
 
 
-@pytest.mark.parametrize(("args", "needle"), [(["nope.yaml"], "no such file"), (["BASE", "--months", "0"], "--months")])
+@pytest.mark.parametrize(
+    ("args", "needle"), [(["nope.yaml"], "no such file"), (["BASE", "--months", "0"], "--months")]
+)
 def test_cli_run_bad_input_is_one_clear_message(tmp_path, args, needle):
     args = [str(BASELINE) if a == "BASE" else a for a in args]
     proc = subprocess.run([*_cli(), "run", *args], capture_output=True, text=True, cwd=tmp_path)
@@ -141,8 +176,14 @@ def test_cli_run_bad_input_is_one_clear_message(tmp_path, args, needle):
 def test_runs_under_mesa_batch_run():
     import mesa
 
-    rows = mesa.batch_run(LibyaModel, parameters={"scenario": str(BASELINE), "months": 3}, rng=[1, 2],
-                          max_steps=10, number_processes=1, display_progress=False)
+    rows = mesa.batch_run(
+        LibyaModel,
+        parameters={"scenario": str(BASELINE), "months": 3},
+        rng=[1, 2],
+        max_steps=10,
+        number_processes=1,
+        display_progress=False,
+    )
     assert len(rows) == 2 and all(r["Step"] == 3 for r in rows)
     assert all(np.isfinite(r["threat_index"]) for r in rows)
 
@@ -152,7 +193,11 @@ def test_constructs_under_solaraviz(baseline):
     from mesa.visualization import SolaraViz, make_plot_component
 
     model = LibyaModel(baseline, rng=1)
-    page = SolaraViz(model, components=[make_plot_component("threat_index")], model_params={"scenario": str(BASELINE)},
-                     name="libyasim")
+    page = SolaraViz(
+        model,
+        components=[make_plot_component("threat_index")],
+        model_params={"scenario": str(BASELINE)},
+        name="libyasim",
+    )
     box, rc = solara.render(page, handle_error=False)
     assert box is not None

@@ -28,17 +28,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"cannot write results to {out}: {exc.strerror or exc}") from None
     print(format_summary(result))
-    print(f"\nWrote {out}/: series.parquet, events.parquet, summary.json"
-          + ("" if args.no_plot else ", overview.png") + ", scenario.json")
+    print(
+        f"\nWrote {out}/: series.parquet, events.parquet, summary.json"
+        + ("" if args.no_plot else ", overview.png")
+        + ", scenario.json"
+    )
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="run one scenario once and write its results", formatter_class=HELP,
-                       description="Run SCENARIO with one seed; write the series, the event log, a JSON "
-                                   "summary and an overview picture, and print a summary.")
+    p = sub.add_parser(
+        "run",
+        help="run one scenario once and write its results",
+        formatter_class=HELP,
+        description="Run SCENARIO with one seed; write the series, the event log, a JSON "
+        "summary and an overview picture, and print a summary.",
+    )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file (YAML)")
-    p.add_argument("--months", type=int, default=None, help="months to run (default: the scenario's)")
+    p.add_argument(
+        "--months", type=int, default=None, help="months to run (default: the scenario's)"
+    )
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
     p.add_argument("--out", default=None, help="output directory (default: out/<scenario id>)")
     p.add_argument("--no-plot", action="store_true", help="skip overview.png")

@@ -44,12 +44,16 @@ def _rk4(f, x: float, y: float, t: float, n: int) -> tuple[float, float]:
     return x, y
 
 
-def lanchester(a: float, b: float, alpha: float, beta: float, t: float, substeps: int = 10) -> tuple[float, float]:
+def lanchester(
+    a: float, b: float, alpha: float, beta: float, t: float, substeps: int = 10
+) -> tuple[float, float]:
     """Aimed fire for time ``t``: ``dA/dt = −β·B``, ``dB/dt = −α·A`` (RK4)."""
     return _rk4(lambda x, y: (-beta * y, -alpha * x), float(a), float(b), t, substeps)
 
 
-def deitchman(g: float, b: float, a_rate: float, b_rate: float, t: float, substeps: int = 10) -> tuple[float, float]:
+def deitchman(
+    g: float, b: float, a_rate: float, b_rate: float, t: float, substeps: int = 10
+) -> tuple[float, float]:
     """Insurgents G against a conventional force B: ``dG/dt = −b·G·B``, ``dB/dt = −a·G`` (RK4)."""
     return _rk4(lambda x, y: (-b_rate * x * y, -a_rate * x), float(g), float(b), t, substeps)
 
@@ -120,8 +124,15 @@ def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
     where = rj if m.control[rj] == j or ri == rj else ri
     m.region_deaths[where] += deaths
     m.involved[[i, j], where] = True
-    m.log("Battles", "battle", where, m.faction_ids[i], m.faction_ids[j], deaths,
-          f"{a0:.0f} vs {b0:.0f} fighters; losses {la:.0f} and {lb:.0f}")
+    m.log(
+        "Battles",
+        "battle",
+        where,
+        m.faction_ids[i],
+        m.faction_ids[j],
+        deaths,
+        f"{a0:.0f} vs {b0:.0f} fighters; losses {la:.0f} and {lb:.0f}",
+    )
     # who prevails: contest success function on the surviving forces
     pi = contest(a1, b1, p.contest_exponent)
     if m.rng.random() < pi:
@@ -151,8 +162,15 @@ def take(m: LibyaModel, win: int, lose: int, from_region: int, region: int) -> N
             m.garrison[lose, dest] += remaining
             m.garrison[lose, region] = 0.0
     m.control[region] = win
-    m.log("Battles", "control_change", region, m.faction_ids[win], m.faction_ids[lose], 0.0,
-          f"{m.faction_ids[win]} takes {m.region_ids[region]}")
+    m.log(
+        "Battles",
+        "control_change",
+        region,
+        m.faction_ids[win],
+        m.faction_ids[lose],
+        0.0,
+        f"{m.faction_ids[win]} takes {m.region_ids[region]}",
+    )
 
 
 def raids(m: LibyaModel) -> None:
@@ -172,7 +190,9 @@ def raids(m: LibyaModel) -> None:
         attack(m, int(f), r, deaths, target if target >= 0 and m.hostility[f, target] > 0 else None)
 
 
-def attack(m: LibyaModel, f: int, r: int, deaths: float, target: int | None, note: str = "") -> None:
+def attack(
+    m: LibyaModel, f: int, r: int, deaths: float, target: int | None, note: str = ""
+) -> None:
     """A jihadist attack killing ``deaths`` in region ``r``: forces of ``target`` if
     it has any there, civilians otherwise; raises Europe's threat index."""
     p = m.p

@@ -58,8 +58,13 @@ class Behaviour:
         """A ceasefire was violated somewhere (any behaviour may react)."""
 
     def report(self) -> dict[str, Any]:
-        return {"id": self.name, "type": self.spec.type, "date": self.spec.date,  # type: ignore[attr-defined]
-                "fired": self.fired, **self.effects}
+        return {
+            "id": self.name,
+            "type": self.spec.type,
+            "date": self.spec.date,  # type: ignore[attr-defined]
+            "fired": self.fired,
+            **self.effects,
+        }
 
     # helpers
     def f(self, ident: str) -> int:
@@ -78,7 +83,14 @@ class AttackBehaviour(Behaviour):
         m, e = self.model, self.spec
         target = self.f(e.target) if e.target else None
         deaths = float(e.fatalities.value)
-        attack(m, self.f(e.faction), m.ridx[e.region], deaths, target, note=e.note or "scheduled attack")
+        attack(
+            m,
+            self.f(e.faction),
+            m.ridx[e.region],
+            deaths,
+            target,
+            note=e.note or "scheduled attack",
+        )
         self.effects = {"fatalities": deaths, "threat_after": round(m.threat, 4)}
 
 
@@ -95,8 +107,15 @@ class IccWarrantBehaviour(Behaviour):
         m.legitimacy[f] = max(0.0, m.legitimacy[f] - pen)
         m.legitimacy0[f] = max(0.0, m.legitimacy0[f] - pen)
         m.icc_load[f] += float(e.reputation_cost.value)
-        m.log(STRATEGIC, "icc_warrant", None, "icc" if "icc" in m.sidx else None, e.faction, 0.0,
-              f"warrant for {e.commander}")
+        m.log(
+            STRATEGIC,
+            "icc_warrant",
+            None,
+            "icc" if "icc" in m.sidx else None,
+            e.faction,
+            0.0,
+            f"warrant for {e.commander}",
+        )
         self.effects = {"faction": e.faction, "legitimacy_after": round(float(m.legitimacy[f]), 4)}
 
 
@@ -125,7 +144,12 @@ class SupportChangeBehaviour(Behaviour):
         if e.consensus is not None:
             m.consensus[s] = float(e.consensus.value)
         m.log(STRATEGIC, "support_change", None, e.sponsor, None, 0.0, e.note or "")
-        self.effects = {"sponsor": e.sponsor, "budget_after": {str(c): round(float(x), 4) for c, x in zip(CHANNELS, m.budget[s], strict=True)}}
+        self.effects = {
+            "sponsor": e.sponsor,
+            "budget_after": {
+                str(c): round(float(x), 4) for c, x in zip(CHANNELS, m.budget[s], strict=True)
+            },
+        }
 
 
 class RecognitionBehaviour(Behaviour):
@@ -178,12 +202,22 @@ class ArmsEmbargoBehaviour(Behaviour):
     def apply(self) -> None:
         e = self.spec
         self.model.embargo = (float(e.enforcement.value), float(e.leakage.value))
-        self.model.log(STRATEGIC, "arms_embargo", None, None, None, 0.0, e.note or "embargo enforced")
-        self.effects = {"enforcement": float(e.enforcement.value), "leakage": float(e.leakage.value), "lifted": None}
+        self.model.log(
+            STRATEGIC, "arms_embargo", None, None, None, 0.0, e.note or "embargo enforced"
+        )
+        self.effects = {
+            "enforcement": float(e.enforcement.value),
+            "leakage": float(e.leakage.value),
+            "lifted": None,
+        }
 
     def update(self) -> None:
         e, m = self.spec, self.model
-        if e.end and self.effects.get("lifted") is None and month_index(m.month) > month_index(e.end):
+        if (
+            e.end
+            and self.effects.get("lifted") is None
+            and month_index(m.month) > month_index(e.end)
+        ):
             m.embargo = None
             self.effects["lifted"] = m.month  # the first month without it
 
@@ -210,8 +244,21 @@ class CeasefireBehaviour(Behaviour):
     def apply(self) -> None:
         self.active = True
         m = self.model
-        m.log(STRATEGIC, "ceasefire_signed", None, ",".join(self.spec.parties), self.spec.broker, 0.0, self.spec.note or "")
-        self.effects = {"parties": list(self.spec.parties), "months_held": 0, "broken_by": None, "broken": None}
+        m.log(
+            STRATEGIC,
+            "ceasefire_signed",
+            None,
+            ",".join(self.spec.parties),
+            self.spec.broker,
+            0.0,
+            self.spec.note or "",
+        )
+        self.effects = {
+            "parties": list(self.spec.parties),
+            "months_held": 0,
+            "broken_by": None,
+            "broken": None,
+        }
 
     def binds(self, a: int, b: int) -> bool:
         return self.active and a in self.parties and b in self.parties
@@ -226,11 +273,16 @@ class CeasefireBehaviour(Behaviour):
                 pw = contest(m.strength[i], m.strength[j], m.p.contest_exponent)
                 gain += m.hostility[i, j] * (2 * pw - 1) * pop[j]
         own = m.control == i
-        gain += float(e.spoiler_sensitivity.value) * min(1.0, m.jihadist_attack_deaths[own].sum() / m.p.violence_scale)
+        gain += float(e.spoiler_sensitivity.value) * min(
+            1.0, m.jihadist_attack_deaths[own].sum() / m.p.violence_scale
+        )
         received = m.flows[:, i].sum(axis=1)
         total = received.sum()
         enforced = received[self.enforcers].sum() / total if total > 0 else 0.0
-        keep = float(e.peace_dividend.value) * (1.0 + pop[i]) + float(e.monitoring.value) * float(e.penalty.value) * enforced
+        keep = (
+            float(e.peace_dividend.value) * (1.0 + pop[i])
+            + float(e.monitoring.value) * float(e.penalty.value) * enforced
+        )
         return gain, keep
 
     def update(self) -> None:
@@ -243,8 +295,15 @@ class CeasefireBehaviour(Behaviour):
                 self.active = False
                 self.broken_by = m.faction_ids[i]
                 self.effects.update(broken=m.current_month, broken_by=self.broken_by)
-                m.log(STRATEGIC, "ceasefire_broken", None, self.broken_by, None, 0.0,
-                      f"expected gain {gain:.3f} > dividend and penalty {keep:.3f}")
+                m.log(
+                    STRATEGIC,
+                    "ceasefire_broken",
+                    None,
+                    self.broken_by,
+                    None,
+                    0.0,
+                    f"expected gain {gain:.3f} > dividend and penalty {keep:.3f}",
+                )
                 m.on_violation(i, None, None, self)
                 return
         self.months_held += 1
@@ -288,7 +347,9 @@ class ElectionBehaviour(Behaviour):
             return
         m, e = self.model, self.spec
         pre = e.preconditions  # type: ignore[attr-defined]
-        recent = [*m.fatality_history, m.fatalities][-pre.months:]  # this month is not yet in the history
+        recent = [*m.fatality_history, m.fatalities][
+            -pre.months :
+        ]  # this month is not yet in the history
         if len(recent) >= pre.months and max(recent) <= float(pre.max_monthly_fatalities.value):
             self.pending = False
             self.hold()
@@ -299,9 +360,11 @@ class ElectionBehaviour(Behaviour):
 
     def vote_shares(self) -> dict[str, float]:
         m, e = self.model, self.spec
-        ids = e.eligible if e.eligible is not None else [f.id for f in m.spec.factions if f.can_stand]  # type: ignore[attr-defined]
+        ids = (
+            e.eligible if e.eligible is not None else [f.id for f in m.spec.factions if f.can_stand]
+        )  # type: ignore[attr-defined]
         idx = np.array([m.fidx[x] for x in ids])
-        pop = m.popularity[idx]                                  # [E, R]
+        pop = m.popularity[idx]  # [E, R]
         tot = pop.sum(axis=0)
         share = np.divide(pop, tot, out=np.full_like(pop, 1.0 / len(idx)), where=tot > 0)
         coercion = float(e.coercion.value)  # type: ignore[attr-defined]
@@ -327,23 +390,55 @@ class ElectionBehaviour(Behaviour):
             if v + float(e.power_share.value) < fight:  # type: ignore[attr-defined]
                 rejected.append(loser)
                 m.hostility[i, w] = m.hostility[w, i] = max(m.hostility[i, w], 1.0)
-        consolidated = bool(m.strength_share[w] >= float(e.consolidation.value) if not m.jihadist.all() else False)  # type: ignore[attr-defined]
+        consolidated = bool(
+            m.strength_share[w] >= float(e.consolidation.value) if not m.jihadist.all() else False
+        )  # type: ignore[attr-defined]
         if not rejected:
-            m.legitimacy0[w] = min(1.0, m.legitimacy0[w] + shares[winner] * (1.0 - m.legitimacy0[w]))
-        self.result = {"month": m.current_month, "winner": winner, "shares": {k: round(v, 4) for k, v in shares.items()},
-                       "accepted": not rejected, "rejected_by": rejected, "consolidated": consolidated}
+            m.legitimacy0[w] = min(
+                1.0, m.legitimacy0[w] + shares[winner] * (1.0 - m.legitimacy0[w])
+            )
+        self.result = {
+            "month": m.current_month,
+            "winner": winner,
+            "shares": {k: round(v, 4) for k, v in shares.items()},
+            "accepted": not rejected,
+            "rejected_by": rejected,
+            "consolidated": consolidated,
+        }
         m.election_result = self.result
-        self.effects.update(held=m.current_month, winner=winner, accepted=not rejected, rejected_by=rejected,
-                            consolidated=consolidated, shares=self.result["shares"])
-        m.log(STRATEGIC, "election_held", None, winner, None, 0.0,
-              f"winner {winner} with {shares[winner]:.0%}; " + ("accepted" if not rejected else f"rejected by {', '.join(rejected)}"))
+        self.effects.update(
+            held=m.current_month,
+            winner=winner,
+            accepted=not rejected,
+            rejected_by=rejected,
+            consolidated=consolidated,
+            shares=self.result["shares"],
+        )
+        m.log(
+            STRATEGIC,
+            "election_held",
+            None,
+            winner,
+            None,
+            0.0,
+            f"winner {winner} with {shares[winner]:.0%}; "
+            + ("accepted" if not rejected else f"rejected by {', '.join(rejected)}"),
+        )
 
 
 BEHAVIOURS: dict[str, type[Behaviour]] = {
     t: cls
-    for cls in (AttackBehaviour, IccWarrantBehaviour, SupportChangeBehaviour, RecognitionBehaviour,
-                SponsorEntryBehaviour, SponsorExitBehaviour, ArmsEmbargoBehaviour, CeasefireBehaviour,
-                ElectionBehaviour)
+    for cls in (
+        AttackBehaviour,
+        IccWarrantBehaviour,
+        SupportChangeBehaviour,
+        RecognitionBehaviour,
+        SponsorEntryBehaviour,
+        SponsorExitBehaviour,
+        ArmsEmbargoBehaviour,
+        CeasefireBehaviour,
+        ElectionBehaviour,
+    )
     for t in cls.types
 }
 """Event ``type`` → behaviour class (same keys as ``libyasim.scenario.events.EVENT_TYPES``)."""
@@ -351,5 +446,7 @@ BEHAVIOURS: dict[str, type[Behaviour]] = {
 
 def build_events(model: LibyaModel) -> list[Behaviour]:
     """One behaviour per scheduled event, in date order (stable for equal dates)."""
-    order = sorted(range(len(model.spec.events)), key=lambda i: month_index(model.spec.events[i].date))
+    order = sorted(
+        range(len(model.spec.events)), key=lambda i: month_index(model.spec.events[i].date)
+    )
     return [BEHAVIOURS[model.spec.events[i].type](model, model.spec.events[i], i) for i in order]

@@ -68,7 +68,11 @@ class Faction(mesa.Agent):
     @property
     def regions(self) -> list[str]:
         """Regions this faction controls."""
-        return [r for r, c in zip(self.model.region_ids, self.model.control, strict=True) if c == self.index]
+        return [
+            r
+            for r, c in zip(self.model.region_ids, self.model.control, strict=True)
+            if c == self.index
+        ]
 
     @property
     def territory(self) -> float:
@@ -81,7 +85,9 @@ class Faction(mesa.Agent):
     @property
     def positions(self) -> dict[str, float]:
         a = self.model.actor_index[self.id]
-        return {k: float(x) for k, x in zip(self.model.issue_ids, self.model.positions[a], strict=True)}
+        return {
+            k: float(x) for k, x in zip(self.model.issue_ids, self.model.positions[a], strict=True)
+        }
 
     @property
     def support_received(self) -> dict[str, float]:

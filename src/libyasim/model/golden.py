@@ -31,7 +31,9 @@ def golden_table(scenario: str | Path, seed: int, months: int) -> pd.DataFrame:
     from .runner import run
 
     s = run(scenario, seed=seed, months=months).series
-    keep = ["step", "month"] + [c for c in s.columns if c.split(".")[0] in ("strength", "population", "legitimacy")]
+    keep = ["step", "month"] + [
+        c for c in s.columns if c.split(".")[0] in ("strength", "population", "legitimacy")
+    ]
     keep += ["threat_index", "fatalities", "battle_deaths"]
     return s[keep]
 
@@ -53,9 +55,14 @@ def compare(fresh: pd.DataFrame, stored: pd.DataFrame) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m libyasim.model.golden", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--root", default=".", help="repository root (holds scenarios/ and tests/golden/)")
+    ap = argparse.ArgumentParser(
+        prog="python -m libyasim.model.golden",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument(
+        "--root", default=".", help="repository root (holds scenarios/ and tests/golden/)"
+    )
     ap.add_argument("--check", action="store_true", help="compare only; do not write")
     args = ap.parse_args(argv)
     root = Path(args.root)
@@ -64,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         path = root / "tests" / "golden" / golden_name(scenario, seed, months)
         fresh = golden_table(root / scenario, seed, months)
         if args.check:
-            problems = compare(fresh, pd.read_csv(path)) if path.exists() else [f"{path} is missing"]
+            problems = (
+                compare(fresh, pd.read_csv(path)) if path.exists() else [f"{path} is missing"]
+            )
             failed += bool(problems)
             print(f"{path}: " + ("ok" if not problems else "DRIFT\n  " + "\n  ".join(problems)))
         else:

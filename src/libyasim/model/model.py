@@ -25,9 +25,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import mesa
-from mesa.agent import AgentSet
 import numpy as np
 from mesa import DataCollector
+from mesa.agent import AgentSet
 
 from ..scenario import load_scenario
 from ..scenario.events import month_index, month_name
@@ -57,7 +57,9 @@ class LibyaModel(mesa.Model):
     (``model.scenario`` is Mesa's own scenario object).
     """
 
-    def __init__(self, scenario: Scenario | str | Path, rng: Any = None, months: int | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario | str | Path, rng: Any = None, months: int | None = None
+    ) -> None:
         if isinstance(scenario, (str, Path)):
             scenario = load_scenario(scenario)
         if rng is None:  # an unseeded run picks a seed and records it
@@ -92,7 +94,12 @@ class LibyaModel(mesa.Model):
         self.fidx = {f: i for i, f in enumerate(self.faction_ids)}
         self.sidx = {x: i for i, x in enumerate(self.sponsor_ids)}
         self.ridx = {r: i for i, r in enumerate(self.region_ids)}
-        self.F, self.S, self.R, self.I = len(self.faction_ids), len(self.sponsor_ids), len(self.region_ids), len(self.issue_ids)
+        self.F, self.S, self.R, self.I = (
+            len(self.faction_ids),
+            len(self.sponsor_ids),
+            len(self.region_ids),
+            len(self.issue_ids),
+        )
         self.C, self.K = len(CHANNELS), len(INTERESTS)
 
     def _init_regions(self) -> None:
@@ -106,7 +113,9 @@ class LibyaModel(mesa.Model):
         coast_pop = self.population * self.coastal
         self.coast_share = coast_pop / coast_pop.sum() if coast_pop.sum() > 0 else np.zeros(self.R)
         self.adj = adjacency(self)
-        self.control = np.array([self.fidx[r.controller] if r.controller else -1 for r in regions], dtype=np.int64)
+        self.control = np.array(
+            [self.fidx[r.controller] if r.controller else -1 for r in regions], dtype=np.int64
+        )
         self.space = build_network(self)
         self.regions = [self.space._cells[r] for r in self.region_ids]
 
@@ -143,7 +152,9 @@ class LibyaModel(mesa.Model):
         self.garrison = explicit + rest[:, None] * self.home
         self.strength = self.garrison.sum(axis=1)
         self.strength0 = self.strength.copy()
-        self.factions = AgentSet([Faction(self, f, i) for i, f in enumerate(s.factions)], random=self.random)
+        self.factions = AgentSet(
+            [Faction(self, f, i) for i, f in enumerate(s.factions)], random=self.random
+        )
         self.faction = {a.id: a for a in self.factions}
         # memories used by sponsors' scoring (value returned, casualties)
         self.ct_return = np.zeros(F)
@@ -152,9 +163,13 @@ class LibyaModel(mesa.Model):
 
     def _init_sponsors(self) -> None:
         s, S, F, C = self.spec, self.S, self.F, self.C
-        self.budget = np.array([[_v(x.budget.get(c)) for c in CHANNELS] for x in s.sponsors]).reshape(S, C)
+        self.budget = np.array(
+            [[_v(x.budget.get(c)) for c in CHANNELS] for x in s.sponsors]
+        ).reshape(S, C)
         self.budget0 = self.budget.copy()
-        self.interests = np.array([[_v(x.interests.get(k)) for k in INTERESTS] for x in s.sponsors]).reshape(S, self.K)
+        self.interests = np.array(
+            [[_v(x.interests.get(k)) for k in INTERESTS] for x in s.sponsors]
+        ).reshape(S, self.K)
         self.stance = np.zeros((S, F))
         for i, x in enumerate(s.sponsors):
             for f, v in x.stance.items():
@@ -162,13 +177,17 @@ class LibyaModel(mesa.Model):
         self.casualty_sensitivity = np.array([_v(x.casualty_sensitivity) for x in s.sponsors])
         self.reputation_sensitivity = np.array([_v(x.reputation_sensitivity) for x in s.sponsors])
         self.consensus = np.array([_v(x.consensus) for x in s.sponsors])
-        self.temperature = np.array([_v(x.temperature, self.p.softmax_temperature) for x in s.sponsors])
+        self.temperature = np.array(
+            [_v(x.temperature, self.p.softmax_temperature) for x in s.sponsors]
+        )
         self.active = np.array([x.active for x in s.sponsors], dtype=bool)
         self.allocation = np.zeros((S, F, C))
         self.flows = np.zeros((S, F, C))
         self.loyalty = np.zeros((F, S))
         self.embargo: tuple[float, float] | None = None  # (enforcement, leakage) while in force
-        self.sponsors = AgentSet([Sponsor(self, x, i) for i, x in enumerate(s.sponsors)], random=self.random)
+        self.sponsors = AgentSet(
+            [Sponsor(self, x, i) for i, x in enumerate(s.sponsors)], random=self.random
+        )
         self.sponsor = {a.id: a for a in self.sponsors}
 
     def _init_relations(self) -> None:
@@ -181,7 +200,7 @@ class LibyaModel(mesa.Model):
         for al in self.spec.relations.alliance:
             a, b = self.fidx[al.between[0]], self.fidx[al.between[1]]
             self.alliance[a, b] = self.alliance[b, a] = _v(al.level)
-        self.edges = np.zeros((S, F, C))          # sponsor -> faction support edges
+        self.edges = np.zeros((S, F, C))  # sponsor -> faction support edges
         self.via: dict[tuple[int, int], list[int]] = {}  # routed edges: (s, f) -> intermediaries
         self.faction_edges = np.zeros((F, F, C))  # faction -> faction support
         for e in self.spec.relations.support:
@@ -233,41 +252,63 @@ class LibyaModel(mesa.Model):
 
     def population_controlled(self) -> np.ndarray:
         """Share of the population each faction controls [F]."""
-        return np.bincount(self.control[self.control >= 0], weights=self.pop_share[self.control >= 0], minlength=self.F)[: self.F]
+        return np.bincount(
+            self.control[self.control >= 0],
+            weights=self.pop_share[self.control >= 0],
+            minlength=self.F,
+        )[: self.F]
 
     def ceasefire_binds(self, a: int, b: int) -> bool:
         """True if a ceasefire both factions still keep forbids a battle between them."""
         return any(ev.binds(a, b) for ev in self.events)
 
-    def on_violation(self, violator: int, victim: int | None, region: int | None = None, source: Any = None) -> None:
+    def on_violation(
+        self, violator: int, victim: int | None, region: int | None = None, source: Any = None
+    ) -> None:
         """A ceasefire was broken by ``violator``: every event may react (sanctions)."""
         for ev in self.events:
             ev.violated(violator, victim, region, source)
 
-    def log(self, event_type: str, kind: str, region: int | str | None = None, actor1: str | None = None,
-            actor2: str | None = None, fatalities: float = 0.0, note: str = "") -> None:
+    def log(
+        self,
+        event_type: str,
+        kind: str,
+        region: int | str | None = None,
+        actor1: str | None = None,
+        actor2: str | None = None,
+        fatalities: float = 0.0,
+        note: str = "",
+    ) -> None:
         """Append an ACLED-style record to :attr:`event_log`."""
         if isinstance(region, (int, np.integer)):
             region = self.region_ids[int(region)]
-        self.event_log.append({
-            "step": self.steps, "month": self.current_month, "event_type": event_type, "kind": kind,
-            "region": region, "actor1": actor1, "actor2": actor2,
-            "fatalities": round(float(fatalities), 3), "note": note,
-        })
+        self.event_log.append(
+            {
+                "step": self.steps,
+                "month": self.current_month,
+                "event_type": event_type,
+                "kind": kind,
+                "region": region,
+                "actor1": actor1,
+                "actor2": actor2,
+                "fatalities": round(float(fatalities), 3),
+                "note": note,
+            }
+        )
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
         """One month, in the order of DESIGN.md §3."""
         self._reset_tallies()
         now = self.start_index + self.steps - 1
-        for ev in self.events:                 # 1. scheduled events
+        for ev in self.events:  # 1. scheduled events
             if not ev.fired and month_index(ev.spec.date) <= now:
                 ev.fire()
-        support.allocate(self)                 # 2. sponsors allocate
-        support.receive(self)                  # 3. factions receive and return
-        conflict.step(self)                    # 4. conflict
-        politics.step(self)                    # 5. politics
-        for ev in self.events:                 # 6. ceasefires and elections progress
+        support.allocate(self)  # 2. sponsors allocate
+        support.receive(self)  # 3. factions receive and return
+        conflict.step(self)  # 4. conflict
+        politics.step(self)  # 5. politics
+        for ev in self.events:  # 6. ceasefires and elections progress
             if ev.fired:
                 ev.update()
         self.fatality_history.append(self.fatalities)
@@ -290,7 +331,11 @@ class LibyaModel(mesa.Model):
 
     # ------------------------------------------------------------------ data
     def _reporters(self) -> dict[str, Any]:
-        rep: dict[str, Any] = {"threat_index": "threat", "fatalities": "fatalities", "battle_deaths": "battle_deaths"}
+        rep: dict[str, Any] = {
+            "threat_index": "threat",
+            "fatalities": "fatalities",
+            "battle_deaths": "battle_deaths",
+        }
         for i, f in enumerate(self.faction_ids):
             rep[f"strength.{f}"] = lambda m, i=i: float(m.strength[i])
             rep[f"population.{f}"] = lambda m, i=i: float(m.pop_share[m.control == i].sum())

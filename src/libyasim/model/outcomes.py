@@ -45,9 +45,17 @@ class SeriesRecorder:
         row = self.steps.__len__()
         if row >= len(self.table):  # stepped beyond the planned months
             self.table = np.vstack([self.table, np.zeros_like(self.table)])
-        parts = [m.strength, m.territory(), m.population_controlled(), m.legitimacy,
-                 m.popularity @ m.pop_share, m.flows.sum(axis=2).ravel(), m.budget.sum(axis=1),
-                 m.settlement[: m.I], [m.threat, m.fatalities, m.battle_deaths]]
+        parts = [
+            m.strength,
+            m.territory(),
+            m.population_controlled(),
+            m.legitimacy,
+            m.popularity @ m.pop_share,
+            m.flows.sum(axis=2).ravel(),
+            m.budget.sum(axis=1),
+            m.settlement[: m.I],
+            [m.threat, m.fatalities, m.battle_deaths],
+        ]
         self.table[row] = np.concatenate([np.asarray(x, dtype=float).ravel() for x in parts])
         self.steps.append(m.steps)
 
@@ -93,9 +101,13 @@ def classify(m: LibyaModel, series: pd.DataFrame) -> tuple[str, list[str], dict[
     share = ns / ns.sum() if ns.sum() > 0 else ns
     war = float(w["battle_deaths"].mean()) if len(series) > 1 else 0.0
     top = int(np.argmax(np.where(m.jihadist, -1, pop)))
-    why: dict[str, Any] = {"window_months": int(len(w)), "mean_battle_deaths": round(war, 2),
-                           "top_faction": m.faction_ids[top], "top_population_share": round(float(pop[top]), 4),
-                           "top_strength_share": round(float(share[top]), 4)}
+    why: dict[str, Any] = {
+        "window_months": len(w),
+        "mean_battle_deaths": round(war, 2),
+        "top_faction": m.faction_ids[top],
+        "top_population_share": round(float(pop[top]), 4),
+        "top_strength_share": round(float(share[top]), 4),
+    }
     election = m.election_result
     # blocs: population held by each bloc of non-jihadist factions
     label = _blocs(m)
@@ -108,11 +120,15 @@ def classify(m: LibyaModel, series: pd.DataFrame) -> tuple[str, list[str], dict[
     if len(ranked) >= 2:
         a = [i for i in range(m.F) if label[i] == ranked[0][0]]
         b = [i for i in range(m.F) if label[i] == ranked[1][0]]
-        rival = bool(m.hostility[np.ix_(a, b)].max() > 0) and ranked[1][1] >= float(o.partition_min_share.value)
+        rival = bool(m.hostility[np.ix_(a, b)].max() > 0) and ranked[1][1] >= float(
+            o.partition_min_share.value
+        )
         why["blocs"] = [[m.faction_ids[i] for i in a], [m.faction_ids[i] for i in b]]
         why["bloc_population_shares"] = [round(ranked[0][1], 4), round(ranked[1][1], 4)]
-    if (pop[top] >= float(o.takeover_population_share.value) and share[top] >= float(o.takeover_strength_share.value)) \
-            or (election is not None and election.get("consolidated")):
+    if (
+        pop[top] >= float(o.takeover_population_share.value)
+        and share[top] >= float(o.takeover_strength_share.value)
+    ) or (election is not None and election.get("consolidated")):
         state = "takeover"
     elif war >= float(o.war_fatalities.value):
         state = "renewed_war"
@@ -159,12 +175,14 @@ def summary(m: LibyaModel, series: pd.DataFrame, events: pd.DataFrame) -> dict[s
         "election": m.election_result,
         "interventions": [ev.report() for ev in m.events],
         "factions": {
-            f: {"strength": round(float(last[f"strength.{f}"]), 1),
+            f: {
+                "strength": round(float(last[f"strength.{f}"]), 1),
                 "strength_start": round(float(m.strength0[i]), 1),
                 "territory": round(float(last[f"territory.{f}"]), 4),
                 "population": round(float(last[f"population.{f}"]), 4),
                 "legitimacy": round(float(last[f"legitimacy.{f}"]), 4),
-                "popularity": round(float(last[f"popularity.{f}"]), 4)}
+                "popularity": round(float(last[f"popularity.{f}"]), 4),
+            }
             for i, f in enumerate(m.faction_ids)
         },
         "settlement": {k: round(float(last[f"settlement.{k}"]), 4) for k in m.issue_ids},

@@ -42,17 +42,17 @@ def utility(d: np.ndarray | float, risk: np.ndarray | float) -> np.ndarray | flo
 
 def utilities(pos: np.ndarray, sal: np.ndarray, risk: np.ndarray) -> np.ndarray:
     """U[k, i] = u_k(x_i) for every actor k and candidate position x_i (vectorised)."""
-    diff = pos[None, :, :] - pos[:, None, :]                   # [k, i, d]
-    den = (sal**2).sum(axis=1)                                 # [k]
-    num = ((sal[:, None, :] * diff) ** 2).sum(axis=2)          # [k, i]
+    diff = pos[None, :, :] - pos[:, None, :]  # [k, i, d]
+    den = (sal**2).sum(axis=1)  # [k]
+    num = ((sal[:, None, :] * diff) ** 2).sum(axis=2)  # [k, i]
     d = np.sqrt(np.divide(num, den[:, None], out=np.zeros_like(num), where=den[:, None] > 0))
     return utility(d, risk[:, None])
 
 
 def victory(u: np.ndarray, cap: np.ndarray, sal: np.ndarray, n: float) -> np.ndarray:
     """P[i, j]: probability that the coalition for x_i beats the one for x_j."""
-    weight = cap * sal                                          # c_k · s_k
-    gain = u[:, :, None] - u[:, None, :]                        # [k, i, j]
+    weight = cap * sal  # c_k · s_k
+    gain = u[:, :, None] - u[:, None, :]  # [k, i, j]
     c = np.einsum("k,kij->ij", weight, np.maximum(gain, 0.0))
     cn, ctn = c**n, c.T**n
     tot = cn + ctn
@@ -124,9 +124,11 @@ def bargain(m: LibyaModel) -> None:
     has = m.has_position[idx]
     w = prob[:, None] * has
     tot = w.sum(axis=0)
-    m.settlement = np.where(tot > 0, (w * pos).sum(axis=0) / np.where(tot > 0, tot, 1.0), m.settlement)
+    m.settlement = np.where(
+        tot > 0, (w * pos).sum(axis=0) / np.where(tot > 0, tot, 1.0), m.settlement
+    )
     # drift toward the coalitions that beat each actor
-    beat = np.maximum(pij - 0.5, 0.0) * cap[idx][:, None]      # [j, k]: j beats k
+    beat = np.maximum(pij - 0.5, 0.0) * cap[idx][:, None]  # [j, k]: j beats k
     wsum = beat.sum(axis=0)
     target = np.divide(beat.T @ pos, wsum[:, None], out=pos.copy(), where=wsum[:, None] > 0)
     moved = pos + m.p.position_drift * (target - pos) * has
@@ -138,7 +140,7 @@ def step(m: LibyaModel) -> None:
     p = m.p
     if m.I:
         bargain(m)
-    own = m.control[None, :] == np.arange(m.F)[:, None]          # [F, R]
+    own = m.control[None, :] == np.arange(m.F)[:, None]  # [F, R]
     secure = own & (m.region_deaths[None, :] == 0)
     violence = np.minimum(1.0, m.region_deaths / p.violence_scale)[None, :] * m.involved
     oil = (own * m.oil_share[None, :]).sum(axis=1)
@@ -151,5 +153,9 @@ def step(m: LibyaModel) -> None:
     recognition = 0.5 * m.un_recognised + 0.5 * (1.0 - np.exp(-p.political_to_legitimacy * pol))
     if m.recognition0 is None:  # the first month's recognition is the baseline
         m.recognition0 = recognition.copy()
-    target_l = np.clip(m.legitimacy0 + p.recognition_weight * (recognition - m.recognition0), 0.0, 1.0)
-    m.legitimacy = np.clip(m.legitimacy + p.legitimacy_relaxation * (target_l - m.legitimacy), 0.0, 1.0)
+    target_l = np.clip(
+        m.legitimacy0 + p.recognition_weight * (recognition - m.recognition0), 0.0, 1.0
+    )
+    m.legitimacy = np.clip(
+        m.legitimacy + p.legitimacy_relaxation * (target_l - m.legitimacy), 0.0, 1.0
+    )

@@ -21,9 +21,13 @@ def write_result(result: RunResult, out_dir: str | Path, plot: bool = True) -> P
     out.mkdir(parents=True, exist_ok=True)
     result.series.to_parquet(out / "series.parquet", index=False)
     result.events.to_parquet(out / "events.parquet", index=False)
-    (out / "summary.json").write_text(json.dumps(result.summary, indent=2, default=_jsonable) + "\n", encoding="utf-8")
+    (out / "summary.json").write_text(
+        json.dumps(result.summary, indent=2, default=_jsonable) + "\n", encoding="utf-8"
+    )
     if result.scenario is not None:
-        (out / "scenario.json").write_text(json.dumps(result.scenario, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        (out / "scenario.json").write_text(
+            json.dumps(result.scenario, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
     if plot:
         overview(result, out / "overview.png")
     return out
@@ -51,7 +55,11 @@ def overview(result: RunResult, path: str | Path) -> None:
     colours = {f: plt.get_cmap("tab10")(i % 10) for i, f in enumerate(factions)}
     fig = plt.figure(figsize=(13, 7.5), layout="constrained")
     grid = fig.add_gridspec(2, 2, width_ratios=[1.1, 1])
-    ax1, ax2, ax3 = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[:, 1])
+    ax1, ax2, ax3 = (
+        fig.add_subplot(grid[0, 0]),
+        fig.add_subplot(grid[1, 0]),
+        fig.add_subplot(grid[:, 1]),
+    )
     x = np.arange(len(s))
     ticks = x[:: max(1, len(x) // 8)]
     for f in factions:
@@ -65,12 +73,17 @@ def overview(result: RunResult, path: str | Path) -> None:
     for ax in (ax1, ax2):
         ax.set_xticks(ticks, [s["month"].iloc[k] for k in ticks], rotation=30, fontsize=8)
         ax.grid(alpha=0.3)
-    ax1.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0)) if len(factions) > 6 else ax1.legend(fontsize=7)
+    ax1.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0)) if len(
+        factions
+    ) > 6 else ax1.legend(fontsize=7)
     _map(ax3, result, colours)
     summ = result.summary
-    fig.suptitle(f"{summ.get('scenario_title', result.scenario_id)} — seed {result.seed}, "
-                 f"{summ.get('start')}–{summ.get('end')}: {summ.get('end_state', '?').replace('_', ' ')}"
-                 + (f" ({', '.join(summ.get('flags', []))})" if summ.get("flags") else ""), fontsize=11)
+    fig.suptitle(
+        f"{summ.get('scenario_title', result.scenario_id)} — seed {result.seed}, "
+        f"{summ.get('start')}–{summ.get('end')}: {summ.get('end_state', '?').replace('_', ' ')}"
+        + (f" ({', '.join(summ.get('flags', []))})" if summ.get("flags") else ""),
+        fontsize=11,
+    )
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -91,9 +104,18 @@ def _map(ax: Any, result: RunResult, colours: dict[str, Any]) -> None:
     size = 80 + 900 * np.sqrt(pops / pops.max()) if pops.max() > 0 else np.full(len(pops), 200.0)
     for r, sz in zip(regions, size, strict=True):
         owner = final.get(r["id"])
-        ax.scatter(*pos[r["id"]], s=sz, color=colours.get(owner, "0.85"), edgecolor="k", lw=0.6, zorder=2)
-        ax.annotate(r.get("name", r["id"]), pos[r["id"]], fontsize=7, xytext=(0, -14 - np.sqrt(sz) / 3),
-                    textcoords="offset points", ha="center", zorder=3)
+        ax.scatter(
+            *pos[r["id"]], s=sz, color=colours.get(owner, "0.85"), edgecolor="k", lw=0.6, zorder=2
+        )
+        ax.annotate(
+            r.get("name", r["id"]).split(" (")[0].split(" and ")[0],
+            pos[r["id"]],
+            fontsize=7,
+            xytext=(0, -14 - np.sqrt(sz) / 3),
+            textcoords="offset points",
+            ha="center",
+            zorder=3,
+        )
     owners = [o for o in dict.fromkeys(final.values()) if o]
     for o in owners:
         ax.scatter([], [], color=colours.get(o, "0.85"), edgecolor="k", label=o)
@@ -114,25 +136,37 @@ def _num(x: Any) -> float:
 def format_summary(result: RunResult) -> str:
     """A short, readable account of a run for the terminal."""
     s = result.summary
-    lines = [f"{s.get('scenario_title', result.scenario_id)} ({result.scenario_id}), seed {result.seed}, "
-             f"{s['start']} to {s['end']} ({s['months']} months)",
-             f"End state: {s['end_state'].replace('_', ' ')}" + (f"  [flags: {', '.join(s['flags'])}]" if s["flags"] else ""),
-             f"Fatalities: {s['total_fatalities']:.0f} ({s['battle_deaths']:.0f} in {s['battles']} battles; "
-             f"fighting in {s['months_of_fighting']} months); {s['control_changes']} regions changed hands; "
-             f"threat index {s['threat_index']:.2f}",
-             "", f"{'faction':<22}{'fighters':>18}{'territory':>11}{'population':>12}{'legitimacy':>12}"]
+    lines = [
+        f"{s.get('scenario_title', result.scenario_id)} ({result.scenario_id}), seed {result.seed}, "
+        f"{s['start']} to {s['end']} ({s['months']} months)",
+        f"End state: {s['end_state'].replace('_', ' ')}"
+        + (f"  [flags: {', '.join(s['flags'])}]" if s["flags"] else ""),
+        f"Fatalities: {s['total_fatalities']:.0f} ({s['battle_deaths']:.0f} in {s['battles']} battles; "
+        f"fighting in {s['months_of_fighting']} months); {s['control_changes']} regions changed hands; "
+        f"threat index {s['threat_index']:.2f}",
+        "",
+        f"{'faction':<22}{'fighters':>18}{'territory':>11}{'population':>12}{'legitimacy':>12}",
+    ]
     for f, v in s["factions"].items():
-        lines.append(f"{f:<22}{v['strength_start']:>8.0f} → {v['strength']:>7.0f}{v['territory']:>11.0%}"
-                     f"{v['population']:>12.0%}{v['legitimacy']:>12.2f}")
+        lines.append(
+            f"{f:<22}{v['strength_start']:>8.0f} → {v['strength']:>7.0f}{v['territory']:>11.0%}"
+            f"{v['population']:>12.0%}{v['legitimacy']:>12.2f}"
+        )
     if s.get("settlement"):
         lines.append("")
-        lines.append("Settlement forecast: " + ", ".join(f"{k} {v:.2f}" for k, v in s["settlement"].items()))
+        lines.append(
+            "Settlement forecast: " + ", ".join(f"{k} {v:.2f}" for k, v in s["settlement"].items())
+        )
     done = [i for i in s.get("interventions", []) if i.get("fired")]
     if done:
         lines.append("")
         lines.append("Interventions:")
         for i in done:
-            extra = {k: v for k, v in i.items() if k not in ("id", "type", "date", "fired") and v not in (None, [], {})}
+            extra = {
+                k: v
+                for k, v in i.items()
+                if k not in ("id", "type", "date", "fired") and v not in (None, [], {})
+            }
             detail = ", ".join(f"{k}={v}" for k, v in extra.items() if not isinstance(v, dict))
             lines.append(f"  {i['date']} {i['type']} ({i['id']}){': ' + detail if detail else ''}")
     return "\n".join(lines)

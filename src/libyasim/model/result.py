@@ -9,7 +9,17 @@ from typing import Any
 import pandas as pd
 
 #: columns of RunResult.events, in order
-EVENT_COLUMNS = ["step", "month", "event_type", "kind", "region", "actor1", "actor2", "fatalities", "note"]
+EVENT_COLUMNS = [
+    "step",
+    "month",
+    "event_type",
+    "kind",
+    "region",
+    "actor1",
+    "actor2",
+    "fatalities",
+    "note",
+]
 
 #: ACLED-style event types used in the event log
 ACLED_TYPES = (

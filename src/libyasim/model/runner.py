@@ -12,8 +12,12 @@ from .outcomes import events_frame, summary
 from .result import RunResult
 
 
-def run(scenario: Scenario | str | Path, seed: int | None = None, months: int | None = None,
-        overrides: dict[str, Any] | None = None) -> RunResult:
+def run(
+    scenario: Scenario | str | Path,
+    seed: int | None = None,
+    months: int | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> RunResult:
     """Run ``scenario`` for ``months`` (default: the scenario's) with ``seed``
     (default: the scenario's ``seed``); ``overrides`` are ``{dotted.path: value}``
     changes applied first (``scenario.with_values``).
@@ -37,6 +41,16 @@ def result_of(model: LibyaModel) -> RunResult:
     series = model.recorder.frame()
     events = events_frame(model)
     summ = summary(model, series, events)
-    summ["final_control"] = {r: (model.faction_ids[c] if c >= 0 else None) for r, c in zip(model.region_ids, model.control, strict=True)}
-    return RunResult(scenario_id=model.spec.id, scenario_hash=model.spec.hash, seed=model.seed,
-                     series=series, events=events, summary=summ, scenario=model.spec.resolved)
+    summ["final_control"] = {
+        r: (model.faction_ids[c] if c >= 0 else None)
+        for r, c in zip(model.region_ids, model.control, strict=True)
+    }
+    return RunResult(
+        scenario_id=model.spec.id,
+        scenario_hash=model.spec.hash,
+        seed=model.seed,
+        series=series,
+        events=events,
+        summary=summ,
+        scenario=model.spec.resolved,
+    )

@@ -58,8 +58,10 @@ def utilities(m: LibyaModel, indirect: np.ndarray) -> np.ndarray:
     w[:, CT] = w[:, CT] + p.threat_to_ct * m.threat * (1.0 - w[:, CT])  # fear raises the CT weight
     u = w @ scores(m)
     u += p.stance_weight * m.stance + p.loyalty_weight * m.loyalty.T
-    cost = (m.reputation_sensitivity[:, None] * p.icc_reputation_cost * m.icc_load[None, :]
-            + m.casualty_sensitivity[:, None] * p.casualty_cost * m.death_share[None, :])
+    cost = (
+        m.reputation_sensitivity[:, None] * p.icc_reputation_cost * m.icc_load[None, :]
+        + m.casualty_sensitivity[:, None] * p.casualty_cost * m.death_share[None, :]
+    )
     u -= cost * (1.0 - p.indirect_cost_discount * indirect)
     noise = p.policy_noise * (1.0 - m.consensus)
     u += noise[:, None] * m.rng.standard_normal((m.S, m.F))
@@ -84,12 +86,14 @@ def allocate(m: LibyaModel) -> None:
     z = u / m.temperature[:, None]
     cand = candidates(m)
     z3 = np.where(cand, z[:, :, None], -np.inf)
-    z0 = p.reservation_utility / m.temperature[:, None, None]       # the outside option
+    z0 = p.reservation_utility / m.temperature[:, None, None]  # the outside option
     zmax = np.maximum(z3.max(axis=1, keepdims=True), z0)
     e = np.where(cand, np.exp(z3 - zmax), 0.0)
     tot = e.sum(axis=1, keepdims=True) + np.exp(z0 - zmax)
     target = np.divide(e, tot, out=np.zeros_like(e), where=tot > 0)
-    rho = p.support_inertia * (p.consensus_inertia_floor + (1.0 - p.consensus_inertia_floor) * m.consensus)
+    rho = p.support_inertia * (
+        p.consensus_inertia_floor + (1.0 - p.consensus_inertia_floor) * m.consensus
+    )
     m.allocation = (1.0 - rho[:, None, None]) * m.allocation + rho[:, None, None] * target
     m.allocation *= m.active[:, None, None]
     m.utility = u
@@ -113,11 +117,13 @@ def richardson(m: LibyaModel) -> None:
     enemies of the factions s backs, weighted by s's allocation and hostility.
     """
     p = m.p
-    inflow = m.flows.sum(axis=0)                          # [F, C]
-    others = inflow[None, :, :] - m.flows                 # [S, F, C]: from everyone else
+    inflow = m.flows.sum(axis=0)  # [F, C]
+    others = inflow[None, :, :] - m.flows  # [S, F, C]: from everyone else
     enemy_support = np.einsum("fj,sjc->sfc", m.hostility, others)
-    rival = (m.allocation * enemy_support).sum(axis=1)    # [S, C]
-    m.budget = m.budget + p.richardson_reaction * rival - p.richardson_fatigue * (m.budget - m.budget0)
+    rival = (m.allocation * enemy_support).sum(axis=1)  # [S, C]
+    m.budget = (
+        m.budget + p.richardson_reaction * rival - p.richardson_fatigue * (m.budget - m.budget0)
+    )
     np.maximum(m.budget, 0.0, out=m.budget)
     m.budget *= m.active[:, None]
 
@@ -125,8 +131,8 @@ def richardson(m: LibyaModel) -> None:
 def receive(m: LibyaModel) -> None:
     """Step 3: support becomes fighters, resources and legitimacy; loyalty; allies."""
     p = m.p
-    got = m.flows.sum(axis=0)                             # [F, C]
-    supported = m.flows.sum(axis=2) > 0                   # [S, F]
+    got = m.flows.sum(axis=0)  # [F, C]
+    supported = m.flows.sum(axis=2) > 0  # [S, F]
     m.loyalty += np.where(supported.T, p.loyalty_step, -p.loyalty_step)
     np.clip(m.loyalty, 0.0, 1.0, out=m.loyalty)
     # resources: income from sponsors and oil, spending on recruitment, allies
@@ -134,7 +140,9 @@ def receive(m: LibyaModel) -> None:
     oil = own @ m.oil_share
     spend = p.resource_spend * m.resources
     m.resources = m.resources - spend + p.financial_to_resources * got[:, FIN] + p.oil_income * oil
-    ally = p.ally_share * (m.alliance + m.faction_edges[:, :, MIL] + m.faction_edges[:, :, FIN])  # [F_from, F_to]
+    ally = p.ally_share * (
+        m.alliance + m.faction_edges[:, :, MIL] + m.faction_edges[:, :, FIN]
+    )  # [F_from, F_to]
     out_share = np.minimum(ally.sum(axis=1), 1.0)
     scale = np.divide(out_share, ally.sum(axis=1), out=np.zeros(m.F), where=ally.sum(axis=1) > 0)
     transfer = ally * (scale * m.resources)[:, None]
@@ -142,11 +150,13 @@ def receive(m: LibyaModel) -> None:
     np.maximum(m.resources, 0.0, out=m.resources)
     # fighters: military support and recruitment, minus desertion
     recruits = (p.military_to_fighters * got[:, MIL] + p.recruitment_rate * spend) * headroom(m)
-    dist = np.divide(m.garrison, m.strength[:, None], out=m.home.copy(), where=m.strength[:, None] > 0)
+    dist = np.divide(
+        m.garrison, m.strength[:, None], out=m.home.copy(), where=m.strength[:, None] > 0
+    )
     m.garrison = m.garrison * (1.0 - p.attrition_rate) + recruits[:, None] * dist
     m.sync_strength()
     # legitimacy lent by faction allies (political support from sponsors acts in politics.step)
-    lend = p.ally_share * m.faction_edges[:, :, POL]     # [F_from, F_to]
+    lend = p.ally_share * m.faction_edges[:, :, POL]  # [F_from, F_to]
     pull = (lend * (m.legitimacy[:, None] - m.legitimacy[None, :]).clip(min=0)).sum(axis=0)
     m.legitimacy = np.clip(m.legitimacy + pull, 0.0, 1.0)
 
