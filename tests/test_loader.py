@@ -441,3 +441,19 @@ def test_set_value_returns_the_location_it_changed():
     assert set_value(data, "factions.blue.strength", 1800) == ("factions", 1, "strength")
     assert data["factions"][1]["strength"]["value"] == 1800
     assert set_value(data, "relations.hostility.blue~red.level", 1.0) == ("relations", "hostility", 0, "level")
+
+
+def test_from_dict_accepts_numpy_numbers_and_tuples():
+    data = minimal_scenario()
+    data["months"] = np.int64(6)
+    data["factions"][1]["strength"]["range"] = (np.float64(1000), 3000)
+    s = from_dict(data)
+    assert s.months == 6
+    assert s.faction("blue").strength.range == (1000, 3000)
+    assert len(s.hash) == 64
+    assert from_dict(s.resolved).hash == s.hash
+
+
+def test_from_dict_refuses_a_non_mapping():
+    with pytest.raises(ScenarioError, match="a scenario must be a mapping; got a list"):
+        from_dict([1, 2])  # type: ignore[arg-type]

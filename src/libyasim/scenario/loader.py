@@ -86,7 +86,7 @@ def _kind(obj: Any) -> str:
         return f"{str(obj).lower()} (true/false)"
     if isinstance(obj, dict):
         return "a mapping"
-    if isinstance(obj, list):
+    if isinstance(obj, (list, tuple)):
         return "a list"
     if isinstance(obj, str):
         return f"text {obj!r:.60}"
@@ -653,7 +653,7 @@ def from_dict(data: dict, name: str = "<dict>") -> Scenario:
     """Validate an already-resolved scenario mapping (e.g. with overrides applied)."""
     if not isinstance(data, dict):
         raise ScenarioError([Problem(name, None, "", f"a scenario must be a mapping; got {_kind(data)}")])
-    return _build(copy.deepcopy(data), Node(name, None), None)
+    return _build(_python(data), Node(name, None), None)
 
 
 # --------------------------------------------------------------------------- paths
@@ -773,7 +773,7 @@ def _python(value: Any) -> Any:
     if isinstance(value, numbers.Real):
         return float(value)
     if isinstance(value, dict):
-        return {str(k): _python(v) for k, v in value.items()}
+        return {k: _python(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_python(v) for v in value]
     return value
