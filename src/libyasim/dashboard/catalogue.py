@@ -77,9 +77,26 @@ def problem_lines(exc: ScenarioError) -> tuple[str, ...]:
     return tuple(str(p) for p in exc.problems)
 
 
+_SHIPPED_CACHE: dict[tuple, Catalogue] = {}
+
+
 def load_shipped(directory: Path | None = None) -> Catalogue:
-    """Every ``*.yaml`` in the scenario folder, loaded (or with its problems)."""
+    """Every ``*.yaml`` in the scenario folder, loaded (or with its problems).
+
+    Loading is cached per process while no file changes (name, size, mtime):
+    entries and scenarios are frozen, so sessions can share them; each
+    session's own catalogue starts from a copy.
+    """
     directory = directory or scenario_dir()
+    files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    key = (str(directory.resolve()), tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files))
+    if key not in _SHIPPED_CACHE:
+        _SHIPPED_CACHE.clear()
+        _SHIPPED_CACHE[key] = _load_shipped(directory)
+    return Catalogue(dict(_SHIPPED_CACHE[key].entries))
+
+
+def _load_shipped(directory: Path) -> Catalogue:
     entries: dict[str, Entry] = {}
     for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
         try:

@@ -82,9 +82,16 @@ def use_new_session(directory: Path | None = None) -> Session:
 @solara.component
 def SessionProvider(children: list | None = None, directory: Path | None = None):
     """Owns one session's state and offers it to the pages below."""
+    from .jobs import JobRunner
+
     session = use_new_session(directory)
     SessionContext.provide(session)
-    return solara.Column(children=children or [], style={"width": "100%"})
+    with solara.Column(style={"width": "100%"}) as main:
+        # ensembles run in threads owned by the session, not by a page
+        JobRunner(session.ensemble)
+        JobRunner(session.compare)
+        solara.Column(children=children or [], style={"width": "100%"})
+    return main
 
 
 def use_session() -> Session:

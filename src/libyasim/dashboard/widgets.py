@@ -81,5 +81,5 @@ def UploadBox(on_entry: Callable[[Entry], None], directory: Any = None):
         if files:
             handle_upload(on_entry, directory, files[0])
 
-    solara.use_thread(read, dependencies=[file_info])
+    solara.use_thread(read, dependencies=[file_info], intrusive_cancel=False)
     return widget
