@@ -138,9 +138,8 @@ def test_variant_overrides_one_faction_by_id_and_inherits_the_rest(base, tmp_pat
                              "extends: base.yaml\nid: v\nfactions:\n  - id: blue\n    strength: 2400\n")
     s, b = load_scenario(variant), load_scenario(base)
     assert s.id == "v"
-    # a bare number over an inherited record changes the value only
-    strength = s.faction("blue").strength
-    assert (strength.value, strength.range, strength.assumption) == (2400, (1500, 2500), "rough public estimates")
+    # a bare number over an inherited record fixes the value: the variant's own choice
+    assert s.faction("blue").strength == Quantity(value=2400)
     assert s.faction("blue").name == "Blue Council"
     assert [f.id for f in s.factions] == [f.id for f in b.factions]
     assert s.faction("red") == b.faction("red")
@@ -151,16 +150,19 @@ def test_variant_overrides_one_faction_by_id_and_inherits_the_rest(base, tmp_pat
 def test_variant_can_change_one_field_of_a_number_record(base, tmp_path):
     variant = write_scenario(tmp_path / "v.yaml", dump_yaml({
         "extends": "base.yaml",
-        "factions": [{"id": "blue", "strength": {"range": [1000, 2500]}}],
+        "factions": [{"id": "blue", "strength": {"value": 1600}},
+                     {"id": "red", "legitimacy": {"value": 0.4, "range": [0.3, 0.5], "assumption": "a"}}],
     }))
-    strength = load_scenario(variant).faction("blue").strength
-    assert strength.value == 2000
-    assert strength.range == (1000, 2500)
+    s = load_scenario(variant)
+    strength = s.faction("blue").strength
+    assert strength.value == 1600
+    assert strength.range == (1500, 2500)
     assert strength.assumption == "rough public estimates"
+    assert s.faction("red").legitimacy.range == (0.3, 0.5)
 
 
-def test_variant_number_outside_the_inherited_range_is_located_in_the_variant(base, tmp_path):
-    text = "extends: base.yaml\nfactions:\n  - id: blue\n    strength: 9000\n"
+def test_variant_value_outside_the_inherited_range_is_located_in_the_variant(base, tmp_path):
+    text = "extends: base.yaml\nfactions:\n  - id: blue\n    strength:\n      value: 9000\n"
     with pytest.raises(ScenarioError) as exc:
         load_scenario(write_scenario(tmp_path / "v.yaml", text))
     p = only_problem(exc)

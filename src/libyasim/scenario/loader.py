@@ -12,9 +12,9 @@ hostilities and alliances), so a variant can change one faction's strength
 by naming only that faction; a record with ``remove: true`` deletes the
 inherited one (naming a record that is not inherited is an error); records
 without an identity are appended; other lists replace. A bare number written
-over an inherited number record (``strength: 2400`` over ``{value: 2000,
-range: [1500, 2500], ...}``) changes its value and keeps its range and
-evidence, as ``Scenario.with_values`` does; write a whole record to replace them.
+over an inherited number record replaces the whole record: the variant fixes
+that value (no range, so ensembles do not sample it away); to change only the
+value and keep the evidence, write ``{value: ...}``.
 """
 
 from __future__ import annotations
@@ -236,7 +236,8 @@ def _merge(base: Any, bnode: Node, over: Any, onode: Node, problems: list[Proble
                 out[k], kids[k] = _merge(out[k], kids.get(k, bnode), v, okids.get(k, onode), problems, sub)
             else:
                 out[k], kids[k] = v, okids.get(k, onode)
-        return out, Node(bnode.file, bnode.line, kids)
+        # a problem with the merged record as a whole points at the variant that changed it
+        return out, Node(onode.file, onode.line, kids)
     if (isinstance(base, list) and isinstance(over, list) and over
             and all(isinstance(x, dict) for x in base + over)):
         items = list(base)
@@ -273,12 +274,6 @@ def _merge(base: Any, bnode: Node, over: Any, onode: Node, problems: list[Proble
             else:
                 items[at], nodes[at] = _merge(items[at], nodes[at], v, n, problems, f"{path}[{i}]")
         return items, Node(onode.file, onode.line, nodes)
-    if (isinstance(base, dict) and "value" in base and isinstance(over, (int, float))
-            and not isinstance(over, bool)):
-        # a bare number over a number's record changes the value, keeps range and evidence
-        kids = dict(bnode.kids) if isinstance(bnode.kids, dict) else {}
-        kids["value"] = onode
-        return {**base, "value": over}, Node(onode.file, onode.line, kids)
     return over, onode
 
 
