@@ -23,6 +23,8 @@ from libyasim.batch import Design, load_runs, load_series, run_batch
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the installed entry point (next to this Python), as users run it
+ENTRY = str(Path(sys.executable).with_name("libyasim"))
 BASELINE = ROOT / "scenarios" / "baseline_2017.yaml"
 
 
@@ -86,7 +88,7 @@ def test_dask_workers_do_not_get_the_slow_malloc_setting(scenarios, tmp_path):
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "libyasim.cli", *args]
+    return [ENTRY, *args]
 
 
 def _kill_tree(proc: subprocess.Popen) -> None:

@@ -58,4 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run the importable module's main, so that `python -m libyasim.cli` catches the
+    # same UsageError class the command modules raise (not a __main__ copy of it)
+    from libyasim.cli import main as _main
+
+    sys.exit(_main())

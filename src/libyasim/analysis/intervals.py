@@ -45,8 +45,11 @@ def wilson(k, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
         denom = 1 + z * z / n
         centre = (p + z * z / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-        lo = np.clip(centre - half, 0.0, 1.0)
-        hi = np.clip(centre + half, 0.0, 1.0)
+        # exact at the edges (rounding would leave 1e-17 above 0 for k = 0)
+        lo = np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+        hi = np.where(k == n, 1.0, np.clip(centre + half, 0.0, 1.0))
+        lo = np.where(n > 0, lo, np.nan)
+        hi = np.where(n > 0, hi, np.nan)
     return lo, hi
 
 
