@@ -77,7 +77,8 @@ def process_context() -> mp.context.BaseContext:
     """``forkserver`` on Linux (fast, no inherited threads or locks), ``spawn`` elsewhere."""
     if sys.platform.startswith("linux"):
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["libyasim.batch.worker"])
+        # import the model once in the fork server: workers fork from it ready to run
+        ctx.set_forkserver_preload(["libyasim.batch.worker", "libyasim.model"])
         return ctx
     return mp.get_context("spawn")
 
