@@ -459,3 +459,16 @@ def test_from_dict_accepts_numpy_numbers_and_tuples():
 def test_from_dict_refuses_a_non_mapping():
     with pytest.raises(ScenarioError, match="a scenario must be a mapping; got a list"):
         from_dict([1, 2])  # type: ignore[arg-type]
+
+
+def test_parse_cache_returns_independent_copies_and_sees_edits(base):
+    from libyasim.scenario.loader import read_yaml
+
+    text = base.read_text()
+    first, _ = read_yaml(text, "base.yaml")
+    first["factions"][0]["strength"] = -1
+    second, node = read_yaml(text, "base.yaml")
+    assert second["factions"][0]["strength"] == 3000
+    assert node.kids["factions"].kids[0].kids["strength"].line == line_of(text, r"strength: 3000")
+    base.write_text(text.replace("strength: 3000", "strength: 3100"))
+    assert load_scenario(base).faction("red").strength.value == 3100

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from .errors import ScenarioError
-from .loader import load_scenario, read_yaml
+from .loader import _read_text, load_scenario, read_yaml
 from .provenance import check_document, order, read_document, sentence_hash, sentences, sha256_text
 from .quantity import LOCATOR_RE
 from .schema import Scenario
@@ -112,7 +112,7 @@ def cmd_sources_stamp(args: argparse.Namespace) -> int:
     cited: set[str] = set()
     for name in args.scenarios:
         path = Path(name)
-        data, _node = read_yaml(path.read_text(encoding="utf-8"), str(path))
+        data, _node = read_yaml(_read_text(path, str(path)), str(path))
         _cited(data, cited)
         loaded[path] = data
     for doc, text in docs.items():

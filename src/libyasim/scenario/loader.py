@@ -25,9 +25,11 @@ import hashlib
 import io
 import json
 import numbers
+import pickle
 import re
 import types
 import typing
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,11 +166,30 @@ def _flow_depth(text: str) -> int:
     return deepest
 
 
+# Parsed files by (name, sha256 of text), pickled: the pure-Python YAML parser
+# is the slow part of loading (~0.25 s for the baseline), and every variant
+# re-reads its parent. A pickle round trip is a cheap deep copy (~0.01 s).
+_PARSED: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+_PARSED_MAX = 64
+
+
 def read_yaml(text: str, file: str) -> tuple[Any, Node]:
     """Parse YAML text safely (no tags execute) into plain data and locations."""
-    size = len(text.encode("utf-8", errors="replace"))
-    if size > MAX_FILE_BYTES:
-        raise _too_big(file, size)
+    raw = text.encode("utf-8", errors="replace")
+    if len(raw) > MAX_FILE_BYTES:
+        raise _too_big(file, len(raw))
+    key = (file, hashlib.sha256(raw).hexdigest())
+    if key in _PARSED:
+        _PARSED.move_to_end(key)
+        return pickle.loads(_PARSED[key])
+    data, node = _parse_yaml(text, file)
+    _PARSED[key] = pickle.dumps((data, node), protocol=pickle.HIGHEST_PROTOCOL)
+    if len(_PARSED) > _PARSED_MAX:
+        _PARSED.popitem(last=False)
+    return data, node
+
+
+def _parse_yaml(text: str, file: str) -> tuple[Any, Node]:
     depth = _flow_depth(text)
     if depth > MAX_FLOW_DEPTH:
         raise ScenarioError([Problem(file, None, "", f"brackets nested {depth} deep (more than "
