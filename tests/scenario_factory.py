@@ -29,28 +29,60 @@ _BASE: dict[str, Any] = {
     "months": 12,
     "seed": 7,
     "regions": [
-        {"id": "north", "name": "North", "population": 1000, "lat": 32.0, "lon": 13.0,
-         "coastal": True, "neighbours": ["south"], "controller": "red"},
-        {"id": "south", "name": "South", "population": {"value": 500, "range": [400, 600],
-                                                       "assumption": "a guess for tests"},
-         "lat": 27.0, "lon": 14.0, "neighbours": ["north"], "controller": "blue"},
+        {
+            "id": "north",
+            "name": "North",
+            "population": 1000,
+            "lat": 32.0,
+            "lon": 13.0,
+            "coastal": True,
+            "neighbours": ["south"],
+            "controller": "red",
+        },
+        {
+            "id": "south",
+            "name": "South",
+            "population": {"value": 500, "range": [400, 600], "assumption": "a guess for tests"},
+            "lat": 27.0,
+            "lon": 14.0,
+            "neighbours": ["north"],
+            "controller": "blue",
+        },
     ],
     "factions": [
-        {"id": "red", "name": "Red Army", "kind": "armed_coalition", "strength": 3000,
-         "positions": {"role": 0.8}},
-        {"id": "blue", "name": "Blue Council", "kind": "state",
-         "strength": {"value": 2000, "range": [1500, 2500], "assumption": "rough public estimates"},
-         "un_recognised": True, "positions": {"role": 0.2}},
+        {
+            "id": "red",
+            "name": "Red Army",
+            "kind": "armed_coalition",
+            "strength": 3000,
+            "positions": {"role": 0.8},
+        },
+        {
+            "id": "blue",
+            "name": "Blue Council",
+            "kind": "state",
+            "strength": {
+                "value": 2000,
+                "range": [1500, 2500],
+                "assumption": "rough public estimates",
+            },
+            "un_recognised": True,
+            "positions": {"role": 0.2},
+        },
         {"id": "black", "name": "Black Flag", "kind": "jihadist", "strength": 300},
     ],
     "sponsors": [
-        {"id": "far", "name": "Faraway", "budget": {"military": 1.0, "political": 0.5},
-         "interests": {"counter_terrorism": 0.7}, "stance": {"red": 0.5}},
+        {
+            "id": "far",
+            "name": "Faraway",
+            "budget": {"military": 1.0, "political": 0.5},
+            "interests": {"counter_terrorism": 0.7},
+            "stance": {"red": 0.5},
+        },
     ],
     "relations": {
         "support": [{"from": "far", "to": "red", "channel": "military"}],
-        "hostility": [{"between": ["red", "blue"], "level": 0.5},
-                      {"between": ["red", "black"]}],
+        "hostility": [{"between": ["red", "blue"], "level": 0.5}, {"between": ["red", "black"]}],
         "alliance": [],
     },
     "issues": [{"id": "role", "name": "Role of the general", "low": "none", "high": "sole ruler"}],
@@ -65,18 +97,27 @@ def minimal_scenario() -> dict[str, Any]:
     return copy.deepcopy(_BASE)
 
 
-def with_document(data: dict[str, Any], text: str = SAMPLE_DOCUMENT, doc: str = "town",
-                  cite: str = "p2s1") -> dict[str, Any]:
+def with_document(
+    data: dict[str, Any], text: str = SAMPLE_DOCUMENT, doc: str = "town", cite: str = "p2s1"
+) -> dict[str, Any]:
     """``data`` with ``text`` registered as document ``doc`` and one number citing ``doc:cite``."""
     from libyasim.scenario.provenance import sentence_hash, sentences, sha256_text
 
     found = sentences(text)
-    data["documents"] = {doc: {"title": "An invented town", "date": "2017-01",
-                               "sha256": sha256_text(text),
-                               "sentences": {cite: sentence_hash(found[cite])}}}
-    data["factions"][0]["strength"] = {"value": 3000, "range": [2000, 4000],
-                                       "source": f"{doc}:{cite}",
-                                       "note": "the militia is said to guard the bridge"}
+    data["documents"] = {
+        doc: {
+            "title": "An invented town",
+            "date": "2017-01",
+            "sha256": sha256_text(text),
+            "sentences": {cite: sentence_hash(found[cite])},
+        }
+    }
+    data["factions"][0]["strength"] = {
+        "value": 3000,
+        "range": [2000, 4000],
+        "source": f"{doc}:{cite}",
+        "note": "the militia is said to guard the bridge",
+    }
     return data
 
 

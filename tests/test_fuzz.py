@@ -19,16 +19,44 @@ from scenario_factory import dump_yaml, minimal_scenario, with_document
 
 from libyasim.scenario import Scenario, ScenarioError, from_dict, parse_scenario
 
-FUZZ = settings(max_examples=200, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
-SAFE_TEXT = st.text(st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")), max_size=12)
+SAFE_TEXT = st.text(
+    st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")), max_size=12
+)
 
-leaves = (st.none() | st.booleans() | st.integers(-(10**20), 10**20)
-          | st.floats(allow_nan=True, allow_infinity=True) | SAFE_TEXT)
-json_values = st.recursive(leaves, lambda kids: st.lists(kids, max_size=3)
-                           | st.dictionaries(SAFE_TEXT, kids, max_size=3), max_leaves=8)
-NAMES = ["red", "blue", "black", "north", "south", "far", "role", "rde", "nrth", "Red", "", "town", "x" * 70]
+leaves = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | SAFE_TEXT
+)
+json_values = st.recursive(
+    leaves,
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(SAFE_TEXT, kids, max_size=3),
+    max_leaves=8,
+)
+NAMES = [
+    "red",
+    "blue",
+    "black",
+    "north",
+    "south",
+    "far",
+    "role",
+    "rde",
+    "nrth",
+    "Red",
+    "",
+    "town",
+    "x" * 70,
+]
 
 
 def paths(obj: Any, prefix: tuple = ()) -> list[tuple]:
@@ -58,17 +86,36 @@ def mutate(draw: Any, data: dict) -> dict:
         path = draw(st.sampled_from(locations))
         parent, key = at(data, path[:-1]), path[-1]
         value = parent[key]
-        op = draw(st.sampled_from(["delete", "unknown_key", "replace", "negative", "huge", "nonfinite",
-                                   "empty_list", "duplicate", "reference"]))
+        op = draw(
+            st.sampled_from(
+                [
+                    "delete",
+                    "unknown_key",
+                    "replace",
+                    "negative",
+                    "huge",
+                    "nonfinite",
+                    "empty_list",
+                    "duplicate",
+                    "reference",
+                ]
+            )
+        )
         if op == "delete":
             del parent[key]
         elif op == "unknown_key":
-            target = value if isinstance(value, dict) else parent if isinstance(parent, dict) else data
+            target = (
+                value if isinstance(value, dict) else parent if isinstance(parent, dict) else data
+            )
             target[draw(SAFE_TEXT)] = draw(json_values)
         elif op == "replace":
             parent[key] = draw(json_values)
         elif op == "negative":
-            parent[key] = -abs(value) - 1 if isinstance(value, (int, float)) else draw(st.integers(-(10**6), -1))
+            parent[key] = (
+                -abs(value) - 1
+                if isinstance(value, (int, float))
+                else draw(st.integers(-(10**6), -1))
+            )
         elif op == "huge":
             parent[key] = draw(st.sampled_from([10**30, -(10**30), 1e308, 2**63, 2**64]))
         elif op == "nonfinite":
@@ -129,31 +176,71 @@ def test_mutated_yaml_gives_a_scenario_or_a_scenario_error(tmp_path_factory, dat
 def test_random_overrides_give_a_scenario_or_a_scenario_error(data):
     s = from_dict(base_data())
     locations = [p for p in paths(s.resolved) if all(isinstance(x, str) for x in p)]
-    key = data.draw(st.sampled_from([".".join(p) for p in locations])
-                    | st.sampled_from(["factions.red.strength", "factions.blue.strength.range",
-                                       "parameters.softmax_temperature", "relations.hostility.blue~red.level",
-                                       "events.0.penalty", "sponsors.far.budget.financial"])
-                    | SAFE_TEXT)
+    key = data.draw(
+        st.sampled_from([".".join(p) for p in locations])
+        | st.sampled_from(
+            [
+                "factions.red.strength",
+                "factions.blue.strength.range",
+                "parameters.softmax_temperature",
+                "relations.hostility.blue~red.level",
+                "events.0.penalty",
+                "sponsors.far.budget.financial",
+            ]
+        )
+        | SAFE_TEXT
+    )
     value = data.draw(json_values)
     check_outcome(lambda: s.with_values({key: value}))
 
 
 YAML_ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs",))
-YAML_PIECES = st.sampled_from(["id: x\n", "title: t\n", "start: 2017-08\n", "months: 3\n", "- ", ": ", "[", "]",
-                               "{", "}", "&a ", "*a ", "!!python/object:os.system ", "---\n", "\t", "  ", "\n",
-                               "'", '"', "#", "|\n", ">\n", "extends: x.yaml\n", "regions:\n", "? ", "%YAML 1.1\n"])
+YAML_PIECES = st.sampled_from(
+    [
+        "id: x\n",
+        "title: t\n",
+        "start: 2017-08\n",
+        "months: 3\n",
+        "- ",
+        ": ",
+        "[",
+        "]",
+        "{",
+        "}",
+        "&a ",
+        "*a ",
+        "!!python/object:os.system ",
+        "---\n",
+        "\t",
+        "  ",
+        "\n",
+        "'",
+        '"',
+        "#",
+        "|\n",
+        ">\n",
+        "extends: x.yaml\n",
+        "regions:\n",
+        "? ",
+        "%YAML 1.1\n",
+    ]
+)
 
 
 @FUZZ
 @given(st.lists(YAML_PIECES | st.text(YAML_ALPHABET, max_size=8), max_size=30).map("".join))
 def test_random_yaml_text_gives_a_scenario_or_a_scenario_error(tmp_path_factory, text):
-    check_outcome(lambda: parse_scenario(text, name="random.yaml", base_dir=tmp_path_factory.getbasetemp()))
+    check_outcome(
+        lambda: parse_scenario(text, name="random.yaml", base_dir=tmp_path_factory.getbasetemp())
+    )
 
 
 @FUZZ
 @given(st.text(max_size=200))
 def test_random_text_gives_a_scenario_error(tmp_path_factory, text):
-    check_outcome(lambda: parse_scenario(text, name="random.yaml", base_dir=tmp_path_factory.getbasetemp()))
+    check_outcome(
+        lambda: parse_scenario(text, name="random.yaml", base_dir=tmp_path_factory.getbasetemp())
+    )
 
 
 @FUZZ

@@ -65,7 +65,9 @@ def test_round_trip_through_extends_matches_the_flattened_file(base, tmp_path):
 def test_hash_changes_with_content_and_not_with_layout(base, tmp_path):
     s = load_scenario(base)
     text = base.read_text()
-    reordered = write_scenario(tmp_path / "layout.yaml", "# a comment\n" + text.replace("\n", "\n\n"))
+    reordered = write_scenario(
+        tmp_path / "layout.yaml", "# a comment\n" + text.replace("\n", "\n\n")
+    )
     assert load_scenario(reordered).hash == s.hash
     data = minimal_scenario()
     data["months"] = 13
@@ -134,8 +136,10 @@ def test_quantities_are_addressed_by_record_id(base):
 
 
 def test_variant_overrides_one_faction_by_id_and_inherits_the_rest(base, tmp_path):
-    variant = write_scenario(tmp_path / "v.yaml",
-                             "extends: base.yaml\nid: v\nfactions:\n  - id: blue\n    strength: 2400\n")
+    variant = write_scenario(
+        tmp_path / "v.yaml",
+        "extends: base.yaml\nid: v\nfactions:\n  - id: blue\n    strength: 2400\n",
+    )
     s, b = load_scenario(variant), load_scenario(base)
     assert s.id == "v"
     # a bare number over an inherited record fixes the value: the variant's own choice
@@ -148,11 +152,21 @@ def test_variant_overrides_one_faction_by_id_and_inherits_the_rest(base, tmp_pat
 
 
 def test_variant_can_change_one_field_of_a_number_record(base, tmp_path):
-    variant = write_scenario(tmp_path / "v.yaml", dump_yaml({
-        "extends": "base.yaml",
-        "factions": [{"id": "blue", "strength": {"value": 1600}},
-                     {"id": "red", "legitimacy": {"value": 0.4, "range": [0.3, 0.5], "assumption": "a"}}],
-    }))
+    variant = write_scenario(
+        tmp_path / "v.yaml",
+        dump_yaml(
+            {
+                "extends": "base.yaml",
+                "factions": [
+                    {"id": "blue", "strength": {"value": 1600}},
+                    {
+                        "id": "red",
+                        "legitimacy": {"value": 0.4, "range": [0.3, 0.5], "assumption": "a"},
+                    },
+                ],
+            }
+        ),
+    )
     s = load_scenario(variant)
     strength = s.faction("blue").strength
     assert strength.value == 1600
@@ -172,16 +186,25 @@ def test_variant_value_outside_the_inherited_range_is_located_in_the_variant(bas
 
 def test_variant_bare_number_replaces_a_bare_number(base, tmp_path):
     text = "extends: base.yaml\nfactions:\n  - id: red\n    strength: 10\n"
-    assert load_scenario(write_scenario(tmp_path / "v.yaml", text)).faction("red").strength == Quantity(value=10)
+    assert load_scenario(write_scenario(tmp_path / "v.yaml", text)).faction(
+        "red"
+    ).strength == Quantity(value=10)
 
 
 def test_variant_appends_new_records_and_merges_edges_by_identity(base, tmp_path):
-    variant = write_scenario(tmp_path / "v.yaml", dump_yaml({
-        "extends": "base.yaml",
-        "factions": [{"id": "green", "name": "Green", "kind": "militia", "strength": 10}],
-        "relations": {"hostility": [{"between": ["blue", "red"], "level": 0.9}],
-                      "support": [{"from": "far", "to": "red", "channel": "military", "weight": 0.4}]},
-    }))
+    variant = write_scenario(
+        tmp_path / "v.yaml",
+        dump_yaml(
+            {
+                "extends": "base.yaml",
+                "factions": [{"id": "green", "name": "Green", "kind": "militia", "strength": 10}],
+                "relations": {
+                    "hostility": [{"between": ["blue", "red"], "level": 0.9}],
+                    "support": [{"from": "far", "to": "red", "channel": "military", "weight": 0.4}],
+                },
+            }
+        ),
+    )
     s = load_scenario(variant)
     assert [f.id for f in s.factions] == ["red", "blue", "black", "green"]
     levels = {tuple(sorted(h.between)): h.level.value for h in s.relations.hostility}
@@ -191,8 +214,10 @@ def test_variant_appends_new_records_and_merges_edges_by_identity(base, tmp_path
 
 def test_chain_of_three_resolves(base, tmp_path):
     write_scenario(tmp_path / "mid.yaml", "extends: base.yaml\nid: mid\nmonths: 24\n")
-    top = write_scenario(tmp_path / "top.yaml",
-                         "extends: mid.yaml\nid: top\nfactions:\n  - id: red\n    strength: 5\n")
+    top = write_scenario(
+        tmp_path / "top.yaml",
+        "extends: mid.yaml\nid: top\nfactions:\n  - id: red\n    strength: 5\n",
+    )
     s = load_scenario(top)
     assert (s.id, s.months, s.faction("red").strength.value) == ("top", 24, 5)
     assert s.title == "A minimal test scenario"
@@ -206,11 +231,16 @@ def test_extends_resolves_relative_to_the_file(base, tmp_path):
 
 
 def test_remove_drops_an_inherited_record(base, tmp_path):
-    variant = write_scenario(tmp_path / "v.yaml", dump_yaml({
-        "extends": "base.yaml",
-        "factions": [{"id": "black", "remove": True}],
-        "relations": {"hostility": [{"between": ["black", "red"], "remove": True}]},
-    }))
+    variant = write_scenario(
+        tmp_path / "v.yaml",
+        dump_yaml(
+            {
+                "extends": "base.yaml",
+                "factions": [{"id": "black", "remove": True}],
+                "relations": {"hostility": [{"between": ["black", "red"], "remove": True}]},
+            }
+        ),
+    )
     s = load_scenario(variant)
     assert [f.id for f in s.factions] == ["red", "blue"]
     assert len(s.relations.hostility) == 1
@@ -229,14 +259,19 @@ def test_remove_of_a_record_that_is_not_inherited_is_an_error(base, tmp_path):
 def test_remove_without_extends_is_explained(base, tmp_path):
     data = minimal_scenario()
     data["factions"][2]["remove"] = True
-    with pytest.raises(ScenarioError, match="'remove: true' drops a record inherited through 'extends'"):
+    with pytest.raises(
+        ScenarioError, match="'remove: true' drops a record inherited through 'extends'"
+    ):
         load_scenario(write_scenario(tmp_path / "x.yaml", data))
 
 
-@pytest.mark.parametrize("files", [
-    {"a.yaml": "extends: b.yaml\n", "b.yaml": "id: b\nextends: a.yaml\n"},
-    {"a.yaml": "id: a\ntitle: t\nextends: a.yaml\n"},
-])
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"a.yaml": "extends: b.yaml\n", "b.yaml": "id: b\nextends: a.yaml\n"},
+        {"a.yaml": "id: a\ntitle: t\nextends: a.yaml\n"},
+    ],
+)
 def test_extends_cycle_is_an_error_naming_the_cycle(tmp_path, monkeypatch, files):
     monkeypatch.chdir(tmp_path)
     for name, text in files.items():
@@ -330,7 +365,11 @@ def test_with_values_changes_one_number_and_keeps_the_rest(base):
 def test_with_values_keeps_a_records_range_and_evidence(base):
     s2 = load_scenario(base).with_values({"factions.blue.strength": 2200})
     strength = s2.faction("blue").strength
-    assert (strength.value, strength.range, strength.assumption) == (2200, (1500, 2500), "rough public estimates")
+    assert (strength.value, strength.range, strength.assumption) == (
+        2200,
+        (1500, 2500),
+        "rough public estimates",
+    )
 
 
 def test_with_values_outside_the_range_is_an_error_not_a_silent_widening(base):
@@ -341,8 +380,10 @@ def test_with_values_outside_the_range_is_an_error_not_a_silent_widening(base):
     assert p.path == "factions[1].strength"
     assert "value 30000 lies outside its own range [1500, 2500]" in p.message
     # widening the range explicitly, in the same call, is allowed (in either order)
-    for overrides in ({"factions.blue.strength": 30000, "factions.blue.strength.range": [1500, 40000]},
-                      {"factions.blue.strength.range": [1500, 40000], "factions.blue.strength": 30000}):
+    for overrides in (
+        {"factions.blue.strength": 30000, "factions.blue.strength.range": [1500, 40000]},
+        {"factions.blue.strength.range": [1500, 40000], "factions.blue.strength": 30000},
+    ):
         strength = s.with_values(overrides).faction("blue").strength
         assert (strength.value, strength.range) == (30000, (1500, 40000))
 
@@ -360,12 +401,14 @@ def test_with_values_on_a_field_absent_from_the_file_starts_from_its_default(bas
 
 
 def test_with_values_adds_absent_map_entries_and_plain_fields(base):
-    s2 = load_scenario(base).with_values({
-        "sponsors.far.budget.financial": 2.0,
-        "factions.red.regional_popularity.north": 0.7,
-        "seed": 11,
-        "regions.south.coastal": True,
-    })
+    s2 = load_scenario(base).with_values(
+        {
+            "sponsors.far.budget.financial": 2.0,
+            "factions.red.regional_popularity.north": 0.7,
+            "seed": 11,
+            "regions.south.coastal": True,
+        }
+    )
     assert s2.sponsor("far").budget["financial"].value == 2.0
     assert s2.faction("red").regional_popularity["north"].value == 0.7
     assert s2.seed == 11
@@ -387,22 +430,32 @@ def test_with_values_finds_relations_by_identity(base):
 
 
 def test_with_values_accepts_numpy_numbers(base):
-    s2 = load_scenario(base).with_values({"factions.red.strength": np.int64(4000),
-                                          "factions.blue.strength.range": np.array([1000.0, 3000.0]),
-                                          "seed": np.int64(3)})
+    s2 = load_scenario(base).with_values(
+        {
+            "factions.red.strength": np.int64(4000),
+            "factions.blue.strength.range": np.array([1000.0, 3000.0]),
+            "seed": np.int64(3),
+        }
+    )
     assert s2.faction("red").strength.value == 4000
     assert s2.faction("blue").strength.range == (1000, 3000)
     assert s2.seed == 3
     assert len(s2.hash) == 64
 
 
-@pytest.mark.parametrize(("key", "message"), [
-    ("factions.rde.strength", "no item 'rde' in 'factions.rde.strength' (did you mean 'red'?)"),
-    ("factions.red.strenght", "no field 'strenght' in 'factions.red.strenght' (did you mean 'strength'?)"),
-    ("parameters.softmax_temprature", "(did you mean 'softmax_temperature'?)"),
-    ("months.value.x", "goes below a plain value"),
-    ("", "empty path"),
-])
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("factions.rde.strength", "no item 'rde' in 'factions.rde.strength' (did you mean 'red'?)"),
+        (
+            "factions.red.strenght",
+            "no field 'strenght' in 'factions.red.strenght' (did you mean 'strength'?)",
+        ),
+        ("parameters.softmax_temprature", "(did you mean 'softmax_temperature'?)"),
+        ("months.value.x", "goes below a plain value"),
+        ("", "empty path"),
+    ],
+)
 def test_with_values_names_a_bad_path(base, key, message):
     with pytest.raises(ScenarioError) as exc:
         load_scenario(base).with_values({key: 1})
@@ -442,7 +495,12 @@ def test_set_value_returns_the_location_it_changed():
     data = minimal_scenario()
     assert set_value(data, "factions.blue.strength", 1800) == ("factions", 1, "strength")
     assert data["factions"][1]["strength"]["value"] == 1800
-    assert set_value(data, "relations.hostility.blue~red.level", 1.0) == ("relations", "hostility", 0, "level")
+    assert set_value(data, "relations.hostility.blue~red.level", 1.0) == (
+        "relations",
+        "hostility",
+        0,
+        "level",
+    )
 
 
 def test_from_dict_accepts_numpy_numbers_and_tuples():

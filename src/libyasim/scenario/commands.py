@@ -124,7 +124,9 @@ def cmd_sources_stamp(args: argparse.Namespace) -> int:
         hashes = {loc: sentence_hash(found[loc]) for loc in mine}
         owners = [p for p, d in loaded.items() if doc in (d.get("documents") or {})]
         if not owners:
-            raise UsageError(f"none of the files registers document '{doc}' (add it under documents:)")
+            raise UsageError(
+                f"none of the files registers document '{doc}' (add it under documents:)"
+            )
         for path in owners:
             data = yaml.load(path.read_text(encoding="utf-8"))
             data["documents"][doc]["sha256"] = sha256_text(text)
@@ -136,27 +138,59 @@ def cmd_sources_stamp(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="check scenario files and summarise them", formatter_class=HELP,
-                       description="Validate scenario files. Prints a summary of each good file; for a bad "
-                                   "one, every problem as file:line path: message. Exit 1 if any is bad.")
+    p = sub.add_parser(
+        "validate",
+        help="check scenario files and summarise them",
+        formatter_class=HELP,
+        description="Validate scenario files. Prints a summary of each good file; for a bad "
+        "one, every problem as file:line path: message. Exit 1 if any is bad.",
+    )
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files")
     p.add_argument("-q", "--quiet", action="store_true", help="one line per file")
     p.set_defaults(func=cmd_validate)
 
-    src = sub.add_parser("sources", help="check or stamp evidence locators against source documents",
-                         formatter_class=HELP)
+    src = sub.add_parser(
+        "sources",
+        help="check or stamp evidence locators against source documents",
+        formatter_class=HELP,
+    )
     ssub = src.add_subparsers(dest="sources_command", metavar="ACTION", required=True)
-    c = ssub.add_parser("check", formatter_class=HELP,
-                        help="report locators that no longer point at the sentence they were written for")
-    c.add_argument("--document", action="append", required=True, metavar="ID=PATH",
-                   help="a registered document and the path of its text (repeatable)")
-    c.add_argument("scenarios", nargs="*", default=["scenarios/baseline_2017.yaml"], metavar="SCENARIO",
-                   help="scenario files whose registry to check")
+    c = ssub.add_parser(
+        "check",
+        formatter_class=HELP,
+        help="report locators that no longer point at the sentence they were written for",
+    )
+    c.add_argument(
+        "--document",
+        action="append",
+        required=True,
+        metavar="ID=PATH",
+        help="a registered document and the path of its text (repeatable)",
+    )
+    c.add_argument(
+        "scenarios",
+        nargs="*",
+        default=["scenarios/baseline_2017.yaml"],
+        metavar="SCENARIO",
+        help="scenario files whose registry to check",
+    )
     c.set_defaults(func=cmd_sources_check)
-    st = ssub.add_parser("stamp", formatter_class=HELP,
-                         help="record the sha256 of every sentence the scenarios cite (rewrites the documents: block)")
-    st.add_argument("--document", action="append", required=True, metavar="ID=PATH",
-                    help="a registered document and the path of its text (repeatable)")
-    st.add_argument("scenarios", nargs="+", metavar="SCENARIO",
-                    help="every scenario file whose citations to register; the file(s) that define the document are rewritten")
+    st = ssub.add_parser(
+        "stamp",
+        formatter_class=HELP,
+        help="record the sha256 of every sentence the scenarios cite (rewrites the documents: block)",
+    )
+    st.add_argument(
+        "--document",
+        action="append",
+        required=True,
+        metavar="ID=PATH",
+        help="a registered document and the path of its text (repeatable)",
+    )
+    st.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO",
+        help="every scenario file whose citations to register; the file(s) that define the document are rewritten",
+    )
     st.set_defaults(func=cmd_sources_stamp)

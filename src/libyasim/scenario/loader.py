@@ -68,8 +68,13 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-_STANDARD_TAGS = {None, "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap",
-                  "tag:yaml.org,2002:str"}
+_STANDARD_TAGS = {
+    None,
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:omap",
+    "tag:yaml.org,2002:str",
+}
 
 
 def _tag(obj: Any) -> str | None:
@@ -97,16 +102,24 @@ def _kind(obj: Any) -> str:
     return type(obj).__name__
 
 
-def _plain(obj: Any, file: str, line: int | None, counter: list[int], problems: list[Problem],
-           path: str) -> tuple[Any, Node]:
+def _plain(
+    obj: Any, file: str, line: int | None, counter: list[int], problems: list[Problem], path: str
+) -> tuple[Any, Node]:
     """Plain Python data (dict, list, str, int, float, bool, None) and its locations."""
     counter[0] += 1
     if counter[0] > MAX_NODES:
         raise _TooLarge()
     tag = _tag(obj)
     if tag is not None:
-        problems.append(Problem(file, line, path, f"YAML tags are not allowed in a scenario (nothing in it "
-                                                  f"is executed or constructed); got {tag!r}"))
+        problems.append(
+            Problem(
+                file,
+                line,
+                path,
+                f"YAML tags are not allowed in a scenario (nothing in it "
+                f"is executed or constructed); got {tag!r}",
+            )
+        )
         return None, Node(file, line)
     if isinstance(obj, CommentedMap):
         out: dict[str, Any] = {}
@@ -120,7 +133,9 @@ def _plain(obj: Any, file: str, line: int | None, counter: list[int], problems: 
             value = obj[key]
             vline = obj.lc.value(key)[0] + 1 if obj.lc.data and key in obj.lc.data else kline
             nested = isinstance(value, (CommentedMap, CommentedSeq))
-            out[key], kids[key] = _plain(value, file, vline if nested else kline, counter, problems, sub)
+            out[key], kids[key] = _plain(
+                value, file, vline if nested else kline, counter, problems, sub
+            )
             kids[key].line = kline
         return out, Node(file, line, kids)
     if isinstance(obj, CommentedSeq):
@@ -142,9 +157,19 @@ def _plain(obj: Any, file: str, line: int | None, counter: list[int], problems: 
     if isinstance(obj, TaggedScalar):  # only !!str gets here
         return str(obj.value), Node(file, line)
     # dates, binary, sets and anything else YAML can spell
-    hint = " (write months as \"YYYY-MM\", in quotes)" if type(obj).__name__ in ("date", "datetime") else ""
-    problems.append(Problem(file, line, path, f"expected a number, text, list or mapping; got "
-                                              f"{type(obj).__name__} {obj!s:.40}{hint}"))
+    hint = (
+        ' (write months as "YYYY-MM", in quotes)'
+        if type(obj).__name__ in ("date", "datetime")
+        else ""
+    )
+    problems.append(
+        Problem(
+            file,
+            line,
+            path,
+            f"expected a number, text, list or mapping; got {type(obj).__name__} {obj!s:.40}{hint}",
+        )
+    )
     return None, Node(file, line)
 
 
@@ -153,8 +178,17 @@ class _TooLarge(Exception):
 
 
 def _too_big(file: str, size: int) -> ScenarioError:
-    return ScenarioError([Problem(file, None, "", f"file is {size // 1000} kB, larger than the limit of "
-                                                  f"{MAX_FILE_BYTES // 1000} kB; refused")])
+    return ScenarioError(
+        [
+            Problem(
+                file,
+                None,
+                "",
+                f"file is {size // 1000} kB, larger than the limit of "
+                f"{MAX_FILE_BYTES // 1000} kB; refused",
+            )
+        ]
+    )
 
 
 def _flow_depth(text: str) -> int:
@@ -192,8 +226,17 @@ def read_yaml(text: str, file: str) -> tuple[Any, Node]:
 def _parse_yaml(text: str, file: str) -> tuple[Any, Node]:
     depth = _flow_depth(text)
     if depth > MAX_FLOW_DEPTH:
-        raise ScenarioError([Problem(file, None, "", f"brackets nested {depth} deep (more than "
-                                                     f"{MAX_FLOW_DEPTH}); lists or mappings nested too deeply; refused")])
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    None,
+                    "",
+                    f"brackets nested {depth} deep (more than "
+                    f"{MAX_FLOW_DEPTH}); lists or mappings nested too deeply; refused",
+                )
+            ]
+        )
     yaml = YAML(typ="rt", pure=True)
     try:
         raw = yaml.load(io.StringIO(text))
@@ -205,20 +248,48 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, Node]:
     except YAMLError as exc:
         raise ScenarioError([Problem(file, None, "", f"not valid YAML: {exc}")]) from None
     except RecursionError:
-        raise ScenarioError([Problem(file, None, "", "lists or mappings nested too deeply; refused")]) from None
+        raise ScenarioError(
+            [Problem(file, None, "", "lists or mappings nested too deeply; refused")]
+        ) from None
     if not isinstance(raw, CommentedMap):
         what = "an empty file" if raw is None else _kind(raw)
-        raise ScenarioError([Problem(file, 1, "", "a scenario must be a YAML mapping (key: value lines, "
-                                                  f"starting with 'id:'); got {what}")])
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    1,
+                    "",
+                    "a scenario must be a YAML mapping (key: value lines, "
+                    f"starting with 'id:'); got {what}",
+                )
+            ]
+        )
     problems: list[Problem] = []
     try:
         data, node = _plain(raw, file, 1, [0], problems, "")
     except _TooLarge:
-        raise ScenarioError([Problem(file, None, "", f"more than {MAX_NODES} values once aliases are "
-                                                     "expanded; refused")]) from None
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    None,
+                    "",
+                    f"more than {MAX_NODES} values once aliases are expanded; refused",
+                )
+            ]
+        ) from None
     except RecursionError:
-        raise ScenarioError([Problem(file, None, "", "lists or mappings nested too deeply (or an alias "
-                                                     "that contains itself); refused")]) from None
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    None,
+                    "",
+                    "lists or mappings nested too deeply (or an alias "
+                    "that contains itself); refused",
+                )
+            ]
+        ) from None
     if problems:
         raise ScenarioError(problems)
     return data, node
@@ -242,8 +313,9 @@ def item_key(item: Any) -> str | None:
     return None
 
 
-def _merge(base: Any, bnode: Node, over: Any, onode: Node, problems: list[Problem],
-           path: str = "") -> tuple[Any, Node]:
+def _merge(
+    base: Any, bnode: Node, over: Any, onode: Node, problems: list[Problem], path: str = ""
+) -> tuple[Any, Node]:
     """``over`` (a variant) merged onto ``base`` (its parent), with locations.
 
     A record with ``remove: true`` that names no inherited record is a
@@ -254,38 +326,68 @@ def _merge(base: Any, bnode: Node, over: Any, onode: Node, problems: list[Proble
         for k, v in over.items():
             sub = f"{path}.{k}" if path else k
             if k in out:
-                out[k], kids[k] = _merge(out[k], kids.get(k, bnode), v, okids.get(k, onode), problems, sub)
+                out[k], kids[k] = _merge(
+                    out[k], kids.get(k, bnode), v, okids.get(k, onode), problems, sub
+                )
             else:
                 out[k], kids[k] = v, okids.get(k, onode)
         # a problem with the merged record as a whole points at the variant that changed it
         return out, Node(onode.file, onode.line, kids)
-    if (isinstance(base, list) and isinstance(over, list) and over
-            and all(isinstance(x, dict) for x in base + over)):
+    if (
+        isinstance(base, list)
+        and isinstance(over, list)
+        and over
+        and all(isinstance(x, dict) for x in base + over)
+    ):
         items = list(base)
         nodes = list(bnode.kids) if isinstance(bnode.kids, list) else [bnode] * len(base)
         onodes = onode.kids if isinstance(onode.kids, list) else [onode] * len(over)
         for i, (v, n) in enumerate(zip(over, onodes, strict=False)):
             key = item_key(v)
-            at = next((j for j, x in enumerate(items) if key is not None and item_key(x) == key), None)
+            at = next(
+                (j for j, x in enumerate(items) if key is not None and item_key(x) == key), None
+            )
             if "remove" in v:
-                rline = n.kids["remove"].line if isinstance(n.kids, dict) and "remove" in n.kids else n.line
+                rline = (
+                    n.kids["remove"].line
+                    if isinstance(n.kids, dict) and "remove" in n.kids
+                    else n.line
+                )
                 flag = v["remove"]
                 v = {k: x for k, x in v.items() if k != "remove"}
                 if flag is not True and flag is not False:
-                    problems.append(Problem(n.file, rline, f"{path}[{i}].remove",
-                                            f"must be true or false; got {_kind(flag)}"))
+                    problems.append(
+                        Problem(
+                            n.file,
+                            rline,
+                            f"{path}[{i}].remove",
+                            f"must be true or false; got {_kind(flag)}",
+                        )
+                    )
                     continue
                 if flag:
                     if key is None:
-                        problems.append(Problem(n.file, rline, f"{path}[{i}].remove",
-                                                "'remove: true' needs the record's identity ('id', 'from' and "
-                                                "'to', or 'between') to know which inherited record to drop"))
+                        problems.append(
+                            Problem(
+                                n.file,
+                                rline,
+                                f"{path}[{i}].remove",
+                                "'remove: true' needs the record's identity ('id', 'from' and "
+                                "'to', or 'between') to know which inherited record to drop",
+                            )
+                        )
                     elif at is None:
                         known = [k for k in (item_key(x) for x in items) if k]
                         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
                         hint = f" (did you mean '{close[0]}'?)" if close else ""
-                        problems.append(Problem(n.file, rline, f"{path}[{i}].remove",
-                                                f"no inherited record '{key}' to remove{hint}"))
+                        problems.append(
+                            Problem(
+                                n.file,
+                                rline,
+                                f"{path}[{i}].remove",
+                                f"no inherited record '{key}' to remove{hint}",
+                            )
+                        )
                     else:
                         del items[at], nodes[at]
                     continue
@@ -300,6 +402,7 @@ def _merge(base: Any, bnode: Node, over: Any, onode: Node, problems: list[Proble
 
 def _read_text(path: Path, shown: str) -> str:
     """A scenario file's text, or a ScenarioError saying plainly why it cannot be read."""
+
     def fail(message: str, line: int | None = None) -> ScenarioError:
         return ScenarioError([Problem(shown, line, "", message)])
 
@@ -320,12 +423,16 @@ def _read_text(path: Path, shown: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise fail(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded); save the file as "
-                   "UTF-8", line) from None
+        raise fail(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded); save the file as "
+            "UTF-8",
+            line,
+        ) from None
 
 
-def _resolve(path: Path, chain: list[Path], text: str | None = None,
-             search_dirs: list[Path] | None = None) -> tuple[dict, Node]:
+def _resolve(
+    path: Path, chain: list[Path], text: str | None = None, search_dirs: list[Path] | None = None
+) -> tuple[dict, Node]:
     shown = _display(path)
     if text is None:
         text = _read_text(path, shown)
@@ -336,20 +443,36 @@ def _resolve(path: Path, chain: list[Path], text: str | None = None,
         return data, node
     pline = pnode.line if pnode else None
     if not isinstance(parent, str) or not parent.strip():
-        raise ScenarioError([Problem(shown, pline, "extends", f"must be a file name; got {_kind(parent)}")])
+        raise ScenarioError(
+            [Problem(shown, pline, "extends", f"must be a file name; got {_kind(parent)}")]
+        )
     target = (path.parent / parent).resolve()
     if search_dirs is not None and not any(target.is_relative_to(d.resolve()) for d in search_dirs):
-        raise ScenarioError([Problem(shown, pline, "extends", f"may only name a shipped scenario; got {parent!r}")])
+        raise ScenarioError(
+            [Problem(shown, pline, "extends", f"may only name a shipped scenario; got {parent!r}")]
+        )
     if target in chain or target == path.resolve():
         cycle = " -> ".join(_display(p) for p in [*chain, path.resolve(), target])
         raise ScenarioError([Problem(shown, pline, "extends", f"extends cycle: {cycle}")])
     if len(chain) >= MAX_EXTENDS_DEPTH:
-        raise ScenarioError([Problem(shown, pline, "extends", f"more than {MAX_EXTENDS_DEPTH} levels of extends")])
+        raise ScenarioError(
+            [Problem(shown, pline, "extends", f"more than {MAX_EXTENDS_DEPTH} levels of extends")]
+        )
     if not target.exists():
-        raise ScenarioError([Problem(shown, pline, "extends", f"no such file {parent!r} "
-                                                              f"(looked for {_display(target)})")])
+        raise ScenarioError(
+            [
+                Problem(
+                    shown,
+                    pline,
+                    "extends",
+                    f"no such file {parent!r} (looked for {_display(target)})",
+                )
+            ]
+        )
     if target.is_dir():
-        raise ScenarioError([Problem(shown, pline, "extends", f"{parent!r} is a directory, not a scenario file")])
+        raise ScenarioError(
+            [Problem(shown, pline, "extends", f"{parent!r} is a directory, not a scenario file")]
+        )
     base, bnode = _resolve(target, [*chain, path.resolve()], search_dirs=search_dirs)
     problems: list[Problem] = []
     merged = _merge(base, bnode, data, node, problems)
@@ -389,7 +512,9 @@ def _annotation_at(loc: tuple) -> Any:
             ann = args[1] if part != "[key]" else args[0]
         else:  # a union: pick the member named by the tag, if any
             flat = [a for a in _flatten(ann) if isinstance(a, type) and issubclass(a, BaseModel)]
-            tagged = [a for a in flat if part in str(a.model_fields.get("type", "")) or a.__name__ == part]
+            tagged = [
+                a for a in flat if part in str(a.model_fields.get("type", "")) or a.__name__ == part
+            ]
             ann = tagged[0] if tagged else (flat[0] if flat else ann)
     return ann
 
@@ -415,7 +540,9 @@ def _walk(data: Any, node: Node, loc: tuple) -> tuple[str, int | None, tuple]:
     for part in loc:
         if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
             data = data[part]
-            node = node.kids[part] if isinstance(node.kids, list) and part < len(node.kids) else node
+            node = (
+                node.kids[part] if isinstance(node.kids, list) and part < len(node.kids) else node
+            )
             path += f"[{part}]"
         elif isinstance(part, str) and isinstance(data, dict) and part in data:
             data = data[part]
@@ -428,11 +555,18 @@ def _walk(data: Any, node: Node, loc: tuple) -> tuple[str, int | None, tuple]:
     return path, line, tuple(used)
 
 
+def _has(container: Any, part: Any) -> bool:
+    """Whether ``container[part]`` exists (a key of a dict, an index of a list)."""
+    if isinstance(container, dict):
+        return isinstance(part, str) and part in container
+    if isinstance(container, list):
+        return isinstance(part, int) and 0 <= part < len(container)
+    return False
+
+
 def _at(data: Any, loc: tuple) -> Any:
     for part in loc:
-        if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
-            data = data[part]
-        elif isinstance(part, str) and isinstance(data, dict) and part in data:
+        if _has(data, part):
             data = data[part]
     return data
 
@@ -453,17 +587,21 @@ _TYPE_WORDS = {
     "model_attributes_type": "must be a mapping (key: value)",
 }
 
-_QUANTITY_SHAPE = ("must be a number, or a record {value: ..., range: [low, high], "
-                   "source: doc:pNsM with note: ..., or assumption: ...}")
+_QUANTITY_SHAPE = (
+    "must be a number, or a record {value: ..., range: [low, high], "
+    "source: doc:pNsM with note: ..., or assumption: ...}"
+)
 
 
-def _describe(err: dict, loc: tuple, data: Any = None) -> str:
+def _describe(err: Any, loc: tuple, data: Any = None) -> str:
     """One sentence per problem: what the field must be, and what it got."""
     kind, got, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     if kind == "extra_forbidden":
         key = loc[-1]
         if key == "remove":
-            return "unknown key 'remove' ('remove: true' drops a record inherited through 'extends')"
+            return (
+                "unknown key 'remove' ('remove: true' drops a record inherited through 'extends')"
+            )
         close = difflib.get_close_matches(str(key), sorted(_expected_keys(loc)), n=1, cutoff=0.6)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown key '{key}'{hint}"
@@ -476,11 +614,16 @@ def _describe(err: dict, loc: tuple, data: Any = None) -> str:
     if kind == "missing":
         return "required but missing"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        sym = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
+        sym = {
+            "greater_than_equal": ">=",
+            "greater_than": ">",
+            "less_than_equal": "<=",
+            "less_than": "<",
+        }[kind]
         bound = next(iter(ctx.values()))
         return f"must be {sym} {bound}; got {got!r}"
     if kind in ("too_short", "too_long"):
-        n, actual = ctx.get("min_length", ctx.get("max_length")), ctx.get("actual_length")
+        n, actual = ctx.get("min_length", ctx.get("max_length", 0)), ctx.get("actual_length")
         word = "at least" if kind == "too_short" else "at most"
         if ann_is_pair(loc):
             word = "exactly"
@@ -488,7 +631,9 @@ def _describe(err: dict, loc: tuple, data: Any = None) -> str:
     if kind in ("literal_error", "enum"):
         expected = ctx.get("expected", "")
         bad = loc[-2] if len(loc) > 1 and loc[-1] == "[key]" else got
-        options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",") if o.strip(" '")]
+        options = [
+            o.strip(" '") for o in str(expected).replace(" or ", ",").split(",") if o.strip(" '")
+        ]
         close = difflib.get_close_matches(str(bad), options, n=1, cutoff=0.6)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         if loc and loc[-1] == "[key]":
@@ -501,12 +646,14 @@ def _describe(err: dict, loc: tuple, data: Any = None) -> str:
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown event type {ctx.get('tag')!r}{hint}; expected one of {expected}"
     if kind == "union_tag_not_found":
-        return ("needs a 'type' (ceasefire, election, summit, recognition, support_change, sponsor_entry, "
-                "sponsor_exit, attack, icc_warrant, arms_embargo)")
+        return (
+            "needs a 'type' (ceasefire, election, summit, recognition, support_change, sponsor_entry, "
+            "sponsor_exit, attack, icc_warrant, arms_embargo)"
+        )
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")
         if "\\d{4}" in pattern:
-            return f"must be a month \"YYYY-MM\"; got {got!r}"
+            return f'must be a month "YYYY-MM"; got {got!r}'
         if "0-9a-f" in pattern:
             return f"must be a sha256 digest (64 characters 0-9, a-f); got {got!r:.72}"
         return f"must be a lower-case identifier (a letter, then letters, digits or _); got {got!r}"
@@ -528,7 +675,11 @@ def ann_is_pair(loc: tuple) -> bool:
     ann = _annotation_at(loc)
     while typing.get_origin(ann) is typing.Annotated:
         ann = typing.get_args(ann)[0]
-    options = typing.get_args(ann) if typing.get_origin(ann) in (typing.Union, types.UnionType) else (ann,)
+    options = (
+        typing.get_args(ann)
+        if typing.get_origin(ann) in (typing.Union, types.UnionType)
+        else (ann,)
+    )
     return any(typing.get_origin(a) is tuple for a in options)
 
 
@@ -541,8 +692,7 @@ def _problems_from(exc: ValidationError, data: dict, node: Node) -> list[Problem
             key = loc[-1]
             if not path.endswith(str(key)):
                 path = f"{path}.{key}" if path else str(key)
-        problems.append(Problem(_file_at(data, node, loc), line, path,
-                                _describe(err, loc, data)))
+        problems.append(Problem(_file_at(data, node, loc), line, path, _describe(err, loc, data)))
     return _dedupe(problems)
 
 
@@ -559,8 +709,13 @@ def _duplicate_ids(data: dict) -> list[tuple[tuple, str]]:
             if not isinstance(ident, str):
                 continue
             if ident in seen:
-                out.append(((group, i, "id"), f"id '{ident}' is already used by {seen[ident]}; "
-                                              "ids must be unique across regions, factions, sponsors and issues"))
+                out.append(
+                    (
+                        (group, i, "id"),
+                        f"id '{ident}' is already used by {seen[ident]}; "
+                        "ids must be unique across regions, factions, sponsors and issues",
+                    )
+                )
             else:
                 seen[ident] = f"{group}[{i}]"
     return out
@@ -569,9 +724,19 @@ def _duplicate_ids(data: dict) -> list[tuple[tuple, str]]:
 def _file_at(data: Any, node: Node, loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
-            data, node = data[part], (node.kids[part] if isinstance(node.kids, list) and part < len(node.kids) else node)
+            data, node = (
+                data[part],
+                (
+                    node.kids[part]
+                    if isinstance(node.kids, list) and part < len(node.kids)
+                    else node
+                ),
+            )
         elif isinstance(part, str) and isinstance(data, dict) and part in data:
-            data, node = data[part], (node.kids.get(part, node) if isinstance(node.kids, dict) else node)
+            data, node = (
+                data[part],
+                (node.kids.get(part, node) if isinstance(node.kids, dict) else node),
+            )
     return node.file
 
 
@@ -595,8 +760,11 @@ def locate(data: dict, node: Node, loc: tuple) -> Problem:
 def _build(data: dict, node: Node, origin: Path | None) -> Scenario:
     from .references import reference_problems  # circular-safe
 
-    duplicates = [Problem(w.file, w.line, w.path, message)
-                  for loc, message in _duplicate_ids(data) for w in [locate(data, node, loc)]]
+    duplicates = [
+        Problem(w.file, w.line, w.path, message)
+        for loc, message in _duplicate_ids(data)
+        for w in [locate(data, node, loc)]
+    ]
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -605,7 +773,9 @@ def _build(data: dict, node: Node, origin: Path | None) -> Scenario:
             problems = [p for p in problems if p.path or "used twice" not in p.message]
         raise ScenarioError(_dedupe(duplicates + problems)) from None
     except RecursionError:
-        raise ScenarioError([Problem(node.file, None, "", "values nested too deeply; refused")]) from None
+        raise ScenarioError(
+            [Problem(node.file, None, "", "values nested too deeply; refused")]
+        ) from None
     if duplicates:
         raise ScenarioError(duplicates)
     problems = []
@@ -643,21 +813,19 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
 def _mark(node: Node, loc: tuple, leaf: Node) -> None:
     """Make errors in an overridden value point at the override, not at the file's line."""
     for part in loc[:-1]:
-        kids = node.kids
-        if isinstance(kids, dict) and isinstance(part, str) and part in kids:
-            node = kids[part]
-        elif isinstance(kids, list) and isinstance(part, int) and part < len(kids):
-            node = kids[part]
-        else:
+        if not _has(node.kids, part):
             return
-    if isinstance(node.kids, dict) and isinstance(loc[-1], str):
-        node.kids[loc[-1]] = leaf
-    elif isinstance(node.kids, list) and isinstance(loc[-1], int) and loc[-1] < len(node.kids):
-        node.kids[loc[-1]] = leaf
+        node = node.kids[part]  # type: ignore[index]
+    if _has(node.kids, loc[-1]) or (isinstance(node.kids, dict) and isinstance(loc[-1], str)):
+        node.kids[loc[-1]] = leaf  # type: ignore[index]
 
 
-def parse_scenario(text: str, name: str = "<upload>", base_dir: str | Path | None = None,
-                   restrict_extends: bool = True) -> Scenario:
+def parse_scenario(
+    text: str,
+    name: str = "<upload>",
+    base_dir: str | Path | None = None,
+    restrict_extends: bool = True,
+) -> Scenario:
     """Validate scenario text (an upload or an edit); ``extends`` resolves in ``base_dir``."""
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     fake = base / Path(name).name
@@ -668,7 +836,9 @@ def parse_scenario(text: str, name: str = "<upload>", base_dir: str | Path | Non
 def from_dict(data: dict, name: str = "<dict>") -> Scenario:
     """Validate an already-resolved scenario mapping (e.g. with overrides applied)."""
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(name, None, "", f"a scenario must be a mapping; got {_kind(data)}")])
+        raise ScenarioError(
+            [Problem(name, None, "", f"a scenario must be a mapping; got {_kind(data)}")]
+        )
     return _build(_python(data), Node(name, None), None)
 
 
@@ -750,8 +920,10 @@ def _index(container: list, part: str, full: str) -> int:
     if len(loose) == 1:
         return loose[0]
     if len(loose) > 1:
-        raise KeyError(f"{part!r} in {full!r} matches {len(loose)} records; add the channel "
-                       f"({', '.join(repr(keys[i]) for i in loose)})")
+        raise KeyError(
+            f"{part!r} in {full!r} matches {len(loose)} records; add the channel "
+            f"({', '.join(repr(keys[i]) for i in loose)})"
+        )
     if part.isdigit() and int(part) < len(container):
         return int(part)
     close = difflib.get_close_matches(part, [k for k in keys if k], n=1)
@@ -850,25 +1022,39 @@ def set_value(data: dict, path: str, value: Any) -> tuple:
             if part not in parent:
                 default = _default(model, part)
                 if last:
-                    if isinstance(default, dict) and "value" in default and not isinstance(value, dict):
+                    if (
+                        isinstance(default, dict)
+                        and "value" in default
+                        and not isinstance(value, dict)
+                    ):
                         parent[part] = {**default, "value": value}
                     else:
                         parent[part] = value
                     return (*loc, part)
                 if any(typing.get_origin(m) in (list, tuple) for m in _unwrap(sub)):
-                    raise KeyError(f"no item {parts[i + 1]!r} in {path!r}: the scenario has no {part}")
+                    raise KeyError(
+                        f"no item {parts[i + 1]!r} in {path!r}: the scenario has no {part}"
+                    )
                 parent[part] = default if isinstance(default, dict) else {}
             elif last:
                 current = parent[part]
-                if (isinstance(current, dict) and "value" in current and _is_quantity(sub)
-                        and not isinstance(value, dict)):
+                if (
+                    isinstance(current, dict)
+                    and "value" in current
+                    and _is_quantity(sub)
+                    and not isinstance(value, dict)
+                ):
                     current["value"] = value
                 else:
                     parent[part] = value
                 return (*loc, part)
             child = parent[part]
-            if (isinstance(child, (int, float)) and not isinstance(child, bool) and _is_quantity(sub)
-                    and parts[i + 1] in _QUANTITY_KEYS):
+            if (
+                isinstance(child, (int, float))
+                and not isinstance(child, bool)
+                and _is_quantity(sub)
+                and parts[i + 1] in _QUANTITY_KEYS
+            ):
                 parent[part] = child = {"value": child}  # a bare number becomes a record
             parent, ann = child, sub
             loc.append(part)
@@ -877,8 +1063,12 @@ def set_value(data: dict, path: str, value: Any) -> tuple:
             sub = _sub(ann, parent, part)
             if last:
                 current = parent[at]
-                if isinstance(current, dict) and "value" in current and _is_quantity(sub) \
-                        and not isinstance(value, dict):
+                if (
+                    isinstance(current, dict)
+                    and "value" in current
+                    and _is_quantity(sub)
+                    and not isinstance(value, dict)
+                ):
                     current["value"] = value
                 else:
                     parent[at] = value

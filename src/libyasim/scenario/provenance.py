@@ -48,7 +48,7 @@ def used_locators(scenario: Scenario) -> dict[str, set[str]]:
     for _loc, _path, rec in evidence_records(scenario):
         m = LOCATOR_RE.match(rec.source or "")
         if m:
-            used.setdefault(m.group("doc"), set()).add(rec.source.split(":", 1)[1])
+            used.setdefault(m.group("doc"), set()).add(m.group(0).split(":", 1)[1])
     return used
 
 
@@ -65,20 +65,36 @@ class Mismatch:
 def check_document(scenario: Scenario, doc_id: str, text: str) -> list[Mismatch]:
     """Every registered or cited locator of ``doc_id`` that no longer matches ``text``."""
     if doc_id not in scenario.documents:
-        return [Mismatch(doc_id, "-", f"no document '{doc_id}' is registered in scenario '{scenario.id}'")]
+        return [
+            Mismatch(
+                doc_id, "-", f"no document '{doc_id}' is registered in scenario '{scenario.id}'"
+            )
+        ]
     doc = scenario.documents[doc_id]
     found = sentences(text)
     problems = []
     if sha256_text(text) != doc.sha256:
-        problems.append(Mismatch(doc_id, "-", "the document's text has changed since it was registered (sha256 differs)"))
+        problems.append(
+            Mismatch(
+                doc_id,
+                "-",
+                "the document's text has changed since it was registered (sha256 differs)",
+            )
+        )
     cited = used_locators(scenario).get(doc_id, set())
     for loc in sorted(set(doc.sentences) | cited, key=order):
         if loc not in found:
             problems.append(Mismatch(doc_id, loc, "no such sentence in the document"))
         elif loc not in doc.sentences:
-            problems.append(Mismatch(doc_id, loc, "cited but not registered (run 'libyasim sources stamp')"))
+            problems.append(
+                Mismatch(doc_id, loc, "cited but not registered (run 'libyasim sources stamp')")
+            )
         elif sentence_hash(found[loc]) != doc.sentences[loc]:
-            problems.append(Mismatch(doc_id, loc, "the sentence at this locator is not the one it was written for"))
+            problems.append(
+                Mismatch(
+                    doc_id, loc, "the sentence at this locator is not the one it was written for"
+                )
+            )
     return problems
 
 

@@ -82,10 +82,14 @@ class Quantity(StrictModel):
         if self.range is not None:
             lo, hi = self.range
             if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
-                raise ValueError(f"range must be [low, high] with finite low <= high; got [{lo:g}, {hi:g}]")
+                raise ValueError(
+                    f"range must be [low, high] with finite low <= high; got [{lo:g}, {hi:g}]"
+                )
             if not lo <= self.value <= hi:
-                raise ValueError(f"value {self.value:g} lies outside its own range [{lo:g}, {hi:g}]; "
-                                 "move the value or widen the range")
+                raise ValueError(
+                    f"value {self.value:g} lies outside its own range [{lo:g}, {hi:g}]; "
+                    "move the value or widen the range"
+                )
         if self.source is not None and not self.note:
             raise ValueError("a 'source' needs a 'note' paraphrasing what it says")
         if self.source is not None and self.assumption is not None:
@@ -126,7 +130,9 @@ def _bounded(lo: float | None, hi: float | None, *, open_lo: bool = False) -> Ca
 
 def quantity(lo: float | None = None, hi: float | None = None, *, open_lo: bool = False) -> Any:
     """An annotated Quantity type whose value and range lie within [lo, hi]."""
-    return Annotated[Quantity, BeforeValidator(_coerce), AfterValidator(_bounded(lo, hi, open_lo=open_lo))]
+    return Annotated[
+        Quantity, BeforeValidator(_coerce), AfterValidator(_bounded(lo, hi, open_lo=open_lo))
+    ]
 
 
 Number = quantity()

@@ -50,6 +50,7 @@ def reference_problems(s: Scenario) -> list[Located]:
         for field in ("positions", "salience"):
             for k in getattr(sp, field):
                 need(("sponsors", i, field, k), "issue", k, issues)
+    loc: tuple
     for i, e in enumerate(s.relations.support):
         loc = ("relations", "support", i)
         need((*loc, "from"), "actor", e.source, factions | sponsors)
@@ -57,7 +58,9 @@ def reference_problems(s: Scenario) -> list[Located]:
         for j, v in enumerate(e.via):
             need((*loc, "via", j), "sponsor", v, sponsors)
         if e.via and e.source in factions:
-            out.append(((*loc, "via"), "only a sponsor's support can be routed through other sponsors"))
+            out.append(
+                ((*loc, "via"), "only a sponsor's support can be routed through other sponsors")
+            )
         if e.source == e.target:
             out.append(((*loc, "to"), "an actor cannot support itself"))
     for group in ("hostility", "alliance"):
@@ -71,28 +74,44 @@ def reference_problems(s: Scenario) -> list[Located]:
     for i, ev in enumerate(s.events):
         loc = ("events", i)
         if month_index(ev.date) < start:
-            out.append(((*loc, "date"), f"comes before the scenario starts ({s.start}); got {ev.date}"))
+            out.append(
+                ((*loc, "date"), f"comes before the scenario starts ({s.start}); got {ev.date}")
+            )
         for field, kind, known in (
-            ("parties", "faction", factions), ("eligible", "faction", factions),
-            ("enforcers", "sponsor", sponsors), ("actors", "actor", factions | sponsors),
+            ("parties", "faction", factions),
+            ("eligible", "faction", factions),
+            ("enforcers", "sponsor", sponsors),
+            ("actors", "actor", factions | sponsors),
             ("via", "sponsor", sponsors),
         ):
             for j, name in enumerate(getattr(ev, field, None) or []):
                 need((*loc, field, j), kind, name, known)
         for field, kind, known in (
-            ("broker", "sponsor", sponsors), ("sponsor", "sponsor", sponsors),
-            ("faction", "faction", factions), ("target", "faction", factions),
+            ("broker", "sponsor", sponsors),
+            ("sponsor", "sponsor", sponsors),
+            ("faction", "faction", factions),
+            ("target", "faction", factions),
             ("region", "region", regions),
         ):
             need((*loc, field), kind, getattr(ev, field, None), known)
         for k in getattr(ev, "stance", {}) or {}:
             need((*loc, "stance", k), "faction", k, factions)
         if ev.type == "sponsor_entry" and ev.sponsor in sponsors and s.sponsor(ev.sponsor).active:
-            out.append(((*loc, "sponsor"), f"'{ev.sponsor}' is active from the start; give it 'active: false' to make it enter later"))
+            out.append(
+                (
+                    (*loc, "sponsor"),
+                    f"'{ev.sponsor}' is active from the start; give it 'active: false' to make it enter later",
+                )
+            )
         if ev.type == "ceasefire":
             for j, p in enumerate(ev.parties):
                 if p in factions and not s.faction(p).can_sign:
-                    out.append(((*loc, "parties", j), f"'{p}' may not sign a ceasefire (jihadist or may_sign: false)"))
+                    out.append(
+                        (
+                            (*loc, "parties", j),
+                            f"'{p}' may not sign a ceasefire (jihadist or may_sign: false)",
+                        )
+                    )
 
     for loc, _path, rec in evidence_records(s):
         m = LOCATOR_RE.match(rec.source or "")
@@ -103,8 +122,13 @@ def reference_problems(s: Scenario) -> list[Located]:
             out.append(((*loc, "source"), _unknown("document", doc, set(s.documents))))
             continue
         sentences = s.documents[doc].sentences
-        short = rec.source.split(":", 1)[1]
+        short = m.group(0).split(":", 1)[1]
         if short not in sentences:
-            out.append(((*loc, "source"), f"locator '{rec.source}' is not registered in documents.{doc}.sentences "
-                                           "(run 'libyasim sources stamp')"))
+            out.append(
+                (
+                    (*loc, "source"),
+                    f"locator '{rec.source}' is not registered in documents.{doc}.sentences "
+                    "(run 'libyasim sources stamp')",
+                )
+            )
     return out
