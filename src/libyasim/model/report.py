@@ -162,6 +162,9 @@ def format_summary(result: RunResult) -> str:
         lines.append("")
         lines.append("Interventions:")
         for i in done:
+            if i.get("result"):  # each event states its outcome in words (model/events.py)
+                lines.append(f"  {i['date']} {i['type']} ({i['id']}): {i['result']}")
+                continue
             extra = {
                 k: v
                 for k, v in i.items()

@@ -112,6 +112,15 @@ def reference_problems(s: Scenario) -> list[Located]:
                             f"'{p}' may not sign a ceasefire (jihadist or may_sign: false)",
                         )
                     )
+        if ev.type == "election":
+            for j, p in enumerate(ev.eligible or []):
+                if p in factions and not s.faction(p).can_stand:
+                    out.append(
+                        (
+                            (*loc, "eligible", j),
+                            f"'{p}' may not stand in elections (jihadist or may_stand: false)",
+                        )
+                    )
 
     for loc, _path, rec in evidence_records(s):
         m = LOCATOR_RE.match(rec.source or "")
