@@ -66,40 +66,58 @@ def contest(si: float, sj: float, m: float) -> float:
     return float(x / (x + y))
 
 
+def choose(rng: np.random.Generator, weights: np.ndarray) -> int:
+    """Index drawn with probability ∝ ``weights`` (≥ 0, positive sum).
+
+    The same draw as ``rng.choice(len(weights), p=weights / weights.sum())``
+    (one uniform number against the normalised cumulative sum), without the
+    validation overhead of ``Generator.choice``.
+    """
+    cdf = np.add.accumulate(weights / np.add.reduce(weights))
+    cdf /= cdf[-1]
+    return int(cdf.searchsorted(rng.random(), side="right"))
+
+
 def step(m: LibyaModel) -> None:
     """Battles between hostile factions in contact, then raids; threat decays first."""
     p = m.p
     m.threat *= 1.0 - p.threat_decay
-    hostile = np.argwhere(np.triu(m.hostility, 1) > 0)
-    draws = m.rng.random(len(hostile))
-    for (i, j), u in zip(hostile, draws, strict=True):
-        if u >= p.engagement_rate * m.hostility[i, j]:
-            continue
-        if m.strength[i] <= 0 or m.strength[j] <= 0 or m.ceasefire_binds(int(i), int(j)):
-            continue
-        contact = np.outer(m.garrison[i], m.garrison[j]) * m.adj
-        total = contact.sum()
-        if total <= 0:
-            continue
-        k = int(m.rng.choice(contact.size, p=(contact / total).ravel()))
-        battle(m, int(i), int(j), k // m.R, k % m.R)
+    pairs = m.hostile_pairs()
+    if pairs:
+        draws = m.rng.random(len(pairs)).tolist()
+        strength = m.strength.tolist()  # strengths at the start of the month's fighting
+        rate = p.engagement_rate
+        for (i, j, level), u in zip(pairs, draws, strict=True):
+            if u >= rate * level or strength[i] <= 0 or strength[j] <= 0:
+                continue
+            if m.events and m.ceasefire_binds(i, j):
+                continue
+            contact = np.multiply.outer(m.garrison[i], m.garrison[j])
+            contact *= m.adj
+            if np.add.reduce(contact, axis=None) <= 0:
+                continue
+            k = choose(m.rng, contact.ravel())
+            battle(m, i, j, k // m.R, k % m.R)
     raids(m)
     m.sync_strength()
+    mem = p.return_memory
     deaths = m.losses * p.fatality_share
-    tot = deaths.sum()
-    share = deaths / tot if tot > 0 else np.zeros(m.F)
-    m.death_share = (1 - p.return_memory) * m.death_share + p.return_memory * share
-    jtot = m.jihadist_losses_by.sum()
-    ct = m.jihadist_losses_by / jtot if jtot > 0 else np.zeros(m.F)
-    m.ct_return = (1 - p.return_memory) * m.ct_return + p.return_memory * ct
+    tot = np.add.reduce(deaths)
+    m.death_share *= 1 - mem
+    if tot > 0:
+        m.death_share += mem * (deaths / tot)
+    jtot = np.add.reduce(m.jihadist_losses_by)
+    m.ct_return *= 1 - mem
+    if jtot > 0:
+        m.ct_return += mem * (m.jihadist_losses_by / jtot)
 
 
 def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
     """A battle between i's forces in ``ri`` and j's forces in ``rj`` (same or adjacent)."""
     p = m.p
-    a0, b0 = m.garrison[i, ri], m.garrison[j, rj]
+    a0, b0 = float(m.garrison[i, ri]), float(m.garrison[j, rj])
     t, n = p.battle_intensity, int(p.battle_substeps)
-    ji, jj = m.jihadist[i], m.jihadist[j]
+    ji, jj = m.jihadist_list[i], m.jihadist_list[j]
     if ji and not jj:
         a1, b1 = deitchman(a0, b0, p.insurgent_fire_rate, p.area_fire_rate, t, n)
     elif jj and not ji:
@@ -121,9 +139,10 @@ def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
     m.fatalities += deaths
     m.battle_deaths += deaths
     m.battles += 1
-    where = rj if m.control[rj] == j or ri == rj else ri
+    where = rj if ri == rj or m.control[rj] == j else ri
     m.region_deaths[where] += deaths
-    m.involved[[i, j], where] = True
+    m.involved[i, where] = True
+    m.involved[j, where] = True
     m.log(
         "Battles",
         "battle",
@@ -142,7 +161,7 @@ def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
     if pw < p.control_change_margin:
         return
     # the region at stake: where the loser stood, if it holds it or nobody does
-    if m.control[rl] in (lose, -1):
+    if int(m.control[rl]) in (lose, -1):
         take(m, win, lose, rw, rl)
 
 
@@ -176,18 +195,18 @@ def take(m: LibyaModel, win: int, lose: int, from_region: int, region: int) -> N
 def raids(m: LibyaModel) -> None:
     """Jihadist raids: probability raid_rate·min(1, strength/raid_scale) per faction."""
     p = m.p
-    for f in np.flatnonzero(m.jihadist):
-        if m.strength[f] <= 0:
+    strength = m.strength.tolist()
+    for f in m.jihadist_ids:
+        if strength[f] <= 0:
             continue
-        prob = p.raid_rate * min(1.0, m.strength[f] / p.raid_scale)
+        prob = p.raid_rate * min(1.0, strength[f] / p.raid_scale)
         if m.rng.random() >= prob:
             continue
-        reach = (m.adj @ (m.garrison[f] > 0)) > 0
-        weights = reach * (m.population + 1.0)
-        r = int(m.rng.choice(m.R, p=weights / weights.sum()))
+        reach = m.adj_f @ (m.garrison[f] > 0) > 0
+        r = choose(m.rng, reach * m.population1)
         deaths = float(max(1, m.rng.poisson(p.raid_fatalities)))
         target = int(m.control[r])
-        attack(m, int(f), r, deaths, target if target >= 0 and m.hostility[f, target] > 0 else None)
+        attack(m, f, r, deaths, target if target >= 0 and m.hostility[f, target] > 0 else None)
 
 
 def attack(

@@ -26,6 +26,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 from mesa import DataCollector
 from mesa.agent import AgentSet
 
@@ -80,8 +81,10 @@ class LibyaModel(mesa.Model):
         self.event_log: list[dict[str, Any]] = []
         self.events = build_events(self)
         self.election_result: dict[str, Any] | None = None
+        self._event_months = [month_index(ev.spec.date) for ev in self.events]
+        self._month_now = self.current_month
         self.recorder = SeriesRecorder(self)
-        self.datacollector = DataCollector(model_reporters=self._reporters())
+        self.datacollector = ArrayCollector(self.recorder, self._reporters())
         self._collect()
 
     # ------------------------------------------------------------------ set-up
@@ -101,6 +104,8 @@ class LibyaModel(mesa.Model):
             len(self.issue_ids),
         )
         self.C, self.K = len(CHANNELS), len(INTERESTS)
+        self._frange = np.arange(self.F)[:, None]
+        self._cache: dict[str, tuple[bytes, Any]] = {}
 
     def _init_regions(self) -> None:
         regions = self.spec.regions
@@ -113,6 +118,8 @@ class LibyaModel(mesa.Model):
         coast_pop = self.population * self.coastal
         self.coast_share = coast_pop / coast_pop.sum() if coast_pop.sum() > 0 else np.zeros(self.R)
         self.adj = adjacency(self)
+        self.adj_f = self.adj.astype(float)
+        self.population1 = self.population + 1.0
         self.control = np.array(
             [self.fidx[r.controller] if r.controller else -1 for r in regions], dtype=np.int64
         )
@@ -122,6 +129,11 @@ class LibyaModel(mesa.Model):
     def _init_factions(self) -> None:
         s, F, R = self.spec, self.F, self.R
         self.jihadist = np.array([f.is_jihadist for f in s.factions], dtype=bool)
+        self.nonjihadist = ~self.jihadist
+        self.any_nonjihadist = bool(self.nonjihadist.any())
+        self.jihadist_f = self.jihadist.astype(float)
+        self.jihadist_list = self.jihadist.tolist()
+        self.jihadist_ids = np.flatnonzero(self.jihadist).tolist()
         self.ideology = np.array([_v(f.ideology) for f in s.factions])
         self.un_recognised = np.array([f.un_recognised for f in s.factions], dtype=float)
         self.resources = np.array([_v(f.resources) for f in s.factions])
@@ -215,6 +227,8 @@ class LibyaModel(mesa.Model):
             else:
                 self.faction_edges[self.fidx[e.source], t, c] = _v(e.weight)
         # initial allocation: the support edges, normalised per sponsor and channel
+        self.lends = bool(self.faction_edges[:, :, POL].any())
+        self.no_route = np.zeros((S, F), dtype=bool)
         tot = self.edges.sum(axis=1, keepdims=True)
         self.allocation = np.divide(self.edges, tot, out=np.zeros_like(self.edges), where=tot > 0)
         self.allocation *= self.active[:, None, None]
@@ -243,20 +257,39 @@ class LibyaModel(mesa.Model):
 
     @property
     def strength_share(self) -> np.ndarray:
-        tot = self.strength.sum()
+        tot = np.add.reduce(self.strength)
         return self.strength / tot if tot > 0 else np.zeros(self.F)
 
     def territory(self) -> np.ndarray:
         """Share of regions each faction controls [F]."""
-        return np.bincount(self.control[self.control >= 0], minlength=self.F)[: self.F] / self.R
+        return np.bincount(self.control + 1, minlength=self.F + 1)[1:] / self.R
 
     def population_controlled(self) -> np.ndarray:
         """Share of the population each faction controls [F]."""
-        return np.bincount(
-            self.control[self.control >= 0],
-            weights=self.pop_share[self.control >= 0],
-            minlength=self.F,
-        )[: self.F]
+        return self.held(self.pop_share)
+
+    def held(self, x: np.ndarray) -> np.ndarray:
+        """Σ of a per-region quantity over the regions each faction controls [F]."""
+        return np.bincount(self.control + 1, weights=x, minlength=self.F + 1)[1:]
+
+    def own(self) -> np.ndarray:
+        """[F, R] True where faction f controls region r."""
+        return self.control == self._frange
+
+    def hostile_pairs(self) -> list[tuple[int, int, float]]:
+        """(i, j, level) for every hostile pair i < j (recomputed when hostility changes)."""
+        return self.cached("hostile_pairs", _hostile_pairs, self.hostility)
+
+    def cached(self, name: str, fn: Any, *arrays: np.ndarray) -> Any:
+        """``fn(self)``, recomputed only when one of ``arrays`` (its inputs) has changed:
+        events may edit the model's arrays in place at any month."""
+        key = b"".join(a.tobytes() for a in arrays)
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        value = fn(self)
+        self._cache[name] = (key, value)
+        return value
 
     def ceasefire_binds(self, a: int, b: int) -> bool:
         """True if a ceasefire both factions still keep forbids a battle between them."""
@@ -285,7 +318,7 @@ class LibyaModel(mesa.Model):
         self.event_log.append(
             {
                 "step": self.steps,
-                "month": self.current_month,
+                "month": self._month_now,
                 "event_type": event_type,
                 "kind": kind,
                 "region": region,
@@ -300,9 +333,12 @@ class LibyaModel(mesa.Model):
     def step(self) -> None:
         """One month, in the order of DESIGN.md §3."""
         self._reset_tallies()
+        self._month_now = self.current_month
         now = self.start_index + self.steps - 1
-        for ev in self.events:  # 1. scheduled events
-            if not ev.fired and month_index(ev.spec.date) <= now:
+        if len(self._event_months) != len(self.events):  # events added after construction
+            self._event_months = [month_index(ev.spec.date) for ev in self.events]
+        for ev, when in zip(self.events, self._event_months, strict=True):  # 1. scheduled events
+            if not ev.fired and when <= now:
                 ev.fire()
         support.allocate(self)  # 2. sponsors allocate
         support.receive(self)  # 3. factions receive and return
@@ -327,18 +363,16 @@ class LibyaModel(mesa.Model):
 
     def sync_strength(self) -> None:
         np.maximum(self.garrison, 0.0, out=self.garrison)
-        self.strength = self.garrison.sum(axis=1)
+        self.strength = np.add.reduce(self.garrison, axis=1)
 
     # ------------------------------------------------------------------ data
-    def _reporters(self) -> dict[str, Any]:
-        rep: dict[str, Any] = {
-            "threat_index": "threat",
-            "fatalities": "fatalities",
-            "battle_deaths": "battle_deaths",
-        }
-        for i, f in enumerate(self.faction_ids):
-            rep[f"strength.{f}"] = lambda m, i=i: float(m.strength[i])
-            rep[f"population.{f}"] = lambda m, i=i: float(m.pop_share[m.control == i].sum())
+    def _reporters(self) -> dict[str, str]:
+        """Mesa reporter name → series column (read from the recorder's table)."""
+        rep = {"threat_index": "threat_index", "fatalities": "fatalities"}
+        rep["battle_deaths"] = "battle_deaths"
+        for f in self.faction_ids:
+            rep[f"strength.{f}"] = f"strength.{f}"
+            rep[f"population.{f}"] = f"population.{f}"
         return rep
 
     def _collect(self) -> None:
@@ -347,3 +381,37 @@ class LibyaModel(mesa.Model):
 
     def __repr__(self) -> str:
         return f"<LibyaModel {self.spec.id} seed={self.seed} month={self.month}>"
+
+
+def _hostile_pairs(m: LibyaModel) -> list[tuple[int, int, float]]:
+    h = m.hostility
+    return [(int(i), int(j), float(h[i, j])) for i, j in np.argwhere(np.triu(h, 1) > 0)]
+
+
+class ArrayCollector(DataCollector):
+    """A Mesa ``DataCollector`` whose model variables are read from the model's
+    :class:`~.outcomes.SeriesRecorder` table (filled in place each step), so that
+    ``mesa.batch_run`` and ``SolaraViz`` see the usual ``model_vars`` without a
+    second, per-reporter collection pass."""
+
+    def __init__(self, recorder: SeriesRecorder, reporters: dict[str, str]) -> None:
+        super().__init__()
+        self.recorder = recorder
+        self.model_reporters = dict(reporters)
+        self._columns = {name: recorder.columns.index(col) for name, col in reporters.items()}
+
+    @property  # type: ignore[override]
+    def model_vars(self) -> dict[str, list[float]]:
+        n = len(self.recorder.steps)
+        table = self.recorder.table
+        return {name: table[:n, k].tolist() for name, k in self._columns.items()}
+
+    @model_vars.setter
+    def model_vars(self, value: dict) -> None:  # DataCollector.__init__ assigns {}
+        pass
+
+    def collect(self, model: mesa.Model) -> None:
+        self._collection_steps.append(model.time)
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        return pd.DataFrame(self.model_vars)

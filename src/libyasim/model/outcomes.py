@@ -39,24 +39,27 @@ class SeriesRecorder:
         self.columns = cols
         self.table = np.zeros((m.months + 1, len(cols)))
         self.steps: list[int] = []
+        F, S = m.F, m.S
+        # column offsets of each block of the row
+        o = np.cumsum([0, F, F, F, F, F, S * F, S, m.I, 3])
+        self._blocks = [slice(int(a), int(b)) for a, b in zip(o[:-1], o[1:], strict=True)]
 
     def record(self) -> None:
         m = self.m
-        row = self.steps.__len__()
+        row = len(self.steps)
         if row >= len(self.table):  # stepped beyond the planned months
             self.table = np.vstack([self.table, np.zeros_like(self.table)])
-        parts = [
-            m.strength,
-            m.territory(),
-            m.population_controlled(),
-            m.legitimacy,
-            m.popularity @ m.pop_share,
-            m.flows.sum(axis=2).ravel(),
-            m.budget.sum(axis=1),
-            m.settlement[: m.I],
-            [m.threat, m.fatalities, m.battle_deaths],
-        ]
-        self.table[row] = np.concatenate([np.asarray(x, dtype=float).ravel() for x in parts])
+        r = self.table[row]
+        b = self._blocks
+        r[b[0]] = m.strength
+        r[b[1]] = m.territory()
+        r[b[2]] = m.population_controlled()
+        r[b[3]] = m.legitimacy
+        r[b[4]] = m.popularity @ m.pop_share
+        r[b[5]] = np.add.reduce(m.flows, axis=2).ravel()
+        r[b[6]] = np.add.reduce(m.budget, axis=1)
+        r[b[7]] = m.settlement[: m.I]
+        r[b[8]] = (m.threat, m.fatalities, m.battle_deaths)
         self.steps.append(m.steps)
 
     def frame(self) -> pd.DataFrame:

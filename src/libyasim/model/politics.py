@@ -19,11 +19,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.linalg.lapack import dgesv
 
 from .support import POL
 
 if TYPE_CHECKING:
     from .model import LibyaModel
+
+
+TIE = 1e-9  #: coalition strengths below TIE × the largest are treated as zero
 
 
 def utility_distance(x: np.ndarray, y: np.ndarray, s: np.ndarray) -> float:
@@ -42,37 +46,59 @@ def utility(d: np.ndarray | float, risk: np.ndarray | float) -> np.ndarray | flo
 
 def utilities(pos: np.ndarray, sal: np.ndarray, risk: np.ndarray) -> np.ndarray:
     """U[k, i] = u_k(x_i) for every actor k and candidate position x_i (vectorised)."""
-    diff = pos[None, :, :] - pos[:, None, :]  # [k, i, d]
     den = (sal**2).sum(axis=1)  # [k]
-    num = ((sal[:, None, :] * diff) ** 2).sum(axis=2)  # [k, i]
-    d = np.sqrt(np.divide(num, den[:, None], out=np.zeros_like(num), where=den[:, None] > 0))
+    w = np.divide(sal**2, den[:, None], out=np.zeros_like(sal), where=den[:, None] > 0)
+    return _utilities(pos, w, risk)
+
+
+def _utilities(pos: np.ndarray, w: np.ndarray, risk: np.ndarray) -> np.ndarray:
+    """:func:`utilities` with the normalised squared saliences ``w = s²/Σs²`` given."""
+    diff = pos[None, :, :] - pos[:, None, :]  # [k, i, d]
+    diff *= diff
+    d = np.sqrt(np.matmul(diff, w[:, :, None])[:, :, 0])
     return utility(d, risk[:, None])
 
 
 def victory(u: np.ndarray, cap: np.ndarray, sal: np.ndarray, n: float) -> np.ndarray:
     """P[i, j]: probability that the coalition for x_i beats the one for x_j."""
-    weight = cap * sal  # c_k · s_k
     gain = u[:, :, None] - u[:, None, :]  # [k, i, j]
-    c = np.einsum("k,kij->ij", weight, np.maximum(gain, 0.0))
-    cn, ctn = c**n, c.T**n
-    tot = cn + ctn
+    np.maximum(gain, 0.0, out=gain)
+    k = len(u)
+    c = ((cap * sal) @ gain.reshape(k, -1)).reshape(k, k)  # Σ_k c_k·s_k·max(0, u_k(x_i) − u_k(x_j))
+    # coalitions that differ only by rounding (actors whose positions have converged)
+    # are ties: without this, P_ij would jump between 0 and 1 on noise of order 1e-16
+    c[c <= TIE * np.maximum.reduce(c, axis=None)] = 0.0
+    cn = c**n
+    tot = cn + cn.T
     return np.divide(cn, tot, out=np.full_like(c, 0.5), where=tot > 0)
 
 
 def condorcet(pij: np.ndarray) -> np.ndarray:
-    """Stationary distribution of the Markov chain i → j with probability P_ji/(N−1)."""
+    """Stationary distribution of the Markov chain i → j with probability P_ji/(N−1).
+
+    Solves ``πT = π`` with ``Σπ = 1`` (one balance equation, which the others
+    imply, replaced by the normalisation); least squares if that system is singular.
+    """
     n = len(pij)
     if n == 1:
         return np.ones(1)
     t = pij.T / (n - 1)
-    np.fill_diagonal(t, 0.0)
-    np.fill_diagonal(t, 1.0 - t.sum(axis=1))
-    a = np.vstack([t.T - np.eye(n), np.ones(n)])
-    b = np.zeros(n + 1)
+    di = np.diag_indices(n)
+    t[di] = 0.0
+    a = t.T.copy()  # a = Tᵀ − I, whose diagonal is −(row sums of the off-diagonal T)
+    a[di] = -np.add.reduce(t, axis=1)
+    b = np.zeros(n)
+    a[-1] = 1.0
     b[-1] = 1.0
-    p, *_ = np.linalg.lstsq(a, b, rcond=None)
+    _, _, p, info = dgesv(a, b)
+    if info != 0:  # singular: several closed classes; the least-squares (minimum-norm) answer
+        a = np.vstack([t.T, np.ones(n)])
+        a[di] = -t.sum(axis=1)
+        b = np.zeros(n + 1)
+        b[-1] = 1.0
+        p, *_ = np.linalg.lstsq(a, b, rcond=None)
     p = np.maximum(p, 0.0)
-    return p / p.sum()
+    return p / np.add.reduce(p)
 
 
 def init(m: LibyaModel) -> None:
@@ -90,6 +116,8 @@ def init(m: LibyaModel) -> None:
                 m.positions[k, j] = float(a.positions[issue].value)
                 m.salience[k, j] = float(a.salience[issue].value) if issue in a.salience else 0.5
     m.has_position = m.salience > 0
+    m.positioned = m.has_position.any(axis=1)
+    m._bargain_key, m._bargain_static = b"", ()
     m.settlement = np.full(d, 0.5)
     m.prevail = np.zeros(n)
     m.pop_drivers = np.zeros((m.F, m.R))
@@ -101,38 +129,54 @@ def init(m: LibyaModel) -> None:
 def capabilities(m: LibyaModel) -> np.ndarray:
     """Factions: strength share × legitimacy; sponsors: share of all support given."""
     fc = m.strength_share * m.legitimacy
-    fc = fc / fc.sum() if fc.sum() > 0 else fc
-    given = m.flows.sum(axis=(1, 2)) * m.active
-    sc = given / given.sum() if given.sum() > 0 else given
-    return np.concatenate([fc, m.p.sponsor_capability_weight * sc])
+    ft = np.add.reduce(fc)
+    if ft > 0:
+        fc /= ft
+    given = np.add.reduce(m.flows, axis=(1, 2)) * m.active
+    gt = np.add.reduce(given)
+    if gt > 0:
+        given /= gt
+    return np.concatenate([fc, m.p.sponsor_capability_weight * given])
+
+
+def _static(m: LibyaModel, idx: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per live-actor set: saliences, mean salience, weights s²/Σs², risk, has-position mask."""
+    sal = m.salience[idx]
+    den = (sal**2).sum(axis=1)
+    w = np.divide(sal**2, den[:, None], out=np.zeros_like(sal), where=den[:, None] > 0)
+    return sal.mean(axis=1), w, m.risk[idx], m.has_position[idx]
 
 
 def bargain(m: LibyaModel) -> None:
     """One bargaining round: settlement forecast, prevail probabilities, drift."""
     cap = capabilities(m)
-    sal = m.salience.mean(axis=1)
-    live = (cap > 0) & m.has_position.any(axis=1)
+    live = (cap > 0) & m.positioned
     m.prevail = np.zeros(len(cap))
-    if live.sum() < 2:
-        return
     idx = np.flatnonzero(live)
-    pos, s, r = m.positions[idx], m.salience[idx], m.risk[idx]
-    u = utilities(pos, s, r)
-    pij = victory(u, cap[idx], sal[idx], m.p.bargaining_exponent)
+    if len(idx) < 2:
+        return
+    key = idx.tobytes() + m.salience.tobytes() + m.risk.tobytes()
+    if m._bargain_key != key:
+        m._bargain_key, m._bargain_static = key, _static(m, idx)
+    mean_sal, w, risk, has = m._bargain_static
+    pos = m.positions[idx]
+    cap = cap[idx]
+    pij = victory(_utilities(pos, w, risk), cap, mean_sal, m.p.bargaining_exponent)
     prob = condorcet(pij)
     m.prevail[idx] = prob
-    has = m.has_position[idx]
-    w = prob[:, None] * has
-    tot = w.sum(axis=0)
+    wt = prob[:, None] * has
+    tot = np.add.reduce(wt, axis=0)
     m.settlement = np.where(
-        tot > 0, (w * pos).sum(axis=0) / np.where(tot > 0, tot, 1.0), m.settlement
+        tot > 0, np.add.reduce(wt * pos, axis=0) / np.where(tot > 0, tot, 1.0), m.settlement
     )
     # drift toward the coalitions that beat each actor
-    beat = np.maximum(pij - 0.5, 0.0) * cap[idx][:, None]  # [j, k]: j beats k
-    wsum = beat.sum(axis=0)
+    beat = np.maximum(pij - 0.5, 0.0) * cap[:, None]  # [j, k]: j beats k
+    wsum = np.add.reduce(beat, axis=0)
     target = np.divide(beat.T @ pos, wsum[:, None], out=pos.copy(), where=wsum[:, None] > 0)
-    moved = pos + m.p.position_drift * (target - pos) * has
-    m.positions[idx] = np.clip(moved, 0.0, 1.0)
+    target -= pos
+    target *= m.p.position_drift * has
+    target += pos
+    m.positions[idx] = np.minimum(np.maximum(target, 0.0, out=target), 1.0, out=target)
 
 
 def step(m: LibyaModel) -> None:
@@ -140,22 +184,23 @@ def step(m: LibyaModel) -> None:
     p = m.p
     if m.I:
         bargain(m)
-    own = m.control[None, :] == np.arange(m.F)[:, None]  # [F, R]
-    secure = own & (m.region_deaths[None, :] == 0)
-    violence = np.minimum(1.0, m.region_deaths / p.violence_scale)[None, :] * m.involved
-    oil = (own * m.oil_share[None, :]).sum(axis=1)
-    drive = p.security_weight * secure + p.oil_weight * oil[:, None] - p.violence_weight * violence
+    own = m.own()  # [F, R]
+    secure = own & (m.region_deaths == 0.0)
+    violence = np.minimum(1.0, m.region_deaths / p.violence_scale) * m.involved
+    oil = m.held(m.oil_share)
+    drive = p.security_weight * secure
+    drive += (p.oil_weight * oil)[:, None]
+    drive -= p.violence_weight * violence
     m.pop_drivers = drive
-    target = np.clip(m.popularity0 + p.popularity_swing * np.tanh(drive), 0.0, 1.0)
+    target = m.popularity0 + p.popularity_swing * np.tanh(drive)
+    np.minimum(np.maximum(target, 0.0, out=target), 1.0, out=target)
     m.popularity += p.popularity_relaxation * (target - m.popularity)
     # legitimacy: recognition (UN, sponsors' political support) around its base level
-    pol = m.flows[:, :, POL].sum(axis=0)
+    pol = np.add.reduce(m.flows[:, :, POL], axis=0)
     recognition = 0.5 * m.un_recognised + 0.5 * (1.0 - np.exp(-p.political_to_legitimacy * pol))
     if m.recognition0 is None:  # the first month's recognition is the baseline
         m.recognition0 = recognition.copy()
-    target_l = np.clip(
-        m.legitimacy0 + p.recognition_weight * (recognition - m.recognition0), 0.0, 1.0
-    )
-    m.legitimacy = np.clip(
-        m.legitimacy + p.legitimacy_relaxation * (target_l - m.legitimacy), 0.0, 1.0
-    )
+    target_l = m.legitimacy0 + p.recognition_weight * (recognition - m.recognition0)
+    np.minimum(np.maximum(target_l, 0.0, out=target_l), 1.0, out=target_l)
+    legit = m.legitimacy + p.legitimacy_relaxation * (target_l - m.legitimacy)
+    m.legitimacy = np.minimum(np.maximum(legit, 0.0, out=legit), 1.0, out=legit)

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+_sum, _max = np.add.reduce, np.maximum.reduce  # the ufunc reductions, without the method wrappers
+
 if TYPE_CHECKING:
     from .model import LibyaModel
 
@@ -30,15 +32,14 @@ CT, MIGRATION, ANTI_ISLAMIST, UN, INFLUENCE = range(5)
 def scores(m: LibyaModel) -> np.ndarray:
     """score_k(f) in [0, 1] for each interest k and faction f: [K, F]."""
     s = np.empty((m.K, m.F))
-    top = m.strength[~m.jihadist].max() if (~m.jihadist).any() else 0.0
-    rel = m.strength / top if top > 0 else np.zeros(m.F)
-    fights = np.minimum(1.0, m.hostility @ m.jihadist.astype(float))
-    s[CT] = 0.5 * fights * np.minimum(rel, 1.0) + 0.5 * m.ct_return
-    own = (m.control[None, :] == np.arange(m.F)[:, None]).astype(float)  # [F, R]
-    s[MIGRATION] = own @ m.coast_share
+    top = _max(m.strength[m.nonjihadist]) if m.any_nonjihadist else 0.0
+    rel = np.minimum(m.strength / top, 1.0) if top > 0 else np.zeros(m.F)
+    fights = np.minimum(1.0, m.hostility @ m.jihadist_f)
+    s[CT] = 0.5 * fights * rel + 0.5 * m.ct_return
+    s[MIGRATION] = m.held(m.coast_share)
     s[ANTI_ISLAMIST] = 1.0 - m.ideology
     s[UN] = 0.5 * m.un_recognised + 0.5 * m.legitimacy
-    s[INFLUENCE] = np.minimum(rel, 1.0)
+    s[INFLUENCE] = rel
     s[:, m.jihadist] = 0.0
     return s
 
@@ -55,14 +56,15 @@ def utilities(m: LibyaModel, indirect: np.ndarray) -> np.ndarray:
     """U[s, f] = Σ_k w_sk score_k(f) + stance + loyalty − costs (+ policy noise)."""
     p = m.p
     w = m.interests.copy()
-    w[:, CT] = w[:, CT] + p.threat_to_ct * m.threat * (1.0 - w[:, CT])  # fear raises the CT weight
+    ct = w[:, CT]
+    ct += p.threat_to_ct * m.threat * (1.0 - ct)  # fear raises the CT weight
     u = w @ scores(m)
     u += p.stance_weight * m.stance + p.loyalty_weight * m.loyalty.T
-    cost = (
-        m.reputation_sensitivity[:, None] * p.icc_reputation_cost * m.icc_load[None, :]
-        + m.casualty_sensitivity[:, None] * p.casualty_cost * m.death_share[None, :]
-    )
-    u -= cost * (1.0 - p.indirect_cost_discount * indirect)
+    cost = np.multiply.outer(m.reputation_sensitivity * p.icc_reputation_cost, m.icc_load)
+    cost += np.multiply.outer(m.casualty_sensitivity * p.casualty_cost, m.death_share)
+    if m.via:
+        cost *= 1.0 - p.indirect_cost_discount * indirect
+    u -= cost
     noise = p.policy_noise * (1.0 - m.consensus)
     u += noise[:, None] * m.rng.standard_normal((m.S, m.F))
     return u
@@ -81,25 +83,31 @@ def allocate(m: LibyaModel) -> None:
     """Step 2: target = softmax(U/τ) over candidates and the outside option (keeping
     the money, utility ``reservation_utility``); a ← (1−ρ)a + ρ·target; budgets react."""
     p = m.p
-    indirect = routed(m)
+    indirect = routed(m) if m.via else m.no_route
     u = utilities(m, indirect)
     z = u / m.temperature[:, None]
-    cand = candidates(m)
+    cand = m.cached("candidates", candidates, m.edges, m.stance, m.budget0, m.active)
+    # softmax over candidates and the outside option, shifted by the largest exponent
+    z0 = p.reservation_utility / m.temperature  # [S]
     z3 = np.where(cand, z[:, :, None], -np.inf)
-    z0 = p.reservation_utility / m.temperature[:, None, None]  # the outside option
-    zmax = np.maximum(z3.max(axis=1, keepdims=True), z0)
-    e = np.where(cand, np.exp(z3 - zmax), 0.0)
-    tot = e.sum(axis=1, keepdims=True) + np.exp(z0 - zmax)
-    target = np.divide(e, tot, out=np.zeros_like(e), where=tot > 0)
-    rho = p.support_inertia * (
-        p.consensus_inertia_floor + (1.0 - p.consensus_inertia_floor) * m.consensus
+    zmax = np.maximum(_max(z3, axis=1), z0[:, None])[:, None, :]  # [S, 1, C]
+    e = np.exp(z3 - zmax)  # exp(-inf) = 0 off the candidates
+    tot = _sum(e, axis=1, keepdims=True) + np.exp(z0[:, None, None] - zmax)
+    e /= tot  # tot ≥ exp(0) for the largest term: never zero
+    rho = (
+        p.support_inertia
+        * (p.consensus_inertia_floor + (1.0 - p.consensus_inertia_floor) * m.consensus)[
+            :, None, None
+        ]
     )
-    m.allocation = (1.0 - rho[:, None, None]) * m.allocation + rho[:, None, None] * target
-    m.allocation *= m.active[:, None, None]
+    alloc = (1.0 - rho) * m.allocation
+    alloc += rho * e
+    alloc *= m.active[:, None, None]
+    m.allocation = alloc
     m.utility = u
     m.indirect = indirect
-    delivered = np.where(m.allocation >= p.support_threshold, m.allocation, 0.0)
-    flows = delivered * m.budget[:, None, :]
+    flows = np.where(alloc >= p.support_threshold, alloc, 0.0)
+    flows *= m.budget[:, None, :]
     if m.embargo is not None:
         enforcement, leakage = m.embargo
         evade = p.embargo_evasion
@@ -117,55 +125,71 @@ def richardson(m: LibyaModel) -> None:
     enemies of the factions s backs, weighted by s's allocation and hostility.
     """
     p = m.p
-    inflow = m.flows.sum(axis=0)  # [F, C]
+    inflow = _sum(m.flows, axis=0)  # [F, C]
     others = inflow[None, :, :] - m.flows  # [S, F, C]: from everyone else
-    enemy_support = np.einsum("fj,sjc->sfc", m.hostility, others)
-    rival = (m.allocation * enemy_support).sum(axis=1)  # [S, C]
-    m.budget = (
-        m.budget + p.richardson_reaction * rival - p.richardson_fatigue * (m.budget - m.budget0)
-    )
-    np.maximum(m.budget, 0.0, out=m.budget)
-    m.budget *= m.active[:, None]
+    enemy_support = np.matmul(m.hostility, others)  # [S, F, C]
+    rival = _sum(m.allocation * enemy_support, axis=1)  # [S, C]
+    b = m.budget + p.richardson_reaction * rival
+    b -= p.richardson_fatigue * (m.budget - m.budget0)
+    np.maximum(b, 0.0, out=b)
+    b *= m.active[:, None]
+    m.budget = b
 
 
 def receive(m: LibyaModel) -> None:
     """Step 3: support becomes fighters, resources and legitimacy; loyalty; allies."""
     p = m.p
-    got = m.flows.sum(axis=0)  # [F, C]
-    supported = m.flows.sum(axis=2) > 0  # [S, F]
-    m.loyalty += np.where(supported.T, p.loyalty_step, -p.loyalty_step)
-    np.clip(m.loyalty, 0.0, 1.0, out=m.loyalty)
+    got = _sum(m.flows, axis=0)  # [F, C]
+    supported = np.logical_or.reduce(m.flows > 0, axis=2).T  # [F, S]
+    m.loyalty += np.where(supported, p.loyalty_step, -p.loyalty_step)
+    np.minimum(np.maximum(m.loyalty, 0.0, out=m.loyalty), 1.0, out=m.loyalty)
     # resources: income from sponsors and oil, spending on recruitment, allies
-    own = (m.control[None, :] == np.arange(m.F)[:, None]).astype(float)
-    oil = own @ m.oil_share
+    oil = m.held(m.oil_share)
     spend = p.resource_spend * m.resources
-    m.resources = m.resources - spend + p.financial_to_resources * got[:, FIN] + p.oil_income * oil
-    ally = p.ally_share * (
-        m.alliance + m.faction_edges[:, :, MIL] + m.faction_edges[:, :, FIN]
-    )  # [F_from, F_to]
-    out_share = np.minimum(ally.sum(axis=1), 1.0)
-    scale = np.divide(out_share, ally.sum(axis=1), out=np.zeros(m.F), where=ally.sum(axis=1) > 0)
-    transfer = ally * (scale * m.resources)[:, None]
-    m.resources = m.resources - transfer.sum(axis=1) + transfer.sum(axis=0)
-    np.maximum(m.resources, 0.0, out=m.resources)
+    res = m.resources - spend
+    res += p.financial_to_resources * got[:, FIN]
+    res += p.oil_income * oil
+    ally, scale = m.cached("allies", _allies, m.alliance, m.faction_edges)
+    if scale is not None:
+        transfer = ally * (scale * res)[:, None]
+        res = res - _sum(transfer, axis=1) + _sum(transfer, axis=0)
+    np.maximum(res, 0.0, out=res)
+    m.resources = res
     # fighters: military support and recruitment, minus desertion
     recruits = (p.military_to_fighters * got[:, MIL] + p.recruitment_rate * spend) * headroom(m)
-    dist = np.divide(
-        m.garrison, m.strength[:, None], out=m.home.copy(), where=m.strength[:, None] > 0
-    )
-    m.garrison = m.garrison * (1.0 - p.attrition_rate) + recruits[:, None] * dist
+    g = m.garrison
+    strength = m.strength
+    has = strength > 0
+    dist = m.home.copy()
+    dist[has] = g[has] / strength[has, None]
+    g *= 1.0 - p.attrition_rate
+    g += recruits[:, None] * dist
     m.sync_strength()
     # legitimacy lent by faction allies (political support from sponsors acts in politics.step)
-    lend = p.ally_share * m.faction_edges[:, :, POL]  # [F_from, F_to]
-    pull = (lend * (m.legitimacy[:, None] - m.legitimacy[None, :]).clip(min=0)).sum(axis=0)
-    m.legitimacy = np.clip(m.legitimacy + pull, 0.0, 1.0)
+    if m.lends:
+        lend = p.ally_share * m.faction_edges[:, :, POL]  # [F_from, F_to]
+        gap = np.maximum(m.legitimacy[:, None] - m.legitimacy[None, :], 0.0)
+        pull = _sum(lend * gap, axis=0)
+        m.legitimacy = np.minimum(np.maximum(m.legitimacy + pull, 0.0), 1.0)
+
+
+def _allies(m: LibyaModel) -> tuple[np.ndarray, np.ndarray | None]:
+    """(ally[F_from, F_to], scale[F]) of the monthly resource transfers between allies;
+    ``scale`` is None when no faction passes anything on."""
+    fe = m.faction_edges
+    ally = m.p.ally_share * (m.alliance + fe[:, :, MIL] + fe[:, :, FIN])
+    tot = ally.sum(axis=1)
+    if not (tot > 0).any():
+        return ally, None
+    scale = np.divide(np.minimum(tot, 1.0), tot, out=np.zeros(m.F), where=tot > 0)
+    return ally, scale
 
 
 def headroom(m: LibyaModel) -> np.ndarray:
     """1 − strength/ceiling (≥ 0): the mobilisation ceiling is mobilisation_ceiling ×
     supporters (population × popularity) of the regions a faction holds or garrisons."""
-    present = (m.control[None, :] == np.arange(m.F)[:, None]) | (m.garrison > 0)
-    supporters = (present * m.popularity * m.population[None, :]).sum(axis=1)
+    present = m.own() | (m.garrison > 0)
+    supporters = (present * m.popularity) @ m.population
     ceiling = m.p.mobilisation_ceiling * supporters
     room = np.divide(m.strength, ceiling, out=np.ones(m.F), where=ceiling > 0)
-    return np.clip(1.0 - room, 0.0, 1.0)
+    return np.minimum(np.maximum(1.0 - room, 0.0), 1.0)
