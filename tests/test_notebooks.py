@@ -100,7 +100,6 @@ def _stderr(nb) -> list[str]:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs(path, kernel_dirs, tmp_path, monkeypatch):
     monkeypatch.setenv("LIBYASIM_SCENARIOS", str(ROOT / "scenarios"))
-    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     monkeypatch.chdir(tmp_path)
     t0 = time.perf_counter()
     try:
