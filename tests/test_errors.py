@@ -314,11 +314,11 @@ CASES = {
     ),
     "nested field of a typed event": (
         lambda d: d["events"].append(
-            {"type": "election", "date": "2018-01", "preconditions": {"months": 0}}
+            {"type": "election", "date": "2018-01", "preconditions": {"max_monthly_fatalities": -1}}
         ),
-        r"months: 0",
-        "events[1].preconditions.months",
-        "must be >= 1; got 0",
+        r"max_monthly_fatalities: -1",
+        "events[1].preconditions.max_monthly_fatalities",
+        "must be >= 0; got -1",
     ),
     "jihadist party to a ceasefire": (
         setitem(("events", 0, "parties"), ["red", "black"]),
