@@ -18,19 +18,40 @@ from .session import SessionProvider
 PAGES = {"Run": RunPage, "Ensemble": EnsemblePage, "Compare": ComparePage,
          "Evidence": EvidencePage, "Edit": EditPage}
 
-routes = [
-    solara.Route(path="/", component=RunPage, label="Run"),
-    solara.Route(path="ensemble", component=EnsemblePage, label="Ensemble"),
-    solara.Route(path="compare", component=ComparePage, label="Compare"),
-    solara.Route(path="evidence", component=EvidencePage, label="Evidence"),
-    solara.Route(path="edit", component=EditPage, label="Edit"),
-]
+@solara.component
+def Navigation(route: solara.Route | None, siblings: list[solara.Route]):
+    """Tabs with the pages' names (Solara's own tabs show route paths)."""
+    router = solara.use_router()
+    index = siblings.index(route) if route in siblings else 0
+
+    def go(i: int) -> None:
+        router.push(solara.resolve_path(siblings[i]))
+
+    with solara.lab.Tabs(value=index, on_value=go, align="center"):
+        for r in siblings:
+            solara.lab.Tab(r.label or r.path)
 
 
 @solara.component
 def Layout(children=[]):  # noqa: B006 - Solara's layout signature
     """One session's state around whichever page the URL selects."""
     solara.Style(".libyasim-locator { min-width: 0 !important; }")
+    route, siblings = solara.use_route(peek=True)  # the pages (AppLayout takes the level itself)
     with SessionProvider():
-        solara.AppLayout(children=children, title="libyasim — Libyan faction dynamics",
-                         navigation=True, sidebar_open=False)
+        with solara.AppLayout(title="libyasim — Libyan faction dynamics", navigation=False,
+                              sidebar_open=False):
+            with solara.Column(style={"width": "100%"}):  # one child: AppLayout makes a 2nd a sidebar
+                Navigation(route, siblings)
+                solara.Column(children=children, style={"width": "100%"})
+
+
+# Solara wraps every page in the layout of the root ("/") route: one
+# SessionProvider per browser session, whichever page the URL names.
+routes = [
+    solara.Route(path="/", component=RunPage, label="Run", layout=Layout),
+    solara.Route(path="ensemble", component=EnsemblePage, label="Ensemble"),
+    solara.Route(path="compare", component=ComparePage, label="Compare"),
+    solara.Route(path="evidence", component=EvidencePage, label="Evidence"),
+    solara.Route(path="edit", component=EditPage, label="Edit"),
+]
+

@@ -103,7 +103,7 @@ def map_figure(model: Any) -> Figure:
 def flows_of(model: Any) -> np.ndarray:
     """Support sent [sponsor, faction, channel] this month."""
     flows = getattr(model, "flows", None)
-    if flows is None:
+    if flows is None or (model.steps == 0 and not np.asarray(flows).any()):  # before the first month
         flows = np.asarray(model.allocation) * np.asarray(model.budget)[:, None, :]
     return np.asarray(flows)
 

@@ -146,10 +146,11 @@ def LeverGroup(group: str, items: list[KeyParameter], params: dict[str, Any], se
 @solara.component
 def LeverField(k: KeyParameter, params: dict[str, Any], set_params: Any):
     value = params.get(k.path, k.value)
+    step = lever_step(k)
 
     def set_value(v: Any) -> None:
         new = dict(params)
-        if v == k.value:
+        if v == k.value or (not k.is_date and abs(float(v) - float(k.value)) < step / 2):  # slider snapping
             new.pop(k.path, None)
         else:
             new[k.path] = v
@@ -159,9 +160,18 @@ def LeverField(k: KeyParameter, params: dict[str, Any], set_params: Any):
         error = "" if _is_month(str(value)) else "write the month as YYYY-MM"
         solara.InputText(k.label, value=str(value), on_value=set_value, error=error or False)
     else:
-        step = (k.hi - k.lo) / 50 if k.hi is not None and k.lo is not None and k.hi > k.lo else 0.01
         solara.SliderFloat(k.label, value=float(value), min=k.lo, max=k.hi, step=step,
                            on_value=set_value, thumb_label=True)
+
+
+def lever_step(k: KeyParameter) -> float:
+    """A round slider step (0.01, 0.1, 100...) about a tenth of a decade of the range."""
+    import math
+
+    span = (k.hi - k.lo) if k.hi is not None and k.lo is not None else 0.0
+    if span <= 0:
+        return 0.01
+    return 10.0 ** (math.floor(math.log10(span)) - 1)
 
 
 def _is_month(text: str) -> bool:
@@ -239,13 +249,13 @@ def RunView(session: Session, state: RunState):
     if state.overrides:
         solara.Text("levers: " + ", ".join(f"{k} = {v}" for k, v in state.overrides.items()),
                     style={"font-size": "0.85em", "color": "#555"})
-    with solara.ColumnsResponsive([12, 6], large=[6, 6]):
+    with solara.ColumnsResponsive([12, 6], large=[6, 6], classes=["libyasim-run-figures"]):
         solara.FigureMatplotlib(figs[0], format="png", dependencies=[id(model), state.version])
         solara.FigureMatplotlib(figs[1], format="png", dependencies=[id(model), state.version])
         solara.FigureMatplotlib(figs[2], format="png", dependencies=[id(model), state.version])
         with solara.Column():
             solara.FigureMatplotlib(figs[3], format="png", dependencies=[id(model), state.version])
-            EventFeed(model.event_log)
+            EventFeed(list(model.event_log))
 
 
 @solara.component
