@@ -328,6 +328,7 @@ class SponsorEntryBehaviour(Behaviour):
         m = self.model
         s = self.s(self.spec.sponsor)
         m.active[s] = True
+        m.budget[s] = m.budget0[s]  # an inactive sponsor's budget was held at zero
         edges = m.edges[s]
         tot = edges.sum(axis=0, keepdims=True)
         m.allocation[s] = np.divide(edges, tot, out=np.zeros_like(edges), where=tot > 0)
