@@ -5,12 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-SCENARIOS = REPO / "scenarios"
-BASELINE = SCENARIOS / "baseline_2017.yaml"
-# The seed article lives beside the repository, never inside it (DESIGN.md §1).
-ARTICLE = REPO.parent / "shared" / "seeds" / "libya_2017_article.txt"
+from paths import ARTICLE, BASELINE
 
 
 @pytest.fixture(scope="session")

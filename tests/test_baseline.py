@@ -15,7 +15,7 @@ from collections import deque
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLE, BASELINE, REPO
+from paths import ARTICLE, BASELINE, REPO
 from pydantic import BaseModel
 
 from libyasim.cli import main
