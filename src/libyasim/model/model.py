@@ -144,24 +144,27 @@ class LibyaModel(mesa.Model):
             for j, r in enumerate(self.region_ids):
                 self.popularity[i, j] = _v(f.regional_popularity.get(r), _v(f.popularity))
         self.popularity0 = self.popularity.copy()
-        # garrisons: explicit numbers first, the rest spread over home regions
-        explicit = np.zeros((F, R))
+        # garrisons: a faction's regional weights (schema: relative deployment
+        # weights) split its fighters; a faction without weights spreads them
+        # over its home regions (held, else popular) by population
+        weights = np.zeros((F, R))
         for j, r in enumerate(s.regions):
             for f, n in r.garrison.items():
-                explicit[self.fidx[f], j] = _v(n)
+                weights[self.fidx[f], j] = _v(n)
         self.home = np.zeros((F, R))
         for i, f in enumerate(s.factions):
             own = (self.control == i).astype(float) * (self.population + 1.0)
             if own.sum() == 0 and f.regional_popularity:
                 own = np.array([_v(f.regional_popularity.get(r), 0.0) for r in self.region_ids])
             if own.sum() == 0:
-                own = explicit[i].copy()
+                own = weights[i].copy()
             if own.sum() == 0:
                 own = np.ones(R)
             self.home[i] = own / own.sum()
         strength = np.array([_v(f.strength) for f in s.factions])
-        rest = np.maximum(strength - explicit.sum(axis=1), 0.0)
-        self.garrison = explicit + rest[:, None] * self.home
+        wsum = weights.sum(axis=1, keepdims=True)
+        deploy = np.where(wsum > 0, weights / np.where(wsum > 0, wsum, 1.0), self.home)
+        self.garrison = strength[:, None] * deploy
         self.strength = self.garrison.sum(axis=1)
         self.strength0 = self.strength.copy()
         self.factions = AgentSet(
