@@ -5,6 +5,7 @@ front, and a user can add a sponsor with no code."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from libyasim.cli import main
 from libyasim.model.runner import run
-from libyasim.scenario import load_scenario
+from libyasim.scenario import EVENT_TYPES, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -152,3 +153,39 @@ def test_a_user_added_sponsor_entry_runs_and_shows_its_flows(tmp_path, capsys):
     flow = series["support.turkey.gna"]
     assert (flow.loc[:"2018-01"] == 0).all()  # the row of 2018-01 is the state before entry
     assert (flow.loc["2018-02":] > 0).all()
+
+
+def _yaml_blocks(text: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+
+
+def test_every_events_guide_example_is_a_valid_addition_to_the_baseline(tmp_path):
+    blocks = _yaml_blocks((ROOT / "docs" / "events.md").read_text(encoding="utf-8"))
+    types = set()
+    for k, block in enumerate(blocks):
+        path = tmp_path / f"example_{k}.yaml"
+        path.write_text(
+            f"extends: {ROOT / 'scenarios' / 'baseline_2017.yaml'}\nid: example_{k}\n" + block,
+            encoding="utf-8",
+        )
+        s = load_scenario(path)  # a ScenarioError here names the example's line
+        types |= {e.type for e in s.events}
+        run(s, seed=1, months=2)
+    assert set(EVENT_TYPES) - {"summit"} <= types  # 'summit' shares its page with recognition
+
+
+def test_every_event_field_is_documented():
+    guide = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
+    odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+    odd = odd[odd.index("### 7.5 Events") : odd.index("### 7.6")]
+    missing = []
+    for name, cls in EVENT_TYPES.items():
+        assert f"## `{name}`" in guide or f"`{name}`" in guide, name
+        assert f"`{name}`" in odd, name
+        for field in cls.model_fields:
+            if field in ("id", "date", "note", "evidence", "type", "preconditions"):
+                continue
+            for doc, where in ((guide, "docs/events.md"), (odd, "docs/ODD.md §7.5")):
+                if f"`{field}`" not in doc:
+                    missing.append(f"{name}.{field} in {where}")
+    assert not missing, missing

@@ -346,7 +346,8 @@ class SponsorEntryBehaviour(Behaviour):
 
 
 class SponsorExitBehaviour(Behaviour):
-    """A sponsor leaves: allocation and flows stop; routes through it close."""
+    """A sponsor leaves: its allocation and flows stop; support other sponsors
+    routed through it becomes direct (``support.routed``)."""
 
     types = ("sponsor_exit",)
     spec: SponsorExit

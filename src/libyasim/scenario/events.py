@@ -258,7 +258,7 @@ class SponsorEntry(EventBase):
 
 
 class SponsorExit(EventBase):
-    """A sponsor leaves: its support stops and routes through it close."""
+    """A sponsor leaves: its support stops; support routed through it becomes direct."""
 
     type: Literal["sponsor_exit"]
     sponsor: Ident
