@@ -14,6 +14,7 @@ from libyasim.model.events import (
     ElectionBehaviour,
     accept_value,
     fight_value,
+    reject_probability,
     vote_shares,
 )
 from libyasim.model.model import LibyaModel
@@ -135,12 +136,35 @@ def test_accept_and_fight_values_known_answers():
     assert accept_value(0.3, 0.1) == pytest.approx(0.37)
     assert accept_value(0.3, 1.0) == pytest.approx(1.0)
     assert fight_value(0.8, 0.1) == pytest.approx(0.7)
+    assert reject_probability(0.4, 0.3, 0.0) == 1.0 and reject_probability(0.3, 0.4, 0.0) == 0.0
+    assert reject_probability(0.35, 0.35, 0.05) == pytest.approx(0.5)
+    assert reject_probability(0.4, 0.3, 0.05) == pytest.approx(1 / (1 + np.exp(-2)))
+
+
+def test_noisy_rejection_follows_its_probability():
+    """With decision noise, a loser just short of preferring war rejects sometimes."""
+    data = scenario(
+        {"coercion": 0.0, "power_share": 0.0, "war_cost": 0.0, "decision_noise": 0.3},
+        red=2600,
+        blue=2000,
+        red_pop=0.3,
+        blue_pop=0.5,
+    )
+    outcomes = [report(run(from_dict(data), seed=k, months=3))["rejected_by"] for k in range(30)]
+    rejected = sum(o == ["red"] for o in outcomes)
+    assert 0 < rejected < 30
 
 
 def rejecting(power_share: float) -> LibyaModel:
     """blue wins the vote; red is far stronger; a red–blue ceasefire is in force."""
     data = scenario(
-        {"coercion": 0.0, "power_share": power_share, "war_cost": 0.0, "consolidation": 0.99},
+        {
+            "coercion": 0.0,
+            "power_share": power_share,
+            "war_cost": 0.0,
+            "consolidation": 0.99,
+            "decision_noise": 0.0,
+        },
         red=9000,
         blue=1000,
         extra=[

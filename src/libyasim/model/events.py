@@ -9,7 +9,8 @@ every later month (step 6, the month it fired included), may say whether it
 of its outcome and a one-line ``result`` in words.
 
 The decision rules are small pure functions (:func:`war_gain`,
-:func:`fight_value`, :func:`accept_value`, :func:`vote_shares`) so that each
+:func:`fight_value`, :func:`accept_value`, :func:`reject_probability`,
+:func:`vote_shares`) so that each
 can be checked against a hand calculation; docs/ODD.md §7.5 gives the
 equations and docs/events.md a user's page per event type.
 """
@@ -68,6 +69,14 @@ def war_gain(p_win: float, prize: float, stake: float, cost: float) -> float:
 def fight_value(p_win: float, cost: float) -> float:
     """A loser's expected value of fighting an election result: ``P(win) − cost``."""
     return p_win - cost
+
+
+def reject_probability(fight: float, accept: float, noise: float) -> float:
+    """Logit choice between fighting and accepting (McFadden 1974): ``1 / (1 +
+    exp(−(fight − accept)/noise))``; with ``noise = 0`` reject iff fight > accept."""
+    if noise <= 0:
+        return 1.0 if fight > accept else 0.0
+    return float(1.0 / (1.0 + np.exp(-(fight - accept) / noise)))
 
 
 def accept_value(vote_share: float, power_share: float) -> float:
@@ -564,8 +573,10 @@ class ElectionBehaviour(Behaviour):
     largest share. Each loser with fighters compares fighting,
     ``fight_value(P(loser's coalition beats the winner's), war_cost)``, with
     accepting, ``accept_value(vote share, power_share)``, and rejects if
-    fighting is worth more (Brancati & Snyder 2013; Flores & Nooruddin 2012):
-    hostility with the winner goes to 1 and any ceasefire binding it ends.
+    rejects with the logit probability :func:`reject_probability` (with
+    ``decision_noise`` 0: iff fighting is worth more; Brancati & Snyder 2013;
+    Flores & Nooruddin 2012): hostility with the winner goes to 1 and any
+    ceasefire binding it ends.
     A loser that accepts reconciles: its hostility with the winner falls by
     ``reconciliation``. If all accept, the winner's legitimacy base rises by
     its share of the remaining gap and (``transfers_recognition``) it becomes
@@ -669,8 +680,13 @@ class ElectionBehaviour(Behaviour):
             if loser == winner or m.strength[i] <= 0:
                 continue
             fight, accept = self.decide(i, w, v)
-            values[loser] = {"fight": round(fight, 4), "accept": round(accept, 4)}
-            if fight > accept:
+            p_reject = reject_probability(fight, accept, float(e.decision_noise.value))
+            values[loser] = {
+                "fight": round(fight, 4),
+                "accept": round(accept, 4),
+                "p_reject": round(p_reject, 4),
+            }
+            if p_reject >= 1.0 or (p_reject > 0.0 and m.rng.random() < p_reject):
                 rejected.append(loser)
                 m.hostility[i, w] = m.hostility[w, i] = 1.0
             else:

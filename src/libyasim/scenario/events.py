@@ -175,12 +175,21 @@ class Election(EventBase):
         assumption="cost of fighting the result, on the scale of power shares",
     )
     consolidation: Unit = q(
-        0.55,
-        range=(0.5, 0.7),
+        0.5,
+        range=(0.4, 0.65),
         assumption=(
             "share of non-jihadist fighters the winner's coalition must hold to consolidate power "
-            "(takeover by election): a clear majority of the armed force; no empirical estimate, so"
-            " the range spans a bare majority to two thirds"
+            "(takeover by election): 'most of the force' read as a majority; the range spans a "
+            "strong plurality to a clear majority"
+        ),
+    )
+    decision_noise: NonNegative = q(
+        0.05,
+        range=(0.0, 0.15),
+        assumption=(
+            "scale of the unobserved considerations in a loser's choice: it rejects with "
+            "probability 1 / (1 + exp(-(fight - accept) / noise)), a logit choice; 0 makes the "
+            "rule deterministic"
         ),
     )
     reconciliation: Unit = q(
