@@ -9,6 +9,7 @@ headline reporters for ``SolaraViz`` and ``mesa.batch_run``.
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,7 +43,7 @@ class SeriesRecorder:
         F, S = m.F, m.S
         # column offsets of each block of the row
         o = np.cumsum([0, F, F, F, F, F, S * F, S, m.I, 3])
-        self._blocks = [slice(int(a), int(b)) for a, b in zip(o[:-1], o[1:], strict=True)]
+        self._blocks = [slice(int(a), int(b)) for a, b in pairwise(o)]
 
     def record(self) -> None:
         m = self.m
