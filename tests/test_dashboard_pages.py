@@ -147,3 +147,99 @@ def test_two_sessions_do_not_share_state(sdir):
     assert b.current.value == "mini.yaml"
     rc1.close()
     rc2.close()
+
+
+def _month(rc) -> str:
+    return rc.find(v.Html, class_="libyasim-month").widget.children[0]
+
+
+def test_run_page_steps_and_resets_with_a_lever(sdir):
+    import ipywidgets as widgets
+
+    from libyasim.dashboard.page_run import RunPage
+
+    rc = render(RunPage(), sdir)
+    assert _month(rc) == "Month: 2017-08"
+    the_map = rc.find(widgets.Image).widgets[0]
+    png0 = the_map.value
+    for m in ("2017-09", "2017-10", "2017-11"):
+        rc.find(v.Btn, children=["Step"]).widget.click()
+        assert _month(rc) == f"Month: {m}"
+    assert rc.find(widgets.Image).widgets[0].value != png0
+    # the event feed shows this run's events
+    assert "Events (" in _all_text(rc)
+    # a lever: open the sponsor's group, move its counter-terrorism weight, reset
+    rc.find(v.Btn, children=["▸ Faraway (far)"]).widget.click()
+    slider = rc.find(v.Slider, label="interest: counter_terrorism").widget
+    slider.v_model = 0.95
+    assert "Changed levers apply on Reset." in _all_text(rc)
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert _month(rc) == "Month: 2017-08"
+    assert "levers: sponsors.far.interests.counter_terrorism = 0.95" in _all_text(rc)
+    rc.close()
+
+
+def test_run_page_shows_lever_problems_instead_of_a_traceback(sdir):
+    from libyasim.dashboard.page_run import RunPage
+
+    rc = render(RunPage(), sdir)
+    rc.find(v.Btn, children=["▸ Ceasefires and elections"]).widget.click()
+    date = rc.find(v.TextField, label="ceasefire cf1: date").widget
+    date.v_model = "2016-01"  # before the scenario starts
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert "The model could not be built" in _all_text(rc)
+    assert "before the scenario starts" in _all_text(rc)
+    rc.close()
+
+
+def test_ensemble_page_runs_in_the_background_and_shows_probabilities(sdir, monkeypatch):
+    import time
+
+    from libyasim.dashboard.page_ensemble import EnsemblePage
+
+    monkeypatch.setenv("LIBYASIM_DASHBOARD_WORKERS", "0")
+    rc = render(EnsemblePage(), sdir)
+    rc.find(v.Btn, children=["Run ensemble"]).widget.click()
+    deadline = time.monotonic() + 120
+    while not rc.find(v.Html, class_="libyasim-probability").widgets and time.monotonic() < deadline:
+        time.sleep(0.2)
+    lines = [w.children[0] for w in rc.find(v.Html, class_="libyasim-probability").widgets]
+    assert lines and all("%" in x and "[" in x for x in lines)
+    assert "20 runs in" in _all_text(rc)
+    # probabilities of the end states add up to one
+    assert sum(int(x.split(": ")[1].split("%")[0]) for x in lines) in range(98, 103)
+    rc.close()
+
+
+def test_ensemble_can_be_cancelled(sdir, monkeypatch):
+    import threading
+
+    from libyasim import load_scenario
+    from libyasim.dashboard.ensemble import Job, run_job
+
+    monkeypatch.setenv("LIBYASIM_DASHBOARD_WORKERS", "0")
+    stop = threading.Event()
+    seen = []
+
+    def progress(done, total):
+        seen.append(done)
+        if done >= 5:
+            stop.set()
+
+    out = run_job(Job((("mini", load_scenario(sdir / "mini.yaml")),), n=40, root_seed=3), progress, stop)
+    assert out.cancelled
+    assert 5 <= len(out.runs) < 40
+
+
+def test_compare_uses_the_same_seeds_for_every_scenario(sdir, monkeypatch):
+    from libyasim import load_scenario
+    from libyasim.dashboard.ensemble import Job, run_job
+
+    monkeypatch.setenv("LIBYASIM_DASHBOARD_WORKERS", "0")
+    job = Job((("a", load_scenario(sdir / "mini.yaml")), ("b", load_scenario(sdir / "mini_paris.yaml"))),
+              n=4, root_seed=5)
+    out = run_job(job)
+    seeds = out.runs.groupby("scenario")["seed"].apply(list)
+    assert seeds["a"] == seeds["b"] and len(set(seeds["a"])) == 4
+    again = run_job(job)
+    assert list(again.runs["end_state"]) == list(out.runs["end_state"])  # reproducible

@@ -83,7 +83,16 @@ def _one(scenario: Scenario, label: str, point: int, seed: int, overrides: dict[
 
 
 def _with_ranges(scenario: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
-    return overrides  # sampled points lie inside their ranges by construction
+    """Sampled points lie inside their ranges; a range that differs in a worker
+    (code changed under a running server) is widened rather than failing every run."""
+    quantities = dict(scenario.quantities())
+    out = dict(overrides)
+    for path, value in overrides.items():
+        q = quantities.get(path)
+        if q is not None and q.range is not None and isinstance(value, int | float) \
+                and not q.range[0] <= value <= q.range[1]:
+            out[f"{path}.range"] = [min(q.range[0], value), max(q.range[1], value)]
+    return out
 
 
 def _chunk(tasks: Sequence[tuple[Scenario, str, int, int, dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -158,7 +158,8 @@ def LeverField(k: KeyParameter, params: dict[str, Any], set_params: Any):
 
     if k.is_date:
         error = "" if _is_month(str(value)) else "write the month as YYYY-MM"
-        solara.InputText(k.label, value=str(value), on_value=set_value, error=error or False)
+        solara.InputText(k.label, value=str(value), on_value=set_value, error=error or False,
+                         continuous_update=True)
     else:
         solara.SliderFloat(k.label, value=float(value), min=k.lo, max=k.hi, step=step,
                            on_value=set_value, thumb_label=True)

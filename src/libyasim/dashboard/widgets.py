@@ -66,20 +66,26 @@ def handle_upload(on_entry: Callable[[Entry], None], directory: Any, info: dict)
 
 @solara.component
 def UploadBox(on_entry: Callable[[Entry], None], directory: Any = None):
-    """A file chooser for one scenario file (a real ``<input type=file>``)."""
+    """A file chooser for one scenario file (a real ``<input type=file>``), wired the way
+    Solara's own FileDrop is: the widget is looked up in an effect, read in a thread."""
     file_info, set_file_info = solara.use_state(cast(Any, None))
+    files, set_files = solara.use_state(cast(Any, None))
     widget = FileInput.element(multiple=False, accept=".yaml,.yml,text/yaml,text/plain",
                                show_progress=False, on_file_info=set_file_info)
 
-    def read(cancel: threading.Event) -> None:
+    def wire() -> None:
         if not file_info:
             return
         real = cast(FileInput, solara.get_widget(widget))
         real.version += 1
         real.reset_stats()
-        files = real.get_files()
+        set_files(real.get_files())
+
+    solara.use_effect(wire, [file_info])
+
+    def read(cancel: threading.Event) -> None:
         if files:
             handle_upload(on_entry, directory, files[0])
 
-    solara.use_thread(read, dependencies=[file_info], intrusive_cancel=False)
+    solara.use_thread(read, dependencies=[files], intrusive_cancel=False)
     return widget
