@@ -282,7 +282,7 @@ class SupportChangeBehaviour(Behaviour):
     def result(self) -> str:
         e, x = self.spec, self.effects
         parts = [
-            f"{c} budget {x['budget_before'][c]:g} → {x['budget_after'][c]:g}"
+            f"{c} budget {x['budget_before'][c]:.2f} → {x['budget_after'][c]:.2f}"
             for c in CHANNELS
             if x["budget_before"][c] != x["budget_after"][c]
         ]
