@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from libyasim.scenario import EVENT_TYPES, parse_scenario
+from libyasim.scenario import EVENT_TYPES, parse_scenario, schema
 from libyasim.scenario import events as event_schema
-from libyasim.scenario import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "user-guide.md"
@@ -34,8 +33,11 @@ FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.S | re.M)
 def blocks(path: Path, lang: str) -> list[tuple[int, str]]:
     """(line, code) of every fenced block of ``lang``."""
     text = path.read_text(encoding="utf-8")
-    return [(text[: m.start()].count("\n") + 1, m.group(2)) for m in FENCE.finditer(text)
-            if m.group(1) == lang]
+    return [
+        (text[: m.start()].count("\n") + 1, m.group(2))
+        for m in FENCE.finditer(text)
+        if m.group(1) == lang
+    ]
 
 
 def sections(path: Path) -> dict[str, str]:
@@ -49,7 +51,7 @@ def sections(path: Path) -> dict[str, str]:
             heads.append((i, len(m.group(1)), m.group(2)))
     out = {}
     for k, (i, level, title) in enumerate(heads):
-        end = next((j for j, lv, _ in heads[k + 1:] if lv <= level), len(lines))
+        end = next((j for j, lv, _ in heads[k + 1 :] if lv <= level), len(lines))
         out[title] = "\n".join(lines[i:end])
     return out
 
@@ -79,14 +81,19 @@ def test_guide_python_examples_run(in_tmp, capsys):
         try:
             exec(compile(code, f"{GUIDE.name}:{line}", "exec"), namespace)
         except Exception as exc:  # the failing example, located
-            pytest.fail(f"the python example at {GUIDE.name}:{line} fails: {type(exc).__name__}: {exc}")
+            pytest.fail(
+                f"the python example at {GUIDE.name}:{line} fails: {type(exc).__name__}: {exc}"
+            )
     printed = capsys.readouterr().out
     assert "End state" in printed and "baseline_2017" in printed
     assert not (ROOT / "out" / "guide").exists() or (in_tmp / "out" / "guide").exists()
 
 
-@pytest.mark.parametrize("path", [GUIDE, CLI_DOC, ROOT / "docs" / "batch.md", ROOT / "docs" / "events.md"],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    [GUIDE, CLI_DOC, ROOT / "docs" / "batch.md", ROOT / "docs" / "events.md"],
+    ids=lambda p: p.name,
+)
 def test_yaml_examples_are_valid(path):
     if not path.exists():
         pytest.skip(f"{path.name} not written yet")
@@ -135,18 +142,26 @@ ENUM_SECTIONS = [
 ]
 
 
-@pytest.mark.parametrize(("model", "heading"), FIELD_SECTIONS, ids=lambda x: getattr(x, "__name__", x))
+@pytest.mark.parametrize(
+    ("model", "heading"), FIELD_SECTIONS, ids=lambda x: getattr(x, "__name__", x)
+)
 def test_every_schema_field_is_in_the_guide(model, heading):
     text = section(GUIDE, heading)
     missing = sorted(n for n in names(model) if f"`{n}`" not in text)
-    assert not missing, f"user guide section '{heading}' does not describe {model.__name__} fields {missing}"
+    assert not missing, (
+        f"user guide section '{heading}' does not describe {model.__name__} fields {missing}"
+    )
 
 
-@pytest.mark.parametrize(("enum", "heading"), ENUM_SECTIONS, ids=lambda x: getattr(x, "__name__", x))
+@pytest.mark.parametrize(
+    ("enum", "heading"), ENUM_SECTIONS, ids=lambda x: getattr(x, "__name__", x)
+)
 def test_every_enum_value_is_in_the_guide(enum, heading):
     text = section(GUIDE, heading)
     missing = [e.value for e in enum if f"`{e.value}`" not in text]
-    assert not missing, f"user guide section '{heading}' does not list {enum.__name__} values {missing}"
+    assert not missing, (
+        f"user guide section '{heading}' does not list {enum.__name__} values {missing}"
+    )
 
 
 @pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
@@ -158,7 +173,9 @@ def test_every_event_type_and_its_fields_are_in_the_guide(event_type):
     text = sections(GUIDE)[titles[0]]
     own = names(cls) - names(event_schema.EventBase) - {"type"}
     missing = sorted(n for n in own if f"`{n}`" not in text)
-    assert not missing, f"user guide section {titles[0]!r} does not describe {event_type} fields {missing}"
+    assert not missing, (
+        f"user guide section {titles[0]!r} does not describe {event_type} fields {missing}"
+    )
 
 
 def test_guide_links_the_model_and_event_docs():
@@ -181,8 +198,11 @@ def _slug(title: str) -> str:
 @pytest.mark.parametrize("path", [GUIDE, CLI_DOC, README], ids=lambda p: p.name)
 def test_relative_links_exist(path):
     text = path.read_text(encoding="utf-8")
-    broken = [target for target, _ in LINK.findall(text)
-              if "://" not in target and not (path.parent / target).exists()]
+    broken = [
+        target
+        for target, _ in LINK.findall(text)
+        if "://" not in target and not (path.parent / target).exists()
+    ]
     assert not broken, f"{path.name} links to missing files: {broken}"
 
 
@@ -216,7 +236,9 @@ def _parsers() -> list[tuple[list[str], argparse.ArgumentParser]]:
 PARSERS = _parsers()
 
 
-@pytest.mark.parametrize("command", [p for p, _ in PARSERS], ids=lambda p: " ".join(p) or "libyasim")
+@pytest.mark.parametrize(
+    "command", [p for p, _ in PARSERS], ids=lambda p: " ".join(p) or "libyasim"
+)
 def test_help_works(command, capsys):
     from libyasim.cli import main
 
@@ -228,22 +250,37 @@ def test_help_works(command, capsys):
     assert "(default: None)" not in out, "a redundant '(default: None)' in the help text"
 
 
-@pytest.mark.parametrize(("command", "parser"), PARSERS, ids=lambda p: " ".join(p) if isinstance(p, list) else "")
+@pytest.mark.parametrize(
+    ("command", "parser"), PARSERS, ids=lambda p: " ".join(p) if isinstance(p, list) else ""
+)
 def test_every_option_has_help(command, parser):
-    undocumented = [a.option_strings or a.dest for a in parser._actions
-                    if not isinstance(a, argparse._HelpAction | argparse._SubParsersAction)
-                    and not (a.help and a.help.strip() and a.help != argparse.SUPPRESS)]
-    assert not undocumented, f"libyasim {' '.join(command)}: options without help text: {undocumented}"
+    undocumented = [
+        a.option_strings or a.dest
+        for a in parser._actions
+        if not isinstance(a, argparse._HelpAction | argparse._SubParsersAction)
+        and not (a.help and a.help.strip() and a.help != argparse.SUPPRESS)
+    ]
+    assert not undocumented, (
+        f"libyasim {' '.join(command)}: options without help text: {undocumented}"
+    )
 
 
-@pytest.mark.parametrize(("command", "parser"), [(c, p) for c, p in PARSERS if c],
-                         ids=lambda p: " ".join(p) if isinstance(p, list) else "")
+@pytest.mark.parametrize(
+    ("command", "parser"),
+    [(c, p) for c, p in PARSERS if c],
+    ids=lambda p: " ".join(p) if isinstance(p, list) else "",
+)
 def test_every_command_and_option_is_in_the_cli_reference(command, parser):
     text = section(CLI_DOC, f"`libyasim {' '.join(command)}`")
-    options = [max(a.option_strings, key=len) for a in parser._actions
-               if a.option_strings and not isinstance(a, argparse._HelpAction)]
+    options = [
+        max(a.option_strings, key=len)
+        for a in parser._actions
+        if a.option_strings and not isinstance(a, argparse._HelpAction)
+    ]
     missing = [o for o in options if f"`{o}" not in text]
-    assert not missing, f"docs/cli.md, section 'libyasim {' '.join(command)}', misses options {missing}"
+    assert not missing, (
+        f"docs/cli.md, section 'libyasim {' '.join(command)}', misses options {missing}"
+    )
 
 
 # ----------------------------------------------------------------------------- README
@@ -263,4 +300,6 @@ def test_readme_pictures_exist_and_are_modest():
         path = ROOT / p
         assert path.exists(), p
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{p} is not a PNG"
-        assert path.stat().st_size < 600_000, f"{p} is {path.stat().st_size // 1000} kB; keep pictures small"
+        assert path.stat().st_size < 600_000, (
+            f"{p} is {path.stat().st_size // 1000} kB; keep pictures small"
+        )
