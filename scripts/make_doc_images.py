@@ -53,11 +53,18 @@ def comparison(path: Path) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "paris"
-        run_batch([ROOT / "scenarios" / f"{s}.yaml" for s in SCENARIOS], out,
-                  Design(replicates=REPLICATES, root_seed=2017, months=MONTHS), progress=False)
+        run_batch(
+            [ROOT / "scenarios" / f"{s}.yaml" for s in SCENARIOS],
+            out,
+            Design(replicates=REPLICATES, root_seed=2017, months=MONTHS),
+            progress=False,
+        )
         fig = outcome_bars(outcome_table(load_runs(out)))
-    fig.suptitle(f"The Paris question: end states after {MONTHS} months, {REPLICATES} runs per scenario "
-                 "(same seeds)", fontsize=10)
+    fig.suptitle(
+        f"The Paris question: end states after {MONTHS} months, {REPLICATES} runs per scenario "
+        "(same seeds)",
+        fontsize=10,
+    )
     fig.savefig(path, dpi=90)
     print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size // 1000} kB)")
 
@@ -85,10 +92,14 @@ def dashboard(path: Path) -> None:
 
     port = free_port()
     exe = Path(sys.executable).with_name("libyasim")
-    cmd = [str(exe), "dashboard", "--port", str(port)] if exe.exists() else \
-        [sys.executable, "-m", "libyasim.cli", "dashboard", "--port", str(port)]
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)  # its own process group: we stop exactly it
+    cmd = (
+        [str(exe), "dashboard", "--port", str(port)]
+        if exe.exists()
+        else [sys.executable, "-m", "libyasim.cli", "dashboard", "--port", str(port)]
+    )
+    server = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )  # its own process group: we stop exactly it
     try:
         url = f"http://127.0.0.1:{port}/"
         wait_for(url)
@@ -119,8 +130,10 @@ def main(argv: list[str]) -> int:
     which = set(argv) or {"compare", "dashboard"}
     unknown = which - {"compare", "dashboard"}
     if unknown:
-        print(f"unknown picture(s): {', '.join(sorted(unknown))}; choose compare and/or dashboard",
-              file=sys.stderr)
+        print(
+            f"unknown picture(s): {', '.join(sorted(unknown))}; choose compare and/or dashboard",
+            file=sys.stderr,
+        )
         return 2
     if "compare" in which:
         comparison(IMG / "compare_paris.png")
