@@ -10,7 +10,7 @@ from scenario_factory import minimal_scenario
 from libyasim.model.events import CeasefireBehaviour, war_gain
 from libyasim.model.model import LibyaModel
 from libyasim.model.runner import run
-from libyasim.scenario import from_dict, load_scenario
+from libyasim.scenario import ScenarioError, from_dict, load_scenario
 
 PAIR = frozenset({"red", "blue"})
 
@@ -173,3 +173,19 @@ def test_ceasefire_summary_line():
     from libyasim.model.report import format_summary
 
     assert cf["result"] in format_summary(r)
+
+
+def test_a_party_named_twice_is_an_error():
+    data = minimal_scenario()
+    data["events"][0]["parties"] = ["red", "red"]
+    with pytest.raises(
+        ScenarioError, match=r"events\[0\]: parties must be different.*red named twice"
+    ):
+        from_dict(data)
+
+
+def test_a_jihadist_may_not_sign():
+    data = minimal_scenario()
+    data["events"][0]["parties"] = ["red", "black"]
+    with pytest.raises(ScenarioError, match=r"events\[0\]\.parties\[1\].*'black' may not sign"):
+        from_dict(data)

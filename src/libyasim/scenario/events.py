@@ -107,6 +107,13 @@ class Ceasefire(EventBase):
         ),
     )
 
+    @model_validator(mode="after")
+    def _distinct_parties(self) -> Ceasefire:
+        twice = sorted({p for p in self.parties if self.parties.count(p) > 1})
+        if twice:
+            raise ValueError(f"parties must be different factions; {', '.join(twice)} named twice")
+        return self
+
 
 class ElectionPreconditions(StrictModel):
     """Security conditions for an ``asap`` election: at most
