@@ -40,8 +40,14 @@ def bench_libyasim(n: int, months: int, workers: int, tmp: Path) -> float:
 
     out = tmp / f"lib_{workers}"
     t0 = time.perf_counter()
-    run_batch([SCENARIO], out, Design(replicates=n, root_seed=1, months=months), executor="process",
-              workers=workers, progress=False)
+    run_batch(
+        [SCENARIO],
+        out,
+        Design(replicates=n, root_seed=1, months=months),
+        executor="process",
+        workers=workers,
+        progress=False,
+    )
     dt = time.perf_counter() - t0
     shutil.rmtree(out)
     return n / dt
@@ -57,9 +63,15 @@ def bench_mesa(n: int, months: int, processes: int) -> float:
     scenario = load_scenario(SCENARIO)
     seeds = [run_seed(1, 0, r) for r in range(n)]
     t0 = time.perf_counter()
-    mesa.batch_run(LibyaModel, parameters={"scenario": [scenario], "months": [months]},
-                   number_processes=processes, rng=seeds, max_steps=months, data_collection_period=-1,
-                   display_progress=False)
+    mesa.batch_run(
+        LibyaModel,
+        parameters={"scenario": [scenario], "months": [months]},
+        number_processes=processes,
+        rng=seeds,
+        max_steps=months,
+        data_collection_period=-1,
+        display_progress=False,
+    )
     return n / (time.perf_counter() - t0)
 
 
@@ -79,16 +91,26 @@ def memory_child(n: int, out: str) -> None:
     """In a fresh process: run a batch of ``n`` one-month runs, print the driver's peak RSS (MB)."""
     from libyasim.batch import Design, run_batch
 
-    run_batch([SCENARIO], out, Design(replicates=n, root_seed=1, months=1), executor="process", workers=2,
-              progress=False)
+    run_batch(
+        [SCENARIO],
+        out,
+        Design(replicates=n, root_seed=1, months=1),
+        executor="process",
+        workers=2,
+        progress=False,
+    )
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # Linux: KiB
 
 
 def driver_peak(n: int, tmp: Path) -> tuple[float, float]:
     out = tmp / f"mem_{n}"
     t0 = time.perf_counter()
-    res = subprocess.run([sys.executable, __file__, "--memory-child", str(n), str(out)], capture_output=True,
-                         text=True, check=True)
+    res = subprocess.run(
+        [sys.executable, __file__, "--memory-child", str(n), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     dt = time.perf_counter() - t0
     shutil.rmtree(out, ignore_errors=True)
     return float(res.stdout.strip().splitlines()[-1]), n / dt
@@ -101,17 +123,26 @@ def malloc_ratio(n: int, months: int) -> tuple[float, float]:
         env = {k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}
         if value:
             env["MALLOC_TRIM_THRESHOLD_"] = value
-        res = subprocess.run([sys.executable, __file__, "--malloc-child", str(n), str(months)], env=env,
-                             capture_output=True, text=True, check=True)
+        res = subprocess.run(
+            [sys.executable, __file__, "--malloc-child", str(n), str(months)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         rates.append(float(res.stdout.strip().splitlines()[-1]))
     return rates[0], rates[1]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--runs", type=int, default=200, help="runs per throughput measurement")
     ap.add_argument("--months", type=int, default=48, help="horizon of the throughput runs")
-    ap.add_argument("--memory", type=int, nargs="*", default=[1000, 10000], help="batch sizes for driver memory")
+    ap.add_argument(
+        "--memory", type=int, nargs="*", default=[1000, 10000], help="batch sizes for driver memory"
+    )
     ap.add_argument("--repeats", type=int, default=2, help="interleaved repeats (the best is kept)")
     ap.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--malloc-child", nargs=2, type=int, help=argparse.SUPPRESS)
@@ -124,19 +155,25 @@ def main() -> None:
         return
 
     n, m = args.runs, args.months
-    print(f"scenario {SCENARIO.name}, {m} months, {n} runs per measurement, best of {args.repeats} "
-          f"interleaved repeats, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"scenario {SCENARIO.name}, {m} months, {n} runs per measurement, best of {args.repeats} "
+        f"interleaved repeats, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}"
+    )
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         best: dict[str, float] = {}
         for _ in range(args.repeats):  # interleaved, so a load spike from colleagues hits all alike
-            for key, fn in (("loop", lambda: bench_loop(n, m)),
-                            ("lib1", lambda: bench_libyasim(n, m, 1, tmp)),
-                            ("lib2", lambda: bench_libyasim(n, m, 2, tmp)),
-                            ("mesa1", lambda: bench_mesa(n, m, 1)),
-                            ("mesa2", lambda: bench_mesa(n, m, 2))):
+            for key, fn in (
+                ("loop", lambda: bench_loop(n, m)),
+                ("lib1", lambda: bench_libyasim(n, m, 1, tmp)),
+                ("lib2", lambda: bench_libyasim(n, m, 2, tmp)),
+                ("mesa1", lambda: bench_mesa(n, m, 1)),
+                ("mesa2", lambda: bench_mesa(n, m, 2)),
+            ):
                 best[key] = max(best.get(key, 0.0), fn())
-        loop, lib1, lib2, mesa1, mesa2 = (best[k] for k in ("loop", "lib1", "lib2", "mesa1", "mesa2"))
+        loop, lib1, lib2, mesa1, mesa2 = (
+            best[k] for k in ("loop", "lib1", "lib2", "mesa1", "mesa2")
+        )
         print("\nthroughput (runs/s, wall time of the whole batch)")
         print(f"  model loop, 1 process (no storage)  {loop:8.2f}")
         print(f"  libyasim batch, 1 worker            {lib1:8.2f}")
@@ -149,19 +186,25 @@ def main() -> None:
         print(f"  batch overhead vs bare model loop   {1 - lib1 / loop:8.0%}")
 
         if args.memory:
-            print("\ndriver peak RSS (one-month runs: cheap, so this measures the driver; 2 workers)")
+            print(
+                "\ndriver peak RSS (one-month runs: cheap, so this measures the driver; 2 workers)"
+            )
             peaks = {}
             for size in args.memory:
                 peaks[size], rate = driver_peak(size, tmp)
                 print(f"  {size:>6} runs: {peaks[size]:7.1f} MB   ({rate:.0f} runs/s)")
             if len(peaks) >= 2:
                 lo, hi = min(peaks), max(peaks)
-                print(f"  growth {lo} -> {hi} runs: {peaks[hi] - peaks[lo]:+.1f} MB   (target < 50 MB)")
+                print(
+                    f"  growth {lo} -> {hi} runs: {peaks[hi] - peaks[lo]:+.1f} MB   (target < 50 MB)"
+                )
 
         plain, trimmed = malloc_ratio(max(10, n // 4), m)
         print("\nDask nanny's MALLOC_TRIM_THRESHOLD_=65536 (fresh process, same runs)")
-        print(f"  unset {plain:.2f} runs/s, 65536 {trimmed:.2f} runs/s: slowdown {plain / trimmed:.2f}x "
-              "(libyasim unsets it for the Dask workers it starts)")
+        print(
+            f"  unset {plain:.2f} runs/s, 65536 {trimmed:.2f} runs/s: slowdown {plain / trimmed:.2f}x "
+            "(libyasim unsets it for the Dask workers it starts)"
+        )
 
 
 if __name__ == "__main__":

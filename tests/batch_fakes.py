@@ -23,12 +23,17 @@ def fake_run(scenario, *, seed: int, months: int | None = None) -> RunResult:
         cols[f"territory.{f.id}"] = rng.uniform(0, 1, n)
     cols["threat_index"] = rng.uniform(0, 1, n)
     series = pd.DataFrame(cols)
-    events = pd.DataFrame([[1, "2017-09", "Battles", "battle", "north", "red", "blue", 3, ""]],
-                          columns=EVENT_COLUMNS)
+    events = pd.DataFrame(
+        [[1, "2017-09", "Battles", "battle", "north", "red", "blue", 3, ""]], columns=EVENT_COLUMNS
+    )
     end = ["partition", "renewed_war", "takeover"][int(rng.integers(3))]
-    summary = {"end_state": end, "flags": ["jihadist_resurgence"] if rng.uniform() < 0.3 else [],
-               "fatalities_total": float(rng.uniform(0, 1000)), "seed": seed,
-               "strength_share": {f.id: float(rng.uniform()) for f in scenario.factions}}
+    summary = {
+        "end_state": end,
+        "flags": ["jihadist_resurgence"] if rng.uniform() < 0.3 else [],
+        "fatalities_total": float(rng.uniform(0, 1000)),
+        "seed": seed,
+        "strength_share": {f.id: float(rng.uniform()) for f in scenario.factions},
+    }
     return RunResult(scenario.id, scenario.hash, seed, series, events, summary)
 
 

@@ -45,8 +45,10 @@ def test_newcombe_known_values():
     assert (lo, hi) == (pytest.approx(0.0524, abs=5e-5), pytest.approx(0.3339, abs=5e-5))
 
 
-@given(st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
-       st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+@given(
+    st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+    st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
 def test_wilson_contains_the_estimate_and_stays_in_0_1(kn, conf):
     k, n = kn
     lo, hi = wilson(k, n, conf)
@@ -68,13 +70,32 @@ def runs() -> pd.DataFrame:
     for sc, p_war in (("base", 0.6), ("deal", 0.3)):
         for rep in range(200):
             war = rng.uniform() < p_war
-            rows.append({"run_id": f"{sc}.p00000.r{rep:05d}", "scenario": sc, "point": 0, "replicate": rep,
-                         "status": "ok", "error": None, "end_state": "renewed_war" if war else "partition",
-                         "flags": ["jihadist_resurgence"] if rep % 10 == 0 else [],
-                         "fig.total_fatalities": 1000.0 + rep + (500.0 if sc == "base" else 0.0)})
-    rows.append({"run_id": "deal.p00000.r00200", "scenario": "deal", "point": 0, "replicate": 200,
-                 "status": "failed", "error": "ValueError: boom\nmore", "end_state": None, "flags": None,
-                 "fig.total_fatalities": np.nan})
+            rows.append(
+                {
+                    "run_id": f"{sc}.p00000.r{rep:05d}",
+                    "scenario": sc,
+                    "point": 0,
+                    "replicate": rep,
+                    "status": "ok",
+                    "error": None,
+                    "end_state": "renewed_war" if war else "partition",
+                    "flags": ["jihadist_resurgence"] if rep % 10 == 0 else [],
+                    "fig.total_fatalities": 1000.0 + rep + (500.0 if sc == "base" else 0.0),
+                }
+            )
+    rows.append(
+        {
+            "run_id": "deal.p00000.r00200",
+            "scenario": "deal",
+            "point": 0,
+            "replicate": 200,
+            "status": "failed",
+            "error": "ValueError: boom\nmore",
+            "end_state": None,
+            "flags": None,
+            "fig.total_fatalities": np.nan,
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -86,7 +107,7 @@ def test_outcome_table(runs):
     assert base.loc["takeover", "count"] == 0 and base.loc["takeover", "lo"] == 0.0
     flags = t[t.kind == "flag"]
     assert set(flags.outcome) == {"jihadist_resurgence"} and flags["count"].eq(20).all()
-    lo, hi = wilson(base.loc["partition", "count"], 200)
+    lo, _hi = wilson(base.loc["partition", "count"], 200)
     assert base.loc["partition", "lo"] == pytest.approx(lo)
     text = format_outcomes(t[t.kind == "end_state"])
     assert "renewed_war" in text and "95% Wilson" in text and "takeover" not in text
@@ -123,9 +144,20 @@ def series() -> pd.DataFrame:
         for r in range(30):
             for actor in ("lna", "gna"):
                 for step in range(7):
-                    rows.append((f"{sc}.{r}", sc, step, f"2017-{step + 8:02d}", "strength", actor,
-                                 1000 + 100 * step + rng.normal(0, 50)))
-    return pd.DataFrame(rows, columns=["run_id", "scenario", "step", "month", "variable", "actor", "value"])
+                    rows.append(
+                        (
+                            f"{sc}.{r}",
+                            sc,
+                            step,
+                            f"2017-{step + 8:02d}",
+                            "strength",
+                            actor,
+                            1000 + 100 * step + rng.normal(0, 50),
+                        )
+                    )
+    return pd.DataFrame(
+        rows, columns=["run_id", "scenario", "step", "month", "variable", "actor", "value"]
+    )
 
 
 def test_fan_quantiles_are_ordered(series):
@@ -143,4 +175,6 @@ def test_figures_render(series, runs, tmp_path):
     fig.savefig(tmp_path / "fan.png")
     bars = outcome_bars(outcome_table(runs))
     bars.savefig(tmp_path / "bars.png")
-    assert (tmp_path / "fan.png").stat().st_size > 1000 and (tmp_path / "bars.png").stat().st_size > 1000
+    assert (tmp_path / "fan.png").stat().st_size > 1000 and (
+        tmp_path / "bars.png"
+    ).stat().st_size > 1000

@@ -38,8 +38,11 @@ def test_common_random_numbers_across_scenarios():
 
 
 def test_sweeps_make_a_grid_and_sets_apply_everywhere(scenario):
-    d = Design(replicates=2, sets={"parameters.raid_rate": 0.2},
-               sweeps=(Sweep("parameters.engagement_rate", 0.1, 0.5, 3), Sweep("months", 6, 12, 2)))
+    d = Design(
+        replicates=2,
+        sets={"parameters.raid_rate": 0.2},
+        sweeps=(Sweep("parameters.engagement_rate", 0.1, 0.5, 3), Sweep("months", 6, 12, 2)),
+    )
     pts = d.points([scenario])
     assert len(pts) == 6
     assert pts[0] == {"parameters.engagement_rate": 0.1, "months": 6}
@@ -50,8 +53,14 @@ def test_sweeps_make_a_grid_and_sets_apply_everywhere(scenario):
     assert plan.param_paths == ["parameters.raid_rate", "parameters.engagement_rate", "months"]
 
 
-@pytest.mark.parametrize(("method", "n", "rows"), [("lhs", 8, lambda d: 8), ("sobol", 4, lambda d: 4 * (d + 2)),
-                                                   ("morris", 3, lambda d: 3 * (d + 1))])
+@pytest.mark.parametrize(
+    ("method", "n", "rows"),
+    [
+        ("lhs", 8, lambda d: 8),
+        ("sobol", 4, lambda d: 4 * (d + 2)),
+        ("morris", 3, lambda d: 3 * (d + 1)),
+    ],
+)
 def test_samples_stay_in_ranges_and_are_reproducible(scenario, method, n, rows):
     d = Design(root_seed=9, sample=method, sample_n=n, vary=("parameters.*",))
     ranges = d.sampled_ranges([scenario])
@@ -63,33 +72,51 @@ def test_samples_stay_in_ranges_and_are_reproducible(scenario, method, n, rows):
             lo, hi = ranges[k]
             assert lo - 1e-9 <= v <= hi + 1e-9
     assert pts == d.points([scenario])
-    assert pts != Design(root_seed=10, sample=method, sample_n=n, vary=("parameters.*",)).points([scenario])
+    assert pts != Design(root_seed=10, sample=method, sample_n=n, vary=("parameters.*",)).points(
+        [scenario]
+    )
 
 
 def test_sampled_parameters_exclude_set_and_swept_ones(scenario):
-    d = Design(sample="lhs", sample_n=4, vary=("parameters.*",), sets={"parameters.raid_rate": 0.1},
-               sweeps=(Sweep("parameters.engagement_rate", 0.1, 0.2, 2),))
+    d = Design(
+        sample="lhs",
+        sample_n=4,
+        vary=("parameters.*",),
+        sets={"parameters.raid_rate": 0.1},
+        sweeps=(Sweep("parameters.engagement_rate", 0.1, 0.2, 2),),
+    )
     ranges = d.sampled_ranges([scenario])
     assert "parameters.raid_rate" not in ranges and "parameters.engagement_rate" not in ranges
     assert len(d.points([scenario])) == 8
 
 
 def test_design_round_trips_through_the_manifest():
-    d = Design(replicates=3, root_seed=4, sets={"a.b": 1}, sweeps=(Sweep("x.y", 0, 1, 3),),
-               sample="lhs", sample_n=4, vary=("p.*",), months=6)
+    d = Design(
+        replicates=3,
+        root_seed=4,
+        sets={"a.b": 1},
+        sweeps=(Sweep("x.y", 0, 1, 3),),
+        sample="lhs",
+        sample_n=4,
+        vary=("p.*",),
+        months=6,
+    )
     assert Design.from_dict(d.to_dict()) == d
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"replicates": 0}, "'replicates' parameter must be >= 1"),
-    ({"root_seed": -1}, "'seed' parameter"),
-    ({"sample": "halton", "sample_n": 4}, "must be one of lhs, sobol, morris"),
-    ({"sample": "sobol", "sample_n": 6}, "power of two"),
-    ({"sample": "lhs", "sample_n": 0}, "sample size must be >= 1"),
-    ({"sweeps": (Sweep("a", 0, 1, 0),)}, "number of values must be >= 1"),
-    ({"sets": {"a": 1}, "sweeps": (Sweep("a", 0, 1, 2),)}, "more than once"),
-    ({"months": 0}, "'months' parameter must be >= 1"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"replicates": 0}, "'replicates' parameter must be >= 1"),
+        ({"root_seed": -1}, "'seed' parameter"),
+        ({"sample": "halton", "sample_n": 4}, "must be one of lhs, sobol, morris"),
+        ({"sample": "sobol", "sample_n": 6}, "power of two"),
+        ({"sample": "lhs", "sample_n": 0}, "sample size must be >= 1"),
+        ({"sweeps": (Sweep("a", 0, 1, 0),)}, "number of values must be >= 1"),
+        ({"sets": {"a": 1}, "sweeps": (Sweep("a", 0, 1, 2),)}, "more than once"),
+        ({"months": 0}, "'months' parameter must be >= 1"),
+    ],
+)
 def test_bad_designs_are_refused_with_a_clear_message(kwargs, message):
     with pytest.raises(DesignError, match=message):
         Design(**kwargs)

@@ -37,22 +37,41 @@ def scenarios():
 
 def stable_runs(out) -> pd.DataFrame:
     runs = load_runs(out)
-    return (runs.drop(columns=["elapsed_s", "worker", "traceback", "attempt"])
-            .sort_values("run_index").reset_index(drop=True))
+    return (
+        runs.drop(columns=["elapsed_s", "worker", "traceback", "attempt"])
+        .sort_values("run_index")
+        .reset_index(drop=True)
+    )
 
 
 def sorted_series(out) -> pd.DataFrame:
-    return load_series(out).sort_values(["run_id", "variable", "actor", "step"]).reset_index(drop=True)
+    return (
+        load_series(out).sort_values(["run_id", "variable", "actor", "step"]).reset_index(drop=True)
+    )
 
 
 def test_workers_1_vs_2_vs_dask_give_identical_runs_and_series(tmp_path, scenarios):
     pytest.importorskip("distributed")
     design = Design(replicates=4, root_seed=11, months=6)
     run_batch(scenarios, tmp_path / "w1", design, executor="process", workers=1, progress=False)
-    run_batch(scenarios, tmp_path / "w2", design, executor="process", workers=2, progress=False,
-              chunk_seconds=0.01)
-    run_batch(scenarios, tmp_path / "dask", design, executor="dask", workers=2, progress=False,
-              chunk_seconds=0.01)
+    run_batch(
+        scenarios,
+        tmp_path / "w2",
+        design,
+        executor="process",
+        workers=2,
+        progress=False,
+        chunk_seconds=0.01,
+    )
+    run_batch(
+        scenarios,
+        tmp_path / "dask",
+        design,
+        executor="dask",
+        workers=2,
+        progress=False,
+        chunk_seconds=0.01,
+    )
     ref = stable_runs(tmp_path / "w1")
     assert len(ref) == 8 and (ref["status"] == "ok").all()
     # common random numbers: both scenarios ran on the same seeds
@@ -68,7 +87,9 @@ def test_workers_1_vs_2_vs_dask_give_identical_runs_and_series(tmp_path, scenari
     row = ref.iloc[5]
     single = run(scenarios[1], seed=int(row["seed"]), months=6)
     assert single.end_state == row["end_state"]
-    mine = s1[(s1.run_id == row["run_id"]) & (s1.variable == "strength") & (s1.actor == "lna")]["value"]
+    mine = s1[(s1.run_id == row["run_id"]) & (s1.variable == "strength") & (s1.actor == "lna")][
+        "value"
+    ]
     assert mine.tolist() == single.series["strength.lna"].tolist()
 
 
@@ -77,12 +98,16 @@ def test_dask_workers_do_not_get_the_slow_malloc_setting(scenarios, tmp_path):
     from libyasim.batch.executors import DaskExecutor, _worker_malloc_setting
     from libyasim.batch.worker import BatchContext
 
-    ctx = BatchContext(out=str(tmp_path), scenarios=scenarios[:1], points=[{}], sets={}, param_columns=[])
+    ctx = BatchContext(
+        out=str(tmp_path), scenarios=scenarios[:1], points=[{}], sets={}, param_columns=[]
+    )
     ex = DaskExecutor(ctx, workers=1)
     try:
         assert ex.dashboard and "127.0.0.1" in ex.dashboard
         assert set(ex.client.run(_worker_malloc_setting).values()) == {None}
-        assert all(addr.startswith("tcp://127.0.0.1:") for addr in ex.client.scheduler_info()["workers"])
+        assert all(
+            addr.startswith("tcp://127.0.0.1:") for addr in ex.client.scheduler_info()["workers"]
+        )
     finally:
         ex.close()
 
@@ -106,8 +131,24 @@ def _kill_tree(proc: subprocess.Popen) -> None:
 
 def test_kill_9_mid_batch_then_resume_runs_everything_exactly_once(tmp_path):
     out = tmp_path / "b"
-    args = _cli("batch", str(BASELINE), "--out", str(out), "--replicates", "60", "--seed", "5",
-                "--months", "12", "--workers", "2", "--chunk-seconds", "0.05", "--no-report", "--quiet")
+    args = _cli(
+        "batch",
+        str(BASELINE),
+        "--out",
+        str(out),
+        "--replicates",
+        "60",
+        "--seed",
+        "5",
+        "--months",
+        "12",
+        "--workers",
+        "2",
+        "--chunk-seconds",
+        "0.05",
+        "--no-report",
+        "--quiet",
+    )
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -129,8 +170,13 @@ def test_kill_9_mid_batch_then_resume_runs_everything_exactly_once(tmp_path):
     assert not series.duplicated(["run_id", "variable", "actor", "step"]).any()
     # equal to an uninterrupted batch
     ref = tmp_path / "ref"
-    run_batch([BASELINE], ref, Design(replicates=60, root_seed=5, months=12), executor="serial",
-              progress=False)
+    run_batch(
+        [BASELINE],
+        ref,
+        Design(replicates=60, root_seed=5, months=12),
+        executor="serial",
+        progress=False,
+    )
     pd.testing.assert_frame_equal(stable_runs(out), stable_runs(ref))
     pd.testing.assert_frame_equal(sorted_series(out), sorted_series(ref))
 
@@ -138,15 +184,25 @@ def test_kill_9_mid_batch_then_resume_runs_everything_exactly_once(tmp_path):
 def test_failing_runs_are_recorded_the_batch_completes_and_retry_fixes_them(tmp_path, scenarios):
     out = tmp_path / "b"
     design = Design(replicates=8, root_seed=21, months=6)
-    res = run_batch(scenarios, out, design, executor="process", workers=2, runner=failing_real_run,
-                    progress=False)
+    res = run_batch(
+        scenarios,
+        out,
+        design,
+        executor="process",
+        workers=2,
+        runner=failing_real_run,
+        progress=False,
+    )
     runs = load_runs(out)
     failed = runs[runs.status == "failed"]
     assert res.failed == len(failed) > 0 and res.ok + res.failed == 16
     assert failed["error"].str.match(r"ValueError: injected failure \(seed \d+\)").all()
-    assert (failed["seed"] % 4 == 0).all() and (runs.loc[runs.status == "ok", "seed"] % 4 != 0).all()
-    fixed = run_batch(scenarios, out, design, executor="process", workers=2, retry_failed=True,
-                      progress=False)
+    assert (failed["seed"] % 4 == 0).all() and (
+        runs.loc[runs.status == "ok", "seed"] % 4 != 0
+    ).all()
+    fixed = run_batch(
+        scenarios, out, design, executor="process", workers=2, retry_failed=True, progress=False
+    )
     assert (fixed.ran, fixed.ok, fixed.failed) == (res.failed, 16, 0)
     ref = tmp_path / "ref"
     run_batch(scenarios, ref, design, executor="serial", progress=False)

@@ -38,7 +38,11 @@ def scenarios():
 
 def _stable(runs: pd.DataFrame) -> pd.DataFrame:
     drop = ["elapsed_s", "worker", "traceback"]
-    return runs.drop(columns=[c for c in drop if c in runs]).sort_values("run_index").reset_index(drop=True)
+    return (
+        runs.drop(columns=[c for c in drop if c in runs])
+        .sort_values("run_index")
+        .reset_index(drop=True)
+    )
 
 
 def _series(out) -> pd.DataFrame:
@@ -48,8 +52,15 @@ def _series(out) -> pd.DataFrame:
 
 def test_layout_manifest_and_tables(tmp_path, scenarios):
     out = tmp_path / "b"
-    res = run_batch(scenarios, out, Design(replicates=4, root_seed=1, months=6), executor="serial",
-                    runner=fake_run, progress=False, command=["libyasim", "batch"])
+    res = run_batch(
+        scenarios,
+        out,
+        Design(replicates=4, root_seed=1, months=6),
+        executor="serial",
+        runner=fake_run,
+        progress=False,
+        command=["libyasim", "batch"],
+    )
     assert (res.total, res.ok, res.failed, res.ran) == (8, 8, 0, 8)
     m = json.loads((out / "manifest.json").read_text())
     assert m["root_seed"] == 1 and m["command"] == ["libyasim", "batch"]
@@ -62,12 +73,29 @@ def test_layout_manifest_and_tables(tmp_path, scenarios):
     assert runs["run_id"].is_unique and len(runs) == 8
     # common random numbers: the same seeds for both scenarios
     assert runs.groupby(["point", "replicate"])["seed"].nunique().eq(1).all()
-    assert set(runs.columns) >= {"run_id", "scenario", "seed", "status", "end_state", "flags",
-                                 "fig.fatalities_total", "fig.strength_share.red", "parameters"}
+    assert set(runs.columns) >= {
+        "run_id",
+        "scenario",
+        "seed",
+        "status",
+        "end_state",
+        "flags",
+        "fig.fatalities_total",
+        "fig.strength_share.red",
+        "parameters",
+    }
     # readable directly by pandas: the consolidated file and the part folders
     assert len(pd.read_parquet(out / "runs.parquet")) == 8
     series = pd.read_parquet(out / "series")
-    assert set(series.columns) == {"run_id", "scenario", "step", "month", "variable", "actor", "value"}
+    assert set(series.columns) == {
+        "run_id",
+        "scenario",
+        "step",
+        "month",
+        "variable",
+        "actor",
+        "value",
+    }
     assert series.groupby("run_id")["step"].max().eq(6).all()
     assert len(load_series(out, variables=["strength"], scenarios=["mini"])) == 4 * 7 * 3
     assert len(load_events(out)) == 8
@@ -76,9 +104,19 @@ def test_layout_manifest_and_tables(tmp_path, scenarios):
 def test_results_do_not_depend_on_the_executor(tmp_path, scenarios):
     d = Design(replicates=5, root_seed=2, months=4)
     run_batch(scenarios, tmp_path / "s", d, executor="serial", runner=fake_run, progress=False)
-    run_batch(scenarios, tmp_path / "p", d, executor="process", workers=2, runner=fake_run,
-              progress=False, chunk_seconds=0.001)
-    pd.testing.assert_frame_equal(_stable(load_runs(tmp_path / "s")), _stable(load_runs(tmp_path / "p")))
+    run_batch(
+        scenarios,
+        tmp_path / "p",
+        d,
+        executor="process",
+        workers=2,
+        runner=fake_run,
+        progress=False,
+        chunk_seconds=0.001,
+    )
+    pd.testing.assert_frame_equal(
+        _stable(load_runs(tmp_path / "s")), _stable(load_runs(tmp_path / "p"))
+    )
     pd.testing.assert_frame_equal(_series(tmp_path / "s"), _series(tmp_path / "p"))
 
 
@@ -96,7 +134,9 @@ def test_failures_are_recorded_and_retried(tmp_path, scenarios):
     again = run_batch(scenarios, out, d, executor="serial", runner=flaky_run, progress=False)
     assert again.ran == 0 and again.failed == res.failed
     # --retry-failed with a runner that now works
-    fixed = run_batch(scenarios, out, d, executor="serial", runner=fake_run, progress=False, retry_failed=True)
+    fixed = run_batch(
+        scenarios, out, d, executor="serial", runner=fake_run, progress=False, retry_failed=True
+    )
     assert (fixed.ran, fixed.ok, fixed.failed) == (res.failed, 24, 0)
     runs = load_runs(out)
     assert runs["run_id"].is_unique and len(runs) == 24
@@ -104,8 +144,10 @@ def test_failures_are_recorded_and_retried(tmp_path, scenarios):
     assert load_series(out)["run_id"].nunique() == 24
     ref = tmp_path / "ref"
     run_batch(scenarios, ref, d, executor="serial", runner=fake_run, progress=False)
-    pd.testing.assert_frame_equal(_stable(load_runs(out)).drop(columns="attempt"),
-                                  _stable(load_runs(ref)).drop(columns="attempt"))
+    pd.testing.assert_frame_equal(
+        _stable(load_runs(out)).drop(columns="attempt"),
+        _stable(load_runs(ref)).drop(columns="attempt"),
+    )
     pd.testing.assert_frame_equal(_series(out), _series(ref))
 
 
@@ -114,7 +156,9 @@ def test_resume_after_a_partial_batch_and_crash_debris(tmp_path, scenarios):
     ref = tmp_path / "ref"
     run_batch(scenarios, ref, d, executor="serial", runner=fake_run, progress=False)
     out = tmp_path / "b"
-    run_batch(scenarios, out, d, executor="serial", runner=fake_run, progress=False, chunk_seconds=1e-9)
+    run_batch(
+        scenarios, out, d, executor="serial", runner=fake_run, progress=False, chunk_seconds=1e-9
+    )
     store = BatchStore(out)
     parts = store.parts("runs")
     assert len(parts) > 3
@@ -141,7 +185,7 @@ def test_duplicate_rows_are_repaired(tmp_path, scenarios):
     for t in ("runs", "series", "events"):  # a chunk written twice (an orphaned worker)
         src = out / t / part.name
         if src.exists():
-            (out / t / f"part-zzz-dup.parquet").write_bytes(src.read_bytes())
+            (out / t / "part-zzz-dup.parquet").write_bytes(src.read_bytes())
     assert len(pd.read_parquet(out / "runs")) > 3
     store.repair()
     runs = load_runs(out)
@@ -155,13 +199,27 @@ def test_changed_scenario_or_design_refuses_to_resume(tmp_path, scenarios):
     run_batch(scenarios, out, d, executor="serial", runner=fake_run, progress=False)
     changed = scenarios[0].with_values({"factions.red.strength": 3500})
     with pytest.raises(BatchError, match=r"scenario mini changed \(hash"):
-        run_batch([changed, scenarios[1]], out, d, executor="serial", runner=fake_run, progress=False)
+        run_batch(
+            [changed, scenarios[1]], out, d, executor="serial", runner=fake_run, progress=False
+        )
     with pytest.raises(BatchError, match="design replicates: 2 -> 3"):
-        run_batch(scenarios, out, Design(replicates=3, root_seed=6, months=2), executor="serial",
-                  runner=fake_run, progress=False)
+        run_batch(
+            scenarios,
+            out,
+            Design(replicates=3, root_seed=6, months=2),
+            executor="serial",
+            runner=fake_run,
+            progress=False,
+        )
     with pytest.raises(BatchError, match="design root_seed"):
-        run_batch(scenarios, out, Design(replicates=2, root_seed=7, months=2), executor="serial",
-                  runner=fake_run, progress=False)
+        run_batch(
+            scenarios,
+            out,
+            Design(replicates=2, root_seed=7, months=2),
+            executor="serial",
+            runner=fake_run,
+            progress=False,
+        )
     with pytest.raises(BatchError, match="scenario mini_b was in the batch"):
         run_batch(scenarios[:1], out, d, executor="serial", runner=fake_run, progress=False)
 
@@ -186,13 +244,20 @@ def test_invalid_point_fails_its_runs_not_the_batch(tmp_path, scenarios):
     d = Design(replicates=2, months=2)
     plan = plan_batch(scenarios[:1], d)
     plan.points[0] = {"factions.red.strength": -5}
-    from libyasim.batch.worker import BatchContext, run_chunk
     from libyasim.batch.design import iter_runs
+    from libyasim.batch.worker import BatchContext, run_chunk
 
     out = tmp_path / "b"
     BatchStore(out).create(plan.manifest(None, fake_run), plan.points_table())
-    ctx = BatchContext(out=str(out), scenarios=plan.scenarios, points=plan.points, sets={},
-                       param_columns=[], months=2, runner=fake_run)
+    ctx = BatchContext(
+        out=str(out),
+        scenarios=plan.scenarios,
+        points=plan.points,
+        sets={},
+        param_columns=[],
+        months=2,
+        runner=fake_run,
+    )
     rep = run_chunk(ctx, list(iter_runs(["mini"], 1, 2, 0)))
     assert (rep.ok, rep.failed) == (0, 2)
     assert load_runs(out)["error"].str.contains("ScenarioError").all()

@@ -26,12 +26,15 @@ def _baseline(runs: pd.DataFrame, baseline: str | None) -> str:
     if baseline is None:
         return order[0]
     if baseline not in order:
-        raise ValueError(f"The 'baseline' parameter must be one of {', '.join(order)}. Got {baseline!r} instead.")
+        raise ValueError(
+            f"The 'baseline' parameter must be one of {', '.join(order)}. Got {baseline!r} instead."
+        )
     return baseline
 
 
-def compare_outcomes(runs: pd.DataFrame, baseline: str | None = None,
-                     confidence: float = 0.95) -> pd.DataFrame:
+def compare_outcomes(
+    runs: pd.DataFrame, baseline: str | None = None, confidence: float = 0.95
+) -> pd.DataFrame:
     """For each scenario against ``baseline`` (default: the first): outcome probability differences.
 
     Columns: ``scenario, baseline, outcome, kind, p_baseline, p, diff, lo, hi,
@@ -59,14 +62,33 @@ def compare_outcomes(runs: pd.DataFrame, baseline: str | None = None,
             lo, hi = newcombe(k1, n1, k2, n2, confidence)
             p1 = k1 / n1 if n1 else np.nan
             p2 = k2 / n2 if n2 else np.nan
-            rows.append((sc, base, key[0], key[1], p1, p2, p2 - p1, float(lo), float(hi), paired, changed))
-    return pd.DataFrame(rows, columns=["scenario", "baseline", "outcome", "kind", "p_baseline", "p",
-                                       "diff", "lo", "hi", "paired", "changed"])
+            rows.append(
+                (sc, base, key[0], key[1], p1, p2, p2 - p1, float(lo), float(hi), paired, changed)
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "scenario",
+            "baseline",
+            "outcome",
+            "kind",
+            "p_baseline",
+            "p",
+            "diff",
+            "lo",
+            "hi",
+            "paired",
+            "changed",
+        ],
+    )
 
 
-def compare_figures(runs: pd.DataFrame, baseline: str | None = None,
-                    percentiles: Sequence[float] = PERCENTILES,
-                    figures: Sequence[str] | None = None) -> pd.DataFrame:
+def compare_figures(
+    runs: pd.DataFrame,
+    baseline: str | None = None,
+    percentiles: Sequence[float] = PERCENTILES,
+    figures: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Paired differences (scenario − baseline, same point and replicate) of key figures.
 
     Columns: ``scenario, baseline, figure, n`` (pairs), ``mean`` and
@@ -85,15 +107,28 @@ def compare_figures(runs: pd.DataFrame, baseline: str | None = None,
         for c in cols:
             if c not in s or c not in b:
                 continue
-            d = (pd.to_numeric(s.loc[common, c], errors="coerce")
-                 - pd.to_numeric(b.loc[common, c], errors="coerce")).dropna().to_numpy()
-            row = {"scenario": sc, "baseline": base, "figure": c.removeprefix("fig."), "n": len(d),
-                   "mean": float(d.mean()) if len(d) else np.nan}
+            d = (
+                (
+                    pd.to_numeric(s.loc[common, c], errors="coerce")
+                    - pd.to_numeric(b.loc[common, c], errors="coerce")
+                )
+                .dropna()
+                .to_numpy()
+            )
+            row = {
+                "scenario": sc,
+                "baseline": base,
+                "figure": c.removeprefix("fig."),
+                "n": len(d),
+                "mean": float(d.mean()) if len(d) else np.nan,
+            }
             qs = np.percentile(d, percentiles) if len(d) else [np.nan] * len(percentiles)
             row.update({f"p{p:g}": float(q) for p, q in zip(percentiles, qs, strict=True)})
             rows.append(row)
-    return pd.DataFrame(rows, columns=["scenario", "baseline", "figure", "n", "mean",
-                                       *[f"p{p:g}" for p in percentiles]])
+    return pd.DataFrame(
+        rows,
+        columns=["scenario", "baseline", "figure", "n", "mean", *[f"p{p:g}" for p in percentiles]],
+    )
 
 
 def format_comparison(table: pd.DataFrame, digits: int = 1) -> str:
@@ -104,13 +139,19 @@ def format_comparison(table: pd.DataFrame, digits: int = 1) -> str:
     for sc, sub in table.groupby("scenario", sort=False):
         base = sub["baseline"].iloc[0]
         changed = sub["changed"].iloc[0]
-        lines.append(f"{sc} vs {base}  ({int(sub['paired'].iloc[0])} paired runs, end state changed in "
-                     f"{100 * changed:.{digits}f}% of pairs)")
+        lines.append(
+            f"{sc} vs {base}  ({int(sub['paired'].iloc[0])} paired runs, end state changed in "
+            f"{100 * changed:.{digits}f}% of pairs)"
+        )
         for r in sub.itertuples():
             if r.p_baseline == 0 and r.p == 0:
                 continue
             sig = "*" if (r.lo > 0 or r.hi < 0) else " "
-            lines.append(f"  {r.outcome:<22} {100 * r.p_baseline:6.{digits}f}% -> {100 * r.p:6.{digits}f}%  "
-                         f"diff {100 * r.diff:+6.{digits}f} pts [{100 * r.lo:+.{digits}f}, {100 * r.hi:+.{digits}f}]{sig}")
-    lines.append("* the 95% interval of the difference excludes 0 (Newcombe; conservative with common random numbers)")
+            lines.append(
+                f"  {r.outcome:<22} {100 * r.p_baseline:6.{digits}f}% -> {100 * r.p:6.{digits}f}%  "
+                f"diff {100 * r.diff:+6.{digits}f} pts [{100 * r.lo:+.{digits}f}, {100 * r.hi:+.{digits}f}]{sig}"
+            )
+    lines.append(
+        "* the 95% interval of the difference excludes 0 (Newcombe; conservative with common random numbers)"
+    )
     return "\n".join(lines)

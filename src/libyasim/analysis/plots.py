@@ -33,8 +33,13 @@ def _colors(n: int) -> list:
     return [cmap(i % 10) for i in range(n)]
 
 
-def fan_chart(series: pd.DataFrame, variable: str, actors: Sequence[str] | None = None,
-              scenarios: Sequence[str] | None = None, ncols: int = 3) -> Figure:
+def fan_chart(
+    series: pd.DataFrame,
+    variable: str,
+    actors: Sequence[str] | None = None,
+    scenarios: Sequence[str] | None = None,
+    ncols: int = 3,
+) -> Figure:
     """One panel per actor: the median of ``variable`` over runs, with 50% and 90% bands.
 
     ``series`` is the long series of a batch (:func:`libyasim.batch.load_series`);
@@ -65,18 +70,22 @@ def fan_chart(series: pd.DataFrame, variable: str, actors: Sequence[str] | None 
         ax.set_title(actor or variable, fontsize=10)
         ax.grid(alpha=0.3)
         ax.set_ylim(bottom=0)
-    for ax in axes.flat[len(all_actors):]:
+    for ax in axes.flat[len(all_actors) :]:
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("months from start")
     label = VARIABLE_LABELS.get(variable, variable)
     runs = int(q["n"].max()) if len(q) else 0
-    fig.suptitle(f"{variable}: {label} — median, 50% and 90% bands over up to {runs} runs per scenario",
-                 fontsize=11)
+    fig.suptitle(
+        f"{variable}: {label} — median, 50% and 90% bands over up to {runs} runs per scenario",
+        fontsize=11,
+    )
     if scs:
         handles, labels = axes.flat[0].get_legend_handles_labels()
         if handles:
-            fig.legend(handles, labels, loc="outside lower center", ncols=min(len(scs), 4), fontsize=9)
+            fig.legend(
+                handles, labels, loc="outside lower center", ncols=min(len(scs), 4), fontsize=9
+            )
     return fig
 
 
@@ -89,8 +98,10 @@ def outcome_bars(table: pd.DataFrame, kind: str | None = "end_state") -> Figure:
     outcomes = [o for o in dict.fromkeys(t["outcome"]) if (t[t["outcome"] == o]["count"] > 0).any()]
     outcomes = outcomes or list(dict.fromkeys(t["outcome"]))
     scs = list(dict.fromkeys(t["scenario"]))
-    fig = Figure(figsize=(max(5.0, 1.4 * len(outcomes) * max(1, len(scs)) ** 0.5 + 2), 3.8),
-                 layout="constrained")
+    fig = Figure(
+        figsize=(max(5.0, 1.4 * len(outcomes) * max(1, len(scs)) ** 0.5 + 2), 3.8),
+        layout="constrained",
+    )
     ax = fig.subplots()
     width = 0.8 / max(1, len(scs))
     x = np.arange(len(outcomes))
@@ -99,13 +110,24 @@ def outcome_bars(table: pd.DataFrame, kind: str | None = "end_state") -> Figure:
         p = d["p"].to_numpy(dtype=float)
         err = np.vstack([p - d["lo"].to_numpy(dtype=float), d["hi"].to_numpy(dtype=float) - p])
         n = int(d["n"].max()) if d["n"].notna().any() else 0
-        ax.bar(x + (i - (len(scs) - 1) / 2) * width, p, width, yerr=err, capsize=3, color=c,
-               label=f"{sc} (n={n})")
+        ax.bar(
+            x + (i - (len(scs) - 1) / 2) * width,
+            p,
+            width,
+            yerr=err,
+            capsize=3,
+            color=c,
+            label=f"{sc} (n={n})",
+        )
     ax.set_xticks(x, [o.replace("_", " ") for o in outcomes], rotation=0)
     ax.set_ylim(0, 1)
     ax.set_ylabel("probability")
     ax.grid(axis="y", alpha=0.3)
-    ax.set_title("end states per scenario (bars: 95% Wilson intervals)" if kind == "end_state"
-                 else "outcomes per scenario (bars: 95% Wilson intervals)", fontsize=11)
+    ax.set_title(
+        "end states per scenario (bars: 95% Wilson intervals)"
+        if kind == "end_state"
+        else "outcomes per scenario (bars: 95% Wilson intervals)",
+        fontsize=11,
+    )
     ax.legend(fontsize=9)
     return fig

@@ -40,7 +40,9 @@ class Report:
             shown = self.failures.sort_values("runs", ascending=False, kind="stable").head(10)
             lines += [f"  {r.scenario}: {r.runs} x {r.error}" for r in shown.itertuples()]
             if len(self.failures) > len(shown):
-                lines.append(f"  ... {len(self.failures) - len(shown)} more kinds of error in failures.csv")
+                lines.append(
+                    f"  ... {len(self.failures) - len(shown)} more kinds of error in failures.csv"
+                )
         if self.files:
             lines += ["", f"written to {self.folder}: " + ", ".join(p.name for p in self.files)]
         return "\n".join(lines)
@@ -54,12 +56,19 @@ def write_report(batch: str | Path, out: str | Path | None = None, figures: bool
     runs = load_runs(batch)
     folder = Path(out) if out is not None else batch / "report"
     folder.mkdir(parents=True, exist_ok=True)
-    outcomes = outcome_table(runs) if len(runs) else pd.DataFrame(
-        columns=["scenario", "outcome", "kind", "count", "n", "p", "lo", "hi"])
+    outcomes = (
+        outcome_table(runs)
+        if len(runs)
+        else pd.DataFrame(columns=["scenario", "outcome", "kind", "count", "n", "p", "lo", "hi"])
+    )
     figs = key_figures(runs) if len(runs) else pd.DataFrame()
     fails = failures(runs)
     rep = Report(folder, outcomes, figs, fails)
-    for name, table in (("outcomes.csv", outcomes), ("key_figures.csv", figs), ("failures.csv", fails)):
+    for name, table in (
+        ("outcomes.csv", outcomes),
+        ("key_figures.csv", figs),
+        ("failures.csv", fails),
+    ):
         table.to_csv(folder / name, index=False)
         rep.files.append(folder / name)
     if figures and len(runs) and (runs["status"] == "ok").any():
@@ -77,8 +86,9 @@ def write_report(batch: str | Path, out: str | Path | None = None, figures: bool
     return rep
 
 
-def write_comparison(batch: str | Path, baseline: str | None = None,
-                     out: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+def write_comparison(
+    batch: str | Path, baseline: str | None = None, out: str | Path | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """Compare the scenarios of a batch with a baseline; writes CSVs to ``out`` if given."""
     from ..batch.store import load_runs
 
@@ -94,6 +104,8 @@ def write_comparison(batch: str | Path, baseline: str | None = None,
     if not figs.empty:
         lines = ["", "key figures, paired differences (median [5th-95th percentile]):"]
         for r in figs.itertuples():
-            lines.append(f"  {r.scenario} - {r.baseline}  {r.figure:<30} {r.p50:+.4g} [{r.p5:+.4g}, {r.p95:+.4g}]")
+            lines.append(
+                f"  {r.scenario} - {r.baseline}  {r.figure:<30} {r.p50:+.4g} [{r.p5:+.4g}, {r.p95:+.4g}]"
+            )
         text += "\n" + "\n".join(lines)
     return outcomes, figs, text

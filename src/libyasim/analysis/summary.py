@@ -59,7 +59,9 @@ def outcome_table(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
             rows.append((sc, f, "flag", fl.count(f), n))
     table = pd.DataFrame(rows, columns=["scenario", "outcome", "kind", "count", "n"])
     with np.errstate(invalid="ignore", divide="ignore"):
-        table["p"] = np.where(table["n"] > 0, table["count"] / table["n"].where(table["n"] > 0, 1), np.nan)
+        table["p"] = np.where(
+            table["n"] > 0, table["count"] / table["n"].where(table["n"] > 0, 1), np.nan
+        )
     lo, hi = wilson(table["count"].to_numpy(), table["n"].to_numpy(), confidence)
     table["lo"], table["hi"] = lo, hi
     return table
@@ -67,12 +69,20 @@ def outcome_table(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
 
 def figure_columns(runs: pd.DataFrame) -> list[str]:
     """The numeric key-figure columns (``fig.*``) of a runs table."""
-    return [c for c in runs.columns if c.startswith("fig.") and pd.api.types.is_numeric_dtype(runs[c])
-            and not pd.api.types.is_bool_dtype(runs[c])]
+    return [
+        c
+        for c in runs.columns
+        if c.startswith("fig.")
+        and pd.api.types.is_numeric_dtype(runs[c])
+        and not pd.api.types.is_bool_dtype(runs[c])
+    ]
 
 
-def key_figures(runs: pd.DataFrame, percentiles: Sequence[float] = PERCENTILES,
-                figures: Sequence[str] | None = None) -> pd.DataFrame:
+def key_figures(
+    runs: pd.DataFrame,
+    percentiles: Sequence[float] = PERCENTILES,
+    figures: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Key figures per scenario: n, mean and percentiles (columns ``p5``, ``p50``, ...)."""
     ok = _ok(runs)
     cols = list(figures) if figures is not None else figure_columns(runs)
@@ -80,13 +90,23 @@ def key_figures(runs: pd.DataFrame, percentiles: Sequence[float] = PERCENTILES,
     for sc in _scenario_order(runs):
         sub = ok[ok["scenario"] == sc]
         for c in cols:
-            v = pd.to_numeric(sub[c], errors="coerce").dropna().to_numpy() if c in sub else np.array([])
-            row = {"scenario": sc, "figure": c.removeprefix("fig."), "n": len(v),
-                   "mean": float(v.mean()) if len(v) else np.nan}
+            v = (
+                pd.to_numeric(sub[c], errors="coerce").dropna().to_numpy()
+                if c in sub
+                else np.array([])
+            )
+            row = {
+                "scenario": sc,
+                "figure": c.removeprefix("fig."),
+                "n": len(v),
+                "mean": float(v.mean()) if len(v) else np.nan,
+            }
             qs = np.percentile(v, percentiles) if len(v) else [np.nan] * len(percentiles)
             row.update({f"p{p:g}": float(q) for p, q in zip(percentiles, qs, strict=True)})
             rows.append(row)
-    return pd.DataFrame(rows, columns=["scenario", "figure", "n", "mean", *[f"p{p:g}" for p in percentiles]])
+    return pd.DataFrame(
+        rows, columns=["scenario", "figure", "n", "mean", *[f"p{p:g}" for p in percentiles]]
+    )
 
 
 def failures(runs: pd.DataFrame) -> pd.DataFrame:
@@ -97,20 +117,34 @@ def failures(runs: pd.DataFrame) -> pd.DataFrame:
     if bad.empty:
         return pd.DataFrame(columns=["scenario", "error", "runs"])
     err = bad["error"].fillna("").str.split("\n").str[0]
-    return (bad.assign(error=err).groupby(["scenario", "error"], sort=False).size()
-            .rename("runs").reset_index())
+    return (
+        bad.assign(error=err)
+        .groupby(["scenario", "error"], sort=False)
+        .size()
+        .rename("runs")
+        .reset_index()
+    )
 
 
-def fan_quantiles(series: pd.DataFrame, variable: str,
-                  quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
+def fan_quantiles(
+    series: pd.DataFrame, variable: str, quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95)
+) -> pd.DataFrame:
     """Per scenario, actor and step: quantiles of ``variable`` over runs (for fan charts).
 
     Columns: ``scenario, actor, step, month, n`` and ``q5, q25, q50, q75, q95``.
     """
     sub = series[series["variable"] == variable]
     if sub.empty:
-        return pd.DataFrame(columns=["scenario", "actor", "step", "month", "n",
-                                     *[f"q{round(q * 100):d}" for q in quantiles]])
+        return pd.DataFrame(
+            columns=[
+                "scenario",
+                "actor",
+                "step",
+                "month",
+                "n",
+                *[f"q{round(q * 100):d}" for q in quantiles],
+            ]
+        )
     g = sub.groupby(["scenario", "actor", "step"], sort=False)["value"]
     q = g.quantile(list(quantiles)).unstack()
     q.columns = [f"q{round(c * 100):d}" for c in q.columns]
@@ -119,7 +153,9 @@ def fan_quantiles(series: pd.DataFrame, variable: str,
     months = sub.drop_duplicates(["scenario", "step"])[["scenario", "step", "month"]]
     out = out.merge(months, on=["scenario", "step"], how="left")
     cols = ["scenario", "actor", "step", "month", "n", *[f"q{round(x * 100):d}" for x in quantiles]]
-    return out[cols].sort_values(["scenario", "actor", "step"], kind="stable").reset_index(drop=True)
+    return (
+        out[cols].sort_values(["scenario", "actor", "step"], kind="stable").reset_index(drop=True)
+    )
 
 
 def format_outcomes(table: pd.DataFrame, digits: int = 1, confidence: float = 0.95) -> str:
@@ -139,7 +175,13 @@ def format_outcomes(table: pd.DataFrame, digits: int = 1, confidence: float = 0.
                 cells.append(f"{'-':>22}")
                 continue
             r = by.loc[o]
-            cells.append(f"{100 * r.p:>6.{digits}f}% [{100 * r.lo:4.{digits}f}-{100 * r.hi:4.{digits}f}]".rjust(22))
+            cells.append(
+                f"{100 * r.p:>6.{digits}f}% [{100 * r.lo:4.{digits}f}-{100 * r.hi:4.{digits}f}]".rjust(
+                    22
+                )
+            )
         lines.append(f"{sc:<{width}} {int(sub['n'].iloc[0]):>6}  " + "  ".join(cells))
-    lines.append(f"end-state probabilities in % with {100 * confidence:g}% Wilson intervals; flags are not exclusive")
+    lines.append(
+        f"end-state probabilities in % with {100 * confidence:g}% Wilson intervals; flags are not exclusive"
+    )
     return "\n".join(lines)

@@ -29,7 +29,9 @@ def _seed(text: str) -> int:
     try:
         v = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number in [0, 2**63); got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number in [0, 2**63); got {text!r}"
+        ) from None
     if not 0 <= v < 2**63:
         raise argparse.ArgumentTypeError(f"must be in [0, 2**63); got {v}")
     return v
@@ -54,9 +56,19 @@ def design_from_args(args: argparse.Namespace) -> Design:
         try:
             n = int(args.sample[1])
         except ValueError:
-            raise DesignError(f"--sample takes METHOD N with a whole N; got {' '.join(args.sample)!r}") from None
-    return Design(replicates=args.replicates, root_seed=args.seed, sets=sets, sweeps=sweeps,
-                  sample=sample, sample_n=n, vary=tuple(args.vary), months=args.months)
+            raise DesignError(
+                f"--sample takes METHOD N with a whole N; got {' '.join(args.sample)!r}"
+            ) from None
+    return Design(
+        replicates=args.replicates,
+        root_seed=args.seed,
+        sets=sets,
+        sweeps=sweeps,
+        sample=sample,
+        sample_n=n,
+        vary=tuple(args.vary),
+        months=args.months,
+    )
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -81,11 +93,20 @@ def cmd_batch(args: argparse.Namespace) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("always", RuntimeWarning)
             result = run_batch(
-                args.scenarios, args.out, design, executor=executor, workers=args.workers,
-                scheduler=args.scheduler, resume=True if args.resume else None,
-                retry_failed=args.retry_failed, progress=not args.quiet,
-                progress_interval=args.log_interval, chunk_seconds=args.chunk_seconds,
-                command=sys.argv if args.command_line is None else args.command_line, on_start=started)
+                args.scenarios,
+                args.out,
+                design,
+                executor=executor,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                resume=True if args.resume else None,
+                retry_failed=args.retry_failed,
+                progress=not args.quiet,
+                progress_interval=args.log_interval,
+                chunk_seconds=args.chunk_seconds,
+                command=sys.argv if args.command_line is None else args.command_line,
+                on_start=started,
+            )
     except (DesignError, BatchError, StoreError) as exc:
         raise UsageError(str(exc)) from None
     except BatchInterrupted as exc:
@@ -93,11 +114,17 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return 130
     what = "resumed" if result.resumed else "batch"
     rate = f", {result.rate:.2f} runs/s" if result.ran else ""
-    print(f"{what}: {result.total} runs ({result.ok} ok, {result.failed} failed); "
-          f"{result.ran} run now in {result.elapsed:.1f} s{rate} -> {result.out}", file=sys.stderr)
+    print(
+        f"{what}: {result.total} runs ({result.ok} ok, {result.failed} failed); "
+        f"{result.ran} run now in {result.elapsed:.1f} s{rate} -> {result.out}",
+        file=sys.stderr,
+    )
     if result.failed and not args.retry_failed:
-        print(f"{result.failed} run(s) failed (errors in the runs table); re-run them with "
-              "the same command and --retry-failed", file=sys.stderr)
+        print(
+            f"{result.failed} run(s) failed (errors in the runs table); re-run them with "
+            "the same command and --retry-failed",
+            file=sys.stderr,
+        )
     if not args.no_report:
         from ..analysis import write_report
 
@@ -134,65 +161,146 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "batch", formatter_class=HELP,
+        "batch",
+        formatter_class=HELP,
         help="run ensembles and sweeps (local processes or Dask); resumable",
         description="Run every scenario x parameter point x replicate, writing Parquet parts and a "
-                    "manifest to --out. Seeds come from SeedSequence(--seed, spawn_key=(point, "
-                    "replicate)): the same for every scenario, whatever the executor or worker count. "
-                    "Interrupted? Run the same command again (or add --resume): finished runs are kept, "
-                    "none is run twice.")
+        "manifest to --out. Seeds come from SeedSequence(--seed, spawn_key=(point, "
+        "replicate)): the same for every scenario, whatever the executor or worker count. "
+        "Interrupted? Run the same command again (or add --resume): finished runs are kept, "
+        "none is run twice.",
+    )
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files")
-    p.add_argument("--out", "-o", required=True, type=Path, metavar="DIR", help="output folder (new, or the batch to resume)")
-    p.add_argument("--replicates", "-n", type=_positive, default=10, metavar="N",
-                   help="runs per scenario and parameter point")
+    p.add_argument(
+        "--out",
+        "-o",
+        required=True,
+        type=Path,
+        metavar="DIR",
+        help="output folder (new, or the batch to resume)",
+    )
+    p.add_argument(
+        "--replicates",
+        "-n",
+        type=_positive,
+        default=10,
+        metavar="N",
+        help="runs per scenario and parameter point",
+    )
     p.add_argument("--seed", type=_seed, default=0, metavar="ROOT", help="root seed of the batch")
-    p.add_argument("--months", type=_positive, default=None, metavar="N",
-                   help="run length in months (default: each scenario's own)")
+    p.add_argument(
+        "--months",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="run length in months (default: each scenario's own)",
+    )
     g = p.add_argument_group("design")
-    g.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
-                   help="override a scenario value in every run, e.g. parameters.raid_rate=0.2 (repeatable)")
-    g.add_argument("--sweep", action="append", default=[], metavar="PATH=LO:HI:N",
-                   help="N evenly spaced values from LO to HI; several sweeps make a grid (repeatable)")
-    g.add_argument("--sample", nargs=2, metavar=("METHOD", "N"),
-                   help=f"sample the parameters' ranges with SALib: METHOD one of {', '.join(SAMPLE_METHODS)}; "
-                        "lhs gives N points, sobol N*(D+2) (N a power of 2), morris N*(D+1) trajectories' points")
-    g.add_argument("--vary", action="append", default=[], metavar="GLOB",
-                   help="with --sample: only parameters whose path matches, e.g. 'parameters.*' (repeatable)")
+    g.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario value in every run, e.g. parameters.raid_rate=0.2 (repeatable)",
+    )
+    g.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="PATH=LO:HI:N",
+        help="N evenly spaced values from LO to HI; several sweeps make a grid (repeatable)",
+    )
+    g.add_argument(
+        "--sample",
+        nargs=2,
+        metavar=("METHOD", "N"),
+        help=f"sample the parameters' ranges with SALib: METHOD one of {', '.join(SAMPLE_METHODS)}; "
+        "lhs gives N points, sobol N*(D+2) (N a power of 2), morris N*(D+1) trajectories' points",
+    )
+    g.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="with --sample: only parameters whose path matches, e.g. 'parameters.*' (repeatable)",
+    )
     x = p.add_argument_group("execution")
     x.add_argument("--executor", choices=EXECUTORS, default="process", help="where runs execute")
-    x.add_argument("--workers", "-j", type=_positive, default=None, metavar="N",
-                   help=f"worker processes (default: the cores available, here {default_workers()})")
-    x.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --executor dask); "
-                        "without it --executor dask starts a local cluster on 127.0.0.1")
-    x.add_argument("--resume", action="store_true",
-                   help="finish the batch in --out (re-running the same command does this too); "
-                        "refused if a scenario or the design changed")
+    x.add_argument(
+        "--workers",
+        "-j",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help=f"worker processes (default: the cores available, here {default_workers()})",
+    )
+    x.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --executor dask); "
+        "without it --executor dask starts a local cluster on 127.0.0.1",
+    )
+    x.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish the batch in --out (re-running the same command does this too); "
+        "refused if a scenario or the design changed",
+    )
     x.add_argument("--retry-failed", action="store_true", help="run the batch's failed runs again")
-    x.add_argument("--chunk-seconds", type=_seconds, default=CHUNK_SECONDS, metavar="S",
-                   help="target model time per task (runs are grouped into tasks of about this length)")
+    x.add_argument(
+        "--chunk-seconds",
+        type=_seconds,
+        default=CHUNK_SECONDS,
+        metavar="S",
+        help="target model time per task (runs are grouped into tasks of about this length)",
+    )
     o = p.add_argument_group("output")
     o.add_argument("--quiet", "-q", action="store_true", help="no progress bar or progress lines")
-    o.add_argument("--log-interval", type=_seconds, default=30.0, metavar="S",
-                   help="seconds between progress lines when stderr is not a terminal")
-    o.add_argument("--no-report", action="store_true", help="do not print and write the report at the end")
+    o.add_argument(
+        "--log-interval",
+        type=_seconds,
+        default=30.0,
+        metavar="S",
+        help="seconds between progress lines when stderr is not a terminal",
+    )
+    o.add_argument(
+        "--no-report", action="store_true", help="do not print and write the report at the end"
+    )
     o.add_argument("--no-figures", action="store_true", help="report tables only, no PNG figures")
     p.set_defaults(func=cmd_batch, command_line=None)
 
-    r = sub.add_parser("report", formatter_class=HELP, help="summarise a batch: outcome table, key figures, PNG figures",
-                       description="End-state probabilities per scenario with 95% Wilson intervals, key figures "
-                                   "with percentiles, fan charts of strength and territory per faction, and "
-                                   "outcome bars; tables as CSV and figures as PNG in --out.")
+    r = sub.add_parser(
+        "report",
+        formatter_class=HELP,
+        help="summarise a batch: outcome table, key figures, PNG figures",
+        description="End-state probabilities per scenario with 95% Wilson intervals, key figures "
+        "with percentiles, fan charts of strength and territory per faction, and "
+        "outcome bars; tables as CSV and figures as PNG in --out.",
+    )
     r.add_argument("folder", type=Path, metavar="DIR", help="a batch output folder")
-    r.add_argument("--out", type=Path, default=None, metavar="DIR", help="where to write (default: DIR/report)")
+    r.add_argument(
+        "--out", type=Path, default=None, metavar="DIR", help="where to write (default: DIR/report)"
+    )
     r.add_argument("--no-figures", action="store_true", help="tables only")
     r.set_defaults(func=cmd_report)
 
-    c = sub.add_parser("compare", formatter_class=HELP, help="compare a batch's scenarios with a baseline",
-                       description="Differences in end-state probabilities (with Newcombe intervals) and paired "
-                                   "differences in key figures between each scenario and the baseline; runs "
-                                   "pair up by point and replicate (common random numbers).")
+    c = sub.add_parser(
+        "compare",
+        formatter_class=HELP,
+        help="compare a batch's scenarios with a baseline",
+        description="Differences in end-state probabilities (with Newcombe intervals) and paired "
+        "differences in key figures between each scenario and the baseline; runs "
+        "pair up by point and replicate (common random numbers).",
+    )
     c.add_argument("folder", type=Path, metavar="DIR", help="a batch output folder")
-    c.add_argument("--baseline", default=None, metavar="ID", help="scenario id to compare with (default: the first)")
-    c.add_argument("--out", type=Path, default=None, metavar="DIR", help="also write CSV tables here")
+    c.add_argument(
+        "--baseline",
+        default=None,
+        metavar="ID",
+        help="scenario id to compare with (default: the first)",
+    )
+    c.add_argument(
+        "--out", type=Path, default=None, metavar="DIR", help="also write CSV tables here"
+    )
     c.set_defaults(func=cmd_compare)

@@ -72,28 +72,40 @@ class Design:
 
     def __post_init__(self) -> None:
         if self.replicates < 1:
-            raise DesignError(f"The 'replicates' parameter must be >= 1. Got {self.replicates} instead.")
+            raise DesignError(
+                f"The 'replicates' parameter must be >= 1. Got {self.replicates} instead."
+            )
         if not 0 <= self.root_seed < 2**63:
-            raise DesignError(f"The 'seed' parameter must be in [0, 2**63). Got {self.root_seed} instead.")
+            raise DesignError(
+                f"The 'seed' parameter must be in [0, 2**63). Got {self.root_seed} instead."
+            )
         if self.sample is not None:
             if self.sample not in SAMPLE_METHODS:
-                raise DesignError(f"The 'sample' parameter must be one of {', '.join(SAMPLE_METHODS)}. "
-                                  f"Got {self.sample!r} instead.")
+                raise DesignError(
+                    f"The 'sample' parameter must be one of {', '.join(SAMPLE_METHODS)}. "
+                    f"Got {self.sample!r} instead."
+                )
             if self.sample_n < 1:
                 raise DesignError(f"The sample size must be >= 1. Got {self.sample_n} instead.")
             if self.sample == "sobol" and self.sample_n & (self.sample_n - 1):
-                raise DesignError(f"Sobol sampling needs a power of two for N (e.g. "
-                                  f"{1 << max(0, self.sample_n.bit_length() - 1)} or "
-                                  f"{1 << self.sample_n.bit_length()}). Got {self.sample_n} instead.")
+                raise DesignError(
+                    f"Sobol sampling needs a power of two for N (e.g. "
+                    f"{1 << max(0, self.sample_n.bit_length() - 1)} or "
+                    f"{1 << self.sample_n.bit_length()}). Got {self.sample_n} instead."
+                )
         for s in self.sweeps:
             if s.n < 1:
-                raise DesignError(f"sweep {s.path}: the number of values must be >= 1. Got {s.n} instead.")
+                raise DesignError(
+                    f"sweep {s.path}: the number of values must be >= 1. Got {s.n} instead."
+                )
         if self.months is not None and self.months < 1:
             raise DesignError(f"The 'months' parameter must be >= 1. Got {self.months} instead.")
         paths = [s.path for s in self.sweeps]
         dup = {p for p in paths if paths.count(p) > 1} | (set(paths) & set(self.sets))
         if dup:
-            raise DesignError(f"parameter(s) given more than once in --set/--sweep: {', '.join(sorted(dup))}")
+            raise DesignError(
+                f"parameter(s) given more than once in --set/--sweep: {', '.join(sorted(dup))}"
+            )
 
     # -- serialisation (the manifest) -------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -127,7 +139,9 @@ class Design:
         chosen = {p: first[p] for p in common if p not in fixed and first[p][1] > first[p][0]}
         if not chosen:
             what = f" matching {', '.join(self.vary)}" if self.vary else ""
-            raise DesignError(f"--sample: no uncertain parameter (with a range) common to the scenarios{what}")
+            raise DesignError(
+                f"--sample: no uncertain parameter (with a range) common to the scenarios{what}"
+            )
         return chosen
 
     def points(self, scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
@@ -146,7 +160,11 @@ class Design:
 
         ranges = self.sampled_ranges(scenarios)
         names = list(ranges)
-        problem = {"num_vars": len(names), "names": names, "bounds": [list(ranges[n]) for n in names]}
+        problem = {
+            "num_vars": len(names),
+            "names": names,
+            "bounds": [list(ranges[n]) for n in names],
+        }
         seed = int(self.root_seed % 2**32)
         if self.sample == "lhs":
             x = latin.sample(problem, self.sample_n, seed=seed)
@@ -155,14 +173,24 @@ class Design:
         else:
             x = morris.sample(problem, self.sample_n, seed=seed)
         ints = _integer_paths(scenarios[0], names)
-        return [{n: (round(float(v)) if n in ints else float(v)) for n, v in zip(names, row, strict=True)}
-                for row in x]
+        return [
+            {
+                n: (round(float(v)) if n in ints else float(v))
+                for n, v in zip(names, row, strict=True)
+            }
+            for row in x
+        ]
 
 
 def _integer_paths(scenario: Scenario, names: Sequence[str]) -> set[str]:
     values = dict(scenario.quantities())
-    return {n for n in names if n in values and isinstance(values[n].value, int)
-            and not isinstance(values[n].value, bool)}
+    return {
+        n
+        for n in names
+        if n in values
+        and isinstance(values[n].value, int)
+        and not isinstance(values[n].value, bool)
+    }
 
 
 def points_hash(points: Sequence[dict[str, Any]]) -> str:
@@ -202,8 +230,9 @@ def run_id(scenario_id: str, point: int, replicate: int) -> str:
     return f"{scenario_id}.p{point:05d}.r{replicate:05d}"
 
 
-def iter_runs(scenario_ids: Sequence[str], n_points: int, replicates: int,
-              root_seed: int) -> Iterator[RunSpec]:
+def iter_runs(
+    scenario_ids: Sequence[str], n_points: int, replicates: int, root_seed: int
+) -> Iterator[RunSpec]:
     """Every run of the batch, scenario by scenario, point by point (lazily)."""
     index = 0
     for si, sid in enumerate(scenario_ids):
@@ -241,7 +270,9 @@ def parse_set(spec: str) -> tuple[str, Any]:
 
 def parse_sweep(spec: str) -> Sweep:
     if "=" not in spec:
-        raise DesignError(f"--sweep takes PATH=LO:HI:N (e.g. parameters.raid_rate=0.1:0.5:5); got {spec!r}")
+        raise DesignError(
+            f"--sweep takes PATH=LO:HI:N (e.g. parameters.raid_rate=0.1:0.5:5); got {spec!r}"
+        )
     path, rng = spec.split("=", 1)
     parts = rng.split(":")
     try:
@@ -249,8 +280,10 @@ def parse_sweep(spec: str) -> Sweep:
             raise ValueError
         lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
     except ValueError:
-        raise DesignError(f"--sweep {path}: expected LO:HI:N with numbers and a whole N "
-                          f"(e.g. 0.1:0.5:5); got {rng!r}") from None
+        raise DesignError(
+            f"--sweep {path}: expected LO:HI:N with numbers and a whole N "
+            f"(e.g. 0.1:0.5:5); got {rng!r}"
+        ) from None
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise DesignError(f"--sweep {path}: bounds must be finite; got {rng!r}")
     return Sweep(path.strip(), lo, hi, n)

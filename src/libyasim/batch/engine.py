@@ -40,8 +40,10 @@ class BatchInterrupted(RuntimeError):
     """Ctrl-C: what is on disk is safe; run the same command again to finish."""
 
     def __init__(self, out: Path, done: int, total: int):
-        super().__init__(f"interrupted: {done} of {total} runs are saved in {out}; run the same "
-                         "command again (or add --resume) to finish the batch")
+        super().__init__(
+            f"interrupted: {done} of {total} runs are saved in {out}; run the same "
+            "command again (or add --resume) to finish the batch"
+        )
         self.out, self.done, self.total = out, done, total
 
 
@@ -107,15 +109,24 @@ class Plan:
             "identity": self.identity(),
             "root_seed": self.design.root_seed,
             "seeds": "numpy.random.SeedSequence(root_seed, spawn_key=(point, replicate)), "
-                     "63-bit integer from generate_state(2, uint32); the same for every scenario",
+            "63-bit integer from generate_state(2, uint32); the same for every scenario",
             "run_id": "<scenario>.p<point:05d>.r<replicate:05d>",
             "n_points": len(self.points),
             "parameter_columns": [f"param.{p}" for p in self.param_paths],
-            "sampled_ranges": {k: list(v) for k, v in self.design.sampled_ranges(self.scenarios).items()},
+            "sampled_ranges": {
+                k: list(v) for k, v in self.design.sampled_ranges(self.scenarios).items()
+            },
             "runner": _name(runner),
             "versions": versions(),
-            "scenarios": [{"id": s.id, "hash": s.hash, "path": str(s.path) if s.path else None,
-                           "resolved": s.resolved} for s in self.scenarios],
+            "scenarios": [
+                {
+                    "id": s.id,
+                    "hash": s.hash,
+                    "path": str(s.path) if s.path else None,
+                    "resolved": s.resolved,
+                }
+                for s in self.scenarios
+            ],
         }
 
     def points_table(self) -> pa.Table:
@@ -140,8 +151,10 @@ def plan_batch(scenarios: Sequence[Scenario | str | Path], design: Design) -> Pl
     ids = [s.id for s in loaded]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
-        raise DesignError(f"scenario id(s) given more than once: {', '.join(dup)} (each scenario of a "
-                          "batch needs its own id)")
+        raise DesignError(
+            f"scenario id(s) given more than once: {', '.join(dup)} (each scenario of a "
+            "batch needs its own id)"
+        )
     points = design.points(loaded)
     # check every override path and value once, before any run starts
     checks: list[dict[str, Any]] = [dict(design.sets)]
@@ -154,11 +167,17 @@ def plan_batch(scenarios: Sequence[Scenario | str | Path], design: Design) -> Pl
                 try:
                     s.with_values(overrides)
                 except ScenarioError as exc:
-                    raise DesignError(f"scenario {s.id}: the design's overrides do not fit:\n{exc}") from None
+                    raise DesignError(
+                        f"scenario {s.id}: the design's overrides do not fit:\n{exc}"
+                    ) from None
     paths = list(design.sets) + [sw.path for sw in design.sweeps]
     paths += [p for p in design.sampled_ranges(loaded) if p not in paths]
-    numeric = [p for p in paths if p not in design.sets
-               or (isinstance(design.sets[p], int | float) and not isinstance(design.sets[p], bool))]
+    numeric = [
+        p
+        for p in paths
+        if p not in design.sets
+        or (isinstance(design.sets[p], int | float) and not isinstance(design.sets[p], bool))
+    ]
     return Plan(loaded, design, points, numeric)
 
 
@@ -173,7 +192,9 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             out.append(f"scenario {sid} is new")
         elif old_sc[sid] != new_sc[sid]:
             out.append(f"scenario {sid} changed (hash {old_sc[sid][:12]} -> {new_sc[sid][:12]})")
-    if [s["id"] for s in old.get("scenarios", [])] != [s["id"] for s in new["scenarios"]] and not out:
+    if [s["id"] for s in old.get("scenarios", [])] != [
+        s["id"] for s in new["scenarios"]
+    ] and not out:
         out.append("the scenarios are in a different order")
     od, nd = old.get("design", {}), new["design"]
     for key in sorted(set(od) | set(nd)):
@@ -221,15 +242,20 @@ def run_batch(
             raise BatchError(f"{out}: cannot resume ({exc})") from None
         diffs = _differences(old, plan.identity())
         if diffs:
-            raise BatchError(f"refusing to resume {out}: the batch there differs from this one:\n  "
-                             + "\n  ".join(diffs) + "\nuse another --out folder for a new batch")
+            raise BatchError(
+                f"refusing to resume {out}: the batch there differs from this one:\n  "
+                + "\n  ".join(diffs)
+                + "\nuse another --out folder for a new batch"
+            )
         resumed = True
         store.repair()
     else:
         if resume:
             raise BatchError(f"nothing to resume: {out} holds no batch (no manifest.json)")
         if out.exists() and any(out.iterdir()):
-            raise BatchError(f"{out} exists and is not empty; give a new or empty folder for a new batch")
+            raise BatchError(
+                f"{out} exists and is not empty; give a new or empty folder for a new batch"
+            )
         store.create(plan.manifest(command, runner), plan.points_table())
 
     statuses = store.statuses()
@@ -248,8 +274,15 @@ def run_batch(
             elif prev[0] == "failed" and retry_failed:
                 yield RunSpec(**{**spec.__dict__, "attempt": prev[1] + 1})
 
-    ctx = BatchContext(out=str(out), scenarios=plan.scenarios, points=plan.points, sets=dict(design.sets),
-                       param_columns=plan.param_paths, months=design.months, runner=runner)
+    ctx = BatchContext(
+        out=str(out),
+        scenarios=plan.scenarios,
+        points=plan.points,
+        sets=dict(design.sets),
+        param_columns=plan.param_paths,
+        months=design.months,
+        runner=runner,
+    )
     t0 = time.monotonic()
     ran = 0
     end_states: dict[tuple[str, str], int] = {}
@@ -259,7 +292,9 @@ def run_batch(
         kind = ex.describe()
         if on_start:
             on_start(kind)
-        bar = Progress(todo_count, done_before=len(statuses), interval=progress_interval, enabled=progress)
+        bar = Progress(
+            todo_count, done_before=len(statuses), interval=progress_interval, enabled=progress
+        )
         try:
             ran = _drive(ex, todo(), todo_count, bar, chunk_seconds, end_states)
         except KeyboardInterrupt:
@@ -278,15 +313,36 @@ def run_batch(
     ok = sum(1 for st, _ in final.values() if st == "ok")
     failed = sum(1 for st, _ in final.values() if st == "failed")
     store.consolidate()
-    store.update_manifest(updated=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-                          counts={"total": plan.total, "ok": ok, "failed": failed,
-                                  "missing": plan.total - ok - failed})
-    return BatchResult(out=out, total=plan.total, ok=ok, failed=failed, ran=ran, resumed=resumed,
-                       elapsed=time.monotonic() - t0, executor=kind, end_states=end_states)
+    store.update_manifest(
+        updated=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        counts={
+            "total": plan.total,
+            "ok": ok,
+            "failed": failed,
+            "missing": plan.total - ok - failed,
+        },
+    )
+    return BatchResult(
+        out=out,
+        total=plan.total,
+        ok=ok,
+        failed=failed,
+        ran=ran,
+        resumed=resumed,
+        elapsed=time.monotonic() - t0,
+        executor=kind,
+        end_states=end_states,
+    )
 
 
-def _drive(ex: Any, specs: Iterator[RunSpec], todo_count: int, bar: Progress, chunk_seconds: float,
-           end_states: dict[tuple[str, str], int]) -> int:
+def _drive(
+    ex: Any,
+    specs: Iterator[RunSpec],
+    todo_count: int,
+    bar: Progress,
+    chunk_seconds: float,
+    end_states: dict[tuple[str, str], int],
+) -> int:
     """Keep up to 2 chunks per worker in flight; size chunks to ~chunk_seconds of work."""
     max_inflight = max(2, 2 * ex.workers)
     per_run: float | None = None  # seconds, a running estimate from the workers' reports
@@ -298,7 +354,9 @@ def _drive(ex: Any, specs: Iterator[RunSpec], todo_count: int, bar: Progress, ch
                 size = 1
             else:
                 size = max(1, min(MAX_CHUNK, round(chunk_seconds / max(per_run, 1e-6))))
-                tail = (todo_count - submitted) // (2 * ex.workers)  # keep every worker busy at the end
+                tail = (todo_count - submitted) // (
+                    2 * ex.workers
+                )  # keep every worker busy at the end
                 size = max(1, min(size, tail)) if tail else 1
             chunk = list(itertools.islice(specs, size))
             if not chunk:
@@ -330,6 +388,13 @@ def describe_folder(out: str | Path) -> str:
     return f"{out}: {ok} ok, {failed} failed, {total - ok - failed} not run, of {total}"
 
 
-__all__ = ["BatchError", "BatchInterrupted", "BatchResult", "Plan", "describe_folder", "plan_batch",
-           "run_batch", "versions"]
-
+__all__ = [
+    "BatchError",
+    "BatchInterrupted",
+    "BatchResult",
+    "Plan",
+    "describe_folder",
+    "plan_batch",
+    "run_batch",
+    "versions",
+]

@@ -89,8 +89,12 @@ class ProcessExecutor:
     def __init__(self, ctx: BatchContext, workers: int):
         self.workers = workers
         ctx = dataclasses.replace(ctx, driver_pid=os.getpid())
-        self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=process_context(),
-                                           initializer=_init_worker, initargs=(ctx,))
+        self.pool = cf.ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=process_context(),
+            initializer=_init_worker,
+            initargs=(ctx,),
+        )
 
     def submit(self, chunk: Sequence[RunSpec]) -> cf.Future:
         return self.pool.submit(_run_in_worker, list(chunk))
@@ -130,8 +134,9 @@ def _worker_malloc_setting() -> str | None:
 class DaskExecutor:
     """A Dask cluster: an existing scheduler, or a local cluster on 127.0.0.1."""
 
-    def __init__(self, ctx: BatchContext, workers: int, scheduler: str | None = None,
-                 dashboard: bool = True):
+    def __init__(
+        self, ctx: BatchContext, workers: int, scheduler: str | None = None, dashboard: bool = True
+    ):
         try:
             import dask
             import distributed  # noqa: F401 - imported before changing its config (dask/distributed#8143)
@@ -146,7 +151,10 @@ class DaskExecutor:
                 self.client = Client(scheduler, timeout="20s")
             else:
                 self.cluster = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
                     dashboard_address="127.0.0.1:0" if dashboard else None,
                     silence_logs=40,  # logging.ERROR
                 )
@@ -159,7 +167,10 @@ class DaskExecutor:
                 f"Dask workers run with MALLOC_TRIM_THRESHOLD_={','.join(sorted(trims))}, which slows "
                 "the model down; start them with "
                 "DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON__MALLOC_TRIM_THRESHOLD_=None "
-                "(see docs/batch.md)", RuntimeWarning, stacklevel=2)
+                "(see docs/batch.md)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         self.ctx_future = self.client.scatter(ctx, broadcast=True, hash=False)
 
     def submit(self, chunk: Sequence[RunSpec]) -> Any:
@@ -188,8 +199,9 @@ class DaskExecutor:
         return f"{where}, {self.workers} worker(s){dash}"
 
 
-def make_executor(kind: str, ctx: BatchContext, workers: int | None = None,
-                  scheduler: str | None = None) -> Any:
+def make_executor(
+    kind: str, ctx: BatchContext, workers: int | None = None, scheduler: str | None = None
+) -> Any:
     n = workers or default_workers()
     if kind == "serial":
         return SerialExecutor(ctx)
@@ -197,4 +209,6 @@ def make_executor(kind: str, ctx: BatchContext, workers: int | None = None,
         return ProcessExecutor(ctx, n)
     if kind == "dask":
         return DaskExecutor(ctx, n, scheduler=scheduler)
-    raise ValueError(f"The 'executor' parameter must be one of {', '.join(EXECUTORS)}. Got {kind!r} instead.")
+    raise ValueError(
+        f"The 'executor' parameter must be one of {', '.join(EXECUTORS)}. Got {kind!r} instead."
+    )

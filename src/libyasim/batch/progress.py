@@ -17,8 +17,15 @@ def _duration(seconds: float) -> str:
 class Progress:
     """Counts runs as chunks finish; shows rate, ETA and failures."""
 
-    def __init__(self, total: int, done_before: int = 0, stream: IO[str] | None = None,
-                 interval: float = 30.0, bar: bool | None = None, enabled: bool = True):
+    def __init__(
+        self,
+        total: int,
+        done_before: int = 0,
+        stream: IO[str] | None = None,
+        interval: float = 30.0,
+        bar: bool | None = None,
+        enabled: bool = True,
+    ):
         self.total = total
         self.done = 0
         self.failed = 0
@@ -32,12 +39,21 @@ class Progress:
         if enabled and use_bar:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="run", file=self.stream, dynamic_ncols=True,
-                            smoothing=0.1, desc="runs")
+            self.bar = tqdm(
+                total=total,
+                unit="run",
+                file=self.stream,
+                dynamic_ncols=True,
+                smoothing=0.1,
+                desc="runs",
+            )
             self.bar.set_postfix(failed=0)
         elif enabled:
-            self.stream.write(f"[batch] {total} run(s) to do"
-                              + (f" ({done_before} already done)" if done_before else "") + "\n")
+            self.stream.write(
+                f"[batch] {total} run(s) to do"
+                + (f" ({done_before} already done)" if done_before else "")
+                + "\n"
+            )
             self.stream.flush()
 
     def update(self, n: int, failed: int) -> None:
@@ -62,8 +78,10 @@ class Progress:
         eta = (self.total - self.done) / rate if rate > 0 else float("nan")
         pct = 100.0 * self.done / self.total if self.total else 100.0
         eta_s = _duration(eta) if eta == eta else "?"
-        return (f"[batch] {self.done}/{self.total} runs ({pct:.1f}%), {rate:.2f} runs/s, "
-                f"elapsed {_duration(elapsed)}, ETA {eta_s}, {self.failed} failed")
+        return (
+            f"[batch] {self.done}/{self.total} runs ({pct:.1f}%), {rate:.2f} runs/s, "
+            f"elapsed {_duration(elapsed)}, ETA {eta_s}, {self.failed} failed"
+        )
 
     def close(self) -> None:
         if self.bar is not None:

@@ -77,8 +77,9 @@ def atomic_write_table(path: Path, table: pa.Table) -> None:
     _fsync_dir(path.parent)
 
 
-def read_tables(files: Iterable[Path], columns: list[str] | None = None,
-                filters: Any = None) -> pa.Table | None:
+def read_tables(
+    files: Iterable[Path], columns: list[str] | None = None, filters: Any = None
+) -> pa.Table | None:
     """Concatenate Parquet files whose schemas may differ (missing columns become nulls)."""
     tables = []
     for f in files:
@@ -175,7 +176,9 @@ class BatchStore:
         rows: list[tuple[str, int, str]] = []
         for p in self.parts("runs"):
             t = pq.read_table(p, columns=["run_id", "attempt"])
-            for rid, att in zip(t.column("run_id").to_pylist(), t.column("attempt").to_pylist(), strict=True):
+            for rid, att in zip(
+                t.column("run_id").to_pylist(), t.column("attempt").to_pylist(), strict=True
+            ):
                 rows.append((rid, att, p.stem))
                 best = latest.get(rid)
                 if best is None or (att, p.stem) > best:
@@ -213,8 +216,9 @@ class BatchStore:
         out: dict[str, tuple[str, int]] = {}
         for p in self.parts("runs"):
             t = pq.read_table(p, columns=["run_id", "status", "attempt"])
-            for rid, st, att in zip(*(t.column(c).to_pylist() for c in ("run_id", "status", "attempt")),
-                                    strict=True):
+            for rid, st, att in zip(
+                *(t.column(c).to_pylist() for c in ("run_id", "status", "attempt")), strict=True
+            ):
                 prev = out.get(rid)
                 if prev is None or att > prev[1]:
                     out[rid] = (st, att)
@@ -249,8 +253,11 @@ def load_runs(folder: str | Path):  # -> pandas.DataFrame
     return t.to_pandas()
 
 
-def load_series(folder: str | Path, variables: Iterable[str] | None = None,
-                scenarios: Iterable[str] | None = None):  # -> pandas.DataFrame
+def load_series(
+    folder: str | Path,
+    variables: Iterable[str] | None = None,
+    scenarios: Iterable[str] | None = None,
+):  # -> pandas.DataFrame
     """The long monthly series of a batch, optionally only some variables/scenarios."""
     store = BatchStore(folder)
     store.manifest()
@@ -266,7 +273,9 @@ def load_series(folder: str | Path, variables: Iterable[str] | None = None,
     if not parts:
         import pandas as pd
 
-        return pd.DataFrame(columns=["run_id", "scenario", "step", "month", "variable", "actor", "value"])
+        return pd.DataFrame(
+            columns=["run_id", "scenario", "step", "month", "variable", "actor", "value"]
+        )
     dataset = ds.dataset([str(p) for p in parts], format="parquet")
     return dataset.to_table(filter=filt).to_pandas()
 

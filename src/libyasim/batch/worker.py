@@ -29,12 +29,39 @@ from .store import BatchStore
 Runner = Callable[..., Any]
 
 #: summary keys that are not key figures (they have their own columns or are bulky)
-_SUMMARY_SKIP = {"end_state", "flags", "seed", "scenario_id", "scenario_title", "scenario_hash", "versions",
-                 "interventions", "start", "end", "months", "final_control"}
+_SUMMARY_SKIP = {
+    "end_state",
+    "flags",
+    "seed",
+    "scenario_id",
+    "scenario_title",
+    "scenario_hash",
+    "versions",
+    "interventions",
+    "start",
+    "end",
+    "months",
+    "final_control",
+}
 
-RUN_COLUMNS = ["run_index", "run_id", "scenario", "scenario_hash", "point", "replicate", "seed",
-               "attempt", "status", "error", "traceback", "end_state", "flags", "elapsed_s", "worker",
-               "parameters"]
+RUN_COLUMNS = [
+    "run_index",
+    "run_id",
+    "scenario",
+    "scenario_hash",
+    "point",
+    "replicate",
+    "seed",
+    "attempt",
+    "status",
+    "error",
+    "traceback",
+    "end_state",
+    "flags",
+    "elapsed_s",
+    "worker",
+    "parameters",
+]
 
 
 def default_runner(scenario: Scenario, *, seed: int, months: int | None = None) -> Any:
@@ -136,9 +163,17 @@ def _series_long(run_id: str, scenario: str, series: Any) -> dict[str, np.ndarra
     }
 
 
-_SERIES_SCHEMA = pa.schema([("run_id", pa.string()), ("scenario", pa.string()), ("step", pa.int32()),
-                            ("month", pa.string()), ("variable", pa.string()), ("actor", pa.string()),
-                            ("value", pa.float64())])
+_SERIES_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("scenario", pa.string()),
+        ("step", pa.int32()),
+        ("month", pa.string()),
+        ("variable", pa.string()),
+        ("actor", pa.string()),
+        ("value", pa.float64()),
+    ]
+)
 
 
 def _orphaned(ctx: BatchContext) -> bool:
@@ -170,16 +205,27 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
         _stop_if_orphaned(ctx)
         point = ctx.points[spec.point]
         row: dict[str, Any] = {
-            "run_index": spec.index, "run_id": spec.run_id, "scenario": spec.scenario_id,
-            "scenario_hash": ctx.scenarios[spec.scenario].hash, "point": spec.point,
-            "replicate": spec.replicate, "seed": spec.seed, "attempt": spec.attempt,
-            "status": "ok", "error": None, "traceback": None, "end_state": None, "flags": None,
+            "run_index": spec.index,
+            "run_id": spec.run_id,
+            "scenario": spec.scenario_id,
+            "scenario_hash": ctx.scenarios[spec.scenario].hash,
+            "point": spec.point,
+            "replicate": spec.replicate,
+            "seed": spec.seed,
+            "attempt": spec.attempt,
+            "status": "ok",
+            "error": None,
+            "traceback": None,
+            "end_state": None,
+            "flags": None,
             "worker": worker,
             "parameters": json.dumps({**ctx.sets, **point}, sort_keys=True, default=str),
         }
         for path in ctx.param_columns:
             v = point.get(path, ctx.sets.get(path))
-            row[f"param.{path}"] = float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+            row[f"param.{path}"] = (
+                float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+            )
         t0 = time.perf_counter()
         try:
             scenario = ctx.scenario_for(spec.scenario, spec.point)
@@ -214,7 +260,9 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
     if event_parts:
         import pandas as pd
 
-        events = pa.Table.from_pandas(pd.concat(event_parts, ignore_index=True), preserve_index=False)
+        events = pa.Table.from_pandas(
+            pd.concat(event_parts, ignore_index=True), preserve_index=False
+        )
     _stop_if_orphaned(ctx)
     report.part = BatchStore(ctx.out).write_chunk(runs, series, events)
     return report
@@ -222,11 +270,22 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
 
 def _runs_table(rows: list[dict[str, Any]], param_columns: list[str]) -> pa.Table:
     fixed = {
-        "run_index": pa.int64(), "run_id": pa.string(), "scenario": pa.string(),
-        "scenario_hash": pa.string(), "point": pa.int64(), "replicate": pa.int64(), "seed": pa.int64(),
-        "attempt": pa.int64(), "status": pa.string(), "error": pa.string(), "traceback": pa.string(),
-        "end_state": pa.string(), "flags": pa.list_(pa.string()), "elapsed_s": pa.float64(),
-        "worker": pa.string(), "parameters": pa.string(),
+        "run_index": pa.int64(),
+        "run_id": pa.string(),
+        "scenario": pa.string(),
+        "scenario_hash": pa.string(),
+        "point": pa.int64(),
+        "replicate": pa.int64(),
+        "seed": pa.int64(),
+        "attempt": pa.int64(),
+        "status": pa.string(),
+        "error": pa.string(),
+        "traceback": pa.string(),
+        "end_state": pa.string(),
+        "flags": pa.list_(pa.string()),
+        "elapsed_s": pa.float64(),
+        "worker": pa.string(),
+        "parameters": pa.string(),
     }
     fig_cols: list[str] = []
     for r in rows:
@@ -237,7 +296,13 @@ def _runs_table(rows: list[dict[str, Any]], param_columns: list[str]) -> pa.Tabl
     fields += [pa.field(f"param.{c}", pa.float64()) for c in param_columns]
     for c in fig_cols:
         sample = next(r[c] for r in rows if c in r)
-        typ = pa.bool_() if isinstance(sample, bool) else pa.string() if isinstance(sample, str) else pa.float64()
+        typ = (
+            pa.bool_()
+            if isinstance(sample, bool)
+            else pa.string()
+            if isinstance(sample, str)
+            else pa.float64()
+        )
         fields.append(pa.field(c, typ))
     schema = pa.schema(fields)
     data = {f.name: [_clean(r.get(f.name)) for r in rows] for f in schema}
