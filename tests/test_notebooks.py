@@ -91,7 +91,10 @@ def _run(path: Path, workdir: Path, kernel_dirs: list[str]):
 
     nb = nbformat.read(path, as_version=4)
     km = KernelManager(
-        kernel_name=KERNEL, kernel_spec_manager=KernelSpecManager(kernel_dirs=kernel_dirs)
+        kernel_name=KERNEL,
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=kernel_dirs),
+        transport="ipc",  # Unix sockets in the working folder: no TCP port, nothing on the network
+        ip=str(workdir / "kernel"),
     )
     client = nbclient.NotebookClient(
         nb,
