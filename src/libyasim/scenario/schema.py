@@ -205,7 +205,7 @@ class Parameters(StrictModel):
     return_memory: Unit = _p(0.3, 0.1, 0.6, "monthly weight of the latest month in the value a faction returns to sponsors (exponential memory)")
     embargo_evasion: Unit = _p(0.0, 0.0, 0.5, "share of the military channel an arms embargo fails to stop, beyond the event's own leakage")
     # --- conflict (DESIGN §3.4)
-    engagement_rate: Unit = _p(0.6, 0.3, 0.8, "monthly probability that hostile forces in the same or adjacent regions fight, times hostility level; calibrated with aimed_fire_rate and battle_intensity to conflict deaths of 1,000-2,000 a year (FACTS.md)")
+    engagement_rate: Unit = _p(0.6, 0.1, 0.8, "monthly probability that hostile forces in the same or adjacent regions fight, times hostility level; calibrated with aimed_fire_rate and battle_intensity to conflict deaths of 1,000-2,000 a year (FACTS.md)")
     aimed_fire_rate: NonNegative = _p(0.07, 0.03, 0.1, "Lanchester aimed-fire kill rate per fighter per month, conventional forces; calibrated to conflict deaths of 1,000-2,000 a year (FACTS.md)")
     insurgent_fire_rate: NonNegative = _p(0.06, 0.02, 0.12, "Deitchman: kill rate of insurgents on conventional forces per insurgent per month")
     area_fire_rate: NonNegative = _p(0.00002, 0.000005, 0.00005, "Deitchman area-fire coefficient b: insurgent losses per (insurgent x conventional fighter) per month")
