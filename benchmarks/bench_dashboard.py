@@ -32,7 +32,9 @@ def free_port() -> int:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--runs", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--chromium", default=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -41,14 +43,32 @@ def main() -> int:
 
     port = free_port()
     exe = Path(sys.executable).parent / "solara"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    server = subprocess.Popen([str(exe), "run", "libyasim.dashboard.app", "--port", str(port), "--host",
-                               "127.0.0.1", "--production", "--no-open"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
+    server = subprocess.Popen(
+        [
+            str(exe),
+            "run",
+            "libyasim.dashboard.app",
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--production",
+            "--no-open",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=args.chromium,
-                                        args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            browser = p.chromium.launch(
+                executable_path=args.chromium,
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            )
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
             for _ in range(60):
                 try:
@@ -72,14 +92,18 @@ def main() -> int:
                 dt = time.perf_counter() - t0
                 if i:
                     times.append(dt)
-                    print(f"{n} replicates: {dt:.2f} s from click to probabilities "
-                          f"(target {TARGET:.0f} s, ratio {dt / TARGET:.2f})")
+                    print(
+                        f"{n} replicates: {dt:.2f} s from click to probabilities "
+                        f"(target {TARGET:.0f} s, ratio {dt / TARGET:.2f})"
+                    )
                 else:
                     print(f"warm-up ({n} replicates, starts the worker pool): {dt:.2f} s")
             browser.close()
         best = min(times)
-        print(f"best of {len(times)}: {best:.2f} s; ratio to target {best / TARGET:.2f}; "
-              f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"best of {len(times)}: {best:.2f} s; ratio to target {best / TARGET:.2f}; "
+            f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}"
+        )
     finally:
         server.terminate()
         server.wait(timeout=20)

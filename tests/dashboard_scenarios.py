@@ -20,6 +20,8 @@ def write_scenario_dir(directory: Path) -> Path:
         yaml.dump(data, fh)
     (directory / "mini_paris.yaml").write_text(
         "extends: mini.yaml\nid: mini_paris\ntitle: Mini with an early ceasefire\n"
-        "events:\n  - id: cf1\n    date: 2017-09\n", encoding="utf-8")
+        "events:\n  - id: cf1\n    date: 2017-09\n",
+        encoding="utf-8",
+    )
     (directory / "broken.yaml").write_text("id: broken\ntitle: x\nmonths: -1\n", encoding="utf-8")
     return directory

@@ -44,7 +44,9 @@ def test_bad_uploads_give_the_validation_message(sdir, size, data, expected):
 
 
 def test_valid_upload_extending_a_shipped_scenario(sdir):
-    entry = read_upload("mine.yaml", 60, b"extends: mini.yaml\nid: mine\ntitle: Mine\nmonths: 6\n", sdir)
+    entry = read_upload(
+        "mine.yaml", 60, b"extends: mini.yaml\nid: mine\ntitle: Mine\nmonths: 6\n", sdir
+    )
     assert entry.ok
     assert entry.scenario.months == 6
     assert entry.name == "upload: mine.yaml"
@@ -78,12 +80,14 @@ def test_source_view_lists_paraphrases_by_locator_without_text(sdir):
 
 def test_variant_extends_its_parent_and_round_trips(sdir):
     parent = load_shipped(sdir).entries["mini.yaml"]
-    edits = (EditSet()
-             .set(Edit("factions.red.strength", 5000.0, "newer estimate"))
-             .set(Edit("sponsors.far.interests.counter_terrorism", 0.9))
-             .set(Edit("events.cf1.date", "2018-01"))
-             .set(Edit("parameters.support_inertia", 0.5))
-             .replace(removed_events=("vote",)))
+    edits = (
+        EditSet()
+        .set(Edit("factions.red.strength", 5000.0, "newer estimate"))
+        .set(Edit("sponsors.far.interests.counter_terrorism", 0.9))
+        .set(Edit("events.cf1.date", "2018-01"))
+        .set(Edit("parameters.support_inertia", 0.5))
+        .replace(removed_events=("vote",))
+    )
     v = validate(parent, edits)
     assert v.ok, (v.problems, v.field_errors)
     assert v.text.splitlines()[1] == "extends: mini.yaml"
@@ -103,9 +107,12 @@ def test_variant_extends_its_parent_and_round_trips(sdir):
 
 def test_each_bad_edit_is_reported_on_its_own_field(sdir):
     parent = load_shipped(sdir).entries["mini.yaml"]
-    edits = (EditSet().set(Edit("factions.red.strength", -5.0))
-             .set(Edit("events.cf1.date", "2016-01"))
-             .set(Edit("factions.blue.legitimacy", 0.4)))
+    edits = (
+        EditSet()
+        .set(Edit("factions.red.strength", -5.0))
+        .set(Edit("events.cf1.date", "2016-01"))
+        .set(Edit("factions.blue.legitimacy", 0.4))
+    )
     v = validate(parent, edits)
     assert not v.ok
     assert set(v.field_errors) == {"factions.red.strength", "events.cf1.date"}
@@ -115,9 +122,14 @@ def test_each_bad_edit_is_reported_on_its_own_field(sdir):
 
 def test_added_event_is_validated(sdir):
     parent = load_shipped(sdir).entries["mini.yaml"]
-    good = validate(parent, EditSet(added_events=("id: cf2\ntype: ceasefire\ndate: 2018-05\nparties: [red, blue]\n",)))
+    good = validate(
+        parent,
+        EditSet(added_events=("id: cf2\ntype: ceasefire\ndate: 2018-05\nparties: [red, blue]\n",)),
+    )
     assert good.ok and [e.id for e in good.scenario.events] == ["cf1", "vote", "cf2"]
-    bad = validate(parent, EditSet(added_events=("type: ceasefire\ndate: 2018-05\nparties: [red, nobody]\n",)))
+    bad = validate(
+        parent, EditSet(added_events=("type: ceasefire\ndate: 2018-05\nparties: [red, nobody]\n",))
+    )
     assert not bad.ok and "unknown faction 'nobody'" in "\n".join(bad.problems)
     junk = validate(parent, EditSet(added_events=("[1, 2",)))
     assert 0 in junk.event_errors
@@ -131,8 +143,10 @@ def test_variant_of_an_upload_is_standalone(sdir):
     assert v.scenario.faction("blue").strength.value == 1800
 
 
-@pytest.mark.parametrize(("text", "current", "expected"), [("1,500", 3.0, 1500.0), ("7", 3, 7),
-                                                            ("2018-02", "2017-10", "2018-02")])
+@pytest.mark.parametrize(
+    ("text", "current", "expected"),
+    [("1,500", 3.0, 1500.0), ("7", 3, 7), ("2018-02", "2017-10", "2018-02")],
+)
 def test_parse_value(text, current, expected):
     assert parse_value(text, current) == expected
 

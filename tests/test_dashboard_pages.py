@@ -109,11 +109,19 @@ def test_upload_handler_reports_problems_and_adds_valid_files(sdir):
     rc = render(Probe(), sdir)
     session = captured["session"]
     import io
+
     got = []
     handle_upload(got.append, sdir, {"name": "x.yaml", "size": 5, "file_obj": io.BytesIO(b"a: [1")})
     handle_upload(got.append, sdir, {"name": "big.yaml", "size": 5_000_000, "file_obj": None})
-    handle_upload(got.append, sdir, {"name": "ok.yaml", "size": 40,
-                                     "file_obj": io.BytesIO(b"extends: mini.yaml\nid: ok\ntitle: OK\n")})
+    handle_upload(
+        got.append,
+        sdir,
+        {
+            "name": "ok.yaml",
+            "size": 40,
+            "file_obj": io.BytesIO(b"extends: mini.yaml\nid: ok\ntitle: OK\n"),
+        },
+    )
     assert [e.ok for e in got] == [False, False, True]
     assert "not valid YAML" in got[0].problems[0]
     session.add(got[2])
@@ -201,7 +209,9 @@ def test_ensemble_page_runs_in_the_background_and_shows_probabilities(sdir, monk
     rc = render(EnsemblePage(), sdir)
     rc.find(v.Btn, children=["Run ensemble"]).widget.click()
     deadline = time.monotonic() + 120
-    while not rc.find(v.Html, class_="libyasim-probability").widgets and time.monotonic() < deadline:
+    while (
+        not rc.find(v.Html, class_="libyasim-probability").widgets and time.monotonic() < deadline
+    ):
         time.sleep(0.2)
     lines = [w.children[0] for w in rc.find(v.Html, class_="libyasim-probability").widgets]
     assert lines and all("%" in x and "[" in x for x in lines)
@@ -226,7 +236,9 @@ def test_ensemble_can_be_cancelled(sdir, monkeypatch):
         if done >= 5:
             stop.set()
 
-    out = run_job(Job((("mini", load_scenario(sdir / "mini.yaml")),), n=40, root_seed=3), progress, stop)
+    out = run_job(
+        Job((("mini", load_scenario(sdir / "mini.yaml")),), n=40, root_seed=3), progress, stop
+    )
     assert out.cancelled
     assert 5 <= len(out.runs) < 40
 
@@ -236,10 +248,31 @@ def test_compare_uses_the_same_seeds_for_every_scenario(sdir, monkeypatch):
     from libyasim.dashboard.ensemble import Job, run_job
 
     monkeypatch.setenv("LIBYASIM_DASHBOARD_WORKERS", "0")
-    job = Job((("a", load_scenario(sdir / "mini.yaml")), ("b", load_scenario(sdir / "mini_paris.yaml"))),
-              n=4, root_seed=5)
+    job = Job(
+        (("a", load_scenario(sdir / "mini.yaml")), ("b", load_scenario(sdir / "mini_paris.yaml"))),
+        n=4,
+        root_seed=5,
+    )
     out = run_job(job)
     seeds = out.runs.groupby("scenario")["seed"].apply(list)
     assert seeds["a"] == seeds["b"] and len(set(seeds["a"])) == 4
     again = run_job(job)
     assert list(again.runs["end_state"]) == list(out.runs["end_state"])  # reproducible
+
+
+def test_navigation_tabs_carry_the_page_names_and_switch_pages():
+    from libyasim.dashboard.app import Navigation, routes
+
+    @solara.component
+    def Probe():
+        route, siblings = solara.use_route(peek=True)
+        return Navigation(route, siblings)
+
+    _box, rc = solara.render(
+        solara.RoutingProvider(children=[Probe()], routes=routes, pathname="/edit"),
+        handle_error=False,
+    )
+    tabs = rc.find(v.Tab).widgets
+    assert [t.children[0] for t in tabs] == ["Run", "Ensemble", "Compare", "Evidence", "Edit"]
+    rc.find(v.Tabs).widget.v_model = 3  # as if the user clicked "Evidence": no error
+    rc.close()

@@ -11,7 +11,13 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 APP = "libyasim.dashboard.app"
-PAGES = {"": "Run", "ensemble": "Ensemble", "compare": "Compare", "evidence": "Evidence", "edit": "Edit"}
+PAGES = {
+    "": "Run",
+    "ensemble": "Ensemble",
+    "compare": "Compare",
+    "evidence": "Evidence",
+    "edit": "Edit",
+}
 
 
 def open_page(page: Page, server, path: str = "") -> None:
@@ -29,24 +35,36 @@ def test_each_page_loads(solara_server, solara_app, page_session: Page, screens,
         open_page(page_session, solara_server, path)
         expect(page_session.get_by_role("tab", name=PAGES[path])).to_be_visible()
         if path == "":
-            expect(page_session.locator(".libyasim-month")).to_have_text("Month: 2017-08", timeout=30_000)
+            expect(page_session.locator(".libyasim-month")).to_have_text(
+                "Month: 2017-08", timeout=30_000
+            )
         if path == "evidence":
-            expect(page_session.get_by_text(re.compile(r"\d+ parameters: \d+ backed by a source"))).to_be_visible()
+            expect(
+                page_session.get_by_text(re.compile(r"\d+ parameters: \d+ backed by a source"))
+            ).to_be_visible()
         page_session.wait_for_timeout(500)
-        page_session.screenshot(path=str(screens / f"page_{PAGES[path].lower()}.png"), full_page=True)
+        page_session.screenshot(
+            path=str(screens / f"page_{PAGES[path].lower()}.png"), full_page=True
+        )
 
 
-def test_step_three_times_changes_month_and_map(solara_server, solara_app, page_session: Page, screens):
+def test_step_three_times_changes_month_and_map(
+    solara_server, solara_app, page_session: Page, screens
+):
     with solara_app(APP):
         open_page(page_session, solara_server)
-        expect(page_session.locator(".libyasim-month")).to_have_text("Month: 2017-08", timeout=30_000)
+        expect(page_session.locator(".libyasim-month")).to_have_text(
+            "Month: 2017-08", timeout=30_000
+        )
         the_map = page_session.locator(".libyasim-run-figures img").first
         expect(the_map).to_be_visible()
         src0 = the_map.get_attribute("src")
         step = page_session.get_by_role("button", name="Step", exact=True)
         for m in ("2017-09", "2017-10", "2017-11"):
             step.click()
-            expect(page_session.locator(".libyasim-month")).to_have_text(f"Month: {m}", timeout=20_000)
+            expect(page_session.locator(".libyasim-month")).to_have_text(
+                f"Month: {m}", timeout=20_000
+            )
         expect(the_map).not_to_have_attribute("src", src0)
         expect(page_session.locator(".libyasim-events")).to_contain_text("2017-1")
         page_session.screenshot(path=str(screens / "run_after_3_steps.png"), full_page=True)
@@ -55,11 +73,17 @@ def test_step_three_times_changes_month_and_map(solara_server, solara_app, page_
 def test_move_a_lever_and_reset(solara_server, solara_app, page_session: Page, screens):
     with solara_app(APP):
         open_page(page_session, solara_server)
-        expect(page_session.locator(".libyasim-month")).to_have_text("Month: 2017-08", timeout=30_000)
+        expect(page_session.locator(".libyasim-month")).to_have_text(
+            "Month: 2017-08", timeout=30_000
+        )
         page_session.get_by_role("button", name="Step", exact=True).click()
-        expect(page_session.locator(".libyasim-month")).to_have_text("Month: 2017-09", timeout=20_000)
+        expect(page_session.locator(".libyasim-month")).to_have_text(
+            "Month: 2017-09", timeout=20_000
+        )
         page_session.locator(".libyasim-lever-group", has_text="(france)").click()
-        ct = page_session.locator(".v-input", has_text="interest: counter_terrorism").get_by_role("slider")
+        ct = page_session.locator(".v-input", has_text="interest: counter_terrorism").get_by_role(
+            "slider"
+        )
         before = ct.get_attribute("aria-valuenow")
         ct.focus()
         for _ in range(3):
@@ -67,8 +91,12 @@ def test_move_a_lever_and_reset(solara_server, solara_app, page_session: Page, s
         expect(ct).not_to_have_attribute("aria-valuenow", before)
         expect(page_session.get_by_text("Changed levers apply on Reset.")).to_be_visible()
         page_session.get_by_role("button", name="Reset", exact=True).click()
-        expect(page_session.locator(".libyasim-month")).to_have_text("Month: 2017-08", timeout=20_000)
-        expect(page_session.get_by_text("sponsors.france.interests.counter_terrorism =")).to_be_visible()
+        expect(page_session.locator(".libyasim-month")).to_have_text(
+            "Month: 2017-08", timeout=20_000
+        )
+        expect(
+            page_session.get_by_text("sponsors.france.interests.counter_terrorism =")
+        ).to_be_visible()
         page_session.screenshot(path=str(screens / "run_after_lever_reset.png"), full_page=True)
 
 
@@ -95,8 +123,9 @@ def test_compare_two_scenarios(solara_server, solara_app, page_session: Page, sc
         page_session.screenshot(path=str(screens / "compare.png"), full_page=True)
 
 
-def test_upload_a_broken_scenario_shows_its_error(solara_server, solara_app, page_session: Page, screens,
-                                                   tmp_path):
+def test_upload_a_broken_scenario_shows_its_error(
+    solara_server, solara_app, page_session: Page, screens, tmp_path
+):
     bad = tmp_path / "broken.yaml"
     bad.write_text("extends: baseline_2017.yaml\nid: broken\nmonths: -4\n", encoding="utf-8")
     with solara_app(APP):
@@ -114,11 +143,15 @@ def test_upload_a_broken_scenario_shows_its_error(solara_server, solara_app, pag
 def test_two_sessions_are_isolated(solara_server, solara_app, page_session: Page, browser, screens):
     with solara_app(APP):
         open_page(page_session, solara_server)
-        expect(page_session.locator(".libyasim-month")).to_have_text("Month: 2017-08", timeout=30_000)
+        expect(page_session.locator(".libyasim-month")).to_have_text(
+            "Month: 2017-08", timeout=30_000
+        )
         step = page_session.get_by_role("button", name="Step", exact=True)
         step.click()
         step.click()
-        expect(page_session.locator(".libyasim-month")).to_have_text("Month: 2017-10", timeout=20_000)
+        expect(page_session.locator(".libyasim-month")).to_have_text(
+            "Month: 2017-10", timeout=20_000
+        )
         other = browser.new_context(viewport={"width": 1500, "height": 1000})
         try:
             page2 = other.new_page()

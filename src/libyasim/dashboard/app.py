@@ -15,17 +15,26 @@ from .page_evidence import EvidencePage
 from .page_run import RunPage
 from .session import SessionProvider
 
-PAGES = {"Run": RunPage, "Ensemble": EnsemblePage, "Compare": ComparePage,
-         "Evidence": EvidencePage, "Edit": EditPage}
+PAGES = {
+    "Run": RunPage,
+    "Ensemble": EnsemblePage,
+    "Compare": ComparePage,
+    "Evidence": EvidencePage,
+    "Edit": EditPage,
+}
+
 
 @solara.component
 def Navigation(route: solara.Route | None, siblings: list[solara.Route]):
     """Tabs with the pages' names (Solara's own tabs show route paths)."""
     router = solara.use_router()
     index = siblings.index(route) if route in siblings else 0
+    paths = [
+        solara.resolve_path(r) for r in siblings
+    ]  # needs the render context: not in the handler
 
     def go(i: int) -> None:
-        router.push(solara.resolve_path(siblings[i]))
+        router.push(paths[i])
 
     with solara.lab.Tabs(value=index, on_value=go, align="center"):
         for r in siblings:
@@ -37,12 +46,13 @@ def Layout(children=[]):  # noqa: B006 - Solara's layout signature
     """One session's state around whichever page the URL selects."""
     solara.Style(".libyasim-locator { min-width: 0 !important; }")
     route, siblings = solara.use_route(peek=True)  # the pages (AppLayout takes the level itself)
-    with SessionProvider():
-        with solara.AppLayout(title="libyasim — Libyan faction dynamics", navigation=False,
-                              sidebar_open=False):
-            with solara.Column(style={"width": "100%"}):  # one child: AppLayout makes a 2nd a sidebar
-                Navigation(route, siblings)
-                solara.Column(children=children, style={"width": "100%"})
+    with SessionProvider(), solara.AppLayout(
+        title="libyasim — Libyan faction dynamics", navigation=False, sidebar_open=False
+    ), solara.Column(
+        style={"width": "100%"}
+    ):  # one child: AppLayout makes a 2nd a sidebar
+        Navigation(route, siblings)
+        solara.Column(children=children, style={"width": "100%"})
 
 
 # Solara wraps every page in the layout of the root ("/") route: one
@@ -54,4 +64,3 @@ routes = [
     solara.Route(path="evidence", component=EvidencePage, label="Evidence"),
     solara.Route(path="edit", component=EditPage, label="Edit"),
 ]
-

@@ -89,7 +89,10 @@ def load_shipped(directory: Path | None = None) -> Catalogue:
     """
     directory = directory or scenario_dir()
     files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
-    key = (str(directory.resolve()), tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files))
+    key = (
+        str(directory.resolve()),
+        tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files),
+    )
     if key not in _SHIPPED_CACHE:
         _SHIPPED_CACHE.clear()
         _SHIPPED_CACHE[key] = _load_shipped(directory)
@@ -108,8 +111,9 @@ def _load_shipped(directory: Path) -> Catalogue:
     return Catalogue(entries)
 
 
-def read_upload(name: str, size: int | None, data: bytes | None,
-                directory: Path | None = None) -> Entry:
+def read_upload(
+    name: str, size: int | None, data: bytes | None, directory: Path | None = None
+) -> Entry:
     """Validate an uploaded file. Never raises: problems go into the entry.
 
     Too large (checked on ``size`` before anything is read), not UTF-8 text,
@@ -118,23 +122,44 @@ def read_upload(name: str, size: int | None, data: bytes | None,
     """
     label = f"upload: {Path(name).name or 'scenario.yaml'}"
     if size is not None and size > MAX_UPLOAD_BYTES:
-        return Entry(label, "upload", problems=(
-            f"{name}: file is {size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB",))
+        return Entry(
+            label,
+            "upload",
+            problems=(
+                f"{name}: file is {size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB",
+            ),
+        )
     if data is None:
         return Entry(label, "upload", problems=(f"{name}: the file could not be read",))
     if len(data) > MAX_UPLOAD_BYTES:
-        return Entry(label, "upload", problems=(
-            f"{name}: file is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB",))
+        return Entry(
+            label,
+            "upload",
+            problems=(
+                f"{name}: file is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB",
+            ),
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Entry(label, "upload", problems=(
-            f"{name}: not a text file (not UTF-8 at byte {exc.start}); a scenario is a YAML text file",))
+        return Entry(
+            label,
+            "upload",
+            problems=(
+                f"{name}: not a text file (not UTF-8 at byte {exc.start}); a scenario is a YAML text file",
+            ),
+        )
     return parse_text(label, text, "upload", directory, filename=name)
 
 
-def parse_text(label: str, text: str, origin: str, directory: Path | None = None,
-               filename: str | None = None, parent: str | None = None) -> Entry:
+def parse_text(
+    label: str,
+    text: str,
+    origin: str,
+    directory: Path | None = None,
+    filename: str | None = None,
+    parent: str | None = None,
+) -> Entry:
     """Validate scenario YAML text into an entry (``extends`` resolves among shipped files)."""
     directory = directory or scenario_dir()
     try:
@@ -142,8 +167,13 @@ def parse_text(label: str, text: str, origin: str, directory: Path | None = None
     except ScenarioError as exc:
         return Entry(label, origin, problems=problem_lines(exc), text=text, parent=parent)
     except RecursionError:  # pathological nesting the YAML reader cannot walk
-        return Entry(label, origin, problems=(f"{filename or label}: nested too deeply; refused",),
-                     text=text, parent=parent)
+        return Entry(
+            label,
+            origin,
+            problems=(f"{filename or label}: nested too deeply; refused",),
+            text=text,
+            parent=parent,
+        )
     return Entry(label, origin, scenario=scenario, text=text, parent=parent)
 
 

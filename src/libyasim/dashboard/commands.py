@@ -13,15 +13,25 @@ APP = "libyasim.dashboard.app"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("dashboard", help="start the dashboard in the browser (Solara)",
-                       description="Serve the libyasim dashboard. It binds to 127.0.0.1 unless "
-                                   "--host says otherwise: only this machine can reach it.",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = sub.add_parser(
+        "dashboard",
+        help="start the dashboard in the browser (Solara)",
+        description="Serve the libyasim dashboard. It binds to 127.0.0.1 unless "
+        "--host says otherwise: only this machine can reach it.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     p.add_argument("--port", type=int, default=8765, help="TCP port")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="interface to bind (0.0.0.0 exposes the dashboard to your network)")
-    p.add_argument("--scenarios", type=Path, default=None,
-                   help="folder of scenario files to offer (default: the shipped scenarios/)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to bind (0.0.0.0 exposes the dashboard to your network)",
+    )
+    p.add_argument(
+        "--scenarios",
+        type=Path,
+        default=None,
+        help="folder of scenario files to offer (default: the shipped scenarios/)",
+    )
     p.set_defaults(func=run)
 
 

@@ -48,14 +48,24 @@ class EditSet:
 
     def set(self, edit: Edit) -> EditSet:
         rest = tuple(e for e in self.edits if e.path != edit.path)
-        return EditSet((*rest, edit), self.removed_events, self.added_events, self.variant_id, self.title)
+        return EditSet(
+            (*rest, edit), self.removed_events, self.added_events, self.variant_id, self.title
+        )
 
     def drop(self, path: str) -> EditSet:
-        return EditSet(tuple(e for e in self.edits if e.path != path), self.removed_events,
-                       self.added_events, self.variant_id, self.title)
+        return EditSet(
+            tuple(e for e in self.edits if e.path != path),
+            self.removed_events,
+            self.added_events,
+            self.variant_id,
+            self.title,
+        )
 
     def replace(self, **kw: Any) -> EditSet:
-        data = {k: getattr(self, k) for k in ("edits", "removed_events", "added_events", "variant_id", "title")}
+        data = {
+            k: getattr(self, k)
+            for k in ("edits", "removed_events", "added_events", "variant_id", "title")
+        }
         data.update(kw)
         return EditSet(**data)
 
@@ -69,7 +79,9 @@ class Validation:
     """The outcome of validating an edit set against its parent."""
 
     field_errors: dict[str, list[str]] = field(default_factory=dict)  # edit path -> messages
-    event_errors: dict[int, list[str]] = field(default_factory=dict)  # added event index -> messages
+    event_errors: dict[int, list[str]] = field(
+        default_factory=dict
+    )  # added event index -> messages
     problems: list[str] = field(default_factory=list)  # the variant as a whole
     text: str = ""  # the variant YAML (what a download gives)
     filename: str = "variant.yaml"
@@ -109,7 +121,8 @@ def quantity_record(q: Quantity, value: float, reason: str, parent_name: str) ->
     """The variant's record for an edited number: no longer the parent's evidence."""
     was = fmt_number(float(q.value))
     why = reason.strip() or f"set in the libyasim dashboard (was {was} in {parent_name}" + (
-        f", source {q.source})" if q.source else ")")
+        f", source {q.source})" if q.source else ")"
+    )
     rec: dict[str, Any] = {"value": value, "assumption": why}
     if q.source is not None:  # the parent's source no longer backs this number
         rec.update(source=None, note=None)
@@ -131,7 +144,9 @@ def _identity(item: dict) -> dict:
         return out
     if "between" in item:
         return {"between": list(item["between"])}
-    raise KeyError("this record has no id, so a variant cannot address it; give it an 'id' in its file")
+    raise KeyError(
+        "this record has no id, so a variant cannot address it; give it an 'id' in its file"
+    )
 
 
 def _place(tree: dict, resolved: dict, path: str, leaf: Any) -> None:
@@ -170,7 +185,8 @@ def _dump(data: Any) -> str:
     yaml.default_flow_style = False
     yaml.width = 100
     yaml.representer.add_representer(
-        type(None), lambda r, _d: r.represent_scalar("tag:yaml.org,2002:null", "null"))
+        type(None), lambda r, _d: r.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
     buf = io.StringIO()
     yaml.dump(data, buf)
     return buf.getvalue()
@@ -190,13 +206,19 @@ def variant_data(parent: Entry, edits: EditSet) -> tuple[dict[str, Any], dict[st
     added: list[dict] = []
     for e in edits.edits:
         q = quantities.get(e.path)
-        leaf = quantity_record(q, e.value, e.reason, parent.name) if q is not None and not isinstance(e.value, str) else e.value
+        leaf = (
+            quantity_record(q, e.value, e.reason, parent.name)
+            if q is not None and not isinstance(e.value, str)
+            else e.value
+        )
         leaves[e.path] = leaf
         try:
             _place(tree, resolved, e.path, leaf)
         except KeyError as exc:
             placing[e.path] = str(exc.args[0])
-    events_out = tree.setdefault("events", []) if (edits.removed_events or edits.added_events) else None
+    events_out = (
+        tree.setdefault("events", []) if (edits.removed_events or edits.added_events) else None
+    )
     for ident in edits.removed_events:
         assert events_out is not None
         rec = next((x for x in events_out if x.get("id") == ident), None)
@@ -234,7 +256,9 @@ def _apply(resolved: dict, edits: EditSet, leaves: dict[str, Any], added: list[d
         with contextlib.suppress(KeyError):  # reported by _place already
             set_value(data, path, leaf)
     if edits.removed_events:
-        data["events"] = [e for e in data.get("events", []) if e.get("id") not in edits.removed_events]
+        data["events"] = [
+            e for e in data.get("events", []) if e.get("id") not in edits.removed_events
+        ]
     if added:
         data["events"] = [*data.get("events", []), *added]
     return data
@@ -288,8 +312,14 @@ def validate(parent: Entry, edits: EditSet, directory: Path | None = None) -> Va
     out.text = f"# A variant of {parent.name}, written by the libyasim dashboard.\n" + _dump(data)
     out.filename = f"{data['id']}.yaml"
     directory = parent.path.parent if parent.path is not None else directory
-    entry = parse_text(f"edit: {out.filename}", out.text, "edit", directory, filename=out.filename,
-                       parent=parent.name)
+    entry = parse_text(
+        f"edit: {out.filename}",
+        out.text,
+        "edit",
+        directory,
+        filename=out.filename,
+        parent=parent.name,
+    )
     if entry.scenario is None:
         out.problems = list(entry.problems)
     else:

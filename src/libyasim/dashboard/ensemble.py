@@ -47,13 +47,24 @@ class Job:
         """(label, point, seed, overrides) for every run, scenario-major, same seeds for each scenario."""
         scs = [s for _, s in self.scenarios]
         if self.sample:
-            design = Design(replicates=1, root_seed=self.root_seed, sample="lhs", sample_n=self.n,
-                            vary=self.vary)
+            design = Design(
+                replicates=1,
+                root_seed=self.root_seed,
+                sample="lhs",
+                sample_n=self.n,
+                vary=self.vary,
+            )
             points = design.points(scs)
-            return [(label, i, run_seed(self.root_seed, i, 0), pt)
-                    for label, _ in self.scenarios for i, pt in enumerate(points)]
-        return [(label, 0, run_seed(self.root_seed, 0, r), {})
-                for label, _ in self.scenarios for r in range(self.n)]
+            return [
+                (label, i, run_seed(self.root_seed, i, 0), pt)
+                for label, _ in self.scenarios
+                for i, pt in enumerate(points)
+            ]
+        return [
+            (label, 0, run_seed(self.root_seed, 0, r), {})
+            for label, _ in self.scenarios
+            for r in range(self.n)
+        ]
 
 
 @dataclass
@@ -67,19 +78,41 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-def _one(scenario: Scenario, label: str, point: int, seed: int, overrides: dict[str, Any]) -> dict[str, Any]:
+def _one(
+    scenario: Scenario, label: str, point: int, seed: int, overrides: dict[str, Any]
+) -> dict[str, Any]:
     """One run in a worker: a plain dict (cheap to send back)."""
     from ..model import run
 
     try:
-        res = run(scenario, seed=seed, overrides=_with_ranges(scenario, overrides) if overrides else None)
+        res = run(
+            scenario, seed=seed, overrides=_with_ranges(scenario, overrides) if overrides else None
+        )
     except Exception as exc:  # a failing run is a result, not a crash
-        return {"scenario": label, "point": point, "replicate": 0, "seed": seed, "status": "failed",
-                "error": f"{type(exc).__name__}: {exc}", "end_state": None, "flags": [], "series": None}
+        return {
+            "scenario": label,
+            "point": point,
+            "replicate": 0,
+            "seed": seed,
+            "status": "failed",
+            "error": f"{type(exc).__name__}: {exc}",
+            "end_state": None,
+            "flags": [],
+            "series": None,
+        }
     s = res.series
     keep = ["step", "month", *[c for c in s.columns if c.split(".", 1)[0] in FAN_VARIABLES]]
-    return {"scenario": label, "point": point, "replicate": 0, "seed": seed, "status": "ok", "error": "",
-            "end_state": res.end_state, "flags": res.flags, "series": s[keep]}
+    return {
+        "scenario": label,
+        "point": point,
+        "replicate": 0,
+        "seed": seed,
+        "status": "ok",
+        "error": "",
+        "end_state": res.end_state,
+        "flags": res.flags,
+        "series": s[keep],
+    }
 
 
 def _with_ranges(scenario: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -89,8 +122,12 @@ def _with_ranges(scenario: Scenario, overrides: dict[str, Any]) -> dict[str, Any
     out = dict(overrides)
     for path, value in overrides.items():
         q = quantities.get(path)
-        if q is not None and q.range is not None and isinstance(value, int | float) \
-                and not q.range[0] <= value <= q.range[1]:
+        if (
+            q is not None
+            and q.range is not None
+            and isinstance(value, int | float)
+            and not q.range[0] <= value <= q.range[1]
+        ):
             out[f"{path}.range"] = [min(q.range[0], value), max(q.range[1], value)]
     return out
 
@@ -136,8 +173,11 @@ def warm_up() -> None:
             f.result()
 
 
-def run_job(job: Job, progress: Callable[[int, int], None] | None = None,
-            cancel: threading.Event | None = None) -> Outcome:
+def run_job(
+    job: Job,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> Outcome:
     """Run every run of ``job``; ``progress(done, total)`` after each chunk; stop early on ``cancel``."""
     t0 = time.monotonic()
     lookup = dict(job.scenarios)
@@ -145,7 +185,7 @@ def run_job(job: Job, progress: Callable[[int, int], None] | None = None,
     total = len(tasks)
     rows: list[dict[str, Any]] = []
     cancelled = False
-    chunks = [tasks[i:i + CHUNK] for i in range(0, total, CHUNK)]
+    chunks = [tasks[i : i + CHUNK] for i in range(0, total, CHUNK)]
     ex = pool()
     if progress:
         progress(0, total)
@@ -179,8 +219,10 @@ def collect(rows: list[dict[str, Any]], job: Job, elapsed: float, cancelled: boo
     """Rows from workers -> the runs table and long series :mod:`libyasim.analysis` reads."""
     order = {label: i for i, (label, _) in enumerate(job.scenarios)}
     rows = sorted(rows, key=lambda r: (order[r["scenario"]], r["point"], r["seed"]))
-    runs = pd.DataFrame([{k: v for k, v in r.items() if k != "series"} for r in rows],
-                        columns=["scenario", "point", "replicate", "seed", "status", "error", "end_state", "flags"])
+    runs = pd.DataFrame(
+        [{k: v for k, v in r.items() if k != "series"} for r in rows],
+        columns=["scenario", "point", "replicate", "seed", "status", "error", "end_state", "flags"],
+    )
     runs.insert(0, "run_id", [f"{r['scenario']}:{r['point']}:{i}" for i, r in enumerate(rows)])
     parts = []
     for run_id, r in zip(runs["run_id"], rows, strict=True):
@@ -189,13 +231,28 @@ def collect(rows: list[dict[str, Any]], job: Job, elapsed: float, cancelled: boo
             continue
         value_cols = [c for c in s.columns if c not in ("step", "month")]
         n, k = len(s), len(value_cols)
-        var, _, actor = zip(*(str(c).partition(".") for c in value_cols), strict=True) if k else ((), (), ())
-        parts.append(pd.DataFrame({
-            "run_id": run_id, "scenario": r["scenario"],
-            "step": np.tile(s["step"].to_numpy(), k), "month": np.tile(s["month"].astype(str).to_numpy(), k),
-            "variable": np.repeat(np.array(var, dtype=object), n), "actor": np.repeat(np.array(actor, dtype=object), n),
-            "value": s[value_cols].to_numpy(dtype=float).T.reshape(-1)}))
-    series = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["run_id", "scenario", "step", "month", "variable", "actor", "value"])
+        var, _, actor = (
+            zip(*(str(c).partition(".") for c in value_cols), strict=True) if k else ((), (), ())
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "run_id": run_id,
+                    "scenario": r["scenario"],
+                    "step": np.tile(s["step"].to_numpy(), k),
+                    "month": np.tile(s["month"].astype(str).to_numpy(), k),
+                    "variable": np.repeat(np.array(var, dtype=object), n),
+                    "actor": np.repeat(np.array(actor, dtype=object), n),
+                    "value": s[value_cols].to_numpy(dtype=float).T.reshape(-1),
+                }
+            )
+        )
+    series = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(
+            columns=["run_id", "scenario", "step", "month", "variable", "actor", "value"]
+        )
+    )
     errors = sorted({r["error"] for r in rows if r["status"] == "failed"})
     return Outcome(runs, series, elapsed, cancelled, errors)

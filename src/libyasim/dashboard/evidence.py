@@ -17,7 +17,16 @@ from ..scenario.walk import walk
 _SPLIT = re.compile(r"[.>:~]")
 
 #: event fields that name actors
-_EVENT_ACTOR_FIELDS = ("parties", "enforcers", "actors", "eligible", "broker", "sponsor", "faction", "target")
+_EVENT_ACTOR_FIELDS = (
+    "parties",
+    "enforcers",
+    "actors",
+    "eligible",
+    "broker",
+    "sponsor",
+    "faction",
+    "target",
+)
 
 
 @dataclass(frozen=True)
@@ -81,14 +90,24 @@ def parameter_rows(scenario: Scenario) -> list[Row]:
     """Every numeric parameter of ``scenario``, in schema order."""
     rows = []
     for path, q in scenario.quantities():
-        rows.append(Row(path=path, value=float(q.value), range=q.range, source=q.source,
-                        note=q.note, assumption=q.assumption,
-                        actors=path_actors(scenario, path), section=path.split(".")[0]))
+        rows.append(
+            Row(
+                path=path,
+                value=float(q.value),
+                range=q.range,
+                source=q.source,
+                note=q.note,
+                assumption=q.assumption,
+                actors=path_actors(scenario, path),
+                section=path.split(".")[0],
+            )
+        )
     return rows
 
 
-def filter_rows(rows: list[Row], actor: str | None = None, text: str = "",
-                kind: str | None = None) -> list[Row]:
+def filter_rows(
+    rows: list[Row], actor: str | None = None, text: str = "", kind: str | None = None
+) -> list[Row]:
     """Rows about ``actor`` (None: all), containing ``text`` (path or evidence),
     of evidence ``kind`` ("source", "assumption", "none"; None: all)."""
     needle = text.strip().lower()
@@ -98,8 +117,12 @@ def filter_rows(rows: list[Row], actor: str | None = None, text: str = "",
             continue
         if kind and r.kind != kind:
             continue
-        if needle and needle not in r.path.lower() and needle not in r.evidence_text.lower() \
-                and needle not in (r.source or ""):
+        if (
+            needle
+            and needle not in r.path.lower()
+            and needle not in r.evidence_text.lower()
+            and needle not in (r.source or "")
+        ):
             continue
         out.append(r)
     return out
@@ -150,13 +173,28 @@ def source_view(scenario: Scenario) -> list[DocumentView]:
     for doc_id in docs:
         doc = scenario.documents.get(doc_id)
         registered = doc.sentences if doc else {}
-        locs = {f"{doc_id}:{s}" for s in registered} | {c for c in cites if c.split(":", 1)[0] == doc_id}
+        locs = {f"{doc_id}:{s}" for s in registered} | {
+            c for c in cites if c.split(":", 1)[0] == doc_id
+        }
         entries = tuple(
-            SourceEntry(loc, doc_id, loc.split(":", 1)[1] in registered,
-                        registered.get(loc.split(":", 1)[1]), tuple(cites.get(loc, ())))
-            for loc in sorted(locs, key=lambda x: order(x.split(":", 1)[1])))
-        out.append(DocumentView(doc_id, doc.title if doc else "(not registered)",
-                                doc.date if doc else "", doc.sha256 if doc else "", entries))
+            SourceEntry(
+                loc,
+                doc_id,
+                loc.split(":", 1)[1] in registered,
+                registered.get(loc.split(":", 1)[1]),
+                tuple(cites.get(loc, ())),
+            )
+            for loc in sorted(locs, key=lambda x: order(x.split(":", 1)[1]))
+        )
+        out.append(
+            DocumentView(
+                doc_id,
+                doc.title if doc else "(not registered)",
+                doc.date if doc else "",
+                doc.sha256 if doc else "",
+                entries,
+            )
+        )
     return out
 
 

@@ -18,17 +18,65 @@ from matplotlib.patches import Patch, Polygon
 #: A schematic outline of Libya's borders (lon, lat), clockwise from Ras Ajdir.
 #: Coarse by design: it frames the regions, it is not a survey.
 LIBYA_OUTLINE = [
-    (11.56, 33.17), (12.35, 32.83), (13.2, 32.9), (14.2, 32.72), (15.2, 32.36), (15.6, 31.6),
-    (16.6, 31.2), (18.2, 30.75), (19.0, 30.27), (19.7, 30.5), (20.1, 31.0), (20.05, 32.1),
-    (20.6, 32.55), (21.4, 32.9), (22.6, 32.78), (23.2, 32.4), (24.0, 32.05), (25.15, 31.6),
-    (24.85, 30.9), (24.98, 29.2), (25.0, 22.0), (25.0, 20.0), (24.0, 20.0), (24.0, 19.5),
-    (15.9, 23.45), (14.98, 22.99), (14.14, 22.49), (13.58, 23.04), (11.97, 23.52),
-    (11.56, 24.3), (10.25, 24.6), (10.1, 25.35), (9.4, 26.2), (9.9, 26.5), (9.85, 27.9),
-    (9.7, 28.6), (9.95, 29.2), (9.9, 30.4), (10.3, 30.95), (10.9, 31.7), (11.4, 32.4),
+    (11.56, 33.17),
+    (12.35, 32.83),
+    (13.2, 32.9),
+    (14.2, 32.72),
+    (15.2, 32.36),
+    (15.6, 31.6),
+    (16.6, 31.2),
+    (18.2, 30.75),
+    (19.0, 30.27),
+    (19.7, 30.5),
+    (20.1, 31.0),
+    (20.05, 32.1),
+    (20.6, 32.55),
+    (21.4, 32.9),
+    (22.6, 32.78),
+    (23.2, 32.4),
+    (24.0, 32.05),
+    (25.15, 31.6),
+    (24.85, 30.9),
+    (24.98, 29.2),
+    (25.0, 22.0),
+    (25.0, 20.0),
+    (24.0, 20.0),
+    (24.0, 19.5),
+    (15.9, 23.45),
+    (14.98, 22.99),
+    (14.14, 22.49),
+    (13.58, 23.04),
+    (11.97, 23.52),
+    (11.56, 24.3),
+    (10.25, 24.6),
+    (10.1, 25.35),
+    (9.4, 26.2),
+    (9.9, 26.5),
+    (9.85, 27.9),
+    (9.7, 28.6),
+    (9.95, 29.2),
+    (9.9, 30.4),
+    (10.3, 30.95),
+    (10.9, 31.7),
+    (11.4, 32.4),
 ]
 
-_PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#111111", "#8c564b", "#9467bd",
-            "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#aec7e8", "#98df8a", "#ffbb78"]
+_PALETTE = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#111111",
+    "#8c564b",
+    "#9467bd",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#aec7e8",
+    "#98df8a",
+    "#ffbb78",
+]
 NO_CONTROL = "#dddddd"
 
 
@@ -59,7 +107,9 @@ def map_figure(model: Any) -> Figure:
     """Regions coloured by controller; a red ring where fighting happened this month."""
     fig = _figure(6.4, 5.2)
     ax = fig.add_subplot()
-    ax.add_patch(Polygon(LIBYA_OUTLINE, closed=True, facecolor="#f6f1e7", edgecolor="#8a7f6a", lw=1.2))
+    ax.add_patch(
+        Polygon(LIBYA_OUTLINE, closed=True, facecolor="#f6f1e7", edgecolor="#8a7f6a", lw=1.2)
+    )
     regions = model.spec.regions
     lon = np.array([r.lon for r in regions])
     lat = np.array([r.lat for r in regions])
@@ -76,12 +126,25 @@ def map_figure(model: Any) -> Figure:
     ax.scatter(lon, lat, s=size, c=face, edgecolors="white", linewidths=1.5, zorder=3)
     fight = fighting_regions(model)
     if fight.any():
-        ax.scatter(lon[fight], lat[fight], s=size[fight] * 1.9, facecolors="none",
-                   edgecolors="#e00000", linewidths=2.2, zorder=4)
+        ax.scatter(
+            lon[fight],
+            lat[fight],
+            s=size[fight] * 1.9,
+            facecolors="none",
+            edgecolors="#e00000",
+            linewidths=2.2,
+            zorder=4,
+        )
         ax.scatter(lon[fight], lat[fight], s=60, marker="x", c="#e00000", zorder=5, linewidths=2)
     for i, r in enumerate(regions):
-        ax.annotate(short_name(r.name), (lon[i], lat[i]), xytext=(7, -9), textcoords="offset points", fontsize=7.5,
-                    color="#333")
+        ax.annotate(
+            short_name(r.name),
+            (lon[i], lat[i]),
+            xytext=(7, -9),
+            textcoords="offset points",
+            fontsize=7.5,
+            color="#333",
+        )
     ax.set_xlim(9.0, 25.8)
     ax.set_ylim(19.2, 34.0)
     ax.set_aspect(1.1)
@@ -92,10 +155,26 @@ def map_figure(model: Any) -> Figure:
     held = [f for f in model.faction_ids if f in ctrl]
     handles = [Patch(facecolor=colors[f], label=f) for f in held]
     if fight.any():
-        handles.append(Line2D([], [], marker="o", markerfacecolor="none", markeredgecolor="#e00000",
-                              linestyle="none", markersize=10, label="fighting this month"))
-    ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=True, title="controller",
-              title_fontsize=8)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                markerfacecolor="none",
+                markeredgecolor="#e00000",
+                linestyle="none",
+                markersize=10,
+                label="fighting this month",
+            )
+        )
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        fontsize=8,
+        frameon=True,
+        title="controller",
+        title_fontsize=8,
+    )
     ax.set_title(f"{model.spec.id} — {model.month}: control and fighting (schematic)", fontsize=10)
     return fig
 
@@ -103,7 +182,9 @@ def map_figure(model: Any) -> Figure:
 def flows_of(model: Any) -> np.ndarray:
     """Support sent [sponsor, faction, channel] this month."""
     flows = getattr(model, "flows", None)
-    if flows is None or (model.steps == 0 and not np.asarray(flows).any()):  # before the first month
+    if flows is None or (
+        model.steps == 0 and not np.asarray(flows).any()
+    ):  # before the first month
         flows = np.asarray(model.allocation) * np.asarray(model.budget)[:, None, :]
     return np.asarray(flows)
 
@@ -129,8 +210,14 @@ def network_figure(model: Any) -> Figure:
                 if v <= 1e-6:
                     continue
                 off = (c - 1) * 0.012
-                ax.plot([0.1, 0.9], [ys[s] + off, yf[f] + off], color=CHANNEL_COLORS[ch.value],
-                        lw=0.6 + 7.0 * v / top, alpha=0.55, solid_capstyle="round")
+                ax.plot(
+                    [0.1, 0.9],
+                    [ys[s] + off, yf[f] + off],
+                    color=CHANNEL_COLORS[ch.value],
+                    lw=0.6 + 7.0 * v / top,
+                    alpha=0.55,
+                    solid_capstyle="round",
+                )
     colors = faction_colors(model.faction_ids)
     active = np.asarray(getattr(model, "active", np.ones(S)), dtype=bool)
     for s, sid in enumerate(model.sponsor_ids):
@@ -142,8 +229,13 @@ def network_figure(model: Any) -> Figure:
     ax.set_xlim(-0.2, 1.25)
     ax.set_ylim(-0.08, 1.08)
     ax.axis("off")
-    ax.legend(handles=[Line2D([], [], color=v, lw=3, label=k) for k, v in CHANNEL_COLORS.items()],
-              loc="lower center", ncols=3, fontsize=8, bbox_to_anchor=(0.5, -0.06))
+    ax.legend(
+        handles=[Line2D([], [], color=v, lw=3, label=k) for k, v in CHANNEL_COLORS.items()],
+        loc="lower center",
+        ncols=3,
+        fontsize=8,
+        bbox_to_anchor=(0.5, -0.06),
+    )
     ax.set_title(f"Support this month (sponsors → factions), {model.month}", fontsize=10)
     return fig
 
@@ -154,12 +246,23 @@ def series_figure(frame: Any, faction_ids: list[str], hide: set[str] | None = No
     fig = _figure(6.4, 6.0)
     axes = fig.subplots(3, 1, sharex=True)
     x = frame["step"].to_numpy()
-    for ax, var, label in zip(axes, ("strength", "territory", "legitimacy"),
-                              ("fighters", "share of regions", "legitimacy (0–1)"), strict=True):
+    for ax, var, label in zip(
+        axes,
+        ("strength", "territory", "legitimacy"),
+        ("fighters", "share of regions", "legitimacy (0–1)"),
+        strict=True,
+    ):
         for f in faction_ids:
             col = f"{var}.{f}"
             if col in frame and f not in (hide or set()):
-                ax.plot(x, frame[col].to_numpy(), color=colors[f], lw=1.6, label=f, marker="o" if len(x) < 3 else None)
+                ax.plot(
+                    x,
+                    frame[col].to_numpy(),
+                    color=colors[f],
+                    lw=1.6,
+                    label=f,
+                    marker="o" if len(x) < 3 else None,
+                )
         ax.set_ylabel(label, fontsize=8)
         ax.set_title(var, fontsize=9, loc="left")
         ax.grid(alpha=0.3)

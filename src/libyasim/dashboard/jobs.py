@@ -49,11 +49,18 @@ def cancel(target: solara.Reactive[Any]) -> None:
 def JobRunner(target: solara.Reactive[Any]):
     """Runs the running job of ``target`` in a thread; updates progress and result."""
     state = target.value
-    job_id = state.job.job_id if isinstance(state, JobState) and state.running and state.job else None
+    job_id = (
+        state.job.job_id if isinstance(state, JobState) and state.running and state.job else None
+    )
 
     def work(stop: threading.Event) -> None:
         st = target.value
-        if job_id is None or not isinstance(st, JobState) or st.job is None or st.job.job_id != job_id:
+        if (
+            job_id is None
+            or not isinstance(st, JobState)
+            or st.job is None
+            or st.job.job_id != job_id
+        ):
             return
         flag = st.cancel
 
@@ -80,7 +87,14 @@ def JobRunner(target: solara.Reactive[Any]):
             relay.set()
         cur = target.value
         if isinstance(cur, JobState) and cur.job is not None and cur.job.job_id == job_id:
-            target.set(replace(cur, status=status, outcome=outcome, error=error,
-                               done=len(outcome.runs) if outcome is not None else cur.done))
+            target.set(
+                replace(
+                    cur,
+                    status=status,
+                    outcome=outcome,
+                    error=error,
+                    done=len(outcome.runs) if outcome is not None else cur.done,
+                )
+            )
 
     solara.use_thread(work, dependencies=[job_id], intrusive_cancel=False)

@@ -20,17 +20,28 @@ def ComparePage():
     default = [n for n in (session.current.value, *names) if n][:2]
     chosen, set_chosen = solara.use_state(list(dict.fromkeys(default)))
     chosen = [c for c in chosen if c in names]
-    solara.SelectMultiple("Scenarios to compare (the first is the reference)", values=chosen, all_values=names,
-                          on_value=set_chosen, style={"max-width": "720px"})
+    solara.SelectMultiple(
+        "Scenarios to compare (the first is the reference)",
+        values=chosen,
+        all_values=names,
+        on_value=set_chosen,
+        style={"max-width": "720px"},
+    )
     problems = [] if len(chosen) >= 2 else ["pick at least two scenarios"]
 
     def make_job(n: int, seed: int, sample: bool) -> Job:
         labels = [c.removesuffix(".yaml") for c in chosen]
-        return Job(tuple((lbl, cat.entries[c].scenario) for lbl, c in zip(labels, chosen, strict=True)),
-                   n=n, root_seed=seed, sample=sample)
+        return Job(
+            tuple((lbl, cat.entries[c].scenario) for lbl, c in zip(labels, chosen, strict=True)),
+            n=n,
+            root_seed=seed,
+            sample=sample,
+        )
 
-    solara.Markdown("Every scenario runs the same seeds and, with sampling on, the same draws of "
-                    "the parameters they share, so differences come from the scenarios, not from luck.")
+    solara.Markdown(
+        "Every scenario runs the same seeds and, with sampling on, the same draws of "
+        "the parameters they share, so differences come from the scenarios, not from luck."
+    )
     JobControls(session.compare, make_job, "Run comparison", disabled=bool(problems))
     state = job_state(session.compare)
     if problems:
@@ -48,14 +59,23 @@ def ComparePage():
 def DifferenceTable(outcome):
     table = compare_outcomes(outcome.runs)
     t = table[(table["kind"] == "end_state") & ((table["p"] > 0) | (table["p_baseline"] > 0))]
-    with solara.Card("Differences from the reference (95% Newcombe intervals)",
-                     classes=["libyasim-differences"]):
-        lines = ["| scenario | end state | reference | this | difference |", "|---|---|---|---|---|"]
+    with solara.Card(
+        "Differences from the reference (95% Newcombe intervals)", classes=["libyasim-differences"]
+    ):
+        lines = [
+            "| scenario | end state | reference | this | difference |",
+            "|---|---|---|---|---|",
+        ]
         for r in t.itertuples():
-            lines.append(f"| {r.scenario} | {r.outcome.replace('_', ' ')} | {100 * r.p_baseline:.0f}% | "
-                         f"{100 * r.p:.0f}% | {100 * r.diff:+.0f} pts [{100 * r.lo:+.0f}, {100 * r.hi:+.0f}] |")
+            lines.append(
+                f"| {r.scenario} | {r.outcome.replace('_', ' ')} | {100 * r.p_baseline:.0f}% | "
+                f"{100 * r.p:.0f}% | {100 * r.diff:+.0f} pts [{100 * r.lo:+.0f}, {100 * r.hi:+.0f}] |"
+            )
         solara.Markdown("\n".join(lines))
         changed = table.drop_duplicates("scenario")
         for r in changed.itertuples():
-            solara.Text(f"{r.scenario}: {100 * r.changed:.0f}% of {r.paired} paired runs end differently "
-                        "from the reference", style={"display": "block", "color": "#555"})
+            solara.Text(
+                f"{r.scenario}: {100 * r.changed:.0f}% of {r.paired} paired runs end differently "
+                "from the reference",
+                style={"display": "block", "color": "#555"},
+            )

@@ -48,22 +48,54 @@ def AddParameter(session: Session):
 
     with solara.Card("Change a parameter"):
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-            solara.Select("Actor", values=actors, value=actor, on_value=set_actor, style={"max-width": "220px"})
-            solara.Select("Parameter", values=paths, value=path if path in paths else None,
-                          on_value=set_path, style={"min-width": "420px"})
+            solara.Select(
+                "Actor",
+                values=actors,
+                value=actor,
+                on_value=set_actor,
+                style={"max-width": "220px"},
+            )
+            solara.Select(
+                "Parameter",
+                values=paths,
+                value=path if path in paths else None,
+                on_value=set_path,
+                style={"min-width": "420px"},
+            )
         if path:
             q = quantities[path]
-            ev = f"source {q.source}: {q.note}" if q.source else (f"assumption: {q.assumption}" if q.assumption else "no evidence")
-            solara.Text(f"now {fmt_number(q.value)}, range {fmt_range(q.range)} — {ev}",
-                        style={"font-size": "0.9em", "color": "#444"})
+            ev = (
+                f"source {q.source}: {q.note}"
+                if q.source
+                else (f"assumption: {q.assumption}" if q.assumption else "no evidence")
+            )
+            solara.Text(
+                f"now {fmt_number(q.value)}, range {fmt_range(q.range)} — {ev}",
+                style={"font-size": "0.9em", "color": "#444"},
+            )
             with solara.Row(style={"align-items": "flex-start"}):
-                solara.InputText("New value", value=text, on_value=set_text, continuous_update=True,
-                                 error=error or False, style={"max-width": "220px"},
-                                 classes=["libyasim-new-value"])
-                solara.InputText("Why (becomes the assumption)", value=reason, on_value=set_reason,
-                                 continuous_update=True, style={"min-width": "320px"})
-                solara.Button("Add change", on_click=add, color="primary",
-                              disabled=value is None or bool(error))
+                solara.InputText(
+                    "New value",
+                    value=text,
+                    on_value=set_text,
+                    continuous_update=True,
+                    error=error or False,
+                    style={"max-width": "220px"},
+                    classes=["libyasim-new-value"],
+                )
+                solara.InputText(
+                    "Why (becomes the assumption)",
+                    value=reason,
+                    on_value=set_reason,
+                    continuous_update=True,
+                    style={"min-width": "320px"},
+                )
+                solara.Button(
+                    "Add change",
+                    on_click=add,
+                    color="primary",
+                    disabled=value is None or bool(error),
+                )
 
 
 @solara.component
@@ -80,11 +112,23 @@ def EditRow(session: Session, edit: Edit, errors: list[str]):
 
     shown = local_error or "; ".join(errors)
     with solara.Row(style={"align-items": "flex-start"}, classes=["libyasim-edit"]):
-        solara.Text(edit.path, style={"font-family": "monospace", "min-width": "360px", "padding-top": "18px"})
-        solara.InputText("value", value=text, on_value=on_text, continuous_update=True,
-                         error=shown or False, style={"max-width": "260px"})
-        solara.Button(icon_name="mdi-delete", icon=True,
-                      on_click=lambda: session.edits.set(session.edits.value.drop(edit.path)))
+        solara.Text(
+            edit.path,
+            style={"font-family": "monospace", "min-width": "360px", "padding-top": "18px"},
+        )
+        solara.InputText(
+            "value",
+            value=text,
+            on_value=on_text,
+            continuous_update=True,
+            error=shown or False,
+            style={"max-width": "260px"},
+        )
+        solara.Button(
+            icon_name="mdi-delete",
+            icon=True,
+            on_click=lambda: session.edits.set(session.edits.value.drop(edit.path)),
+        )
 
 
 @solara.component
@@ -100,22 +144,52 @@ def EventsEditor(session: Session, validation: Validation):
             removed = key in edits.removed_events
             current = next((e.value for e in edits.edits if e.path == path), ev.date)
             with solara.Row(style={"align-items": "center"}, classes=["libyasim-event"]):
-                solara.Text(f"{key}: {ev.type}", style={"min-width": "260px", "font-family": "monospace",
-                                                         "text-decoration": "line-through" if removed else "none"})
-                DateField(session, path, str(current), validation.field_errors.get(path, [])).key(path)
+                solara.Text(
+                    f"{key}: {ev.type}",
+                    style={
+                        "min-width": "260px",
+                        "font-family": "monospace",
+                        "text-decoration": "line-through" if removed else "none",
+                    },
+                )
+                DateField(session, path, str(current), validation.field_errors.get(path, [])).key(
+                    path
+                )
                 if ev.id:
-                    solara.Checkbox(label="remove", value=removed, on_value=lambda on, k=key: session.edits.set(
-                        edits.replace(removed_events=tuple(x for x in edits.removed_events if x != k) + ((k,) if on else ()))))
+                    solara.Checkbox(
+                        label="remove",
+                        value=removed,
+                        on_value=lambda on, k=key: session.edits.set(
+                            edits.replace(
+                                removed_events=tuple(x for x in edits.removed_events if x != k)
+                                + ((k,) if on else ())
+                            )
+                        ),
+                    )
                 else:
                     solara.Text("(no id: cannot be removed by a variant)", style={"color": "#777"})
         for i, snippet in enumerate(edits.added_events):
             with solara.Row(style={"align-items": "flex-start"}):
                 solara.Preformatted(snippet)
-                solara.Button(icon_name="mdi-delete", icon=True, on_click=lambda i=i: session.edits.set(
-                    edits.replace(added_events=tuple(x for j, x in enumerate(edits.added_events) if j != i))))
+                solara.Button(
+                    icon_name="mdi-delete",
+                    icon=True,
+                    on_click=lambda i=i: session.edits.set(
+                        edits.replace(
+                            added_events=tuple(
+                                x for j, x in enumerate(edits.added_events) if j != i
+                            )
+                        )
+                    ),
+                )
             ProblemList(validation.event_errors.get(i, []), title="This event")
-        solara.InputTextArea("New event (YAML), e.g. type: ceasefire / date: 2018-06 / parties: [lna, gna]",
-                             value=new_text, on_value=set_new_text, continuous_update=True, rows=4)
+        solara.InputTextArea(
+            "New event (YAML), e.g. type: ceasefire / date: 2018-06 / parties: [lna, gna]",
+            value=new_text,
+            on_value=set_new_text,
+            continuous_update=True,
+            rows=4,
+        )
 
         def add_event() -> None:
             session.edits.set(edits.replace(added_events=(*edits.added_events, new_text)))
@@ -135,8 +209,14 @@ def DateField(session: Session, path: str, value: str, errors: list[str]):
         if parsed is not None and not err:
             session.edits.set(session.edits.value.set(Edit(path, parsed)))
 
-    solara.InputText("date (YYYY-MM)", value=text, on_value=on_text, continuous_update=True,
-                     error=error or "; ".join(errors) or False, style={"max-width": "200px"})
+    solara.InputText(
+        "date (YYYY-MM)",
+        value=text,
+        on_value=on_text,
+        continuous_update=True,
+        error=error or "; ".join(errors) or False,
+        style={"max-width": "200px"},
+    )
 
 
 @solara.component
@@ -150,20 +230,29 @@ def UploadSection(session: Session):
             session.add(entry)
 
     def check_pasted() -> None:
-        on_entry(parse_text("upload: pasted.yaml", pasted, "upload", session.directory, filename="pasted.yaml"))
+        on_entry(
+            parse_text(
+                "upload: pasted.yaml", pasted, "upload", session.directory, filename="pasted.yaml"
+            )
+        )
 
     with solara.Card("Upload a scenario file"):
-        solara.Text("A YAML scenario (up to 1 MB). It may extend a shipped scenario "
-                    "(extends: baseline_2017.yaml). Valid files join the scenario list.")
+        solara.Text(
+            "A YAML scenario (up to 1 MB). It may extend a shipped scenario "
+            "(extends: baseline_2017.yaml). Valid files join the scenario list."
+        )
         UploadBox(on_entry=on_entry, directory=session.directory)
         with solara.Details("…or paste YAML"):
-            solara.InputTextArea("Scenario YAML", value=pasted, on_value=set_pasted, rows=8,
-                                 continuous_update=True)
+            solara.InputTextArea(
+                "Scenario YAML", value=pasted, on_value=set_pasted, rows=8, continuous_update=True
+            )
             solara.Button("Check and add", on_click=check_pasted, disabled=not pasted.strip())
         if result is not None:
             if result.ok:
-                solara.Success(f"{result.name} is valid and is now the current scenario.",
-                               classes=["libyasim-upload-ok"])
+                solara.Success(
+                    f"{result.name} is valid and is now the current scenario.",
+                    classes=["libyasim-upload-ok"],
+                )
             else:
                 ProblemList(list(result.problems), title=f"{result.name} is not a valid scenario")
 
@@ -184,42 +273,64 @@ def EditPage():
 
 @solara.component
 def EditBody(session: Session, entry: Entry):
-        edits = session.edits.value
-        validation = solara.use_memo(lambda: validate(entry, edits), [entry.name, edits])
-        with solara.Card("Variant"):
-            with solara.Row():
-                solara.InputText("id", value=edits.variant_id or f"{entry.scenario.id}_edited",
-                                 on_value=lambda v: session.edits.set(session.edits.value.replace(variant_id=v)))
-                solara.InputText("title", value=edits.title or f"{entry.scenario.title} (edited)",
-                                 on_value=lambda v: session.edits.set(session.edits.value.replace(title=v)))
-        AddParameter(session)
-        with solara.Card(f"Changes ({len(edits.edits)})"):
-            if not edits.edits:
-                solara.Text("No parameter changed yet.")
-            for e in edits.edits:
-                EditRow(session, e, validation.field_errors.get(e.path, [])).key(e.path)
-        EventsEditor(session, validation)
-        VariantOutput(session, entry, validation)
+    edits = session.edits.value
+    validation = solara.use_memo(lambda: validate(entry, edits), [entry.name, edits])
+    with solara.Card("Variant"), solara.Row():
+        solara.InputText(
+            "id",
+            value=edits.variant_id or f"{entry.scenario.id}_edited",
+            on_value=lambda v: session.edits.set(session.edits.value.replace(variant_id=v)),
+        )
+        solara.InputText(
+            "title",
+            value=edits.title or f"{entry.scenario.title} (edited)",
+            on_value=lambda v: session.edits.set(session.edits.value.replace(title=v)),
+        )
+    AddParameter(session)
+    with solara.Card(f"Changes ({len(edits.edits)})"):
+        if not edits.edits:
+            solara.Text("No parameter changed yet.")
+        for e in edits.edits:
+            EditRow(session, e, validation.field_errors.get(e.path, [])).key(e.path)
+    EventsEditor(session, validation)
+    VariantOutput(session, entry, validation)
 
 
 @solara.component
 def VariantOutput(session: Session, entry: Entry, validation: Validation):
     with solara.Card("Result"):
         if validation.ok:
-            solara.Success(f"Valid variant of {entry.name}: {validation.filename}",
-                           classes=["libyasim-variant-ok"])
+            solara.Success(
+                f"Valid variant of {entry.name}: {validation.filename}",
+                classes=["libyasim-variant-ok"],
+            )
         ProblemList(validation.problems, title="The variant is not valid")
         with solara.Row():
-            solara.FileDownload(validation.text, filename=validation.filename,
-                                label=f"Download {validation.filename}", mime_type="text/yaml")
+            solara.FileDownload(
+                validation.text,
+                filename=validation.filename,
+                label=f"Download {validation.filename}",
+                mime_type="text/yaml",
+            )
 
             def use_variant() -> None:
                 if validation.scenario is not None:
-                    session.add(Entry(f"edit: {validation.filename}", "edit", scenario=validation.scenario,
-                                      text=validation.text, parent=entry.name))
+                    session.add(
+                        Entry(
+                            f"edit: {validation.filename}",
+                            "edit",
+                            scenario=validation.scenario,
+                            text=validation.text,
+                            parent=entry.name,
+                        )
+                    )
 
-            solara.Button("Use this variant", on_click=use_variant, disabled=not validation.ok,
-                          color="primary")
+            solara.Button(
+                "Use this variant",
+                on_click=use_variant,
+                disabled=not validation.ok,
+                color="primary",
+            )
         with solara.Details("Variant YAML"):
             solara.Preformatted(validation.text)
 

@@ -17,7 +17,9 @@ MAX_RUNS = 2000
 
 
 @solara.component
-def JobControls(target: solara.Reactive[Any], make_job: Any, run_label: str, disabled: bool = False):
+def JobControls(
+    target: solara.Reactive[Any], make_job: Any, run_label: str, disabled: bool = False
+):
     """Runs, root seed, sampling; the run / cancel buttons and the progress bar."""
     n, set_n = solara.use_state(20)
     seed, set_seed = solara.use_state(1)
@@ -25,12 +27,23 @@ def JobControls(target: solara.Reactive[Any], make_job: Any, run_label: str, dis
     state = target.value if isinstance(target.value, JobState) else JobState()
     bad_n = "" if 1 <= n <= MAX_RUNS else f"between 1 and {MAX_RUNS}"
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.InputInt("Runs per scenario", value=n, on_value=set_n, style={"max-width": "160px"},
-                        classes=["libyasim-runs"])
+        solara.InputInt(
+            "Runs per scenario",
+            value=n,
+            on_value=set_n,
+            style={"max-width": "160px"},
+            classes=["libyasim-runs"],
+        )
         solara.InputInt("Root seed", value=seed, on_value=set_seed, style={"max-width": "140px"})
-        solara.Checkbox(label="sample parameter ranges (Latin hypercube)", value=sample, on_value=set_sample)
-        solara.Button(run_label, color="primary", disabled=disabled or bool(bad_n) or state.running,
-                      on_click=lambda: start(target, make_job(n, seed, sample)))
+        solara.Checkbox(
+            label="sample parameter ranges (Latin hypercube)", value=sample, on_value=set_sample
+        )
+        solara.Button(
+            run_label,
+            color="primary",
+            disabled=disabled or bool(bad_n) or state.running,
+            on_click=lambda: start(target, make_job(n, seed, sample)),
+        )
         solara.Button("Cancel", disabled=not state.running, on_click=lambda: cancel(target))
     if bad_n:
         solara.Error(f"Runs per scenario must be {bad_n}; got {n}.", dense=True)
@@ -39,8 +52,10 @@ def JobControls(target: solara.Reactive[Any], make_job: Any, run_label: str, dis
         solara.ProgressLinear(value=pct, color="primary")
         solara.Text(f"running: {state.done} of {state.total} runs", classes=["libyasim-progress"])
     elif state.status == "cancelled":
-        solara.Warning(f"Cancelled after {state.done} of {state.total} runs; results below use those runs.",
-                       dense=True)
+        solara.Warning(
+            f"Cancelled after {state.done} of {state.total} runs; results below use those runs.",
+            dense=True,
+        )
     elif state.status == "failed":
         ProblemList([state.error], title="The ensemble stopped")
 
@@ -51,8 +66,11 @@ def job_state(target: solara.Reactive[Any]) -> JobState:
 
 def probability_lines(table: Any) -> list[str]:
     t = table[table["kind"] == "end_state"]
-    return [f"{r.outcome.replace('_', ' ')}: {100 * r.p:.0f}% [{100 * r.lo:.0f}–{100 * r.hi:.0f}]"
-            for r in t.itertuples() if r.n > 0]
+    return [
+        f"{r.outcome.replace('_', ' ')}: {100 * r.p:.0f}% [{100 * r.lo:.0f}–{100 * r.hi:.0f}]"
+        for r in t.itertuples()
+        if r.n > 0
+    ]
 
 
 @solara.component
@@ -62,13 +80,19 @@ def OutcomeSummary(outcome: Outcome, single: bool = True):
     failed = len(runs) - ok
     table = outcome_table(runs)
     bars = solara.use_memo(lambda: outcome_bars(table), [id(outcome)])
-    solara.Text(f"{ok} runs in {outcome.elapsed:.1f} s" + (f", {failed} failed" if failed else "")
-                + (" (cancelled early)" if outcome.cancelled else ""), style={"color": "#555"})
+    solara.Text(
+        f"{ok} runs in {outcome.elapsed:.1f} s"
+        + (f", {failed} failed" if failed else "")
+        + (" (cancelled early)" if outcome.cancelled else ""),
+        style={"color": "#555"},
+    )
     if outcome.errors:
         ProblemList(outcome.errors[:5], title="Failed runs")
     if ok == 0:
         return
-    with solara.Card("End-state probabilities (95% Wilson intervals)", classes=["libyasim-probabilities"]):
+    with solara.Card(
+        "End-state probabilities (95% Wilson intervals)", classes=["libyasim-probabilities"]
+    ):
         for sc in dict.fromkeys(table["scenario"]):
             sub = table[table["scenario"] == sc]
             if not single:
@@ -77,8 +101,10 @@ def OutcomeSummary(outcome: Outcome, single: bool = True):
                 solara.Text(line, classes=["libyasim-probability"], style={"display": "block"})
             flags = sub[(sub["kind"] == "flag") & (sub["count"] > 0)]
             for r in flags.itertuples():
-                solara.Text(f"flag {r.outcome.replace('_', ' ')}: {100 * r.p:.0f}% [{100 * r.lo:.0f}–{100 * r.hi:.0f}]",
-                            style={"display": "block", "color": "#a15c00"})
+                solara.Text(
+                    f"flag {r.outcome.replace('_', ' ')}: {100 * r.p:.0f}% [{100 * r.lo:.0f}–{100 * r.hi:.0f}]",
+                    style={"display": "block", "color": "#a15c00"},
+                )
     solara.FigureMatplotlib(bars, format="png", dependencies=[id(outcome)])
 
 
@@ -107,17 +133,26 @@ def EnsembleBody(session: Session):
     assert entry is not None and entry.scenario is not None
 
     def make_job(n: int, seed: int, sample: bool) -> Job:
-        return Job(((entry.name.removesuffix(".yaml"), entry.scenario),), n=n, root_seed=seed, sample=sample)
+        return Job(
+            ((entry.name.removesuffix(".yaml"), entry.scenario),),
+            n=n,
+            root_seed=seed,
+            sample=sample,
+        )
 
-    solara.Markdown("Runs the current scenario many times: each run has its own seed "
-                    "(`SeedSequence(root seed)`) and, with sampling on, its own draw of every "
-                    "uncertain parameter from its evidence range.")
+    solara.Markdown(
+        "Runs the current scenario many times: each run has its own seed "
+        "(`SeedSequence(root seed)`) and, with sampling on, its own draw of every "
+        "uncertain parameter from its evidence range."
+    )
     JobControls(session.ensemble, make_job, "Run ensemble")
     state = job_state(session.ensemble)
     if state.outcome is not None and state.job is not None:
         label = state.job.scenarios[0][0]
-        solara.Markdown(f"**Results for {label}** (root seed {state.job.root_seed}, "
-                        f"{'sampled parameters' if state.job.sample else 'fixed parameters'})")
+        solara.Markdown(
+            f"**Results for {label}** (root seed {state.job.root_seed}, "
+            f"{'sampled parameters' if state.job.sample else 'fixed parameters'})"
+        )
         with solara.Columns([1, 1]):
             OutcomeSummary(state.outcome)
             FanCharts(state.outcome)

@@ -30,16 +30,27 @@ def LocatorLink(session: Session, locator: str):
         session.locator.set(locator)
         session.evidence_tab.set(1)
 
-    solara.Button(locator, text=True, small=True, color="primary", on_click=open_source,
-                  classes=["libyasim-locator"], style={"text-transform": "none", "padding": "0 4px"})
+    solara.Button(
+        locator,
+        text=True,
+        small=True,
+        color="primary",
+        on_click=open_source,
+        classes=["libyasim-locator"],
+        style={"text-transform": "none", "padding": "0 4px"},
+    )
 
 
 @solara.component
 def ParameterRow(session: Session, row: Row):
     with solara.v.Html(tag="tr", attributes={"class": f"libyasim-param kind-{row.kind}"}):
         solara.v.Html(tag="td", children=[row.path], style_=_style({"font-family": "monospace"}))
-        solara.v.Html(tag="td", children=[fmt_number(row.value)], style_=_style({"text-align": "right"}))
-        solara.v.Html(tag="td", children=[fmt_range(row.range)], style_=_style({"white-space": "nowrap"}))
+        solara.v.Html(
+            tag="td", children=[fmt_number(row.value)], style_=_style({"text-align": "right"})
+        )
+        solara.v.Html(
+            tag="td", children=[fmt_range(row.range)], style_=_style({"white-space": "nowrap"})
+        )
         with solara.v.Html(tag="td", style_=_style({})):
             if row.source:
                 LocatorLink(session, row.source)
@@ -65,7 +76,9 @@ def ParameterTable(session: Session, rows: list[Row]):
     assert scenario is not None
     names = {f.id: f.name for f in scenario.factions} | {s.id: s.name for s in scenario.sponsors}
     actor_labels = ["all actors"] + [f"{i} — {n}" for i, n in names.items()]
-    shown = filter_rows(rows, None if actor == "all actors" else actor.split(" — ")[0], text, KINDS[kind])
+    shown = filter_rows(
+        rows, None if actor == "all actors" else actor.split(" — ")[0], text, KINDS[kind]
+    )
     pages = max(1, (len(shown) + PAGE_SIZE - 1) // PAGE_SIZE)
     page = min(page, pages - 1)
 
@@ -73,13 +86,24 @@ def ParameterTable(session: Session, rows: list[Row]):
         def set_(value):
             setter(value)
             set_page(0)
+
         return set_
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Select("Actor", values=actor_labels, value=actor, on_value=reset_page(set_actor),
-                      style={"max-width": "320px"})
-        solara.InputText("Search path or evidence", value=text, on_value=reset_page(set_text),
-                         continuous_update=True, style={"max-width": "320px"})
+        solara.Select(
+            "Actor",
+            values=actor_labels,
+            value=actor,
+            on_value=reset_page(set_actor),
+            style={"max-width": "320px"},
+        )
+        solara.InputText(
+            "Search path or evidence",
+            value=text,
+            on_value=reset_page(set_text),
+            continuous_update=True,
+            style={"max-width": "320px"},
+        )
         solara.ToggleButtonsSingle(value=kind, values=list(KINDS), on_value=reset_page(set_kind))
     solara.Text(f"{len(shown)} of {len(rows)} parameters", classes=["libyasim-count"])
     with solara.v.SimpleTable(dense=True):
@@ -87,13 +111,17 @@ def ParameterTable(session: Session, rows: list[Row]):
             for head in ("parameter", "value", "range", "evidence"):
                 solara.v.Html(tag="th", children=[head])
         with solara.v.Html(tag="tbody"):
-            for row in shown[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]:
+            for row in shown[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
                 ParameterRow(session, row)
     if pages > 1:
         with solara.Row(style={"align-items": "center"}):
-            solara.Button("previous", disabled=page == 0, on_click=lambda: set_page(page - 1), text=True)
+            solara.Button(
+                "previous", disabled=page == 0, on_click=lambda: set_page(page - 1), text=True
+            )
             solara.Text(f"page {page + 1} of {pages}")
-            solara.Button("next", disabled=page >= pages - 1, on_click=lambda: set_page(page + 1), text=True)
+            solara.Button(
+                "next", disabled=page >= pages - 1, on_click=lambda: set_page(page + 1), text=True
+            )
 
 
 @solara.component
@@ -112,22 +140,36 @@ def SourceView(session: Session):
         "Locators name a paragraph and sentence (`seed:p3s1` = paragraph 3, sentence 1) of a "
         "registered document. libyasim ships no text of the documents, only our paraphrases "
         "and a fingerprint (sha256) of each located sentence; check them against your copy "
-        "with `libyasim sources check --document seed=PATH`.")
+        "with `libyasim sources check --document seed=PATH`."
+    )
     if not docs:
         solara.Info("This scenario cites no registered document.")
     for doc in docs:
-        with solara.Card(f"{doc.id}: {doc.title}", subtitle=f"{doc.date} · sha256 {doc.sha256[:16]}…"):
+        with solara.Card(
+            f"{doc.id}: {doc.title}", subtitle=f"{doc.date} · sha256 {doc.sha256[:16]}…"
+        ):
             for entry in doc.entries:
                 highlight = entry.locator == selected
-                style = {"padding": "6px 8px", "border-left": "4px solid " + ("#1976d2" if highlight else "#ddd"),
-                         "background": "#e3f2fd" if highlight else "transparent", "margin": "4px 0"}
-                with solara.v.Html(tag="div", attributes={"id": locator_anchor(entry.locator)},
-                                   class_="libyasim-source" + (" selected" if highlight else ""),
-                                   style_="; ".join(f"{k}: {v}" for k, v in style.items())):
-                    head = entry.locator + ("" if entry.registered else "  (not registered: run libyasim sources stamp)")
+                style = {
+                    "padding": "6px 8px",
+                    "border-left": "4px solid " + ("#1976d2" if highlight else "#ddd"),
+                    "background": "#e3f2fd" if highlight else "transparent",
+                    "margin": "4px 0",
+                }
+                with solara.v.Html(
+                    tag="div",
+                    attributes={"id": locator_anchor(entry.locator)},
+                    class_="libyasim-source" + (" selected" if highlight else ""),
+                    style_="; ".join(f"{k}: {v}" for k, v in style.items()),
+                ):
+                    head = entry.locator + (
+                        "" if entry.registered else "  (not registered: run libyasim sources stamp)"
+                    )
                     solara.Text(head, style={"font-family": "monospace", "font-weight": "bold"})
                     if not entry.citations:
-                        solara.Text("registered, not cited by this scenario", style={"color": "#777"})
+                        solara.Text(
+                            "registered, not cited by this scenario", style={"color": "#777"}
+                        )
                     for c in entry.citations:
                         value = f" = {fmt_number(c.value)}" if c.value is not None else ""
                         with solara.Row(gap="8px"):
@@ -151,7 +193,8 @@ def EvidenceBody(session: Session, entry):
     counts = summary_counts(rows)
     solara.Markdown(
         f"**{len(rows)} parameters**: {counts['source']} backed by a source, "
-        f"{counts['assumption']} labelled assumptions, {counts['none']} without evidence.")
+        f"{counts['assumption']} labelled assumptions, {counts['none']} without evidence."
+    )
     with solara.lab.Tabs(value=session.evidence_tab.value, on_value=session.evidence_tab.set):
         with solara.lab.Tab("Parameters"):
             ParameterTable(session, rows)

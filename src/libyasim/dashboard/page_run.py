@@ -59,21 +59,51 @@ def key_parameters(scenario: Scenario) -> list[KeyParameter]:
         group = f"{sp.name} ({sp.id})"
         for ch, q in sp.budget.items():
             lo, hi = q.range or (0.0, max(1.0, 2 * float(q.value)))
-            out.append(KeyParameter(f"sponsors.{sp.id}.budget.{ch.value}", f"budget: {ch.value}",
-                                    float(q.value), lo, hi, group))
+            out.append(
+                KeyParameter(
+                    f"sponsors.{sp.id}.budget.{ch.value}",
+                    f"budget: {ch.value}",
+                    float(q.value),
+                    lo,
+                    hi,
+                    group,
+                )
+            )
         for k, q in sp.interests.items():
             lo, hi = q.range or (0.0, 1.0)
-            out.append(KeyParameter(f"sponsors.{sp.id}.interests.{k.value}", f"interest: {k.value}",
-                                    float(q.value), lo, hi, group))
+            out.append(
+                KeyParameter(
+                    f"sponsors.{sp.id}.interests.{k.value}",
+                    f"interest: {k.value}",
+                    float(q.value),
+                    lo,
+                    hi,
+                    group,
+                )
+            )
         for f, q in sp.stance.items():
             lo, hi = q.range or (-1.0, 1.0)
-            out.append(KeyParameter(f"sponsors.{sp.id}.stance.{f}", f"stance toward {f}",
-                                    float(q.value), lo, hi, group))
+            out.append(
+                KeyParameter(
+                    f"sponsors.{sp.id}.stance.{f}",
+                    f"stance toward {f}",
+                    float(q.value),
+                    lo,
+                    hi,
+                    group,
+                )
+            )
     for i, ev in enumerate(scenario.events):
         if ev.type in ("ceasefire", "election"):
             key = ev.id or str(i)
-            out.append(KeyParameter(f"events.{key}.date", f"{ev.type} {key}: date", ev.date,
-                                    group="Ceasefires and elections"))
+            out.append(
+                KeyParameter(
+                    f"events.{key}.date",
+                    f"{ev.type} {key}: date",
+                    ev.date,
+                    group="Ceasefires and elections",
+                )
+            )
     return out
 
 
@@ -86,7 +116,11 @@ def build_model(session: Session, seed: int, overrides: dict[str, Any]) -> RunSt
     if entry is None or entry.scenario is None:
         return RunState(name, seed, dict(overrides), problems=("no valid scenario selected",))
     try:
-        scenario = entry.scenario.with_values(_widened(entry.scenario, overrides)) if overrides else entry.scenario
+        scenario = (
+            entry.scenario.with_values(_widened(entry.scenario, overrides))
+            if overrides
+            else entry.scenario
+        )
         model = LibyaModel(scenario, rng=int(seed))
     except ScenarioError as exc:
         return RunState(name, seed, dict(overrides), problems=tuple(str(p) for p in exc.problems))
@@ -113,13 +147,19 @@ def step_model(session: Session, n: int = 1) -> None:
         if not state.model.running:
             break
         state.model.step()
-    session.run.set(replace(state, version=state.version + 1,
-                            playing=state.playing and state.model.running))
+    session.run.set(
+        replace(state, version=state.version + 1, playing=state.playing and state.model.running)
+    )
 
 
 @solara.component
-def Levers(session: Session, scenario: Scenario, params: dict[str, Any],
-           set_params: Any, problems: tuple[str, ...]):
+def Levers(
+    session: Session,
+    scenario: Scenario,
+    params: dict[str, Any],
+    set_params: Any,
+    problems: tuple[str, ...],
+):
     levers = solara.use_memo(lambda: key_parameters(scenario), [id(scenario)])
     groups: dict[str, list[KeyParameter]] = {}
     for k in levers:
@@ -134,9 +174,13 @@ def LeverGroup(group: str, items: list[KeyParameter], params: dict[str, Any], se
     open_, set_open = solara.use_state(False)
     changed = sum(1 for k in items if k.path in params)
     label = group + (f" · {changed} changed" if changed else "")
-    solara.Button(("▾ " if open_ else "▸ ") + label, text=True, on_click=lambda: set_open(not open_),
-                  style={"text-transform": "none", "justify-content": "flex-start", "width": "100%"},
-                  classes=["libyasim-lever-group"])
+    solara.Button(
+        ("▾ " if open_ else "▸ ") + label,
+        text=True,
+        on_click=lambda: set_open(not open_),
+        style={"text-transform": "none", "justify-content": "flex-start", "width": "100%"},
+        classes=["libyasim-lever-group"],
+    )
     if open_:
         with solara.Column(style={"padding-left": "12px"}):
             for k in items:
@@ -150,7 +194,9 @@ def LeverField(k: KeyParameter, params: dict[str, Any], set_params: Any):
 
     def set_value(v: Any) -> None:
         new = dict(params)
-        if v == k.value or (not k.is_date and abs(float(v) - float(k.value)) < step / 2):  # slider snapping
+        if v == k.value or (
+            not k.is_date and abs(float(v) - float(k.value)) < step / 2
+        ):  # slider snapping
             new.pop(k.path, None)
         else:
             new[k.path] = v
@@ -158,11 +204,23 @@ def LeverField(k: KeyParameter, params: dict[str, Any], set_params: Any):
 
     if k.is_date:
         error = "" if _is_month(str(value)) else "write the month as YYYY-MM"
-        solara.InputText(k.label, value=str(value), on_value=set_value, error=error or False,
-                         continuous_update=True)
+        solara.InputText(
+            k.label,
+            value=str(value),
+            on_value=set_value,
+            error=error or False,
+            continuous_update=True,
+        )
     else:
-        solara.SliderFloat(k.label, value=float(value), min=k.lo, max=k.hi, step=step,
-                           on_value=set_value, thumb_label=True)
+        solara.SliderFloat(
+            k.label,
+            value=float(value),
+            min=k.lo,
+            max=k.hi,
+            step=step,
+            on_value=set_value,
+            thumb_label=True,
+        )
 
 
 def lever_step(k: KeyParameter) -> float:
@@ -202,19 +260,33 @@ def Controls(session: Session, state: RunState | None):
         solara.InputInt("Seed", value=seed, on_value=set_seed)
         with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
             solara.Button("Reset", on_click=reset, color="primary")
-            solara.Button("Step", on_click=lambda: step_model(session),
-                          disabled=model is None or playing or not model.running)
-            solara.Button("Pause" if playing else "Play", on_click=toggle_play,
-                          disabled=model is None or not model.running)
-            solara.Button("To end", on_click=lambda: step_model(session, 10_000),
-                          disabled=model is None or playing or not model.running)
+            solara.Button(
+                "Step",
+                on_click=lambda: step_model(session),
+                disabled=model is None or playing or not model.running,
+            )
+            solara.Button(
+                "Pause" if playing else "Play",
+                on_click=toggle_play,
+                disabled=model is None or not model.running,
+            )
+            solara.Button(
+                "To end",
+                on_click=lambda: step_model(session, 10_000),
+                disabled=model is None or playing or not model.running,
+            )
         pending = state is None or params != state.overrides or seed != state.seed
-        if pending and state is not None:
-            solara.Text("Changed levers apply on Reset.", style={"color": "#a15c00", "font-size": "0.85em"})
+        # always present (empty when nothing is pending) so the fields below keep their place
+        solara.Text(
+            "Changed levers apply on Reset." if pending and state is not None else "",
+            style={"color": "#a15c00", "font-size": "0.85em"},
+        )
         solara.Markdown("**Key parameters** (slider ranges are the evidence ranges)")
         Levers(session, entry.scenario, params, set_params, state.problems if state else ())
         if params:
-            solara.Button("Back to the scenario's values", text=True, on_click=lambda: set_params({}))
+            solara.Button(
+                "Back to the scenario's values", text=True, on_click=lambda: set_params({})
+            )
 
 
 @solara.component
@@ -240,16 +312,27 @@ def Player(session: Session, playing: bool):
 def RunView(session: Session, state: RunState):
     model = state.model
     frame = solara.use_memo(lambda: model.recorder.frame(), [id(model), state.version])
-    figs = solara.use_memo(lambda: (map_figure(model), network_figure(model),
-                                    series_figure(frame, model.faction_ids), settlement_figure(model, frame)),
-                           [id(model), state.version])
+    figs = solara.use_memo(
+        lambda: (
+            map_figure(model),
+            network_figure(model),
+            series_figure(frame, model.faction_ids),
+            settlement_figure(model, frame),
+        ),
+        [id(model), state.version],
+    )
     ended = "" if model.running else " · finished"
-    solara.Text(f"Month: {model.month}", classes=["libyasim-month"],
-                style={"font-size": "1.4em", "font-weight": "bold"})
+    solara.Text(
+        f"Month: {model.month}",
+        classes=["libyasim-month"],
+        style={"font-size": "1.4em", "font-weight": "bold"},
+    )
     solara.Text(f" step {model.steps} of {model.months}{ended}", style={"color": "#555"})
     if state.overrides:
-        solara.Text("levers: " + ", ".join(f"{k} = {v}" for k, v in state.overrides.items()),
-                    style={"font-size": "0.85em", "color": "#555"})
+        solara.Text(
+            "levers: " + ", ".join(f"{k} = {v}" for k, v in state.overrides.items()),
+            style={"font-size": "0.85em", "color": "#555"},
+        )
     with solara.ColumnsResponsive([12, 6], large=[6, 6], classes=["libyasim-run-figures"]):
         solara.FigureMatplotlib(figs[0], format="png", dependencies=[id(model), state.version])
         solara.FigureMatplotlib(figs[1], format="png", dependencies=[id(model), state.version])
@@ -272,8 +355,13 @@ def EventFeed(log: list[dict[str, Any]], limit: int = 40):
             actors = " vs ".join(str(a) for a in (e.get("actor1"), e.get("actor2")) if a)
             deaths = f"{e['fatalities']:.0f}" if e.get("fatalities") else ""
             note = str(e.get("note") or "").replace("|", "/")
-            lines.append(f"| {e['month']} | {e['kind']} | {e.get('region') or ''} | {actors} | {deaths} | {note} |")
-        solara.Markdown("\n".join(lines), style={"font-size": "0.8em", "max-height": "320px", "overflow-y": "auto"})
+            lines.append(
+                f"| {e['month']} | {e['kind']} | {e.get('region') or ''} | {actors} | {deaths} | {note} |"
+            )
+        solara.Markdown(
+            "\n".join(lines),
+            style={"font-size": "0.8em", "max-height": "320px", "overflow-y": "auto"},
+        )
 
 
 @solara.component
@@ -294,7 +382,9 @@ def RunBody(session: Session, name: str):
         cur = session.run.value
         if cur is None or cur.scenario_name != name:
             entry = session.entry
-            session.run.set(build_model(session, entry.scenario.seed if entry and entry.scenario else 0, {}))
+            session.run.set(
+                build_model(session, entry.scenario.seed if entry and entry.scenario else 0, {})
+            )
 
     solara.use_effect(fresh, [name])
     Player(session, bool(state and state.playing))

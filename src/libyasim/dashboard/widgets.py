@@ -22,21 +22,31 @@ def ScenarioPicker(label: str = "Scenario"):
     broken = [e for e in cat.entries.values() if not e.ok and e.origin == "shipped"]
     with solara.Column(gap="4px", classes=["libyasim-picker"]):
         if not names:
-            solara.Warning(f"No valid scenario found in {session.directory}. Upload one on the Edit page.")
+            solara.Warning(
+                f"No valid scenario found in {session.directory}. Upload one on the Edit page."
+            )
         else:
-            solara.Select(label=label, values=names, value=session.current.value,
-                          on_value=session.select, dense=True,
-                          style={"max-width": "560px"})
+            solara.Select(
+                label=label,
+                values=names,
+                value=session.current.value,
+                on_value=session.select,
+                dense=True,
+                style={"max-width": "560px"},
+            )
             entry = session.entry
             if entry is not None and entry.scenario is not None:
                 s = entry.scenario
-                solara.Text(f"{s.title} · {s.start} → {s.end} ({s.months} months) · "
-                            f"{len(s.factions)} factions, {len(s.sponsors)} sponsors, "
-                            f"{len(s.events)} events · {entry.origin}",
-                            style={"font-size": "0.85em", "color": "#555"})
+                solara.Text(
+                    f"{s.title} · {s.start} → {s.end} ({s.months} months) · "
+                    f"{len(s.factions)} factions, {len(s.sponsors)} sponsors, "
+                    f"{len(s.events)} events · {entry.origin}",
+                    style={"font-size": "0.85em", "color": "#555"},
+                )
         for e in broken:
-            solara.Warning(f"{e.name} could not be loaded: " + "; ".join(e.problems[:3]),
-                           dense=True)
+            solara.Warning(
+                f"{e.name} could not be loaded: " + "; ".join(e.problems[:3]), dense=True
+            )
 
 
 @solara.component
@@ -47,8 +57,14 @@ def ProblemList(problems: list[str] | tuple[str, ...], title: str = "Problems"):
     with solara.Error(icon=True, classes=["libyasim-problems"]), solara.Column(gap="2px"):
         solara.Text(f"{title} ({len(problems)})", style={"font-weight": "bold"})
         for p in problems:
-            solara.Text(p, style={"font-family": "monospace", "font-size": "0.85em",
-                                  "white-space": "pre-wrap"})
+            solara.Text(
+                p,
+                style={
+                    "font-family": "monospace",
+                    "font-size": "0.85em",
+                    "white-space": "pre-wrap",
+                },
+            )
 
 
 def handle_upload(on_entry: Callable[[Entry], None], directory: Any, info: dict) -> None:
@@ -59,7 +75,9 @@ def handle_upload(on_entry: Callable[[Entry], None], directory: Any, info: dict)
         try:
             data = info["file_obj"].read()
         except Exception as exc:  # a dropped connection or a vanished file
-            on_entry(Entry(f"upload: {name}", "upload", problems=(f"{name}: could not be read ({exc})",)))
+            on_entry(
+                Entry(f"upload: {name}", "upload", problems=(f"{name}: could not be read ({exc})",))
+            )
             return
     on_entry(read_upload(name, size, data, directory))
 
@@ -70,8 +88,12 @@ def UploadBox(on_entry: Callable[[Entry], None], directory: Any = None):
     Solara's own FileDrop is: the widget is looked up in an effect, read in a thread."""
     file_info, set_file_info = solara.use_state(cast(Any, None))
     files, set_files = solara.use_state(cast(Any, None))
-    widget = FileInput.element(multiple=False, accept=".yaml,.yml,text/yaml,text/plain",
-                               show_progress=False, on_file_info=set_file_info)
+    widget = FileInput.element(
+        multiple=False,
+        accept=".yaml,.yml,text/yaml,text/plain",
+        show_progress=False,
+        on_file_info=set_file_info,
+    )
 
     def wire() -> None:
         if not file_info:
