@@ -430,8 +430,8 @@ class CeasefireBehaviour(Behaviour):
       monitoring·penalty·(share of i's support that comes from enforcers)``
       (Fortna 2004; Walter 2002).
 
-    The first party (in faction order) with ``G_i > K_i`` breaks it for all.
-    The violation is detected with probability ``monitoring``; if so each
+    The first party (in the order ``parties`` lists them) with ``G_i > K_i``
+    breaks it for all. The violation is detected with probability ``monitoring``; if so each
     enforcer cuts its allocation to the violator by ``penalty`` and lowers its
     stance toward it by ``penalty``. An election loser that rejects the result
     also ends it (:class:`ElectionBehaviour`).
