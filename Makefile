@@ -11,10 +11,12 @@ PYTEST_ARGS ?=
 setup:
 	@bash scripts/setup.sh
 
-# The main job. It grows as the CLI does: once the model exists it becomes
-#   $(VENV)/bin/libyasim run scenarios/baseline_2017.yaml --out out/baseline
+# The main job: every shipped scenario as a modest ensemble on the same seeds,
+# then the end-state table with 95% intervals (report and figures in out/main).
+# Re-running resumes: finished runs are kept.
+MAIN_REPLICATES ?= 20
 run: setup
-	$(VENV)/bin/libyasim validate scenarios/*.yaml
+	$(VENV)/bin/libyasim batch scenarios/*.yaml --replicates $(MAIN_REPLICATES) --seed 1 --out out/main
 
 # The whole suite (browser, slow and notebook tests included). Extra pytest
 # arguments: make test PYTEST_ARGS="-k ceasefire -x"

@@ -24,17 +24,15 @@ class Report:
     failures: pd.DataFrame
     files: list[Path] = field(default_factory=list)
 
-    def text(self) -> str:
+    def text(self, detail: bool = False) -> str:
+        """The report as text: outcome table, then the headline figures per
+        scenario (every figure with ``detail``; all are in key_figures.csv)."""
         lines = [format_outcomes(self.outcomes[self.outcomes["kind"] == "end_state"])]
         flags = self.outcomes[self.outcomes["kind"] == "flag"]
         if not flags.empty:
             lines += ["", "flags:", format_outcomes(flags)]
         if not self.figures.empty:
-            lines += ["", "key figures (median [5th-95th percentile]):"]
-            for sc, sub in self.figures.groupby("scenario", sort=False):
-                lines.append(f"  {sc}")
-                for r in sub.itertuples():
-                    lines.append(f"    {r.figure:<34} {r.p50:>12.4g} [{r.p5:.4g} - {r.p95:.4g}]")
+            lines += ["", *self._figure_lines(detail)]
         if not self.failures.empty:
             lines += ["", "failed runs:"]
             shown = self.failures.sort_values("runs", ascending=False, kind="stable").head(10)
@@ -46,6 +44,45 @@ class Report:
         if self.files:
             lines += ["", f"written to {self.folder}: " + ", ".join(p.name for p in self.files)]
         return "\n".join(lines)
+
+
+    def _figure_lines(self, detail: bool) -> list[str]:
+        figs = self.figures
+        if detail:
+            out = ["key figures (median [5th-95th percentile]):"]
+            for sc, sub in figs.groupby("scenario", sort=False):
+                out.append(f"  {sc}")
+                out += [f"    {r.figure:<34} {r.p50:>12.4g} [{r.p5:.4g} - {r.p95:.4g}]" for r in sub.itertuples()]
+            return out
+        shown = [f for f in HEADLINE if (figs["figure"] == f).any()]
+        if not shown:
+            return []
+        head = {f: HEADLINE[f] for f in shown}
+        width = max(len(str(s)) for s in figs["scenario"]) + 2
+        out = ["headline figures at the end of the runs, median [5th-95th percentile]:",
+               f"{'scenario':<{width}}" + "".join(f"{h:>22}" for h in head.values())]
+        for sc, sub in figs.groupby("scenario", sort=False):
+            row = sub.set_index("figure")
+            cells = []
+            for f in shown:
+                r = row.loc[f] if f in row.index else None
+                cells.append("" if r is None or pd.isna(r.p50) else f"{_num(r.p50)} [{_num(r.p5)}-{_num(r.p95)}]")
+            out.append(f"{sc:<{width}}" + "".join(f"{c:>22}" for c in cells))
+        out.append("(every key figure, per scenario: key_figures.csv)")
+        return out
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.2g}" if abs(x) < 1 else f"{x:.3g}"
+
+
+#: the figures the text report shows by default, with their column titles
+HEADLINE = {
+    "total_fatalities": "deaths",
+    "factions.lna.population": "LNA pop. share",
+    "factions.gna.population": "GNA pop. share",
+    "settlement.haftar_role": "Haftar role (0-1)",
+}
 
 
 def write_report(batch: str | Path, out: str | Path | None = None, figures: bool = True) -> Report:

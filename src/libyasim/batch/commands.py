@@ -141,7 +141,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         rep = write_report(args.folder, args.out, figures=not args.no_figures)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
-    print(rep.text())
+    print(rep.text(detail=args.detail))
     return 0
 
 
@@ -283,6 +283,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out", type=Path, default=None, metavar="DIR", help="where to write (default: DIR/report)"
     )
     r.add_argument("--no-figures", action="store_true", help="tables only")
+    r.add_argument(
+        "--detail", action="store_true", help="print every key figure, not only the headline ones"
+    )
     r.set_defaults(func=cmd_report)
 
     c = sub.add_parser(
