@@ -67,7 +67,7 @@ class Region(StrictModel):
     id: Ident
     name: str
     population: NonNegative
-    oil_value: Unit = q(0.0)
+    oil_value: Unit = q(0.0, assumption="schema default: no oil production or export terminals")
     coastal: bool = False
     lat: float = Field(ge=19.0, le=34.0)
     lon: float = Field(ge=9.0, le=26.0)
@@ -87,14 +87,14 @@ class Faction(StrictModel):
     leader: str | None = None
     kind: FactionKind
     strength: NonNegative
-    resources: NonNegative = q(0.0)
-    legitimacy: Unit = q(0.3)
-    popularity: Unit = q(0.2)
+    resources: NonNegative = q(0.0, assumption="schema default: no reserves at the start")
+    legitimacy: Unit = q(0.3, range=(0.1, 0.5), assumption="schema default: modest domestic and international standing")
+    popularity: Unit = q(0.2, range=(0.05, 0.4), assumption="schema default: a minority following")
     regional_popularity: dict[Ident, Unit] = {}
-    ideology: Unit = q(0.5)
+    ideology: Unit = q(0.5, range=(0.2, 0.8), assumption="schema default: neither secular nor Islamist")
     positions: dict[Ident, Unit] = {}
     salience: dict[Ident, Unit] = {}
-    risk_attitude: Signed = q(0.0)
+    risk_attitude: Signed = q(0.0, range=(-0.5, 0.5), assumption="schema default: risk-neutral (R = 0, the KTAB default)")
     un_recognised: bool = False
     may_stand: bool | None = None
     may_sign: bool | None = None
@@ -121,13 +121,13 @@ class Sponsor(StrictModel):
     budget: dict[Channel, NonNegative] = {}
     interests: dict[Interest, Unit] = {}
     stance: dict[Ident, Signed] = {}
-    casualty_sensitivity: Unit = q(0.3)
-    reputation_sensitivity: Unit = q(0.3)
-    consensus: Unit = q(1.0)
+    casualty_sensitivity: Unit = q(0.3, range=(0.1, 0.6), assumption="schema default: a moderate aversion to its own and its clients' losses")
+    reputation_sensitivity: Unit = q(0.3, range=(0.1, 0.6), assumption="schema default: moderate concern for being seen backing an accused faction")
+    consensus: Unit = q(1.0, range=(0.7, 1.0), assumption="schema default: the government speaks with one voice unless evidence says otherwise")
     temperature: Positive | None = None
     positions: dict[Ident, Unit] = {}
     salience: dict[Ident, Unit] = {}
-    risk_attitude: Signed = q(0.0)
+    risk_attitude: Signed = q(0.0, range=(-0.5, 0.5), assumption="schema default: risk-neutral (R = 0, the KTAB default)")
     evidence: list[Evidence] = []
 
 
@@ -138,20 +138,20 @@ class SupportEdge(StrictModel):
     source: Ident = Field(alias="from")
     target: Ident = Field(alias="to")
     channel: Channel
-    weight: Unit = q(1.0)
+    weight: Unit = q(1.0, assumption="schema default: the edge starts with the source's full channel budget, shared with its other edges on that channel")
     via: list[Ident] = []
     evidence: list[Evidence] = []
 
 
 class Hostility(StrictModel):
     between: tuple[Ident, Ident]
-    level: Unit = q(1.0)
+    level: Unit = q(1.0, assumption="schema default: full hostility or alliance")
     evidence: list[Evidence] = []
 
 
 class Alliance(StrictModel):
     between: tuple[Ident, Ident]
-    level: Unit = q(1.0)
+    level: Unit = q(1.0, assumption="schema default: full hostility or alliance")
     evidence: list[Evidence] = []
 
 
@@ -273,6 +273,14 @@ class Scenario(StrictModel):
     def _attach(self, data: dict, origin: Path | None) -> None:
         self._resolved = data
         self._origin = origin
+
+    def __eq__(self, other: object) -> bool:
+        """Equal content is an equal scenario, whichever file it came from."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable containers inside
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Scenario:
