@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from .views import SpecView
+
 if TYPE_CHECKING:
     from ..scenario.schema import Faction as FactionSpec
     from .model import LibyaModel
 
 
-class Faction(mesa.Agent):
+class Faction(SpecView, mesa.Agent):
     """A Libyan faction: LNA, HoR, GNA, Misratan brigades, Daesh, ..."""
 
     model: LibyaModel
@@ -26,13 +28,6 @@ class Faction(mesa.Agent):
         self.index = index
 
     # -- identity ------------------------------------------------------------
-    @property
-    def id(self) -> str:
-        return self.spec.id
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
 
     @property
     def kind(self) -> str:

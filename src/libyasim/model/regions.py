@@ -14,25 +14,20 @@ import networkx as nx
 import numpy as np
 from mesa.discrete_space import Cell, Network
 
+from .views import SpecView
+
 if TYPE_CHECKING:
     from ..scenario.schema import Region
     from .model import LibyaModel
 
 
-class RegionCell(Cell):
+class RegionCell(SpecView, Cell):
     """One region of Libya as a cell of the network space."""
 
     model: LibyaModel
     index: int
     spec: Region
 
-    @property
-    def id(self) -> str:
-        return self.spec.id
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
 
     @property
     def population(self) -> float:

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 import mesa
 
 from ..scenario.schema import CHANNELS, INTERESTS
+from .views import SpecView
 
 if TYPE_CHECKING:
     from ..scenario.schema import Sponsor as SponsorSpec
     from .model import LibyaModel
 
 
-class Sponsor(mesa.Agent):
+class Sponsor(SpecView, mesa.Agent):
     """A foreign sponsor: France, Italy, Russia, Egypt, the UAE, the UN, the ICC..."""
 
     model: LibyaModel
@@ -27,13 +28,6 @@ class Sponsor(mesa.Agent):
         self.spec = spec
         self.index = index
 
-    @property
-    def id(self) -> str:
-        return self.spec.id
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
 
     @property
     def active(self) -> bool:

@@ -997,6 +997,20 @@ def get_value(data: dict, path: str) -> Any:
     return node
 
 
+def _assign(container: Any, key: Any, value: Any, ann: Any) -> None:
+    """Set ``container[key]``; a record keeps its evidence and only its value changes."""
+    current = container[key]
+    if (
+        isinstance(current, dict)
+        and "value" in current
+        and _is_quantity(ann)
+        and not isinstance(value, dict)
+    ):
+        current["value"] = value
+    else:
+        container[key] = value
+
+
 def set_value(data: dict, path: str, value: Any) -> tuple:
     """Set the value at a dotted path in place; returns its location (keys and indices).
 
@@ -1037,16 +1051,7 @@ def set_value(data: dict, path: str, value: Any) -> tuple:
                     )
                 parent[part] = default if isinstance(default, dict) else {}
             elif last:
-                current = parent[part]
-                if (
-                    isinstance(current, dict)
-                    and "value" in current
-                    and _is_quantity(sub)
-                    and not isinstance(value, dict)
-                ):
-                    current["value"] = value
-                else:
-                    parent[part] = value
+                _assign(parent, part, value, sub)
                 return (*loc, part)
             child = parent[part]
             if (
@@ -1062,16 +1067,7 @@ def set_value(data: dict, path: str, value: Any) -> tuple:
             at = _index(parent, part, path)
             sub = _sub(ann, parent, part)
             if last:
-                current = parent[at]
-                if (
-                    isinstance(current, dict)
-                    and "value" in current
-                    and _is_quantity(sub)
-                    and not isinstance(value, dict)
-                ):
-                    current["value"] = value
-                else:
-                    parent[at] = value
+                _assign(parent, at, value, sub)
                 return (*loc, at)
             parent, ann = parent[at], sub
             loc.append(at)
