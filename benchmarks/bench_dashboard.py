@@ -87,7 +87,9 @@ def main() -> int:
                 page.wait_for_timeout(300)
                 t0 = time.perf_counter()
                 page.get_by_role("button", name="Run ensemble").click()
-                expect(page.get_by_text(f"{n} runs in")).to_be_visible(timeout=600_000)
+                # the previous result stays on screen until this one is in: wait for its seed
+                expect(page.get_by_text(f"(root seed {100 + i},")).to_be_visible(timeout=600_000)
+                expect(page.get_by_text(f"{n} runs in")).to_be_visible()
                 expect(page.locator(".libyasim-probability").first).to_be_visible()
                 dt = time.perf_counter() - t0
                 if i:

@@ -154,3 +154,25 @@ def test_parse_value(text, current, expected):
 def test_parse_value_rejects_text_in_a_number():
     with pytest.raises(ValueError, match="must be a number"):
         parse_value("lots", 3.0)
+
+
+def test_dashboard_command_defaults_to_localhost_and_checks_its_port(capsys):
+    from libyasim.cli import build_parser, main
+    from libyasim.dashboard.commands import solara_command
+
+    args = build_parser().parse_args(["dashboard"])
+    assert (args.host, args.port) == ("127.0.0.1", 8765)
+    cmd = solara_command(args.port, args.host)
+    assert cmd[-7:] == [
+        "libyasim.dashboard.app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8765",
+        "--production",
+        "--no-open",
+    ]
+    with pytest.raises(SystemExit) as exc:
+        main(["dashboard", "--port", "70000"])
+    assert exc.value.code == 2
+    assert "--port must be in 1..65535" in capsys.readouterr().err

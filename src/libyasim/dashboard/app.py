@@ -46,10 +46,12 @@ def Layout(children=[]):  # noqa: B006 - Solara's layout signature
     """One session's state around whichever page the URL selects."""
     solara.Style(".libyasim-locator { min-width: 0 !important; }")
     route, siblings = solara.use_route(peek=True)  # the pages (AppLayout takes the level itself)
-    with SessionProvider(), solara.AppLayout(
-        title="libyasim — Libyan faction dynamics", navigation=False, sidebar_open=False
-    ), solara.Column(
-        style={"width": "100%"}
+    with (
+        SessionProvider(),
+        solara.AppLayout(
+            title="libyasim — Libyan faction dynamics", navigation=False, sidebar_open=False
+        ),
+        solara.Column(style={"width": "100%"}),
     ):  # one child: AppLayout makes a 2nd a sidebar
         Navigation(route, siblings)
         solara.Column(children=children, style={"width": "100%"})

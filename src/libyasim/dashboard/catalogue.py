@@ -19,6 +19,7 @@ SCENARIO_DIR_ENV = "LIBYASIM_SCENARIOS"
 
 #: an upload larger than this is refused before it is read
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
+LIMIT_MB = f"{MAX_UPLOAD_BYTES / 1e6:.0f}"
 
 
 def scenario_dir() -> Path:
@@ -125,9 +126,7 @@ def read_upload(
         return Entry(
             label,
             "upload",
-            problems=(
-                f"{name}: file is {size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB",
-            ),
+            problems=(f"{name}: file is {size / 1e6:.1f} MB; the limit is {LIMIT_MB} MB",),
         )
     if data is None:
         return Entry(label, "upload", problems=(f"{name}: the file could not be read",))
@@ -135,9 +134,7 @@ def read_upload(
         return Entry(
             label,
             "upload",
-            problems=(
-                f"{name}: file is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB",
-            ),
+            problems=(f"{name}: file is {len(data) / 1e6:.1f} MB; the limit is {LIMIT_MB} MB",),
         )
     try:
         text = data.decode("utf-8")
@@ -146,7 +143,8 @@ def read_upload(
             label,
             "upload",
             problems=(
-                f"{name}: not a text file (not UTF-8 at byte {exc.start}); a scenario is a YAML text file",
+                f"{name}: not a text file (not UTF-8 at byte {exc.start}); "
+                "a scenario is a YAML text file",
             ),
         )
     return parse_text(label, text, "upload", directory, filename=name)

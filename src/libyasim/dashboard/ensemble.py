@@ -44,7 +44,7 @@ class Job:
     job_id: int = 0
 
     def specs(self) -> list[tuple[str, int, int, dict[str, Any]]]:
-        """(label, point, seed, overrides) for every run, scenario-major, same seeds for each scenario."""
+        """(label, point, seed, overrides) per run; every scenario gets the same seeds."""
         scs = [s for _, s in self.scenarios]
         if self.sample:
             design = Design(
@@ -178,7 +178,7 @@ def run_job(
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> Outcome:
-    """Run every run of ``job``; ``progress(done, total)`` after each chunk; stop early on ``cancel``."""
+    """Every run of ``job``; ``progress(done, total)`` per chunk; stops on ``cancel``."""
     t0 = time.monotonic()
     lookup = dict(job.scenarios)
     tasks = [(lookup[label], label, point, seed, pt) for label, point, seed, pt in job.specs()]

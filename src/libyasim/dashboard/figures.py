@@ -90,7 +90,7 @@ def _figure(w: float, h: float) -> Figure:
 
 
 def short_name(name: str) -> str:
-    """'Tobruk and the Jebel Akhdar' -> 'Tobruk'; 'Oil crescent (Ras Lanuf...)' -> 'Oil crescent'."""
+    """'Tobruk and the Jebel Akhdar' -> 'Tobruk'; 'Oil crescent (Ras Lanuf)' -> 'Oil crescent'."""
     for cut in (" (", " and the ", " and "):
         name = name.split(cut)[0]
     return name

@@ -69,7 +69,8 @@ def DifferenceTable(outcome):
         for r in t.itertuples():
             lines.append(
                 f"| {r.scenario} | {r.outcome.replace('_', ' ')} | {100 * r.p_baseline:.0f}% | "
-                f"{100 * r.p:.0f}% | {100 * r.diff:+.0f} pts [{100 * r.lo:+.0f}, {100 * r.hi:+.0f}] |"
+                f"{100 * r.p:.0f}% | {100 * r.diff:+.0f} pts "
+                f"[{100 * r.lo:+.0f}, {100 * r.hi:+.0f}] |"
             )
         solara.Markdown("\n".join(lines))
         changed = table.drop_duplicates("scenario")

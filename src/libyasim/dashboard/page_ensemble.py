@@ -102,7 +102,8 @@ def OutcomeSummary(outcome: Outcome, single: bool = True):
             flags = sub[(sub["kind"] == "flag") & (sub["count"] > 0)]
             for r in flags.itertuples():
                 solara.Text(
-                    f"flag {r.outcome.replace('_', ' ')}: {100 * r.p:.0f}% [{100 * r.lo:.0f}–{100 * r.hi:.0f}]",
+                    f"flag {r.outcome.replace('_', ' ')}: {100 * r.p:.0f}% "
+                    f"[{100 * r.lo:.0f}–{100 * r.hi:.0f}]",
                     style={"display": "block", "color": "#a15c00"},
                 )
     solara.FigureMatplotlib(bars, format="png", dependencies=[id(outcome)])

@@ -133,9 +133,13 @@ def _widened(scenario: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
     out = dict(overrides)
     for path, value in overrides.items():
         q = quantities.get(path)
-        if q is not None and q.range is not None and isinstance(value, int | float):
-            if not q.range[0] <= value <= q.range[1]:
-                out[f"{path}.range"] = [min(q.range[0], value), max(q.range[1], value)]
+        if (
+            q is not None
+            and q.range is not None
+            and isinstance(value, int | float)
+            and not q.range[0] <= value <= q.range[1]
+        ):
+            out[f"{path}.range"] = [min(q.range[0], value), max(q.range[1], value)]
     return out
 
 
@@ -356,7 +360,8 @@ def EventFeed(log: list[dict[str, Any]], limit: int = 40):
             deaths = f"{e['fatalities']:.0f}" if e.get("fatalities") else ""
             note = str(e.get("note") or "").replace("|", "/")
             lines.append(
-                f"| {e['month']} | {e['kind']} | {e.get('region') or ''} | {actors} | {deaths} | {note} |"
+                f"| {e['month']} | {e['kind']} | {e.get('region') or ''} | {actors} | "
+                f"{deaths} | {note} |"
             )
         solara.Markdown(
             "\n".join(lines),
