@@ -1,4 +1,4 @@
-"""``libyasim batch``, ``libyasim report`` and ``libyasim compare``: thin commands."""
+"""``libyasim batch``, ``report``, ``compare`` and ``sensitivity``: thin commands."""
 
 from __future__ import annotations
 
@@ -159,6 +159,83 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from ..analysis.sensitivity import (
+        SensitivityError,
+        load_sampled,
+        outcome_names,
+        write_sensitivity,
+    )
+    from ..cli import UsageError
+
+    try:
+        if args.list_outcomes:
+            print("\n".join(outcome_names(load_sampled(args.folder).runs)))
+            return 0
+        rep = write_sensitivity(
+            args.folder,
+            args.outcome or None,
+            args.out,
+            figures=not args.no_figures,
+            min_coverage=args.min_coverage,
+        )
+    except (StoreError, SensitivityError) as exc:
+        raise UsageError(str(exc)) from None
+    print(rep.text())
+    return 0
+
+
+def _share(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1]; got {text!r}") from None
+    if not 0 < v <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1]; got {v}")
+    return v
+
+
+def _register_sensitivity(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser(
+        "sensitivity",
+        formatter_class=HELP,
+        help="which parameters decide the outcome: sensitivity indices, scenario discovery",
+        description="Global sensitivity analysis of a sampled batch (libyasim batch --sample): "
+        "Sobol S1/ST (sobol), Morris mu*/sigma (morris), standardized rank regression "
+        "coefficients (any design), with bootstrap intervals; replicates are averaged per point "
+        "first. For indicator outcomes (end_state=STATE, flag=FLAG, FIGURE>VALUE) also a PRIM "
+        "box: where in parameter space the outcome is most likely. Ranked tables, CSV and PNG.",
+    )
+    s.add_argument("folder", type=Path, metavar="DIR", help="a sampled (or swept) batch folder")
+    s.add_argument(
+        "--outcome",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a key figure (total_fatalities), end_state=STATE, flag=FLAG or FIGURE>VALUE "
+        "(repeatable; default: the end states that vary and the headline figures)",
+    )
+    s.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where to write (default: DIR/sensitivity)",
+    )
+    s.add_argument("--no-figures", action="store_true", help="tables only, no PNG figures")
+    s.add_argument(
+        "--min-coverage",
+        type=_share,
+        default=0.5,
+        metavar="SHARE",
+        help="scenario discovery: the PRIM box must hold at least this share of the outcome",
+    )
+    s.add_argument(
+        "--list-outcomes", action="store_true", help="list the outcome names the batch offers"
+    )
+    s.set_defaults(func=cmd_sensitivity)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "batch",
@@ -307,3 +384,5 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out", type=Path, default=None, metavar="DIR", help="also write CSV tables here"
     )
     c.set_defaults(func=cmd_compare)
+
+    _register_sensitivity(sub)

@@ -1,0 +1,1125 @@
+"""Which parameters decide the outcome: global sensitivity analysis and scenario discovery.
+
+Works on a batch folder whose parameters were sampled (``libyasim batch
+--sample lhs|sobol|morris N``) or swept (``--sweep``). The design is read
+back from the manifest (method, parameter ranges, root seed) and the points
+table, so the analysis sees exactly the points the runs used.
+
+An **outcome** is what the indices explain:
+
+- a key figure of the runs table, e.g. ``total_fatalities`` or
+  ``factions.lna.population`` (the ``fig.`` prefix is optional);
+- an indicator: ``end_state=takeover``, ``flag=jihadist_resurgence``, or a
+  threshold on a figure, ``total_fatalities>2000`` (also ``>=``, ``<``, ``<=``).
+
+Replicate runs at the same parameter point are averaged first, so an
+indicator becomes the probability of that outcome at the point, and the
+indices explain the variance *across points* of that mean (replicate noise
+remains in it; see docs/sensitivity.md).
+
+Measures, by design:
+
+- ``sobol`` (Saltelli's scheme, :func:`SALib.analyze.sobol.analyze`):
+  first-order ``S1`` and total ``ST`` indices with bootstrap intervals
+  (Sobol' 2001; Saltelli et al. 2010);
+- ``morris`` (:func:`SALib.analyze.morris.analyze`): ``mu_star`` (mean
+  absolute elementary effect, with a bootstrap interval), ``mu`` and
+  ``sigma`` (Morris 1991; Campolongo et al. 2007);
+- every design (also ``lhs`` and sweep grids): standardized rank regression
+  coefficients ``SRRC`` with bootstrap intervals and the rank regression's
+  ``R2`` (Saltelli et al. 2004, ch. 1; Iman & Conover 1979) — robust to
+  monotone non-linearity, blind to non-monotone effects and interactions
+  (a low ``R2`` says so).
+
+**Scenario discovery** (Bryant & Lempert 2010): for an indicator outcome,
+PRIM (Friedman & Fisher 1999) peels the parameter box, a few percent of the
+points at a time, to the region where the outcome is most likely, and reports
+the box with the highest density (probability of the outcome inside) among
+those that still cover at least ``min_coverage`` of all the outcome's
+occurrences. Peeling only, no pasting; one box.
+
+Everything is pandas in, pandas or a matplotlib Figure out, for the CLI
+(``libyasim sensitivity``), notebooks and the dashboard::
+
+    from libyasim.analysis import sensitivity, sensitivity_plot, scenario_discovery
+    table = sensitivity("out/morris", ["total_fatalities", "end_state=takeover"])
+    sensitivity_plot(table).savefig("indices.png")
+    scenario_discovery("out/morris", "end_state=takeover")
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .summary import END_STATES, _flags
+
+#: the measures each design yields, the first one ranks the parameters
+MEASURES = {
+    "sobol": ("ST", "S1", "SRRC"),
+    "morris": ("mu_star", "sigma", "mu", "SRRC"),
+    "lhs": ("SRRC",),
+    "grid": ("SRRC",),
+}
+#: the measures drawn by :func:`sensitivity_plot`, per design
+PLOTTED = {
+    "sobol": ("S1", "ST"),
+    "morris": ("mu_star", "sigma"),
+    "lhs": ("SRRC",),
+    "grid": ("SRRC",),
+}
+#: columns of the table :func:`sensitivity` returns
+COLUMNS = [
+    "scenario",
+    "cell",
+    "outcome",
+    "method",
+    "parameter",
+    "rank",
+    "measure",
+    "value",
+    "lo",
+    "hi",
+    "r2",
+    "n_points",
+    "n_runs",
+]
+#: figures analysed when no outcome is named (with every end state that varies)
+DEFAULT_FIGURES = ("total_fatalities", "factions.lna.population", "factions.gna.population")
+MORRIS_LEVELS = 4  # what libyasim.batch.design samples with (SALib's default)
+
+
+class SensitivityError(ValueError):
+    """A batch or an outcome that the analysis cannot use; the message says why."""
+
+
+# --------------------------------------------------------------------------- outcomes
+
+_THRESHOLD = re.compile(r"^(?P<name>[^<>=!]+?)\s*(?P<op>>=|<=|>|<)\s*(?P<value>\S+)$")
+_INDICATOR = re.compile(r"^(?P<kind>end_state|flags?)\s*==?\s*(?P<value>\S+)$")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A parsed outcome: what to compute per run, and whether it is an indicator."""
+
+    name: str  # canonical text, e.g. "end_state=takeover", "total_fatalities>2000"
+    kind: str  # "figure", "end_state", "flag", "threshold"
+    column: str | None = None  # the runs-table column of a figure (fig.*)
+    value: str | None = None  # the end state or flag
+    op: str | None = None
+    threshold: float | None = None
+
+    @property
+    def binary(self) -> bool:
+        return self.kind != "figure"
+
+    def per_run(self, runs: pd.DataFrame) -> np.ndarray:
+        """The outcome of every run of ``runs`` (floats; indicators are 0/1)."""
+        if self.kind == "end_state":
+            return (runs["end_state"].astype(object) == self.value).to_numpy(float)
+        if self.kind == "flag":
+            col = runs["flags"] if "flags" in runs else pd.Series([None] * len(runs))
+            return np.array([self.value in _flags(v) for v in col], float)
+        x = pd.to_numeric(runs[self.column], errors="coerce").to_numpy(float)
+        if self.kind == "figure":
+            return x
+        cmp = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal}
+        out = cmp[self.op](x, self.threshold).astype(float)
+        out[np.isnan(x)] = np.nan
+        return out
+
+
+def outcome_names(runs: pd.DataFrame) -> list[str]:
+    """Every outcome name a runs table offers: its figures, end states and flags."""
+    figs = [c.removeprefix("fig.") for c in _figure_columns(runs)]
+    states = list(END_STATES) + [
+        s
+        for s in dict.fromkeys(runs.get("end_state", pd.Series(dtype=object)).dropna())
+        if s not in END_STATES
+    ]
+    flags = sorted({f for v in runs.get("flags", pd.Series(dtype=object)) for f in _flags(v)})
+    return figs + [f"end_state={s}" for s in states] + [f"flag={f}" for f in flags]
+
+
+def parse_outcome(text: str, runs: pd.DataFrame) -> Outcome:
+    """Read an outcome name against a runs table; unknown names get a did-you-mean."""
+    spec = text.strip()
+    names = outcome_names(runs)
+    m = _INDICATOR.match(spec)
+    if m:
+        kind = "end_state" if m["kind"] == "end_state" else "flag"
+        value = m["value"]
+        known = [
+            n.split("=", 1)[1]
+            for n in names
+            if n.startswith(f"{'end_state' if kind == 'end_state' else 'flag'}=")
+        ]
+        if kind == "end_state" and value not in known:
+            raise SensitivityError(_unknown(spec, names, f"end state {value!r}"))
+        # a flag no run raised is legitimate (it never happened), unless it looks like a typo
+        if (
+            kind == "flag"
+            and value not in known
+            and difflib.get_close_matches(value, known, 1, 0.8)
+        ):
+            raise SensitivityError(_unknown(spec, names, f"flag {value!r}"))
+        return Outcome(f"{kind}={value}", kind, value=value)
+    m = _THRESHOLD.match(spec)
+    if m:
+        column = _figure_column(m["name"].strip(), runs, names, spec)
+        try:
+            threshold = float(m["value"])
+        except ValueError:
+            raise SensitivityError(
+                f"outcome {spec!r}: the threshold must be a number; got {m['value']!r}"
+            ) from None
+        name = f"{column.removeprefix('fig.')}{m['op']}{m['value']}"
+        return Outcome(name, "threshold", column=column, op=m["op"], threshold=threshold)
+    column = _figure_column(spec, runs, names, spec)
+    return Outcome(column.removeprefix("fig."), "figure", column=column)
+
+
+def _figure_columns(runs: pd.DataFrame) -> list[str]:
+    return [
+        c
+        for c in runs.columns
+        if c.startswith("fig.")
+        and pd.api.types.is_numeric_dtype(runs[c])
+        and not pd.api.types.is_bool_dtype(runs[c])
+    ]
+
+
+def _figure_column(name: str, runs: pd.DataFrame, names: list[str], spec: str) -> str:
+    figs = _figure_columns(runs)
+    for candidate in (name, f"fig.{name}"):
+        if candidate in figs:
+            return candidate
+    if name in END_STATES:
+        raise SensitivityError(
+            f"unknown outcome {spec!r}: for the probability of an end state write end_state={name}"
+        )
+    raise SensitivityError(_unknown(spec, names, "outcome"))
+
+
+def _unknown(spec: str, names: list[str], what: str) -> str:
+    close = difflib.get_close_matches(spec, names, n=3, cutoff=0.6)
+    if not close:
+        key = spec.split("=")[-1].split(".")[-1]
+        close = [n for n in names if key and key in n][:3]
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return (
+        f"unknown {what} in {spec!r}{hint} (libyasim sensitivity DIR --list-outcomes lists "
+        "them: key figures, end_state=STATE, flag=FLAG, or FIGURE>VALUE)"
+    )
+
+
+def default_outcomes(runs: pd.DataFrame) -> list[str]:
+    """What to analyse when nothing is named: each end state whose share is neither
+    0 nor 1, then the headline figures the batch has."""
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    out = []
+    counts = ok["end_state"].value_counts() if len(ok) else pd.Series(dtype=int)
+    for s in list(END_STATES) + [s for s in counts.index if s not in END_STATES]:
+        if 0 < counts.get(s, 0) < len(ok):
+            out.append(f"end_state={s}")
+    figs = set(_figure_columns(runs))
+    out += [f for f in DEFAULT_FIGURES if f"fig.{f}" in figs]
+    return out
+
+
+# --------------------------------------------------------------------------- the design
+
+
+@dataclass
+class SampledBatch:
+    """A batch folder's design, read back: method, parameters, points, runs."""
+
+    folder: Path
+    method: str  # sobol, morris, lhs, grid
+    names: list[str]  # the analysed parameters, in the sample's column order
+    bounds: list[tuple[float, float]]
+    points: pd.DataFrame  # point -> parameter values (and swept values)
+    sweeps: list[str]  # swept paths that split the sample into cells (empty for grid)
+    runs: pd.DataFrame
+    root_seed: int = 0
+    sample_n: int = 0
+
+    @property
+    def problem(self) -> dict[str, Any]:
+        return {
+            "num_vars": len(self.names),
+            "names": list(self.names),
+            "bounds": [list(b) for b in self.bounds],
+        }
+
+    def cells(self) -> list[tuple[str, np.ndarray]]:
+        """``(label, point indices)`` of each block of the sample: one per sweep
+        combination (points are laid out grid-major, sample rows in order)."""
+        pts = self.points.sort_values("point")
+        if not self.sweeps:
+            return [("", pts["point"].to_numpy())]
+        out = []
+        for key, sub in pts.groupby(self.sweeps, sort=False):
+            key = key if isinstance(key, tuple) else (key,)
+            label = ", ".join(f"{p}={_fmt(v)}" for p, v in zip(self.sweeps, key, strict=True))
+            out.append((label, sub["point"].to_numpy()))
+        return out
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
+
+
+def load_sampled(batch_dir: str | Path) -> SampledBatch:
+    """Read a batch folder's design and runs; a clear error if it was not sampled."""
+    from ..batch.store import BatchStore, load_runs
+
+    folder = Path(batch_dir)
+    manifest = BatchStore(folder).manifest()
+    design = manifest.get("identity", {}).get("design", {})
+    method = design.get("sample")
+    sweeps = [s["path"] for s in design.get("sweeps", [])]
+    points_path = folder / "points.parquet"
+    if not points_path.is_file():
+        raise SensitivityError(f"{folder}: no points.parquet (not a complete batch folder)")
+    points = pd.read_parquet(points_path)
+    if method:
+        ranges = manifest.get("sampled_ranges") or {}
+        names = list(ranges)
+        bounds = [(float(ranges[n][0]), float(ranges[n][1])) for n in names]
+    elif sweeps:
+        method = "grid"
+        names = [p for p in sweeps if points[p].nunique() > 1]
+        bounds = [(float(points[p].min()), float(points[p].max())) for p in names]
+        sweeps = []
+    else:
+        raise SensitivityError(
+            f"{folder}: this batch was not sampled, so there is nothing to attribute the outcome "
+            "to; run one with --sample (e.g. libyasim batch SCENARIO --sample morris 10 "
+            "--vary 'parameters.*' --out DIR) or with --sweep"
+        )
+    if not names:
+        raise SensitivityError(f"{folder}: the design varies no parameter")
+    missing = [n for n in names if n not in points]
+    if missing:
+        raise SensitivityError(f"{folder}: points.parquet lacks the sampled {missing}")
+    runs = load_runs(folder)
+    return SampledBatch(
+        folder,
+        method,
+        names,
+        bounds,
+        points,
+        sweeps,
+        runs,
+        root_seed=int(design.get("root_seed", 0)),
+        sample_n=int(design.get("sample_n", 0)),
+    )
+
+
+def _morris_inputs(batch: SampledBatch, x_points: np.ndarray) -> np.ndarray:
+    """The Morris sample as SALib drew it (integer parameters were rounded for the
+    runs, which can hide a step); falls back to the points table if it differs."""
+    from SALib.sample import morris
+
+    try:
+        drawn = morris.sample(batch.problem, batch.sample_n, seed=int(batch.root_seed % 2**32))
+    except Exception:  # pragma: no cover - a design SALib cannot redraw
+        return x_points
+    if drawn.shape != x_points.shape:
+        return x_points
+    whole = np.all(x_points == np.round(x_points), axis=0)
+    same = np.isclose(drawn, x_points, rtol=1e-9, atol=1e-12)
+    rounded = np.abs(drawn - x_points) <= 0.5 + 1e-9
+    if np.all(np.where(whole, rounded, same)):
+        return drawn
+    return x_points
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def _srrc(
+    x: np.ndarray, y: np.ndarray, n_boot: int, confidence: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Standardized rank regression coefficients, bootstrap interval, and R² of the fit."""
+    from scipy.stats import rankdata
+
+    def fit(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, float]:
+        xr = rankdata(xs, axis=0)
+        yr = rankdata(ys)
+        sx, sy = xr.std(axis=0), yr.std()
+        d = xs.shape[1]
+        if sy == 0:
+            return np.full(d, np.nan), np.nan
+        ok = sx > 0
+        xz = (xr[:, ok] - xr[:, ok].mean(axis=0)) / sx[ok]
+        yz = (yr - yr.mean()) / sy
+        beta = np.full(d, np.nan)
+        coef, *_ = np.linalg.lstsq(xz, yz, rcond=None)
+        beta[ok] = coef
+        resid = yz - xz @ coef
+        return beta, float(1 - resid.var() / yz.var())
+
+    beta, r2 = fit(x, y)
+    n = len(y)
+    boots = np.empty((n_boot, x.shape[1]))
+    for b in range(n_boot):
+        idx = rng.integers(0, n, n)
+        boots[b] = fit(x[idx], y[idx])[0]
+    a = (1 - confidence) / 2
+    with np.errstate(all="ignore"):
+        lo = (
+            np.nanquantile(boots, a, axis=0)
+            if np.isfinite(boots).any()
+            else np.full_like(beta, np.nan)
+        )
+        hi = (
+            np.nanquantile(boots, 1 - a, axis=0)
+            if np.isfinite(boots).any()
+            else np.full_like(beta, np.nan)
+        )
+    return beta, lo, hi, r2
+
+
+@dataclass
+class _Cell:
+    """One block of analysis: a scenario (and sweep cell) and an outcome."""
+
+    scenario: str
+    cell: str
+    outcome: Outcome
+    x: np.ndarray  # points × parameters (values the runs used)
+    y: np.ndarray  # mean outcome per point (NaN: no successful run)
+    n_runs: int
+    x_sample: np.ndarray | None = None  # the design's own draw (morris)
+    notes: list[str] = field(default_factory=list)
+
+
+def _per_point(batch: SampledBatch, outcome: Outcome) -> dict[tuple[str, str], _Cell]:
+    runs = batch.runs
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    values = outcome.per_run(ok) if len(ok) else np.array([])
+    frame = pd.DataFrame(
+        {"scenario": ok["scenario"].to_numpy(), "point": ok["point"].to_numpy(), "y": values}
+    )
+    means = frame.groupby(["scenario", "point"])["y"].agg(["mean", "count"])
+    pts = batch.points.set_index("point")
+    scenarios = list(dict.fromkeys(runs["scenario"])) if len(runs) else []
+    out = {}
+    for sc in scenarios:
+        for label, idx in batch.cells():
+            x = pts.loc[idx, batch.names].to_numpy(float)
+            key = pd.MultiIndex.from_arrays([[sc] * len(idx), idx])
+            m = means.reindex(key)
+            y = m["mean"].to_numpy(float)
+            n_runs = int(np.nansum(m["count"].to_numpy(float)))
+            out[(sc, label)] = _Cell(sc, label, outcome, x, y, n_runs)
+    return out
+
+
+def _rows(
+    cell: _Cell, method: str, names: list[str], measures: dict[str, tuple], r2: float
+) -> list[dict]:
+    primary = MEASURES[method][0]
+    score = measures[primary][0]
+    order = np.argsort(-np.nan_to_num(np.abs(score), nan=-np.inf), kind="stable")
+    rank = np.empty(len(names), int)
+    rank[order] = np.arange(1, len(names) + 1)
+    n_points = int(np.isfinite(cell.y).sum())
+    rows = []
+    for name_i in order:
+        for m in MEASURES[method]:
+            v, lo, hi = measures[m]
+            rows.append(
+                {
+                    "scenario": cell.scenario,
+                    "cell": cell.cell,
+                    "outcome": cell.outcome.name,
+                    "method": method,
+                    "parameter": names[name_i],
+                    "rank": int(rank[name_i]),
+                    "measure": m,
+                    "value": float(v[name_i]),
+                    "lo": float(lo[name_i]),
+                    "hi": float(hi[name_i]),
+                    "r2": r2 if m == "SRRC" else np.nan,
+                    "n_points": n_points,
+                    "n_runs": cell.n_runs,
+                }
+            )
+    return rows
+
+
+def _analyse(
+    cell: _Cell,
+    batch: SampledBatch,
+    confidence: float,
+    n_boot: int,
+    seed: int,
+) -> list[dict]:
+    method, names, d = batch.method, batch.names, len(batch.names)
+    rng = np.random.default_rng(seed)
+    y, x = cell.y, cell.x
+    good = np.isfinite(y)
+    nan = np.full(d, np.nan)
+    measures: dict[str, tuple] = {}
+    where = f"{cell.scenario}{f' [{cell.cell}]' if cell.cell else ''}, {cell.outcome.name}"
+    if method == "sobol":
+        if len(y) % (d + 2):
+            raise SensitivityError(
+                f"{where}: a Sobol design has N*(D+2) = N*{d + 2} points; this block has "
+                f"{len(y)} (the batch folder does not match its manifest)"
+            )
+        if not good.all():
+            raise SensitivityError(
+                f"{where}: {int((~good).sum())} of {len(y)} Sobol points have no successful "
+                "run; Sobol indices need every point (finish the batch: re-run it, or add "
+                "--retry-failed)"
+            )
+        if np.ptp(y) == 0:
+            measures.update({"S1": (nan, nan, nan), "ST": (nan, nan, nan)})
+        else:
+            from SALib.analyze import sobol
+
+            si = sobol.analyze(
+                batch.problem,
+                y,
+                calc_second_order=False,
+                conf_level=confidence,
+                num_resamples=n_boot,
+                seed=seed,
+            )
+            for k in ("S1", "ST"):
+                v, c = np.asarray(si[k], float), np.asarray(si[f"{k}_conf"], float)
+                measures[k] = (v, v - c, v + c)
+    elif method == "morris":
+        size = d + 1
+        if len(y) % size:
+            raise SensitivityError(
+                f"{where}: a Morris design has trajectories of D+1 = {size} points; this block "
+                f"has {len(y)} points (the batch folder does not match its manifest)"
+            )
+        xs = _morris_inputs(batch, x) if not batch.sweeps else x
+        keep = np.isfinite(y.reshape(-1, size)).all(axis=1)
+        if keep.sum() < 2:
+            raise SensitivityError(
+                f"{where}: Morris needs at least 2 complete trajectories (of {size} points "
+                f"each) with a successful run at every point; found {int(keep.sum())} of "
+                f"{len(keep)}. Sample more (--sample morris N with N >= 2) or finish the batch"
+            )
+        rows_kept = np.repeat(keep, size)
+        if np.ptp(y[rows_kept]) == 0:
+            for k in ("mu_star", "sigma", "mu"):
+                measures[k] = (np.zeros(d), np.zeros(d), np.zeros(d))
+        else:
+            from SALib.analyze import morris
+
+            si = morris.analyze(
+                batch.problem,
+                np.ascontiguousarray(xs[rows_kept], float),
+                np.ascontiguousarray(y[rows_kept], float),
+                num_resamples=n_boot,
+                conf_level=confidence,
+                num_levels=MORRIS_LEVELS,
+                seed=seed,
+            )
+            ms, c = np.asarray(si["mu_star"], float), np.asarray(si["mu_star_conf"], float)
+            measures["mu_star"] = (ms, np.maximum(ms - c, 0), ms + c)
+            for k in ("sigma", "mu"):
+                v = np.asarray(si[k], float)
+                measures[k] = (v, nan, nan)
+        if not keep.all():
+            cell.notes.append(
+                f"{where}: {int((~keep).sum())} Morris trajectories left out (a point without "
+                "a successful run)"
+            )
+    n_good = int(good.sum())
+    if n_good < d + 3:
+        raise SensitivityError(
+            f"{where}: too few points for the rank regression: {n_good} with a successful run, "
+            f"{d} parameters; it needs at least D+3 = {d + 3} (sample more points)"
+        )
+    if np.ptp(y[good]) == 0:
+        measures["SRRC"] = (nan, nan, nan)
+        r2 = np.nan
+        cell.notes.append(
+            f"{where}: the outcome does not vary across points (all {y[good][0]:.4g})"
+        )
+    else:
+        beta, lo, hi, r2 = _srrc(x[good], y[good], n_boot, confidence, rng)
+        measures["SRRC"] = (beta, lo, hi)
+    return _rows(cell, method, names, measures, r2)
+
+
+def sensitivity(
+    batch_dir: str | Path | SampledBatch,
+    outcome: str | Sequence[str] | None = None,
+    *,
+    confidence: float = 0.95,
+    n_boot: int = 200,
+    seed: int = 0,
+    notes: list[str] | None = None,
+) -> pd.DataFrame:
+    """Sensitivity indices of one or more outcomes, per scenario (and sweep cell).
+
+    Returns a tidy table (:data:`COLUMNS`): one row per scenario, outcome,
+    parameter and measure, with ``value`` and its ``confidence`` interval
+    ``lo``-``hi``; ``rank`` orders the parameters by the design's first
+    measure (``ST`` for sobol, ``mu_star`` for morris, ``|SRRC|`` otherwise);
+    ``r2`` is the rank regression's fit on the SRRC rows. ``n_points`` points
+    with a successful run, ``n_runs`` runs averaged into them. ``outcome``
+    None analyses :func:`default_outcomes`. Bootstraps draw from
+    ``numpy.random.default_rng(seed)`` (and SALib's ``seed``): same input,
+    same table. Messages about left-out points go to ``notes`` if given.
+    """
+    if not 0 < confidence < 1:
+        raise SensitivityError(
+            f"The 'confidence' parameter must be in (0, 1). Got {confidence} instead."
+        )
+    if n_boot < 10:
+        raise SensitivityError(f"The 'n_boot' parameter must be >= 10. Got {n_boot} instead.")
+    batch = batch_dir if isinstance(batch_dir, SampledBatch) else load_sampled(batch_dir)
+    ok = (batch.runs["status"] == "ok").sum() if "status" in batch.runs else len(batch.runs)
+    if not ok:
+        raise SensitivityError(f"{batch.folder}: no successful run to analyse")
+    specs = [outcome] if isinstance(outcome, str) else list(outcome or default_outcomes(batch.runs))
+    if not specs:
+        raise SensitivityError(f"{batch.folder}: no outcome to analyse; name one with --outcome")
+    parsed = [parse_outcome(s, batch.runs) for s in specs]
+    rows: list[dict] = []
+    for oc in parsed:
+        for cell in _per_point(batch, oc).values():
+            rows += _analyse(cell, batch, confidence, n_boot, seed)
+            if notes is not None:
+                notes += cell.notes
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+# --------------------------------------------------------------------------- scenario discovery
+
+
+@dataclass
+class PrimResult:
+    """The peeling trajectory and the chosen box of a PRIM run."""
+
+    trajectory: pd.DataFrame  # step, coverage, density, mass, n, and each parameter's lo/hi
+    box: int  # the chosen step
+    names: list[str]
+    bounds: list[tuple[float, float]]
+
+    def limits(self) -> pd.DataFrame:
+        """The chosen box: one row per parameter it restricts (lo, hi, and the full range)."""
+        r = self.trajectory.iloc[self.box]
+        rows = []
+        for n, (flo, fhi) in zip(self.names, self.bounds, strict=True):
+            lo, hi = r[f"{n}:lo"], r[f"{n}:hi"]
+            if lo > flo or hi < fhi:
+                rows.append({"parameter": n, "lo": lo, "hi": hi, "range_lo": flo, "range_hi": fhi})
+        return pd.DataFrame(rows, columns=["parameter", "lo", "hi", "range_lo", "range_hi"])
+
+
+def prim(
+    x: np.ndarray,
+    y: np.ndarray,
+    names: Sequence[str],
+    bounds: Sequence[tuple[float, float]] | None = None,
+    *,
+    alpha: float = 0.05,
+    min_mass: float = 0.05,
+    min_coverage: float = 0.5,
+) -> PrimResult:
+    """PRIM peeling (Friedman & Fisher 1999) of the box where ``y`` (0/1, or a
+    probability per point) is high.
+
+    Each step removes, from one end of one parameter, the ``alpha`` share of
+    the points in the box whose removal raises the box's mean most; it stops
+    when the box would hold less than ``min_mass`` of the points. The chosen
+    box has the highest density among those covering at least
+    ``min_coverage`` of the total of ``y`` (the first such box on a tie).
+    """
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    names = list(names)
+    bounds = list(bounds) if bounds is not None else [(float(c.min()), float(c.max())) for c in x.T]
+    n, d = x.shape
+    total = y.sum()
+    lo = np.array([b[0] for b in bounds], float)
+    hi = np.array([b[1] for b in bounds], float)
+    inside = np.ones(n, bool)
+    rows = []
+
+    def record(step: int) -> None:
+        k = inside.sum()
+        row = {
+            "step": step,
+            "coverage": float(y[inside].sum() / total) if total > 0 else np.nan,
+            "density": float(y[inside].mean()) if k else np.nan,
+            "mass": float(k / n),
+            "n": int(k),
+        }
+        for j, nm in enumerate(names):
+            row[f"{nm}:lo"], row[f"{nm}:hi"] = float(lo[j]), float(hi[j])
+        rows.append(row)
+
+    record(0)
+    step = 0
+    while True:
+        k = inside.sum()
+        remove = max(1, math.ceil(alpha * k))
+        if k - remove < max(1, min_mass * n):
+            break
+        best = None
+        for j in range(d):
+            v = x[inside, j]
+            order = np.sort(v)
+            for side in ("lo", "hi"):
+                if side == "lo":
+                    cut = order[remove - 1]
+                    keep = inside & (x[:, j] > cut)
+                else:
+                    cut = order[-remove]
+                    keep = inside & (x[:, j] < cut)
+                m = keep.sum()
+                if m == 0 or m == k or m < min_mass * n:
+                    continue
+                gain = y[keep].mean()
+                if best is None or gain > best[0] + 1e-12:
+                    best = (gain, j, side, cut, keep)
+        if best is None:
+            break
+        _, j, side, cut, keep = best
+        if side == "lo":
+            lo[j] = float(np.min(x[keep, j]))
+        else:
+            hi[j] = float(np.max(x[keep, j]))
+        inside = keep
+        step += 1
+        record(step)
+    traj = pd.DataFrame(rows)
+    eligible = traj[traj["coverage"] >= min_coverage - 1e-12]
+    chosen = 0 if eligible.empty or total <= 0 else int(eligible["density"].idxmax())
+    return PrimResult(traj, chosen, names, bounds)
+
+
+def scenario_discovery(
+    batch_dir: str | Path | SampledBatch,
+    outcome: str,
+    *,
+    alpha: float = 0.05,
+    min_mass: float = 0.05,
+    min_coverage: float = 0.5,
+) -> pd.DataFrame:
+    """The PRIM box where an indicator outcome is most likely, per scenario (and cell).
+
+    Returns one row per restricted parameter: ``scenario, cell, outcome,
+    parameter, lo, hi, range_lo, range_hi`` and the box's ``coverage`` (share
+    of all occurrences inside), ``density`` (probability inside), ``mass``
+    (share of points inside) and ``base_rate`` (probability over all points).
+    A box that restricts nothing gets one row with an empty ``parameter``.
+    """
+    batch = batch_dir if isinstance(batch_dir, SampledBatch) else load_sampled(batch_dir)
+    oc = parse_outcome(outcome, batch.runs)
+    if not oc.binary:
+        raise SensitivityError(
+            f"scenario discovery needs an indicator outcome (end_state=STATE, flag=FLAG or "
+            f"FIGURE>VALUE); got the figure {oc.name!r} (try {oc.name}>VALUE)"
+        )
+    cols = [
+        "scenario",
+        "cell",
+        "outcome",
+        "parameter",
+        "lo",
+        "hi",
+        "range_lo",
+        "range_hi",
+        "coverage",
+        "density",
+        "mass",
+        "base_rate",
+        "n_points",
+    ]
+    rows = []
+    for cell in _per_point(batch, oc).values():
+        good = np.isfinite(cell.y)
+        if good.sum() < 10:
+            raise SensitivityError(
+                f"{cell.scenario}, {oc.name}: scenario discovery needs at least 10 points with a "
+                f"successful run; found {int(good.sum())}"
+            )
+        res = prim(
+            cell.x[good],
+            cell.y[good],
+            batch.names,
+            batch.bounds,
+            alpha=alpha,
+            min_mass=min_mass,
+            min_coverage=min_coverage,
+        )
+        r = res.trajectory.iloc[res.box]
+        stats = {
+            "coverage": r["coverage"],
+            "density": r["density"],
+            "mass": r["mass"],
+            "base_rate": float(cell.y[good].mean()),
+            "n_points": int(good.sum()),
+        }
+        lim = res.limits()
+        base = {"scenario": cell.scenario, "cell": cell.cell, "outcome": oc.name}
+        if lim.empty:
+            rows.append(
+                {
+                    **base,
+                    "parameter": "",
+                    "lo": np.nan,
+                    "hi": np.nan,
+                    "range_lo": np.nan,
+                    "range_hi": np.nan,
+                    **stats,
+                }
+            )
+        for lr in lim.to_dict("records"):
+            rows.append({**base, **lr, **stats})
+    return pd.DataFrame(rows, columns=cols)
+
+
+# --------------------------------------------------------------------------- text and figures
+
+MEASURE_LABELS = {
+    "S1": "first-order Sobol index S1",
+    "ST": "total Sobol index ST",
+    "mu_star": "Morris mu* (mean |elementary effect|)",
+    "sigma": "Morris sigma",
+    "mu": "Morris mu",
+    "SRRC": "standardized rank regression coefficient",
+}
+
+
+def _num(v: float, signed: bool = False) -> str:
+    """Indices with 3 decimals; large effects (Morris, in the outcome's units) with 4 digits."""
+    if not np.isfinite(v):
+        return "-"
+    s = "+" if signed else ""
+    a = abs(v)
+    if a >= 1e5:
+        return f"{v:{s}.3e}"
+    return f"{v:{s}.4g}" if a >= 10 else f"{v:{s}.3f}"
+
+
+def _ci(lo: float, hi: float, signed: bool = False) -> str:
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return ""
+    return f"[{_num(lo, signed)}, {_num(hi, signed)}]"
+
+
+def format_sensitivity(table: pd.DataFrame, confidence: float = 0.95) -> str:
+    """A ranked plain-text table per scenario and outcome."""
+    if table.empty:
+        return "(nothing to show)"
+    out: list[str] = []
+    pw = max(12, *(len(p) for p in table["parameter"]))
+    for (sc, cell, oc), sub in table.groupby(["scenario", "cell", "outcome"], sort=False):
+        method = sub["method"].iloc[0]
+        measures = list(dict.fromkeys(sub["measure"]))
+        wide = {m: sub[sub["measure"] == m].set_index("parameter") for m in measures}
+        where = f"{sc}{f' [{cell}]' if cell else ''}"
+        n_points, n_runs = int(sub["n_points"].iloc[0]), int(sub["n_runs"].iloc[0])
+        kind = "probability" if any(c in oc for c in "=<>") else "mean"
+        out.append(
+            f"{where} - {oc} ({kind} over replicates at {n_points} points, {n_runs} runs; {method})"
+        )
+        cells_head = []
+        for m in measures:
+            width = 30 if m in ("S1", "ST", "mu_star", "SRRC") else 10
+            cells_head.append(f"{m:>{width}}")
+        out.append(f"  {'rank':>4}  {'parameter':<{pw}}" + "".join(cells_head))
+        params = list(dict.fromkeys(sub.sort_values("rank", kind="stable")["parameter"]))
+        for p in params:
+            line = f"  {int(wide[measures[0]].loc[p, 'rank']):>4}  {p:<{pw}}"
+            for m in measures:
+                r = wide[m].loc[p]
+                signed = m in ("SRRC", "mu")
+                if m in ("S1", "ST", "mu_star", "SRRC"):
+                    txt = f"{_num(r['value'], signed)} {_ci(r['lo'], r['hi'], signed)}"
+                    line += f"{txt:>30}"
+                else:
+                    line += f"{_num(r['value'], signed):>10}"
+            out.append(line)
+        r2 = sub.loc[sub["measure"] == "SRRC", "r2"]
+        if len(r2) and np.isfinite(r2.iloc[0]):
+            out.append(
+                f"  rank regression R2 = {r2.iloc[0]:.2f}"
+                + (
+                    " (low: effects are non-monotone or interact; trust S1/ST or mu*/sigma)"
+                    if r2.iloc[0] < 0.5
+                    else ""
+                )
+            )
+        out.append("")
+    out.append(
+        f"intervals: {100 * confidence:g}% bootstrap; parameters ranked by "
+        "ST (sobol), mu* (morris) or |SRRC| (lhs, grid); see docs/sensitivity.md"
+    )
+    return "\n".join(out)
+
+
+def format_discovery(boxes: pd.DataFrame) -> str:
+    """Plain text: where each indicator outcome is most likely."""
+    if boxes.empty:
+        return ""
+    out = ["scenario discovery (PRIM box where the outcome is most likely):"]
+    for (sc, cell, oc), sub in boxes.groupby(["scenario", "cell", "outcome"], sort=False):
+        r = sub.iloc[0]
+        where = f"{sc}{f' [{cell}]' if cell else ''}"
+        out.append(
+            f"  {where} - {oc}: p = {r['density']:.2f} inside the box vs {r['base_rate']:.2f} "
+            f"overall; the box holds {100 * r['mass']:.0f}% of the points and "
+            f"{100 * r['coverage']:.0f}% of the outcome"
+        )
+        restricted = sub[sub["parameter"] != ""]
+        if restricted.empty:
+            out.append("      (no box beats the whole range: no parameter region stands out)")
+        for b in restricted.itertuples():
+            out.append(
+                f"      {b.parameter:<36} in [{_num(b.lo)}, {_num(b.hi)}]"
+                f"   (range {_num(b.range_lo)}-{_num(b.range_hi)})"
+            )
+    return "\n".join(out)
+
+
+AXIS_LABELS = {
+    "sobol": "share of the outcome's variance (whiskers: bootstrap interval)",
+    "morris": "elementary effect, in the outcome's units (whiskers: bootstrap interval)",
+    "lhs": "SRRC, -1 to 1 (whiskers: bootstrap interval)",
+    "grid": "SRRC, -1 to 1 (whiskers: bootstrap interval)",
+}
+
+
+def sensitivity_plot(table: pd.DataFrame, outcome: str | None = None, ncols: int = 2) -> Figure:
+    """Bar chart of the indices with their interval whiskers: one panel per
+    scenario (and cell) and outcome; parameters ranked top-down.
+
+    Sobol: S1 and ST side by side; Morris: mu* (with whiskers) and sigma;
+    otherwise the signed SRRC. ``outcome`` restricts to one outcome.
+    """
+    if outcome is not None:
+        table = table[table["outcome"] == outcome]
+    groups = list(table.groupby(["scenario", "cell", "outcome"], sort=False)) if len(table) else []
+    n = max(1, len(groups))
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    d = table["parameter"].nunique() if len(table) else 1
+    fig = Figure(figsize=(6.0 * ncols, (0.45 * d + 1.4) * nrows + 0.4), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab10"]
+    for ax, ((sc, cell, oc), sub) in zip(axes.flat, groups, strict=False):
+        method = sub["method"].iloc[0]
+        shown = [m for m in PLOTTED[method] if (sub["measure"] == m).any()]
+        params = list(dict.fromkeys(sub.sort_values("rank", kind="stable")["parameter"]))
+        ypos = np.arange(len(params))
+        h = 0.8 / max(1, len(shown))
+        for k, m in enumerate(shown):
+            w = sub[sub["measure"] == m].set_index("parameter").reindex(params)
+            v = w["value"].to_numpy(float)
+            err = np.vstack([v - w["lo"].to_numpy(float), w["hi"].to_numpy(float) - v])
+            has = np.isfinite(err).all(axis=0)
+            err = np.where(np.isfinite(err), np.maximum(err, 0), 0)
+            pos = ypos - 0.4 + h * (k + 0.5)
+            ax.barh(
+                pos,
+                np.nan_to_num(v),
+                height=h * 0.9,
+                color=cmap(k),
+                label=m,
+                xerr=err if has.any() else None,
+                capsize=3,
+                error_kw={"linewidth": 1},
+            )
+        ax.set_yticks(ypos, [p.removeprefix("parameters.") for p in params], fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(0, color="0.3", linewidth=0.8)
+        ax.grid(axis="x", alpha=0.3)
+        ax.legend(fontsize=8, loc="lower right")
+        npts = int(sub["n_points"].iloc[0])
+        where = f"{sc}{f' [{cell}]' if cell else ''}"
+        ax.set_title(f"{oc}\n{where}, {method}, {npts} points", fontsize=9)
+        ax.set_xlabel(AXIS_LABELS[method], fontsize=8)
+    for ax in axes.flat[len(groups) :]:
+        ax.set_visible(False)
+    if not groups:
+        axes.flat[0].text(0.5, 0.5, "no indices", ha="center", va="center")
+    return fig
+
+
+def discovery_plot(
+    batch_dir: str | Path | SampledBatch, outcome: str, boxes: pd.DataFrame | None = None
+) -> Figure:
+    """Scatter of the points over the box's two most restricted parameters (or the
+    first two), coloured by the outcome's probability, with the PRIM box drawn."""
+    from matplotlib.patches import Rectangle
+
+    batch = batch_dir if isinstance(batch_dir, SampledBatch) else load_sampled(batch_dir)
+    oc = parse_outcome(outcome, batch.runs)
+    if boxes is None:
+        boxes = scenario_discovery(batch, outcome)
+    cells = list(_per_point(batch, oc).values())
+    fig = Figure(
+        figsize=(5.0 * min(2, len(cells)), 4.2 * math.ceil(len(cells) / 2)), layout="constrained"
+    )
+    axes = fig.subplots(math.ceil(len(cells) / 2), min(2, len(cells)), squeeze=False)
+    for ax, cell in zip(axes.flat, cells, strict=False):
+        sub = boxes[(boxes["scenario"] == cell.scenario) & (boxes["cell"] == cell.cell)]
+        restricted = [p for p in sub["parameter"] if p]
+        pick = (restricted + [n for n in batch.names if n not in restricted])[:2]
+        good = np.isfinite(cell.y)
+        j0 = batch.names.index(pick[0])
+        xs = cell.x[good, j0]
+        if len(pick) > 1:
+            j1 = batch.names.index(pick[1])
+            ys = cell.x[good, j1]
+        else:
+            ys = cell.y[good]
+        sc = ax.scatter(
+            xs, ys, c=cell.y[good], cmap="viridis", vmin=0, vmax=1, s=18, edgecolors="none"
+        )
+        box = sub.set_index("parameter") if len(restricted) else None
+        if box is not None and len(pick) > 1:
+            (x0, x1), (y0, y1) = (
+                (box.loc[p, "lo"], box.loc[p, "hi"]) if p in box.index else batch.bounds[j]
+                for p, j in ((pick[0], j0), (pick[1], j1))
+            )
+            ax.add_patch(
+                Rectangle(
+                    (x0, y0),
+                    x1 - x0,
+                    y1 - y0,
+                    fill=False,
+                    edgecolor="red",
+                    linewidth=1.6,
+                    label="PRIM box",
+                )
+            )
+            ax.legend(fontsize=8, loc="upper right")
+        ax.set_xlabel(pick[0].removeprefix("parameters."), fontsize=8)
+        ax.set_ylabel(pick[1].removeprefix("parameters.") if len(pick) > 1 else oc.name, fontsize=8)
+        where = f"{cell.scenario}{f' [{cell.cell}]' if cell.cell else ''}"
+        ax.set_title(f"{oc.name}: {where}", fontsize=9)
+        fig.colorbar(sc, ax=ax, label=f"P({oc.name}) at the point", shrink=0.8)
+    for ax in axes.flat[len(cells) :]:
+        ax.set_visible(False)
+    return fig
+
+
+# --------------------------------------------------------------------------- the command's work
+
+
+@dataclass
+class SensitivityReport:
+    """What :func:`write_sensitivity` produced."""
+
+    folder: Path
+    indices: pd.DataFrame
+    boxes: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    confidence: float = 0.95
+
+    def text(self) -> str:
+        lines = [format_sensitivity(self.indices, self.confidence)]
+        disc = format_discovery(self.boxes)
+        if disc:
+            lines += ["", disc]
+        if self.notes:
+            lines += ["", "notes:", *(f"  {n}" for n in self.notes)]
+        if self.files:
+            lines += ["", f"written to {self.folder}: " + ", ".join(p.name for p in self.files)]
+        return "\n".join(lines)
+
+
+def _slug(name: str) -> str:
+    s = name.replace(">=", "_ge_").replace("<=", "_le_").replace(">", "_gt_").replace("<", "_lt_")
+    return re.sub(r"[^\w.-]+", "_", s).strip("_")
+
+
+def write_sensitivity(
+    batch_dir: str | Path,
+    outcomes: Sequence[str] | None = None,
+    out: str | Path | None = None,
+    *,
+    figures: bool = True,
+    confidence: float = 0.95,
+    min_coverage: float = 0.5,
+) -> SensitivityReport:
+    """Indices (and scenario discovery for indicator outcomes) of a batch, written
+    to ``out`` (default ``BATCH/sensitivity``): ``sensitivity.csv``,
+    ``discovery.csv``, one PNG of indices per outcome and one PRIM scatter per
+    indicator outcome."""
+    batch = load_sampled(batch_dir)
+    specs = list(outcomes) if outcomes else default_outcomes(batch.runs)
+    notes: list[str] = []
+    indices = sensitivity(batch, specs, confidence=confidence, notes=notes)
+    parsed = [parse_outcome(s, batch.runs) for s in specs]
+    boxes = []
+    for oc in parsed:
+        if not oc.binary:
+            continue
+        try:
+            boxes.append(scenario_discovery(batch, oc.name, min_coverage=min_coverage))
+        except SensitivityError as exc:
+            notes.append(f"no scenario discovery: {exc}")
+    box_table = pd.concat(boxes, ignore_index=True) if boxes else pd.DataFrame()
+    folder = Path(out) if out is not None else batch.folder / "sensitivity"
+    folder.mkdir(parents=True, exist_ok=True)
+    rep = SensitivityReport(folder, indices, box_table, notes, confidence=confidence)
+    indices.to_csv(folder / "sensitivity.csv", index=False)
+    rep.files.append(folder / "sensitivity.csv")
+    if not box_table.empty:
+        box_table.to_csv(folder / "discovery.csv", index=False)
+        rep.files.append(folder / "discovery.csv")
+    if figures:
+        for oc in parsed:
+            fig = sensitivity_plot(indices, oc.name)
+            path = folder / f"sensitivity_{_slug(oc.name)}.png"
+            fig.savefig(path, dpi=110)
+            rep.files.append(path)
+            if oc.binary and not box_table.empty and (box_table["outcome"] == oc.name).any():
+                fig = discovery_plot(batch, oc.name, box_table[box_table["outcome"] == oc.name])
+                path = folder / f"discovery_{_slug(oc.name)}.png"
+                fig.savefig(path, dpi=110)
+                rep.files.append(path)
+    return rep
+
+
+__all__ = [
+    "COLUMNS",
+    "Outcome",
+    "PrimResult",
+    "SampledBatch",
+    "SensitivityError",
+    "SensitivityReport",
+    "default_outcomes",
+    "discovery_plot",
+    "format_discovery",
+    "format_sensitivity",
+    "load_sampled",
+    "outcome_names",
+    "parse_outcome",
+    "prim",
+    "scenario_discovery",
+    "sensitivity",
+    "sensitivity_plot",
+    "write_sensitivity",
+]
