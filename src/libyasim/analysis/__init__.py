@@ -8,12 +8,28 @@ CLI (``libyasim report``, ``libyasim compare``), the dashboard and notebooks::
     runs = load_runs("out/ens")
     outcome_table(runs)                       # p, 95% Wilson interval per end state
     fan_chart(load_series("out/ens", ["strength"]), "strength").savefig("s.png")
+
+Which parameters decide the outcome (a batch run with ``--sample``)::
+
+    from libyasim.analysis import sensitivity, sensitivity_plot, scenario_discovery
+    table = sensitivity("out/morris", ["total_fatalities", "end_state=takeover"])
+    sensitivity_plot(table).savefig("indices.png")
+    scenario_discovery("out/morris", "end_state=takeover")   # the PRIM box
 """
 
 from .compare import compare_figures, compare_outcomes, format_comparison
 from .intervals import newcombe, wilson
 from .plots import fan_chart, outcome_bars
 from .report import Report, write_comparison, write_report
+from .sensitivity import (
+    SensitivityError,
+    discovery_plot,
+    prim,
+    scenario_discovery,
+    sensitivity,
+    sensitivity_plot,
+    write_sensitivity,
+)
 from .summary import (
     END_STATES,
     failures,
@@ -27,8 +43,10 @@ from .summary import (
 __all__ = [
     "END_STATES",
     "Report",
+    "SensitivityError",
     "compare_figures",
     "compare_outcomes",
+    "discovery_plot",
     "failures",
     "fan_chart",
     "fan_quantiles",
@@ -39,7 +57,12 @@ __all__ = [
     "newcombe",
     "outcome_bars",
     "outcome_table",
+    "prim",
+    "scenario_discovery",
+    "sensitivity",
+    "sensitivity_plot",
     "wilson",
     "write_comparison",
     "write_report",
+    "write_sensitivity",
 ]

@@ -470,6 +470,7 @@ def _analyse(
 ) -> list[dict]:
     method, names, d = batch.method, batch.names, len(batch.names)
     rng = np.random.default_rng(seed)
+    salib_seed = int(rng.integers(1, 2**31))  # SALib's sobol ignores a seed of 0
     y, x = cell.y, cell.x
     good = np.isfinite(y)
     nan = np.full(d, np.nan)
@@ -498,7 +499,7 @@ def _analyse(
                 calc_second_order=False,
                 conf_level=confidence,
                 num_resamples=n_boot,
-                seed=seed,
+                seed=salib_seed,
             )
             for k in ("S1", "ST"):
                 v, c = np.asarray(si[k], float), np.asarray(si[f"{k}_conf"], float)
@@ -532,7 +533,7 @@ def _analyse(
                 num_resamples=n_boot,
                 conf_level=confidence,
                 num_levels=MORRIS_LEVELS,
-                seed=seed,
+                seed=salib_seed,
             )
             ms, c = np.asarray(si["mu_star"], float), np.asarray(si["mu_star_conf"], float)
             measures["mu_star"] = (ms, np.maximum(ms - c, 0), ms + c)
