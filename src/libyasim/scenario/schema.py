@@ -14,7 +14,7 @@ import copy
 from collections.abc import Iterator
 from pathlib import Path
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from .events import Event, Ident, Month, month_index, month_name
 from .quantity import Evidence, NonNegative, Number, Positive, Quantity, Signed, StrictModel, Unit, q
@@ -269,6 +269,7 @@ class Scenario(StrictModel):
 
     _resolved: dict | None = PrivateAttr(default=None)
     _origin: Path | None = PrivateAttr(default=None)
+    _quantity_locs: dict[str, tuple] | None = PrivateAttr(default=None)
 
     def _attach(self, data: dict, origin: Path | None) -> None:
         self._resolved = data
@@ -336,7 +337,14 @@ class Scenario(StrictModel):
         """A new, re-validated scenario with ``{dotted.path: value}`` changed.
 
         >>> s2 = s.with_values({"factions.lna.strength": 30000})  # doctest: +SKIP
+
+        Numbers inside a parameter's validated ``range`` (what ensembles
+        sample) take a fast path that replaces just those records; anything
+        else is applied to the resolved data and validated in full.
         """
+        fast = self._with_sampled_values(overrides)
+        if fast is not None:
+            return fast
         from .errors import Problem, ScenarioError
         from .loader import from_dict, set_value
 
@@ -353,6 +361,39 @@ class Scenario(StrictModel):
         new._origin = self._origin
         return new
 
+    def _with_sampled_values(self, overrides: dict[str, Any]) -> Scenario | None:
+        # A value inside a record's range is valid wherever the record is: the
+        # range was checked against the field's bounds, and no check relates
+        # one number to another. So only the records change, not the rest.
+        if self._quantity_locs is None:
+            from .walk import walk
+
+            self._quantity_locs = {
+                path: loc for loc, path, v in walk(self) if isinstance(v, Quantity)
+            }
+        changes = []
+        for key, value in overrides.items():
+            loc = self._quantity_locs.get(key)
+            if loc is None or isinstance(value, bool) or not isinstance(value, int | float):
+                return None
+            current = _at(self, loc)
+            value = float(value)
+            if current.range is None or not current.range[0] <= value <= current.range[1]:
+                return None
+            changes.append((key, loc, current.model_copy(update={"value": value})))
+        from .loader import set_value
+
+        data = self.resolved
+        new: Any = self
+        for key, loc, record in changes:
+            set_value(data, key, record.value)
+            new = _replaced(new, loc, record)
+        if new is self:
+            new = self.model_copy()
+        new._attach(data, self._origin)
+        new._quantity_locs = self._quantity_locs
+        return new
+
     def quantities(self) -> Iterator[tuple[str, Quantity]]:
         """Every numeric parameter with its dotted path (``factions.lna.strength``)."""
         from .walk import quantities
@@ -362,6 +403,37 @@ class Scenario(StrictModel):
     def uncertain(self) -> dict[str, tuple[float, float]]:
         """Parameters with a ``range``: what ensembles and sensitivity analysis sample."""
         return {path: q.range for path, q in self.quantities() if q.range is not None}
+
+
+def _field_name(model: BaseModel, alias: str) -> str:
+    for name, info in type(model).model_fields.items():
+        if (info.alias or name) == alias:
+            return name
+    raise KeyError(alias)
+
+
+def _at(obj: Any, loc: tuple) -> Any:
+    for part in loc:
+        obj = getattr(obj, _field_name(obj, part)) if isinstance(obj, BaseModel) else obj[part]
+    return obj
+
+
+def _replaced(obj: Any, loc: tuple, new: Any) -> Any:
+    """A copy of ``obj`` with the value at ``loc`` replaced (no re-validation)."""
+    if not loc:
+        return new
+    head, rest = loc[0], loc[1:]
+    if isinstance(obj, BaseModel):
+        name = _field_name(obj, head)
+        return obj.model_copy(update={name: _replaced(getattr(obj, name), rest, new)})
+    if isinstance(obj, list | tuple):
+        items = list(obj)
+        items[head] = _replaced(items[head], rest, new)
+        return type(obj)(items)
+    out = dict(obj)
+    key = next(k for k in obj if k == head)  # enum keys compare equal to their text
+    out[key] = _replaced(obj[key], rest, new)
+    return out
 
 
 __all__ = [
