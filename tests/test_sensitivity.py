@@ -211,6 +211,23 @@ def test_morris_ranks_the_influential_parameters_first(tmp_path):
     assert sigma.loc["x2", "value"] > 0.1
 
 
+def test_replicate_noise_is_measured_and_gives_a_morris_floor(tmp_path):
+    """Pure replicate noise (sd 1, 4 runs per point) on an inert parameter: its mu* sits
+    near the noise floor, a real effect far above it, and the noise share is reported."""
+    rng = np.random.default_rng(5)
+    make_batch(tmp_path / "n", "morris", 40, {"real": (0, 1), "inert": (0, 1)},
+               lambda x: 5 * x[0], replicates=4, noise=lambda r: rng.normal())  # fmt: skip
+    table = sensitivity(tmp_path / "n", "y")
+    ms = _measure(table, "mu_star")
+    floor = ms["noise_floor"].iloc[0]
+    # sqrt(2/pi) * sqrt(2 * 1/4) / (2/3): the mean |difference of two noisy means| / delta
+    assert floor == pytest.approx(np.sqrt(2 / np.pi) * np.sqrt(0.5) * 1.5, rel=0.15)
+    assert ms.loc["inert", "value"] == pytest.approx(floor, rel=0.35)
+    assert ms.loc["real", "value"] > 4 * floor
+    # the point means vary with 'real' (variance 25/12) far more than the noise (1/4)
+    assert table["noise_share"].iloc[0] == pytest.approx(0.25 / (25 / 12 + 0.25), abs=0.06)
+
+
 def test_morris_leaves_out_trajectories_with_a_failed_point(tmp_path):
     ranges = {"a": (0.0, 1.0), "b": (0.0, 1.0)}
     make_batch(tmp_path / "m", "morris", 6, ranges, lambda x: 3 * x[0] + x[1],

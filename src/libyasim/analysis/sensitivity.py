@@ -92,6 +92,8 @@ COLUMNS = [
     "r2",
     "n_points",
     "n_runs",
+    "noise_share",
+    "noise_floor",
 ]
 #: figures analysed when no outcome is named (with every end state that varies)
 DEFAULT_FIGURES = ("total_fatalities", "factions.lna.population", "factions.gna.population")
@@ -402,7 +404,7 @@ class _Cell:
     x: np.ndarray  # points × parameters (values the runs used)
     y: np.ndarray  # mean outcome per point (NaN: no successful run)
     n_runs: int
-    x_sample: np.ndarray | None = None  # the design's own draw (morris)
+    noise_var: float = np.nan  # replicate noise in a point's mean (NaN with 1 replicate)
     notes: list[str] = field(default_factory=list)
 
 
@@ -413,7 +415,7 @@ def _per_point(batch: SampledBatch, outcome: Outcome) -> dict[tuple[str, str], _
     frame = pd.DataFrame(
         {"scenario": ok["scenario"].to_numpy(), "point": ok["point"].to_numpy(), "y": values}
     )
-    means = frame.groupby(["scenario", "point"])["y"].agg(["mean", "count"])
+    means = frame.groupby(["scenario", "point"])["y"].agg(["mean", "count", "var"])
     pts = batch.points.set_index("point")
     scenarios = list(dict.fromkeys(runs["scenario"])) if len(runs) else []
     out = {}
@@ -423,8 +425,14 @@ def _per_point(batch: SampledBatch, outcome: Outcome) -> dict[tuple[str, str], _
             key = pd.MultiIndex.from_arrays([[sc] * len(idx), idx])
             m = means.reindex(key)
             y = m["mean"].to_numpy(float)
-            n_runs = int(np.nansum(m["count"].to_numpy(float)))
-            out[(sc, label)] = _Cell(sc, label, outcome, x, y, n_runs)
+            count = m["count"].to_numpy(float)
+            n_runs = int(np.nansum(count))
+            # the variance of a point's mean that replicate noise alone gives: s²/n
+            rep = (count >= 2) & np.isfinite(m["var"].to_numpy(float))
+            noise = (
+                float(np.mean(m["var"].to_numpy(float)[rep] / count[rep])) if rep.any() else np.nan
+            )
+            out[(sc, label)] = _Cell(sc, label, outcome, x, y, n_runs, noise_var=noise)
     return out
 
 
@@ -436,7 +444,14 @@ def _rows(
     order = np.argsort(-np.nan_to_num(np.abs(score), nan=-np.inf), kind="stable")
     rank = np.empty(len(names), int)
     rank[order] = np.arange(1, len(names) + 1)
-    n_points = int(np.isfinite(cell.y).sum())
+    good = np.isfinite(cell.y)
+    n_points = int(good.sum())
+    spread = float(np.var(cell.y[good], ddof=1)) if n_points > 1 else np.nan
+    share = min(1.0, cell.noise_var / spread) if spread > 0 else np.nan
+    # Morris: the mean |elementary effect| an inert parameter gets from replicate noise
+    # alone: the difference of two independent point means over the step delta
+    delta = MORRIS_LEVELS / (2 * (MORRIS_LEVELS - 1))
+    floor = math.sqrt(2 / math.pi) * math.sqrt(2 * cell.noise_var) / delta
     rows = []
     for name_i in order:
         for m in MEASURES[method]:
@@ -456,6 +471,8 @@ def _rows(
                     "r2": r2 if m == "SRRC" else np.nan,
                     "n_points": n_points,
                     "n_runs": cell.n_runs,
+                    "noise_share": share,
+                    "noise_floor": floor if m == "mu_star" else np.nan,
                 }
             )
     return rows
@@ -579,7 +596,12 @@ def sensitivity(
     ``lo``-``hi``; ``rank`` orders the parameters by the design's first
     measure (``ST`` for sobol, ``mu_star`` for morris, ``|SRRC|`` otherwise);
     ``r2`` is the rank regression's fit on the SRRC rows. ``n_points`` points
-    with a successful run, ``n_runs`` runs averaged into them. ``outcome``
+    with a successful run, ``n_runs`` runs averaged into them. With
+    replicates, ``noise_share`` is the share of the variance across points
+    that replicate noise alone explains (the within-point variance over the
+    number of runs, against the variance of the point means), and on
+    ``mu_star`` rows ``noise_floor`` is the mu* a parameter with no effect
+    would get from that noise alone. ``outcome``
     None analyses :func:`default_outcomes`. Bootstraps draw from
     ``numpy.random.default_rng(seed)`` (and SALib's ``seed``): same input,
     same table. Messages about left-out points go to ``notes`` if given.
@@ -842,8 +864,8 @@ def format_sensitivity(table: pd.DataFrame, confidence: float = 0.95) -> str:
         )
         cells_head = []
         for m in measures:
-            width = 30 if m in ("S1", "ST", "mu_star", "SRRC") else 10
-            cells_head.append(f"{m:>{width}}")
+            wide_m = m in ("S1", "ST", "mu_star", "SRRC")
+            cells_head.append(f"{m:>30} " if wide_m else f"{m:>10}")
         out.append(f"  {'rank':>4}  {'parameter':<{pw}}" + "".join(cells_head))
         params = list(dict.fromkeys(sub.sort_values("rank", kind="stable")["parameter"]))
         for p in params:
@@ -853,20 +875,40 @@ def format_sensitivity(table: pd.DataFrame, confidence: float = 0.95) -> str:
                 signed = m in ("SRRC", "mu")
                 if m in ("S1", "ST", "mu_star", "SRRC"):
                     txt = f"{_num(r['value'], signed)} {_ci(r['lo'], r['hi'], signed)}"
-                    line += f"{txt:>30}"
+                    noisy = m == "mu_star" and r["value"] < r["noise_floor"]
+                    line += f"{txt:>30}" + ("~" if noisy else " ")
                 else:
                     line += f"{_num(r['value'], signed):>10}"
             out.append(line)
         r2 = sub.loc[sub["measure"] == "SRRC", "r2"]
         if len(r2) and np.isfinite(r2.iloc[0]):
-            out.append(
-                f"  rank regression R2 = {r2.iloc[0]:.2f}"
-                + (
-                    " (low: effects are non-monotone or interact; trust S1/ST or mu*/sigma)"
-                    if r2.iloc[0] < 0.5
-                    else ""
-                )
+            low = {
+                "sobol": " (low: non-monotone effects or interactions; read S1 and ST)",
+                "morris": " (low: non-monotone effects or interactions; read mu* and sigma)",
+            }.get(
+                method,
+                " (low: non-monotone effects or interactions, which SRRC misses; "
+                "sample with sobol or morris)",
             )
+            out.append(
+                f"  rank regression R2 = {r2.iloc[0]:.2f}" + (low if r2.iloc[0] < 0.5 else "")
+            )
+        share = sub["noise_share"].iloc[0]
+        if np.isfinite(share):
+            reps = n_runs / max(n_points, 1)
+            line = (
+                f"  replicate noise: {100 * share:.0f}% of the variance across points "
+                f"({reps:.3g} runs per point)"
+            )
+            if share > 0.2:
+                line += "; the indices are blurred by it: add replicates"
+            out.append(line)
+            floor = sub.loc[sub["measure"] == "mu_star", "noise_floor"]
+            if len(floor) and np.isfinite(floor.iloc[0]):
+                out.append(
+                    f"  ~ mu* below {_num(floor.iloc[0])} is what a parameter with no effect "
+                    "gets from replicate noise alone"
+                )
         out.append("")
     out.append(
         f"intervals: {100 * confidence:g}% bootstrap; parameters ranked by "
@@ -900,10 +942,10 @@ def format_discovery(boxes: pd.DataFrame) -> str:
 
 
 AXIS_LABELS = {
-    "sobol": "share of the outcome's variance (whiskers: bootstrap interval)",
-    "morris": "elementary effect, in the outcome's units (whiskers: bootstrap interval)",
-    "lhs": "SRRC, -1 to 1 (whiskers: bootstrap interval)",
-    "grid": "SRRC, -1 to 1 (whiskers: bootstrap interval)",
+    "sobol": "share of the outcome's variance; whiskers: bootstrap CI",
+    "morris": "elementary effect, outcome units; whiskers: bootstrap CI",
+    "lhs": "SRRC (-1 to 1); whiskers: bootstrap CI",
+    "grid": "SRRC (-1 to 1); whiskers: bootstrap CI",
 }
 
 
@@ -921,7 +963,7 @@ def sensitivity_plot(table: pd.DataFrame, outcome: str | None = None, ncols: int
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
     d = table["parameter"].nunique() if len(table) else 1
-    fig = Figure(figsize=(6.0 * ncols, (0.45 * d + 1.4) * nrows + 0.4), layout="constrained")
+    fig = Figure(figsize=(7.5 * ncols, (0.45 * d + 1.4) * nrows + 0.4), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     from matplotlib import colormaps
 
@@ -949,6 +991,10 @@ def sensitivity_plot(table: pd.DataFrame, outcome: str | None = None, ncols: int
                 capsize=3,
                 error_kw={"linewidth": 1},
             )
+        floor = sub.loc[sub["measure"] == "mu_star", "noise_floor"]
+        if len(floor) and np.isfinite(floor.iloc[0]):
+            ax.axvline(floor.iloc[0], color="0.35", linestyle="--", linewidth=1,
+                       label="mu* from replicate noise alone")  # fmt: skip
         ax.set_yticks(ypos, [p.removeprefix("parameters.") for p in params], fontsize=8)
         ax.invert_yaxis()
         ax.axvline(0, color="0.3", linewidth=0.8)
