@@ -289,8 +289,18 @@ def test_prim_finds_the_box_where_the_outcome_lives():
     assert set(lim.index) == {"a", "b"}
     assert lim.loc["a", "lo"] == pytest.approx(0.7, abs=0.05)
     assert lim.loc["b", "hi"] == pytest.approx(0.3, abs=0.05)
-    box = res.trajectory.iloc[res.box]
-    assert box["density"] > 0.9 and box["coverage"] >= 0.8
+    assert (lim["qp"] < 1e-6).all()  # both restrictions matter
+    assert res.stats["density"] > 0.9 and res.stats["coverage"] >= 0.8
+
+
+def test_prim_drops_restrictions_that_chance_made():
+    """Peeling trims inert parameters too; the box keeps only significant restrictions."""
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0, 1, (300, 4))
+    y = ((x[:, 0] < 0.4) ^ (rng.uniform(size=300) < 0.15)).astype(float)  # 15% flipped
+    res = prim(x, y, ["a", "b", "c", "d"], [(0, 1)] * 4)
+    assert list(res.limits()["parameter"]) == ["a"]
+    assert res.pruned  # the chosen step had trimmed some of b, c, d
 
 
 def test_scenario_discovery_on_a_batch_end_state(tmp_path):

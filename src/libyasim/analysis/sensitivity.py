@@ -472,7 +472,7 @@ def _rows(
                     "n_points": n_points,
                     "n_runs": cell.n_runs,
                     "noise_share": share,
-                    "noise_floor": floor if m == "mu_star" else np.nan,
+                    "noise_floor": floor if m == "mu_star" else share if m == "ST" else np.nan,
                 }
             )
     return rows
@@ -601,7 +601,8 @@ def sensitivity(
     that replicate noise alone explains (the within-point variance over the
     number of runs, against the variance of the point means), and on
     ``mu_star`` rows ``noise_floor`` is the mu* a parameter with no effect
-    would get from that noise alone. ``outcome``
+    would get from that noise alone (on ``ST`` rows: the noise share, which
+    every ST absorbs). ``outcome``
     None analyses :func:`default_outcomes`. Bootstraps draw from
     ``numpy.random.default_rng(seed)`` (and SALib's ``seed``): same input,
     same table. Messages about left-out points go to ``notes`` if given.
@@ -637,19 +638,26 @@ class PrimResult:
     """The peeling trajectory and the chosen box of a PRIM run."""
 
     trajectory: pd.DataFrame  # step, coverage, density, mass, n, and each parameter's lo/hi
-    box: int  # the chosen step
+    box: int  # the chosen step of the trajectory
     names: list[str]
     bounds: list[tuple[float, float]]
+    lo: np.ndarray  # the final box (the chosen step, without the restrictions pruned)
+    hi: np.ndarray
+    stats: dict[str, float]  # coverage, density, mass, n of the final box
+    qp: dict[str, float]  # quasi-p-value of each restriction kept
+    pruned: list[str]  # restrictions of the chosen step that were dropped
 
     def limits(self) -> pd.DataFrame:
-        """The chosen box: one row per parameter it restricts (lo, hi, and the full range)."""
-        r = self.trajectory.iloc[self.box]
+        """The box: one row per parameter it restricts (lo, hi, the full range, qp)."""
         rows = []
-        for n, (flo, fhi) in zip(self.names, self.bounds, strict=True):
-            lo, hi = r[f"{n}:lo"], r[f"{n}:hi"]
+        for j, (n, (flo, fhi)) in enumerate(zip(self.names, self.bounds, strict=True)):
+            lo, hi = self.lo[j], self.hi[j]
             if lo > flo or hi < fhi:
-                rows.append({"parameter": n, "lo": lo, "hi": hi, "range_lo": flo, "range_hi": fhi})
-        return pd.DataFrame(rows, columns=["parameter", "lo", "hi", "range_lo", "range_hi"])
+                rows.append(
+                    {"parameter": n, "lo": lo, "hi": hi, "range_lo": flo, "range_hi": fhi,
+                     "qp": self.qp.get(n, np.nan)}
+                )  # fmt: skip
+        return pd.DataFrame(rows, columns=["parameter", "lo", "hi", "range_lo", "range_hi", "qp"])
 
 
 def prim(
@@ -661,6 +669,7 @@ def prim(
     alpha: float = 0.05,
     min_mass: float = 0.05,
     min_coverage: float = 0.5,
+    max_qp: float = 0.05,
 ) -> PrimResult:
     """PRIM peeling (Friedman & Fisher 1999) of the box where ``y`` (0/1, or a
     probability per point) is high.
@@ -670,6 +679,10 @@ def prim(
     when the box would hold less than ``min_mass`` of the points. The chosen
     box has the highest density among those covering at least
     ``min_coverage`` of the total of ``y`` (the first such box on a tie).
+    Then restrictions that do not matter are dropped, the least significant
+    first, while its quasi-p-value (:func:`_quasi_p`) is above ``max_qp``:
+    peeling also trims parameters by chance, and a box should name only the
+    parameters that make the outcome more likely.
     """
     x = np.asarray(x, float)
     y = np.asarray(y, float)
@@ -732,7 +745,52 @@ def prim(
     traj = pd.DataFrame(rows)
     eligible = traj[traj["coverage"] >= min_coverage - 1e-12]
     chosen = 0 if eligible.empty or total <= 0 else int(eligible["density"].idxmax())
-    return PrimResult(traj, chosen, names, bounds)
+    r = traj.iloc[chosen]
+    lo = np.array([r[f"{nm}:lo"] for nm in names], float)
+    hi = np.array([r[f"{nm}:hi"] for nm in names], float)
+    full_lo = np.array([b[0] for b in bounds], float)
+    full_hi = np.array([b[1] for b in bounds], float)
+    pruned: list[str] = []
+    while True:  # drop the restriction that matters least while it is not significant
+        qp = _quasi_p(x, y, lo, hi, full_lo, full_hi)
+        weakest = max(qp, key=qp.get, default=None)
+        if weakest is None or qp[weakest] <= max_qp:
+            break
+        lo[weakest], hi[weakest] = full_lo[weakest], full_hi[weakest]
+        pruned.append(names[weakest])
+    inside = np.all((x >= lo) & (x <= hi), axis=1)
+    stats = {
+        "coverage": float(y[inside].sum() / total) if total > 0 else np.nan,
+        "density": float(y[inside].mean()) if inside.any() else np.nan,
+        "mass": float(inside.mean()),
+        "n": int(inside.sum()),
+    }
+    return PrimResult(
+        traj, chosen, names, bounds, lo, hi, stats, {names[j]: p for j, p in qp.items()}, pruned
+    )
+
+
+def _quasi_p(
+    x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, full_lo: np.ndarray,
+    full_hi: np.ndarray,
+) -> dict[int, float]:  # fmt: skip
+    """Per restricted parameter j: the one-sided binomial probability of the box's
+    share of the outcome if the outcome were as frequent as in the box without
+    restriction j (Bryant & Lempert 2010's quasi-p-value; y summed as counts)."""
+    from scipy.stats import binom
+
+    inside = np.all((x >= lo) & (x <= hi), axis=1)
+    n_box, hits = int(inside.sum()), round(float(y[inside].sum()))
+    out = {}
+    for j in range(x.shape[1]):
+        if lo[j] <= full_lo[j] and hi[j] >= full_hi[j]:
+            continue
+        others = np.ones(x.shape[1], bool)
+        others[j] = False
+        without = np.all((x[:, others] >= lo[others]) & (x[:, others] <= hi[others]), axis=1)
+        p0 = float(y[without].mean())
+        out[j] = float(binom.sf(hits - 1, n_box, p0))
+    return out
 
 
 def scenario_discovery(
@@ -746,7 +804,9 @@ def scenario_discovery(
     """The PRIM box where an indicator outcome is most likely, per scenario (and cell).
 
     Returns one row per restricted parameter: ``scenario, cell, outcome,
-    parameter, lo, hi, range_lo, range_hi`` and the box's ``coverage`` (share
+    parameter, lo, hi, range_lo, range_hi``, the restriction's quasi-p-value
+    ``qp`` (small: the restriction matters; computed over points, treating
+    the summed probabilities as counts), and the box's ``coverage`` (share
     of all occurrences inside), ``density`` (probability inside), ``mass``
     (share of points inside) and ``base_rate`` (probability over all points).
     A box that restricts nothing gets one row with an empty ``parameter``.
@@ -767,6 +827,7 @@ def scenario_discovery(
         "hi",
         "range_lo",
         "range_hi",
+        "qp",
         "coverage",
         "density",
         "mass",
@@ -790,11 +851,10 @@ def scenario_discovery(
             min_mass=min_mass,
             min_coverage=min_coverage,
         )
-        r = res.trajectory.iloc[res.box]
         stats = {
-            "coverage": r["coverage"],
-            "density": r["density"],
-            "mass": r["mass"],
+            "coverage": res.stats["coverage"],
+            "density": res.stats["density"],
+            "mass": res.stats["mass"],
             "base_rate": float(cell.y[good].mean()),
             "n_points": int(good.sum()),
         }
@@ -875,7 +935,7 @@ def format_sensitivity(table: pd.DataFrame, confidence: float = 0.95) -> str:
                 signed = m in ("SRRC", "mu")
                 if m in ("S1", "ST", "mu_star", "SRRC"):
                     txt = f"{_num(r['value'], signed)} {_ci(r['lo'], r['hi'], signed)}"
-                    noisy = m == "mu_star" and r["value"] < r["noise_floor"]
+                    noisy = m in ("mu_star", "ST") and r["value"] < r["noise_floor"]
                     line += f"{txt:>30}" + ("~" if noisy else " ")
                 else:
                     line += f"{_num(r['value'], signed):>10}"
@@ -903,12 +963,13 @@ def format_sensitivity(table: pd.DataFrame, confidence: float = 0.95) -> str:
             if share > 0.2:
                 line += "; the indices are blurred by it: add replicates"
             out.append(line)
-            floor = sub.loc[sub["measure"] == "mu_star", "noise_floor"]
-            if len(floor) and np.isfinite(floor.iloc[0]):
-                out.append(
-                    f"  ~ mu* below {_num(floor.iloc[0])} is what a parameter with no effect "
-                    "gets from replicate noise alone"
-                )
+            for m in ("mu_star", "ST"):
+                floor = sub.loc[sub["measure"] == m, "noise_floor"]
+                if len(floor) and np.isfinite(floor.iloc[0]):
+                    out.append(
+                        f"  ~ {m.replace('_star', '*')} below {_num(floor.iloc[0])} is what a "
+                        "parameter with no effect gets from replicate noise alone"
+                    )
         out.append("")
     out.append(
         f"intervals: {100 * confidence:g}% bootstrap; parameters ranked by "
@@ -936,7 +997,7 @@ def format_discovery(boxes: pd.DataFrame) -> str:
         for b in restricted.itertuples():
             out.append(
                 f"      {b.parameter:<36} in [{_num(b.lo)}, {_num(b.hi)}]"
-                f"   (range {_num(b.range_lo)}-{_num(b.range_hi)})"
+                f"   (range {_num(b.range_lo)}-{_num(b.range_hi)}; qp {b.qp:.1g})"
             )
     return "\n".join(out)
 
@@ -991,10 +1052,10 @@ def sensitivity_plot(table: pd.DataFrame, outcome: str | None = None, ncols: int
                 capsize=3,
                 error_kw={"linewidth": 1},
             )
-        floor = sub.loc[sub["measure"] == "mu_star", "noise_floor"]
-        if len(floor) and np.isfinite(floor.iloc[0]):
-            ax.axvline(floor.iloc[0], color="0.35", linestyle="--", linewidth=1,
-                       label="mu* from replicate noise alone")  # fmt: skip
+        floor = sub.loc[sub["measure"].isin(["mu_star", "ST"]), ["measure", "noise_floor"]]
+        if len(floor) and np.isfinite(floor["noise_floor"].iloc[0]):
+            ax.axvline(floor["noise_floor"].iloc[0], color="0.35", linestyle="--", linewidth=1,
+                       label=f"{floor['measure'].iloc[0]} from replicate noise alone")  # fmt: skip
         ax.set_yticks(ypos, [p.removeprefix("parameters.") for p in params], fontsize=8)
         ax.invert_yaxis()
         ax.axvline(0, color="0.3", linewidth=0.8)
