@@ -84,10 +84,15 @@ def _one(
     """One run in a worker: a plain dict (cheap to send back)."""
     from ..model import run
 
+    from ..scenario import ScenarioError
+
     try:
-        res = run(
-            scenario, seed=seed, overrides=_with_ranges(scenario, overrides) if overrides else None
-        )
+        try:
+            res = run(scenario, seed=seed, overrides=overrides or None)
+        except ScenarioError:
+            if not overrides:
+                raise
+            res = run(scenario, seed=seed, overrides=_with_ranges(scenario, overrides))
     except Exception as exc:  # a failing run is a result, not a crash
         return {
             "scenario": label,

@@ -8,6 +8,8 @@ headline reporters for ``SolaraViz`` and ``mesa.batch_run``.
 
 from __future__ import annotations
 
+import functools
+
 from importlib.metadata import PackageNotFoundError, version
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -151,14 +153,20 @@ def classify(m: LibyaModel, series: pd.DataFrame) -> tuple[str, list[str], dict[
     return state, flags, why
 
 
-def versions() -> dict[str, str]:
-    out = {}
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
+    out = []
     for pkg in ("libyasim", "mesa", "numpy"):
         try:
-            out[pkg] = version(pkg)
+            out.append((pkg, version(pkg)))
         except PackageNotFoundError:
-            out[pkg] = "unknown"
-    return out
+            out.append((pkg, "unknown"))
+    return tuple(out)
+
+
+def versions() -> dict[str, str]:
+    """Versions of libyasim, Mesa and numpy (looked up once per process)."""
+    return dict(_versions())
 
 
 def summary(m: LibyaModel, series: pd.DataFrame, events: pd.DataFrame) -> dict[str, Any]:

@@ -59,8 +59,14 @@ class RunResult:
     series: pd.DataFrame
     events: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
-    #: the resolved scenario (plain data) the run used, if known
-    scenario: dict[str, Any] | None = None
+    #: the scenario object the run used, if known (see :attr:`scenario`)
+    spec: Any = field(default=None, repr=False)
+
+    @property
+    def scenario(self) -> dict[str, Any] | None:
+        """The resolved scenario (plain data) the run used, if known; built on
+        demand, so that runs that never write it (batches) don't pay for it."""
+        return None if self.spec is None else self.spec.resolved
 
     @property
     def end_state(self) -> str:

@@ -52,5 +52,5 @@ def result_of(model: LibyaModel) -> RunResult:
         series=series,
         events=events,
         summary=summ,
-        scenario=model.spec.resolved,
+        spec=model.spec,
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import hashlib
 import io
 import json
@@ -862,6 +863,18 @@ def _split(path: str) -> list[str]:
 
 def _unwrap(ann: Any) -> list[Any]:
     """The members of an annotation, without Annotated wrappers and None."""
+    try:
+        return list(_unwrap_cached(ann))
+    except TypeError:  # an unhashable annotation
+        return _unwrap_uncached(ann)
+
+
+@functools.cache
+def _unwrap_cached(ann: Any) -> tuple[Any, ...]:
+    return tuple(_unwrap_uncached(ann))
+
+
+def _unwrap_uncached(ann: Any) -> list[Any]:
     while typing.get_origin(ann) is typing.Annotated:
         ann = typing.get_args(ann)[0]
     if typing.get_origin(ann) in (typing.Union, types.UnionType):
@@ -881,7 +894,9 @@ def _model(ann: Any, value: Any) -> type[BaseModel] | None:
     return models[0] if models else None
 
 
+@functools.cache
 def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    """A record class's fields by the name files use (the alias, if any); do not mutate."""
     return {f.alias or n: f for n, f in model.model_fields.items()}
 
 

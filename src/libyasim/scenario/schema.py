@@ -270,10 +270,12 @@ class Scenario(StrictModel):
     _resolved: dict | None = PrivateAttr(default=None)
     _origin: Path | None = PrivateAttr(default=None)
     _quantity_locs: dict[str, tuple] | None = PrivateAttr(default=None)
+    _hash: str | None = PrivateAttr(default=None)
 
     def _attach(self, data: dict, origin: Path | None) -> None:
         self._resolved = data
         self._origin = origin
+        self._hash = None
 
     def __eq__(self, other: object) -> bool:
         """Equal content is an equal scenario, whichever file it came from."""
@@ -324,9 +326,11 @@ class Scenario(StrictModel):
         """sha256 of the resolved scenario (canonical JSON)."""
         from .loader import content_hash
 
-        if self._resolved is None:
-            self.resolved  # noqa: B018 - fills the cache
-        return content_hash(self._resolved)
+        if self._hash is None:
+            if self._resolved is None:
+                self.resolved  # noqa: B018 - fills the cache
+            self._hash = content_hash(self._resolved)
+        return self._hash
 
     @property
     def path(self) -> Path | None:
@@ -384,12 +388,9 @@ class Scenario(StrictModel):
         from .loader import set_value
 
         data = self.resolved
-        new: Any = self
-        for key, loc, record in changes:
+        for key, _loc, record in changes:
             set_value(data, key, record.value)
-            new = _replaced(new, loc, record)
-        if new is self:
-            new = self.model_copy()
+        new: Any = _replaced(self, {loc: record for _key, loc, record in changes})
         new._attach(data, self._origin)
         new._quantity_locs = self._quantity_locs
         return new
@@ -418,21 +419,29 @@ def _at(obj: Any, loc: tuple) -> Any:
     return obj
 
 
-def _replaced(obj: Any, loc: tuple, new: Any) -> Any:
-    """A copy of ``obj`` with the value at ``loc`` replaced (no re-validation)."""
-    if not loc:
-        return new
-    head, rest = loc[0], loc[1:]
+def _replaced(obj: Any, changes: dict[tuple, Any]) -> Any:
+    """A copy of ``obj`` with the value at each ``loc`` of ``changes`` replaced
+    (no re-validation; every container on the way is copied once)."""
+    if () in changes:
+        return changes[()]
+    by_head: dict[Any, dict[tuple, Any]] = {}
+    for loc, new in changes.items():
+        by_head.setdefault(loc[0], {})[loc[1:]] = new
     if isinstance(obj, BaseModel):
-        name = _field_name(obj, head)
-        return obj.model_copy(update={name: _replaced(getattr(obj, name), rest, new)})
+        update = {}
+        for head, sub in by_head.items():
+            name = _field_name(obj, head)
+            update[name] = _replaced(getattr(obj, name), sub)
+        return obj.model_copy(update=update)
     if isinstance(obj, list | tuple):
         items = list(obj)
-        items[head] = _replaced(items[head], rest, new)
+        for head, sub in by_head.items():
+            items[head] = _replaced(items[head], sub)
         return type(obj)(items)
     out = dict(obj)
-    key = next(k for k in obj if k == head)  # enum keys compare equal to their text
-    out[key] = _replaced(obj[key], rest, new)
+    for head, sub in by_head.items():
+        key = next(k for k in obj if k == head)  # enum keys compare equal to their text
+        out[key] = _replaced(obj[key], sub)
     return out
 
 
