@@ -114,7 +114,7 @@ def init(m: LibyaModel) -> None:
         for j, issue in enumerate(m.issue_ids):
             if issue in a.positions:
                 m.positions[k, j] = float(a.positions[issue].value)
-                m.salience[k, j] = float(a.salience[issue].value) if issue in a.salience else 0.5
+                m.salience[k, j] = float(a.salience[issue].value) if issue in a.salience else m.p.default_salience
     m.has_position = m.salience > 0
     m.positioned = m.has_position.any(axis=1)
     m._bargain_key, m._bargain_static = b"", ()
@@ -197,7 +197,8 @@ def step(m: LibyaModel) -> None:
     m.popularity += p.popularity_relaxation * (target - m.popularity)
     # legitimacy: recognition (UN, sponsors' political support) around its base level
     pol = np.add.reduce(m.flows[:, :, POL], axis=0)
-    recognition = 0.5 * m.un_recognised + 0.5 * (1.0 - np.exp(-p.political_to_legitimacy * pol))
+    u = p.un_recognition_share
+    recognition = u * m.un_recognised + (1.0 - u) * (1.0 - np.exp(-p.political_to_legitimacy * pol))
     if m.recognition0 is None:  # the first month's recognition is the baseline
         m.recognition0 = recognition.copy()
     target_l = m.legitimacy0 + p.recognition_weight * (recognition - m.recognition0)

@@ -35,10 +35,12 @@ def scores(m: LibyaModel) -> np.ndarray:
     top = _max(m.strength[m.nonjihadist]) if m.any_nonjihadist else 0.0
     rel = np.minimum(m.strength / top, 1.0) if top > 0 else np.zeros(m.F)
     fights = np.minimum(1.0, m.hostility @ m.jihadist_f)
-    s[CT] = 0.5 * fights * rel + 0.5 * m.ct_return
+    w = m.p.ct_results_share
+    s[CT] = (1.0 - w) * fights * rel + w * m.ct_return
     s[MIGRATION] = m.held(m.coast_share)
     s[ANTI_ISLAMIST] = 1.0 - m.ideology
-    s[UN] = 0.5 * m.un_recognised + 0.5 * m.legitimacy
+    u = m.p.un_recognition_share
+    s[UN] = u * m.un_recognised + (1.0 - u) * m.legitimacy
     s[INFLUENCE] = rel
     s[:, m.jihadist] = 0.0
     return s

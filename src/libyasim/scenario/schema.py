@@ -7,17 +7,26 @@ by name (a test keeps the two in step).
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Any
-
 import copy
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from .events import Event, Ident, Month, month_index, month_name
-from .quantity import Evidence, NonNegative, Number, Positive, Quantity, Signed, StrictModel, Unit, q
+from .quantity import (
+    Evidence,
+    NonNegative,
+    Number,
+    Positive,
+    Quantity,
+    Signed,
+    StrictModel,
+    Unit,
+    q,
+)
 
 
 class FactionKind(StrEnum):
@@ -202,6 +211,9 @@ class Parameters(StrictModel):
     attrition_rate: Unit = _p(0.01, 0.0, 0.03, "monthly share of fighters lost to desertion and demobilisation")
     ally_share: Unit = _p(0.05, 0.0, 0.15, "share of its resources a faction passes to allies each month, times alliance level")
     initial_loyalty: Unit = _p(0.5, 0.2, 0.8, "loyalty of a faction to a sponsor that supports it at the start, times the edge weight")
+    ct_results_share: Unit = _p(0.5, 0.2, 0.8, "share of a faction's counter-terrorism score earned by results (its share of jihadist losses inflicted); the rest is capacity (hostility to jihadists x relative strength)")
+    un_recognition_share: Unit = _p(0.5, 0.3, 0.8, "share of formal UN recognition in a faction's UN-legitimacy score and in its recognition level; the rest is its legitimacy (scores) or the political support it receives (recognition)")
+    default_salience: Unit = _p(0.5, 0.2, 0.8, "salience of an issue axis for an actor that has a position on it but no stated salience")
     return_memory: Unit = _p(0.3, 0.1, 0.6, "monthly weight of the latest month in the value a faction returns to sponsors (exponential memory)")
     embargo_evasion: Unit = _p(0.0, 0.0, 0.5, "share of the military channel an arms embargo fails to stop, beyond the event's own leakage")
     # --- conflict (DESIGN §3.4)
