@@ -72,7 +72,7 @@ def test_removing_all_sponsors_of_one_side_weakens_it(baseline):
         data["relations"]["support"] = [
             e
             for e in data["relations"]["support"]
-            if not (e["to"] in side and e["from"] not in side + ("lna", "hor"))
+            if not (e["to"] in side and e["from"] not in (*side, "lna", "hor"))
         ]
         for sp in data["sponsors"]:
             for k in list(sp.get("stance", {})):

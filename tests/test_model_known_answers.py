@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -51,7 +53,7 @@ def test_contest_is_even_at_equal_strength_and_monotone():
     for m in (1.0, 1.5, 3.0):
         assert contest(500, 500, m) == pytest.approx(0.5)
         ps = [contest(s, 1000, m) for s in (100, 500, 1000, 2000, 5000)]
-        assert all(x < y for x, y in zip(ps, ps[1:], strict=False))
+        assert all(x < y for x, y in pairwise(ps))
     assert contest(0, 0, 1.5) == 0.5
     assert contest(300, 100, 1.0) == pytest.approx(0.75)
 

@@ -199,5 +199,5 @@ def test_constructs_under_solaraviz(baseline):
         model_params={"scenario": str(BASELINE)},
         name="libyasim",
     )
-    box, rc = solara.render(page, handle_error=False)
+    box, _rc = solara.render(page, handle_error=False)
     assert box is not None

@@ -48,7 +48,7 @@ def test_fast_path_equals_full_validation(overrides):
 def test_sampling_leaves_the_original_untouched():
     key = "factions.lna.strength"
     before = PARIS.faction("lna").strength.value
-    lo, hi = UNCERTAIN[key]
+    _lo, hi = UNCERTAIN[key]
     changed = PARIS.with_values({key: hi})
     assert changed.faction("lna").strength.value == hi
     assert PARIS.faction("lna").strength.value == before
@@ -58,7 +58,7 @@ def test_sampling_leaves_the_original_untouched():
 
 def test_out_of_range_and_non_numbers_take_the_validating_path():
     key = "parameters.engagement_rate"
-    lo, hi = UNCERTAIN[key]
+    _lo, hi = UNCERTAIN[key]
     assert PARIS._with_sampled_values({key: hi + 1.0}) is None
     with pytest.raises(ScenarioError, match="outside its own range"):
         PARIS.with_values({key: hi + 1.0})

@@ -83,7 +83,6 @@ def _one(
 ) -> dict[str, Any]:
     """One run in a worker: a plain dict (cheap to send back)."""
     from ..model import run
-
     from ..scenario import ScenarioError
 
     try:

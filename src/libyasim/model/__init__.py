@@ -30,15 +30,19 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-if TYPE_CHECKING:
-    from .events import BEHAVIOURS
-    from .factions import Faction
-    from .model import LibyaModel
-    from .regions import RegionCell
-    from .report import format_summary, write_result
-    from .result import ACLED_TYPES, EVENT_COLUMNS, RunResult
-    from .runner import result_of, run
-    from .sponsors import Sponsor
+if TYPE_CHECKING:  # for type checkers; ``X as X`` marks an explicit re-export
+    from .events import BEHAVIOURS as BEHAVIOURS
+    from .factions import Faction as Faction
+    from .model import LibyaModel as LibyaModel
+    from .regions import RegionCell as RegionCell
+    from .report import format_summary as format_summary
+    from .report import write_result as write_result
+    from .result import ACLED_TYPES as ACLED_TYPES
+    from .result import EVENT_COLUMNS as EVENT_COLUMNS
+    from .result import RunResult as RunResult
+    from .runner import result_of as result_of
+    from .runner import run as run
+    from .sponsors import Sponsor as Sponsor
 
 
 def __getattr__(name: str) -> Any:

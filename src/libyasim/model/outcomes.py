@@ -9,7 +9,6 @@ headline reporters for ``SolaraViz`` and ``mesa.batch_run``.
 from __future__ import annotations
 
 import functools
-
 from importlib.metadata import PackageNotFoundError, version
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
