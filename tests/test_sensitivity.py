@@ -351,6 +351,7 @@ def test_outcome_names_and_parsing(small_lhs):
     [
         ("yy", "did you mean y?"),
         ("end_state=takeovr", "did you mean end_state=takeover?"),
+        ("flag=jihadist_resurgance", "unknown flag.*did you mean flag=jihadist_resurgence?"),
         ("takeover", "write end_state=takeover"),
         ("y>lots", "the threshold must be a number"),
     ],

@@ -98,6 +98,8 @@ COLUMNS = [
 #: figures analysed when no outcome is named (with every end state that varies)
 DEFAULT_FIGURES = ("total_fatalities", "factions.lna.population", "factions.gna.population")
 MORRIS_LEVELS = 4  # what libyasim.batch.design samples with (SALib's default)
+#: the flags the model raises (DESIGN §4.5; libyasim.model.outcomes), known even if no run did
+KNOWN_FLAGS = ("jihadist_resurgence",)
 
 
 class SensitivityError(ValueError):
@@ -136,7 +138,7 @@ class Outcome:
         if self.kind == "figure":
             return x
         cmp = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal}
-        out = cmp[self.op](x, self.threshold).astype(float)
+        out = cmp[str(self.op)](x, float(self.threshold or 0.0)).astype(float)
         out[np.isnan(x)] = np.nan
         return out
 
@@ -149,7 +151,8 @@ def outcome_names(runs: pd.DataFrame) -> list[str]:
         for s in dict.fromkeys(runs.get("end_state", pd.Series(dtype=object)).dropna())
         if s not in END_STATES
     ]
-    flags = sorted({f for v in runs.get("flags", pd.Series(dtype=object)) for f in _flags(v)})
+    seen = {f for v in runs.get("flags", pd.Series(dtype=object)) for f in _flags(v)}
+    flags = list(KNOWN_FLAGS) + sorted(seen - set(KNOWN_FLAGS))
     return figs + [f"end_state={s}" for s in states] + [f"flag={f}" for f in flags]
 
 
@@ -166,15 +169,9 @@ def parse_outcome(text: str, runs: pd.DataFrame) -> Outcome:
             for n in names
             if n.startswith(f"{'end_state' if kind == 'end_state' else 'flag'}=")
         ]
-        if kind == "end_state" and value not in known:
-            raise SensitivityError(_unknown(spec, names, f"end state {value!r}"))
-        # a flag no run raised is legitimate (it never happened), unless it looks like a typo
-        if (
-            kind == "flag"
-            and value not in known
-            and difflib.get_close_matches(value, known, 1, 0.8)
-        ):
-            raise SensitivityError(_unknown(spec, names, f"flag {value!r}"))
+        if value not in known:
+            what = "end state" if kind == "end_state" else "flag"
+            raise SensitivityError(_unknown(spec, names, f"{what} {value!r}"))
         return Outcome(f"{kind}={value}", kind, value=value)
     m = _THRESHOLD.match(spec)
     if m:
@@ -214,7 +211,13 @@ def _figure_column(name: str, runs: pd.DataFrame, names: list[str], spec: str) -
 
 
 def _unknown(spec: str, names: list[str], what: str) -> str:
-    close = difflib.get_close_matches(spec, names, n=3, cutoff=0.6)
+    if "=" in spec:  # end_state=X, flag=X: compare the values, not the shared prefix
+        prefix, value = spec.split("=", 1)
+        prefix = "flag" if prefix.strip().startswith("flag") else "end_state"
+        same = {n.split("=", 1)[1]: n for n in names if n.startswith(f"{prefix}=")}
+        close = [same[v] for v in difflib.get_close_matches(value.strip(), list(same), 3, 0.6)]
+    else:
+        close = difflib.get_close_matches(spec, names, n=3, cutoff=0.6)
     if not close:
         key = spec.split("=")[-1].split(".")[-1]
         close = [n for n in names if key and key in n][:3]
@@ -753,7 +756,7 @@ def prim(
     pruned: list[str] = []
     while True:  # drop the restriction that matters least while it is not significant
         qp = _quasi_p(x, y, lo, hi, full_lo, full_hi)
-        weakest = max(qp, key=qp.get, default=None)
+        weakest = max(qp, key=lambda j: qp[j], default=None)
         if weakest is None or qp[weakest] <= max_qp:
             break
         lo[weakest], hi[weakest] = full_lo[weakest], full_hi[weakest]
@@ -809,7 +812,8 @@ def scenario_discovery(
     the summed probabilities as counts), and the box's ``coverage`` (share
     of all occurrences inside), ``density`` (probability inside), ``mass``
     (share of points inside) and ``base_rate`` (probability over all points).
-    A box that restricts nothing gets one row with an empty ``parameter``.
+    A box that restricts nothing gets one row with an empty ``parameter``;
+    a scenario where the outcome never (or always) happens gets no row.
     """
     batch = batch_dir if isinstance(batch_dir, SampledBatch) else load_sampled(batch_dir)
     oc = parse_outcome(outcome, batch.runs)
@@ -837,6 +841,8 @@ def scenario_discovery(
     rows = []
     for cell in _per_point(batch, oc).values():
         good = np.isfinite(cell.y)
+        if good.any() and np.ptp(cell.y[good]) == 0:
+            continue  # never (or always) happens: no region to find
         if good.sum() < 10:
             raise SensitivityError(
                 f"{cell.scenario}, {oc.name}: scenario discovery needs at least 10 points with a "
@@ -1185,9 +1191,14 @@ def write_sensitivity(
         if not oc.binary:
             continue
         try:
-            boxes.append(scenario_discovery(batch, oc.name, min_coverage=min_coverage))
+            found = scenario_discovery(batch, oc.name, min_coverage=min_coverage)
         except SensitivityError as exc:
             notes.append(f"no scenario discovery: {exc}")
+            continue
+        if found.empty:
+            notes.append(f"no scenario discovery for {oc.name}: it never varies across points")
+        boxes.append(found)
+    boxes = [b for b in boxes if not b.empty]
     box_table = pd.concat(boxes, ignore_index=True) if boxes else pd.DataFrame()
     folder = Path(out) if out is not None else batch.folder / "sensitivity"
     folder.mkdir(parents=True, exist_ok=True)
