@@ -69,7 +69,7 @@ class Document(StrictModel):
     title: str
     date: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    sentences: dict[str, str] = {}
+    sentences: dict[str, str] = Field(default_factory=dict)
 
 
 class Region(StrictModel):
@@ -82,12 +82,12 @@ class Region(StrictModel):
     lon: float = Field(ge=9.0, le=26.0)
     controller: Ident | None = None
     garrison: dict[Ident, NonNegative] = Field(
-        default={},
-        description="relative deployment weights: the share of a faction's fighters stationed here is "
-        "its weight here divided by the sum of its weights over all regions",
+        default_factory=dict,
+        description="relative deployment weights: the share of a faction's fighters stationed "
+        "here is its weight here divided by the sum of its weights over all regions",
     )
-    neighbours: list[Ident] = []
-    evidence: list[Evidence] = []
+    neighbours: list[Ident] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 class Faction(StrictModel):
@@ -99,15 +99,15 @@ class Faction(StrictModel):
     resources: NonNegative = q(0.0, assumption="schema default: no reserves at the start")
     legitimacy: Unit = q(0.3, range=(0.1, 0.5), assumption="schema default: modest domestic and international standing")
     popularity: Unit = q(0.2, range=(0.05, 0.4), assumption="schema default: a minority following")
-    regional_popularity: dict[Ident, Unit] = {}
+    regional_popularity: dict[Ident, Unit] = Field(default_factory=dict)
     ideology: Unit = q(0.5, range=(0.2, 0.8), assumption="schema default: neither secular nor Islamist")
-    positions: dict[Ident, Unit] = {}
-    salience: dict[Ident, Unit] = {}
+    positions: dict[Ident, Unit] = Field(default_factory=dict)
+    salience: dict[Ident, Unit] = Field(default_factory=dict)
     risk_attitude: Signed = q(0.0, range=(-0.5, 0.5), assumption="schema default: risk-neutral (R = 0, the KTAB default)")
     un_recognised: bool = False
     may_stand: bool | None = None
     may_sign: bool | None = None
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = Field(default_factory=list)
 
     @property
     def is_jihadist(self) -> bool:
@@ -127,17 +127,17 @@ class Sponsor(StrictModel):
     name: str
     kind: SponsorKind = SponsorKind.STATE
     active: bool = True
-    budget: dict[Channel, NonNegative] = {}
-    interests: dict[Interest, Unit] = {}
-    stance: dict[Ident, Signed] = {}
+    budget: dict[Channel, NonNegative] = Field(default_factory=dict)
+    interests: dict[Interest, Unit] = Field(default_factory=dict)
+    stance: dict[Ident, Signed] = Field(default_factory=dict)
     casualty_sensitivity: Unit = q(0.3, range=(0.1, 0.6), assumption="schema default: a moderate aversion to its own and its clients' losses")
     reputation_sensitivity: Unit = q(0.3, range=(0.1, 0.6), assumption="schema default: moderate concern for being seen backing an accused faction")
     consensus: Unit = q(1.0, range=(0.7, 1.0), assumption="schema default: the government speaks with one voice unless evidence says otherwise")
     temperature: Positive | None = None
-    positions: dict[Ident, Unit] = {}
-    salience: dict[Ident, Unit] = {}
+    positions: dict[Ident, Unit] = Field(default_factory=dict)
+    salience: dict[Ident, Unit] = Field(default_factory=dict)
     risk_attitude: Signed = q(0.0, range=(-0.5, 0.5), assumption="schema default: risk-neutral (R = 0, the KTAB default)")
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 class SupportEdge(StrictModel):
@@ -148,26 +148,26 @@ class SupportEdge(StrictModel):
     target: Ident = Field(alias="to")
     channel: Channel
     weight: Unit = q(1.0, assumption="schema default: the edge starts with the source's full channel budget, shared with its other edges on that channel")
-    via: list[Ident] = []
-    evidence: list[Evidence] = []
+    via: list[Ident] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 class Hostility(StrictModel):
     between: tuple[Ident, Ident]
     level: Unit = q(1.0, assumption="schema default: full hostility or alliance")
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 class Alliance(StrictModel):
     between: tuple[Ident, Ident]
     level: Unit = q(1.0, assumption="schema default: full hostility or alliance")
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 class Relations(StrictModel):
-    support: list[SupportEdge] = []
-    hostility: list[Hostility] = []
-    alliance: list[Alliance] = []
+    support: list[SupportEdge] = Field(default_factory=list)
+    hostility: list[Hostility] = Field(default_factory=list)
+    alliance: list[Alliance] = Field(default_factory=list)
 
 
 class IssueAxis(StrictModel):
@@ -175,7 +175,7 @@ class IssueAxis(StrictModel):
     name: str
     low: str
     high: str
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 def _p(value: float, lo: float, hi: float, doc: str) -> Any:
@@ -252,7 +252,12 @@ class Parameters(StrictModel):
 class Outcomes(StrictModel):
     """Thresholds that classify a run's end state (DESIGN §4.5)."""
 
-    window_months: int = Field(default=6, ge=1, le=60, description="months at the end of a run over which the end state is judged")
+    window_months: int = Field(
+        default=6,
+        ge=1,
+        le=60,
+        description="months at the end of a run over which the end state is judged",
+    )
     takeover_population_share: Unit = q(0.7, range=(0.6, 0.85), assumption="population share one faction must hold to count as a takeover")
     takeover_strength_share: Unit = q(0.6, range=(0.5, 0.75), assumption="share of all non-jihadist fighters one faction must hold for a takeover")
     partition_min_share: Unit = q(0.2, range=(0.1, 0.3), assumption="population share each of two rival blocs must hold for a partition")
@@ -269,14 +274,14 @@ class Scenario(StrictModel):
     start: Month
     months: int = Field(ge=1, le=600)
     seed: int = Field(default=0, ge=0, le=2**63 - 1)
-    documents: dict[Ident, Document] = {}
+    documents: dict[Ident, Document] = Field(default_factory=dict)
     regions: list[Region] = Field(min_length=1)
     factions: list[Faction] = Field(min_length=2)
-    sponsors: list[Sponsor] = []
+    sponsors: list[Sponsor] = Field(default_factory=list)
     relations: Relations = Relations()
-    issues: list[IssueAxis] = []
+    issues: list[IssueAxis] = Field(default_factory=list)
     parameters: Parameters = Parameters()
-    events: list[Event] = []
+    events: list[Event] = Field(default_factory=list)
     outcomes: Outcomes = Outcomes()
 
     _resolved: dict | None = PrivateAttr(default=None)
