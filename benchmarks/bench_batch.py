@@ -196,13 +196,15 @@ def main() -> None:
             if len(peaks) >= 2:
                 lo, hi = min(peaks), max(peaks)
                 print(
-                    f"  growth {lo} -> {hi} runs: {peaks[hi] - peaks[lo]:+.1f} MB   (target < 50 MB)"
+                    f"  growth {lo} -> {hi} runs: {peaks[hi] - peaks[lo]:+.1f} MB"
+                    "   (target < 50 MB)"
                 )
 
         plain, trimmed = malloc_ratio(max(10, n // 4), m)
         print("\nDask nanny's MALLOC_TRIM_THRESHOLD_=65536 (fresh process, same runs)")
         print(
-            f"  unset {plain:.2f} runs/s, 65536 {trimmed:.2f} runs/s: slowdown {plain / trimmed:.2f}x "
+            f"  unset {plain:.2f} runs/s, 65536 {trimmed:.2f} runs/s: "
+            f"slowdown {plain / trimmed:.2f}x "
             "(libyasim unsets it for the Dask workers it starts)"
         )
 

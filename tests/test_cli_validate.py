@@ -177,8 +177,8 @@ def test_check_fails_naming_the_locator_whose_sentence_changed(tmp_path, capsys)
         in out
     )
     assert (
-        "cites.yaml: town:-: the document's text has changed since it was registered (sha256 differs)"
-        in out
+        "cites.yaml: town:-: the document's text has changed since it was registered "
+        "(sha256 differs)" in out
     )
     assert not any("p2s1" in line for line in out)  # the unchanged sentence still matches
 

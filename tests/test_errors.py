@@ -80,7 +80,8 @@ CASES = {
         setitem(("sponsors", 0, "budget", "militray"), 1),
         r"militray:",
         "sponsors[0].budget.militray",
-        "unknown key 'militray' (did you mean 'military'?); expected one of 'military', 'financial' or 'political'",
+        "unknown key 'militray' (did you mean 'military'?); "
+        "expected one of 'military', 'financial' or 'political'",
     ),
     "unknown literal key inside an event": (
         lambda d: d["events"].append(
@@ -262,7 +263,8 @@ CASES = {
         ),
         r"source: town:p1s2",
         "factions[2].strength.source",
-        "locator 'town:p1s2' is not registered in documents.town.sentences (run 'libyasim sources stamp')",
+        "locator 'town:p1s2' is not registered in documents.town.sentences "
+        "(run 'libyasim sources stamp')",
     ),
     "source without a note": (
         setitem(("factions", 0, "evidence"), [{"source": "seed:p1s1"}]),
@@ -286,7 +288,8 @@ CASES = {
         setitem(("events", 0, "type"), "ceasfire"),
         r"type: ceasfire",
         "events[0]",
-        "unknown event type 'ceasfire' (did you mean 'ceasefire'?); expected one of 'ceasefire', 'election'",
+        "unknown event type 'ceasfire' (did you mean 'ceasefire'?); "
+        "expected one of 'ceasefire', 'election'",
     ),
     "event without a type": (
         lambda d: d["events"][0].pop("type"),

@@ -314,7 +314,7 @@ def test_parse_scenario_restricts_extends_to_its_directory(base, tmp_path):
     assert parse_scenario("extends: base.yaml\nmonths: 2\n", base_dir=tmp_path).months == 2
 
 
-# --------------------------------------------------------------------------- files that are not scenarios
+# ------------------------------------------------------------------ files that are not scenarios
 
 
 def test_directory_is_refused(tmp_path, monkeypatch):

@@ -149,9 +149,11 @@ def format_comparison(table: pd.DataFrame, digits: int = 1) -> str:
             sig = "*" if (r.lo > 0 or r.hi < 0) else " "
             lines.append(
                 f"  {r.outcome:<22} {100 * r.p_baseline:6.{digits}f}% -> {100 * r.p:6.{digits}f}%  "
-                f"diff {100 * r.diff:+6.{digits}f} pts [{100 * r.lo:+.{digits}f}, {100 * r.hi:+.{digits}f}]{sig}"
+                f"diff {100 * r.diff:+6.{digits}f} pts "
+                f"[{100 * r.lo:+.{digits}f}, {100 * r.hi:+.{digits}f}]{sig}"
             )
     lines.append(
-        "* the 95% interval of the difference excludes 0 (Newcombe; conservative with common random numbers)"
+        "* the 95% interval of the difference excludes 0 "
+        "(Newcombe; conservative with common random numbers)"
     )
     return "\n".join(lines)

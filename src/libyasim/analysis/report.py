@@ -52,7 +52,10 @@ class Report:
             out = ["key figures (median [5th-95th percentile]):"]
             for sc, sub in figs.groupby("scenario", sort=False):
                 out.append(f"  {sc}")
-                out += [f"    {r.figure:<34} {r.p50:>12.4g} [{r.p5:.4g} - {r.p95:.4g}]" for r in sub.itertuples()]
+                out += [
+                    f"    {r.figure:<34} {r.p50:>12.4g} [{r.p5:.4g} - {r.p95:.4g}]"
+                    for r in sub.itertuples()
+                ]
             return out
         shown = [f for f in HEADLINE if (figs["figure"] == f).any()]
         if not shown:
@@ -66,7 +69,10 @@ class Report:
             cells = []
             for f in shown:
                 r = row.loc[f] if f in row.index else None
-                cells.append("" if r is None or pd.isna(r.p50) else f"{_num(r.p50)} [{_num(r.p5)}-{_num(r.p95)}]")
+                if r is None or pd.isna(r.p50):
+                    cells.append("")
+                else:
+                    cells.append(f"{_num(r.p50)} [{_num(r.p5)}-{_num(r.p95)}]")
             out.append(f"{sc:<{width}}" + "".join(f"{c:>22}" for c in cells))
         out.append("(every key figure, per scenario: key_figures.csv)")
         return out
@@ -142,7 +148,8 @@ def write_comparison(
         lines = ["", "key figures, paired differences (median [5th-95th percentile]):"]
         for r in figs.itertuples():
             lines.append(
-                f"  {r.scenario} - {r.baseline}  {r.figure:<30} {r.p50:+.4g} [{r.p5:+.4g}, {r.p95:+.4g}]"
+                f"  {r.scenario} - {r.baseline}  {r.figure:<30} "
+                f"{r.p50:+.4g} [{r.p5:+.4g}, {r.p95:+.4g}]"
             )
         text += "\n" + "\n".join(lines)
     return outcomes, figs, text

@@ -175,13 +175,11 @@ def format_outcomes(table: pd.DataFrame, digits: int = 1, confidence: float = 0.
                 cells.append(f"{'-':>22}")
                 continue
             r = by.loc[o]
-            cells.append(
-                f"{100 * r.p:>6.{digits}f}% [{100 * r.lo:4.{digits}f}-{100 * r.hi:4.{digits}f}]".rjust(
-                    22
-                )
-            )
+            cell = f"{100 * r.p:>6.{digits}f}% [{100 * r.lo:4.{digits}f}-{100 * r.hi:4.{digits}f}]"
+            cells.append(cell.rjust(22))
         lines.append(f"{sc:<{width}} {int(sub['n'].iloc[0]):>6}  " + "  ".join(cells))
     lines.append(
-        f"end-state probabilities in % with {100 * confidence:g}% Wilson intervals; flags are not exclusive"
+        f"end-state probabilities in % with {100 * confidence:g}% Wilson intervals; "
+        "flags are not exclusive"
     )
     return "\n".join(lines)

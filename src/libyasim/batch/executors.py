@@ -164,7 +164,8 @@ class DaskExecutor:
         trims = {v for v in self.client.run(_worker_malloc_setting).values() if v is not None}
         if trims:
             warnings.warn(
-                f"Dask workers run with MALLOC_TRIM_THRESHOLD_={','.join(sorted(trims))}, which slows "
+                "Dask workers run with "
+                f"MALLOC_TRIM_THRESHOLD_={','.join(sorted(trims))}, which slows "
                 "the model down; start them with "
                 "DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON__MALLOC_TRIM_THRESHOLD_=None "
                 "(see docs/batch.md)",

@@ -4,8 +4,10 @@ Layout::
 
     OUT/manifest.json        scenarios (resolved, hashed), root seed, design, versions, command
     OUT/points.parquet       the parameter points of the design (one row per point)
-    OUT/runs/part-*.parquet  one row per run: ids, seed, parameters, status, error, end state, figures
-    OUT/series/part-*.parquet  the monthly series, long: run_id, scenario, step, month, variable, actor, value
+    OUT/runs/part-*.parquet  one row per run: ids, seed, parameters, status, error, end state,
+                             figures
+    OUT/series/part-*.parquet  the monthly series, long: run_id, scenario, step, month, variable,
+                               actor, value
     OUT/events/part-*.parquet  the event logs: run_id, scenario, then RunResult.events' columns
     OUT/runs.parquet         all runs in one file, written when the batch ends (a convenience copy)
 

@@ -114,7 +114,10 @@ def init(m: LibyaModel) -> None:
         for j, issue in enumerate(m.issue_ids):
             if issue in a.positions:
                 m.positions[k, j] = float(a.positions[issue].value)
-                m.salience[k, j] = float(a.salience[issue].value) if issue in a.salience else m.p.default_salience
+                if issue in a.salience:
+                    m.salience[k, j] = float(a.salience[issue].value)
+                else:
+                    m.salience[k, j] = m.p.default_salience
     m.has_position = m.salience > 0
     m.positioned = m.has_position.any(axis=1)
     m._bargain_key, m._bargain_static = b"", ()

@@ -309,12 +309,14 @@ def format_summary(result: RunResult) -> str:
     """A short, readable account of a run for the terminal."""
     s = result.summary
     lines = [
-        f"{s.get('scenario_title', result.scenario_id)} ({result.scenario_id}), seed {result.seed}, "
-        f"{s['start']} to {s['end']} ({s['months']} months)",
+        f"{s.get('scenario_title', result.scenario_id)} ({result.scenario_id}), "
+        f"seed {result.seed}, {s['start']} to {s['end']} ({s['months']} months)",
         f"End state: {s['end_state'].replace('_', ' ')}"
         + (f"  [flags: {', '.join(s['flags'])}]" if s["flags"] else ""),
-        f"Fatalities: {s['total_fatalities']:.0f} ({s['battle_deaths']:.0f} in {s['battles']} battles; "
-        f"fighting in {s['months_of_fighting']} months); {s['control_changes']} regions changed hands; "
+        f"Fatalities: {s['total_fatalities']:.0f} "
+        f"({s['battle_deaths']:.0f} in {s['battles']} battles; "
+        f"fighting in {s['months_of_fighting']} months); "
+        f"{s['control_changes']} regions changed hands; "
         f"threat index {s['threat_index']:.2f}",
         "",
         f"{'faction':<22}{'fighters':>18}{'territory':>11}{'population':>12}{'legitimacy':>12}",

@@ -26,12 +26,15 @@ def summarize(s: Scenario) -> str:
     records = [v for _, _, v in walk(s) if type(v).__name__ == "Evidence"]
     events = Counter(e.type for e in s.events)
     rel = s.relations
+    factions = [f.id for f in s.factions]
+    sponsors = [sp.id + ("" if sp.active else "*") for sp in s.sponsors]
     lines = [
         f"{s.id}: {s.title}",
         f"  {s.start} + {s.months} months, seed {s.seed}, hash {s.hash[:12]}",
-        f"  {len(s.regions)} regions, {len(s.factions)} factions ({', '.join(f.id for f in s.factions)})",
-        f"  {len(s.sponsors)} sponsors ({', '.join(sp.id + ('' if sp.active else '*') for sp in s.sponsors)})",
-        f"  relations: {len(rel.support)} support, {len(rel.hostility)} hostility, {len(rel.alliance)} alliance",
+        f"  {len(s.regions)} regions, {len(s.factions)} factions ({', '.join(factions)})",
+        f"  {len(s.sponsors)} sponsors ({', '.join(sponsors)})",
+        f"  relations: {len(rel.support)} support, {len(rel.hostility)} hostility, "
+        f"{len(rel.alliance)} alliance",
         f"  events: {', '.join(f'{n} {t}' for t, n in events.items()) or 'none'}",
         f"  numbers: {len(qs)} ({evidenced} evidenced, {assumed} assumptions, {bare} bare); "
         f"{len(records)} evidence records on actors and relations",
@@ -178,7 +181,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     st = ssub.add_parser(
         "stamp",
         formatter_class=HELP,
-        help="record the sha256 of every sentence the scenarios cite (rewrites the documents: block)",
+        help="record the sha256 of every sentence the scenarios cite "
+        "(rewrites the documents: block)",
     )
     st.add_argument(
         "--document",
@@ -191,6 +195,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "scenarios",
         nargs="+",
         metavar="SCENARIO",
-        help="every scenario file whose citations to register; the file(s) that define the document are rewritten",
+        help="every scenario file whose citations to register; "
+        "the file(s) that define the document are rewritten",
     )
     st.set_defaults(func=cmd_sources_stamp)

@@ -648,8 +648,8 @@ def _describe(err: Any, loc: tuple, data: Any = None) -> str:
         return f"unknown event type {ctx.get('tag')!r}{hint}; expected one of {expected}"
     if kind == "union_tag_not_found":
         return (
-            "needs a 'type' (ceasefire, election, summit, recognition, support_change, sponsor_entry, "
-            "sponsor_exit, attack, icc_warrant, arms_embargo)"
+            "needs a 'type' (ceasefire, election, summit, recognition, support_change, "
+            "sponsor_entry, sponsor_exit, attack, icc_warrant, arms_embargo)"
         )
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")

@@ -100,7 +100,8 @@ def reference_problems(s: Scenario) -> list[Located]:
             out.append(
                 (
                     (*loc, "sponsor"),
-                    f"'{ev.sponsor}' is active from the start; give it 'active: false' to make it enter later",
+                    f"'{ev.sponsor}' is active from the start; "
+                    "give it 'active: false' to make it enter later",
                 )
             )
         if ev.type == "ceasefire":
