@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
@@ -153,7 +154,7 @@ def map_figure(model: Any) -> Figure:
     for side in ax.spines.values():
         side.set_visible(False)
     held = [f for f in model.faction_ids if f in ctrl]
-    handles = [Patch(facecolor=colors[f], label=f) for f in held]
+    handles: list[Artist] = [Patch(facecolor=colors[f], label=f) for f in held]
     if fight.any():
         handles.append(
             Line2D(

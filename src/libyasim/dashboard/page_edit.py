@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import solara
 
 from .catalogue import Entry, parse_text
@@ -131,6 +133,16 @@ def EditRow(session: Session, edit: Edit, errors: list[str]):
         )
 
 
+def _remove_event(session: Session, edits: EditSet, key: str) -> Callable[[bool], None]:
+    """The checkbox handler that marks (or unmarks) the event ``key`` as removed."""
+
+    def on_value(on: bool) -> None:
+        kept = tuple(x for x in edits.removed_events if x != key)
+        session.edits.set(edits.replace(removed_events=kept + ((key,) if on else ())))
+
+    return on_value
+
+
 @solara.component
 def EventsEditor(session: Session, validation: Validation):
     entry = session.entry
@@ -159,12 +171,7 @@ def EventsEditor(session: Session, validation: Validation):
                     solara.Checkbox(
                         label="remove",
                         value=removed,
-                        on_value=lambda on, k=key: session.edits.set(
-                            edits.replace(
-                                removed_events=tuple(x for x in edits.removed_events if x != k)
-                                + ((k,) if on else ())
-                            )
-                        ),
+                        on_value=_remove_event(session, edits, key),
                     )
                 else:
                     solara.Text("(no id: cannot be removed by a variant)", style={"color": "#777"})
@@ -275,15 +282,21 @@ def EditPage():
 def EditBody(session: Session, entry: Entry):
     edits = session.edits.value
     validation = solara.use_memo(lambda: validate(entry, edits), [entry.name, edits])
+    scenario = entry.scenario
+    if scenario is None:
+        ProblemList(
+            entry.problems, title=f"{entry.name} could not be loaded, so it cannot be edited"
+        )
+        return
     with solara.Card("Variant"), solara.Row():
         solara.InputText(
             "id",
-            value=edits.variant_id or f"{entry.scenario.id}_edited",
+            value=edits.variant_id or f"{scenario.id}_edited",
             on_value=lambda v: session.edits.set(session.edits.value.replace(variant_id=v)),
         )
         solara.InputText(
             "title",
-            value=edits.title or f"{entry.scenario.title} (edited)",
+            value=edits.title or f"{scenario.title} (edited)",
             on_value=lambda v: session.edits.set(session.edits.value.replace(title=v)),
         )
     AddParameter(session)

@@ -131,11 +131,14 @@ def EnsemblePage():
 @solara.component
 def EnsembleBody(session: Session):
     entry = session.entry
-    assert entry is not None and entry.scenario is not None
+    if entry is None or entry.scenario is None:
+        solara.Warning("Choose a scenario that loads without problems to run an ensemble.")
+        return
+    name, scenario = entry.name.removesuffix(".yaml"), entry.scenario
 
     def make_job(n: int, seed: int, sample: bool) -> Job:
         return Job(
-            ((entry.name.removesuffix(".yaml"), entry.scenario),),
+            ((name, scenario),),
             n=n,
             root_seed=seed,
             sample=sample,

@@ -215,6 +215,8 @@ def LeverField(k: KeyParameter, params: dict[str, Any], set_params: Any):
             error=error or False,
             continuous_update=True,
         )
+    elif k.lo is None or k.hi is None:
+        solara.Warning(f"{k.label}: no range to slide over (the scenario gives none)", dense=True)
     else:
         solara.SliderFloat(
             k.label,

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import solara
 
 from .catalogue import Catalogue, Entry, load_shipped, scenario_dir
 from .edits import EditSet
+
+if TYPE_CHECKING:
+    from reacton.core import UserContext
 
 
 @dataclass
@@ -51,32 +54,44 @@ class Session:
             self.locator.set(None)
 
 
-SessionContext = solara.create_context(None)
+SessionContext: UserContext[Session | None] = solara.create_context(None)
 
 
 def _first_ok(cat: Catalogue) -> str | None:
     names = cat.names()
-    preferred = [n for n in names if n.startswith("baseline")]
-    return (preferred or names or [None])[0]
+    preferred = [n for n in names if n.startswith("baseline")] or names
+    return preferred[0] if preferred else None
 
 
 def use_new_session(directory: Path | None = None) -> Session:
     """Create this session's state (hooks: call once, from the provider)."""
     directory = directory or scenario_dir()
     initial = solara.use_memo(lambda: load_shipped(directory), [str(directory)])
-    values = dict(
-        catalogue=solara.use_reactive(initial),
-        current=solara.use_reactive(_first_ok(initial)),
-        edits=solara.use_reactive(EditSet()),
-        upload_result=solara.use_reactive(None),
-        evidence_tab=solara.use_reactive(0),
-        locator=solara.use_reactive(None),
-        run=solara.use_reactive(None),
-        ensemble=solara.use_reactive(None),
-        compare=solara.use_reactive(None),
-    )
+    catalogue: solara.Reactive[Catalogue] = solara.use_reactive(initial)
+    current: solara.Reactive[str | None] = solara.use_reactive(_first_ok(initial))
+    edits: solara.Reactive[EditSet] = solara.use_reactive(EditSet())
+    upload_result: solara.Reactive[Entry | None] = solara.use_reactive(None)
+    evidence_tab: solara.Reactive[int] = solara.use_reactive(0)
+    locator: solara.Reactive[str | None] = solara.use_reactive(None)
+    run: solara.Reactive[Any] = solara.use_reactive(None)
+    ensemble: solara.Reactive[Any] = solara.use_reactive(None)
+    compare: solara.Reactive[Any] = solara.use_reactive(None)
     # the Reactive objects are stable across renders; so is the Session holding them
-    return solara.use_memo(lambda: Session(directory=directory, **values), [str(directory)])
+    return solara.use_memo(
+        lambda: Session(
+            directory=directory,
+            catalogue=catalogue,
+            current=current,
+            edits=edits,
+            upload_result=upload_result,
+            evidence_tab=evidence_tab,
+            locator=locator,
+            run=run,
+            ensemble=ensemble,
+            compare=compare,
+        ),
+        [str(directory)],
+    )
 
 
 @solara.component

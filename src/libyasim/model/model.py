@@ -148,9 +148,9 @@ class LibyaModel(mesa.Model):
         # weights) split its fighters; a faction without weights spreads them
         # over its home regions (held, else popular) by population
         weights = np.zeros((F, R))
-        for j, r in enumerate(s.regions):
-            for f, n in r.garrison.items():
-                weights[self.fidx[f], j] = _v(n)
+        for j, region in enumerate(s.regions):
+            for fid, n in region.garrison.items():
+                weights[self.fidx[fid], j] = _v(n)
         self.home = np.zeros((F, R))
         for i, f in enumerate(s.factions):
             own = (self.control == i).astype(float) * (self.population + 1.0)

@@ -16,7 +16,7 @@ itself descending from Bueno de Mesquita's expected-utility model:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 from scipy.linalg.lapack import dgesv
@@ -39,6 +39,12 @@ def utility_distance(x: np.ndarray, y: np.ndarray, s: np.ndarray) -> float:
     return float(np.sqrt(((s * (np.asarray(y) - np.asarray(x))) ** 2).sum() / den))
 
 
+@overload
+def utility(d: float, risk: float) -> float: ...
+@overload
+def utility(d: np.ndarray, risk: np.ndarray | float) -> np.ndarray: ...
+@overload
+def utility(d: np.ndarray | float, risk: np.ndarray) -> np.ndarray: ...
 def utility(d: np.ndarray | float, risk: np.ndarray | float) -> np.ndarray | float:
     """``u = (1 − d)(1 + R·d)``: R = 0 risk-neutral, +1 risk-averse, −1 risk-seeking."""
     return (1.0 - d) * (1.0 + risk * d)
