@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..model.outcomes import FLAGS
 from .summary import END_STATES, _flags
 
 #: the measures each design yields, the first one ranks the parameters
@@ -99,7 +100,7 @@ COLUMNS = [
 DEFAULT_FIGURES = ("total_fatalities", "factions.lna.population", "factions.gna.population")
 MORRIS_LEVELS = 4  # what libyasim.batch.design samples with (SALib's default)
 #: the flags the model raises (DESIGN §4.5; libyasim.model.outcomes), known even if no run did
-KNOWN_FLAGS = ("jihadist_resurgence",)
+KNOWN_FLAGS = FLAGS  # the model's flags; others seen in a batch are listed too
 
 
 class SensitivityError(ValueError):

@@ -13,10 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..model.outcomes import END_STATES  # the end states of DESIGN §4.5, in display order
 from .intervals import wilson
 
-#: the end states of DESIGN §4.5, in display order
-END_STATES = ("unified_election", "takeover", "partition", "renewed_war", "status_quo")
 PERCENTILES = (5, 25, 50, 75, 95)
 
 

@@ -22,7 +22,10 @@ from .result import EVENT_COLUMNS
 if TYPE_CHECKING:
     from .model import LibyaModel
 
-END_STATES = ("takeover", "renewed_war", "unified_election", "partition", "status_quo")
+#: every end state a run can be classified in, from settled to violent (display order)
+END_STATES = ("unified_election", "takeover", "partition", "renewed_war", "status_quo")
+#: flags a run can raise besides its end state
+FLAGS = ("jihadist_resurgence",)
 
 
 class SeriesRecorder:
@@ -148,7 +151,7 @@ def classify(m: LibyaModel, series: pd.DataFrame) -> tuple[str, list[str], dict[
     j1 = float(m.strength[m.jihadist].sum())
     why["jihadist_strength"] = [round(j0, 1), round(j1, 1)]
     if j0 > 0 and j1 / j0 >= float(o.resurgence_ratio.value):
-        flags.append("jihadist_resurgence")
+        flags.append(FLAGS[0])
     return state, flags, why
 
 
