@@ -291,7 +291,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--sample",
         nargs=2,
         metavar=("METHOD", "N"),
-        help=f"sample the parameters' ranges with SALib: METHOD one of {', '.join(SAMPLE_METHODS)}; "
+        help="sample the parameters' ranges with SALib: "
+        f"METHOD one of {', '.join(SAMPLE_METHODS)}; "
         "lhs gives N points, sobol N*(D+2) (N a power of 2), morris N*(D+1) trajectories' points",
     )
     g.add_argument(
