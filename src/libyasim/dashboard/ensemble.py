@@ -30,6 +30,7 @@ from ..scenario import Scenario
 #: series variables kept for fan charts (the rest is dropped to keep memory small)
 FAN_VARIABLES = ("strength", "territory", "population", "legitimacy")
 CHUNK = 5  # runs per task sent to a worker process
+SERIES_COLUMNS = ("run_id", "scenario", "step", "month", "variable", "actor", "value")
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def collect(rows: list[dict[str, Any]], job: Job, elapsed: float, cancelled: boo
         columns=["scenario", "point", "replicate", "seed", "status", "error", "end_state", "flags"],
     )
     runs.insert(0, "run_id", [f"{r['scenario']}:{r['point']}:{i}" for i, r in enumerate(rows)])
-    parts = []
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in SERIES_COLUMNS}
     for run_id, r in zip(runs["run_id"], rows, strict=True):
         s = r["series"]
         if s is None:
@@ -238,25 +239,17 @@ def collect(rows: list[dict[str, Any]], job: Job, elapsed: float, cancelled: boo
         var, _, actor = (
             zip(*(str(c).partition(".") for c in value_cols), strict=True) if k else ((), (), ())
         )
-        parts.append(
-            pd.DataFrame(
-                {
-                    "run_id": run_id,
-                    "scenario": r["scenario"],
-                    "step": np.tile(s["step"].to_numpy(), k),
-                    "month": np.tile(s["month"].astype(str).to_numpy(), k),
-                    "variable": np.repeat(np.array(var, dtype=object), n),
-                    "actor": np.repeat(np.array(actor, dtype=object), n),
-                    "value": s[value_cols].to_numpy(dtype=float).T.reshape(-1),
-                }
-            )
-        )
-    series = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame(
-            columns=["run_id", "scenario", "step", "month", "variable", "actor", "value"]
-        )
+        cols["run_id"].append(np.full(n * k, run_id, dtype=object))
+        cols["scenario"].append(np.full(n * k, r["scenario"], dtype=object))
+        cols["step"].append(np.tile(s["step"].to_numpy(), k))
+        cols["month"].append(np.tile(s["month"].astype(str).to_numpy(dtype=object), k))
+        cols["variable"].append(np.repeat(np.array(var, dtype=object), n))
+        cols["actor"].append(np.repeat(np.array(actor, dtype=object), n))
+        cols["value"].append(s[value_cols].to_numpy(dtype=float).T.reshape(-1))
+    # one DataFrame from whole columns: concatenating a frame per run is slow
+    series = pd.DataFrame(
+        {k: (np.concatenate(v) if v else np.array([], dtype=object)) for k, v in cols.items()},
+        columns=list(SERIES_COLUMNS),
     )
     errors = sorted({r["error"] for r in rows if r["status"] == "failed"})
     return Outcome(runs, series, elapsed, cancelled, errors)

@@ -11,7 +11,7 @@ from ..analysis import fan_chart, outcome_bars, outcome_table
 from .ensemble import Job, Outcome
 from .jobs import JobState, cancel, start
 from .session import Session, use_session
-from .widgets import ProblemList, ScenarioPicker
+from .widgets import LazyFigure, ProblemList, ScenarioPicker
 
 MAX_RUNS = 2000
 
@@ -79,7 +79,6 @@ def OutcomeSummary(outcome: Outcome, single: bool = True):
     ok = int((runs["status"] == "ok").sum())
     failed = len(runs) - ok
     table = outcome_table(runs)
-    bars = solara.use_memo(lambda: outcome_bars(table), [id(outcome)])
     solara.Text(
         f"{ok} runs in {outcome.elapsed:.1f} s"
         + (f", {failed} failed" if failed else "")
@@ -106,15 +105,16 @@ def OutcomeSummary(outcome: Outcome, single: bool = True):
                     f"[{100 * r.lo:.0f}–{100 * r.hi:.0f}]",
                     style={"display": "block", "color": "#a15c00"},
                 )
-    solara.FigureMatplotlib(bars, format="png", dependencies=[id(outcome)])
+    LazyFigure(lambda: outcome_bars(table), [id(outcome)], label="outcome bars")
 
 
 @solara.component
 def FanCharts(outcome: Outcome, variables: tuple[str, ...] = ("strength", "territory")):
     variable, set_variable = solara.use_state(variables[0])
     solara.ToggleButtonsSingle(value=variable, values=list(variables), on_value=set_variable)
-    fig = solara.use_memo(lambda: fan_chart(outcome.series, variable), [id(outcome), variable])
-    solara.FigureMatplotlib(fig, format="png", dependencies=[id(outcome), variable])
+    LazyFigure(
+        lambda: fan_chart(outcome.series, variable), [id(outcome), variable], label="fan chart"
+    )
 
 
 @solara.component

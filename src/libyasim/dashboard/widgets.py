@@ -111,3 +111,30 @@ def UploadBox(on_entry: Callable[[Entry], None], directory: Any = None):
 
     solara.use_thread(read, dependencies=[files], intrusive_cancel=False)
     return widget
+
+
+def png_of(make: Callable[[], Any], dpi: int = 90) -> bytes:
+    """Draw the matplotlib figure ``make()`` returns to PNG bytes."""
+    import io
+
+    buf = io.BytesIO()
+    make().savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+@solara.component
+def LazyFigure(make: Callable[[], Any], dependencies: list[Any], label: str = "figure"):
+    """A matplotlib figure drawn to PNG in a background thread.
+
+    Drawing a many-panel figure takes a second or two; off the render path,
+    the numbers around it (the end-state probabilities) show at once and the
+    picture follows.
+    """
+    result = solara.use_thread(lambda: png_of(make), dependencies=dependencies)
+    if result.state == solara.ResultState.FINISHED and result.value is not None:
+        solara.Image(result.value)
+    elif result.state == solara.ResultState.ERROR:
+        solara.Error(f"could not draw the {label}: {result.error}")
+    else:
+        solara.Text(f"drawing the {label} …", style={"color": "#777"})
+        solara.ProgressLinear(True)
