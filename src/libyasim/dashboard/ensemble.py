@@ -92,7 +92,7 @@ def _one(
         except ScenarioError:
             if not overrides:
                 raise
-            res = run(scenario, seed=seed, overrides=_with_ranges(scenario, overrides))
+            res = run(scenario, seed=seed, overrides=widened(scenario, overrides))
     except Exception as exc:  # a failing run is a result, not a crash
         return {
             "scenario": label,
@@ -120,9 +120,10 @@ def _one(
     }
 
 
-def _with_ranges(scenario: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
-    """Sampled points lie inside their ranges; a range that differs in a worker
-    (code changed under a running server) is widened rather than failing every run."""
+def widened(scenario: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Overrides plus ``<path>.range`` entries widening each range to include its
+    value: a Run-page lever may leave the evidence, and a range that differs in
+    a worker (code changed under a running server) must not fail every run."""
     quantities = dict(scenario.quantities())
     out = dict(overrides)
     for path, value in overrides.items():

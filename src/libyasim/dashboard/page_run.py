@@ -16,6 +16,7 @@ from typing import Any
 import solara
 
 from ..scenario import Scenario, ScenarioError
+from .ensemble import widened
 from .figures import map_figure, network_figure, series_figure, settlement_figure
 from .session import Session, use_session
 from .widgets import ProblemList, ScenarioPicker
@@ -117,7 +118,7 @@ def build_model(session: Session, seed: int, overrides: dict[str, Any]) -> RunSt
         return RunState(name, seed, dict(overrides), problems=("no valid scenario selected",))
     try:
         scenario = (
-            entry.scenario.with_values(_widened(entry.scenario, overrides))
+            entry.scenario.with_values(widened(entry.scenario, overrides))
             if overrides
             else entry.scenario
         )
@@ -125,22 +126,6 @@ def build_model(session: Session, seed: int, overrides: dict[str, Any]) -> RunSt
     except ScenarioError as exc:
         return RunState(name, seed, dict(overrides), problems=tuple(str(p) for p in exc.problems))
     return RunState(name, seed, dict(overrides), model=model)
-
-
-def _widened(scenario: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
-    """Overrides plus the ranges widened to include them (a lever may leave the evidence)."""
-    quantities = dict(scenario.quantities())
-    out = dict(overrides)
-    for path, value in overrides.items():
-        q = quantities.get(path)
-        if (
-            q is not None
-            and q.range is not None
-            and isinstance(value, int | float)
-            and not q.range[0] <= value <= q.range[1]
-        ):
-            out[f"{path}.range"] = [min(q.range[0], value), max(q.range[1], value)]
-    return out
 
 
 def step_model(session: Session, n: int = 1) -> None:
