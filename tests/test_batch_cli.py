@@ -36,22 +36,13 @@ def two_scenarios(tmp_path_factory) -> list[Path]:
 @pytest.mark.slow
 def test_batch_report_compare_end_to_end(tmp_path, two_scenarios):
     out = tmp_path / "b"
-    res = cli(
+    command = [
         "batch",
         *map(str, two_scenarios),
-        "--out",
-        str(out),
-        "-n",
-        "6",
-        "--seed",
-        "3",
-        "--months",
-        "8",
-        "-j",
-        "2",
-        "--sweep",
-        "parameters.engagement_rate=0.2:0.4:2",
-    )
+        *("--out", str(out), "-n", "6", "--seed", "3", "--months", "8", "-j", "2"),
+        *("--sweep", "parameters.engagement_rate=0.2:0.4:2"),
+    ]
+    res = cli(*command)
     assert res.returncode == 0, res.stderr
     assert "batch: 24 runs (24 ok, 0 failed)" in res.stderr
     assert "[batch] 24/24 runs" in res.stderr  # not a terminal: log lines, not a bar
@@ -83,23 +74,7 @@ def test_batch_report_compare_end_to_end(tmp_path, two_scenarios):
     assert (tmp_path / "c" / "compare_outcomes.csv").exists()
 
     # the same command again: nothing to do, same answer
-    again = cli(
-        "batch",
-        *map(str, two_scenarios),
-        "--out",
-        str(out),
-        "-n",
-        "6",
-        "--seed",
-        "3",
-        "--months",
-        "8",
-        "-j",
-        "2",
-        "--sweep",
-        "parameters.engagement_rate=0.2:0.4:2",
-        "--no-report",
-    )
+    again = cli(*command, "--no-report")
     assert again.returncode == 0 and "resumed: 24 runs (24 ok, 0 failed); 0 run now" in again.stderr
 
 
