@@ -561,3 +561,12 @@ def test_error_message_lists_every_problem_one_per_line():
     assert lines[1].startswith("  m.yaml:") and "months: must be >= 1; got 0" in lines[1]
     assert lines[2].startswith("  m.yaml:") and "seed: must be >= 0; got -1" in lines[2]
     assert isinstance(exc.value, ValueError)
+
+
+def test_a_reused_yaml_anchor_is_a_located_problem_not_a_warning(tmp_path, recwarn):
+    from libyasim.scenario import parse_scenario
+
+    text = "id: x\ntitle: &t A\ndescription: &t B\n"
+    with pytest.raises(ScenarioError, match="anchor"):
+        parse_scenario(text, name="anchors.yaml", base_dir=tmp_path)
+    assert not [w for w in recwarn if "anchor" in str(w.message)]

@@ -30,6 +30,7 @@ import pickle
 import re
 import types
 import typing
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 
 from .errors import Problem, ScenarioError
 from .schema import Scenario
@@ -240,7 +241,15 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, Node]:
         )
     yaml = YAML(typ="rt", pure=True)
     try:
-        raw = yaml.load(io.StringIO(text))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ReusedAnchorWarning)
+            raw = yaml.load(io.StringIO(text))
+    except ReusedAnchorWarning as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise ScenarioError(
+            [Problem(file, line, "", "not valid YAML: an anchor (&name) is defined twice")]
+        ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
