@@ -178,3 +178,20 @@ def test_figures_render(series, runs, tmp_path):
     assert (tmp_path / "fan.png").stat().st_size > 1000 and (
         tmp_path / "bars.png"
     ).stat().st_size > 1000
+
+
+def test_many_scenarios_get_one_row_each_per_outcome(runs):
+    many = pd.concat(
+        [runs.assign(scenario=runs["scenario"] + f"_{k}") for k in range(4)], ignore_index=True
+    )
+    table = outcome_table(many)
+    fig = outcome_bars(table)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    # one panel per end state that occurred, one row per scenario
+    assert [ax.get_title() for ax in panels] == ["partition", "renewed war"]
+    labels = [t.get_text() for t in panels[0].get_yticklabels()]
+    assert len(labels) == 8 and labels[0].startswith("base_0 (n=")
+    # each row's dot is the scenario's probability
+    war = table[(table["outcome"] == "renewed_war") & (table["kind"] == "end_state")]
+    dots = panels[1].lines[0].get_xdata()
+    assert sorted(np.round(dots, 6)) == sorted(np.round(war["p"].to_numpy(), 6))

@@ -33,6 +33,33 @@ def _colors(n: int) -> list:
     return [cmap(i % 10) for i in range(n)]
 
 
+def _outcome_rows(t: pd.DataFrame, outcomes: list, scs: list, kind: str | None) -> Figure:
+    """One panel per outcome, one row per scenario: probability and its interval."""
+    fig = Figure(
+        figsize=(2.2 + 2.6 * max(1, len(outcomes)), 1.0 + 0.32 * len(scs)), layout="constrained"
+    )
+    axes = fig.subplots(1, max(1, len(outcomes)), sharey=True, squeeze=False)[0]
+    y = np.arange(len(scs))[::-1]
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        d = t[t["outcome"] == outcome].set_index("scenario").reindex(scs)
+        p = d["p"].to_numpy(dtype=float)
+        lo, hi = d["lo"].to_numpy(dtype=float), d["hi"].to_numpy(dtype=float)
+        ax.hlines(y, lo, hi, color="#555", linewidth=1.4)
+        ax.plot(p, y, "o", color="#1f4e79", markersize=5)
+        ax.set_xlim(0, 1)
+        ax.set_title(str(outcome).replace("_", " "), fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_xlabel("probability")
+    runs = t.groupby("scenario")["n"].max().reindex(scs).fillna(0).astype(int)
+    axes[0].set_yticks(y, [f"{sc} (n={k})" for sc, k in zip(scs, runs, strict=True)])
+    fig.suptitle(
+        ("end states" if kind == "end_state" else "outcomes")
+        + " per scenario: probability with its 95% Wilson interval",
+        fontsize=11,
+    )
+    return fig
+
+
 def fan_chart(
     series: pd.DataFrame,
     variable: str,
@@ -89,15 +116,24 @@ def fan_chart(
     return fig
 
 
-def outcome_bars(table: pd.DataFrame, kind: str | None = "end_state") -> Figure:
-    """Grouped bars: probability of each outcome per scenario, with Wilson intervals.
+#: above this many scenarios, outcome_bars draws one row per scenario (bars would repeat colours)
+MAX_GROUPED_SCENARIOS = 5
 
+
+def outcome_bars(table: pd.DataFrame, kind: str | None = "end_state") -> Figure:
+    """Probability of each outcome per scenario, with 95% Wilson intervals.
+
+    Grouped bars for a few scenarios; for more than
+    :data:`MAX_GROUPED_SCENARIOS`, one panel per outcome with one row per
+    scenario (a dot and its interval), which stays readable for a dozen.
     ``table`` comes from :func:`libyasim.analysis.outcome_table`.
     """
     t = table if kind is None else table[table["kind"] == kind]
     outcomes = [o for o in dict.fromkeys(t["outcome"]) if (t[t["outcome"] == o]["count"] > 0).any()]
     outcomes = outcomes or list(dict.fromkeys(t["outcome"]))
     scs = list(dict.fromkeys(t["scenario"]))
+    if len(scs) > MAX_GROUPED_SCENARIOS:
+        return _outcome_rows(t, outcomes, scs, kind)
     fig = Figure(
         figsize=(max(5.0, 1.4 * len(outcomes) * max(1, len(scs)) ** 0.5 + 2), 3.8),
         layout="constrained",
