@@ -195,3 +195,10 @@ def test_many_scenarios_get_one_row_each_per_outcome(runs):
     war = table[(table["outcome"] == "renewed_war") & (table["kind"] == "end_state")]
     dots = panels[1].lines[0].get_xdata()
     assert sorted(np.round(dots, 6)) == sorted(np.round(war["p"].to_numpy(), 6))
+
+
+@pytest.mark.parametrize("n", [3, 12, 25])
+def test_every_scenario_gets_its_own_colour(n):
+    from libyasim.analysis.plots import _colors
+
+    assert len({tuple(c) for c in _colors(n)}) == n

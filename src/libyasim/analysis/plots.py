@@ -29,8 +29,12 @@ VARIABLE_LABELS = {
 def _colors(n: int) -> list:
     from matplotlib import colormaps
 
-    cmap = colormaps["tab10"]
-    return [cmap(i % 10) for i in range(n)]
+    # distinct colours for every scenario: tab10, tab20, then an even spread
+    if n <= 10:
+        return [colormaps["tab10"](i) for i in range(n)]
+    if n <= 20:
+        return [colormaps["tab20"](i) for i in range(n)]
+    return [colormaps["turbo"](x) for x in np.linspace(0.05, 0.95, n)]
 
 
 def _outcome_rows(t: pd.DataFrame, outcomes: list, scs: list, kind: str | None) -> Figure:
