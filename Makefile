@@ -15,8 +15,10 @@ setup:
 # then the end-state table with 95% intervals (report and figures in out/main).
 # Re-running resumes: finished runs are kept.
 MAIN_REPLICATES ?= 20
+BASELINE := scenarios/baseline_2017.yaml
+SCENARIOS := $(BASELINE) $(filter-out $(BASELINE),$(sort $(wildcard scenarios/*.yaml)))
 run: setup
-	$(VENV)/bin/libyasim batch scenarios/*.yaml --replicates $(MAIN_REPLICATES) --seed 1 --out out/main
+	$(VENV)/bin/libyasim batch $(SCENARIOS) --replicates $(MAIN_REPLICATES) --seed 1 --out out/main
 
 # The whole suite (browser, slow and notebook tests included). Extra pytest
 # arguments: make test PYTEST_ARGS="-k ceasefire -x"
