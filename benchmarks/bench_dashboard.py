@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from libyasim.dashboard.headless import CHROMIUM, CHROMIUM_ARGS
+
 TARGET = 5.0
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +39,7 @@ def main() -> int:
     )
     ap.add_argument("--runs", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=2)
-    ap.add_argument("--chromium", default=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+    ap.add_argument("--chromium", default=CHROMIUM)
     args = ap.parse_args()
     from playwright.sync_api import expect, sync_playwright
 
@@ -67,7 +69,7 @@ def main() -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=args.chromium,
-                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+                args=CHROMIUM_ARGS,
             )
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
             for _ in range(60):

@@ -29,22 +29,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+from libyasim.dashboard.headless import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 IMG = ROOT / "docs" / "img"
 SCENARIOS = ["baseline_2017", "ceasefire_only", "early_elections", "paris_2017"]
 REPLICATES = 40
 MONTHS = 36
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def comparison(path: Path) -> None:
