@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .intervals import newcombe
-from .summary import PERCENTILES, figure_columns, outcome_table
+from .summary import PERCENTILES, describe, figure_columns, outcome_table
 
 
 def _baseline(runs: pd.DataFrame, baseline: str | None) -> str:
@@ -115,16 +115,10 @@ def compare_figures(
                 .dropna()
                 .to_numpy()
             )
-            row = {
-                "scenario": sc,
-                "baseline": base,
-                "figure": c.removeprefix("fig."),
-                "n": len(d),
-                "mean": float(d.mean()) if len(d) else np.nan,
-            }
-            qs = np.percentile(d, percentiles) if len(d) else [np.nan] * len(percentiles)
-            row.update({f"p{p:g}": float(q) for p, q in zip(percentiles, qs, strict=True)})
-            rows.append(row)
+            figure = c.removeprefix("fig.")
+            rows.append(
+                {"scenario": sc, "baseline": base, "figure": figure, **describe(d, percentiles)}
+            )
     return pd.DataFrame(
         rows,
         columns=["scenario", "baseline", "figure", "n", "mean", *[f"p{p:g}" for p in percentiles]],

@@ -77,6 +77,17 @@ def figure_columns(runs: pd.DataFrame) -> list[str]:
     ]
 
 
+def describe(values: np.ndarray, percentiles: Sequence[float] = PERCENTILES) -> dict[str, float]:
+    """``n``, ``mean`` and the percentiles (``p5``, ``p50``, ...) of some values."""
+    n = len(values)
+    qs = np.percentile(values, percentiles) if n else [np.nan] * len(percentiles)
+    return {
+        "n": n,
+        "mean": float(values.mean()) if n else np.nan,
+        **{f"p{p:g}": float(q) for p, q in zip(percentiles, qs, strict=True)},
+    }
+
+
 def key_figures(
     runs: pd.DataFrame,
     percentiles: Sequence[float] = PERCENTILES,
@@ -94,15 +105,9 @@ def key_figures(
                 if c in sub
                 else np.array([])
             )
-            row = {
-                "scenario": sc,
-                "figure": c.removeprefix("fig."),
-                "n": len(v),
-                "mean": float(v.mean()) if len(v) else np.nan,
-            }
-            qs = np.percentile(v, percentiles) if len(v) else [np.nan] * len(percentiles)
-            row.update({f"p{p:g}": float(q) for p, q in zip(percentiles, qs, strict=True)})
-            rows.append(row)
+            rows.append(
+                {"scenario": sc, "figure": c.removeprefix("fig."), **describe(v, percentiles)}
+            )
     return pd.DataFrame(
         rows, columns=["scenario", "figure", "n", "mean", *[f"p{p:g}" for p in percentiles]]
     )
