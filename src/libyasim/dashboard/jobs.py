@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -45,6 +46,10 @@ def cancel(target: solara.Reactive[Any]) -> None:
         cur.cancel.set()
 
 
+#: seconds between progress-bar updates of a running ensemble
+PROGRESS_INTERVAL = 0.3
+
+
 @solara.component
 def JobRunner(target: solara.Reactive[Any]):
     """Runs the running job of ``target`` in a thread; updates progress and result."""
@@ -64,7 +69,14 @@ def JobRunner(target: solara.Reactive[Any]):
             return
         flag = st.cancel
 
+        last = [0.0]
+
         def progress(done: int, total: int) -> None:
+            # a few updates a second: each one re-renders the page
+            now = time.monotonic()
+            if done < total and now - last[0] < PROGRESS_INTERVAL:
+                return
+            last[0] = now
             cur = target.value
             if isinstance(cur, JobState) and cur.job is not None and cur.job.job_id == job_id:
                 target.set(replace(cur, done=done, total=total))
