@@ -27,35 +27,58 @@ if TYPE_CHECKING:
     from .model import LibyaModel
 
 
-def _rk4(f, x: float, y: float, t: float, n: int) -> tuple[float, float]:
-    """Integrate a two-variable system with n classical Runge-Kutta steps (plain
-    floats: a battle is two numbers, and numpy's per-call overhead would dominate)."""
-    h = t / max(int(n), 1)
-    for _ in range(max(int(n), 1)):
-        a1, b1 = f(x, y)
-        a2, b2 = f(x + 0.5 * h * a1, y + 0.5 * h * b1)
-        a3, b3 = f(x + 0.5 * h * a2, y + 0.5 * h * b2)
-        a4, b4 = f(x + h * a3, y + h * b3)
-        x2 = x + h / 6.0 * (a1 + 2 * a2 + 2 * a3 + a4)
-        y2 = y + h / 6.0 * (b1 + 2 * b2 + 2 * b3 + b4)
-        if x2 < 0 or y2 < 0:  # one side is wiped out within this substep
-            return max(x2, 0.0), max(y2, 0.0)
-        x, y = x2, y2
-    return x, y
+# Both laws are integrated with n classical Runge-Kutta (RK4) substeps on plain
+# floats (a battle is two numbers: numpy's per-call overhead would dominate), the
+# right-hand side written inline (a battle is the model's innermost loop, and
+# function calls would cost more than the arithmetic). A substep that overshoots
+# below zero ends the battle: that side is wiped out.
 
 
 def lanchester(
     a: float, b: float, alpha: float, beta: float, t: float, substeps: int = 10
 ) -> tuple[float, float]:
     """Aimed fire for time ``t``: ``dA/dt = −β·B``, ``dB/dt = −α·A`` (RK4)."""
-    return _rk4(lambda x, y: (-beta * y, -alpha * x), float(a), float(b), t, substeps)
+    x, y = float(a), float(b)
+    n = max(int(substeps), 1)
+    h = t / n
+    hh, h6 = 0.5 * h, h / 6.0
+    na, nb = -alpha, -beta
+    for _ in range(n):
+        a1, b1 = nb * y, na * x
+        a2, b2 = nb * (y + hh * b1), na * (x + hh * a1)
+        a3, b3 = nb * (y + hh * b2), na * (x + hh * a2)
+        a4, b4 = nb * (y + h * b3), na * (x + h * a3)
+        x2 = x + h6 * (a1 + 2 * a2 + 2 * a3 + a4)
+        y2 = y + h6 * (b1 + 2 * b2 + 2 * b3 + b4)
+        if x2 < 0 or y2 < 0:  # one side is wiped out within this substep
+            return max(x2, 0.0), max(y2, 0.0)
+        x, y = x2, y2
+    return x, y
 
 
 def deitchman(
     g: float, b: float, a_rate: float, b_rate: float, t: float, substeps: int = 10
 ) -> tuple[float, float]:
     """Insurgents G against a conventional force B: ``dG/dt = −b·G·B``, ``dB/dt = −a·G`` (RK4)."""
-    return _rk4(lambda x, y: (-b_rate * x * y, -a_rate * x), float(g), float(b), t, substeps)
+    x, y = float(g), float(b)
+    n = max(int(substeps), 1)
+    h = t / n
+    hh, h6 = 0.5 * h, h / 6.0
+    na, nb = -a_rate, -b_rate
+    for _ in range(n):
+        a1, b1 = nb * x * y, na * x
+        xs, ys = x + hh * a1, y + hh * b1
+        a2, b2 = nb * xs * ys, na * xs
+        xs, ys = x + hh * a2, y + hh * b2
+        a3, b3 = nb * xs * ys, na * xs
+        xs, ys = x + h * a3, y + h * b3
+        a4, b4 = nb * xs * ys, na * xs
+        x2 = x + h6 * (a1 + 2 * a2 + 2 * a3 + a4)
+        y2 = y + h6 * (b1 + 2 * b2 + 2 * b3 + b4)
+        if x2 < 0 or y2 < 0:  # one side is wiped out within this substep
+            return max(x2, 0.0), max(y2, 0.0)
+        x, y = x2, y2
+    return x, y
 
 
 def contest(si: float, sj: float, m: float) -> float:
