@@ -89,14 +89,16 @@ def contest(si: float, sj: float, m: float) -> float:
     return float(x / (x + y))
 
 
-def choose(rng: np.random.Generator, weights: np.ndarray) -> int:
+def choose(rng: np.random.Generator, weights: np.ndarray, total: float | None = None) -> int:
     """Index drawn with probability ∝ ``weights`` (≥ 0, positive sum).
 
     The same draw as ``rng.choice(len(weights), p=weights / weights.sum())``
     (one uniform number against the normalised cumulative sum), without the
-    validation overhead of ``Generator.choice``.
+    validation overhead of ``Generator.choice``. ``total`` is
+    ``np.add.reduce(weights)`` when the caller already has it.
     """
-    cdf = np.add.accumulate(weights / np.add.reduce(weights))
+    cdf = weights / (np.add.reduce(weights) if total is None else total)
+    np.add.accumulate(cdf, out=cdf)
     cdf /= cdf[-1]
     return int(cdf.searchsorted(rng.random(), side="right"))
 
@@ -110,17 +112,20 @@ def step(m: LibyaModel) -> None:
         draws = m.rng.random(len(pairs)).tolist()
         strength = m.strength.tolist()  # strengths at the start of the month's fighting
         rate = p.engagement_rate
+        g, adj, R, rng = m.garrison, m.adj_f, m.R, m.rng
         for (i, j, level), u in zip(pairs, draws, strict=True):
             if u >= rate * level or strength[i] <= 0 or strength[j] <= 0:
                 continue
             if m.events and m.ceasefire_binds(i, j):
                 continue
-            contact = np.multiply.outer(m.garrison[i], m.garrison[j])
-            contact *= m.adj
-            if np.add.reduce(contact, axis=None) <= 0:
+            contact = np.multiply.outer(g[i], g[j])
+            contact *= adj
+            contact = contact.ravel()
+            tot = np.add.reduce(contact)
+            if tot <= 0:
                 continue
-            k = choose(m.rng, contact.ravel())
-            battle(m, i, j, k // m.R, k % m.R)
+            k = choose(rng, contact, tot)
+            battle(m, i, j, k // R, k % R)
     raids(m)
     m.sync_strength()
     mem = p.return_memory
@@ -138,7 +143,8 @@ def step(m: LibyaModel) -> None:
 def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
     """A battle between i's forces in ``ri`` and j's forces in ``rj`` (same or adjacent)."""
     p = m.p
-    a0, b0 = float(m.garrison[i, ri]), float(m.garrison[j, rj])
+    g = m.garrison
+    a0, b0 = g.item(i, ri), g.item(j, rj)
     t, n = p.battle_intensity, int(p.battle_substeps)
     ji, jj = m.jihadist_list[i], m.jihadist_list[j]
     if ji and not jj:
@@ -148,8 +154,8 @@ def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
     else:
         a1, b1 = lanchester(a0, b0, p.aimed_fire_rate, p.aimed_fire_rate, t, n)
     la, lb = a0 - a1, b0 - b1
-    m.garrison[i, ri] = a1
-    m.garrison[j, rj] = b1
+    g[i, ri] = a1
+    g[j, rj] = b1
     m.losses[i] += la
     m.losses[j] += lb
     if jj:
@@ -162,10 +168,12 @@ def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
     m.fatalities += deaths
     m.battle_deaths += deaths
     m.battles += 1
-    where = rj if ri == rj or m.control[rj] == j else ri
+    control = m.control
+    where = rj if ri == rj or control.item(rj) == j else ri
     m.region_deaths[where] += deaths
-    m.involved[i, where] = True
-    m.involved[j, where] = True
+    involved = m.involved
+    involved[i, where] = True
+    involved[j, where] = True
     m.log(
         "Battles",
         "battle",
@@ -184,7 +192,7 @@ def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
     if pw < p.control_change_margin:
         return
     # the region at stake: where the loser stood, if it holds it or nobody does
-    if int(m.control[rl]) in (lose, -1):
+    if control.item(rl) in (lose, -1):
         take(m, win, lose, rw, rl)
 
 

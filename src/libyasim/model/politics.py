@@ -59,9 +59,16 @@ def utilities(pos: np.ndarray, sal: np.ndarray, risk: np.ndarray) -> np.ndarray:
 
 def _utilities(pos: np.ndarray, w: np.ndarray, risk: np.ndarray) -> np.ndarray:
     """:func:`utilities` with the normalised squared saliences ``w = s²/Σs²`` given."""
-    diff = pos[None, :, :] - pos[:, None, :]  # [k, i, d]
-    diff *= diff
-    d = np.sqrt(np.matmul(diff, w[:, :, None])[:, :, 0])
+    if pos.shape[1] == 1:  # one issue: the weighted sum has a single term, d² = Δ²·w
+        x = pos[:, 0]
+        d = x[None, :] - x[:, None]  # [k, i]
+        d *= d
+        d *= w
+        np.sqrt(d, out=d)
+    else:
+        diff = pos[None, :, :] - pos[:, None, :]  # [k, i, d]
+        diff *= diff
+        d = np.sqrt(np.matmul(diff, w[:, :, None])[:, :, 0])
     return utility(d, risk[:, None])
 
 

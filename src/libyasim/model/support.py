@@ -161,9 +161,8 @@ def receive(m: LibyaModel) -> None:
     recruits = (p.military_to_fighters * got[:, MIL] + p.recruitment_rate * spend) * headroom(m)
     g = m.garrison
     strength = m.strength
-    has = strength > 0
-    dist = m.home.copy()
-    dist[has] = g[has] / strength[has, None]
+    has = (strength > 0)[:, None]
+    dist = np.divide(g, strength[:, None], out=m.home.copy(), where=has)
     g *= 1.0 - p.attrition_rate
     g += recruits[:, None] * dist
     m.sync_strength()
