@@ -105,7 +105,7 @@ class LibyaModel(mesa.Model):
         )
         self.C, self.K = len(CHANNELS), len(INTERESTS)
         self._frange = np.arange(self.F)[:, None]
-        self._cache: dict[str, tuple[bytes, Any]] = {}
+        self._cache: dict[str, tuple[list[bytes], Any]] = {}
 
     def _init_regions(self) -> None:
         regions = self.spec.regions
@@ -286,7 +286,7 @@ class LibyaModel(mesa.Model):
     def cached(self, name: str, fn: Any, *arrays: np.ndarray) -> Any:
         """``fn(self)``, recomputed only when one of ``arrays`` (its inputs) has changed:
         events may edit the model's arrays in place at any month."""
-        key = b"".join(a.tobytes() for a in arrays)
+        key = [a.tobytes() for a in arrays]
         hit = self._cache.get(name)
         if hit is not None and hit[0] == key:
             return hit[1]

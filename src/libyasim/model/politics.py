@@ -80,10 +80,10 @@ def victory(u: np.ndarray, cap: np.ndarray, sal: np.ndarray, n: float) -> np.nda
     c = ((cap * sal) @ gain.reshape(k, -1)).reshape(k, k)  # Σ_k c_k·s_k·max(0, u_k(x_i) − u_k(x_j))
     # coalitions that differ only by rounding (actors whose positions have converged)
     # are ties: without this, P_ij would jump between 0 and 1 on noise of order 1e-16
-    c[c <= TIE * np.maximum.reduce(c, axis=None)] = 0.0
+    np.putmask(c, c <= TIE * np.maximum.reduce(c, axis=None), 0.0)
     cn = c**n
     tot = cn + cn.T
-    return np.divide(cn, tot, out=np.full_like(c, 0.5), where=tot > 0)
+    return np.divide(cn, tot, out=np.full((k, k), 0.5), where=tot > 0)
 
 
 def condorcet(pij: np.ndarray) -> np.ndarray:
@@ -182,11 +182,15 @@ def bargain(m: LibyaModel) -> None:
     m.prevail[idx] = prob
     wt = prob[:, None] * has
     tot = np.add.reduce(wt, axis=0)
-    m.settlement = np.where(
-        tot > 0, np.add.reduce(wt * pos, axis=0) / np.where(tot > 0, tot, 1.0), m.settlement
+    wt *= pos
+    # issues nobody positioned on keep their last forecast
+    m.settlement = np.divide(
+        np.add.reduce(wt, axis=0), tot, out=m.settlement.copy(), where=tot > 0
     )
     # drift toward the coalitions that beat each actor
-    beat = np.maximum(pij - 0.5, 0.0) * cap[:, None]  # [j, k]: j beats k
+    beat = pij - 0.5
+    np.maximum(beat, 0.0, out=beat)
+    beat *= cap[:, None]  # [j, k]: j beats k
     wsum = np.add.reduce(beat, axis=0)
     target = np.divide(beat.T @ pos, wsum[:, None], out=pos.copy(), where=wsum[:, None] > 0)
     target -= pos

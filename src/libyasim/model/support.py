@@ -93,7 +93,8 @@ def allocate(m: LibyaModel) -> None:
     z0 = p.reservation_utility / m.temperature  # [S]
     z3 = np.where(cand, z[:, :, None], -np.inf)
     zmax = np.maximum(_max(z3, axis=1), z0[:, None])[:, None, :]  # [S, 1, C]
-    e = np.exp(z3 - zmax)  # exp(-inf) = 0 off the candidates
+    z3 -= zmax
+    e = np.exp(z3, out=z3)  # exp(-inf) = 0 off the candidates
     tot = _sum(e, axis=1, keepdims=True) + np.exp(z0[:, None, None] - zmax)
     e /= tot  # tot ≥ exp(0) for the largest term: never zero
     rho = (
