@@ -61,8 +61,8 @@ class SeriesRecorder:
         r[b[2]] = m.population_controlled()
         r[b[3]] = m.legitimacy
         r[b[4]] = m.popularity @ m.pop_share
-        r[b[5]] = np.add.reduce(m.flows, axis=2).ravel()
-        r[b[6]] = np.add.reduce(m.budget, axis=1)
+        np.add.reduce(m.flows, axis=2, out=r[b[5]].reshape(m.S, m.F))
+        np.add.reduce(m.budget, axis=1, out=r[b[6]])
         r[b[7]] = m.settlement[: m.I]
         r[b[8]] = (m.threat, m.fatalities, m.battle_deaths)
         self.steps.append(m.steps)

@@ -194,4 +194,5 @@ def headroom(m: LibyaModel) -> np.ndarray:
     supporters = (present * m.popularity) @ m.population
     ceiling = m.p.mobilisation_ceiling * supporters
     room = np.divide(m.strength, ceiling, out=np.ones(m.F), where=ceiling > 0)
-    return np.minimum(np.maximum(1.0 - room, 0.0), 1.0)
+    np.subtract(1.0, room, out=room)
+    return np.minimum(np.maximum(room, 0.0, out=room), 1.0, out=room)
