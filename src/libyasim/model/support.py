@@ -49,8 +49,9 @@ def scores(m: LibyaModel) -> np.ndarray:
 def routed(m: LibyaModel) -> np.ndarray:
     """[S, F] True where support is routed through intermediaries that are still active."""
     r = np.zeros((m.S, m.F), dtype=bool)
+    active = m.active.tolist()
     for (s, f), via in m.via.items():
-        r[s, f] = all(m.active[v] for v in via)
+        r[s, f] = all([active[v] for v in via])
     return r
 
 
