@@ -296,7 +296,10 @@ class LibyaModel(mesa.Model):
 
     def ceasefire_binds(self, a: int, b: int) -> bool:
         """True if a ceasefire both factions still keep forbids a battle between them."""
-        return any(ev.binds(a, b) for ev in self.events)
+        for ev in self.events:
+            if ev.binds(a, b):
+                return True
+        return False
 
     def on_violation(
         self, violator: int, victim: int | None, region: int | None = None, source: Any = None

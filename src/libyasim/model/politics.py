@@ -212,7 +212,9 @@ def step(m: LibyaModel) -> None:
     drive += (p.oil_weight * oil)[:, None]
     drive -= p.violence_weight * violence
     m.pop_drivers = drive
-    target = m.popularity0 + p.popularity_swing * np.tanh(drive)
+    target = np.tanh(drive)
+    target *= p.popularity_swing
+    target += m.popularity0
     np.minimum(np.maximum(target, 0.0, out=target), 1.0, out=target)
     m.popularity += p.popularity_relaxation * (target - m.popularity)
     # legitimacy: recognition (UN, sponsors' political support) around its base level
