@@ -296,10 +296,7 @@ class LibyaModel(mesa.Model):
 
     def ceasefire_binds(self, a: int, b: int) -> bool:
         """True if a ceasefire both factions still keep forbids a battle between them."""
-        for ev in self.events:
-            if ev.binds(a, b):
-                return True
-        return False
+        return any(ev.binds(a, b) for ev in self.events)
 
     def on_violation(
         self, violator: int, victim: int | None, region: int | None = None, source: Any = None
