@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from libyasim.events.base import EventBase
+from libyasim.events.election import ElectionPreconditions
 from libyasim.scenario import EVENT_TYPES, parse_scenario, schema
-from libyasim.scenario import events as event_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "user-guide.md"
@@ -130,8 +131,8 @@ FIELD_SECTIONS = [
     (schema.Alliance, "`relations`"),
     (schema.IssueAxis, "`issues`"),
     (schema.Outcomes, "`outcomes`"),
-    (event_schema.EventBase, "`events`"),
-    (event_schema.ElectionPreconditions, "`election`"),
+    (EventBase, "`events`"),
+    (ElectionPreconditions, "`election`"),
 ]
 ENUM_SECTIONS = [
     (schema.FactionKind, "`factions`"),
@@ -171,7 +172,7 @@ def test_every_event_type_and_its_fields_are_in_the_guide(event_type):
     titles = [t for t in heads if f"`{event_type}`" in t]
     assert titles, f"the user guide has no section for the event type '{event_type}'"
     text = sections(GUIDE)[titles[0]]
-    own = names(cls) - names(event_schema.EventBase) - {"type"}
+    own = names(cls) - names(EventBase) - {"type"}
     missing = sorted(n for n in own if f"`{n}`" not in text)
     assert not missing, (
         f"user guide section {titles[0]!r} does not describe {event_type} fields {missing}"

@@ -7,7 +7,7 @@ import pytest
 from model_fixtures import ROOT, mini
 from scenario_factory import minimal_scenario
 
-from libyasim.model.events import CeasefireBehaviour, war_gain
+from libyasim.events.ceasefire import CeasefireBehaviour, war_gain
 from libyasim.model.model import LibyaModel
 from libyasim.model.runner import run
 from libyasim.scenario import ScenarioError, from_dict, load_scenario

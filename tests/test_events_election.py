@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scenario_factory import minimal_scenario
 
-from libyasim.model.events import (
+from libyasim.events.election import (
     CeasefireBehaviour,
     ElectionBehaviour,
     accept_value,

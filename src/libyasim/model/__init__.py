@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "ACLED_TYPES": ".result",
-    "BEHAVIOURS": ".events",
+    "BEHAVIOURS": "..events",
     "EVENT_COLUMNS": ".result",
     "Faction": ".factions",
     "LibyaModel": ".model",
@@ -31,7 +31,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # for type checkers; ``X as X`` marks an explicit re-export
-    from .events import BEHAVIOURS as BEHAVIOURS
+    from ..events import BEHAVIOURS as BEHAVIOURS
     from .factions import Faction as Faction
     from .model import LibyaModel as LibyaModel
     from .regions import RegionCell as RegionCell

@@ -30,11 +30,11 @@ import pandas as pd
 from mesa import DataCollector
 from mesa.agent import AgentSet
 
+from ..events import build_events
 from ..scenario import load_scenario
-from ..scenario.events import month_index, month_name
 from ..scenario.schema import CHANNELS, INTERESTS, Scenario
+from ..scenario.types import month_index, month_name
 from . import conflict, politics, support
-from .events import build_events
 from .factions import Faction
 from .outcomes import SeriesRecorder
 from .regions import adjacency, build_network

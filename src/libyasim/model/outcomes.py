@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..scenario.events import month_name
+from ..scenario.types import month_name
 from .result import EVENT_COLUMNS
 
 if TYPE_CHECKING:

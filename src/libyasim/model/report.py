@@ -336,7 +336,7 @@ def format_summary(result: RunResult) -> str:
         lines.append("")
         lines.append("Interventions:")
         for i in done:
-            if i.get("result"):  # each event states its outcome in words (model/events.py)
+            if i.get("result"):  # each event states its outcome in words (events/)
                 lines.append(f"  {i['date']} {i['type']} ({i['id']}): {i['result']}")
                 continue
             extra = {

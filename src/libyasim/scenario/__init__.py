@@ -1,7 +1,7 @@
 """Scenario files: schema, loader, provenance."""
 
+from ..events import EVENT_TYPES
 from .errors import Problem, ScenarioError
-from .events import EVENT_TYPES, month_index, month_name
 from .loader import from_dict, get_value, load_scenario, parse_scenario, set_value
 from .quantity import Evidence, Quantity
 from .schema import (
@@ -16,6 +16,7 @@ from .schema import (
     Scenario,
     Sponsor,
 )
+from .types import month_index, month_name
 
 __all__ = [
     "CHANNELS",

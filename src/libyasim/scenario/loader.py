@@ -895,7 +895,7 @@ def _model(ann: Any, value: Any) -> type[BaseModel] | None:
     """The record class an annotation means for ``value`` (events pick by their 'type')."""
     models = [m for m in _unwrap(ann) if isinstance(m, type) and issubclass(m, BaseModel)]
     if len(models) > 1 and isinstance(value, dict):
-        from .events import EVENT_TYPES
+        from ..events import EVENT_TYPES
 
         cls = EVENT_TYPES.get(value.get("type"))  # type: ignore[arg-type]
         if cls in models:

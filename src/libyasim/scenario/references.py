@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from .events import month_index
 from .quantity import LOCATOR_RE
 from .schema import Scenario
+from .types import month_index
 from .walk import evidence_records
 
 Located = tuple[tuple, str]

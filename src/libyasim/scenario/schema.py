@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
-from .events import Event, Ident, Month, month_index, month_name
+from ..events import Event
+from .parameters import Parameters
 from .quantity import (
     Evidence,
     NonNegative,
@@ -27,6 +28,7 @@ from .quantity import (
     Unit,
     q,
 )
+from .types import CHANNELS, INTERESTS, Channel, Ident, Interest, Month, month_index, month_name
 
 
 class FactionKind(StrEnum):
@@ -43,22 +45,6 @@ class SponsorKind(StrEnum):
     COURT = "court"
 
 
-class Channel(StrEnum):
-    MILITARY = "military"
-    FINANCIAL = "financial"
-    POLITICAL = "political"
-
-
-class Interest(StrEnum):
-    COUNTER_TERRORISM = "counter_terrorism"
-    MIGRATION = "migration"
-    ANTI_ISLAMIST = "anti_islamist"
-    UN_LEGITIMACY = "un_legitimacy"
-    INFLUENCE = "influence"
-
-
-CHANNELS: tuple[Channel, ...] = tuple(Channel)
-INTERESTS: tuple[Interest, ...] = tuple(Interest)
 
 
 class Document(StrictModel):
@@ -176,77 +162,6 @@ class IssueAxis(StrictModel):
     low: str
     high: str
     evidence: list[Evidence] = Field(default_factory=list)
-
-
-def _p(value: float, lo: float, hi: float, doc: str) -> Any:
-    """A model coefficient's default: value, sampling range, and the assumption."""
-    return Field(default=q(value, range=(lo, hi), assumption=doc), description=doc)
-
-
-class Parameters(StrictModel):
-    """Model coefficients. Each is documented in docs/ODD.md under its name."""
-
-    # --- support (DESIGN §3.2-3.3)
-    softmax_temperature: Positive = _p(0.25, 0.1, 0.6, "default sponsor softmax temperature tau: lower means support concentrates on the best-scoring faction")
-    support_inertia: Unit = _p(0.3, 0.1, 0.6, "monthly speed rho at which an allocation moves toward its target at full consensus")
-    consensus_inertia_floor: Unit = _p(0.3, 0.1, 0.6, "share of rho kept by a sponsor with zero internal consensus")
-    policy_noise: NonNegative = _p(0.3, 0.0, 0.6, "scale of the noise on a sponsor's utilities, multiplied by (1 - consensus)")
-    reservation_utility: Signed = _p(0.0, -0.5, 0.5, "utility of withholding support: an outside option in the softmax, so a sponsor keeps back part of its budget when no candidate is attractive")
-    stance_weight: NonNegative = _p(1.0, 0.5, 2.0, "weight of a sponsor's prior stance toward a faction in its utility")
-    support_threshold: Unit = _p(0.02, 0.0, 0.1, "allocation share below which a sponsor sends nothing to a faction")
-    icc_reputation_cost: NonNegative = _p(1.0, 0.5, 2.0, "scale of every ICC warrant's reputation_cost in a sponsor's utility (times its reputation sensitivity)")
-    casualty_cost: NonNegative = _p(0.5, 0.1, 1.0, "utility cost of a faction's recent losses, times the sponsor's casualty sensitivity")
-    indirect_cost_discount: Unit = _p(0.6, 0.3, 0.9, "share of reputation and casualty cost hidden when support is routed through another sponsor")
-    richardson_reaction: NonNegative = _p(0.05, 0.0, 0.15, "Richardson reaction k: budget growth per unit of rival sponsors' support to a faction's enemies")
-    richardson_fatigue: Unit = _p(0.1, 0.05, 0.3, "Richardson fatigue a: monthly pull of a budget back to its initial level")
-    loyalty_step: Unit = _p(0.05, 0.01, 0.1, "Axelrod commitment step: loyalty gained per month of support received, lost per month without")
-    loyalty_weight: NonNegative = _p(0.5, 0.0, 1.0, "weight of a faction's loyalty in its sponsor's utility")
-    military_to_fighters: NonNegative = _p(150.0, 50.0, 300.0, "fighters added per unit of military support per month; calibrated (pattern-oriented, docs/ODD.md 7.8) so that sponsored forces stay within the public 2017-2020 ranges (LNA 15-35k) instead of compounding")
-    financial_to_resources: NonNegative = _p(1.0, 0.5, 1.5, "resources added per unit of financial support per month")
-    political_to_legitimacy: NonNegative = _p(0.5, 0.2, 1.0, "recognition from political support: recognition = 1 - exp(-political_to_legitimacy x support received per month)")
-    recruitment_rate: NonNegative = _p(100.0, 50.0, 200.0, "fighters recruited per unit of resources spent; calibrated with military_to_fighters (docs/ODD.md 7.8)")
-    mobilisation_ceiling: Unit = _p(0.03, 0.015, 0.05, "fighters a faction can field per supporter (inhabitant x popularity) in the regions it holds or garrisons; recruitment slows to zero at this ceiling. 0.03 keeps the LNA near 25k and the GNA near 15-17k (judgement against public estimates of 2017-2020 force sizes, FACTS.md); 0.05 let both double within four years")
-    resource_spend: Unit = _p(0.3, 0.1, 0.5, "share of its resources a faction spends on recruitment each month")
-    oil_income: NonNegative = _p(3.0, 1.0, 6.0, "resources per month from holding all of Libya's oil value")
-    attrition_rate: Unit = _p(0.01, 0.0, 0.03, "monthly share of fighters lost to desertion and demobilisation")
-    ally_share: Unit = _p(0.05, 0.0, 0.15, "share of its resources a faction passes to allies each month, times alliance level")
-    initial_loyalty: Unit = _p(0.5, 0.2, 0.8, "loyalty of a faction to a sponsor that supports it at the start, times the edge weight")
-    ct_results_share: Unit = _p(0.5, 0.2, 0.8, "share of a faction's counter-terrorism score earned by results (its share of jihadist losses inflicted); the rest is capacity (hostility to jihadists x relative strength)")
-    un_recognition_share: Unit = _p(0.5, 0.3, 0.8, "share of formal UN recognition in a faction's UN-legitimacy score and in its recognition level; the rest is its legitimacy (scores) or the political support it receives (recognition)")
-    default_salience: Unit = _p(0.5, 0.2, 0.8, "salience of an issue axis for an actor that has a position on it but no stated salience")
-    return_memory: Unit = _p(0.3, 0.1, 0.6, "monthly weight of the latest month in the value a faction returns to sponsors (exponential memory)")
-    embargo_evasion: Unit = _p(0.0, 0.0, 0.5, "share of the military channel an arms embargo fails to stop, beyond the event's own leakage")
-    # --- conflict (DESIGN §3.4)
-    engagement_rate: Unit = _p(0.6, 0.1, 0.8, "monthly probability that hostile forces in the same or adjacent regions fight, times hostility level; calibrated with aimed_fire_rate and battle_intensity to conflict deaths of 1,000-2,000 a year (FACTS.md)")
-    aimed_fire_rate: NonNegative = _p(0.07, 0.03, 0.1, "Lanchester aimed-fire kill rate per fighter per month, conventional forces; calibrated to conflict deaths of 1,000-2,000 a year (FACTS.md)")
-    insurgent_fire_rate: NonNegative = _p(0.06, 0.02, 0.12, "Deitchman: kill rate of insurgents on conventional forces per insurgent per month")
-    area_fire_rate: NonNegative = _p(0.00002, 0.000005, 0.00005, "Deitchman area-fire coefficient b: insurgent losses per (insurgent x conventional fighter) per month")
-    battle_intensity: Unit = _p(0.35, 0.2, 0.5, "fraction of a month the forces in a battle are engaged; calibrated to conflict deaths of 1,000-2,000 a year (FACTS.md)")
-    battle_substeps: NonNegative = _p(10, 5, 20, "integration substeps of a battle's attrition equations")
-    contest_exponent: Positive = _p(1.5, 1.0, 3.0, "contest success function exponent m (Tullock; Hirshleifer 1989)")
-    occupation_share: Unit = _p(0.5, 0.2, 0.8, "share of the winner's engaged forces that move into a region it takes")
-    control_change_margin: Unit = _p(0.6, 0.5, 0.8, "win probability at which an attacker takes a region when it wins the battle")
-    fatality_share: Unit = _p(0.5, 0.3, 0.8, "share of attrition losses that are deaths (the rest wounded, captured or deserted)")
-    civilian_harm: NonNegative = _p(0.15, 0.05, 0.3, "civilian deaths per combatant death")
-    initial_threat: Unit = _p(0.5, 0.3, 0.7, "Europe's threat index at the start (0 calm .. 1 acute fear of attacks planned from Libya)")
-    raid_rate: Unit = _p(0.3, 0.1, 0.6, "monthly probability that a jihadist faction raids, times its strength relative to raid_scale")
-    raid_scale: Positive = _p(500.0, 200.0, 1500.0, "jihadist fighters at which raids happen at the full raid_rate")
-    raid_fatalities: NonNegative = _p(4.0, 1.0, 10.0, "mean deaths in one jihadist raid")
-    threat_per_death: NonNegative = _p(0.02, 0.005, 0.05, "rise of the Europe threat index per jihadist-caused death")
-    threat_decay: Unit = _p(0.1, 0.05, 0.2, "monthly decay of the Europe threat index toward zero")
-    threat_to_ct: NonNegative = _p(0.5, 0.0, 1.0, "rise of sponsors' counter-terrorism weight per unit of threat index")
-    # --- politics (DESIGN §3.5)
-    bargaining_exponent: Positive = _p(2.0, 1.0, 4.0, "exponent n of the victory probability C_ij^n / (C_ij^n + C_ji^n)")
-    position_drift: Unit = _p(0.1, 0.02, 0.3, "monthly share of the way an actor moves toward the coalition position that beats it")
-    popularity_relaxation: Unit = _p(0.1, 0.05, 0.2, "monthly speed at which popularity moves toward its drivers")
-    security_weight: NonNegative = _p(1.0, 0.5, 2.0, "weight of security delivered (territory held without fighting) in popularity")
-    violence_weight: NonNegative = _p(1.0, 0.5, 2.0, "weight of violence suffered in a faction's regions in popularity")
-    oil_weight: NonNegative = _p(0.5, 0.0, 1.0, "weight of oil revenue controlled in popularity")
-    legitimacy_relaxation: Unit = _p(0.05, 0.01, 0.1, "monthly speed at which legitimacy moves toward recognition-based level")
-    recognition_weight: NonNegative = _p(0.5, 0.2, 1.0, "weight of international recognition (UN, sponsors' political support) in legitimacy")
-    sponsor_capability_weight: NonNegative = _p(1.0, 0.5, 2.0, "weight of foreign sponsors' capability (support given) relative to factions' in bargaining")
-    popularity_swing: Unit = _p(0.3, 0.1, 0.5, "largest monthly-target deviation of popularity from its initial level caused by security, violence and oil")
-    violence_scale: Positive = _p(50.0, 20.0, 200.0, "deaths in a region in a month at which violence weighs fully on popularity")
 
 
 class Outcomes(StrictModel):
