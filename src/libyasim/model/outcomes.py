@@ -4,11 +4,19 @@ The series is recorded into a preallocated numpy table (one row per month,
 step 0 the initial state) and turned into the ``RunResult.series`` DataFrame
 once, at the end of a run; the model's Mesa ``DataCollector`` holds the
 headline reporters for ``SolaraViz`` and ``mesa.batch_run``.
+
+The end state is decided in two steps: :func:`criteria` measures, on the run,
+every quantity the decision uses (stored in ``summary["classification"]``, and
+by a batch as ``fig.classification.<name>`` columns); :func:`decide` is a pure
+function of those criteria and the scenario's ``outcomes`` thresholds, so it
+can be re-applied to stored runs with moved thresholds (``libyasim report``'s
+threshold robustness) without running the model again.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -20,6 +28,7 @@ from ..scenario.types import month_name
 from .result import EVENT_COLUMNS
 
 if TYPE_CHECKING:
+    from ..scenario.schema import Outcomes
     from .model import LibyaModel
 
 #: every end state a run can be classified in, from settled to violent (display order)
@@ -99,8 +108,57 @@ def _blocs(m: LibyaModel) -> np.ndarray:
     return label
 
 
-def classify(m: LibyaModel, series: pd.DataFrame) -> tuple[str, list[str], dict[str, Any]]:
-    """End state from the Outcomes thresholds over the last ``window_months``."""
+#: the thresholds of :class:`~libyasim.scenario.schema.Outcomes` that :func:`decide`
+#: compares the criteria with (``window_months`` is not among them: it shapes the
+#: criteria themselves, so moving it needs new runs)
+THRESHOLDS = (
+    "takeover_population_share",
+    "takeover_strength_share",
+    "war_fatalities",
+    "partition_min_share",
+    "resurgence_ratio",
+)
+
+#: the criteria :func:`decide` reads, each a number or a bool (stored in
+#: ``summary["classification"]`` and as ``fig.classification.<name>`` columns of a
+#: batch's runs table); ``classification`` also holds descriptive extras
+#: (``top_faction``, ``blocs``) that the decision does not use
+CRITERIA = (
+    "window_months",
+    "mean_battle_deaths",
+    "top_population_share",
+    "top_strength_share",
+    "top_bloc_share",
+    "second_bloc_share",
+    "blocs_hostile",
+    "election_held",
+    "election_accepted",
+    "election_consolidated",
+    "jihadist_strength_start",
+    "jihadist_strength_end",
+    "jihadist_strength_ratio",
+)
+
+
+def criteria(m: LibyaModel, series: pd.DataFrame) -> dict[str, Any]:
+    """Every continuous quantity the end-state decision uses, measured on a run.
+
+    Means over the last ``outcomes.window_months`` months of ``series``:
+    ``mean_battle_deaths`` (monthly battle deaths), and for the non-jihadist
+    faction holding most population (``top_faction``) its
+    ``top_population_share`` and ``top_strength_share`` (of all non-jihadist
+    fighters). Blocs (allies and faction-to-faction supporters join one bloc):
+    the population share of the largest (``top_bloc_share``) and second
+    (``second_bloc_share``, 0 without a second bloc) and whether any of their
+    factions are hostile (``blocs_hostile``). The election, if one was held:
+    ``election_held``, ``election_accepted``, ``election_consolidated``.
+    Jihadist factions' total strength at the start and the end, and their
+    ratio (0 when there were none at the start).
+
+    Values are unrounded, so :func:`decide` gives the same answer on stored
+    criteria as on the live run. Model v2 may measure these differently; the
+    names are the contract with :func:`decide`.
+    """
     o = m.o
     w = series.tail(min(o.window_months, len(series) - 1) or 1)
     pop = np.array([w[f"population.{f}"].mean() for f in m.faction_ids])
@@ -109,14 +167,6 @@ def classify(m: LibyaModel, series: pd.DataFrame) -> tuple[str, list[str], dict[
     share = ns / ns.sum() if ns.sum() > 0 else ns
     war = float(w["battle_deaths"].mean()) if len(series) > 1 else 0.0
     top = int(np.argmax(np.where(m.jihadist, -1, pop)))
-    why: dict[str, Any] = {
-        "window_months": len(w),
-        "mean_battle_deaths": round(war, 2),
-        "top_faction": m.faction_ids[top],
-        "top_population_share": round(float(pop[top]), 4),
-        "top_strength_share": round(float(share[top]), 4),
-    }
-    election = m.election_result
     # blocs: population held by each bloc of non-jihadist factions
     label = _blocs(m)
     bloc_pop: dict[int, float] = {}
@@ -124,34 +174,92 @@ def classify(m: LibyaModel, series: pd.DataFrame) -> tuple[str, list[str], dict[
         if not m.jihadist[i]:
             bloc_pop[label[i]] = bloc_pop.get(label[i], 0.0) + pop[i]
     ranked = sorted(bloc_pop.items(), key=lambda kv: -kv[1])
-    rival = False
+    blocs: list[list[str]] = []
+    hostile = False
     if len(ranked) >= 2:
         a = [i for i in range(m.F) if label[i] == ranked[0][0]]
         b = [i for i in range(m.F) if label[i] == ranked[1][0]]
-        rival = bool(m.hostility[np.ix_(a, b)].max() > 0) and ranked[1][1] >= float(
-            o.partition_min_share.value
-        )
-        why["blocs"] = [[m.faction_ids[i] for i in a], [m.faction_ids[i] for i in b]]
-        why["bloc_population_shares"] = [round(ranked[0][1], 4), round(ranked[1][1], 4)]
+        hostile = bool(m.hostility[np.ix_(a, b)].max() > 0)
+        blocs = [[m.faction_ids[i] for i in a], [m.faction_ids[i] for i in b]]
+    election = m.election_result
+    j0 = float(m.strength0[m.jihadist].sum())
+    j1 = float(m.strength[m.jihadist].sum())
+    return {
+        "window_months": len(w),
+        "mean_battle_deaths": war,
+        "top_faction": m.faction_ids[top],
+        "top_population_share": float(pop[top]),
+        "top_strength_share": float(share[top]),
+        "top_bloc_share": float(ranked[0][1]) if ranked else 0.0,
+        "second_bloc_share": float(ranked[1][1]) if len(ranked) >= 2 else 0.0,
+        "blocs_hostile": hostile,
+        "blocs": blocs,
+        "election_held": election is not None,
+        "election_accepted": bool(election is not None and election.get("accepted")),
+        "election_consolidated": bool(election is not None and election.get("consolidated")),
+        "jihadist_strength_start": j0,
+        "jihadist_strength_end": j1,
+        "jihadist_strength_ratio": j1 / j0 if j0 > 0 else 0.0,
+    }
+
+
+def threshold_values(thresholds: Outcomes | Mapping[str, float]) -> dict[str, float]:
+    """The :data:`THRESHOLDS` as plain floats, from an ``Outcomes`` block or a mapping."""
+    if isinstance(thresholds, Mapping):
+        return {k: float(thresholds[k]) for k in THRESHOLDS}
+    return {k: float(getattr(thresholds, k).value) for k in THRESHOLDS}
+
+
+def decide(
+    criteria: Mapping[str, Any], thresholds: Outcomes | Mapping[str, float]
+) -> tuple[str, list[str]]:
+    """The end state and flags of a run from its :func:`criteria` (DESIGN §4.5).
+
+    Pure: no model needed, so it can be re-applied to stored runs with other
+    ``thresholds`` (an ``Outcomes`` block, or a mapping of each name in
+    :data:`THRESHOLDS` to a number). The first rule that applies wins:
+    ``takeover``, ``renewed_war``, ``unified_election``, ``partition``, else
+    ``status_quo``; ``jihadist_resurgence`` is a flag.
+    """
+    t = threshold_values(thresholds)
+    c = criteria
+    pms = t["partition_min_share"]
     if (
-        pop[top] >= float(o.takeover_population_share.value)
-        and share[top] >= float(o.takeover_strength_share.value)
-    ) or (election is not None and election.get("consolidated")):
+        c["top_population_share"] >= t["takeover_population_share"]
+        and c["top_strength_share"] >= t["takeover_strength_share"]
+    ) or bool(c["election_consolidated"]):
         state = "takeover"
-    elif war >= float(o.war_fatalities.value):
+    elif c["mean_battle_deaths"] >= t["war_fatalities"]:
         state = "renewed_war"
-    elif election is not None and election.get("accepted"):
+    elif bool(c["election_accepted"]):
         state = "unified_election"
-    elif rival and ranked[0][1] >= float(o.partition_min_share.value):
+    elif bool(c["blocs_hostile"]) and c["second_bloc_share"] >= pms and c["top_bloc_share"] >= pms:
         state = "partition"
     else:
         state = "status_quo"
     flags = []
-    j0 = float(m.strength0[m.jihadist].sum())
-    j1 = float(m.strength[m.jihadist].sum())
-    why["jihadist_strength"] = [round(j0, 1), round(j1, 1)]
-    if j0 > 0 and j1 / j0 >= float(o.resurgence_ratio.value):
+    j0, j1 = c["jihadist_strength_start"], c["jihadist_strength_end"]
+    if j0 > 0 and j1 / j0 >= t["resurgence_ratio"]:
         flags.append(FLAGS[0])
+    return state, flags
+
+
+def stored_criteria(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The :data:`CRITERIA` of one stored run: from a batch runs-table row (columns
+    ``fig.classification.<name>``) or a summary's ``classification`` dict."""
+    out: dict[str, Any] = {}
+    for k in CRITERIA:
+        v = row.get(f"fig.classification.{k}", row.get(k))
+        if v is None:
+            raise KeyError(f"the stored run has no criterion {k!r} (stored by an older libyasim?)")
+        out[k] = v
+    return out
+
+
+def classify(m: LibyaModel, series: pd.DataFrame) -> tuple[str, list[str], dict[str, Any]]:
+    """End state, flags and the :func:`criteria` they were decided on."""
+    why = criteria(m, series)
+    state, flags = decide(why, m.o)
     return state, flags, why
 
 
