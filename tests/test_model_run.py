@@ -178,13 +178,14 @@ def test_runs_under_mesa_batch_run():
 
     rows = mesa.batch_run(
         LibyaModel,
-        parameters={"scenario": str(BASELINE), "months": 3},
+        parameters={"spec": str(BASELINE), "months": 3},
         rng=[1, 2],
         max_steps=10,
         number_processes=1,
         display_progress=False,
     )
-    assert len(rows) == 2 and all(r["Step"] == 3 for r in rows)
+    agents = {r["id"] for r in rows}  # one row per agent (agent reporters)
+    assert len(rows) == 2 * len(agents) and all(r["Step"] == 3 for r in rows)
     assert all(np.isfinite(r["threat_index"]) for r in rows)
 
 
@@ -196,7 +197,7 @@ def test_constructs_under_solaraviz(baseline):
     page = SolaraViz(
         model,
         components=[make_plot_component("threat_index")],
-        model_params={"scenario": str(BASELINE)},
+        model_params={"spec": str(BASELINE)},
         name="libyasim",
     )
     box, _rc = solara.render(page, handle_error=False)

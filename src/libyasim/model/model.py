@@ -20,6 +20,8 @@ month and runs, in order (DESIGN.md §3; docs/ODD.md "Process overview"):
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -29,6 +31,7 @@ import numpy as np
 import pandas as pd
 from mesa import DataCollector
 from mesa.agent import AgentSet
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from ..events import build_events
 from ..scenario import load_scenario
@@ -43,6 +46,22 @@ from .sponsors import Sponsor
 MIL, FIN, POL = 0, 1, 2
 
 
+def _seed_of(rng: Any) -> int:
+    """The run's integer seed: ``rng`` itself, one drawn from a Generator, or a fresh one."""
+    if rng is None:  # an unseeded run picks a seed and records it
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(rng, np.random.BitGenerator):
+        rng = np.random.Generator(rng)
+    if isinstance(rng, np.random.Generator):  # one draw: the recorded seed reproduces the run
+        return int(rng.integers(2**63 - 1))
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and 0 <= rng < 2**63:
+        return int(rng)
+    raise TypeError(
+        "The 'rng' parameter of LibyaModel must be an int in [0, 2**63), a "
+        f"numpy.random.Generator or None. Got {rng!r} instead."
+    )
+
+
 def _v(x: Any, default: float = 0.0) -> float:
     return default if x is None else float(x.value if hasattr(x, "value") else x)
 
@@ -50,28 +69,77 @@ def _v(x: Any, default: float = 0.0) -> float:
 class LibyaModel(mesa.Model):
     """The simulation of one scenario with one seed.
 
-    ``scenario`` is a loaded :class:`~libyasim.scenario.Scenario` (or a path
-    to a scenario file, which is convenient for ``mesa.batch_run`` and
-    ``SolaraViz``); ``rng`` is the seed (an int), as in every Mesa 3.5 model.
-    ``months`` overrides the scenario's run length (it sets when
-    ``running`` turns False). The loaded scenario is ``model.spec``
-    (``model.scenario`` is Mesa's own scenario object).
+    ``spec`` is a loaded :class:`~libyasim.scenario.Scenario` or a path to a
+    scenario file (convenient for ``mesa.batch_run`` and ``SolaraViz``).
+    Any further keyword argument is a ``{dotted.path: value}`` override of
+    the scenario, so ``mesa.batch_run`` and SolaraViz sliders can sweep
+    them::
+
+        LibyaModel(spec, rng=1, **{"parameters.engagement_rate": 0.3})
+
+    ``rng`` is the seed (an int ≥ 0), as in every Mesa 3.5 model; ``None``
+    picks one; a ``numpy.random.Generator`` draws one. The seed is recorded
+    as ``model.seed`` and ``LibyaModel(spec, rng=model.seed)`` reproduces
+    the run. ``months`` overrides the scenario's run length (it sets when
+    ``running`` turns False). ``scenario`` is Mesa's own
+    :class:`mesa.experimental.scenarios.Scenario` (SolaraViz's Reset passes
+    one); its parameters other than ``rng`` are overrides too. The loaded
+    libyasim scenario is ``model.spec`` (``model.scenario`` is Mesa's).
     """
 
     def __init__(
-        self, scenario: Scenario | str | Path, rng: Any = None, months: int | None = None
+        self,
+        spec: Scenario | str | Path | None = None,
+        rng: int | np.integer | np.random.Generator | None = None,
+        months: int | None = None,
+        *,
+        scenario: MesaScenario | Scenario | str | Path | None = None,
+        **overrides: Any,
     ) -> None:
-        if isinstance(scenario, (str, Path)):
-            scenario = load_scenario(scenario)
-        if rng is None:  # an unseeded run picks a seed and records it
-            rng = int(np.random.SeedSequence().generate_state(1)[0])
-        super().__init__(rng=rng)
-        self.seed: int = int(rng) if isinstance(rng, (int, np.integer)) else int(self._seed)
-        self.spec: Scenario = scenario
-        self.months: int = int(months if months is not None else scenario.months)
-        self.start_index = month_index(scenario.start)
-        self.p = SimpleNamespace(**{k: float(v.value) for k, v in scenario.parameters})
-        self.o = scenario.outcomes
+        if isinstance(scenario, (Scenario, str, Path)):  # the old name of ``spec``
+            if spec is not None:
+                raise TypeError("LibyaModel got two scenarios: pass one, as its first argument")
+            warnings.warn(
+                "LibyaModel(scenario=...) is deprecated: pass the libyasim scenario as the "
+                "first argument, LibyaModel(spec=...); `scenario` is Mesa's own Scenario.",
+                FutureWarning,
+                stacklevel=2,
+            )
+            spec, scenario = scenario, None
+        if scenario is not None:
+            params = dict(scenario)
+            if rng is None:
+                rng = params.get("rng")
+            elif params.get("rng") is not None and params["rng"] != rng:
+                raise ValueError(
+                    f"LibyaModel got two seeds: rng={rng!r} and scenario.rng={params['rng']!r}"
+                )
+            overrides = {**{k: v for k, v in params.items() if k != "rng"}, **overrides}
+        if spec is None:
+            raise TypeError(
+                "LibyaModel needs a scenario: a loaded libyasim Scenario or the path of a "
+                "scenario file as its first argument"
+            )
+        if isinstance(spec, (str, Path)):
+            spec = load_scenario(spec, overrides or None)
+        elif isinstance(spec, Scenario):
+            spec = spec.with_values(overrides) if overrides else spec
+        else:
+            raise TypeError(
+                "The 'spec' parameter of LibyaModel must be a libyasim Scenario or a path. "
+                f"Got {type(spec).__name__} instead."
+            )
+        seed = _seed_of(rng)
+        if scenario is not None:
+            scenario.__dict__["rng"] = seed  # Mesa checks that model and scenario agree
+        super().__init__(rng=seed, scenario=scenario)
+        self.seed: int = seed
+        self.overrides: dict[str, Any] = dict(overrides)
+        self.spec: Scenario = spec
+        self.months: int = int(months if months is not None else spec.months)
+        self.start_index = month_index(spec.start)
+        self.p = SimpleNamespace(**{k: float(v.value) for k, v in spec.parameters})
+        self.o = spec.outcomes
         self._init_ids()
         self._init_regions()
         self._init_factions()
@@ -84,7 +152,7 @@ class LibyaModel(mesa.Model):
         self._event_months = [month_index(ev.spec.date) for ev in self.events]
         self._month_now = self.current_month
         self.recorder = SeriesRecorder(self)
-        self.datacollector = ArrayCollector(self.recorder, self._reporters())
+        self.datacollector = ArrayCollector(self, self.recorder, self._reporters())
         self._collect()
 
     # ------------------------------------------------------------------ set-up
@@ -391,17 +459,36 @@ def _hostile_pairs(m: LibyaModel) -> list[tuple[int, int, float]]:
     return [(int(i), int(j), float(h[i, j])) for i, j in np.argwhere(np.triu(h, 1) > 0)]
 
 
-class ArrayCollector(DataCollector):
-    """A Mesa ``DataCollector`` whose model variables are read from the model's
-    :class:`~.outcomes.SeriesRecorder` table (filled in place each step), so that
-    ``mesa.batch_run`` and ``SolaraViz`` see the usual ``model_vars`` without a
-    second, per-reporter collection pass."""
+#: Agent reporters (Mesa's ``get_agent_vars_dataframe``): series columns per agent.
+FACTION_REPORTERS = ("strength", "territory", "population", "legitimacy", "popularity")
+SPONSOR_REPORTERS = ("budget", "support")
 
-    def __init__(self, recorder: SeriesRecorder, reporters: dict[str, str]) -> None:
+
+class ArrayCollector(DataCollector):
+    """A Mesa ``DataCollector`` whose model and agent variables are read from
+    the model's :class:`~.outcomes.SeriesRecorder` table (filled in place each
+    step), so that ``mesa.batch_run`` and ``SolaraViz`` see the usual
+    ``model_vars`` and ``get_agent_vars_dataframe()`` without a second,
+    per-reporter collection pass: agent records are built only when read.
+    (No agent-type reporters: ``mesa.batch_run`` would report every agent twice.)
+
+    Agent variables: ``id`` (the scenario's id), for factions ``strength``
+    (fighters), ``territory`` and ``population`` (shares controlled),
+    ``legitimacy``, ``popularity``; for sponsors ``budget`` (all channels) and
+    ``support`` (given, all factions and channels). A variable an agent
+    lacks is ``None``, as with Mesa's attribute reporters.
+    """
+
+    def __init__(
+        self, model: LibyaModel, recorder: SeriesRecorder, reporters: dict[str, str]
+    ) -> None:
         super().__init__()
         self.recorder = recorder
         self.model_reporters = dict(reporters)
         self._columns = {name: recorder.columns.index(col) for name, col in reporters.items()}
+        self._row_of: dict[float, int] = {}
+        self.agent_reporters = {v: v for v in ("id", *FACTION_REPORTERS, *SPONSOR_REPORTERS)}
+        self._agent_records = _AgentRecords(self, model)  # type: ignore[assignment]
 
     @property  # type: ignore[override]
     def model_vars(self) -> dict[str, list[float]]:
@@ -414,7 +501,43 @@ class ArrayCollector(DataCollector):
         pass
 
     def collect(self, model: mesa.Model) -> None:
+        self._row_of[model.time] = len(self._collection_steps)
         self._collection_steps.append(model.time)
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         return pd.DataFrame(self.model_vars)
+
+    def agent_rows(self, model: LibyaModel, row: int) -> tuple[list[tuple], list[tuple]]:
+        """(faction records, sponsor records) of one collected row of the table."""
+        t = self._collection_steps[row]
+        r = self.recorder.table[row]
+        b = self.recorder._blocks
+        F, S = model.F, model.S
+        fv = np.stack([r[b[k]] for k in range(5)], axis=1).tolist()  # [F, 5]
+        support = r[b[5]].reshape(S, F).sum(axis=1).tolist()
+        budget = r[b[6]].tolist()
+        factions = [(t, a.unique_id, a.id, *fv[a.index]) for a in model.factions]
+        sponsors = [
+            (t, a.unique_id, a.id, budget[a.index], support[a.index]) for a in model.sponsors
+        ]
+        return factions, sponsors
+
+
+class _AgentRecords(Mapping):
+    """Mesa's ``{time: records}`` of agent variables, built on read."""
+
+    def __init__(self, dc: ArrayCollector, model: LibyaModel) -> None:
+        self.dc, self.model = dc, model
+
+    def __getitem__(self, t: float) -> list[tuple]:
+        factions, sponsors = self.dc.agent_rows(self.model, self.dc._row_of[t])
+        pad = (None,) * len(SPONSOR_REPORTERS)
+        return [(*rec, *pad) for rec in factions] + [
+            (*rec[:3], *(None,) * len(FACTION_REPORTERS), *rec[3:]) for rec in sponsors
+        ]
+
+    def __iter__(self) -> Iterator[float]:
+        return iter(self.dc._row_of)
+
+    def __len__(self) -> int:
+        return len(self.dc._row_of)

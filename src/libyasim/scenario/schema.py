@@ -216,6 +216,9 @@ class Scenario(StrictModel):
         return self.model_dump() == other.model_dump()
 
     __hash__ = None  # type: ignore[assignment]  # mutable containers inside
+    # one value, not a sequence of (field, value) pairs: mesa.batch_run sweeps
+    # any iterable it is given, so a bare scenario must not be one
+    __iter__ = None  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Scenario:
