@@ -81,7 +81,7 @@ CASES = {
         r"militray:",
         "sponsors[0].budget.militray",
         "unknown key 'militray' (did you mean 'military'?); "
-        "expected one of 'military', 'financial' or 'political'",
+        "expected one of 'military', 'financial', 'political' or 'direct'",
     ),
     "unknown literal key inside an event": (
         lambda d: d["events"].append(

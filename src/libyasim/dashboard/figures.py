@@ -190,7 +190,12 @@ def flows_of(model: Any) -> np.ndarray:
     return np.asarray(flows)
 
 
-CHANNEL_COLORS = {"military": "#c0392b", "financial": "#2e86c1", "political": "#7d3c98"}
+CHANNEL_COLORS = {
+    "military": "#c0392b",
+    "financial": "#2e86c1",
+    "political": "#7d3c98",
+    "direct": "#d68910",
+}
 
 
 def network_figure(model: Any) -> Figure:

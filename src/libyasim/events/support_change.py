@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     pass
 from ..scenario.types import CHANNELS, INTERESTS
 
+ChannelName = Literal["military", "financial", "political", "direct"]
+
 
 class SupportChange(EventBase):
     """A sponsor changes course from ``date``: budget, interests, stance or channel.
@@ -27,12 +29,8 @@ class SupportChange(EventBase):
 
     type: Literal["support_change"]
     sponsor: Ident
-    budget: dict[Literal["military", "financial", "political"], NonNegative] = Field(
-        default_factory=dict
-    )
-    budget_scale: dict[Literal["military", "financial", "political"], NonNegative] = Field(
-        default_factory=dict
-    )
+    budget: dict[ChannelName, NonNegative] = Field(default_factory=dict)
+    budget_scale: dict[ChannelName, NonNegative] = Field(default_factory=dict)
     interests: dict[
         Literal["counter_terrorism", "migration", "anti_islamist", "un_legitimacy", "influence"],
         Unit,

@@ -147,12 +147,15 @@ def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
     a0, b0 = g.item(i, ri), g.item(j, rj)
     t, n = p.battle_intensity, int(p.battle_substeps)
     ji, jj = m.jihadist_list[i], m.jihadist_list[j]
+    # direct sponsor support (air strikes, drones, advisers) multiplies a side's fire
+    mult = m.combat_mult
+    mi, mj = mult.item(i), mult.item(j)
     if ji and not jj:
-        a1, b1 = deitchman(a0, b0, p.insurgent_fire_rate, p.area_fire_rate, t, n)
+        a1, b1 = deitchman(a0, b0, p.insurgent_fire_rate * mi, p.area_fire_rate * mj, t, n)
     elif jj and not ji:
-        b1, a1 = deitchman(b0, a0, p.insurgent_fire_rate, p.area_fire_rate, t, n)
+        b1, a1 = deitchman(b0, a0, p.insurgent_fire_rate * mj, p.area_fire_rate * mi, t, n)
     else:
-        a1, b1 = lanchester(a0, b0, p.aimed_fire_rate, p.aimed_fire_rate, t, n)
+        a1, b1 = lanchester(a0, b0, p.aimed_fire_rate * mi, p.aimed_fire_rate * mj, t, n)
     la, lb = a0 - a1, b0 - b1
     g[i, ri] = a1
     g[j, rj] = b1
@@ -183,8 +186,8 @@ def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
         deaths,
         f"{a0:.0f} vs {b0:.0f} fighters; losses {la:.0f} and {lb:.0f}",
     )
-    # who prevails: contest success function on the surviving forces
-    pi = contest(a1, b1, p.contest_exponent)
+    # who prevails: contest success function on the surviving forces' combat power
+    pi = contest(a1 * mi, b1 * mj, p.contest_exponent)
     if m.rng.random() < pi:
         win, lose, rw, rl, pw = i, j, ri, rj, pi
     else:

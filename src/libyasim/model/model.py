@@ -145,6 +145,7 @@ class LibyaModel(mesa.Model):
         self._init_factions()
         self._init_sponsors()
         self._init_relations()
+        support.init(self)
         politics.init(self)
         self.event_log: list[dict[str, Any]] = []
         self.events = build_events(self)

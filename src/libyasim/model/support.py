@@ -16,6 +16,7 @@ channel C's budget), ``flows[S, F, C]`` (support delivered this month),
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,8 +26,66 @@ _sum, _max = np.add.reduce, np.maximum.reduce  # the ufunc reductions, without t
 if TYPE_CHECKING:
     from .model import LibyaModel
 
-MIL, FIN, POL = 0, 1, 2
+MIL, FIN, POL, DIRECT = 0, 1, 2, 3
 CT, MIGRATION, ANTI_ISLAMIST, UN, INFLUENCE = range(5)
+
+
+def init(m: LibyaModel) -> None:
+    """The arrays this module owns besides the sponsors' own (created in the model):
+    ``direct_support[F]`` (direct-channel support each faction receives this month,
+    after embargoes), ``combat_mult[F]`` (its multiplier on fire, from
+    :func:`combat_multiplier`) and ``red_lines`` (the red lines in force)."""
+    m.direct_support = np.zeros(m.F)
+    m.combat_mult = np.ones(m.F)
+    lines: list[RedLine] = []
+    m.red_lines = lines
+
+
+@dataclass
+class RedLine:
+    """A sponsor's commitment to defend ``regions`` for ``client`` (event ``red_line``)."""
+
+    sponsor: int
+    client: int
+    regions: np.ndarray  # [R] bool
+    credibility: float
+    until: int | None = None  # last model step in force (None: to the end)
+
+
+def combat_multiplier(m: LibyaModel) -> np.ndarray:
+    """[F] multiplier (≥ 1) on each faction's fire in the battles it fights this month:
+    ``1 + direct_combat_gain·(1 − exp(−direct_support/direct_saturation))``, saturating
+    in direct support (air strikes, drones, advisers, mercenaries). Computed once a
+    month by :func:`allocate`; this returns the month's array (read, don't write)."""
+    return m.combat_mult
+
+
+def _combat_mult(m: LibyaModel) -> np.ndarray:
+    p = m.p
+    x = np.exp(-m.direct_support / p.direct_saturation)
+    np.subtract(1.0, x, out=x)
+    x *= p.direct_combat_gain
+    x += 1.0
+    return x
+
+
+def deterrence_cost(m: LibyaModel, attacker: int, region: int) -> float:
+    """Expected cost (≥ 0, in shares of national value, the scale of an offensive's
+    gain) that sponsors' red lines add to ``attacker`` attacking ``region``: for each
+    red line in force over the region whose sponsor is active and whose client
+    ``attacker`` is hostile to, ``red_line_deterrence × credibility``."""
+    if not m.red_lines:
+        return 0.0
+    cost = 0.0
+    for line in m.red_lines:
+        if (
+            line.regions[region]
+            and m.active[line.sponsor]
+            and attacker != line.client
+            and m.hostility[attacker, line.client] > 0
+        ):
+            cost += m.p.red_line_deterrence * line.credibility
+    return cost
 
 
 def scores(m: LibyaModel) -> np.ndarray:
@@ -119,6 +178,8 @@ def allocate(m: LibyaModel) -> None:
         via = 1.0 - (1.0 - leakage) * (1.0 - evade)
         flows[:, :, MIL] *= np.where(indirect, via, direct)
     m.flows = flows
+    m.direct_support = _sum(flows[:, :, DIRECT], axis=0)
+    m.combat_mult = _combat_mult(m)
     richardson(m)
 
 

@@ -26,6 +26,7 @@ class Channel(StrEnum):
     MILITARY = "military"
     FINANCIAL = "financial"
     POLITICAL = "political"
+    DIRECT = "direct"  # air strikes, drones, advisers, mercenaries: multiplies a client's fire
 
 
 class Interest(StrEnum):

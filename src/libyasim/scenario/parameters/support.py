@@ -38,3 +38,6 @@ class SupportParameters(StrictModel):
     default_salience: Unit = _p(0.5, 0.2, 0.8, "salience of an issue axis for an actor that has a position on it but no stated salience")
     return_memory: Unit = _p(0.3, 0.1, 0.6, "monthly weight of the latest month in the value a faction returns to sponsors (exponential memory)")
     embargo_evasion: Unit = _p(0.0, 0.0, 0.5, "share of the military channel an arms embargo fails to stop, beyond the event's own leakage")
+    direct_combat_gain: NonNegative = _p(0.5, 0.2, 1.0, "largest extra fire that direct support (air strikes, drones, advisers, mercenaries) gives a faction: its fire is multiplied by up to 1 + gain; judgement from foreign air power deciding sieges (PATTERNS.md S1)")
+    direct_saturation: Positive = _p(1.0, 0.5, 3.0, "direct support per month at which a faction gets 63% (1 - 1/e) of direct_combat_gain: more strikes on the same fronts add less")
+    red_line_deterrence: NonNegative = _p(0.3, 0.1, 0.6, "expected cost, in shares of national value (the scale of an offensive's gain), to a faction attacking a region behind a fully credible red line of a sponsor of its enemy")
