@@ -21,13 +21,18 @@ from __future__ import annotations
 
 import copy
 import difflib
+import errno
 import functools
 import hashlib
 import io
 import json
 import numbers
+import os
 import pickle
 import re
+import stat
+import sys
+import time
 import types
 import typing
 import warnings
@@ -48,6 +53,11 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
 MAX_EXTENDS_DEPTH = 20
 MAX_FLOW_DEPTH = 100
+MAX_NAME_BYTES = 255  # one part of a file name (Linux NAME_MAX)
+MAX_PATH_BYTES = 4095  # a whole file name (Linux PATH_MAX - 1)
+READ_SECONDS = 10.0  # wall-clock cap on reading one file
+PARSE_SECONDS = 30.0  # wall-clock cap on parsing one file
+SCENARIO_SUFFIXES = (".yaml", ".yml")
 _BRACKETS = re.compile(r"[\[\]{}]")
 
 
@@ -66,8 +76,8 @@ class Node:
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    except (ValueError, RuntimeError, OSError):  # elsewhere, a symlink loop, a bad name
+        return str(path).replace("\x00", "\\0")
 
 
 _STANDARD_TAGS = {
@@ -105,12 +115,14 @@ def _kind(obj: Any) -> str:
 
 
 def _plain(
-    obj: Any, file: str, line: int | None, counter: list[int], problems: list[Problem], path: str
+    obj: Any, file: str, line: int | None, counter: list, problems: list[Problem], path: str
 ) -> tuple[Any, Node]:
     """Plain Python data (dict, list, str, int, float, bool, None) and its locations."""
     counter[0] += 1
     if counter[0] > MAX_NODES:
         raise _TooLarge()
+    if counter[0] % 1000 == 0 and time.monotonic() > counter[1]:
+        raise _TooSlow()
     tag = _tag(obj)
     if tag is not None:
         problems.append(
@@ -131,6 +143,9 @@ def _plain(
             sub = f"{path}.{key}" if path else str(key)
             if not isinstance(key, str):
                 problems.append(Problem(file, kline, sub, f"keys must be text; got {_kind(key)}"))
+                continue
+            if _lone_surrogate(key):
+                problems.append(Problem(file, kline, path, f"a key's {_SURROGATE}"))
                 continue
             value = obj[key]
             vline = obj.lc.value(key)[0] + 1 if obj.lc.data and key in obj.lc.data else kline
@@ -154,10 +169,13 @@ def _plain(
         return int(obj), Node(file, line)
     if isinstance(obj, float):
         return float(obj), Node(file, line)
-    if isinstance(obj, str):
-        return str(obj), Node(file, line)
     if isinstance(obj, TaggedScalar):  # only !!str gets here
-        return str(obj.value), Node(file, line)
+        obj = str(obj.value)
+    if isinstance(obj, str):
+        if _lone_surrogate(obj):
+            problems.append(Problem(file, line, path, _SURROGATE))
+            return None, Node(file, line)
+        return str(obj), Node(file, line)
     # dates, binary, sets and anything else YAML can spell
     hint = (
         ' (write months as "YYYY-MM", in quotes)'
@@ -177,6 +195,25 @@ def _plain(
 
 class _TooLarge(Exception):
     pass
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _lone_surrogate(text: str) -> bool:
+    """Whether text holds a lone surrogate (``"\\ud800"``): not Unicode, not UTF-8 writable."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+_SURROGATE = (
+    "text holds a lone surrogate (an escape like \"\\ud800\" that is not a whole "
+    "Unicode character); refused"
+)
 
 
 def _too_big(file: str, size: int) -> ScenarioError:
@@ -261,8 +298,24 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, Node]:
         raise ScenarioError(
             [Problem(file, None, "", "lists or mappings nested too deeply; refused")]
         ) from None
+    except ValueError as exc:  # ruamel's int(): more than sys.get_int_max_str_digits() digits
+        what = (
+            f"a number with more than {sys.get_int_max_str_digits()} digits"
+            if "digits" in str(exc)
+            else "a value that cannot be read"
+        )
+        raise ScenarioError([Problem(file, None, "", f"not valid YAML: {what}; refused")]) from None
     if not isinstance(raw, CommentedMap):
-        what = "an empty file" if raw is None else _kind(raw)
+        # never echo the text: this may be any file (extends: /etc/shadow)
+        what = (
+            "an empty file"
+            if raw is None
+            else "a list"
+            if isinstance(raw, list)
+            else "text"
+            if isinstance(raw, str)
+            else "a single value"
+        )
         raise ScenarioError(
             [
                 Problem(
@@ -276,7 +329,7 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, Node]:
         )
     problems: list[Problem] = []
     try:
-        data, node = _plain(raw, file, 1, [0], problems, "")
+        data, node = _plain(raw, file, 1, [0, time.monotonic() + PARSE_SECONDS], problems, "")
     except _TooLarge:
         raise ScenarioError(
             [
@@ -287,6 +340,10 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, Node]:
                     f"more than {MAX_NODES} values once aliases are expanded; refused",
                 )
             ]
+        ) from None
+    except _TooSlow:
+        raise ScenarioError(
+            [Problem(file, None, "", f"not read within {PARSE_SECONDS:g} s; refused")]
         ) from None
     except RecursionError:
         raise ScenarioError(
@@ -300,6 +357,21 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, Node]:
                 )
             ]
         ) from None
+    known = set(_fields(Scenario)) | {"extends"}
+    keys = [k for k in raw if isinstance(k, str)]
+    if not any(k in known or difflib.get_close_matches(k, known, n=1, cutoff=0.75) for k in keys):
+        # never echo its keys: this may be any file that happens to be a mapping
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    1,
+                    "",
+                    "not a scenario file: none of its keys is a scenario field "
+                    "(id, title, start, months, regions, factions, ...)",
+                )
+            ]
+        )
     if problems:
         raise ScenarioError(problems)
     return data, node
@@ -410,6 +482,67 @@ def _merge(
     return over, onode
 
 
+def _name_problem(name: str) -> str | None:
+    """Why a file name cannot name a file (a NUL, a part longer than the system allows)."""
+    if "\x00" in name:
+        return "a file name cannot contain a NUL character"
+    if len(name.encode("utf-8", errors="surrogatepass")) > MAX_PATH_BYTES:
+        return f"file name longer than {MAX_PATH_BYTES} bytes"
+    for part in name.split("/"):
+        if len(part.encode("utf-8", errors="surrogatepass")) > MAX_NAME_BYTES:
+            return f"a part of the file name is longer than {MAX_NAME_BYTES} bytes"
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the file name is not valid Unicode (a lone surrogate)"
+    return None
+
+
+def read_bounded(path: Path, limit: int = MAX_FILE_BYTES, seconds: float = READ_SECONDS) -> bytes:
+    """The bytes of a regular file, at most ``limit`` of them, read within ``seconds``.
+
+    Devices (``/dev/zero``), FIFOs and sockets are refused before reading (a FIFO is
+    opened without blocking); the size is counted while reading, not trusted from
+    ``stat``. Raises :class:`InputRefused` (a plain reason) or ``OSError``.
+    """
+    bad = _name_problem(str(path))
+    if bad:
+        raise InputRefused(bad)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputRefused("is a directory, not a scenario file")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputRefused(
+                "is not a regular file (a device, FIFO or socket); only files are read; refused"
+            )
+        if info.st_size > limit:
+            raise InputRefused(
+                f"file is {info.st_size // 1000} kB, larger than the limit of "
+                f"{limit // 1000} kB; refused"
+            )
+        deadline = time.monotonic() + seconds
+        chunks, size = [], 0
+        while True:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                raise InputRefused(f"file is larger than the limit of {limit // 1000} kB; refused")
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise InputRefused(f"could not be read within {seconds:g} s; refused")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+class InputRefused(Exception):
+    """A file refused before or while reading it (too big, not a regular file, too slow)."""
+
+
 def _read_text(path: Path, shown: str) -> str:
     """A scenario file's text, or a ScenarioError saying plainly why it cannot be read."""
 
@@ -417,18 +550,19 @@ def _read_text(path: Path, shown: str) -> str:
         return ScenarioError([Problem(shown, line, "", message)])
 
     try:
-        if path.is_dir():
-            raise fail("is a directory, not a scenario file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _too_big(shown, size)
-        raw = path.read_bytes()
+        raw = read_bounded(path)
+    except InputRefused as exc:
+        raise fail(str(exc)) from None
     except FileNotFoundError:
         raise fail("no such file") from None
     except PermissionError:
         raise fail("cannot read: permission denied") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise fail("cannot read: a loop of symbolic links") from None
         raise fail(f"cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a name the system cannot take
+        raise fail(f"cannot read: {exc}") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -456,7 +590,18 @@ def _resolve(
         raise ScenarioError(
             [Problem(shown, pline, "extends", f"must be a file name; got {_kind(parent)}")]
         )
-    target = (path.parent / parent).resolve()
+    bad = _name_problem(parent)
+    if bad is None and Path(parent).suffix.lower() not in SCENARIO_SUFFIXES:
+        bad = "must name a scenario file (ending in .yaml or .yml)"
+    if bad:
+        raise ScenarioError([Problem(shown, pline, "extends", f"{bad}; refused")])
+    try:
+        target = (path.parent / parent).resolve()
+    except (RuntimeError, OSError, ValueError):  # a loop of symbolic links, a bad name
+        raise ScenarioError(
+            [Problem(shown, pline, "extends", f"cannot follow {parent!r}: a loop of symbolic "
+                     "links or a name the system refuses")]
+        ) from None
     if search_dirs is not None and not any(target.is_relative_to(d.resolve()) for d in search_dirs):
         raise ScenarioError(
             [Problem(shown, pline, "extends", f"may only name a shipped scenario; got {parent!r}")]
@@ -468,7 +613,13 @@ def _resolve(
         raise ScenarioError(
             [Problem(shown, pline, "extends", f"more than {MAX_EXTENDS_DEPTH} levels of extends")]
         )
-    if not target.exists():
+    try:
+        missing, folder = not target.exists(), target.is_dir()
+    except OSError as exc:
+        raise ScenarioError(
+            [Problem(shown, pline, "extends", f"cannot read {parent!r}: {exc.strerror or exc}")]
+        ) from None
+    if missing:
         raise ScenarioError(
             [
                 Problem(
@@ -479,7 +630,7 @@ def _resolve(
                 )
             ]
         )
-    if target.is_dir():
+    if folder:
         raise ScenarioError(
             [Problem(shown, pline, "extends", f"{parent!r} is a directory, not a scenario file")]
         )
