@@ -45,10 +45,10 @@ def test_bad_uploads_give_the_validation_message(sdir, size, data, expected):
 
 def test_valid_upload_extending_a_shipped_scenario(sdir):
     entry = read_upload(
-        "mine.yaml", 60, b"extends: mini.yaml\nid: mine\ntitle: Mine\nmonths: 6\n", sdir
+        "mine.yaml", 60, b"extends: mini.yaml\nid: mine\ntitle: Mine\nmonths: 8\n", sdir
     )
     assert entry.ok
-    assert entry.scenario.months == 6
+    assert entry.scenario.months == 8
     assert entry.name == "upload: mine.yaml"
 
 

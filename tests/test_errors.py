@@ -431,8 +431,10 @@ def test_problem_in_a_parent_and_a_child_each_name_their_file(tmp_path):
     )
     with pytest.raises(ScenarioError) as exc:
         load_scenario(child)
+    # one round: the child's field error and the parent's unknown reference together
     assert [(p.file, p.path) for p in exc.value.problems] == [
-        ("child.yaml", "factions[0].strength")
+        ("child.yaml", "factions[0].strength"),
+        ("parent.yaml", "regions[0].controller"),
     ]
     child.write_text(
         "extends: parent.yaml\nfactions:\n  - id: red\n    regional_popularity: {nowhere: 0.2}\n"

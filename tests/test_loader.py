@@ -311,7 +311,7 @@ def test_parse_scenario_restricts_extends_to_its_directory(base, tmp_path):
     inner.mkdir()
     with pytest.raises(ScenarioError, match="may only name a shipped scenario"):
         parse_scenario("extends: ../base.yaml\n", base_dir=inner)
-    assert parse_scenario("extends: base.yaml\nmonths: 2\n", base_dir=tmp_path).months == 2
+    assert parse_scenario("extends: base.yaml\nmonths: 3\n", base_dir=tmp_path).months == 3
 
 
 # ------------------------------------------------------------------ files that are not scenarios

@@ -38,6 +38,7 @@ import typing
 import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +212,7 @@ def _lone_surrogate(text: str) -> bool:
 
 
 _SURROGATE = (
-    "text holds a lone surrogate (an escape like \"\\ud800\" that is not a whole "
+    'text holds a lone surrogate (an escape like "\\ud800" that is not a whole '
     "Unicode character); refused"
 )
 
@@ -357,21 +358,6 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, Node]:
                 )
             ]
         ) from None
-    known = set(_fields(Scenario)) | {"extends"}
-    keys = [k for k in raw if isinstance(k, str)]
-    if not any(k in known or difflib.get_close_matches(k, known, n=1, cutoff=0.75) for k in keys):
-        # never echo its keys: this may be any file that happens to be a mapping
-        raise ScenarioError(
-            [
-                Problem(
-                    file,
-                    1,
-                    "",
-                    "not a scenario file: none of its keys is a scenario field "
-                    "(id, title, start, months, regions, factions, ...)",
-                )
-            ]
-        )
     if problems:
         raise ScenarioError(problems)
     return data, node
@@ -424,8 +410,22 @@ def _merge(
         items = list(base)
         nodes = list(bnode.kids) if isinstance(bnode.kids, list) else [bnode] * len(base)
         onodes = onode.kids if isinstance(onode.kids, list) else [onode] * len(over)
+        given: dict[str, int] = {}
         for i, (v, n) in enumerate(zip(over, onodes, strict=False)):
             key = item_key(v)
+            if key is not None and key in given:
+                problems.append(
+                    Problem(
+                        n.file,
+                        n.line,
+                        f"{path}[{i}]",
+                        f"'{key}' is given twice in this file (also {path}[{given[key]}]); "
+                        "the second would silently win: give it once",
+                    )
+                )
+                continue
+            if key is not None:
+                given[key] = i
             at = next(
                 (j for j, x in enumerate(items) if key is not None and item_key(x) == key), None
             )
@@ -574,6 +574,24 @@ def _read_text(path: Path, shown: str) -> str:
         ) from None
 
 
+def _refuse_non_scenario(data: dict, shown: str) -> None:
+    """A mapping none of whose keys is (close to) a scenario field is some other file:
+    say so without echoing its keys (``extends: /etc/shadow`` must not print it)."""
+    known = set(_fields(Scenario)) | {"extends"}
+    if not any(k in known or difflib.get_close_matches(k, known, n=1, cutoff=0.75) for k in data):
+        raise ScenarioError(
+            [
+                Problem(
+                    shown,
+                    1,
+                    "",
+                    "not a scenario file: none of its keys is a scenario field "
+                    "(id, title, start, months, regions, factions, ...)",
+                )
+            ]
+        )
+
+
 def _resolve(
     path: Path, chain: list[Path], text: str | None = None, search_dirs: list[Path] | None = None
 ) -> tuple[dict, Node]:
@@ -581,6 +599,7 @@ def _resolve(
     if text is None:
         text = _read_text(path, shown)
     data, node = read_yaml(text, shown)
+    _refuse_non_scenario(data, shown)
     parent = data.pop("extends", None)
     pnode = node.kids.pop("extends", None) if isinstance(node.kids, dict) else None
     if parent is None:
@@ -599,8 +618,15 @@ def _resolve(
         target = (path.parent / parent).resolve()
     except (RuntimeError, OSError, ValueError):  # a loop of symbolic links, a bad name
         raise ScenarioError(
-            [Problem(shown, pline, "extends", f"cannot follow {parent!r}: a loop of symbolic "
-                     "links or a name the system refuses")]
+            [
+                Problem(
+                    shown,
+                    pline,
+                    "extends",
+                    f"cannot follow {parent!r}: a loop of symbolic "
+                    "links or a name the system refuses",
+                )
+            ]
         ) from None
     if search_dirs is not None and not any(target.is_relative_to(d.resolve()) for d in search_dirs):
         raise ScenarioError(
@@ -858,9 +884,12 @@ def _problems_from(exc: ValidationError, data: dict, node: Node) -> list[Problem
 
 
 def _duplicate_ids(data: dict) -> list[tuple[tuple, str]]:
-    """Ids used twice among regions, factions, sponsors and issues, located at the second use."""
+    """Records given twice, located at the second one: ids among regions, factions,
+    sponsors and issues; support edges (from, to, channel); hostilities and
+    alliances (the same pair, either order); events (the same id, or the same
+    content). Nothing merges silently: the last would win."""
     seen: dict[str, str] = {}
-    out = []
+    out: list[tuple[tuple, str]] = []
     for group in ("regions", "factions", "sponsors", "issues"):
         items = data.get(group)
         if not isinstance(items, list):
@@ -879,6 +908,57 @@ def _duplicate_ids(data: dict) -> list[tuple[tuple, str]]:
                 )
             else:
                 seen[ident] = f"{group}[{i}]"
+    relations = data.get("relations")
+    for group in ("support", "hostility", "alliance"):
+        items = relations.get(group) if isinstance(relations, dict) else None
+        if not isinstance(items, list):
+            continue
+        keys: dict[str, int] = {}
+        for i, item in enumerate(items):
+            key = item_key(item)
+            if key is None:
+                continue
+            if key in keys:
+                what = "edge" if group == "support" else "pair"
+                field = "to" if group == "support" else "between"
+                out.append(
+                    (
+                        ("relations", group, i, field),
+                        f"the same {group} {what} as relations.{group}[{keys[key]}] "
+                        f"({key.replace('~', ' and ').replace('>', ' -> ')}); give each once",
+                    )
+                )
+            else:
+                keys[key] = i
+    events = data.get("events")
+    if isinstance(events, list):
+        ids: dict[str, int] = {}
+        contents: dict[str, int] = {}
+        for i, ev in enumerate(events):
+            if not isinstance(ev, dict):
+                continue
+            ident = ev.get("id")
+            if isinstance(ident, str) and ident in ids:
+                out.append(
+                    (("events", i, "id"), f"id '{ident}' is already used by events[{ids[ident]}]")
+                )
+                continue
+            if isinstance(ident, str):
+                ids[ident] = i
+            try:
+                blob = canonical_json({k: v for k, v in ev.items() if k != "id"})
+            except (TypeError, ValueError):
+                continue
+            if blob in contents:
+                out.append(
+                    (
+                        ("events", i),
+                        f"the same event as events[{contents[blob]}] (same type, date and "
+                        "fields); give it once",
+                    )
+                )
+            else:
+                contents[blob] = i
     return out
 
 
@@ -918,35 +998,202 @@ def locate(data: dict, node: Node, loc: tuple) -> Problem:
 # --------------------------------------------------------------------------- public API
 
 
+#: record lists whose items are pruned (as a whole) to check references despite field errors
+_RECORD_LISTS = (
+    ("regions",),
+    ("factions",),
+    ("sponsors",),
+    ("issues",),
+    ("events",),
+    ("relations", "support"),
+    ("relations", "hostility"),
+    ("relations", "alliance"),
+)
+
+
+def _record_of(loc: tuple) -> tuple[tuple, int] | None:
+    """The record list and index a location lies in (``("factions", 2, ...)`` -> factions, 2)."""
+    for path in _RECORD_LISTS:
+        n = len(path)
+        if loc[:n] == path and len(loc) > n and isinstance(loc[n], int):
+            return path, loc[n]
+    return None
+
+
+def _at_path(data: Any, path: tuple) -> Any:
+    for part in path:
+        if not _has(data, part):
+            return None
+        data = data[part]
+    return data
+
+
+def _pruned(data: dict, errors: list) -> tuple[Scenario, dict[tuple, list[int]], set[str]] | None:
+    """The scenario without the records and fields that have errors, to check the
+    references of the rest in the same round (DESIGN §4.3: one error, every problem).
+
+    Returns the scenario, for each record list the original index of each kept
+    item, and the ids of the dropped records (they exist: naming them is no
+    reference error). None when a required part is wrong (nothing left to check).
+    """
+    pruned = copy.deepcopy(data)
+    keep = {
+        path: list(range(len(lst)))
+        for path in _RECORD_LISTS
+        if isinstance(lst := _at_path(pruned, path), list)
+    }
+    dropped: set[str] = set()
+    for _round in range(4):
+        items: dict[tuple, set[int]] = {}
+        keys: set[tuple] = set()
+        for err in errors:
+            loc = tuple(err["loc"])
+            rec = _record_of(loc)
+            if rec is not None and rec[0] in keep and rec[1] < len(keep[rec[0]]):
+                items.setdefault(rec[0], set()).add(rec[1])
+                continue
+            existing: list[Any] = []
+            node: Any = pruned
+            for part in loc:
+                if not _has(node, part):
+                    break
+                existing.append(part)
+                node = node[part]
+            if not existing:
+                return None  # a required field, or the scenario as a whole
+            if existing[0] == "documents" and len(existing) > 1:  # a document, whole
+                dropped.add(str(existing[1]))
+                existing = existing[:2]
+            keys.add(tuple(existing))
+        for path, idxs in items.items():
+            lst = _at_path(pruned, path)
+            for i in sorted(idxs, reverse=True):
+                if isinstance(lst[i], dict) and isinstance(lst[i].get("id"), str):
+                    dropped.add(lst[i]["id"])
+                del lst[i], keep[path][i]
+        for key in sorted(keys, key=len, reverse=True):
+            parent = _at_path(pruned, key[:-1])
+            if _has(parent, key[-1]):
+                if isinstance(parent, list):
+                    return None  # an item of a plain list: give up rather than shift indices
+                del parent[key[-1]]
+        try:
+            return Scenario.model_validate(pruned), keep, dropped
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+        except RecursionError:
+            return None
+    return None
+
+
+def _original(loc: tuple, keep: dict[tuple, list[int]]) -> tuple:
+    rec = _record_of(loc)
+    if rec is None or rec[0] not in keep or rec[1] >= len(keep[rec[0]]):
+        return loc
+    n = len(rec[0])
+    return (*rec[0], keep[rec[0]][rec[1]], *loc[n + 1 :])
+
+
 def _build(data: dict, node: Node, origin: Path | None) -> Scenario:
+    """Validate resolved data: every problem (duplicates, types, fields, references) at once."""
     from .references import reference_problems  # circular-safe
 
-    duplicates = [
-        Problem(w.file, w.line, w.path, message)
-        for loc, message in _duplicate_ids(data)
-        for w in [locate(data, node, loc)]
-    ]
+    def located(loc: tuple, message: str) -> Problem:
+        where = locate(data, node, loc)
+        return Problem(where.file, where.line, where.path, message)
+
+    duplicates = [located(loc, message) for loc, message in _duplicate_ids(data)]
+    mistyped = _type_problems(data, Scenario, ())
+    types = [located(loc, message) for loc, message in mistyped]
+    fields: list[Problem] = []
+    errors: list[Any] = [{"loc": loc} for loc, _ in mistyped]
+    checked: Scenario | None = None
+    keep: dict[tuple, list[int]] = {}
+    dropped: set[str] = set()
     try:
-        scenario = Scenario.model_validate(data)
+        checked = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = _problems_from(exc, data, node)
+        fields = _problems_from(exc, data, node)
         if duplicates:  # the schema's own (unlocated) duplicate-id check says the same
-            problems = [p for p in problems if p.path or "used twice" not in p.message]
-        raise ScenarioError(_dedupe(duplicates + problems)) from None
+            fields = [p for p in fields if p.path or "used twice" not in p.message]
+        errors += exc.errors(include_url=False)
     except RecursionError:
         raise ScenarioError(
             [Problem(node.file, None, "", "values nested too deeply; refused")]
         ) from None
-    if duplicates:
-        raise ScenarioError(duplicates)
-    problems = []
-    for loc, message in reference_problems(scenario):
-        where = locate(data, node, loc)
-        problems.append(Problem(where.file, where.line, where.path, message))
-    if problems:
-        raise ScenarioError(_dedupe(problems))
-    scenario._attach(data, origin)
-    return scenario
+    if errors:  # check the references of what is right, in the same round
+        pruned = _pruned(data, errors)
+        checked, keep, dropped = pruned if pruned is not None else (None, {}, set())
+    said = {p.path for p in fields}
+    types = [p for p in types if p.path not in said]
+    references = []
+    if checked is not None:
+        references = [
+            located(_original(loc, keep), message)
+            for loc, message in reference_problems(checked, assume_known=dropped)
+        ]
+    problems = _dedupe(duplicates + types + fields + references)
+    if problems or checked is None:  # checked is None only when validation failed
+        raise ScenarioError(problems)
+    checked._attach(data, origin)
+    return checked
+
+
+# --------------------------------------------------------------------------- strict types
+#
+# pydantic's lax mode reads `months: true` as 1 and `months: '12'` as 12; a
+# scenario file means what it says, so a boolean or text where a number is
+# expected (and a number or text where true/false is expected) is a problem.
+
+
+def _type_problems(value: Any, ann: Any, loc: tuple) -> list[tuple[tuple, str]]:
+    """Booleans or text given for numbers, and numbers or text for booleans, located."""
+    members = _unwrap(ann)
+    if isinstance(value, dict):
+        model = _model(ann, value)
+        out = []
+        if model is not None:
+            fields = _fields(model)
+            for k, v in value.items():
+                if k in fields:
+                    out += _type_problems(v, fields[k].annotation, (*loc, k))
+            return out
+        for member in members:
+            if typing.get_origin(member) is dict and typing.get_args(member):
+                sub = typing.get_args(member)[1]
+                for k, v in value.items():
+                    out += _type_problems(v, sub, (*loc, k))
+                break
+        return out
+    if isinstance(value, list):
+        out = []
+        for member in members:
+            origin, args = typing.get_origin(member), typing.get_args(member)
+            if origin is list and args:
+                for i, v in enumerate(value):
+                    out += _type_problems(v, args[0], (*loc, i))
+                break
+            if origin is tuple and args:
+                for i, v in enumerate(value[: len(args)]):
+                    out += _type_problems(v, args[min(i, len(args) - 1)], (*loc, i))
+                break
+        return out
+    numeric = any(m in (int, float) for m in members)
+    if isinstance(value, bool):
+        if numeric and bool not in members:
+            return [(loc, f"must be a number; got {_kind(value)}")]
+    elif isinstance(value, str):
+        textual = str in members or any(
+            typing.get_origin(m) is typing.Literal or (isinstance(m, type) and issubclass(m, Enum))
+            for m in members
+        )
+        if numeric and not textual:
+            return [(loc, f"must be a number, not text; got {value!r:.40}")]
+        if bool in members and not textual:
+            return [(loc, f"must be true or false; got {_kind(value)}")]
+    elif isinstance(value, (int, float)) and bool in members and not numeric:
+        return [(loc, f"must be true or false; got {_kind(value)}")]
+    return []
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:

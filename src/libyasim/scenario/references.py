@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from .quantity import LOCATOR_RE
 from .schema import Scenario
-from .types import month_index
+from .types import month_index, month_name
 from .walk import evidence_records
 
 Located = tuple[tuple, str]
@@ -19,7 +19,13 @@ def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
     return f"unknown {kind} '{name}'{hint}"
 
 
-def reference_problems(s: Scenario) -> list[Located]:
+def reference_problems(s: Scenario, assume_known: Iterable[str] = ()) -> list[Located]:
+    """Every reference to an id that does not exist, and other cross-checks (dates).
+
+    ``assume_known``: ids of records left out because of their own errors
+    (naming them is not a reference error).
+    """
+    assumed = set(assume_known)
     regions = {r.id for r in s.regions}
     factions = {f.id for f in s.factions}
     sponsors = {sp.id for sp in s.sponsors}
@@ -27,7 +33,7 @@ def reference_problems(s: Scenario) -> list[Located]:
     out: list[Located] = []
 
     def need(loc: tuple, kind: str, name: str | None, known: set[str]) -> None:
-        if name is not None and name not in known:
+        if name is not None and name not in known and name not in assumed:
             out.append((loc, _unknown(kind, name, known)))
 
     for i, r in enumerate(s.regions):
@@ -77,6 +83,18 @@ def reference_problems(s: Scenario) -> list[Located]:
             out.append(
                 ((*loc, "date"), f"comes before the scenario starts ({s.start}); got {ev.date}")
             )
+        elif month_index(ev.date) >= start + s.months:
+            last = month_name(start + s.months - 1)
+            out.append(
+                (
+                    (*loc, "date"),
+                    f"comes after the run ends (its last month is {last}, {s.months} months "
+                    f"from {s.start}); got {ev.date}",
+                )
+            )
+        end = getattr(ev, "end", None)
+        if isinstance(end, str) and month_index(end) < month_index(ev.date):
+            out.append(((*loc, "end"), f"ends before it starts ({ev.date}); got {end}"))
         for field, kind, known in (
             ("parties", "faction", factions),
             ("eligible", "faction", factions),
@@ -129,6 +147,8 @@ def reference_problems(s: Scenario) -> list[Located]:
             continue
         doc = m.group("doc")
         if doc not in s.documents:
+            if doc in assumed:
+                continue
             out.append(((*loc, "source"), _unknown("document", doc, set(s.documents))))
             continue
         sentences = s.documents[doc].sentences
