@@ -1,5 +1,5 @@
-"""Ceasefire (docs/events.md, docs/ODD.md §7.5): binding, the decision to break,
-spoilers, sanctions by enforcers, the report."""
+"""Ceasefire (docs/events.md, docs/ODD.md §7.5.1): binding, the decision to break,
+sanctions by enforcers, the report. Direction tests of model v2: test_v2_ceasefire.py."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_war_gain_known_answer():
 
 
 def test_no_battles_between_parties_while_kept():
-    held = from_dict(fighting(peace_dividend=5.0, spoiler_sensitivity=0.0))
+    held = from_dict(fighting(peace_dividend=5.0))
     free = from_dict({**fighting(), "events": []})
     for seed in range(3):
         r = run(held, seed=seed, months=8)
@@ -58,65 +58,54 @@ def test_no_battles_between_parties_while_kept():
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_paris_parties_never_fight_before_the_break(seed):
+def test_paris_sides_never_fight_before_the_break(seed):
     r = run(ROOT / "scenarios" / "paris_2017.yaml", seed=seed, months=24)
     cf = next(i for i in r.summary["interventions"] if i["id"] == "paris_ceasefire")
+    sides = {f: k for k, (_, members) in enumerate(cf["sides"].items()) for f in members}
+    assert sides["lna"] != sides["gna"] and sides["hor"] == sides["lna"]  # allies bound
     b = r.events[r.events["kind"] == "battle"]
-    if cf["broken"]:
-        b = b[b["month"] <= cf["broken"]]  # battles resume the month after the break
-    pairs = [frozenset(x) for x in zip(b["actor1"], b["actor2"], strict=True)]
-    assert frozenset({"lna", "gna"}) not in pairs
+    across = b[
+        [
+            sides.get(x, -1) >= 0 and sides.get(y, -2) >= 0 and sides[x] != sides[y]
+            for x, y in zip(b["actor1"], b["actor2"], strict=True)
+        ]
+    ]
+    if cf["broken"] is None:
+        assert across.empty
+    else:
+        assert (across["month"] >= cf["broken"]).all()
+    if cf["against"] is not None:  # a defection is a battle: the violator attacks that month
+        first = across[across["month"] == cf["broken"]]
+        assert {cf["broken_by"], cf["against"]} in [
+            {x, y} for x, y in zip(first["actor1"], first["actor2"], strict=True)
+        ]
 
 
-def test_party_whose_gain_rises_above_the_threshold_breaks_it():
-    s = from_dict(fighting(peace_dividend=0.1, spoiler_sensitivity=0.0, monitoring=0.0))
+def test_party_whose_gain_rises_breaks_it_and_the_break_is_attributed():
+    s = from_dict(fighting(peace_dividend=0.1, monitoring=0.0))
     m = LibyaModel(s, rng=2, months=12)
     red, blue = m.fidx["red"], m.fidx["blue"]
     for _ in range(3):
         m.step()
     cf = cease(m)
-    gain, keep = cf.temptation(red)
-    assert cf.active and gain <= keep, "red should keep the ceasefire while the sides are close"
+    assert cf.active and cf.defection_probability(red, blue) < 0.5, "close sides keep it"
     m.garrison[red] *= 30.0  # red becomes overwhelmingly stronger
     m.sync_strength()
-    gain, keep = cf.temptation(red)
-    assert gain > keep
-    assert cf.temptation(blue)[0] < cf.temptation(blue)[1]  # blue, now hopeless, would keep it
-    m.step()
+    gain, _, keep = cf.temptation(red, blue)
+    assert gain > keep and cf.defection_probability(red, blue) > 0.5
+    assert cf.defection_probability(blue, red) < 0.1  # blue, now hopeless, would keep it
+    while cf.active and m.steps < 10:
+        m.step()
     assert not cf.active and cf.broken_by == "red"
     rep = cf.report()
-    assert rep["broken"] == m.current_month and rep["months_held"] == 3
-    assert "broken by red" in rep["result"] and "expected gain" in rep["result"]
-    m.step()  # the month after the break the parties may fight again
-    assert not m.ceasefire_binds(red, blue)
+    assert rep["against"] == "blue" and rep["months_held"] >= 3
+    assert "broken by red against blue" in rep["result"] and "expected gain" in rep["result"]
+    assert not m.ceasefire_binds(red, blue) and not m.ceasefire_binds(blue, red)
 
 
-def test_a_spoiler_attack_can_provoke_a_break():
-    attackless = fighting(peace_dividend=0.25, spoiler_sensitivity=1.0, spoiler_deaths=10)
-    attacked = fighting(peace_dividend=0.25, spoiler_sensitivity=1.0, spoiler_deaths=10)
-    attacked["events"].append(
-        {
-            "type": "attack",
-            "date": "2017-10",
-            "faction": "black",
-            "region": "north",
-            "target": "red",
-            "fatalities": 30,
-        }
-    )
-    attackless["parameters"]["raid_rate"] = attacked["parameters"]["raid_rate"] = 0.0
-    calm = run(from_dict(attackless), seed=1, months=5).summary["interventions"][0]
-    assert calm["broken_by"] is None
-    hit = next(
-        i
-        for i in run(from_dict(attacked), seed=1, months=5).summary["interventions"]
-        if i["type"] == "ceasefire"
-    )
-    assert hit["broken_by"] == "red" and hit["broken"] == "2017-10"
-
-
-def broken_by_force(monitoring: float) -> LibyaModel:
-    """red (funded by the enforcer 'far') becomes overwhelming in month 2 and breaks."""
+def broken_by_force(monitoring: float) -> tuple[LibyaModel, dict]:
+    """red (funded by the enforcer 'far') becomes overwhelming in month 2 and breaks;
+    also returns far's allocation to and stance toward red just before the sanction."""
     # no dividend and a mild penalty, so that an overwhelming red still breaks
     s = from_dict(
         fighting(
@@ -125,37 +114,49 @@ def broken_by_force(monitoring: float) -> LibyaModel:
             monitoring=monitoring,
             peace_dividend=0.0,
             oil_in_prize=0.0,
-            spoiler_sensitivity=0.0,
         )
     )
-    m = LibyaModel(s, rng=3, months=6)
+    m = LibyaModel(s, rng=3, months=12)
+    cf, red, far = cease(m), m.fidx["red"], m.sidx["far"]
+    before: dict = {}
+    react = cf.violated
+
+    def spy(*args) -> None:
+        before.update(allocation=m.allocation[far, red].copy(), stance=m.stance[far, red])
+        react(*args)
+
+    cf.violated = spy  # type: ignore[method-assign]
     m.step()
-    m.garrison[m.fidx["red"]] *= 30.0
+    m.garrison[red] *= 30.0
     m.sync_strength()
-    m.step()
-    return m
+    while cf.active and m.steps < 10:
+        m.step()
+    return m, before
 
 
 def test_enforcers_sanction_a_detected_violator():
-    seen, unseen = broken_by_force(1.0), broken_by_force(0.0)  # same seed, same draws
+    (seen, was), (unseen, was_unseen) = broken_by_force(1.0), broken_by_force(0.0)
     red, far = seen.fidx["red"], seen.sidx["far"]
     assert cease(seen).broken_by == cease(unseen).broken_by == "red"
-    assert seen.stance[far, red] == pytest.approx(unseen.stance[far, red] - 0.2)
-    assert seen.allocation[far, red] == pytest.approx(0.8 * unseen.allocation[far, red])
+    assert seen.stance[far, red] == pytest.approx(was["stance"] - 0.2)
+    assert seen.allocation[far, red] == pytest.approx(0.8 * was["allocation"])
+    assert unseen.stance[far, red] == pytest.approx(was_unseen["stance"])
+    assert unseen.allocation[far, red] == pytest.approx(was_unseen["allocation"])
     assert cease(seen).effects["sanctioned_by"] == ["far"]
     assert "sanctioned by far" in cease(seen).result()
     assert "undetected" in cease(unseen).result()
 
 
 def test_enforcers_make_keeping_worth_more():
-    base = fighting(spoiler_sensitivity=0.0, monitoring=1.0, penalty=0.8)
-    enforced = fighting(spoiler_sensitivity=0.0, monitoring=1.0, penalty=0.8, enforcers=["far"])
+    base = fighting(monitoring=1.0, penalty=0.8)
+    enforced = fighting(monitoring=1.0, penalty=0.8, enforcers=["far"])
     a = LibyaModel(from_dict(base), rng=1, months=3)
     b = LibyaModel(from_dict(enforced), rng=1, months=3)
     a.step()
     b.step()
-    red = a.fidx["red"]
-    assert cease(b).temptation(red)[1] > cease(a).temptation(red)[1]  # far funds red
+    red, blue = a.fidx["red"], a.fidx["blue"]
+    assert cease(b).temptation(red, blue)[2] > cease(a).temptation(red, blue)[2]  # far funds red
+    assert cease(b).defection_probability(red, blue) < cease(a).defection_probability(red, blue)
 
 
 def test_non_signatories_are_not_bound():

@@ -28,8 +28,8 @@ class Attack(EventBase):
 
 
 class AttackBehaviour(Behaviour):
-    """A jihadist attack of a given size: deaths, threat index, event log; in a
-    party's region it also tempts a ceasefire party to break (a spoiler)."""
+    """A jihadist attack of a given size: deaths, threat index, event log. It never
+    breaks a ceasefire by itself (only a bound party's attack does)."""
 
     types = ("attack",)
     spec: Attack

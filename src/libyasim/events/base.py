@@ -81,7 +81,15 @@ class Behaviour:
         """What happens at the end of every month from the event's date (step 6)."""
 
     def binds(self, a: int, b: int) -> bool:
+        """Does this event forbid ``a`` to attack ``b`` now (a ceasefire)?"""
         return False
+
+    def decide(self, a: int, b: int) -> bool:
+        """``a``, bound by this event toward ``b``, decides whether to defect."""
+        return False
+
+    def defect(self, a: int, b: int) -> None:
+        """``a`` defects from this event by attacking ``b`` (the attributed break)."""
 
     def violated(self, violator: int, victim: int | None, region: int | None, source: Any) -> None:
         """A ceasefire was violated somewhere (any behaviour may react)."""

@@ -1,35 +1,47 @@
-"""``ceasefire``: parties stop fighting each other while keeping the peace pays
-(Fearon 1995; Fortna 2004)."""
+"""``ceasefire``: parties stop attacking each other while keeping the peace pays
+(Fearon 1995; Powell 2006; Fortna 2004)."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from ..model.conflict import contest
 from ..scenario.quantity import NonNegative, Positive, Unit, q
-from ..scenario.types import Ident
+from ..scenario.types import Ident, Month, month_index
 from .base import STRATEGIC, Behaviour, EventBase, coalition_strength, holdings
 
 if TYPE_CHECKING:
     from ..model.model import LibyaModel
 
+#: causes of a break, as reported (``cause``)
+GAIN = "expected gain from fighting"
+SHIFT = "balance of power shifting against it (commitment problem)"
+ATTACKED = "attacked a bound party"
+
 
 class Ceasefire(EventBase):
-    """A ceasefire among ``parties`` from ``date``.
+    """A ceasefire among ``parties`` from ``date`` (to the end of ``end``, if given).
 
-    Each month each party keeps or breaks it by comparing its expected gain
-    from fighting — the bargaining model of war (Fearon 1995): win probability
-    from the contest function times the prize, minus what it stands to lose and
-    the cost of fighting, plus the temptation jihadist spoilers' attacks create
-    (Stedman 1997) — with the peace dividend plus the penalty its sponsors
-    (``enforcers``) impose on a detected violator (Fortna 2004, *Peace Time*;
-    Walter 2002). Details: docs/ODD.md §7.5.
+    It binds each signatory and, with ``allies_bound``, its declared allies
+    (the scenario's alliance relations at signing): none of them may attack a
+    faction on another party's side. A ``unilateral`` ceasefire is declared by
+    the first party alone: only its side is bound, toward the other parties'
+    sides. A bound faction tempted to attack decides whether to defect
+    (Fearon 1995: the expected gain from fighting; Powell 2006: a balance of
+    power shifting against it), against the value of keeping it (the peace
+    dividend and the penalty its sponsors among the ``enforcers`` would impose
+    on a detected violator: Fortna 2004; Walter 2002). Details: docs/ODD.md §7.5.1.
     """
 
     type: Literal["ceasefire"]
     parties: list[Ident] = Field(min_length=2)
+    unilateral: bool = False
+    allies_bound: bool = True
+    end: Month | None = None
     broker: Ident | None = None
     enforcers: list[Ident] = Field(default_factory=list)
     peace_dividend: NonNegative = q(
@@ -70,20 +82,26 @@ class Ceasefire(EventBase):
             "weight of oil revenue, against population, in the value of what a faction holds"
         ),
     )
-    spoiler_sensitivity: NonNegative = q(
-        0.5,
-        range=(0.0, 1.0),
+    shift_sensitivity: NonNegative = q(
+        1.0,
+        range=(0.0, 3.0),
         assumption=(
-            "how much a month of jihadist attacks in a party's regions raises its temptation to "
-            "break"
+            "weight a party gives the war value it would lose by waiting while the balance of "
+            "power shifts against it (1: all of it; Powell 2006: the declining side fights "
+            "before the rising side can exploit its gain); no estimate for Libya, so a wide range"
         ),
     )
-    spoiler_deaths: Positive = q(
-        20,
-        range=(5, 60),
+    shift_window: Positive = q(
+        6,
+        range=(3, 12),
+        assumption="months over which a party judges the trend of the balance of power",
+    )
+    decision_noise: Positive = q(
+        0.08,
+        range=(0.03, 0.2),
         assumption=(
-            "deaths from jihadist attacks in a party's regions in one month at which the spoiler "
-            "effect is full"
+            "logit scale of a tempted party's decision to defect (McFadden 1974): considerations "
+            "the model does not see blur the comparison of gain and value of keeping"
         ),
     )
 
@@ -92,6 +110,8 @@ class Ceasefire(EventBase):
         twice = sorted({p for p in self.parties if self.parties.count(p) > 1})
         if twice:
             raise ValueError(f"parties must be different factions; {', '.join(twice)} named twice")
+        if self.end is not None and month_index(self.end) < month_index(self.date):
+            raise ValueError(f"end {self.end} is before the date {self.date}")
         return self
 
 
@@ -103,27 +123,39 @@ def war_gain(p_win: float, prize: float, stake: float, cost: float) -> float:
     return p_win * prize - (1.0 - p_win) * stake - cost * (1.0 - p_win)
 
 
+def logistic(x: float) -> float:
+    """``1 / (1 + exp(−x))`` without overflow."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
 class CeasefireBehaviour(Behaviour):
-    """A ceasefire among its parties.
+    """A ceasefire among its parties' sides.
 
-    While it is kept, no battle is fought between two of its parties
-    (``binds``). At the end of every month each party i compares
+    ``binds(a, b)``: a (a party or, with ``allies_bound``, a declared ally of
+    one) may not attack b (on another party's side); for a unilateral
+    ceasefire only the declarer's side is bound. A bound faction that seeks
+    battle asks ``defects(a, b)``: it compares
 
-    - its expected gain from fighting (Fearon 1995), summed over the other
-      parties j it is hostile to, with coalition strengths C and holdings V:
-      ``G_i = Σ_j h_ij·war_gain(P_ij, V_j, V_i, war_cost)``,
-      ``P_ij = C_iᵐ/(C_iᵐ + C_jᵐ)``, plus the spoiler temptation
-      ``spoiler_sensitivity·min(1, jihadist attack deaths in i's regions / spoiler_deaths)``
-      (Stedman 1997);
-    - with what keeping it is worth: ``K_i = peace_dividend·(1 + V_i) +
-      monitoring·penalty·(share of i's support that comes from enforcers)``
-      (Fortna 2004; Walter 2002).
+    - the temptation ``G_ab = h_ab·war_gain(P_ab, V_b, V_a, war_cost)
+      + shift_sensitivity·h_ab·Δ_ab·(V_a + V_b + war_cost)``, with coalition
+      strengths C, ``P_ab = C_aᵐ/(C_aᵐ + C_bᵐ)``, holdings V and the projected
+      fall ``Δ_ab = min(P_ab(t), max(0, P_ab(t − w) − P_ab(t)))`` if the trend of
+      the last ``w = shift_window`` months goes on: the war value a lets slip by
+      waiting (Fearon 1995; Powell 2006);
+    - with the value of keeping it ``K_a = peace_dividend·(1 + V_a) +
+      monitoring·penalty·E_a``, E_a the share of a's support that comes from
+      the enforcers (Fortna 2004; Walter 2002);
 
-    The first party (in the order ``parties`` lists them) with ``G_i > K_i``
-    breaks it for all. The violation is detected with probability ``monitoring``; if so each
-    enforcer cuts its allocation to the violator by ``penalty`` and lowers its
-    stance toward it by ``penalty``. An election loser that rejects the result
-    also ends it (:class:`ElectionBehaviour`).
+    and defects with probability ``σ((G_ab − K_ab)/decision_noise)``. A
+    defection breaks the ceasefire for all, attributed to a (against b); it is
+    detected with probability ``monitoring``, and then each enforcer cuts its
+    allocation to the violator by ``penalty`` and lowers its stance toward it
+    by ``penalty``. Raids by factions outside it never break it. An election
+    loser that rejects the result also ends it (:class:`ElectionBehaviour`);
+    ``end`` ends it on its date.
     """
 
     types = ("ceasefire",)
@@ -137,88 +169,203 @@ class CeasefireBehaviour(Behaviour):
         self.active = False
         self.broken_by: str | None = None
         self.months_held = 0
+        self.side: list[int] = [-1] * model.F  # side (index of its party) of each bound faction
+        self.in_force: list[int] = []  # model steps (months) at whose end it was in force
+        self._decided: dict[tuple[int, int], bool] = {}
+        self._decided_step = -1
+        self._log_pos = 0
 
+    # ------------------------------------------------------------ signing
     def apply(self) -> None:
+        m, e = self.model, self.spec
         self.active = True
-        m = self.model
+        side = self.side
+        for k, p in enumerate(self.parties):
+            side[p] = k
+        if e.allies_bound:
+            for k, p in enumerate(self.parties):
+                for a in np.flatnonzero(m.alliance[p] > 0).tolist():
+                    if side[a] < 0 and not m.jihadist[a]:
+                        side[a] = k
+        self._log_pos = len(m.event_log)
+        bound = {
+            m.faction_ids[p]: [m.faction_ids[f] for f in range(m.F) if side[f] == k]
+            for k, p in enumerate(self.parties)
+        }
         m.log(
             STRATEGIC,
             "ceasefire_signed",
             None,
-            ",".join(self.spec.parties),
-            self.spec.broker,
+            ",".join(e.parties),
+            e.broker,
             0.0,
-            self.spec.note or "",
+            e.note
+            or (f"unilateral, declared by {e.parties[0]}" if e.unilateral else "")
+            + "; sides: "
+            + "; ".join(f"{p}: {', '.join(v)}" for p, v in bound.items()),
         )
         self.effects = {
-            "parties": list(self.spec.parties),
+            "parties": list(e.parties),
+            "unilateral": e.unilateral,
+            "sides": bound,
+            "end": e.end,
             "months_held": 0,
             "broken_by": None,
+            "against": None,
             "broken": None,
             "cause": None,
+            "expired": None,
+            "deaths_between_parties": 0.0,
+            "calm_months": 0,
             "sanctioned_by": [],
         }
+        if e.unilateral:
+            self.effects["attacks_on_declarer"] = 0
 
+    # ------------------------------------------------------------ binding
     def binds(self, a: int, b: int) -> bool:
-        return self.active and a in self.parties and b in self.parties
+        if not self.active:
+            return False
+        sa, sb = self.side[a], self.side[b]
+        if sa < 0 or sb < 0 or sa == sb:
+            return False
+        return sa == 0 or not self.spec.unilateral
 
-    def temptation(self, i: int) -> tuple[float, float]:
-        """(expected gain from fighting G_i, value of keeping the ceasefire K_i) for party i."""
+    def _past_coalition(self) -> np.ndarray:
+        """Coalition strengths ``shift_window`` months ago (from the recorded series)."""
+        m = self.model
+        w = max(1, round(float(self.spec.shift_window.value)))
+        rec = m.recorder
+        n = len(rec.steps)
+        if n == 0:
+            return coalition_strength(m)
+        s = rec.table[max(0, n - w), : m.F]
+        allies = m.alliance * ~m.jihadist[None, :]
+        return s + allies @ s
+
+    def temptation(self, a: int, b: int) -> tuple[float, float, float]:
+        """``(G_ab, shift term of G_ab, K_a)``: a's temptation to attack b, the part of it
+        due to a balance of power shifting against a, and the value a puts on keeping it."""
         m, e = self.model, self.spec
         value = holdings(m, float(e.oil_in_prize.value))
         strength = coalition_strength(m)
-        cost = float(e.war_cost.value)
-        gain = 0.0
-        for j in self.parties:
-            if j != i and m.hostility[i, j] > 0:
-                pw = contest(strength[i], strength[j], m.p.contest_exponent)
-                gain += m.hostility[i, j] * war_gain(pw, value[j], value[i], cost)
-        own = m.control == i
-        gain += float(e.spoiler_sensitivity.value) * min(
-            1.0, m.jihadist_attack_deaths[own].sum() / float(e.spoiler_deaths.value)
-        )
-        received = m.flows[:, i].sum(axis=1)
+        x = m.p.contest_exponent
+        p_now = contest(strength[a], strength[b], x)
+        past = self._past_coalition()
+        p_past = contest(past[a], past[b], x)
+        h, cost = float(m.hostility[a, b]), float(e.war_cost.value)
+        fall = min(p_now, max(0.0, p_past - p_now))  # projected fall, bounded by what is left
+        shift = float(e.shift_sensitivity.value) * h * fall * (value[a] + value[b] + cost)
+        gain = h * war_gain(p_now, value[b], value[a], cost)
+        received = m.flows[:, a].sum(axis=1)
         total = received.sum()
         enforced = received[self.enforcers].sum() / total if total > 0 else 0.0
         keep = (
-            float(e.peace_dividend.value) * (1.0 + value[i])
+            float(e.peace_dividend.value) * (1.0 + value[a])
             + float(e.monitoring.value) * float(e.penalty.value) * enforced
         )
-        return float(gain), float(keep)
+        return float(gain + shift), float(shift), float(keep)
+
+    def defection_probability(self, a: int, b: int) -> float:
+        gain, _, keep = self.temptation(a, b)
+        return logistic((gain - keep) / float(self.spec.decision_noise.value))
+
+    def decide(self, a: int, b: int) -> bool:
+        """Does bound ``a`` defect to attack ``b`` this month? One draw per pair and month."""
+        m = self.model
+        if self._decided_step != m.steps:
+            self._decided, self._decided_step = {}, m.steps
+        key = (a, b)
+        if key not in self._decided:
+            self._decided[key] = bool(m.rng.random() < self.defection_probability(a, b))
+        return self._decided[key]
+
+    def defect(self, a: int, b: int) -> None:
+        """``a`` breaks the ceasefire by attacking ``b``: the attributed break."""
+        gain, shift, keep = self.temptation(a, b)
+        cause = SHIFT if shift > 0 and shift >= gain - shift else GAIN
+        self.end(
+            a,
+            cause,
+            f"attacks {self.model.faction_ids[b]}: temptation {gain:.3f} (of which shifting "
+            f"balance {shift:.3f}) against value of keeping it {keep:.3f}",
+            victim=b,
+        )
+
+    # ------------------------------------------------------------ monthly
+    def _deaths_between_sides(self) -> float:
+        """Deaths this month in fighting between factions on different sides."""
+        m, side = self.model, np.array(self.side)
+        pair = getattr(m, "pair_deaths", None)
+        if pair is not None:
+            cross = (side[:, None] >= 0) & (side[None, :] >= 0) & (side[:, None] != side[None, :])
+            return float(np.triu(pair * cross, 1).sum())
+        deaths, log = 0.0, m.event_log
+        for rec in log[self._log_pos :]:
+            if rec["kind"] == "battle":
+                a, b = m.fidx.get(rec["actor1"], -1), m.fidx.get(rec["actor2"], -1)
+                sa = self.side[a] if a >= 0 else -1
+                sb = self.side[b] if b >= 0 else -1
+                if sa >= 0 and sb >= 0 and sa != sb:
+                    deaths += float(rec["fatalities"])
+                    if self.spec.unilateral:  # the declarer is bound: it was attacked
+                        self.effects["attacks_on_declarer"] += 1
+        self._log_pos = len(log)
+        return deaths
 
     def update(self) -> None:
         if not self.active:
             return
-        for i in self.parties:
-            gain, keep = self.temptation(i)
-            if gain > keep:
-                self.end(
-                    i,
-                    "expected gain from fighting",
-                    f"expected gain {gain:.3f} > value of keeping it {keep:.3f}",
-                )
-                return
+        m = self.model
+        attacked = getattr(m, "attacked", None)
+        if attacked is not None:  # an attack ordered without asking to defect (an event)
+            for a, b in np.argwhere(attacked).tolist():
+                if self.binds(a, b):
+                    self.defect(a, b)
+                    return
+        deaths = self._deaths_between_sides()
+        self.effects["deaths_between_parties"] = round(
+            self.effects["deaths_between_parties"] + deaths, 3
+        )
+        self.effects["calm_months"] += int(deaths == 0.0)
         self.months_held += 1
+        self.in_force.append(m.steps)
         self.effects["months_held"] = self.months_held
+        end = self.spec.end
+        if end is not None and month_index(m.current_month) >= month_index(end):
+            self.active = False
+            self.effects["expired"] = m.current_month
+            m.log(
+                STRATEGIC,
+                "ceasefire_expired",
+                None,
+                ",".join(self.spec.parties),
+                None,
+                0.0,
+                f"ended on its date after {self.months_held} months",
+            )
 
-    def end(self, violator: int, cause: str, note: str = "") -> None:
+    def end(self, violator: int, cause: str, note: str = "", victim: int | None = None) -> None:
         """``violator`` breaks the ceasefire (for all parties) this month."""
         if not self.active:
             return
         m = self.model
         self.active = False
         self.broken_by = m.faction_ids[violator]
-        self.effects.update(broken=m.current_month, broken_by=self.broken_by, cause=cause)
+        against = m.faction_ids[victim] if victim is not None else None
+        self.effects.update(
+            broken=m.current_month, broken_by=self.broken_by, against=against, cause=cause
+        )
         m.log(
             STRATEGIC,
             "ceasefire_broken",
             None,
             self.broken_by,
-            None,
+            against,
             0.0,
             f"{cause}: {note}" if note else cause,
         )
-        m.on_violation(violator, None, None, self)
+        m.on_violation(violator, victim, None, self)
 
     def violated(self, violator: int, victim: int | None, region: int | None, source: Any) -> None:
         if source is not self:
@@ -238,18 +385,26 @@ class CeasefireBehaviour(Behaviour):
 
     def result(self) -> str:
         x = self.effects
+        kind = f"unilateral ({x['parties'][0]}); " if x["unilateral"] else ""
+        calm = f"; {x['deaths_between_parties']:.0f} deaths between the sides while in force"
+        if x["unilateral"] and x.get("attacks_on_declarer"):
+            calm += f"; {x['attacks_on_declarer']} battles forced on the declarer"
         if x["broken_by"] is None:
-            return f"held {x['months_held']} months (still in force at the end)"
+            if x["expired"]:
+                return (
+                    f"{kind}held {x['months_held']} months, ended on its date {x['expired']}{calm}"
+                )
+            return f"{kind}held {x['months_held']} months (still in force at the end){calm}"
+        whom = f" against {x['against']}" if x["against"] else ""
         out = (
-            f"held {x['months_held']} months, broken by {x['broken_by']} in {x['broken']} "
-            f"({x['cause']})"
+            f"{kind}held {x['months_held']} months, broken by {x['broken_by']}{whom} in "
+            f"{x['broken']} ({x['cause']}){calm}"
         )
         if x.get("detected") is False:
             out += "; the violation went undetected"
         elif x["sanctioned_by"]:
             out += f"; sanctioned by {', '.join(x['sanctioned_by'])}"
         return out
-
 
 
 SCHEMA = Ceasefire

@@ -116,7 +116,7 @@ def step(m: LibyaModel) -> None:
         for (i, j, level), u in zip(pairs, draws, strict=True):
             if u >= rate * level or strength[i] <= 0 or strength[j] <= 0:
                 continue
-            if m.events and m.ceasefire_binds(i, j):
+            if m.events and not may_fight(m, i, j):
                 continue
             contact = np.multiply.outer(g[i], g[j])
             contact *= adj
@@ -138,6 +138,16 @@ def step(m: LibyaModel) -> None:
     m.ct_return *= 1 - mem
     if jtot > 0:
         m.ct_return += mem * (m.jihadist_losses_by / jtot)
+
+
+def may_fight(m: LibyaModel, i: int, j: int) -> bool:
+    """Hostile i and j have met: may they fight under the ceasefires in force? The
+    side that seeks battle is drawn at random (one draw, only when a ceasefire binds
+    either way); it attacks if no ceasefire binds it or it defects (§7.5.1)."""
+    if not (m.ceasefire_binds(i, j) or m.ceasefire_binds(j, i)):
+        return True
+    a, b = (i, j) if m.rng.random() < 0.5 else (j, i)
+    return not m.ceasefire_binds(a, b) or m.ceasefire_defects(a, b)
 
 
 def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:

@@ -364,8 +364,21 @@ class LibyaModel(mesa.Model):
         return value
 
     def ceasefire_binds(self, a: int, b: int) -> bool:
-        """True if a ceasefire both factions still keep forbids a battle between them."""
+        """True if a ceasefire in force forbids ``a`` to attack ``b`` (directional: a
+        unilateral ceasefire binds only its declarer's side)."""
         return any(ev.binds(a, b) for ev in self.events)
+
+    def ceasefire_defects(self, a: int, b: int) -> bool:
+        """``a``, bound not to attack ``b``, is tempted to: does it defect? Each ceasefire
+        binding it decides (one draw per pair and month, §7.5.1); if all say yes, ``a``
+        breaks them, attributed to it against ``b``, and may attack. False when nothing
+        binds ``a`` toward ``b``. Call it only when ``a`` would otherwise attack."""
+        bound = [ev for ev in self.events if ev.binds(a, b)]
+        if not bound or not all([ev.decide(a, b) for ev in bound]):  # every one draws
+            return False
+        for ev in bound:
+            ev.defect(a, b)
+        return True
 
     def on_violation(
         self, violator: int, victim: int | None, region: int | None = None, source: Any = None
