@@ -84,7 +84,7 @@ class Behaviour:
         """Does this event forbid ``a`` to attack ``b`` now (a ceasefire)?"""
         return False
 
-    def decide(self, a: int, b: int) -> bool:
+    def wants_to_defect(self, a: int, b: int) -> bool:
         """``a``, bound by this event toward ``b``, decides whether to defect."""
         return False
 

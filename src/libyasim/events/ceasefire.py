@@ -270,7 +270,7 @@ class CeasefireBehaviour(Behaviour):
         gain, _, keep = self.temptation(a, b)
         return logistic((gain - keep) / float(self.spec.decision_noise.value))
 
-    def decide(self, a: int, b: int) -> bool:
+    def wants_to_defect(self, a: int, b: int) -> bool:
         """Does bound ``a`` defect to attack ``b`` this month? One draw per pair and month."""
         m = self.model
         if self._decided_step != m.steps:

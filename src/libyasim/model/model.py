@@ -374,7 +374,7 @@ class LibyaModel(mesa.Model):
         breaks them, attributed to it against ``b``, and may attack. False when nothing
         binds ``a`` toward ``b``. Call it only when ``a`` would otherwise attack."""
         bound = [ev for ev in self.events if ev.binds(a, b)]
-        if not bound or not all([ev.decide(a, b) for ev in bound]):  # every one draws
+        if not bound or not all([ev.wants_to_defect(a, b) for ev in bound]):  # every one draws
             return False
         for ev in bound:
             ev.defect(a, b)
