@@ -69,6 +69,8 @@ class Design:
     sample_n: int = 0
     vary: tuple[str, ...] = ()
     months: int | None = None
+    #: explicit points: a Parquet file, one column per dotted path, one row per point
+    rows_from: str | None = None
 
     def __post_init__(self) -> None:
         if self.replicates < 1:
@@ -98,6 +100,8 @@ class Design:
                 raise DesignError(
                     f"sweep {s.path}: the number of values must be >= 1. Got {s.n} instead."
                 )
+        if self.rows_from is not None and self.sample is not None:
+            raise DesignError("give either explicit points (rows_from) or --sample, not both")
         if self.months is not None and self.months < 1:
             raise DesignError(f"The 'months' parameter must be >= 1. Got {self.months} instead.")
         paths = [s.path for s in self.sweeps]
@@ -150,8 +154,14 @@ class Design:
             dict(zip([s.path for s in self.sweeps], combo, strict=True))
             for combo in itertools.product(*(s.values() for s in self.sweeps))
         ]
-        rows = self._sample_rows(scenarios)
+        rows = self._file_rows() if self.rows_from else self._sample_rows(scenarios)
         return [{**g, **r} for g in grid for r in rows]
+
+    def _file_rows(self) -> list[dict[str, Any]]:
+        from ..calibration.sample import read_sample
+
+        names, x = read_sample(str(self.rows_from))
+        return [dict(zip(names, row.tolist(), strict=True)) for row in x]
 
     def _sample_rows(self, scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
         if self.sample is None:
@@ -173,12 +183,16 @@ class Design:
         else:
             x = morris.sample(problem, self.sample_n, seed=seed)
         ints = _integer_paths(scenarios[0], names)
+        from ..calibration.sample import calibrated_rows  # scenario's parameters_from, if any
+
+        x_rows = [dict(zip(names, row, strict=True)) for row in x]
+        x_rows = calibrated_rows(x_rows, scenarios[0], self.sample, seed)
         return [
             {
                 n: (round(float(v)) if n in ints else float(v))
-                for n, v in zip(names, row, strict=True)
+                for n, v in row.items()
             }
-            for row in x
+            for row in x_rows
         ]
 
 

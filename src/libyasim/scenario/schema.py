@@ -198,6 +198,12 @@ class Scenario(StrictModel):
     parameters: Parameters = Parameters()
     events: list[Event] = Field(default_factory=list)
     outcomes: Outcomes = Outcomes()
+    parameters_from: str | None = Field(
+        default=None,
+        min_length=1,
+        description="a calibrated parameter sample (libyasim calibrate), relative to this file: "
+        "sampled ensembles draw parameters.* from its rows instead of the uniform ranges",
+    )
 
     _resolved: dict | None = PrivateAttr(default=None)
     _origin: Path | None = PrivateAttr(default=None)

@@ -1,0 +1,509 @@
+"""History matching in waves (Vernon, Goldstein & Bower 2010, *Bayesian
+Analysis* 5: 619; Andrianakis et al. 2015, *PLoS Comput Biol* 11: e1003968).
+
+For each point x of the mechanism-parameter space, ``R`` replicate runs give,
+for each target t of each pattern, a mean ``m_t(x)`` and a variance
+``V_ens,t(x)`` (the model's own stochastic spread). Its implausibility is
+
+    I_t(x) = |m_t(x) - z_t| / sqrt(V_tol,t + V_md,t + V_ens,t(x))
+
+with ``z_t`` the observed value, ``V_tol = (h/2)^2`` the observation
+uncertainty (the tolerance half-width ``h`` read as two standard deviations)
+and ``V_md = (d * |z|)^2`` a model-discrepancy term (``d`` =
+``discrepancy``, 10% by default; ``h`` stands in for ``|z|`` when z = 0): the
+model is a caricature and no parameter set should be asked to hit a target
+closer than that. A pattern's implausibility is the largest of its
+computable targets'. A point is **non-implausible** when the largest (``cut =
+"max"``) or the second largest (``cut = "second"``, the default: one fitted
+pattern may miss, as Vernon et al. allow when many outputs are matched at
+once) fitted-pattern implausibility is at most ``cutoff`` = 3 (Pukelsheim's
+three-sigma rule, which holds for any unimodal distribution at 95%).
+
+Wave 1 draws a Latin hypercube over the ranges of the scenario's
+``parameters.*`` (``Scenario.uncertain()``); each later wave draws a new Latin
+hypercube inside the bounding box of the non-implausible points found so far,
+widened by ``widen`` of each original range on each side (without an
+emulator, the box is the refocused region). Runs go through the batch engine
+(:func:`libyasim.batch.run_batch`): parallel, with a progress bar, and
+resumable -- each wave is a batch folder, and running the same command again
+finishes what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import fnmatch
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..scenario import Scenario, load_scenario
+from .patterns import PATTERNS, Pattern, RunView, Target, Use, evaluate
+from .sample import write_sample
+
+#: series variables the metrics read (the rest of a run's series is not loaded)
+SERIES_VARIABLES = ("fatalities", "battle_deaths", "strength", "support", "population")
+
+
+class CalibrationError(ValueError):
+    """A calibration that cannot start or resume."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a calibration does; see the module docstring."""
+
+    waves: int = 3
+    points: int = 40
+    replicates: int = 3
+    months: int | None = None
+    cutoff: float = 3.0
+    cut: str = "second"
+    discrepancy: float = 0.1
+    widen: float = 0.1
+    seed: int = 0
+    vary: tuple[str, ...] = ("parameters.*",)
+
+    def __post_init__(self) -> None:
+        for name in ("waves", "points", "replicates"):
+            if getattr(self, name) < 1:
+                raise CalibrationError(
+                    f"The '{name}' parameter must be >= 1. Got {getattr(self, name)} instead."
+                )
+        if self.cut not in ("max", "second"):
+            raise CalibrationError(f"The 'cut' parameter must be max or second. Got {self.cut!r}.")
+        if not self.cutoff > 0:
+            raise CalibrationError(f"The 'cutoff' parameter must be > 0. Got {self.cutoff}.")
+        if not 0 <= self.discrepancy <= 1:
+            raise CalibrationError(
+                f"The 'discrepancy' parameter must be in [0, 1]. Got {self.discrepancy}."
+            )
+        if not 0 <= self.widen <= 1:
+            raise CalibrationError(f"The 'widen' parameter must be in [0, 1]. Got {self.widen}.")
+
+
+# --------------------------------------------------------------------------- the space
+
+
+def parameter_space(scenario: Scenario, vary: Sequence[str] = ("parameters.*",)) -> dict[
+    str, tuple[float, float]
+]:
+    """The mechanism parameters to calibrate: ``parameters.*`` with a range, matching ``vary``."""
+    out = {
+        p: (float(lo), float(hi))
+        for p, (lo, hi) in scenario.uncertain().items()
+        if p.startswith("parameters.") and hi > lo and any(fnmatch.fnmatchcase(p, g) for g in vary)
+    }
+    if not out:
+        raise CalibrationError(
+            f"scenario {scenario.id}: no mechanism parameter with a range matches "
+            f"{', '.join(vary)}"
+        )
+    return out
+
+
+def integer_paths(scenario: Scenario, names: Sequence[str]) -> set[str]:
+    values = dict(scenario.quantities())
+    return {
+        n for n in names
+        if isinstance(values[n].value, int) and not isinstance(values[n].value, bool)
+    }
+
+
+def lhs_in_box(
+    box: dict[str, tuple[float, float]], n: int, seed: int, ints: set[str] = frozenset()
+) -> list[dict[str, float]]:
+    """``n`` Latin-hypercube points inside ``box`` (scipy.stats.qmc), ints rounded."""
+    from scipy.stats import qmc
+
+    names = list(box)
+    u = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(seed)).random(n)
+    lo = np.array([box[k][0] for k in names])
+    hi = np.array([box[k][1] for k in names])
+    x = np.clip(qmc.scale(u, lo, hi) if np.all(hi > lo) else lo + u * (hi - lo), lo, hi)
+    rows = []
+    for row in x:
+        rows.append({
+            k: (float(round(v)) if k in ints else float(f"{v:.12g}"))
+            for k, v in zip(names, row, strict=True)
+        })
+    return rows
+
+
+def refocus(
+    space: dict[str, tuple[float, float]], kept: Sequence[dict[str, float]], widen: float
+) -> dict[str, tuple[float, float]]:
+    """The bounding box of the non-implausible points, widened and clipped to ``space``."""
+    box = {}
+    for k, (lo, hi) in space.items():
+        vals = [float(p[k]) for p in kept]
+        pad = widen * (hi - lo)
+        box[k] = (max(lo, min(vals) - pad), min(hi, max(vals) + pad))
+    return box
+
+
+# --------------------------------------------------------------------------- implausibility
+
+
+def implausibility(values: np.ndarray, target: Target, discrepancy: float) -> tuple[float, float, float]:
+    """(mean, ensemble variance, implausibility) of one target at one point; NaNs if none."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    if not len(v):
+        return float("nan"), float("nan"), float("nan")
+    mean = float(v.mean())
+    var_ens = float(v.var(ddof=1)) if len(v) > 1 else 0.0
+    var_tol = (target.tolerance / 2) ** 2
+    scale = abs(target.value) if target.value != 0 else target.tolerance
+    var_md = (discrepancy * scale) ** 2
+    denom = np.sqrt(var_tol + var_md + var_ens)
+    return mean, var_ens, float(abs(mean - target.value) / denom) if denom > 0 else float("inf")
+
+
+def point_table(
+    per_run: pd.DataFrame,
+    patterns: Sequence[Pattern],
+    settings: Settings,
+    computable: set[str],
+) -> pd.DataFrame:
+    """One row per point: each computable target's mean and I, each pattern's I, the cut."""
+    rows = []
+    for point, g in per_run.groupby("point", sort=True):
+        row: dict[str, Any] = {"point": int(point)}
+        fitted: list[float] = []
+        for p in patterns:
+            worst = float("nan")
+            for t in p.targets:
+                if t.name not in computable:
+                    continue
+                mean, _var, imp = implausibility(g[t.name].to_numpy(), t, settings.discrepancy)
+                row[f"mean.{t.name}"] = mean
+                row[f"I.{t.name}"] = imp
+                if not np.isnan(imp):
+                    worst = imp if np.isnan(worst) else max(worst, imp)
+            row[f"I.{p.id}"] = worst
+            if p.use is Use.FIT and not np.isnan(worst):
+                fitted.append(worst)
+        fitted.sort(reverse=True)
+        row["I_max"] = fitted[0] if fitted else float("nan")
+        row["I_second"] = fitted[1] if len(fitted) > 1 else row["I_max"]
+        key = row["I_max"] if settings.cut == "max" else row["I_second"]
+        row["non_implausible"] = bool(fitted) and bool(key <= settings.cutoff)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- runs -> metrics
+
+
+def run_views(
+    folder: str | Path, scenario: Scenario, variables: Sequence[str] | None = SERIES_VARIABLES
+):  # -> Iterator[tuple[run_id, point, replicate, RunView]]
+    """Each ok run of a batch folder as a :class:`RunView`."""
+    from ..batch import load_events, load_runs, load_series
+
+    runs = load_runs(folder)
+    runs = runs[runs["status"] == "ok"]
+    series = load_series(folder, variables=variables)
+    series = series[series["step"] > 0]
+    series = series.assign(col=series["variable"].astype(str) + "." + series["actor"].astype(str))
+    events = load_events(folder)
+    by_run_events = dict(iter(events.groupby("run_id"))) if len(events) else {}
+    by_run_series = dict(iter(series.groupby("run_id")))
+    control = {r.id: r.controller for r in scenario.regions}
+    empty = pd.DataFrame(columns=["step", "month", "kind", "region", "actor1", "actor2",
+                                  "fatalities", "note"])
+    for rec in runs.to_dict("records"):
+        s = by_run_series.get(rec["run_id"])
+        if s is None:
+            continue
+        wide = s.pivot(index="month", columns="col", values="value").reset_index()
+        wide.columns.name = None
+        figs = {k[4:]: v for k, v in rec.items() if str(k).startswith("fig.")}
+        yield rec["run_id"], int(rec["point"]), int(rec["replicate"]), RunView(
+            series=wide,
+            events=by_run_events.get(rec["run_id"], empty),
+            summary=figs,
+            initial_control=control,
+        )
+
+
+def evaluate_folder(
+    folder: str | Path,
+    scenario: Scenario,
+    patterns: Sequence[Pattern],
+    variables: Sequence[str] | None = SERIES_VARIABLES,
+) -> tuple[pd.DataFrame, set[str]]:
+    """Per-run target values of a batch folder, and the event kinds its runs logged."""
+    from ..batch import load_events
+
+    rows = []
+    for run_id, point, rep, view in run_views(folder, scenario, variables):
+        rows.append({"run_id": run_id, "point": point, "replicate": rep,
+                     **evaluate(view, patterns)})
+    ev = load_events(folder)
+    kinds = set(ev["kind"].astype(str).unique()) if len(ev) else set()
+    return pd.DataFrame(rows), kinds
+
+
+def computable_targets(
+    per_run: pd.DataFrame, patterns: Sequence[Pattern], kinds: set[str]
+) -> set[str]:
+    out = set()
+    for p in patterns:
+        for t in p.targets:
+            if t.needs and not (set(t.needs) & kinds):
+                continue
+            if t.name in per_run and per_run[t.name].notna().any():
+                out.add(t.name)
+    return out
+
+
+# --------------------------------------------------------------------------- the waves
+
+
+@dataclass
+class Calibration:
+    """What a calibration found (also written to ``OUT/calibration.json``)."""
+
+    out: Path
+    settings: Settings
+    space: dict[str, tuple[float, float]]
+    waves: list[dict[str, Any]] = field(default_factory=list)
+    patterns: list[dict[str, Any]] = field(default_factory=list)
+    sample_path: Path | None = None
+    n_non_implausible: int = 0
+    ensemble: str = ""
+
+    def table(self) -> str:
+        return report_text(self)
+
+
+def _identity(scenario: Scenario, settings: Settings, patterns: Sequence[Pattern]) -> dict:
+    return {
+        "scenario": {"id": scenario.id, "hash": scenario.hash},
+        "settings": {**asdict(settings), "vary": list(settings.vary)},
+        "patterns": [
+            {"id": p.id, "use": str(p.use),
+             "targets": [[t.name, t.value, t.tolerance, list(t.needs)] for t in p.targets]}
+            for p in patterns
+        ],
+    }
+
+
+def calibrate(
+    scenario: Scenario | str | Path,
+    out: str | Path,
+    settings: Settings = Settings(),
+    *,
+    patterns: Sequence[Pattern] = PATTERNS,
+    executor: str = "process",
+    workers: int | None = None,
+    runner: Callable[..., Any] | None = None,
+    progress: bool = True,
+    series_variables: Sequence[str] | None = SERIES_VARIABLES,
+    sample_to: str | Path | None = None,
+    log: Callable[[str], None] | None = None,
+) -> Calibration:
+    """History matching of ``scenario``'s mechanism parameters; see the module docstring.
+
+    Writes into ``out``: ``wave_NN/`` (batch folders), ``wave_NN_points.parquet``,
+    ``calibration.json`` and ``report.md``, and the non-implausible sample
+    ``nroy.parquet`` (+ ``nroy.json``), also copied to ``sample_to`` if given.
+    Running it again with the same arguments resumes.
+    """
+    from ..batch import Design, run_batch
+    from ..batch.engine import versions
+
+    say = log or (lambda _msg: None)
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    ident = _identity(sc, settings, patterns)
+    ident_path = out / "identity.json"
+    if ident_path.exists():
+        old = json.loads(ident_path.read_text(encoding="utf-8"))
+        if old != json.loads(json.dumps(ident)):
+            raise CalibrationError(
+                f"refusing to resume {out}: it holds a calibration with another scenario, "
+                "settings or pattern table; use another --out folder"
+            )
+    else:
+        ident_path.write_text(json.dumps(ident, indent=2) + "\n", encoding="utf-8")
+
+    space = parameter_space(sc, settings.vary)
+    ints = integer_paths(sc, list(space))
+    box = dict(space)
+    per_wave: list[pd.DataFrame] = []
+    designs: list[list[dict[str, float]]] = []
+    kinds: set[str] = set()
+    result = Calibration(out=out, settings=settings, space=space)
+    for k in range(settings.waves):
+        rows = lhs_in_box(box, settings.points, seed=settings.seed * 1000 + k, ints=ints)
+        design_file = out / f"wave_{k:02d}_points.parquet"
+        write_sample(design_file, rows, {"wave": k, "box": {p: list(v) for p, v in box.items()}})
+        say(f"wave {k + 1}/{settings.waves}: {len(rows)} points x {settings.replicates} "
+            f"replicates in a box of {len(box)} parameters")
+        res = run_batch(
+            [sc],
+            out / f"wave_{k:02d}",
+            Design(replicates=settings.replicates, root_seed=settings.seed + k,
+                   rows_from=str(design_file.resolve()), months=settings.months),
+            executor=executor,
+            workers=workers,
+            runner=runner,
+            progress=progress,
+        )
+        per_run, got = evaluate_folder(out / f"wave_{k:02d}", sc, patterns, series_variables)
+        per_run["wave"] = k
+        per_wave.append(per_run)
+        designs.append(rows)
+        kinds |= got
+        everything = pd.concat(per_wave, ignore_index=True)
+        computable = computable_targets(everything, patterns, kinds)
+        table = point_table(per_run, patterns, settings, computable)
+        kept = [rows[int(i)] for i in table.loc[table["non_implausible"], "point"]]
+        result.waves.append({
+            "wave": k + 1,
+            "points": len(rows),
+            "runs_ok": res.ok,
+            "runs_failed": res.failed,
+            "non_implausible": len(kept),
+            "box_volume_share": float(np.prod([
+                (box[p][1] - box[p][0]) / (space[p][1] - space[p][0]) for p in space
+            ])),
+            "median_I_max": float(table["I_max"].median()) if len(table) else float("nan"),
+        })
+        say(f"wave {k + 1}: {len(kept)} of {len(rows)} points non-implausible "
+            f"(median max implausibility {result.waves[-1]['median_I_max']:.2f})")
+        if not kept:
+            break
+        box = refocus(space, kept, settings.widen)
+
+    # final: every wave judged with the final set of computable targets
+    everything = pd.concat(per_wave, ignore_index=True)
+    computable = computable_targets(everything, patterns, kinds)
+    nroy_rows: list[dict[str, Any]] = []
+    nroy_runs = []
+    for k, (per_run, rows) in enumerate(zip(per_wave, designs, strict=True)):
+        table = point_table(per_run, patterns, settings, computable)
+        ok = table.loc[table["non_implausible"], "point"].astype(int).tolist()
+        nroy_rows += [{**rows[i], "wave": k + 1, "point": i} for i in ok]
+        nroy_runs.append(per_run[per_run["point"].isin(ok)])
+    result.n_non_implausible = len(nroy_rows)
+    if nroy_rows:
+        ensemble = pd.concat(nroy_runs, ignore_index=True)
+        result.ensemble = (f"runs at the {len(nroy_rows)} non-implausible points "
+                           f"({len(ensemble)} runs)")
+    else:
+        ensemble = per_wave[-1]
+        result.ensemble = (f"no non-implausible point: every run of the last wave "
+                           f"({len(ensemble)} runs)")
+    result.patterns = match_patterns(ensemble, patterns, computable)
+    header = {
+        "format": "libyasim-calibration-sample",
+        "format_version": 1,
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "scenario": {"id": sc.id, "hash": sc.hash, "path": str(sc.path) if sc.path else None},
+        "method": "history matching (Vernon et al. 2010; Andrianakis et al. 2015)",
+        "settings": {**asdict(settings), "vary": list(settings.vary)},
+        "fitted": [p.id for p in patterns if p.use is Use.FIT],
+        "held_back": [p.id for p in patterns if p.use is Use.CHECK],
+        "space": {p: list(v) for p, v in space.items()},
+        "versions": versions(),
+    }
+    result.sample_path = write_sample(out / "nroy.parquet", nroy_rows, header)
+    if sample_to is not None:
+        write_sample(sample_to, nroy_rows, header)
+    (out / "calibration.json").write_text(
+        json.dumps({**header, "waves": result.waves, "patterns": result.patterns,
+                    "ensemble": result.ensemble}, indent=2, default=str) + "\n",
+        encoding="utf-8",
+    )
+    (out / "report.md").write_text(report_text(result), encoding="utf-8")
+    return result
+
+
+def match_patterns(
+    ensemble: pd.DataFrame, patterns: Sequence[Pattern], computable: set[str]
+) -> list[dict[str, Any]]:
+    """Each pattern matched / unmatched / not computable, with each target's 5-95% band."""
+    out = []
+    for p in patterns:
+        targets = []
+        for t in p.targets:
+            rec: dict[str, Any] = {"name": t.name, "target": t.value, "band": list(t.band),
+                                   "source": t.source}
+            vals = ensemble[t.name].dropna().to_numpy() if t.name in ensemble else np.array([])
+            if t.name not in computable or not len(vals):
+                rec["status"] = "not computable"
+                rec["why"] = (f"the model logged no {' / '.join(t.needs)} events" if t.needs
+                              else "the metric could not be computed on these runs")
+            else:
+                lo, hi = np.percentile(vals, [5, 95])
+                rec["ensemble_5_95"] = [float(lo), float(hi)]
+                rec["ensemble_median"] = float(np.median(vals))
+                rec["status"] = ("matched" if lo <= t.band[1] and hi >= t.band[0]
+                                 else "unmatched")
+            targets.append(rec)
+        states = {r["status"] for r in targets}
+        if states == {"not computable"}:
+            status = "not computable"
+        elif "unmatched" in states:
+            status = "unmatched"
+        else:
+            status = "matched" + (" (partly computable)" if "not computable" in states else "")
+        out.append({"id": p.id, "title": p.title, "use": str(p.use), "status": status,
+                    "targets": targets})
+    return out
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.2f}"
+
+
+def report_text(result: Calibration) -> str:
+    """A readable report: waves, then patterns (fitted, then held back) with bands."""
+    lines = ["# Calibration report", "", f"Ensemble judged: {result.ensemble}.", "",
+             "| wave | points | runs ok | failed | non-implausible | box volume | median I_max |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for w in result.waves:
+        lines.append(f"| {w['wave']} | {w['points']} | {w['runs_ok']} | {w['runs_failed']} | "
+                     f"{w['non_implausible']} | {w['box_volume_share']:.2g} | "
+                     f"{w['median_I_max']:.2f} |")
+    for use, title in (("fit", "Fitted patterns"), ("check", "Held-back patterns (out of sample)")):
+        group = [p for p in result.patterns if p["use"] == use]
+        n = sum(p["status"].startswith("matched") for p in group)
+        lines += ["", f"## {title}: {n} of {len(group)} matched", "",
+                  "| pattern | target | tolerance band | ensemble 5-95% | status |",
+                  "| --- | --- | --- | --- | --- |"]
+        for p in group:
+            for i, t in enumerate(p["targets"]):
+                head = f"{p['id']} ({p['status']})" if i == 0 else ""
+                band = f"{_fmt(t['band'][0])} - {_fmt(t['band'][1])}"
+                ens = (f"{_fmt(t['ensemble_5_95'][0])} - {_fmt(t['ensemble_5_95'][1])}"
+                       if "ensemble_5_95" in t else "-")
+                status = t["status"] + (f": {t['why']}" if "why" in t else "")
+                lines.append(f"| {head} | {t['name']} | {band} | {ens} | {status} |")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "SERIES_VARIABLES",
+    "Calibration",
+    "CalibrationError",
+    "Settings",
+    "calibrate",
+    "implausibility",
+    "lhs_in_box",
+    "match_patterns",
+    "parameter_space",
+    "point_table",
+    "refocus",
+    "report_text",
+]
