@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "libyasim.model.commands",
     "libyasim.dashboard.commands",
     "libyasim.batch.commands",
+    "libyasim.calibration.commands",
 ]
 
 
