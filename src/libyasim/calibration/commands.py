@@ -85,34 +85,94 @@ def register(sub: argparse._SubParsersAction) -> None:
         "the same command again: finished runs are kept.",
     )
     p.add_argument("scenario", metavar="SCENARIO", help="the calibration scenario YAML file")
-    p.add_argument("--out", "-o", required=True, type=Path, metavar="DIR",
-                   help="output folder (new, or the calibration to resume)")
+    p.add_argument(
+        "--out",
+        "-o",
+        required=True,
+        type=Path,
+        metavar="DIR",
+        help="output folder (new, or the calibration to resume)",
+    )
     p.add_argument("--waves", type=_positive, default=3, metavar="K", help="number of waves")
-    p.add_argument("--points", type=_positive, default=40, metavar="N",
-                   help="parameter points per wave (Latin hypercube)")
-    p.add_argument("--replicates", "-n", type=_positive, default=3, metavar="R",
-                   help="runs per point (their spread is the ensemble variance)")
-    p.add_argument("--months", type=_positive, default=None, metavar="N",
-                   help="run length in months (default: the scenario's own)")
-    p.add_argument("--cutoff", type=_cutoff, default=3.0, metavar="C",
-                   help="implausibility cut-off (three-sigma rule)")
-    p.add_argument("--cut", choices=("max", "second"), default="second",
-                   help="judge a point by the largest or the second-largest fitted-pattern "
-                   "implausibility")
-    p.add_argument("--discrepancy", type=_fraction, default=0.1, metavar="D",
-                   help="model-discrepancy standard deviation as a share of each target")
-    p.add_argument("--widen", type=_fraction, default=0.1, metavar="W",
-                   help="share of each original range added on each side of the refocused box")
-    p.add_argument("--vary", action="append", default=[], metavar="GLOB",
-                   help="calibrate only parameters matching GLOB (repeatable; default "
-                   "parameters.*)")
-    p.add_argument("--seed", type=_seed, default=0, metavar="ROOT",
-                   help="root seed (design and runs)")
-    p.add_argument("--write", type=Path, default=None, metavar="FILE",
-                   help="also write the sample here (e.g. scenarios/calibration/x.parquet)")
-    p.add_argument("--executor", choices=EXECUTORS, default="process",
-                   help="where runs execute (as for libyasim batch)")
-    p.add_argument("--workers", "-j", type=_positive, default=None, metavar="N",
-                   help="worker processes (default: the usable cores)")
+    p.add_argument(
+        "--points",
+        type=_positive,
+        default=40,
+        metavar="N",
+        help="parameter points per wave (Latin hypercube)",
+    )
+    p.add_argument(
+        "--replicates",
+        "-n",
+        type=_positive,
+        default=3,
+        metavar="R",
+        help="runs per point (their spread is the ensemble variance)",
+    )
+    p.add_argument(
+        "--months",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="run length in months (default: the scenario's own)",
+    )
+    p.add_argument(
+        "--cutoff",
+        type=_cutoff,
+        default=3.0,
+        metavar="C",
+        help="implausibility cut-off (three-sigma rule)",
+    )
+    p.add_argument(
+        "--cut",
+        choices=("max", "second"),
+        default="second",
+        help="judge a point by the largest or the second-largest fitted-pattern implausibility",
+    )
+    p.add_argument(
+        "--discrepancy",
+        type=_fraction,
+        default=0.1,
+        metavar="D",
+        help="model-discrepancy standard deviation as a share of each target",
+    )
+    p.add_argument(
+        "--widen",
+        type=_fraction,
+        default=0.1,
+        metavar="W",
+        help="share of each original range added on each side of the refocused box",
+    )
+    p.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="calibrate only parameters matching GLOB (repeatable; default parameters.*)",
+    )
+    p.add_argument(
+        "--seed", type=_seed, default=0, metavar="ROOT", help="root seed (design and runs)"
+    )
+    p.add_argument(
+        "--write",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the sample here (e.g. scenarios/calibration/x.parquet)",
+    )
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="process",
+        help="where runs execute (as for libyasim batch)",
+    )
+    p.add_argument(
+        "--workers",
+        "-j",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="worker processes (default: the usable cores)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or log lines")
     p.set_defaults(func=cmd_calibrate)

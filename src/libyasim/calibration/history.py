@@ -90,9 +90,9 @@ class Settings:
 # --------------------------------------------------------------------------- the space
 
 
-def parameter_space(scenario: Scenario, vary: Sequence[str] = ("parameters.*",)) -> dict[
-    str, tuple[float, float]
-]:
+def parameter_space(
+    scenario: Scenario, vary: Sequence[str] = ("parameters.*",)
+) -> dict[str, tuple[float, float]]:
     """The mechanism parameters to calibrate: ``parameters.*`` with a range, matching ``vary``."""
     out = {
         p: (float(lo), float(hi))
@@ -101,8 +101,7 @@ def parameter_space(scenario: Scenario, vary: Sequence[str] = ("parameters.*",))
     }
     if not out:
         raise CalibrationError(
-            f"scenario {scenario.id}: no mechanism parameter with a range matches "
-            f"{', '.join(vary)}"
+            f"scenario {scenario.id}: no mechanism parameter with a range matches {', '.join(vary)}"
         )
     return out
 
@@ -110,7 +109,8 @@ def parameter_space(scenario: Scenario, vary: Sequence[str] = ("parameters.*",))
 def integer_paths(scenario: Scenario, names: Sequence[str]) -> set[str]:
     values = dict(scenario.quantities())
     return {
-        n for n in names
+        n
+        for n in names
         if isinstance(values[n].value, int) and not isinstance(values[n].value, bool)
     }
 
@@ -128,10 +128,12 @@ def lhs_in_box(
     x = np.clip(qmc.scale(u, lo, hi) if np.all(hi > lo) else lo + u * (hi - lo), lo, hi)
     rows = []
     for row in x:
-        rows.append({
-            k: (float(round(v)) if k in ints else float(f"{v:.12g}"))
-            for k, v in zip(names, row, strict=True)
-        })
+        rows.append(
+            {
+                k: (float(round(v)) if k in ints else float(f"{v:.12g}"))
+                for k, v in zip(names, row, strict=True)
+            }
+        )
     return rows
 
 
@@ -150,7 +152,9 @@ def refocus(
 # --------------------------------------------------------------------------- implausibility
 
 
-def implausibility(values: np.ndarray, target: Target, discrepancy: float) -> tuple[float, float, float]:
+def implausibility(
+    values: np.ndarray, target: Target, discrepancy: float
+) -> tuple[float, float, float]:
     """(mean, ensemble variance, implausibility) of one target at one point; NaNs if none."""
     v = np.asarray(values, dtype=float)
     v = v[~np.isnan(v)]
@@ -216,8 +220,9 @@ def run_views(
     by_run_events = dict(iter(events.groupby("run_id"))) if len(events) else {}
     by_run_series = dict(iter(series.groupby("run_id")))
     control = {r.id: r.controller for r in scenario.regions}
-    empty = pd.DataFrame(columns=["step", "month", "kind", "region", "actor1", "actor2",
-                                  "fatalities", "note"])
+    empty = pd.DataFrame(
+        columns=["step", "month", "kind", "region", "actor1", "actor2", "fatalities", "note"]
+    )
     for rec in runs.to_dict("records"):
         s = by_run_series.get(rec["run_id"])
         if s is None:
@@ -225,11 +230,16 @@ def run_views(
         wide = s.pivot(index="month", columns="col", values="value").reset_index()
         wide.columns.name = None
         figs = {k[4:]: v for k, v in rec.items() if str(k).startswith("fig.")}
-        yield rec["run_id"], int(rec["point"]), int(rec["replicate"]), RunView(
-            series=wide,
-            events=by_run_events.get(rec["run_id"], empty),
-            summary=figs,
-            initial_control=control,
+        yield (
+            rec["run_id"],
+            int(rec["point"]),
+            int(rec["replicate"]),
+            RunView(
+                series=wide,
+                events=by_run_events.get(rec["run_id"], empty),
+                summary=figs,
+                initial_control=control,
+            ),
         )
 
 
@@ -244,8 +254,9 @@ def evaluate_folder(
 
     rows = []
     for run_id, point, rep, view in run_views(folder, scenario, variables):
-        rows.append({"run_id": run_id, "point": point, "replicate": rep,
-                     **evaluate(view, patterns)})
+        rows.append(
+            {"run_id": run_id, "point": point, "replicate": rep, **evaluate(view, patterns)}
+        )
     ev = load_events(folder)
     kinds = set(ev["kind"].astype(str).unique()) if len(ev) else set()
     return pd.DataFrame(rows), kinds
@@ -289,8 +300,11 @@ def _identity(scenario: Scenario, settings: Settings, patterns: Sequence[Pattern
         "scenario": {"id": scenario.id, "hash": scenario.hash},
         "settings": {**asdict(settings), "vary": list(settings.vary)},
         "patterns": [
-            {"id": p.id, "use": str(p.use),
-             "targets": [[t.name, t.value, t.tolerance, list(t.needs)] for t in p.targets]}
+            {
+                "id": p.id,
+                "use": str(p.use),
+                "targets": [[t.name, t.value, t.tolerance, list(t.needs)] for t in p.targets],
+            }
             for p in patterns
         ],
     }
@@ -347,13 +361,19 @@ def calibrate(
         rows = lhs_in_box(box, settings.points, seed=settings.seed * 1000 + k, ints=ints)
         design_file = out / f"wave_{k:02d}_points.parquet"
         write_sample(design_file, rows, {"wave": k, "box": {p: list(v) for p, v in box.items()}})
-        say(f"wave {k + 1}/{settings.waves}: {len(rows)} points x {settings.replicates} "
-            f"replicates in a box of {len(box)} parameters")
+        say(
+            f"wave {k + 1}/{settings.waves}: {len(rows)} points x {settings.replicates} "
+            f"replicates in a box of {len(box)} parameters"
+        )
         res = run_batch(
             [sc],
             out / f"wave_{k:02d}",
-            Design(replicates=settings.replicates, root_seed=settings.seed + k,
-                   rows_from=str(design_file.resolve()), months=settings.months),
+            Design(
+                replicates=settings.replicates,
+                root_seed=settings.seed + k,
+                rows_from=str(design_file.resolve()),
+                months=settings.months,
+            ),
             executor=executor,
             workers=workers,
             runner=runner,
@@ -368,19 +388,23 @@ def calibrate(
         computable = computable_targets(everything, patterns, kinds)
         table = point_table(per_run, patterns, settings, computable)
         kept = [rows[int(i)] for i in table.loc[table["non_implausible"], "point"]]
-        result.waves.append({
-            "wave": k + 1,
-            "points": len(rows),
-            "runs_ok": res.ok,
-            "runs_failed": res.failed,
-            "non_implausible": len(kept),
-            "box_volume_share": float(np.prod([
-                (box[p][1] - box[p][0]) / (space[p][1] - space[p][0]) for p in space
-            ])),
-            "median_I_max": float(table["I_max"].median()) if len(table) else float("nan"),
-        })
-        say(f"wave {k + 1}: {len(kept)} of {len(rows)} points non-implausible "
-            f"(median max implausibility {result.waves[-1]['median_I_max']:.2f})")
+        result.waves.append(
+            {
+                "wave": k + 1,
+                "points": len(rows),
+                "runs_ok": res.ok,
+                "runs_failed": res.failed,
+                "non_implausible": len(kept),
+                "box_volume_share": float(
+                    np.prod([(box[p][1] - box[p][0]) / (space[p][1] - space[p][0]) for p in space])
+                ),
+                "median_I_max": float(table["I_max"].median()) if len(table) else float("nan"),
+            }
+        )
+        say(
+            f"wave {k + 1}: {len(kept)} of {len(rows)} points non-implausible "
+            f"(median max implausibility {result.waves[-1]['median_I_max']:.2f})"
+        )
         if not kept:
             break
         box = refocus(space, kept, settings.widen)
@@ -398,12 +422,14 @@ def calibrate(
     result.n_non_implausible = len(nroy_rows)
     if nroy_rows:
         ensemble = pd.concat(nroy_runs, ignore_index=True)
-        result.ensemble = (f"runs at the {len(nroy_rows)} non-implausible points "
-                           f"({len(ensemble)} runs)")
+        result.ensemble = (
+            f"runs at the {len(nroy_rows)} non-implausible points ({len(ensemble)} runs)"
+        )
     else:
         ensemble = per_wave[-1]
-        result.ensemble = (f"no non-implausible point: every run of the last wave "
-                           f"({len(ensemble)} runs)")
+        result.ensemble = (
+            f"no non-implausible point: every run of the last wave ({len(ensemble)} runs)"
+        )
     result.patterns = match_patterns(ensemble, patterns, computable)
     header = {
         "format": "libyasim-calibration-sample",
@@ -421,8 +447,17 @@ def calibrate(
     if sample_to is not None:
         write_sample(sample_to, nroy_rows, header)
     (out / "calibration.json").write_text(
-        json.dumps({**header, "waves": result.waves, "patterns": result.patterns,
-                    "ensemble": result.ensemble}, indent=2, default=str) + "\n",
+        json.dumps(
+            {
+                **header,
+                "waves": result.waves,
+                "patterns": result.patterns,
+                "ensemble": result.ensemble,
+            },
+            indent=2,
+            default=str,
+        )
+        + "\n",
         encoding="utf-8",
     )
     (out / "report.md").write_text(report_text(result), encoding="utf-8")
@@ -437,19 +472,25 @@ def match_patterns(
     for p in patterns:
         targets = []
         for t in p.targets:
-            rec: dict[str, Any] = {"name": t.name, "target": t.value, "band": list(t.band),
-                                   "source": t.source}
+            rec: dict[str, Any] = {
+                "name": t.name,
+                "target": t.value,
+                "band": list(t.band),
+                "source": t.source,
+            }
             vals = ensemble[t.name].dropna().to_numpy() if t.name in ensemble else np.array([])
             if t.name not in computable or not len(vals):
                 rec["status"] = "not computable"
-                rec["why"] = (f"the model logged no {' / '.join(t.needs)} events" if t.needs
-                              else "the metric could not be computed on these runs")
+                rec["why"] = (
+                    f"the model logged no {' / '.join(t.needs)} events"
+                    if t.needs
+                    else "the metric could not be computed on these runs"
+                )
             else:
                 lo, hi = np.percentile(vals, [5, 95])
                 rec["ensemble_5_95"] = [float(lo), float(hi)]
                 rec["ensemble_median"] = float(np.median(vals))
-                rec["status"] = ("matched" if lo <= t.band[1] and hi >= t.band[0]
-                                 else "unmatched")
+                rec["status"] = "matched" if lo <= t.band[1] and hi >= t.band[0] else "unmatched"
             targets.append(rec)
         states = {r["status"] for r in targets}
         if states == {"not computable"}:
@@ -458,8 +499,9 @@ def match_patterns(
             status = "unmatched"
         else:
             status = "matched" + (" (partly computable)" if "not computable" in states else "")
-        out.append({"id": p.id, "title": p.title, "use": str(p.use), "status": status,
-                    "targets": targets})
+        out.append(
+            {"id": p.id, "title": p.title, "use": str(p.use), "status": status, "targets": targets}
+        )
     return out
 
 
@@ -469,25 +511,39 @@ def _fmt(x: float) -> str:
 
 def report_text(result: Calibration) -> str:
     """A readable report: waves, then patterns (fitted, then held back) with bands."""
-    lines = ["# Calibration report", "", f"Ensemble judged: {result.ensemble}.", "",
-             "| wave | points | runs ok | failed | non-implausible | box volume | median I_max |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "# Calibration report",
+        "",
+        f"Ensemble judged: {result.ensemble}.",
+        "",
+        "| wave | points | runs ok | failed | non-implausible | box volume | median I_max |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for w in result.waves:
-        lines.append(f"| {w['wave']} | {w['points']} | {w['runs_ok']} | {w['runs_failed']} | "
-                     f"{w['non_implausible']} | {w['box_volume_share']:.2g} | "
-                     f"{w['median_I_max']:.2f} |")
+        lines.append(
+            f"| {w['wave']} | {w['points']} | {w['runs_ok']} | {w['runs_failed']} | "
+            f"{w['non_implausible']} | {w['box_volume_share']:.2g} | "
+            f"{w['median_I_max']:.2f} |"
+        )
     for use, title in (("fit", "Fitted patterns"), ("check", "Held-back patterns (out of sample)")):
         group = [p for p in result.patterns if p["use"] == use]
         n = sum(p["status"].startswith("matched") for p in group)
-        lines += ["", f"## {title}: {n} of {len(group)} matched", "",
-                  "| pattern | target | tolerance band | ensemble 5-95% | status |",
-                  "| --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            f"## {title}: {n} of {len(group)} matched",
+            "",
+            "| pattern | target | tolerance band | ensemble 5-95% | status |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for p in group:
             for i, t in enumerate(p["targets"]):
                 head = f"{p['id']} ({p['status']})" if i == 0 else ""
                 band = f"{_fmt(t['band'][0])} - {_fmt(t['band'][1])}"
-                ens = (f"{_fmt(t['ensemble_5_95'][0])} - {_fmt(t['ensemble_5_95'][1])}"
-                       if "ensemble_5_95" in t else "-")
+                ens = (
+                    f"{_fmt(t['ensemble_5_95'][0])} - {_fmt(t['ensemble_5_95'][1])}"
+                    if "ensemble_5_95" in t
+                    else "-"
+                )
                 status = t["status"] + (f": {t['why']}" if "why" in t else "")
                 lines.append(f"| {head} | {t['name']} | {band} | {ens} | {status} |")
     return "\n".join(lines) + "\n"

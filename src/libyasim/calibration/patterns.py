@@ -60,8 +60,12 @@ class RunView:
     def months(self) -> list[str]:
         return [str(m) for m in self.series["month"]]
 
-    def deaths(self, year: int | None = None, region: str | None = None,
-               months: tuple[str, str] | None = None) -> float:
+    def deaths(
+        self,
+        year: int | None = None,
+        region: str | None = None,
+        months: tuple[str, str] | None = None,
+    ) -> float:
         """Deaths logged in the event log (battles, raids, attacks), filtered."""
         ev = self.events
         if not len(ev):
@@ -249,8 +253,11 @@ def _sponsored_winner_share(run: RunView) -> float:
     ch = run.changes()
     if not len(ch):
         raise NotComputable("no control change in this run")
-    support = {c: run.series[c].to_numpy(dtype=float) for c in run.series.columns
-               if str(c).startswith("support.")}
+    support = {
+        c: run.series[c].to_numpy(dtype=float)
+        for c in run.series.columns
+        if str(c).startswith("support.")
+    }
     if not support:
         raise NotComputable("the run has no support series")
     row = {m: i for i, m in enumerate(run.months())}
@@ -326,95 +333,281 @@ def _peak(column: str) -> Metric:
 LBC = "Libya Body Count annual reports (via Marsad, Jan 2016, and MEMO/MINA, Jan 2017)"
 
 PATTERNS: tuple[Pattern, ...] = (
-    Pattern("V1", "violent deaths per year, whole country", Use.FIT, (
-        Target("deaths_2014_may_dec", _deaths(2014), 2400, 960,
-               f"{LBC}: 2,825 in 2014, about 85% of it after Dignity began in mid-May "
-               "(assumption); ±40%"),
-        Target("deaths_2015", _deaths(2015), 1520, 610, f"{LBC}: 1,523 in 2015; ±40%"),
-        Target("deaths_2016", _deaths(2016), 1520, 610, f"{LBC}: 1,523 in 2016; ±40%"),
-    )),
-    Pattern("V2", "deaths concentrate where a campaign is under way", Use.FIT, (
-        Target("sirte_share_2016", _share(2016, "sirte"), 0.45, 0.15,
-               f"{LBC}: Sirte 693 of 1,523 deaths in 2016"),
-        Target("benghazi_share_2015", _share(2015, "benghazi"), 0.32, 0.12,
-               f"{LBC}: Benghazi 491 of 1,523 deaths in 2015"),
-    )),
-    Pattern("V3", "violence comes in bursts, not a steady drip", Use.CHECK, (
-        Target("top4_month_share_2015", _top_months_share(2015, 4), 0.55, 0.15,
-               f"{LBC}: most of 2015's deaths fell in July-October (a uniform year gives 0.33)"),
-        Target("lull_ratio_dec14_feb15", _lull_ratio, 0.5, 0.3,
-               "ACLED and LBC: a lull on all fronts from December 2014 to February 2015 "
-               "(ratio of its monthly deaths to May-November 2014's; judgement)"),
-    )),
-    Pattern("V4", "a besieged city can stay quiet for long", Use.CHECK, (
-        Target("derna_deaths_2015", _deaths(2015, "derna"), 145, 58, f"{LBC}: 145 in 2015; ±40%"),
-        Target("derna_deaths_2016", _deaths(2016, "derna"), 55, 45,
-               f"{LBC}: Derna fell to double figures in 2016 (10-99)"),
-    )),
-    Pattern("V5", "Benghazi's own toll falls as one side wins", Use.FIT, (
-        Target("benghazi_deaths_2014_may_dec", _deaths(2014, "benghazi"), 1300, 520,
-               f"{LBC}: 1,471 in 2014, most after mid-May (assumption); ±40%"),
-        Target("benghazi_deaths_2015", _deaths(2015, "benghazi"), 490, 196, f"{LBC}: 491; ±40%"),
-        Target("benghazi_deaths_2016", _deaths(2016, "benghazi"), 310, 124, f"{LBC}: 307; ±40%"),
-    )),
-    Pattern("T1", "urban sieges last months to years", Use.CHECK, (
-        Target("benghazi_months_until_lna_holds", _months_until_held("benghazi", "lna"), 38, 6,
-               "press: the LNA declared Benghazi taken in July 2017, 38 months after May 2014"),
-        Target("derna_share_of_months_not_lna_2016_on",
-               _share_of_months_not_held("derna", "lna", "2016-01"), 1.0, 0.25,
-               "Wikipedia (Derna campaign) and LBC: Derna besieged, not taken by mid-2017"),
-        Target("median_siege_months", _median_duration("siege_started", "siege_ended"), 15, 12,
-               "press: Sirte about 7 months (2016), Benghazi about 38; judgement for the median",
-               needs=("siege_started", "siege_ended")),
-    )),
-    Pattern("T2", "control of a major region changes rarely", Use.FIT, (
-        Target("control_changes_per_year", _changes_per_year, 3.5, 2.0,
-               "press: about 11 changes of the 14 regions in May 2014 - July 2017 (Tripoli, "
-               "Sirte twice, the oil crescent three times, Ajdabiya, Derna, Jufra, Benghazi...)"),
-    )),
-    Pattern("T3", "offensives are concentrated and short when they succeed", Use.CHECK, (
-        Target("oil_crescent_changes", _changes_of("oil_crescent"), 3, 2,
-               "Reuters (Sept 2016, March 2017): LNA in Sept 2016; BDB on 3 March 2017; LNA "
-               "again on 14 March 2017"),
-        Target("median_successful_offensive_months",
-               _median_duration("offensive_launched", "offensive_ended", only="success"), 1, 1.5,
-               "press: the oil crescent fell in days (Sept 2016) and was retaken in two weeks "
-               "(March 2017)", needs=("offensive_launched", "offensive_ended")),
-    )),
-    Pattern("T4", "capitals change hands only in a major war", Use.FIT, (
-        Target("tripoli_changes", _changes_of("tripoli"), 1, 0.5,
-               "Wikipedia (Battle of Tripoli Airport): once, 13 July - 23 August 2014"),
-    )),
-    Pattern("S1", "foreign air power decides sieges", Use.CHECK, (
-        Target("sponsored_winner_share", _sponsored_winner_share, 0.8, 0.2,
-               "UN Panel of Experts, press: Egyptian and Emirati strikes for the LNA, US strikes "
-               "at Sirte; the winners of 2014-2017's control changes had foreign backing"),
-        Target("direct_support_winner_share", _direct_support_winner_share, 0.6, 0.3,
-               "Long War Journal: 495 US strikes at Sirte; press: LNA and Egyptian strikes in "
-               "Benghazi, Derna and the oil crescent", needs=("direct_intervention",)),
-    )),
-    Pattern("S2", "sponsors hedge", Use.FIT, (
-        Target("france_italy_top_client_share", _hedge_share(("france", "italy")), 0.7, 0.2,
-               "press and FACTS.md: France and Italy dealt with both Tripoli and the east"),
-    )),
-    Pattern("S3", "a unity government can form without an election", Use.CHECK, (
-        Target("unity_without_vote", _unity_without_vote, 1, 0.5,
-               "UN: the GNA came from the Skhirat agreement (Dec 2015), not a vote",
-               needs=("unity_government",)),
-    )),
-    Pattern("S4", "elections are promised more often than held", Use.CHECK, (
-        Target("elections_held", _count("election_held"), 1, 0.5,
-               "press: the June 2014 vote was the last national election by mid-2017"),
-        Target("elections_rejected", _elections_rejected, 1, 0.5,
-               "press: the losers of the 2014 vote rejected the new parliament (Libya Dawn)"),
-    )),
-    Pattern("S5", "jihadist groups rise where the state is absent", Use.FIT, (
-        Target("daesh_peak_strength", _peak("strength.daesh"), 4000, 2500,
-               "Stars and Stripes (Dec 2016): about 4,000 in mid-2016, from about 800 in Derna "
-               "in late 2014 (press); UN estimates were lower"),
-        Target("daesh_months_holding_sirte", _months_held("sirte", "daesh"), 20, 8,
-               "press: Daesh held Sirte from early/mid 2015 to December 2016"),
-    )),
+    Pattern(
+        "V1",
+        "violent deaths per year, whole country",
+        Use.FIT,
+        (
+            Target(
+                "deaths_2014_may_dec",
+                _deaths(2014),
+                2400,
+                960,
+                f"{LBC}: 2,825 in 2014, about 85% of it after Dignity began in mid-May "
+                "(assumption); ±40%",
+            ),
+            Target("deaths_2015", _deaths(2015), 1520, 610, f"{LBC}: 1,523 in 2015; ±40%"),
+            Target("deaths_2016", _deaths(2016), 1520, 610, f"{LBC}: 1,523 in 2016; ±40%"),
+        ),
+    ),
+    Pattern(
+        "V2",
+        "deaths concentrate where a campaign is under way",
+        Use.FIT,
+        (
+            Target(
+                "sirte_share_2016",
+                _share(2016, "sirte"),
+                0.45,
+                0.15,
+                f"{LBC}: Sirte 693 of 1,523 deaths in 2016",
+            ),
+            Target(
+                "benghazi_share_2015",
+                _share(2015, "benghazi"),
+                0.32,
+                0.12,
+                f"{LBC}: Benghazi 491 of 1,523 deaths in 2015",
+            ),
+        ),
+    ),
+    Pattern(
+        "V3",
+        "violence comes in bursts, not a steady drip",
+        Use.CHECK,
+        (
+            Target(
+                "top4_month_share_2015",
+                _top_months_share(2015, 4),
+                0.55,
+                0.15,
+                f"{LBC}: most of 2015's deaths fell in July-October (a uniform year gives 0.33)",
+            ),
+            Target(
+                "lull_ratio_dec14_feb15",
+                _lull_ratio,
+                0.5,
+                0.3,
+                "ACLED and LBC: a lull on all fronts from December 2014 to February 2015 "
+                "(ratio of its monthly deaths to May-November 2014's; judgement)",
+            ),
+        ),
+    ),
+    Pattern(
+        "V4",
+        "a besieged city can stay quiet for long",
+        Use.CHECK,
+        (
+            Target(
+                "derna_deaths_2015", _deaths(2015, "derna"), 145, 58, f"{LBC}: 145 in 2015; ±40%"
+            ),
+            Target(
+                "derna_deaths_2016",
+                _deaths(2016, "derna"),
+                55,
+                45,
+                f"{LBC}: Derna fell to double figures in 2016 (10-99)",
+            ),
+        ),
+    ),
+    Pattern(
+        "V5",
+        "Benghazi's own toll falls as one side wins",
+        Use.FIT,
+        (
+            Target(
+                "benghazi_deaths_2014_may_dec",
+                _deaths(2014, "benghazi"),
+                1300,
+                520,
+                f"{LBC}: 1,471 in 2014, most after mid-May (assumption); ±40%",
+            ),
+            Target(
+                "benghazi_deaths_2015", _deaths(2015, "benghazi"), 490, 196, f"{LBC}: 491; ±40%"
+            ),
+            Target(
+                "benghazi_deaths_2016", _deaths(2016, "benghazi"), 310, 124, f"{LBC}: 307; ±40%"
+            ),
+        ),
+    ),
+    Pattern(
+        "T1",
+        "urban sieges last months to years",
+        Use.CHECK,
+        (
+            Target(
+                "benghazi_months_until_lna_holds",
+                _months_until_held("benghazi", "lna"),
+                38,
+                6,
+                "press: the LNA declared Benghazi taken in July 2017, 38 months after May 2014",
+            ),
+            Target(
+                "derna_share_of_months_not_lna_2016_on",
+                _share_of_months_not_held("derna", "lna", "2016-01"),
+                1.0,
+                0.25,
+                "Wikipedia (Derna campaign) and LBC: Derna besieged, not taken by mid-2017",
+            ),
+            Target(
+                "median_siege_months",
+                _median_duration("siege_started", "siege_ended"),
+                15,
+                12,
+                "press: Sirte about 7 months (2016), Benghazi about 38; judgement for the median",
+                needs=("siege_started", "siege_ended"),
+            ),
+        ),
+    ),
+    Pattern(
+        "T2",
+        "control of a major region changes rarely",
+        Use.FIT,
+        (
+            Target(
+                "control_changes_per_year",
+                _changes_per_year,
+                3.5,
+                2.0,
+                "press: about 11 changes of the 14 regions in May 2014 - July 2017 (Tripoli, "
+                "Sirte twice, the oil crescent three times, Ajdabiya, Derna, Jufra, Benghazi...)",
+            ),
+        ),
+    ),
+    Pattern(
+        "T3",
+        "offensives are concentrated and short when they succeed",
+        Use.CHECK,
+        (
+            Target(
+                "oil_crescent_changes",
+                _changes_of("oil_crescent"),
+                3,
+                2,
+                "Reuters (Sept 2016, March 2017): LNA in Sept 2016; BDB on 3 March 2017; LNA "
+                "again on 14 March 2017",
+            ),
+            Target(
+                "median_successful_offensive_months",
+                _median_duration("offensive_launched", "offensive_ended", only="success"),
+                1,
+                1.5,
+                "press: the oil crescent fell in days (Sept 2016) and was retaken in two weeks "
+                "(March 2017)",
+                needs=("offensive_launched", "offensive_ended"),
+            ),
+        ),
+    ),
+    Pattern(
+        "T4",
+        "capitals change hands only in a major war",
+        Use.FIT,
+        (
+            Target(
+                "tripoli_changes",
+                _changes_of("tripoli"),
+                1,
+                0.5,
+                "Wikipedia (Battle of Tripoli Airport): once, 13 July - 23 August 2014",
+            ),
+        ),
+    ),
+    Pattern(
+        "S1",
+        "foreign air power decides sieges",
+        Use.CHECK,
+        (
+            Target(
+                "sponsored_winner_share",
+                _sponsored_winner_share,
+                0.8,
+                0.2,
+                "UN Panel of Experts, press: Egyptian and Emirati strikes for the LNA, US strikes "
+                "at Sirte; the winners of 2014-2017's control changes had foreign backing",
+            ),
+            Target(
+                "direct_support_winner_share",
+                _direct_support_winner_share,
+                0.6,
+                0.3,
+                "Long War Journal: 495 US strikes at Sirte; press: LNA and Egyptian strikes in "
+                "Benghazi, Derna and the oil crescent",
+                needs=("direct_intervention",),
+            ),
+        ),
+    ),
+    Pattern(
+        "S2",
+        "sponsors hedge",
+        Use.FIT,
+        (
+            Target(
+                "france_italy_top_client_share",
+                _hedge_share(("france", "italy")),
+                0.7,
+                0.2,
+                "press and FACTS.md: France and Italy dealt with both Tripoli and the east",
+            ),
+        ),
+    ),
+    Pattern(
+        "S3",
+        "a unity government can form without an election",
+        Use.CHECK,
+        (
+            Target(
+                "unity_without_vote",
+                _unity_without_vote,
+                1,
+                0.5,
+                "UN: the GNA came from the Skhirat agreement (Dec 2015), not a vote",
+                needs=("unity_government",),
+            ),
+        ),
+    ),
+    Pattern(
+        "S4",
+        "elections are promised more often than held",
+        Use.CHECK,
+        (
+            Target(
+                "elections_held",
+                _count("election_held"),
+                1,
+                0.5,
+                "press: the June 2014 vote was the last national election by mid-2017",
+            ),
+            Target(
+                "elections_rejected",
+                _elections_rejected,
+                1,
+                0.5,
+                "press: the losers of the 2014 vote rejected the new parliament (Libya Dawn)",
+            ),
+        ),
+    ),
+    Pattern(
+        "S5",
+        "jihadist groups rise where the state is absent",
+        Use.FIT,
+        (
+            Target(
+                "daesh_peak_strength",
+                _peak("strength.daesh"),
+                4000,
+                2500,
+                "Stars and Stripes (Dec 2016): about 4,000 in mid-2016, from about 800 in Derna "
+                "in late 2014 (press); UN estimates were lower",
+            ),
+            Target(
+                "daesh_months_holding_sirte",
+                _months_held("sirte", "daesh"),
+                20,
+                8,
+                "press: Daesh held Sirte from early/mid 2015 to December 2016",
+            ),
+        ),
+    ),
 )
 
 

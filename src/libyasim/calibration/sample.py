@@ -90,8 +90,11 @@ def scenario_sample(scenario: Scenario) -> tuple[list[str], np.ndarray] | None:
     known = scenario.uncertain()
     bad = [n for n in names if n not in known]
     if bad or not len(x):
-        what = (f"names parameters the scenario does not have ({', '.join(bad[:5])})"
-                if bad else "holds no parameter sets")
+        what = (
+            f"names parameters the scenario does not have ({', '.join(bad[:5])})"
+            if bad
+            else "holds no parameter sets"
+        )
         raise ScenarioError([Problem(where, None, "parameters_from", f"{path.name} {what}")])
     return names, x
 
@@ -111,8 +114,10 @@ def calibrated_rows(
     cols = [names.index(n) for n in present]
     if method == "lhs":
         pick = np.random.default_rng(seed).integers(0, len(x), size=len(rows))
-        return [{**r, **dict(zip(present, x[i, cols].tolist(), strict=True))}
-                for r, i in zip(rows, pick, strict=True)]
+        return [
+            {**r, **dict(zip(present, x[i, cols].tolist(), strict=True))}
+            for r, i in zip(rows, pick, strict=True)
+        ]
     lo, hi = x[:, cols].min(axis=0), x[:, cols].max(axis=0)
     ranges = scenario.uncertain()
     out = []

@@ -1,0 +1,331 @@
+"""History matching (libyasim.calibration): implausibility, waves that narrow the
+space on a toy problem with a known answer, graceful "not computable" targets,
+the calibrated sample feeding a sampled batch (parameters_from), the CLI, and
+the calibration scenario itself."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scenario_factory import minimal_scenario, write_scenario
+
+from libyasim.batch import Design
+from libyasim.calibration import (
+    PATTERNS,
+    Pattern,
+    RunView,
+    Settings,
+    Target,
+    Use,
+    calibrate,
+    implausibility,
+    lhs_in_box,
+    match_patterns,
+    refocus,
+    write_sample,
+)
+from libyasim.cli import main
+from libyasim.model.result import EVENT_COLUMNS, RunResult
+from libyasim.scenario import ScenarioError, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+CALIBRATION_SCENARIO = ROOT / "scenarios" / "calibration" / "libya_2014.yaml"
+TRUE_RAID_RATE = 0.3
+
+
+def toy_run(scenario, *, seed: int, months: int | None = None) -> RunResult:
+    """A stand-in model whose output is 10 x raid_rate plus a little noise."""
+    rng = np.random.default_rng(seed)
+    n = (months or scenario.months) + 1
+    x = 10 * scenario.parameters.raid_rate.value + rng.normal(0, 0.05, n)
+    series = pd.DataFrame(
+        {
+            "step": np.arange(n),
+            "month": [f"2017-{i % 12 + 1:02d}" for i in range(n)],
+            "strength.toy": x,
+        }
+    )
+    events = pd.DataFrame(columns=EVENT_COLUMNS)
+    return RunResult(scenario.id, scenario.hash, seed, series, events, {"end_state": "partition"})
+
+
+def _mean_toy(run: RunView) -> float:
+    return float(run.column("strength.toy").mean())
+
+
+TOY_PATTERNS = (
+    Pattern(
+        "X1",
+        "the toy output",
+        Use.FIT,
+        (Target("toy_mean", _mean_toy, 10 * TRUE_RAID_RATE, 0.3, "known answer"),),
+    ),
+    Pattern(
+        "X2",
+        "a pattern this model cannot compute",
+        Use.CHECK,
+        (Target("toy_sieges", _mean_toy, 1.0, 0.5, "needs sieges", needs=("siege_started",)),),
+    ),
+)
+
+
+@pytest.fixture
+def toy_scenario(tmp_path):
+    return write_scenario(tmp_path / "mini.yaml", minimal_scenario())
+
+
+# --------------------------------------------------------------------------- implausibility
+
+
+def test_implausibility_known_answer():
+    t = Target("x", _mean_toy, value=3.0, tolerance=2.0, source="test")
+    mean, var, imp = implausibility(np.array([4.0, 6.0]), t, discrepancy=0.0)
+    assert mean == 5.0 and var == 2.0
+    # |5 - 3| / sqrt((2/2)^2 + 0 + 2)
+    assert imp == pytest.approx(2 / math.sqrt(3))
+    # the model-discrepancy term widens the denominator: 10% of |z| = 0.3
+    _, _, imp2 = implausibility(np.array([4.0, 6.0]), t, discrepancy=0.1)
+    assert imp2 == pytest.approx(2 / math.sqrt(1 + 0.09 + 2))
+    assert all(math.isnan(v) for v in implausibility(np.array([np.nan]), t, 0.1))
+
+
+def test_lhs_stays_in_its_box_and_refocus_narrows():
+    box = {"a": (0.0, 1.0), "b": (10.0, 20.0)}
+    rows = lhs_in_box(box, 50, seed=3, ints={"b"})
+    assert all(0 <= r["a"] <= 1 and 10 <= r["b"] <= 20 and r["b"] == round(r["b"]) for r in rows)
+    # a Latin hypercube has one point in each of the 50 strata of each axis
+    assert sorted(int(r["a"] * 50) for r in rows) == list(range(50))
+    new = refocus(box, [{"a": 0.4, "b": 12}, {"a": 0.5, "b": 13}], widen=0.1)
+    assert new["a"] == pytest.approx((0.3, 0.6)) and new["b"] == pytest.approx((11.0, 14.0))
+
+
+# --------------------------------------------------------------------------- the waves
+
+
+def test_waves_narrow_toward_the_known_answer(toy_scenario, tmp_path):
+    settings = Settings(
+        waves=2,
+        points=12,
+        replicates=2,
+        months=3,
+        seed=5,
+        vary=("parameters.raid_rate", "parameters.raid_scale"),
+    )
+    result = calibrate(
+        toy_scenario,
+        tmp_path / "cal",
+        settings,
+        patterns=TOY_PATTERNS,
+        executor="serial",
+        runner=toy_run,
+        progress=False,
+        series_variables=None,
+    )
+    # wave 1 keeps only points near raid_rate = 0.3; wave 2 samples a smaller box
+    assert 0 < result.waves[0]["non_implausible"] < 12
+    assert result.waves[1]["box_volume_share"] < 0.6
+    sample = pd.read_parquet(result.sample_path)
+    assert len(sample) == result.n_non_implausible > 0
+    assert sample["parameters.raid_rate"].between(0.2, 0.4).all()
+    # raid_scale does not move the toy output: it stays spread over its range
+    lo, hi = load_scenario(toy_scenario).uncertain()["parameters.raid_scale"]
+    spread = sample["parameters.raid_scale"].max() - sample["parameters.raid_scale"].min()
+    assert spread > 0.4 * (hi - lo)
+    # the report: X1 matched (fitted), X2 not computable, never a crash
+    status = {p["id"]: p["status"] for p in result.patterns}
+    assert status == {"X1": "matched", "X2": "not computable"}
+    head = json.loads((tmp_path / "cal" / "nroy.json").read_text())
+    assert head["fitted"] == ["X1"] and head["held_back"] == ["X2"]
+    assert head["rows"] == len(sample)
+    assert "Held-back patterns (out of sample): 0 of 1 matched" in result.table()
+
+
+def test_a_far_point_is_implausible(toy_scenario, tmp_path):
+    settings = Settings(
+        waves=1, points=6, replicates=2, months=2, seed=1, vary=("parameters.raid_rate",)
+    )
+    result = calibrate(
+        toy_scenario,
+        tmp_path / "cal",
+        settings,
+        patterns=TOY_PATTERNS[:1],
+        executor="serial",
+        runner=toy_run,
+        progress=False,
+        series_variables=None,
+    )
+    design = pd.read_parquet(tmp_path / "cal" / "wave_00_points.parquet")
+    far = design["parameters.raid_rate"].sub(TRUE_RAID_RATE).abs() > 0.1
+    assert far.any()
+    kept = pd.read_parquet(result.sample_path)["parameters.raid_rate"]
+    assert not kept.sub(TRUE_RAID_RATE).abs().gt(0.1).any()
+
+
+def test_resume_and_refusal(toy_scenario, tmp_path):
+    settings = Settings(waves=1, points=3, replicates=1, months=2, vary=("parameters.raid_rate",))
+    kw = dict(
+        patterns=TOY_PATTERNS[:1],
+        executor="serial",
+        runner=toy_run,
+        progress=False,
+        series_variables=None,
+    )
+    first = calibrate(toy_scenario, tmp_path / "cal", settings, **kw)
+    again = calibrate(toy_scenario, tmp_path / "cal", settings, **kw)
+    assert again.table() == first.table()
+    from libyasim.calibration import CalibrationError
+
+    with pytest.raises(CalibrationError, match="refusing to resume"):
+        calibrate(
+            toy_scenario,
+            tmp_path / "cal",
+            Settings(waves=1, points=4, replicates=1, months=2),
+            **kw,
+        )
+
+
+def test_match_reports_bands_and_unmatched():
+    t = Target("toy_mean", _mean_toy, 3.0, 0.3, "test")
+    pat = (Pattern("X1", "toy", Use.FIT, (t,)),)
+    ens = pd.DataFrame({"toy_mean": np.linspace(5, 6, 21)})
+    [rec] = match_patterns(ens, pat, {"toy_mean"})
+    assert rec["status"] == "unmatched"
+    assert rec["targets"][0]["ensemble_5_95"] == pytest.approx([5.05, 5.95])
+
+
+def test_pattern_table_is_the_brief():
+    ids = [p.id for p in PATTERNS]
+    assert ids == [
+        "V1",
+        "V2",
+        "V3",
+        "V4",
+        "V5",
+        "T1",
+        "T2",
+        "T3",
+        "T4",
+        "S1",
+        "S2",
+        "S3",
+        "S4",
+        "S5",
+    ]
+    assert {p.use for p in PATTERNS} == {Use.FIT, Use.CHECK}
+    names = [t.name for p in PATTERNS for t in p.targets]
+    assert len(names) == len(set(names))
+    assert all(t.tolerance > 0 and t.source for p in PATTERNS for t in p.targets)
+
+
+# --------------------------------------------------------------------------- parameters_from
+
+
+def test_parameters_from_feeds_a_sampled_design(tmp_path):
+    write_sample(
+        tmp_path / "calibration" / "cal.parquet",
+        [
+            {"parameters.raid_rate": 0.2, "wave": 1, "point": 0},
+            {"parameters.raid_rate": 0.25, "wave": 1, "point": 3},
+        ],
+        {"test": True},
+    )
+    data = minimal_scenario()
+    data["parameters_from"] = "calibration/cal.parquet"
+    s = load_scenario(write_scenario(tmp_path / "s.yaml", data))
+    design = Design(sample="lhs", sample_n=16, root_seed=4, vary=("parameters.*",))
+    points = design.points([s])
+    got = {p["parameters.raid_rate"] for p in points}
+    assert got <= {0.2, 0.25} and len(got) == 2
+    # other parameters are still sampled over their ranges
+    assert len({p["parameters.raid_scale"] for p in points}) == 16
+    # without parameters_from the same design samples raid_rate uniformly
+    plain = load_scenario(write_scenario(tmp_path / "p.yaml", minimal_scenario()))
+    assert len({p["parameters.raid_rate"] for p in design.points([plain])}) == 16
+
+
+def test_parameters_from_a_missing_file_is_a_located_error(tmp_path):
+    data = minimal_scenario()
+    data["parameters_from"] = "calibration/none.parquet"
+    s = load_scenario(write_scenario(tmp_path / "s.yaml", data))
+    with pytest.raises(ScenarioError, match="parameters_from: no such file"):
+        Design(sample="lhs", sample_n=4).points([s])
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def test_cli_calibrate_runs_the_real_model(toy_scenario, tmp_path, capsys):
+    out = tmp_path / "cal"
+    code = main(
+        [
+            "calibrate",
+            str(toy_scenario),
+            "--out",
+            str(out),
+            "--waves",
+            "1",
+            "--points",
+            "2",
+            "-n",
+            "1",
+            "--months",
+            "2",
+            "--executor",
+            "serial",
+            "--vary",
+            "parameters.raid_rate",
+            "--write",
+            str(tmp_path / "s.parquet"),
+            "-q",
+        ]
+    )
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    assert "## Fitted patterns" in printed.out and "not computable" in printed.out
+    assert (out / "nroy.parquet").exists() and (tmp_path / "s.json").exists()
+
+
+def test_cli_calibrate_bad_input_is_one_message(toy_scenario, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["calibrate", str(toy_scenario), "--out", "x", "--cut", "third"])
+    assert exit_.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- the scenario
+
+
+def test_calibration_scenario_is_valid_evidenced_and_shares_the_parameters(tmp_path):
+    s = load_scenario(CALIBRATION_SCENARIO)
+    assert (s.start, s.months) == ("2014-05", 39)
+    assert all(q.evidenced or q.assumed for _, q in s.quantities())
+    # it fits the mechanism parameters; it must not set any of its own
+    text = CALIBRATION_SCENARIO.read_text(encoding="utf-8")
+    assert "\nparameters:" not in text
+    assert s.parameters == type(s.parameters)()
+    # it does not cite the 2017 seed article for 2014 facts
+    assert "source: seed:" not in text and not s.documents
+    assert main(["validate", "-q", str(CALIBRATION_SCENARIO)]) == 0
+
+
+def test_calibration_scenario_runs_and_its_metrics_compute():
+    from libyasim.calibration.patterns import evaluate
+    from libyasim.model import run
+
+    s = load_scenario(CALIBRATION_SCENARIO)
+    r = run(s, seed=3, months=12)
+    view = RunView(
+        series=r.series[r.series["step"] > 0],
+        events=r.events,
+        initial_control={x.id: x.controller for x in s.regions},
+    )
+    values = evaluate(view)
+    assert values["deaths_2014_may_dec"] > 0
+    assert values["tripoli_changes"] >= 0
+    # targets needing v2 event kinds are NaN (not computable), not errors
+    assert set(values) == {t.name for p in PATTERNS for t in p.targets}
