@@ -139,7 +139,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--widen",
         type=_fraction,
-        default=0.1,
+        default=0.25,
         metavar="W",
         help="share of each original range added on each side of the refocused box",
     )

@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,7 @@ class Settings:
     cutoff: float = 3.0
     cut: str = "second"
     discrepancy: float = 0.1
-    widen: float = 0.1
+    widen: float = 0.25
     seed: int = 0
     vary: tuple[str, ...] = ("parameters.*",)
 
@@ -116,7 +116,7 @@ def integer_paths(scenario: Scenario, names: Sequence[str]) -> set[str]:
 
 
 def lhs_in_box(
-    box: dict[str, tuple[float, float]], n: int, seed: int, ints: set[str] = frozenset()
+    box: dict[str, tuple[float, float]], n: int, seed: int, ints: Set[str] = frozenset()
 ) -> list[dict[str, float]]:
     """``n`` Latin-hypercube points inside ``box`` (scipy.stats.qmc), ints rounded."""
     from scipy.stats import qmc
