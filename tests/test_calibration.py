@@ -110,6 +110,7 @@ def test_lhs_stays_in_its_box_and_refocus_narrows():
 def test_waves_narrow_toward_the_known_answer(toy_scenario, tmp_path):
     settings = Settings(
         waves=2,
+        widen=0.1,
         points=12,
         replicates=2,
         months=3,
