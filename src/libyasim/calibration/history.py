@@ -216,18 +216,26 @@ def run_views(
     series = load_series(folder, variables=variables)
     series = series[series["step"] > 0]
     series = series.assign(col=series["variable"].astype(str) + "." + series["actor"].astype(str))
+    wide_all = series.pivot_table(
+        index=["run_id", "month"], columns="col", values="value", aggfunc="first"
+    )
+    by_run_series = {
+        str(rid): g.droplevel("run_id").reset_index()
+        for rid, g in wide_all.groupby(level="run_id", sort=False)
+    }
     events = load_events(folder)
+    if len(events):  # plain Python strings: comparisons on Arrow-backed columns are slow here
+        text = [c for c in events.columns if not pd.api.types.is_numeric_dtype(events[c])]
+        events = events.astype({c: object for c in text})
     by_run_events = dict(iter(events.groupby("run_id"))) if len(events) else {}
-    by_run_series = dict(iter(series.groupby("run_id")))
     control = {r.id: r.controller for r in scenario.regions}
     empty = pd.DataFrame(
         columns=["step", "month", "kind", "region", "actor1", "actor2", "fatalities", "note"]
     )
     for rec in runs.to_dict("records"):
-        s = by_run_series.get(rec["run_id"])
-        if s is None:
+        wide = by_run_series.get(rec["run_id"])
+        if wide is None:
             continue
-        wide = s.pivot(index="month", columns="col", values="value").reset_index()
         wide.columns.name = None
         figs = {k[4:]: v for k, v in rec.items() if str(k).startswith("fig.")}
         yield (

@@ -56,6 +56,20 @@ class RunView:
     summary: dict[str, Any] = field(default_factory=dict)
     initial_control: dict[str, str | None] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        ev = self.events
+        n = len(ev)
+        self._ev: dict[str, np.ndarray] = {
+            c: (ev[c].to_numpy(dtype=object) if n and c in ev else np.empty(0, dtype=object))
+            for c in ("month", "kind", "region", "actor1", "actor2", "note")
+        }
+        self._ev["month"] = self._ev["month"].astype(str).astype(object)
+        self._ev["fatalities"] = (
+            ev["fatalities"].to_numpy(dtype=float) if n else np.empty(0, dtype=float)
+        )
+        self._ev["step"] = ev["step"].to_numpy(dtype=int) if n else np.empty(0, dtype=int)
+        self._kinds: dict[str, pd.DataFrame] = {}
+
     # -- helpers the metrics share ------------------------------------------
     def months(self) -> list[str]:
         return [str(m) for m in self.series["month"]]
@@ -67,36 +81,35 @@ class RunView:
         months: tuple[str, str] | None = None,
     ) -> float:
         """Deaths logged in the event log (battles, raids, attacks), filtered."""
-        ev = self.events
-        if not len(ev):
+        month, fat = self._ev["month"], self._ev["fatalities"]
+        if not len(month):
             return 0.0
-        mask = np.ones(len(ev), dtype=bool)
-        month = ev["month"].astype(str)
+        mask = np.ones(len(month), dtype=bool)
         if year is not None:
-            mask &= month.str.startswith(f"{year}-").to_numpy()
+            mask &= (month >= f"{year}-01") & (month <= f"{year}-12")
         if months is not None:
-            mask &= ((month >= months[0]) & (month <= months[1])).to_numpy()
+            mask &= (month >= months[0]) & (month <= months[1])
         if region is not None:
-            mask &= (ev["region"] == region).to_numpy()
-        return float(ev["fatalities"].to_numpy(dtype=float)[mask].sum())
+            mask &= self._ev["region"] == region
+        return float(fat[mask].sum())
 
     def monthly_deaths(self, year: int) -> pd.Series:
         """Deaths per month of ``year`` (every month of the run in that year, zeros kept)."""
         months = [m for m in self.months() if m.startswith(f"{year}-")]
-        ev = self.events
-        if len(ev):
-            got = ev[ev["month"].astype(str).str.startswith(f"{year}-")]
-            by = got.groupby(got["month"].astype(str))["fatalities"].sum()
-        else:
-            by = pd.Series(dtype=float)
-        return pd.Series([float(by.get(m, 0.0)) for m in months], index=months)
+        return pd.Series([self.deaths(months=(m, m)) for m in months], index=months, dtype=float)
+
+    def kinds(self, kind: str) -> pd.DataFrame:
+        """The run's events of one kind (cached)."""
+        got = self._kinds.get(kind)
+        if got is None:
+            ev = self.events
+            got = ev[self._ev["kind"] == kind] if len(ev) else ev
+            self._kinds[kind] = got
+        return got
 
     def changes(self, region: str | None = None) -> pd.DataFrame:
-        ev = self.events
-        if not len(ev):
-            return ev
-        out = ev[ev["kind"] == "control_change"]
-        return out if region is None else out[out["region"] == region]
+        out = self.kinds("control_change")
+        return out if region is None or not len(out) else out[out["region"] == region]
 
     def controller_by_month(self, region: str) -> list[str | None]:
         """The region's controller at the end of each month of the run."""
@@ -105,17 +118,14 @@ class RunView:
         cur = self.initial_control[region]
         ch = self.changes(region)
         by_month: dict[str, str] = {}
-        for month, who in zip(ch["month"].astype(str), ch["actor1"], strict=True):
-            by_month[month] = str(who)  # the last change of a month wins
+        if len(ch):
+            for month, who in zip(ch["month"].astype(str), ch["actor1"], strict=True):
+                by_month[month] = str(who)  # the last change of a month wins
         out = []
         for m in self.months():
             cur = by_month.get(m, cur)
             out.append(cur)
         return out
-
-    def kinds(self, kind: str) -> pd.DataFrame:
-        ev = self.events
-        return ev[ev["kind"] == kind] if len(ev) else ev
 
     def column(self, name: str) -> np.ndarray:
         if name not in self.series.columns:
@@ -276,6 +286,8 @@ def _direct_support_winner_share(run: RunView) -> float:
     di = run.kinds("direct_intervention")
     if not len(ch):
         raise NotComputable("no control change in this run")
+    if not len(di):
+        return 0.0
     won = 0
     for step, region, who in zip(ch["step"], ch["region"], ch["actor1"], strict=True):
         near = di[(di["step"] <= step) & (di["step"] >= step - 3)]
