@@ -127,20 +127,39 @@ class Design:
 
     # -- the points ---------------------------------------------------------
     def sampled_ranges(self, scenarios: Sequence[Scenario]) -> dict[str, tuple[float, float]]:
-        """The parameters the sample varies, with their ranges (from the first scenario).
+        """The parameters the sample varies, with their ranges.
 
         Only parameters uncertain in every scenario are sampled, so every
-        scenario runs the same points; ``vary`` globs restrict them further;
-        swept and set parameters are left out.
+        scenario runs the same points; where the scenarios give a parameter
+        different ranges, the sample covers their intersection (a value outside
+        one scenario's range would be rejected by it). ``vary`` globs restrict
+        the parameters further; swept and set parameters are left out.
         """
         if self.sample is None:
             return {}
         first = scenarios[0].uncertain()
-        common = [p for p in first if all(p in s.uncertain() for s in scenarios[1:])]
+        others = [s.uncertain() for s in scenarios[1:]]
+        common = [p for p in first if all(p in u for u in others)]
         if self.vary:
             common = [p for p in common if any(fnmatch.fnmatchcase(p, g) for g in self.vary)]
         fixed = set(self.sets) | {s.path for s in self.sweeps}
-        chosen = {p: first[p] for p in common if p not in fixed and first[p][1] > first[p][0]}
+        chosen: dict[str, tuple[float, float]] = {}
+        disjoint = []
+        for p in common:
+            if p in fixed:
+                continue
+            lo = max([first[p][0], *(u[p][0] for u in others)])
+            hi = min([first[p][1], *(u[p][1] for u in others)])
+            if hi < lo:
+                disjoint.append(p)
+            elif hi > lo:
+                chosen[p] = (lo, hi)
+        if disjoint:
+            raise DesignError(
+                "--sample: the scenarios give disjoint ranges to "
+                + ", ".join(disjoint)
+                + "; sample them in separate batches, or leave them out with --vary"
+            )
         if not chosen:
             what = f" matching {', '.join(self.vary)}" if self.vary else ""
             raise DesignError(
@@ -182,29 +201,54 @@ class Design:
             x = sobol.sample(problem, self.sample_n, calc_second_order=False, seed=seed)
         else:
             x = morris.sample(problem, self.sample_n, seed=seed)
-        ints = _integer_paths(scenarios[0], names)
         from ..calibration.sample import calibrated_rows  # scenario's parameters_from, if any
 
-        x_rows = [dict(zip(names, row, strict=True)) for row in x]
+        x_rows = [dict(zip(names, row.tolist(), strict=True)) for row in x]
         x_rows = calibrated_rows(x_rows, scenarios[0], self.sample, seed)
-        return [
-            {
-                n: (round(float(v)) if n in ints else float(v))
-                for n, v in row.items()
-            }
-            for row in x_rows
+        whole = whole_paths(scenarios[0])
+        columns = [
+            conform([r[n] for r in x_rows], ranges[n], whole=n in whole).tolist() for n in names
         ]
+        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
-def _integer_paths(scenario: Scenario, names: Sequence[str]) -> set[str]:
-    values = dict(scenario.quantities())
-    return {
-        n
-        for n in names
-        if n in values
-        and isinstance(values[n].value, int)
-        and not isinstance(values[n].value, bool)
-    }
+def conform(values: Any, bounds: tuple[float, float], *, whole: bool = False) -> np.ndarray:
+    """Sampled ``values`` made acceptable to the schema: clipped to ``bounds`` (a
+    scenario validates every range against its field's bounds, so a value in the
+    range is valid; a sampler's arithmetic can overshoot it by a rounding error,
+    e.g. Morris' 0.9000000000000001 for a range ending at 0.9), and for whole-number
+    fields rounded to the nearest integer inside the range."""
+    lo, hi = bounds
+    x = np.asarray(values, dtype=float)
+    if whole:
+        return np.clip(np.round(x), math.ceil(lo), math.floor(hi)).astype(np.int64)
+    return np.clip(x, lo, hi)
+
+
+def whole_paths(scenario: Scenario) -> set[str]:
+    """Dotted paths of the quantities the model reads as whole numbers (fields
+    declared with :data:`~libyasim.scenario.quantity.Count`), e.g.
+    ``parameters.battle_substeps`` or an election's ``preconditions.months``."""
+    from pydantic import BaseModel
+
+    from ..scenario.quantity import Quantity, WholeNumber
+    from ..scenario.walk import walk
+
+    out = set()
+    parents: dict[tuple, Any] = {}
+    for loc, path, value in walk(scenario):
+        parents[loc] = value
+        if not isinstance(value, Quantity) or not loc:
+            continue
+        parent = parents.get(loc[:-1])
+        if not isinstance(parent, BaseModel):
+            continue  # a quantity inside a dict (e.g. interests): never a count
+        for name, info in type(parent).model_fields.items():
+            if (info.alias or name) == loc[-1]:
+                if any(isinstance(m, WholeNumber) for m in info.metadata):
+                    out.add(path)
+                break
+    return out
 
 
 def points_hash(points: Sequence[dict[str, Any]]) -> str:

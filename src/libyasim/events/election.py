@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import model_validator
 
 from ..model.conflict import contest
-from ..scenario.quantity import NonNegative, StrictModel, Unit, q
+from ..scenario.quantity import Count, NonNegative, StrictModel, Unit, q
 from ..scenario.types import Ident, Month, month_index
 from .base import STRATEGIC, Behaviour, EventBase, coalition_strength, pct
 from .ceasefire import CeasefireBehaviour
@@ -24,7 +24,7 @@ class ElectionPreconditions(StrictModel):
     max_monthly_fatalities: NonNegative = q(
         50, range=(20, 150), assumption="security threshold below which a vote can be organised"
     )
-    months: NonNegative = q(
+    months: Count = q(
         3,
         range=(1, 12),
         assumption=(

@@ -128,11 +128,23 @@ def _bounded(lo: float | None, hi: float | None, *, open_lo: bool = False) -> Ca
     return check
 
 
-def quantity(lo: float | None = None, hi: float | None = None, *, open_lo: bool = False) -> Any:
-    """An annotated Quantity type whose value and range lie within [lo, hi]."""
-    return Annotated[
-        Quantity, BeforeValidator(_coerce), AfterValidator(_bounded(lo, hi, open_lo=open_lo))
-    ]
+class WholeNumber:
+    """Marks a quantity the model reads as a whole number (a count of months or
+    substeps): samplers draw it as an integer (``libyasim.batch.design``)."""
+
+    def __repr__(self) -> str:
+        return "WholeNumber()"
+
+
+def quantity(
+    lo: float | None = None, hi: float | None = None, *, open_lo: bool = False, whole: bool = False
+) -> Any:
+    """An annotated Quantity type whose value and range lie within [lo, hi];
+    ``whole``: the model reads it as a whole number (see :class:`WholeNumber`)."""
+    checks = (BeforeValidator(_coerce), AfterValidator(_bounded(lo, hi, open_lo=open_lo)))
+    if whole:
+        return Annotated[Quantity, checks[0], checks[1], WholeNumber()]
+    return Annotated[Quantity, checks[0], checks[1]]
 
 
 Number = quantity()
@@ -140,6 +152,8 @@ NonNegative = quantity(0.0)
 Positive = quantity(0.0, open_lo=True)
 Unit = quantity(0.0, 1.0)
 Signed = quantity(-1.0, 1.0)
+#: a count (months, substeps): sampled as whole numbers
+Count = quantity(0.0, whole=True)
 
 
 def q(value: float, **kw: Any) -> Quantity:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..quantity import NonNegative, Positive, StrictModel, Unit
+from ..quantity import Count, NonNegative, Positive, StrictModel, Unit
 from . import _p
 
 
@@ -14,7 +14,7 @@ class ConflictParameters(StrictModel):
     insurgent_fire_rate: NonNegative = _p(0.06, 0.02, 0.12, "Deitchman: kill rate of insurgents on conventional forces per insurgent per month")
     area_fire_rate: NonNegative = _p(0.00002, 0.000005, 0.00005, "Deitchman area-fire coefficient b: insurgent losses per (insurgent x conventional fighter) per month")
     battle_intensity: Unit = _p(0.35, 0.2, 0.5, "fraction of a month the forces in a battle are engaged; calibrated to conflict deaths of 1,000-2,000 a year (FACTS.md)")
-    battle_substeps: NonNegative = _p(10, 5, 20, "integration substeps of a battle's attrition equations")
+    battle_substeps: Count = _p(10, 5, 20, "integration substeps of a battle's attrition equations")
     contest_exponent: Positive = _p(1.5, 1.0, 3.0, "contest success function exponent m (Tullock; Hirshleifer 1989)")
     occupation_share: Unit = _p(0.5, 0.2, 0.8, "share of the winner's engaged forces that move into a region it takes")
     control_change_margin: Unit = _p(0.6, 0.5, 0.8, "win probability at which an attacker takes a region when it wins the battle")
