@@ -107,12 +107,10 @@ def parameter_space(
 
 
 def integer_paths(scenario: Scenario, names: Sequence[str]) -> set[str]:
-    values = dict(scenario.quantities())
-    return {
-        n
-        for n in names
-        if isinstance(values[n].value, int) and not isinstance(values[n].value, bool)
-    }
+    """The paths among ``names`` the model reads as whole numbers (``Count`` fields)."""
+    from ..batch.design import whole_paths
+
+    return set(names) & whole_paths(scenario)
 
 
 def lhs_in_box(
