@@ -10,6 +10,7 @@ from pathlib import Path
 from .design import SAMPLE_METHODS, Design, DesignError, parse_set, parse_sweep
 from .engine import CHUNK_SECONDS, BatchError, BatchInterrupted, run_batch
 from .executors import EXECUTORS, default_workers
+from .integrity import checked_for_reading, output_problem
 from .store import StoreError
 
 HELP = argparse.ArgumentDefaultsHelpFormatter
@@ -109,6 +110,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
             )
     except (DesignError, BatchError, StoreError) as exc:
         raise UsageError(str(exc)) from None
+    except OSError as exc:  # a read-only or full disk while the batch writes
+        raise UsageError(str(output_problem(args.out, exc))) from None
     except BatchInterrupted as exc:
         print(f"libyasim batch: {exc}", file=sys.stderr)
         return 130
@@ -138,11 +141,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..cli import UsageError
 
     try:
-        rep = write_report(args.folder, args.out, figures=not args.no_figures)
+        with checked_for_reading(args.folder) as damage:
+            _warn(args.command, damage)
+            rep = write_report(args.folder, args.out, figures=not args.no_figures)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write the report: {exc.strerror or exc}") from None
     print(rep.text(detail=args.detail))
     return 0
+
+
+def _warn(command: str, lines: list[str]) -> None:
+    for line in lines:
+        print(f"libyasim {command}: {line}", file=sys.stderr)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -150,7 +162,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from ..cli import UsageError
 
     try:
-        _, _, text = write_comparison(args.folder, args.baseline, args.out)
+        with checked_for_reading(args.folder) as damage:
+            _warn(args.command, damage)
+            _, _, text = write_comparison(args.folder, args.baseline, args.out)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     except ValueError as exc:
@@ -169,18 +183,22 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from ..cli import UsageError
 
     try:
-        if args.list_outcomes:
-            print("\n".join(outcome_names(load_sampled(args.folder).runs)))
-            return 0
-        rep = write_sensitivity(
-            args.folder,
-            args.outcome or None,
-            args.out,
-            figures=not args.no_figures,
-            min_coverage=args.min_coverage,
-        )
+        with checked_for_reading(args.folder) as damage:
+            _warn(args.command, damage)
+            if args.list_outcomes:
+                print("\n".join(outcome_names(load_sampled(args.folder).runs)))
+                return 0
+            rep = write_sensitivity(
+                args.folder,
+                args.outcome or None,
+                args.out,
+                figures=not args.no_figures,
+                min_coverage=args.min_coverage,
+            )
     except (StoreError, SensitivityError) as exc:
         raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write the analysis: {exc.strerror or exc}") from None
     print(rep.text())
     return 0
 

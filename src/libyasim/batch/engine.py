@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import platform
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ import pyarrow as pa
 from ..scenario import Scenario, ScenarioError, load_scenario
 from .design import Design, DesignError, RunSpec, iter_runs, n_runs, points_hash
 from .executors import make_executor
+from .integrity import check_parts, is_lock_file, one_writer, output_problem, record_inventory
 from .progress import Progress
 from .store import BatchStore, StoreError
 from .worker import BatchContext, Runner
@@ -205,6 +207,7 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return out
 
 
+@one_writer  # one writer per folder, for the whole batch (batch/integrity.py)
 def run_batch(
     scenarios: Sequence[Scenario | str | Path],
     out: str | Path,
@@ -248,15 +251,20 @@ def run_batch(
                 + "\nuse another --out folder for a new batch"
             )
         resumed = True
+        for line in check_parts(store):  # damaged parts: reported, quarantined, run again
+            print(f"libyasim batch: {out}: {line}", file=sys.stderr)
         store.repair()
     else:
         if resume:
             raise BatchError(f"nothing to resume: {out} holds no batch (no manifest.json)")
-        if out.exists() and any(out.iterdir()):
+        if out.exists() and any(not is_lock_file(p) for p in out.iterdir()):
             raise BatchError(
                 f"{out} exists and is not empty; give a new or empty folder for a new batch"
             )
-        store.create(plan.manifest(command, runner), plan.points_table())
+        try:
+            store.create(plan.manifest(command, runner), plan.points_table())
+        except OSError as exc:
+            raise output_problem(out, exc) from None
 
     statuses = store.statuses()
     todo_count = 0
@@ -313,6 +321,7 @@ def run_batch(
     ok = sum(1 for st, _ in final.values() if st == "ok")
     failed = sum(1 for st, _ in final.values() if st == "failed")
     store.consolidate()
+    record_inventory(store)
     store.update_manifest(
         updated=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         counts={

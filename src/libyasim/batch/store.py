@@ -142,6 +142,9 @@ class BatchStore:
     # -- writing a chunk (called in workers) ----------------------------------
     def write_chunk(self, runs: pa.Table, series: pa.Table | None, events: pa.Table | None) -> str:
         """Write one chunk's parts; the runs part last (it commits the chunk)."""
+        from .integrity import stamp_counts  # the rows each table gets, checked on resume
+
+        runs = stamp_counts(runs, series, events)
         key = f"part-{runs.column('run_id')[0].as_py().replace('/', '_')}-{uuid.uuid4().hex[:10]}"
         if series is not None and series.num_rows:
             atomic_write_table(self.table_dir("series") / f"{key}.parquet", series)
