@@ -38,9 +38,9 @@ def batch(scenario, out, **kw):
 
 def test_a_second_writer_is_refused_while_the_first_holds_the_folder(tmp_path, scenario):
     out = tmp_path / "b"
-    with BatchLock(out):
-        with pytest.raises(BatchLocked, match=f"in use by another batch \\(process {os.getpid()}"):
-            batch(scenario, out)
+    busy = f"in use by another batch \\(process {os.getpid()}"
+    with BatchLock(out), pytest.raises(BatchLocked, match=busy):
+        batch(scenario, out)
     res = batch(scenario, out)  # released: the batch runs
     assert (res.ok, res.total) == (6, 6)
     assert not (out / ".lock").exists()
@@ -96,7 +96,7 @@ def test_a_lock_left_by_another_host_is_refused(tmp_path, scenario):
     out = tmp_path / "b"
     out.mkdir()
     (out / ".lock").write_text(json.dumps({"pid": 1234, "host": "elsewhere.example"}))
-    with pytest.raises(BatchLocked, match="on host elsewhere.example"):
+    with pytest.raises(BatchLocked, match=r"on host elsewhere\.example"):
         batch(scenario, out)
 
 
