@@ -15,6 +15,12 @@ Which parameters decide the outcome (a batch run with ``--sample``)::
     table = sensitivity("out/morris", ["total_fatalities", "end_state=takeover"])
     sensitivity_plot(table).savefig("indices.png")
     scenario_discovery("out/morris", "end_state=takeover")   # the PRIM box
+
+How the end-state shares hang on the classification thresholds (re-applying
+the decision to the runs' stored criteria)::
+
+    from libyasim.analysis import threshold_robustness
+    threshold_robustness("out/ens")          # each threshold moved -10% and +10%
 """
 
 from .compare import compare_figures, compare_outcomes, format_comparison
@@ -39,6 +45,7 @@ from .summary import (
     key_figures,
     outcome_table,
 )
+from .thresholds import format_threshold_robustness, threshold_plot, threshold_robustness
 
 __all__ = [
     "END_STATES",
@@ -53,6 +60,7 @@ __all__ = [
     "figure_columns",
     "format_comparison",
     "format_outcomes",
+    "format_threshold_robustness",
     "key_figures",
     "newcombe",
     "outcome_bars",
@@ -61,6 +69,8 @@ __all__ = [
     "scenario_discovery",
     "sensitivity",
     "sensitivity_plot",
+    "threshold_plot",
+    "threshold_robustness",
     "wilson",
     "write_comparison",
     "write_report",

@@ -10,6 +10,12 @@ import pandas as pd
 from .compare import compare_figures, compare_outcomes, format_comparison
 from .plots import fan_chart, outcome_bars
 from .summary import failures, format_outcomes, key_figures, outcome_table
+from .thresholds import (
+    format_threshold_robustness,
+    scenario_thresholds,
+    threshold_plot,
+    threshold_robustness,
+)
 
 FAN_VARIABLES = ("strength", "territory")
 
@@ -23,6 +29,8 @@ class Report:
     figures: pd.DataFrame
     failures: pd.DataFrame
     files: list[Path] = field(default_factory=list)
+    #: :func:`~libyasim.analysis.threshold_robustness` of the batch
+    thresholds: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def text(self, detail: bool = False) -> str:
         """The report as text: outcome table, then the headline figures per
@@ -31,6 +39,8 @@ class Report:
         flags = self.outcomes[self.outcomes["kind"] == "flag"]
         if not flags.empty:
             lines += ["", "flags:", format_outcomes(flags)]
+        if not self.thresholds.empty:
+            lines += ["", format_threshold_robustness(self.thresholds)]
         if not self.figures.empty:
             lines += ["", *self._figure_lines(detail)]
         if not self.failures.empty:
@@ -44,7 +54,6 @@ class Report:
         if self.files:
             lines += ["", f"written to {self.folder}: " + ", ".join(p.name for p in self.files)]
         return "\n".join(lines)
-
 
     def _figure_lines(self, detail: bool) -> list[str]:
         figs = self.figures
@@ -62,8 +71,10 @@ class Report:
             return []
         head = {f: HEADLINE[f] for f in shown}
         width = max(len(str(s)) for s in figs["scenario"]) + 2
-        out = ["headline figures at the end of the runs, median [5th-95th percentile]:",
-               f"{'scenario':<{width}}" + "".join(f"{h:>22}" for h in head.values())]
+        out = [
+            "headline figures at the end of the runs, median [5th-95th percentile]:",
+            f"{'scenario':<{width}}" + "".join(f"{h:>22}" for h in head.values()),
+        ]
         for sc, sub in figs.groupby("scenario", sort=False):
             row = sub.set_index("figure")
             cells = []
@@ -106,11 +117,13 @@ def write_report(batch: str | Path, out: str | Path | None = None, figures: bool
     )
     figs = key_figures(runs) if len(runs) else pd.DataFrame()
     fails = failures(runs)
-    rep = Report(folder, outcomes, figs, fails)
+    robust = threshold_robustness(runs, scenario_thresholds(batch)) if len(runs) else None
+    rep = Report(folder, outcomes, figs, fails, thresholds=_or_empty(robust))
     for name, table in (
         ("outcomes.csv", outcomes),
         ("key_figures.csv", figs),
         ("failures.csv", fails),
+        ("thresholds.csv", rep.thresholds),
     ):
         table.to_csv(folder / name, index=False)
         rep.files.append(folder / name)
@@ -118,6 +131,10 @@ def write_report(batch: str | Path, out: str | Path | None = None, figures: bool
         fig = outcome_bars(outcomes)
         fig.savefig(folder / "outcomes.png", dpi=120)
         rep.files.append(folder / "outcomes.png")
+        if not rep.thresholds.empty:
+            fig = threshold_plot(rep.thresholds)
+            fig.savefig(folder / "thresholds.png", dpi=110)
+            rep.files.append(folder / "thresholds.png")
         series = load_series(batch, variables=FAN_VARIABLES)
         for var in FAN_VARIABLES:
             if (series["variable"] == var).any():
@@ -127,6 +144,10 @@ def write_report(batch: str | Path, out: str | Path | None = None, figures: bool
                 rep.files.append(path)
         del series
     return rep
+
+
+def _or_empty(table: pd.DataFrame | None) -> pd.DataFrame:
+    return pd.DataFrame() if table is None else table
 
 
 def write_comparison(
