@@ -330,3 +330,53 @@ def test_calibration_scenario_runs_and_its_metrics_compute():
     assert values["tripoli_changes"] >= 0
     # targets needing v2 event kinds are NaN (not computable), not errors
     assert set(values) == {t.name for p in PATTERNS for t in p.targets}
+
+
+def test_offensive_durations_pair_each_launch_with_its_own_end():
+    from libyasim.calibration.patterns import pattern
+
+    rows = [
+        [1, "2016-01", "Strategic developments", "offensive_launched", "sirte", "a", "b", 0, ""],
+        [
+            2,
+            "2016-02",
+            "Strategic developments",
+            "offensive_ended",
+            "sirte",
+            "a",
+            "b",
+            0,
+            "stalemate: after 1 months",
+        ],
+        [3, "2016-03", "Strategic developments", "offensive_launched", "sirte", "c", "b", 0, ""],
+        [4, "2016-04", "Strategic developments", "offensive_launched", "sirte", "a", "b", 0, ""],
+        [
+            6,
+            "2016-06",
+            "Strategic developments",
+            "offensive_ended",
+            "sirte",
+            "a",
+            "b",
+            0,
+            "success: after 2 months",
+        ],
+        [
+            9,
+            "2016-09",
+            "Strategic developments",
+            "offensive_ended",
+            "sirte",
+            "c",
+            "b",
+            0,
+            "success: after 6 months",
+        ],
+    ]
+    months = [f"2016-{m:02d}" for m in range(1, 13)]
+    view = RunView(
+        series=pd.DataFrame({"month": months}), events=pd.DataFrame(rows, columns=EVENT_COLUMNS)
+    )
+    [t] = [t for t in pattern("T3").targets if t.name == "median_successful_offensive_months"]
+    # a's first offensive stalled (not counted); a's second took 2 months, c's took 6
+    assert t.metric(view) == 4.0

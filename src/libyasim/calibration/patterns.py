@@ -233,18 +233,25 @@ def _changes_of(region: str) -> Metric:
 
 
 def _durations(run: RunView, start_kind: str, end_kind: str, only: str | None = None) -> list[int]:
-    """Months between each start event and the next end event in the same region."""
+    """Months from each start event to the next end event of the same attacker
+    (``actor1``) in the same region; with ``only``, just those whose end note says so
+    (``offensive_ended`` notes start with success, stalemate or retreat)."""
     starts = run.kinds(start_kind)
     ends = run.kinds(end_kind)
-    if only is not None and len(ends):
-        ends = ends[ends["note"].astype(str).str.contains(only)]
     steps: list[int] = []
-    for region, group in starts.groupby(starts["region"].astype(str)):
-        later = ends[ends["region"].astype(str) == region]
-        for step in group["step"]:
-            after = later[later["step"] >= step]["step"]
-            if len(after):
-                steps.append(int(after.iloc[0]) - int(step))
+    if not len(starts) or not len(ends):
+        return steps
+    e_key = list(zip(ends["region"].astype(str), ends["actor1"].astype(str), strict=True))
+    e_step = ends["step"].to_numpy(dtype=int)
+    e_note = ends["note"].astype(str).to_numpy()
+    for region, actor, step in zip(
+        starts["region"].astype(str), starts["actor1"].astype(str), starts["step"], strict=True
+    ):
+        for i, key in enumerate(e_key):
+            if key == (region, actor) and e_step[i] >= step:
+                if only is None or only in e_note[i]:
+                    steps.append(int(e_step[i]) - int(step))
+                break
     return steps
 
 
