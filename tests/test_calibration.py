@@ -380,3 +380,9 @@ def test_offensive_durations_pair_each_launch_with_its_own_end():
     [t] = [t for t in pattern("T3").targets if t.name == "median_successful_offensive_months"]
     # a's first offensive stalled (not counted); a's second took 2 months, c's took 6
     assert t.metric(view) == 4.0
+
+
+def test_the_docs_list_every_target():
+    text = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
+    missing = [t.name for p in PATTERNS for t in p.targets if f"`{t.name}`" not in text]
+    assert not missing, f"docs/calibration.md does not list targets {missing}"
