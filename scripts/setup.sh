@@ -3,7 +3,7 @@
 # and `make run` / `make test` run it first.
 #
 #   1. find a Python >= 3.12 (prefers 3.12)  — override with LIBYASIM_PYTHON=/path/to/python
-#   2. .venv with that Python; pip install -c constraints.txt -e ".[ui,dask,dev]"
+#   2. .venv with that Python; pip install -c constraints.txt -e ".[ui,dask,ema,dev]"
 #   3. Solara's front-end packages into .venv/share/solara/cdn (npm), for an offline dashboard
 #   4. headless Chromium for the browser tests (Debian's package; never `playwright install`)
 #
@@ -125,7 +125,7 @@ if install_stale; then
   [ -e src/libyasim/__init__.py ] ||
     echo "setup: warning: src/libyasim/__init__.py does not exist yet" >&2
   logged "pip install" "$VENV/bin/python" -m pip install \
-    -c constraints.txt -e ".[ui,dask,dev]"
+    -c constraints.txt -e ".[ui,dask,ema,dev]"
   touch "$INSTALL_STAMP"
 fi
 
