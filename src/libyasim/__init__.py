@@ -1,12 +1,31 @@
 """libyasim: an agent-based scenario simulator of Libyan faction dynamics."""
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+
+# the function, not its module: ``libyasim.experiment(scenario, seed=..., **levers)``
+from .experiment import experiment  # noqa: E402  (after the scenario package it needs)
 
 try:
     __version__ = version("libyasim")
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["Scenario", "ScenarioError", "__version__", "load_scenario", "parse_scenario"]
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "experiment",
+    "load_scenario",
+    "parse_scenario",
+]
+
+
+def __getattr__(name: str) -> Any:  # imported on first use: the CLI starts without the model
+    if name == "ema":
+        import importlib
+
+        return importlib.import_module(".ema", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -696,6 +696,7 @@ def prim(
     total = y.sum()
     lo = np.array([b[0] for b in bounds], float)
     hi = np.array([b[1] for b in bounds], float)
+    full_lo, full_hi = lo.copy(), hi.copy()
     inside = np.ones(n, bool)
     rows = []
 
@@ -715,28 +716,34 @@ def prim(
     record(0)
     step = 0
     while True:
-        k = inside.sum()
+        k = int(inside.sum())
         remove = max(1, math.ceil(alpha * k))
-        if k - remove < max(1, min_mass * n):
-            break
         best = None
+        restricted = (lo > full_lo) | (hi < full_hi)
         for j in range(d):
             v = x[inside, j]
             order = np.sort(v)
-            for side in ("lo", "hi"):
+            # the peel that raises the box's mean most; on a tie, one of a parameter
+            # already restricted (a simpler box), then the first parameter, upper end
+            # first: EMA Workbench's order (its PRIM and this one peel the same boxes)
+            free = d - int(restricted.sum()) + int(restricted[j]) - 1
+            for side in ("hi", "lo"):
                 if side == "lo":
                     cut = order[remove - 1]
                     keep = inside & (x[:, j] > cut)
                 else:
                     cut = order[-remove]
                     keep = inside & (x[:, j] < cut)
-                m = keep.sum()
-                if m == 0 or m == k or m < min_mass * n:
-                    continue
-                gain = y[keep].mean()
-                if best is None or gain > best[0] + 1e-12:
-                    best = (gain, j, side, cut, keep)
+                m = int(keep.sum())
+                key = (float(y[keep].mean()) if m else -1.0, free)
+                if best is None or key > best[0]:
+                    best = (key, j, side, cut, keep)
+        # stop when the best peel would leave less than min_mass of the points,
+        # removes nothing, or leaves a box without the outcome (EMA's rule too)
         if best is None:
+            break
+        m = int(best[4].sum())
+        if m / n < min_mass or m >= k or best[0][0] <= 0:
             break
         _, j, side, cut, keep = best
         if side == "lo":
@@ -752,8 +759,6 @@ def prim(
     r = traj.iloc[chosen]
     lo = np.array([r[f"{nm}:lo"] for nm in names], float)
     hi = np.array([r[f"{nm}:hi"] for nm in names], float)
-    full_lo = np.array([b[0] for b in bounds], float)
-    full_hi = np.array([b[1] for b in bounds], float)
     pruned: list[str] = []
     while True:  # drop the restriction that matters least while it is not significant
         qp = _quasi_p(x, y, lo, hi, full_lo, full_hi)
