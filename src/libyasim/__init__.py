@@ -3,10 +3,9 @@
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
-
 # the function, not its module: ``libyasim.experiment(scenario, seed=..., **levers)``
-from .experiment import experiment  # noqa: E402  (after the scenario package it needs)
+from .experiment import experiment
+from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
 try:
     __version__ = version("libyasim")

@@ -728,12 +728,14 @@ def prim(
             # first: EMA Workbench's order (its PRIM and this one peel the same boxes)
             free = d - int(restricted.sum()) + int(restricted[j]) - 1
             for side in ("hi", "lo"):
+                # a peel removes every point tied with its cut; one that would remove
+                # them all removes none (and, chosen, ends the peeling)
                 if side == "lo":
                     cut = order[remove - 1]
-                    keep = inside & (x[:, j] > cut)
+                    keep = inside & (x[:, j] > cut) if cut < order[-1] else inside
                 else:
                     cut = order[-remove]
-                    keep = inside & (x[:, j] < cut)
+                    keep = inside & (x[:, j] < cut) if cut > order[0] else inside
                 m = int(keep.sum())
                 key = (float(y[keep].mean()) if m else -1.0, free)
                 if best is None or key > best[0]:
