@@ -16,9 +16,10 @@ itself descending from Bueno de Mesquita's expected-utility model:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.linalg.lapack import dgesv
 
 from .support import POL
@@ -227,3 +228,88 @@ def step(m: LibyaModel) -> None:
     np.minimum(np.maximum(target_l, 0.0, out=target_l), 1.0, out=target_l)
     legit = m.legitimacy + p.legitimacy_relaxation * (target_l - m.legitimacy)
     m.legitimacy = np.minimum(np.maximum(legit, 0.0, out=legit), 1.0, out=legit)
+
+
+class Forecast(NamedTuple):
+    """What :func:`forecast` returns (positions and settlement on the input's scale)."""
+
+    settlement: np.ndarray  #: [issues] the expected outcome after the last round
+    prevail: np.ndarray  #: [actors] probability that each actor's position prevails
+    positions: np.ndarray  #: [actors, issues] positions after the last round
+    rounds: int  #: bargaining rounds run
+    converged: bool  #: positions moved less than ``tol`` in the last round
+
+
+def forecast(
+    positions: ArrayLike,
+    capability: ArrayLike,
+    salience: ArrayLike,
+    risk: ArrayLike | None = None,
+    exponent: float = 2.0,
+    drift: float = 0.1,
+    *,
+    scale: tuple[float, float] = (0.0, 1.0),
+    max_rounds: int = 1000,
+    tol: float = 1e-9,
+) -> Forecast:
+    """The bargaining forecast for any set of actors: arrays in, arrays out.
+
+    The rounds of :func:`bargain` without a model: each round computes the
+    utilities (:func:`utilities`), the victory probabilities of every pair of
+    positions (:func:`victory`, exponent ``exponent``), the probabilistic
+    Condorcet distribution over the positions (:func:`condorcet`) and its
+    expectation (the settlement), then moves each actor ``drift`` of the way
+    toward the capability-weighted positions of the coalitions that beat it;
+    it stops when no position moves more than ``tol`` (or after
+    ``max_rounds``).
+
+    ``positions``: [actors] or [actors, issues] on the scale ``scale`` (e.g.
+    ``(0, 10)``); ``capability``: [actors]; ``salience``: same shape as
+    ``positions``, any non-negative scale (0 = no position on that issue);
+    ``risk``: [actors] attitudes in [−1, 1] (default 0, risk-neutral).
+
+    >>> forecast([7, 4, 10], [0.2, 0.3, 0.5], [0.5, 0.8, 0.6], scale=(0, 10))  # doctest: +SKIP
+    """
+    lo, hi = (float(x) for x in scale)
+    if not hi > lo:
+        raise ValueError(f"The 'scale' parameter must be (low, high) with low < high. Got {scale}.")
+    pos = np.asarray(positions, dtype=float)
+    one_issue = pos.ndim == 1
+    pos = (pos.reshape(len(pos), -1) - lo) / (hi - lo)
+    sal = np.asarray(salience, dtype=float).reshape(pos.shape)
+    cap = np.asarray(capability, dtype=float).reshape(len(pos))
+    r = np.zeros(len(pos)) if risk is None else np.asarray(risk, dtype=float).reshape(len(pos))
+    for name, x in (("capability", cap), ("salience", sal)):
+        if (x < 0).any() or not np.isfinite(x).all():
+            raise ValueError(f"The '{name}' parameter must be finite and >= 0.")
+    if not ((pos >= 0) & (pos <= 1)).all():
+        raise ValueError(f"The 'positions' parameter must lie within scale {scale}.")
+    has = sal > 0
+    mean_sal = sal.mean(axis=1)
+    settlement = np.full(pos.shape[1], 0.5)
+    prob = np.zeros(len(pos))
+    converged, rounds = False, 0
+    for rounds in range(1, max_rounds + 1):  # noqa: B007 - the count is returned
+        pij = victory(utilities(pos, sal, r), cap, mean_sal, exponent)
+        prob = condorcet(pij)
+        wt = prob[:, None] * has
+        tot = wt.sum(axis=0)
+        settlement = np.divide((wt * pos).sum(axis=0), tot, out=settlement, where=tot > 0)
+        beat = np.maximum(pij - 0.5, 0.0) * cap[:, None]  # [j, k]: j beats k
+        wsum = beat.sum(axis=0)
+        target = np.divide(beat.T @ pos, wsum[:, None], out=pos.copy(), where=wsum[:, None] > 0)
+        new = np.clip(pos + drift * (target - pos) * has, 0.0, 1.0)
+        moved = float(np.abs(new - pos).max())
+        pos = new
+        if moved < tol:
+            converged = True
+            break
+    out_pos = lo + (hi - lo) * pos
+    out_set = lo + (hi - lo) * settlement
+    return Forecast(
+        out_set[0:1] if one_issue else out_set,
+        prob,
+        out_pos[:, 0] if one_issue else out_pos,
+        rounds,
+        converged,
+    )
