@@ -13,24 +13,30 @@ from libyasim.model.outcomes import CRITERIA, THRESHOLDS, decide, stored_criteri
 
 #: thresholds of the default Outcomes block, as plain numbers
 T = {
-    "takeover_population_share": 0.7,
-    "takeover_strength_share": 0.6,
-    "war_fatalities": 85.0,
+    "takeover_population_share": 0.5,
+    "takeover_strength_share": 0.67,
+    "war_fatalities": 83.3,
     "partition_min_share": 0.2,
+    "frozen_front_deaths": 25.0,
     "resurgence_ratio": 1.5,
 }
-#: criteria of a quiet run that is none of the end states
+#: criteria of a quiet run that is none of the end states: two hostile blocs still
+#: fighting below war level, the capital held by the faction that held it at the start
 QUIET = {
-    "window_months": 6,
+    "window_months": 12,
     "mean_battle_deaths": 10.0,
-    "top_population_share": 0.5,
+    "top_population_share": 0.45,
     "top_strength_share": 0.5,
+    "capital_held": True,
+    "capital_taken": False,
+    "capital_holder_population_share": 0.4,
     "top_bloc_share": 0.5,
-    "second_bloc_share": 0.1,
+    "second_bloc_share": 0.4,
     "blocs_hostile": True,
+    "deaths_between_blocs_per_year": 120.0,
     "election_held": False,
     "election_accepted": False,
-    "election_consolidated": False,
+    "election_winner_strength_share": 0.0,
     "jihadist_strength_start": 1000.0,
     "jihadist_strength_end": 1000.0,
     "jihadist_strength_ratio": 1.0,
@@ -45,20 +51,43 @@ def test_quiet_run_is_status_quo():
     assert decide(QUIET, T) == ("status_quo", [])
 
 
+ELECTED = {"election_held": True, "election_accepted": True}
+
+
 @pytest.mark.parametrize(
     ("changes", "state"),
     [
-        ({"top_population_share": 0.7, "top_strength_share": 0.6}, "takeover"),
-        ({"top_population_share": 0.7, "top_strength_share": 0.59}, "status_quo"),
-        ({"election_held": True, "election_consolidated": True}, "takeover"),
-        ({"mean_battle_deaths": 85.0}, "renewed_war"),
-        ({"election_held": True, "election_accepted": True}, "unified_election"),
-        ({"second_bloc_share": 0.2}, "partition"),
-        ({"second_bloc_share": 0.2, "blocs_hostile": False}, "status_quo"),
+        # a military takeover: the capital taken, and a majority of the population
+        ({"capital_taken": True, "capital_holder_population_share": 0.5}, "takeover"),
+        ({"capital_taken": True, "capital_holder_population_share": 0.49}, "status_quo"),
+        # ... not by the faction that held the capital at the start, however large
+        ({"capital_holder_population_share": 0.9}, "status_quo"),
+        (
+            {"capital_taken": True, "capital_held": False, "capital_holder_population_share": 0.6},
+            "status_quo",
+        ),
+        # a takeover by election: accepted, and the winner then dominates the forces
+        ({**ELECTED, "election_winner_strength_share": 0.67}, "takeover"),
+        ({**ELECTED, "election_winner_strength_share": 0.66}, "unified_election"),
+        # a rejected election is no takeover, however strong the winner
+        ({"election_held": True, "election_winner_strength_share": 0.9}, "status_quo"),
+        ({"mean_battle_deaths": 83.3}, "renewed_war"),
+        ({"mean_battle_deaths": 83.2}, "status_quo"),
+        ({"deaths_between_blocs_per_year": 24.9}, "partition"),
+        ({"deaths_between_blocs_per_year": 25.0}, "status_quo"),
+        ({"deaths_between_blocs_per_year": 0.0, "blocs_hostile": False}, "status_quo"),
+        ({"deaths_between_blocs_per_year": 0.0, "second_bloc_share": 0.19}, "status_quo"),
         # the order of the rules: takeover before war before election before partition
-        ({"mean_battle_deaths": 200.0, "election_consolidated": True}, "takeover"),
-        ({"mean_battle_deaths": 200.0, "election_accepted": True}, "renewed_war"),
-        ({"election_accepted": True, "second_bloc_share": 0.3}, "unified_election"),
+        (
+            {
+                "mean_battle_deaths": 200.0,
+                "capital_taken": True,
+                "capital_holder_population_share": 0.7,
+            },
+            "takeover",
+        ),
+        ({**ELECTED, "mean_battle_deaths": 200.0}, "renewed_war"),
+        ({**ELECTED, "deaths_between_blocs_per_year": 0.0}, "unified_election"),
     ],
 )
 def test_each_rule_and_their_order(changes, state):
@@ -75,6 +104,9 @@ def test_moving_a_threshold_moves_the_decision():
     c = with_(mean_battle_deaths=80.0)
     assert decide(c, T)[0] == "status_quo"
     assert decide(c, {**T, "war_fatalities": 76.5})[0] == "renewed_war"
+    c = with_(capital_taken=True, capital_holder_population_share=0.47)
+    assert decide(c, T)[0] == "status_quo"
+    assert decide(c, {**T, "takeover_population_share": 0.45})[0] == "takeover"
 
 
 def test_decide_on_the_live_criteria_reproduces_every_run():

@@ -108,32 +108,82 @@ def _blocs(m: LibyaModel) -> np.ndarray:
     return label
 
 
+def _controller_by_step(m: LibyaModel, region: int) -> list[int]:
+    """Controller of ``region`` at the end of each step 0..steps, from the start and the
+    ``control_change`` records of the event log (−1: nobody)."""
+    spec = m.spec.regions[region].controller
+    now = m.fidx[spec] if spec else -1
+    rid = m.region_ids[region]
+    changes: dict[int, int] = {}
+    for rec in m.event_log:
+        if rec["kind"] == "control_change" and rec["region"] == rid:
+            changes[int(rec["step"])] = m.fidx.get(rec["actor1"], -1)
+    out = []
+    for step in range(int(m.steps) + 1):
+        now = changes.get(step, now)
+        out.append(now)
+    return out
+
+
+def capital_region(m: LibyaModel) -> int:
+    """The region a military takeover must hold: ``outcomes.capital``, else the most
+    populous region."""
+    cap = m.o.capital
+    return m.region_ids.index(cap) if cap else int(np.argmax(m.population))
+
+
+def bloc_labels(m: LibyaModel) -> np.ndarray:
+    """:func:`_blocs`, with the members of a unity government (if one formed) in one bloc."""
+    label = _blocs(m)
+    unity = getattr(m, "unity", None)
+    if unity is not None and np.any(unity):
+        members = np.flatnonzero(unity)
+        merged = np.isin(label, label[members])
+        label[merged] = label[members].min()
+    return label
+
+
+def unity_index(pop: np.ndarray, label: np.ndarray) -> float:
+    """Herfindahl concentration of the controlled population among blocs (jihadist
+    factions are blocs of their own): ``Σ_b s_b² / (Σ_b s_b)²``; 1 when one bloc holds
+    all of it, 1/k for k equal blocs, 0 when nobody controls anyone."""
+    shares = np.bincount(label, weights=pop, minlength=len(label))
+    tot = shares.sum()
+    return float((shares**2).sum() / tot**2) if tot > 0 else 0.0
+
+
 #: the thresholds of :class:`~libyasim.scenario.schema.Outcomes` that :func:`decide`
-#: compares the criteria with (``window_months`` is not among them: it shapes the
-#: criteria themselves, so moving it needs new runs)
+#: compares the criteria with (``window_months`` and ``capital`` are not among them:
+#: they shape the criteria themselves, so moving them needs new runs)
 THRESHOLDS = (
     "takeover_population_share",
     "takeover_strength_share",
     "war_fatalities",
     "partition_min_share",
+    "frozen_front_deaths",
     "resurgence_ratio",
 )
 
 #: the criteria :func:`decide` reads, each a number or a bool (stored in
 #: ``summary["classification"]`` and as ``fig.classification.<name>`` columns of a
 #: batch's runs table); ``classification`` also holds descriptive extras
-#: (``top_faction``, ``blocs``) that the decision does not use
+#: (``top_faction``, ``capital_holder``, ``election_winner``, ``blocs``) that the
+#: decision does not use
 CRITERIA = (
     "window_months",
     "mean_battle_deaths",
     "top_population_share",
     "top_strength_share",
+    "capital_held",
+    "capital_taken",
+    "capital_holder_population_share",
     "top_bloc_share",
     "second_bloc_share",
     "blocs_hostile",
+    "deaths_between_blocs_per_year",
     "election_held",
     "election_accepted",
-    "election_consolidated",
+    "election_winner_strength_share",
     "jihadist_strength_start",
     "jihadist_strength_end",
     "jihadist_strength_ratio",
@@ -141,34 +191,49 @@ CRITERIA = (
 
 
 def criteria(m: LibyaModel, series: pd.DataFrame) -> dict[str, Any]:
-    """Every continuous quantity the end-state decision uses, measured on a run.
+    """Every quantity the end-state decision uses, measured on a run (docs/ODD.md §7.6).
 
-    Means over the last ``outcomes.window_months`` months of ``series``:
-    ``mean_battle_deaths`` (monthly battle deaths), and for the non-jihadist
-    faction holding most population (``top_faction``) its
-    ``top_population_share`` and ``top_strength_share`` (of all non-jihadist
-    fighters). Blocs (allies and faction-to-faction supporters join one bloc):
-    the population share of the largest (``top_bloc_share``) and second
-    (``second_bloc_share``, 0 without a second bloc) and whether any of their
-    factions are hostile (``blocs_hostile``). The election, if one was held:
-    ``election_held``, ``election_accepted``, ``election_consolidated``.
-    Jihadist factions' total strength at the start and the end, and their
-    ratio (0 when there were none at the start).
+    Over the last ``outcomes.window_months`` months of ``series`` (means):
+    ``mean_battle_deaths`` (monthly battle deaths); for the non-jihadist faction
+    holding most population (``top_faction``) its ``top_population_share`` and
+    ``top_strength_share`` (of all non-jihadist fighters). The capital
+    (``outcomes.capital``, else the most populous region): ``capital_held`` if
+    one non-jihadist faction (``capital_holder``) controlled it at the end of
+    every month of the window, whether it took it (another faction, or nobody,
+    held it at the start: ``capital_taken``) and its population share over the
+    window. Blocs (allies,
+    faction-to-faction supporters and a unity government's members join one
+    bloc): the population share of the largest (``top_bloc_share``) and second
+    (``second_bloc_share``, 0 without a second bloc), whether any of their
+    factions are hostile (``blocs_hostile``) and the deaths in battles between
+    them in the window, per year (``deaths_between_blocs_per_year``). The
+    election, if one was held: ``election_held``, ``election_accepted`` and the
+    winner's share of non-jihadist fighters over the window
+    (``election_winner_strength_share``). Jihadist factions' total strength at
+    the start and the end, and their ratio (0 when there were none at the start).
 
     Values are unrounded, so :func:`decide` gives the same answer on stored
-    criteria as on the live run. Model v2 may measure these differently; the
-    names are the contract with :func:`decide`.
+    criteria as on the live run.
     """
     o = m.o
-    w = series.tail(min(o.window_months, len(series) - 1) or 1)
+    n = len(series) - 1  # months run
+    w = series.tail(min(o.window_months, n) or 1)
+    k = len(w)
     pop = np.array([w[f"population.{f}"].mean() for f in m.faction_ids])
     strength = np.array([w[f"strength.{f}"].mean() for f in m.faction_ids])
     ns = np.where(m.jihadist, 0.0, strength)
     share = ns / ns.sum() if ns.sum() > 0 else ns
-    war = float(w["battle_deaths"].mean()) if len(series) > 1 else 0.0
+    war = float(w["battle_deaths"].mean()) if n > 0 else 0.0
     top = int(np.argmax(np.where(m.jihadist, -1, pop)))
+    # the capital, held through the window by one non-jihadist faction?
+    cap = capital_region(m)
+    ctl = _controller_by_step(m, cap)
+    held_by = set(ctl[-k:]) if n > 0 else {ctl[0]}
+    holder = held_by.pop() if len(held_by) == 1 else -1
+    if holder >= 0 and m.jihadist[holder]:
+        holder = -1
     # blocs: population held by each bloc of non-jihadist factions
-    label = _blocs(m)
+    label = bloc_labels(m)
     bloc_pop: dict[int, float] = {}
     for i in range(m.F):
         if not m.jihadist[i]:
@@ -176,30 +241,47 @@ def criteria(m: LibyaModel, series: pd.DataFrame) -> dict[str, Any]:
     ranked = sorted(bloc_pop.items(), key=lambda kv: -kv[1])
     blocs: list[list[str]] = []
     hostile = False
+    between = 0.0
     if len(ranked) >= 2:
         a = [i for i in range(m.F) if label[i] == ranked[0][0]]
         b = [i for i in range(m.F) if label[i] == ranked[1][0]]
         hostile = bool(m.hostility[np.ix_(a, b)].max() > 0)
         blocs = [[m.faction_ids[i] for i in a], [m.faction_ids[i] for i in b]]
+        first = int(m.steps) - k + 1
+        sa, sb = set(blocs[0]), set(blocs[1])
+        for rec in m.event_log:
+            if rec["kind"] == "battle" and rec["step"] >= first:
+                x, y = rec["actor1"], rec["actor2"]
+                if (x in sa and y in sb) or (x in sb and y in sa):
+                    between += float(rec["fatalities"])
     election = m.election_result
+    winner = m.fidx.get(election.get("winner", ""), -1) if election else -1
     j0 = float(m.strength0[m.jihadist].sum())
     j1 = float(m.strength[m.jihadist].sum())
     return {
-        "window_months": len(w),
+        "window_months": k,
         "mean_battle_deaths": war,
         "top_faction": m.faction_ids[top],
         "top_population_share": float(pop[top]),
         "top_strength_share": float(share[top]),
+        "capital": m.region_ids[cap],
+        "capital_holder": m.faction_ids[holder] if holder >= 0 else None,
+        "capital_held": holder >= 0,
+        "capital_taken": holder >= 0 and ctl[0] != holder,
+        "capital_holder_population_share": float(pop[holder]) if holder >= 0 else 0.0,
         "top_bloc_share": float(ranked[0][1]) if ranked else 0.0,
         "second_bloc_share": float(ranked[1][1]) if len(ranked) >= 2 else 0.0,
         "blocs_hostile": hostile,
+        "deaths_between_blocs_per_year": between * 12.0 / k,
         "blocs": blocs,
-        "election_held": election is not None,
+        "election_held": election is not None and bool(election.get("held", True)),
         "election_accepted": bool(election is not None and election.get("accepted")),
-        "election_consolidated": bool(election is not None and election.get("consolidated")),
+        "election_winner": election.get("winner") if election else None,
+        "election_winner_strength_share": float(share[winner]) if winner >= 0 else 0.0,
         "jihadist_strength_start": j0,
         "jihadist_strength_end": j1,
         "jihadist_strength_ratio": j1 / j0 if j0 > 0 else 0.0,
+        "unity_index": unity_index(np.maximum(pop, 0.0), label),
     }
 
 
@@ -213,27 +295,51 @@ def threshold_values(thresholds: Outcomes | Mapping[str, float]) -> dict[str, fl
 def decide(
     criteria: Mapping[str, Any], thresholds: Outcomes | Mapping[str, float]
 ) -> tuple[str, list[str]]:
-    """The end state and flags of a run from its :func:`criteria` (DESIGN §4.5).
+    """The end state and flags of a run from its :func:`criteria` (docs/ODD.md §7.6).
 
     Pure: no model needed, so it can be re-applied to stored runs with other
     ``thresholds`` (an ``Outcomes`` block, or a mapping of each name in
     :data:`THRESHOLDS` to a number). The first rule that applies wins:
-    ``takeover``, ``renewed_war``, ``unified_election``, ``partition``, else
-    ``status_quo``; ``jihadist_resurgence`` is a flag.
+
+    1. ``takeover``: an accepted election whose winner then holds at least
+       ``takeover_strength_share`` of the non-jihadist fighters over the window;
+       or a faction that took the capital (it did not hold it at the start)
+       held it through the window with at least ``takeover_population_share``
+       of the population;
+    2. ``renewed_war``: battle deaths average ≥ ``war_fatalities`` a month;
+    3. ``unified_election``: an election was held and accepted;
+    4. ``partition``: the two largest blocs are hostile, each holds ≥
+       ``partition_min_share`` of the population, and the deaths in battles
+       between them stay under ``frozen_front_deaths`` a year (a frozen front);
+    5. ``status_quo``: none of these — divided, contested, below war level.
+
+    ``jihadist_resurgence`` is a flag: jihadist strength ends ≥
+    ``resurgence_ratio`` × its start.
     """
     t = threshold_values(thresholds)
     c = criteria
-    pms = t["partition_min_share"]
-    if (
-        c["top_population_share"] >= t["takeover_population_share"]
-        and c["top_strength_share"] >= t["takeover_strength_share"]
-    ) or bool(c["election_consolidated"]):
+    pms, tps = t["partition_min_share"], t["takeover_population_share"]
+    by_election = (
+        bool(c["election_accepted"])
+        and c["election_winner_strength_share"] >= t["takeover_strength_share"]
+    )
+    by_force = (
+        bool(c["capital_held"])
+        and bool(c["capital_taken"])
+        and c["capital_holder_population_share"] >= tps
+    )
+    if by_election or by_force:
         state = "takeover"
     elif c["mean_battle_deaths"] >= t["war_fatalities"]:
         state = "renewed_war"
     elif bool(c["election_accepted"]):
         state = "unified_election"
-    elif bool(c["blocs_hostile"]) and c["second_bloc_share"] >= pms and c["top_bloc_share"] >= pms:
+    elif (
+        bool(c["blocs_hostile"])
+        and c["second_bloc_share"] >= pms
+        and c["top_bloc_share"] >= pms
+        and c["deaths_between_blocs_per_year"] < t["frozen_front_deaths"]
+    ):
         state = "partition"
     else:
         state = "status_quo"
@@ -279,8 +385,17 @@ def versions() -> dict[str, str]:
     return dict(_versions())
 
 
+def ceasefire_months(m: LibyaModel) -> int:
+    """Months at whose end at least one ceasefire was in force."""
+    steps: set[int] = set()
+    for ev in m.events:
+        steps.update(getattr(ev, "in_force", ()))
+    return len(steps)
+
+
 def summary(m: LibyaModel, series: pd.DataFrame, events: pd.DataFrame) -> dict[str, Any]:
     state, flags, why = classify(m, series)
+    unity = why.pop("unity_index")
     last = series.iloc[-1]
     battles = events[events["kind"] == "battle"] if len(events) else events
     return {
@@ -314,5 +429,8 @@ def summary(m: LibyaModel, series: pd.DataFrame, events: pd.DataFrame) -> dict[s
         "battles": len(battles),
         "control_changes": int((events["kind"] == "control_change").sum()) if len(events) else 0,
         "threat_index": round(float(last["threat_index"]), 4),
+        "ceasefire_months": ceasefire_months(m),
+        "unity_index": round(unity, 4),
+        "largest_bloc_population": round(float(why["top_bloc_share"]), 4),
         "versions": versions(),
     }

@@ -44,6 +44,7 @@ def reference_problems(s: Scenario, assume_known: Iterable[str] = ()) -> list[Lo
             need(("regions", i, "neighbours", j), "region", n, regions)
             if n == r.id:
                 out.append((("regions", i, "neighbours", j), "a region cannot neighbour itself"))
+    need(("outcomes", "capital"), "region", s.outcomes.capital, regions)
     for i, f in enumerate(s.factions):
         for k in f.regional_popularity:
             need(("factions", i, "regional_popularity", k), "region", k, regions)

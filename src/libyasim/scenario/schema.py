@@ -165,18 +165,29 @@ class IssueAxis(StrictModel):
 
 
 class Outcomes(StrictModel):
-    """Thresholds that classify a run's end state (DESIGN §4.5)."""
+    """Thresholds that classify a run's end state (DESIGN §4.5; docs/ODD.md §7.6)."""
 
     window_months: int = Field(
-        default=6,
+        default=12,
         ge=1,
         le=60,
-        description="months at the end of a run over which the end state is judged",
+        description=(
+            "months at the end of a run over which the end state is judged (12: a year, the "
+            "period of UCDP's battle-death counts)"
+        ),
     )
-    takeover_population_share: Unit = q(0.7, range=(0.6, 0.85), assumption="population share one faction must hold to count as a takeover")
-    takeover_strength_share: Unit = q(0.6, range=(0.5, 0.75), assumption="share of all non-jihadist fighters one faction must hold for a takeover")
+    capital: Ident | None = Field(
+        default=None,
+        description=(
+            "region a military takeover must take and hold through the window (default: the "
+            "most populous region)"
+        ),
+    )
+    takeover_population_share: Unit = q(0.5, range=(0.5, 0.7), assumption="population share that, with the capital taken, makes a military takeover: a majority of the population (issue 10), more for a stricter reading")
+    takeover_strength_share: Unit = q(0.67, range=(0.6, 0.75), assumption="share of all non-jihadist fighters an accepted election's winner must hold over the window for the election to count as a takeover: two thirds, a 2:1 superiority over every other armed faction combined")
     partition_min_share: Unit = q(0.2, range=(0.1, 0.3), assumption="population share each of two rival blocs must hold for a partition")
-    war_fatalities: NonNegative = q(85.0, range=(50.0, 150.0), assumption="mean monthly battle deaths over the window above which the end state is renewed war: 85 a month is about the UCDP war threshold of 1,000 battle deaths a year")
+    war_fatalities: NonNegative = q(83.3, range=(60.0, 120.0), assumption="mean monthly battle deaths over the window from which the end state is renewed war: UCDP's war threshold of 1,000 battle-related deaths a year, /12; the range allows for the model's battle deaths (combatants and civilians) mapping imperfectly onto UCDP's count")
+    frozen_front_deaths: NonNegative = q(25.0, range=(10.0, 50.0), assumption="deaths a year in battles between the two largest blocs below which their front counts as frozen (a partition): UCDP's threshold for an active armed conflict, 25 battle-related deaths a year")
     resurgence_ratio: Positive = q(1.5, range=(1.2, 3.0), assumption="ratio of jihadist strength at the end to the start that flags a resurgence")
 
 
