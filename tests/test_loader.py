@@ -103,7 +103,7 @@ def test_defaults_apply(base):
     cease = s.events[0]
     assert cease.penalty.value == pytest.approx(0.5)
     assert cease.penalty.assumption
-    assert s.outcomes.window_months == 6
+    assert s.outcomes.window_months == 12  # a year, as UCDP counts battle deaths
     assert "parameters.softmax_temperature" in s.uncertain()
 
 
