@@ -20,23 +20,30 @@ from libyasim.model.outcomes import CRITERIA, THRESHOLDS
 
 ENTRY = str(Path(sys.executable).with_name("libyasim"))
 T = {
-    "takeover_population_share": 0.7,
-    "takeover_strength_share": 0.6,
+    "takeover_population_share": 0.5,
+    "takeover_strength_share": 0.67,
     "war_fatalities": 100.0,
     "partition_min_share": 0.2,
+    "frozen_front_deaths": 25.0,
     "resurgence_ratio": 1.5,
 }
+#: a quiet run: a divided country on a frozen front, the second bloc too small for
+#: a partition (docs/ODD.md §7.6)
 QUIET = {
-    "window_months": 6,
+    "window_months": 12,
     "mean_battle_deaths": 10.0,
     "top_population_share": 0.5,
     "top_strength_share": 0.5,
+    "capital_held": True,
+    "capital_taken": False,
+    "capital_holder_population_share": 0.5,
     "top_bloc_share": 0.5,
     "second_bloc_share": 0.1,
     "blocs_hostile": True,
+    "deaths_between_blocs_per_year": 0.0,
     "election_held": False,
     "election_accepted": False,
-    "election_consolidated": False,
+    "election_winner_strength_share": 0.0,
     "jihadist_strength_start": 1000.0,
     "jihadist_strength_end": 1000.0,
     "jihadist_strength_ratio": 1.0,
