@@ -1295,7 +1295,8 @@ def _model(ann: Any, value: Any) -> type[BaseModel] | None:
     if len(models) > 1 and isinstance(value, dict):
         from ..events import EVENT_TYPES
 
-        cls = EVENT_TYPES.get(value.get("type"))  # type: ignore[arg-type]
+        kind = value.get("type")
+        cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
         if cls in models:
             return cls
     return models[0] if models else None
