@@ -51,3 +51,15 @@ def failing_real_run(scenario, *, seed: int, months: int | None = None) -> RunRe
     if seed % 4 == 0:
         raise ValueError(f"injected failure (seed {seed})")
     return run(scenario, seed=seed, months=months)
+
+
+def electing_run(scenario, *, seed: int, months: int | None = None) -> RunResult:
+    """Like :func:`flaky_run`, and about half the runs hold an election, whose figures
+    (and so runs-table columns) only those runs have."""
+    result = flaky_run(scenario, seed=seed, months=months)
+    if seed % 2 == 0:
+        result.summary["election"] = {
+            "accepted": bool(seed % 4 == 0),
+            "shares": {f.id: 1.0 / len(scenario.factions) for f in scenario.factions},
+        }
+    return result

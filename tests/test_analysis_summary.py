@@ -79,8 +79,8 @@ def runs() -> pd.DataFrame:
                     "status": "ok",
                     "error": None,
                     "end_state": "renewed_war" if war else "partition",
-                    "flags": ["jihadist_resurgence"] if rep % 10 == 0 else [],
-                    "fig.total_fatalities": 1000.0 + rep + (500.0 if sc == "base" else 0.0),
+                    "flags_raised": ["jihadist_resurgence"] if rep % 10 == 0 else [],
+                    "fig__total_fatalities": 1000.0 + rep + (500.0 if sc == "base" else 0.0),
                 }
             )
     rows.append(
@@ -92,8 +92,8 @@ def runs() -> pd.DataFrame:
             "status": "failed",
             "error": "ValueError: boom\nmore",
             "end_state": None,
-            "flags": None,
-            "fig.total_fatalities": np.nan,
+            "flags_raised": None,
+            "fig__total_fatalities": np.nan,
         }
     )
     return pd.DataFrame(rows)

@@ -48,7 +48,7 @@ def test_batch_report_compare_end_to_end(tmp_path, two_scenarios):
     assert "[batch] 24/24 runs" in res.stderr  # not a terminal: log lines, not a bar
     assert "Wilson" in res.stdout and "baseline_raids" in res.stdout
     runs = pd.read_parquet(out / "runs.parquet")
-    assert sorted(runs["param.parameters.engagement_rate"].unique()) == [0.2, 0.4]
+    assert sorted(runs["param__parameters__engagement_rate"].unique()) == [0.2, 0.4]
     for name in (
         "outcomes.csv",
         "key_figures.csv",

@@ -79,9 +79,9 @@ def test_layout_manifest_and_tables(tmp_path, scenarios):
         "seed",
         "status",
         "end_state",
-        "flags",
-        "fig.fatalities_total",
-        "fig.strength_share.red",
+        "flags_raised",
+        "fig__fatalities_total",
+        "fig__strength_share__red",
         "parameters",
     }
     # readable directly by pandas: the consolidated file and the part folders
@@ -183,9 +183,8 @@ def test_duplicate_rows_are_repaired(tmp_path, scenarios):
     store = BatchStore(out)
     part = store.parts("runs")[0]
     for t in ("runs", "series", "events"):  # a chunk written twice (an orphaned worker)
-        src = out / t / part.name
-        if src.exists():
-            (out / t / "part-zzz-dup.parquet").write_bytes(src.read_bytes())
+        for src in store.files(t, part.stem):  # one per scenario partition
+            src.with_name("part-zzz-dup.parquet").write_bytes(src.read_bytes())
     assert len(pd.read_parquet(out / "runs")) > 3
     store.repair()
     runs = load_runs(out)

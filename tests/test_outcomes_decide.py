@@ -123,9 +123,9 @@ def test_stored_criteria_in_a_batch_decide_every_run_again(tmp_path):
     sc = load_scenario(SCENARIOS / "paris_2017.yaml")
     run_batch([sc], tmp_path / "b", Design(replicates=6, root_seed=3, months=20), progress=False)
     runs = load_runs(tmp_path / "b")
-    assert {f"fig.classification.{k}" for k in CRITERIA} <= set(runs.columns)
+    assert {f"fig__classification__{k}" for k in CRITERIA} <= set(runs.columns)
     thresholds = {k: float(getattr(sc.outcomes, k).value) for k in THRESHOLDS}
     for row in runs.to_dict("records"):
         state, flags = decide(stored_criteria(row), thresholds)
         assert state == row["end_state"]
-        assert flags == list(row["flags"])
+        assert flags == list(row["flags_raised"])

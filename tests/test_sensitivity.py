@@ -28,6 +28,7 @@ from libyasim.analysis import (
     sensitivity_plot,
 )
 from libyasim.analysis.sensitivity import load_sampled, outcome_names, parse_outcome
+from libyasim.batch.columns import param_column
 from libyasim.batch.store import BatchStore, StoreError, atomic_write_table
 from libyasim.cli import main
 
@@ -61,7 +62,7 @@ def make_batch(
     sweep: tuple[str, list[float]] | None = None,
     status: Callable[[int, int], str] | None = None,
 ) -> np.ndarray:
-    """A batch folder as ``libyasim batch`` writes it, with ``fig.y = fn(x) + noise(r)``.
+    """A batch folder as ``libyasim batch`` writes it, with ``fig__y = fn(x) + noise(r)``.
 
     ``method`` None with ``sweep``: a grid over the sweep only (``ranges`` unused).
     """
@@ -130,9 +131,9 @@ def make_batch(
                     "end_state": (end_state(y) if end_state else "partition")
                     if st == "ok"
                     else None,
-                    "flags": [],
-                    **{f"param.{c}": p[c] for c in cols},
-                    "fig.y": float(y) if st == "ok" else None,
+                    "flags_raised": [],
+                    **{param_column(c): p[c] for c in cols},
+                    "fig__y": float(y) if st == "ok" else None,
                 }
             )
     atomic_write_table(store.table_dir("runs") / "part-0.parquet", pa.Table.from_pylist(rows))
@@ -339,7 +340,7 @@ def test_outcome_names_and_parsing(small_lhs):
     runs = load_sampled(small_lhs).runs
     names = outcome_names(runs)
     assert "y" in names and "end_state=takeover" in names and "end_state=renewed_war" in names
-    assert parse_outcome("fig.y", runs).name == "y"
+    assert parse_outcome("fig__y", runs).name == "y"
     oc = parse_outcome("y >= 0.5", runs)
     assert (oc.kind, oc.op, oc.threshold, oc.binary) == ("threshold", ">=", 0.5, True)
     assert parse_outcome("end_state==takeover", runs).name == "end_state=takeover"

@@ -54,7 +54,7 @@ def runs_table(criteria: list[dict], scenario: str = "s", parameters: list[dict]
     rows = []
     for i, c in enumerate(criteria):
         row = {"scenario": scenario, "status": "ok", "run_id": f"r{i}"}
-        row.update({f"fig.classification.{k}": v for k, v in {**QUIET, **c}.items()})
+        row.update({f"fig__classification__{k}": v for k, v in {**QUIET, **c}.items()})
         row["parameters"] = json.dumps((parameters or [{}] * len(criteria))[i])
         rows.append(row)
     return pd.DataFrame(rows)
@@ -129,7 +129,7 @@ def batch(tmp_path_factory):
 
 def test_on_a_real_batch_the_nominal_shares_are_the_runs_end_states(batch):
     t = threshold_robustness(batch)
-    assert {f"fig.classification.{k}" for k in CRITERIA} <= set(load_runs(batch).columns)
+    assert {f"fig__classification__{k}" for k in CRITERIA} <= set(load_runs(batch).columns)
     shares = outcome_table(load_runs(batch)).set_index(["scenario", "outcome"])["p"]
     for r in t[t["threshold"] == "war_fatalities"].itertuples():
         assert r.p == pytest.approx(shares[(r.scenario, r.outcome)])

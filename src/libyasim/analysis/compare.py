@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..batch.columns import figure_name
 from .intervals import newcombe
 from .summary import PERCENTILES, describe, figure_columns, outcome_table
 
@@ -115,7 +116,7 @@ def compare_figures(
                 .dropna()
                 .to_numpy()
             )
-            figure = c.removeprefix("fig.")
+            figure = figure_name(c)
             rows.append(
                 {"scenario": sc, "baseline": base, "figure": figure, **describe(d, percentiles)}
             )

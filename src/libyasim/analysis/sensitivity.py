@@ -8,7 +8,7 @@ table, so the analysis sees exactly the points the runs used.
 An **outcome** is what the indices explain:
 
 - a key figure of the runs table, e.g. ``total_fatalities`` or
-  ``factions.lna.population`` (the ``fig.`` prefix is optional);
+  ``factions.lna.population`` (the ``fig__`` column prefix is optional);
 - an indicator: ``end_state=takeover``, ``flag=jihadist_resurgence``, or a
   threshold on a figure, ``total_fatalities>2000`` (also ``>=``, ``<``, ``<=``).
 
@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..batch.columns import FIG, FLAGS_COLUMN, fig_column, figure_name
 from ..model.outcomes import FLAGS
 from .summary import END_STATES, _flags
 
@@ -119,7 +120,7 @@ class Outcome:
 
     name: str  # canonical text, e.g. "end_state=takeover", "total_fatalities>2000"
     kind: str  # "figure", "end_state", "flag", "threshold"
-    column: str | None = None  # the runs-table column of a figure (fig.*)
+    column: str | None = None  # the runs-table column of a figure (fig__*)
     value: str | None = None  # the end state or flag
     op: str | None = None
     threshold: float | None = None
@@ -133,7 +134,7 @@ class Outcome:
         if self.kind == "end_state":
             return (runs["end_state"].astype(object) == self.value).to_numpy(float)
         if self.kind == "flag":
-            col = runs["flags"] if "flags" in runs else pd.Series([None] * len(runs))
+            col = runs[FLAGS_COLUMN] if FLAGS_COLUMN in runs else pd.Series([None] * len(runs))
             return np.array([self.value in _flags(v) for v in col], float)
         x = pd.to_numeric(runs[self.column], errors="coerce").to_numpy(float)
         if self.kind == "figure":
@@ -146,13 +147,13 @@ class Outcome:
 
 def outcome_names(runs: pd.DataFrame) -> list[str]:
     """Every outcome name a runs table offers: its figures, end states and flags."""
-    figs = [c.removeprefix("fig.") for c in _figure_columns(runs)]
+    figs = [figure_name(c) for c in _figure_columns(runs)]
     states = list(END_STATES) + [
         s
         for s in dict.fromkeys(runs.get("end_state", pd.Series(dtype=object)).dropna())
         if s not in END_STATES
     ]
-    seen = {f for v in runs.get("flags", pd.Series(dtype=object)) for f in _flags(v)}
+    seen = {f for v in runs.get(FLAGS_COLUMN, pd.Series(dtype=object)) for f in _flags(v)}
     flags = list(KNOWN_FLAGS) + sorted(seen - set(KNOWN_FLAGS))
     return figs + [f"end_state={s}" for s in states] + [f"flag={f}" for f in flags]
 
@@ -183,17 +184,17 @@ def parse_outcome(text: str, runs: pd.DataFrame) -> Outcome:
             raise SensitivityError(
                 f"outcome {spec!r}: the threshold must be a number; got {m['value']!r}"
             ) from None
-        name = f"{column.removeprefix('fig.')}{m['op']}{m['value']}"
+        name = f"{figure_name(column)}{m['op']}{m['value']}"
         return Outcome(name, "threshold", column=column, op=m["op"], threshold=threshold)
     column = _figure_column(spec, runs, names, spec)
-    return Outcome(column.removeprefix("fig."), "figure", column=column)
+    return Outcome(figure_name(column), "figure", column=column)
 
 
 def _figure_columns(runs: pd.DataFrame) -> list[str]:
     return [
         c
         for c in runs.columns
-        if c.startswith("fig.")
+        if c.startswith(FIG)
         and pd.api.types.is_numeric_dtype(runs[c])
         and not pd.api.types.is_bool_dtype(runs[c])
     ]
@@ -201,7 +202,7 @@ def _figure_columns(runs: pd.DataFrame) -> list[str]:
 
 def _figure_column(name: str, runs: pd.DataFrame, names: list[str], spec: str) -> str:
     figs = _figure_columns(runs)
-    for candidate in (name, f"fig.{name}"):
+    for candidate in (name, fig_column(name)):
         if candidate in figs:
             return candidate
     if name in END_STATES:
@@ -239,7 +240,7 @@ def default_outcomes(runs: pd.DataFrame) -> list[str]:
         if 0 < counts.get(s, 0) < len(ok):
             out.append(f"end_state={s}")
     figs = set(_figure_columns(runs))
-    out += [f for f in DEFAULT_FIGURES if f"fig.{f}" in figs]
+    out += [f for f in DEFAULT_FIGURES if fig_column(f) in figs]
     return out
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..batch.columns import FIG, FLAGS_COLUMN, figure_name
 from ..model.outcomes import END_STATES  # the end states of DESIGN §4.5, in display order
 from .intervals import wilson
 
@@ -44,7 +45,9 @@ def outcome_table(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """
     ok = _ok(runs)
     rows = []
-    flag_names = sorted({f for v in ok.get("flags", pd.Series(dtype=object)) for f in _flags(v)})
+    flag_names = sorted(
+        {f for v in ok.get(FLAGS_COLUMN, pd.Series(dtype=object)) for f in _flags(v)}
+    )
     seen_states = list(dict.fromkeys(ok["end_state"].dropna())) if len(ok) else []
     states = list(END_STATES) + [s for s in seen_states if s not in END_STATES]
     for sc in _scenario_order(runs):
@@ -53,7 +56,7 @@ def outcome_table(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
         counts = sub["end_state"].value_counts()
         for st in states:
             rows.append((sc, st, "end_state", int(counts.get(st, 0)), n))
-        fl = [f for v in sub.get("flags", pd.Series(dtype=object)) for f in _flags(v)]
+        fl = [f for v in sub.get(FLAGS_COLUMN, pd.Series(dtype=object)) for f in _flags(v)]
         for f in flag_names:
             rows.append((sc, f, "flag", fl.count(f), n))
     table = pd.DataFrame(rows, columns=["scenario", "outcome", "kind", "count", "n"])
@@ -67,11 +70,11 @@ def outcome_table(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
 
 
 def figure_columns(runs: pd.DataFrame) -> list[str]:
-    """The numeric key-figure columns (``fig.*``) of a runs table."""
+    """The numeric key-figure columns (``fig__*``) of a runs table."""
     return [
         c
         for c in runs.columns
-        if c.startswith("fig.")
+        if c.startswith(FIG)
         and pd.api.types.is_numeric_dtype(runs[c])
         and not pd.api.types.is_bool_dtype(runs[c])
     ]
@@ -105,9 +108,7 @@ def key_figures(
                 if c in sub
                 else np.array([])
             )
-            rows.append(
-                {"scenario": sc, "figure": c.removeprefix("fig."), **describe(v, percentiles)}
-            )
+            rows.append({"scenario": sc, "figure": figure_name(c), **describe(v, percentiles)})
     return pd.DataFrame(
         rows, columns=["scenario", "figure", "n", "mean", *[f"p{p:g}" for p in percentiles]]
     )

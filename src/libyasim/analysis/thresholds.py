@@ -4,7 +4,7 @@ The end state of a run is decided from criteria measured on the run (mean
 battle deaths over the window, the top faction's shares, the blocs, the
 election) and the thresholds of the scenario's ``outcomes:`` block
 (:func:`libyasim.model.outcomes.decide`). A batch stores each run's criteria
-(``fig.classification.<name>`` columns), so the decision can be re-applied with
+(``fig__classification__<name>`` columns), so the decision can be re-applied with
 each threshold moved down and up by a relative step (10% by default) without
 running the model again::
 
@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..batch.columns import fig_column
 from ..model.outcomes import CRITERIA, END_STATES, FLAGS, THRESHOLDS, decide, stored_criteria
 
 #: columns of :func:`threshold_robustness`
@@ -106,7 +107,7 @@ def threshold_robustness(
     if thresholds is None:
         raise ValueError("threshold_robustness: give the scenarios' thresholds with a runs table")
     ok = runs[runs["status"] == "ok"] if "status" in runs else runs
-    needed = [f"fig.classification.{k}" for k in CRITERIA]
+    needed = [fig_column(f"classification.{k}") for k in CRITERIA]
     if ok.empty or any(c not in ok for c in needed):
         return pd.DataFrame(columns=COLUMNS)
     rows = []

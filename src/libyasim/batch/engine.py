@@ -21,11 +21,12 @@ from typing import Any
 import pyarrow as pa
 
 from ..scenario import Scenario, ScenarioError, load_scenario
+from .columns import param_column
 from .design import Design, DesignError, RunSpec, iter_runs, n_runs, points_hash
 from .executors import make_executor
 from .integrity import check_parts, is_lock_file, one_writer, output_problem, record_inventory
 from .progress import Progress
-from .store import BatchStore, StoreError
+from .store import FORMAT_VERSION, BatchStore, StoreError
 from .worker import BatchContext, Runner
 
 #: seconds of model time per chunk: big enough that per-task overhead is small,
@@ -105,7 +106,7 @@ class Plan:
     def manifest(self, command: Sequence[str] | None, runner: Runner | None) -> dict[str, Any]:
         return {
             "format": "libyasim-batch",
-            "format_version": 1,
+            "format_version": FORMAT_VERSION,
             "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
             "command": list(command) if command is not None else None,
             "identity": self.identity(),
@@ -114,7 +115,7 @@ class Plan:
             "63-bit integer from generate_state(2, uint32); the same for every scenario",
             "run_id": "<scenario>.p<point:05d>.r<replicate:05d>",
             "n_points": len(self.points),
-            "parameter_columns": [f"param.{p}" for p in self.param_paths],
+            "parameter_columns": [param_column(p) for p in self.param_paths],
             "sampled_ranges": {
                 k: list(v) for k, v in self.design.sampled_ranges(self.scenarios).items()
             },
@@ -241,6 +242,7 @@ def run_batch(
     if store.exists():
         try:
             old = store.manifest()["identity"]
+            store.check_format()  # an older data layout: a message, not a mixed folder
         except (StoreError, KeyError) as exc:
             raise BatchError(f"{out}: cannot resume ({exc})") from None
         diffs = _differences(old, plan.identity())
@@ -320,6 +322,7 @@ def run_batch(
     final = store.statuses()
     ok = sum(1 for st, _ in final.values() if st == "ok")
     failed = sum(1 for st, _ in final.values() if st == "failed")
+    store.unify()  # one schema for every runs part (before the inventory records them)
     store.consolidate()
     record_inventory(store)
     store.update_manifest(

@@ -1,15 +1,26 @@
 """The output folder of a batch: a manifest and Parquet parts, written atomically.
 
-Layout::
+Layout (format 2; docs/data.md describes every column)::
 
     OUT/manifest.json        scenarios (resolved, hashed), root seed, design, versions, command
     OUT/points.parquet       the parameter points of the design (one row per point)
     OUT/runs/part-*.parquet  one row per run: ids, seed, parameters, status, error, end state,
-                             figures
-    OUT/series/part-*.parquet  the monthly series, long: run_id, scenario, step, month, variable,
-                               actor, value
-    OUT/events/part-*.parquet  the event logs: run_id, scenario, then RunResult.events' columns
+                             flags_raised, param__<path>, fig__<figure>
+    OUT/series/scenario=<id>/part-*.parquet
+                             the monthly series, long: run_id, step, month, variable, actor, value
+    OUT/events/scenario=<id>/part-*.parquet
+                             the event logs: run_id, step, month, event_type, kind, ...
     OUT/runs.parquet         all runs in one file, written when the batch ends (a convenience copy)
+
+Each of ``runs``, ``series`` and ``events`` is a dataset folder holding only
+Parquet, readable whole by pandas (``pd.read_parquet(OUT / "series")``),
+``pyarrow.dataset`` (``partitioning="hive"``) and DuckDB
+(``read_parquet('OUT/series/**/*.parquet', hive_partitioning = true)``):
+``series`` and ``events`` are partitioned Hive-style by scenario (the
+``scenario`` column is the folder name); every part of a table has the same
+schema when the batch ends (:meth:`BatchStore.unify`); column names have no
+dots (:mod:`.columns`); months are dates; each field carries its description
+and unit as Parquet field metadata.
 
 Every file is written to a temporary name, fsynced, then renamed, so a part is
 either whole or absent. A chunk writes its series and events parts first and
@@ -32,9 +43,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .columns import with_field_metadata
+
 MANIFEST = "manifest.json"
 TABLES = ("runs", "series", "events")
-FORMAT_VERSION = 1
+#: 2: Hive partitions by scenario, SQL column names (fig__, param__, flags_raised), dates
+FORMAT_VERSION = 2
+#: tables partitioned Hive-style by scenario
+PARTITIONED = ("series", "events")
+PARTITION = "scenario"
 
 
 class StoreError(RuntimeError):
@@ -109,16 +126,36 @@ class BatchStore:
         return self.root / table
 
     def parts(self, table: str) -> list[Path]:
+        """Every part of ``table`` (in its partition folders too), sorted."""
         d = self.table_dir(table)
         if not d.is_dir():
             return []
-        return sorted(p for p in d.glob("part-*.parquet"))
+        return sorted(
+            p
+            for p in d.rglob("part-*.parquet")
+            if not any(x.startswith(("_", ".")) for x in p.relative_to(d).parts[:-1])
+        )
+
+    def partition_dir(self, table: str, scenario: str) -> Path:
+        return self.table_dir(table) / f"{PARTITION}={scenario}"
+
+    def check_format(self) -> None:
+        """Refuse a folder written in another data layout, with what to do."""
+        version = self.manifest().get("format_version", 1)
+        if version != FORMAT_VERSION:
+            raise StoreError(
+                f"{self.root} was written by an older libyasim (data layout {version}; this "
+                f"version reads and writes layout {FORMAT_VERSION}: Hive partitions by scenario, "
+                "column names without dots, months as dates). Run the batch again into a new "
+                "--out folder (or with the libyasim version that wrote it)"
+            )
 
     def exists(self) -> bool:
         return self.manifest_path.is_file()
 
     # -- manifest -------------------------------------------------------------
     def create(self, manifest: dict[str, Any], points_table: pa.Table) -> None:
+        manifest = {**manifest, "format_version": FORMAT_VERSION}
         self.root.mkdir(parents=True, exist_ok=True)
         for t in TABLES:
             self.table_dir(t).mkdir(exist_ok=True)
@@ -146,10 +183,17 @@ class BatchStore:
 
         runs = stamp_counts(runs, series, events)
         key = f"part-{runs.column('run_id')[0].as_py().replace('/', '_')}-{uuid.uuid4().hex[:10]}"
-        if series is not None and series.num_rows:
-            atomic_write_table(self.table_dir("series") / f"{key}.parquet", series)
-        if events is not None and events.num_rows:
-            atomic_write_table(self.table_dir("events") / f"{key}.parquet", events)
+        for name, table in (("series", series), ("events", events)):
+            if table is None or not table.num_rows:
+                continue
+            col = table.column(PARTITION)
+            rest = table.drop_columns([PARTITION])
+            rest = rest.cast(with_field_metadata(name, rest.schema))
+            for sc in pc.unique(col).to_pylist():
+                part = rest.filter(pc.equal(col, sc))
+                folder = self.partition_dir(name, str(sc))
+                folder.mkdir(parents=True, exist_ok=True)
+                atomic_write_table(folder / f"{key}.parquet", part)
         atomic_write_table(self.table_dir("runs") / f"{key}.parquet", runs)
         return key
 
@@ -194,26 +238,58 @@ class BatchStore:
                 stale.setdefault(part, set()).add(rid)
         dropped = 0
         for part, rids in stale.items():
-            for t in TABLES:
-                path = self.table_dir(t) / f"{part}.parquet"
-                if not path.exists():
-                    continue
-                table = pq.read_table(path)
-                mask = pc.invert(pc.is_in(table.column("run_id"), pa.array(sorted(rids))))
-                kept = table.filter(mask)
-                if t == "runs":
-                    dropped += table.num_rows - kept.num_rows
-                if kept.num_rows == 0 and t == "runs":
-                    # remove the dependants first: a runs part is what commits them
-                    for dep in ("series", "events"):
-                        (self.table_dir(dep) / f"{part}.parquet").unlink(missing_ok=True)
-                    path.unlink()
-                    break
-                if kept.num_rows == 0:
-                    path.unlink()
-                else:
-                    atomic_write_table(path, kept)
+            for t in ("series", "events", "runs"):  # the runs part (the commit) last
+                for path in self.files(t, part):
+                    table = pq.read_table(path, partitioning=None)
+                    mask = pc.invert(pc.is_in(table.column("run_id"), pa.array(sorted(rids))))
+                    kept = table.filter(mask)
+                    if t == "runs":
+                        dropped += table.num_rows - kept.num_rows
+                    if kept.num_rows == 0:
+                        path.unlink()
+                    else:
+                        atomic_write_table(path, kept)
         return dropped
+
+    def files(self, table: str, key: str) -> list[Path]:
+        """The parts of ``table`` written by the chunk ``key`` (one per partition)."""
+        return [p for p in self.parts(table) if p.stem == key]
+
+    def unify(self) -> int:
+        """Give every runs part the same schema (columns some parts lack, such as an
+        election's figures, null-filled, in one order); returns the parts rewritten.
+        Series and events parts are written with fixed schemas."""
+        parts = self.parts("runs")
+        if not parts:
+            return 0
+        schemas = [pq.read_schema(p) for p in parts]
+        names: list[str] = []
+        types: dict[str, pa.DataType] = {}
+        for sch in schemas:
+            for f in sch:
+                if f.name not in types:
+                    names.append(f.name)
+                    types[f.name] = f.type
+                elif pa.types.is_null(types[f.name]):
+                    types[f.name] = f.type
+        target = with_field_metadata("runs", pa.schema([(n, types[n]) for n in names]))
+        rewritten = 0
+        for path, sch in zip(parts, schemas, strict=True):
+            if sch.names == target.names and all(
+                sch.field(n).type == target.field(n).type for n in names
+            ):
+                continue
+            t = pq.read_table(path, partitioning=None)
+            cols = [
+                t.column(n).cast(types[n])
+                if n in t.column_names
+                else pa.nulls(t.num_rows, types[n])
+                for n in names
+            ]
+            out = pa.Table.from_arrays(cols, schema=target.with_metadata(sch.metadata))
+            atomic_write_table(path, out)
+            rewritten += 1
+        return rewritten
 
     # -- reading --------------------------------------------------------------
     def statuses(self) -> dict[str, tuple[str, int]]:
@@ -231,6 +307,7 @@ class BatchStore:
 
     def runs(self) -> pa.Table | None:
         """The runs table (all parts, schemas unified), sorted by run order."""
+        self.check_format()
         t = read_tables(self.parts("runs"))
         if t is None:
             return None
@@ -249,13 +326,33 @@ class BatchStore:
 def load_runs(folder: str | Path):  # -> pandas.DataFrame
     """The runs table of a batch folder as a pandas DataFrame (one row per run)."""
     store = BatchStore(folder)
-    store.manifest()  # a clear error if this is not a batch
+    store.check_format()  # a clear error if this is not a batch (of this layout)
     t = store.runs()
     import pandas as pd
 
     if t is None:
         return pd.DataFrame(columns=["run_id", "scenario", "status", "end_state"])
     return t.to_pandas()
+
+
+def _dataset(store: BatchStore, table: str) -> Any:
+    """A partitioned table of the batch as a ``pyarrow.dataset`` (``scenario`` a string)."""
+    import pyarrow.dataset as ds
+
+    parts = store.parts(table)
+    if not parts:
+        return None
+    return ds.dataset(
+        [str(p) for p in parts],
+        format="parquet",
+        partitioning=ds.partitioning(pa.schema([(PARTITION, pa.string())]), flavor="hive"),
+        partition_base_dir=str(store.table_dir(table)),
+    )
+
+
+def _frame(table: pa.Table):  # -> pandas.DataFrame
+    """A table as pandas with months as datetimes (first day of the month)."""
+    return table.to_pandas(date_as_object=False)
 
 
 def load_series(
@@ -265,31 +362,37 @@ def load_series(
 ):  # -> pandas.DataFrame
     """The long monthly series of a batch, optionally only some variables/scenarios."""
     store = BatchStore(folder)
-    store.manifest()
+    store.check_format()
     filt = None
     if variables is not None:
         filt = pc.field("variable").isin(list(variables))
     if scenarios is not None:
-        f2 = pc.field("scenario").isin(list(scenarios))
+        f2 = pc.field(PARTITION).isin(list(scenarios))
         filt = f2 if filt is None else (filt & f2)
-    import pyarrow.dataset as ds
-
-    parts = store.parts("series")
-    if not parts:
+    dataset = _dataset(store, "series")
+    if dataset is None:
         import pandas as pd
 
         return pd.DataFrame(
             columns=["run_id", "scenario", "step", "month", "variable", "actor", "value"]
         )
-    dataset = ds.dataset([str(p) for p in parts], format="parquet")
-    return dataset.to_table(filter=filt).to_pandas()
+    t = dataset.to_table(filter=filt)
+    return _frame(_scenario_second(t))
+
+
+def _scenario_second(t: pa.Table) -> pa.Table:
+    """``run_id, scenario, ...``: the partition column next to the run, as before."""
+    names = [n for n in t.column_names if n != PARTITION]
+    return t.select([names[0], PARTITION, *names[1:]])
 
 
 def load_events(folder: str | Path):  # -> pandas.DataFrame
     """Every event of every run of a batch."""
     store = BatchStore(folder)
-    store.manifest()
-    t = read_tables(store.parts("events"))
+    store.check_format()
+    dataset = _dataset(store, "events")
     import pandas as pd
 
-    return pd.DataFrame() if t is None else t.to_pandas()
+    if dataset is None:
+        return pd.DataFrame()
+    return _frame(_scenario_second(dataset.to_table()))

@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..scenario import Scenario
+from .columns import FIG, FLAGS_COLUMN, fig_column, param_column, with_field_metadata
 from .design import RunSpec
 from .store import BatchStore
 
@@ -31,7 +32,7 @@ Runner = Callable[..., Any]
 #: summary keys that are not key figures (they have their own columns or are bulky)
 _SUMMARY_SKIP = {
     "end_state",
-    "flags",
+    "flags",  # a column of its own: FLAGS_COLUMN
     "seed",
     "scenario_id",
     "scenario_title",
@@ -57,7 +58,7 @@ RUN_COLUMNS = [
     "error",
     "traceback",
     "end_state",
-    "flags",
+    FLAGS_COLUMN,
     "elapsed_s",
     "worker",
     "parameters",
@@ -79,7 +80,7 @@ class BatchContext:
     scenarios: list[Scenario]
     points: list[dict[str, Any]]
     sets: dict[str, Any]
-    param_columns: list[str]  # parameter paths with a column ``param.<path>`` in the runs table
+    param_columns: list[str]  # parameter paths with a column ``param__<path>`` in the runs table
     months: int | None = None
     runner: Runner | None = None
     #: local process pools: the driver's pid; an orphaned worker (driver killed) stops
@@ -156,24 +157,51 @@ def _series_long(run_id: str, scenario: str, series: Any) -> dict[str, np.ndarra
         "run_id": np.full(n * k, run_id, dtype=object),
         "scenario": np.full(n * k, scenario, dtype=object),
         "step": np.tile(series["step"].to_numpy(dtype=np.int32), k),
-        "month": np.tile(series["month"].astype(str).to_numpy(dtype=object), k),
+        "month": np.tile(month_dates(series["month"]), k),
         "variable": np.repeat(np.array(variables, dtype=object), n),
         "actor": np.repeat(np.array(actors, dtype=object), n),
         "value": values,
     }
 
 
-_SERIES_SCHEMA = pa.schema(
+#: the series and events tables as a chunk hands them to the store, which moves
+#: ``scenario`` into the Hive partition (``series/scenario=<id>/``)
+SERIES_SCHEMA = pa.schema(
     [
         ("run_id", pa.string()),
         ("scenario", pa.string()),
         ("step", pa.int32()),
-        ("month", pa.string()),
+        ("month", pa.date32()),
         ("variable", pa.string()),
         ("actor", pa.string()),
         ("value", pa.float64()),
     ]
 )
+EVENTS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("scenario", pa.string()),
+        ("step", pa.int32()),
+        ("month", pa.date32()),
+        ("event_type", pa.string()),
+        ("kind", pa.string()),
+        ("region", pa.string()),
+        ("actor1", pa.string()),
+        ("actor2", pa.string()),
+        ("fatalities", pa.float64()),
+        ("note", pa.string()),
+    ]
+)
+
+
+def _text(col: Any) -> list[str | None]:
+    """A text column with its missing values (NaN, None) as nulls."""
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in col]
+
+
+def month_dates(months: Any) -> np.ndarray:
+    """``YYYY-MM`` texts as numpy dates (the first day of each month)."""
+    return np.asarray(months, dtype=str).astype("datetime64[M]").astype("datetime64[D]")
 
 
 def _orphaned(ctx: BatchContext) -> bool:
@@ -217,13 +245,13 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
             "error": None,
             "traceback": None,
             "end_state": None,
-            "flags": None,
+            FLAGS_COLUMN: None,
             "worker": worker,
             "parameters": json.dumps({**ctx.sets, **point}, sort_keys=True, default=str),
         }
         for path in ctx.param_columns:
             v = point.get(path, ctx.sets.get(path))
-            row[f"param.{path}"] = (
+            row[param_column(path)] = (
                 float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
             )
         t0 = time.perf_counter()
@@ -232,8 +260,8 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
             result = runner(scenario, seed=spec.seed, months=ctx.months)
             summary = result.summary
             row["end_state"] = str(summary.get("end_state"))
-            row["flags"] = [str(f) for f in summary.get("flags", [])]
-            row.update({f"fig.{k}": v for k, v in key_figures(summary).items()})
+            row[FLAGS_COLUMN] = [str(f) for f in summary.get("flags", [])]
+            row.update({fig_column(k): v for k, v in key_figures(summary).items()})
             series_parts.append(_series_long(spec.run_id, spec.scenario_id, result.series))
             ev = result.events
             if ev is not None and len(ev):
@@ -254,14 +282,25 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
     runs = _runs_table(rows, ctx.param_columns)
     series = None
     if series_parts:
-        cols = {c: np.concatenate([p[c] for p in series_parts]) for c in _SERIES_SCHEMA.names}
-        series = pa.table(cols, schema=_SERIES_SCHEMA)
+        cols = {c: np.concatenate([p[c] for p in series_parts]) for c in SERIES_SCHEMA.names}
+        series = pa.table(cols, schema=SERIES_SCHEMA)
     events = None
     if event_parts:
         import pandas as pd
 
-        events = pa.Table.from_pandas(
-            pd.concat(event_parts, ignore_index=True), preserve_index=False
+        ev = pd.concat(event_parts, ignore_index=True)
+        events = pa.table(
+            {
+                f.name: (
+                    month_dates(ev["month"])
+                    if f.name == "month"
+                    else _text(ev[f.name])
+                    if pa.types.is_string(f.type)
+                    else ev[f.name].to_numpy()
+                )
+                for f in EVENTS_SCHEMA
+            },
+            schema=EVENTS_SCHEMA,
         )
     _stop_if_orphaned(ctx)
     report.part = BatchStore(ctx.out).write_chunk(runs, series, events)
@@ -282,7 +321,7 @@ def _runs_table(rows: list[dict[str, Any]], param_columns: list[str]) -> pa.Tabl
         "error": pa.string(),
         "traceback": pa.string(),
         "end_state": pa.string(),
-        "flags": pa.list_(pa.string()),
+        FLAGS_COLUMN: pa.list_(pa.string()),
         "elapsed_s": pa.float64(),
         "worker": pa.string(),
         "parameters": pa.string(),
@@ -290,10 +329,10 @@ def _runs_table(rows: list[dict[str, Any]], param_columns: list[str]) -> pa.Tabl
     fig_cols: list[str] = []
     for r in rows:
         for k in r:
-            if k.startswith("fig.") and k not in fig_cols:
+            if k.startswith(FIG) and k not in fig_cols:
                 fig_cols.append(k)
     fields = [pa.field(c, fixed[c]) for c in RUN_COLUMNS]
-    fields += [pa.field(f"param.{c}", pa.float64()) for c in param_columns]
+    fields += [pa.field(param_column(c), pa.float64()) for c in param_columns]
     for c in fig_cols:
         sample = next(r[c] for r in rows if c in r)
         typ = (
@@ -304,7 +343,7 @@ def _runs_table(rows: list[dict[str, Any]], param_columns: list[str]) -> pa.Tabl
             else pa.float64()
         )
         fields.append(pa.field(c, typ))
-    schema = pa.schema(fields)
+    schema = with_field_metadata("runs", pa.schema(fields))
     data = {f.name: [_clean(r.get(f.name)) for r in rows] for f in schema}
     return pa.table(data, schema=schema)
 

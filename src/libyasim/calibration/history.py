@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..batch.columns import FIG, figure_name
 from ..scenario import Scenario, load_scenario
 from .patterns import PATTERNS, Pattern, RunView, Target, Use, evaluate
 from .sample import write_sample
@@ -213,6 +214,7 @@ def run_views(
     runs = runs[runs["status"] == "ok"]
     series = load_series(folder, variables=variables)
     series = series[series["step"] > 0]
+    series["month"] = series["month"].dt.strftime("%Y-%m")  # the model's YYYY-MM months
     series = series.assign(col=series["variable"].astype(str) + "." + series["actor"].astype(str))
     wide_all = series.pivot_table(
         index=["run_id", "month"], columns="col", values="value", aggfunc="first"
@@ -223,6 +225,7 @@ def run_views(
     }
     events = load_events(folder)
     if len(events):  # plain Python strings: comparisons on Arrow-backed columns are slow here
+        events["month"] = events["month"].dt.strftime("%Y-%m")  # the model's YYYY-MM months
         text = [c for c in events.columns if not pd.api.types.is_numeric_dtype(events[c])]
         events = events.astype({c: object for c in text})
     by_run_events = dict(iter(events.groupby("run_id"))) if len(events) else {}
@@ -235,7 +238,7 @@ def run_views(
         if wide is None:
             continue
         wide.columns.name = None
-        figs = {k[4:]: v for k, v in rec.items() if str(k).startswith("fig.")}
+        figs = {figure_name(k): v for k, v in rec.items() if str(k).startswith(FIG)}
         yield (
             rec["run_id"],
             int(rec["point"]),

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..batch import Design, run_seed
+from ..batch.columns import FLAGS_COLUMN
 from ..scenario import Scenario
 
 #: series variables kept for fan charts (the rest is dropped to keep memory small)
@@ -102,7 +103,7 @@ def _one(
             "status": "failed",
             "error": f"{type(exc).__name__}: {exc}",
             "end_state": None,
-            "flags": [],
+            FLAGS_COLUMN: [],
             "series": None,
         }
     s = res.series
@@ -115,7 +116,7 @@ def _one(
         "status": "ok",
         "error": "",
         "end_state": res.end_state,
-        "flags": res.flags,
+        FLAGS_COLUMN: res.flags,
         "series": s[keep],
     }
 
@@ -227,7 +228,16 @@ def collect(rows: list[dict[str, Any]], job: Job, elapsed: float, cancelled: boo
     rows = sorted(rows, key=lambda r: (order[r["scenario"]], r["point"], r["seed"]))
     runs = pd.DataFrame(
         [{k: v for k, v in r.items() if k != "series"} for r in rows],
-        columns=["scenario", "point", "replicate", "seed", "status", "error", "end_state", "flags"],
+        columns=[
+            "scenario",
+            "point",
+            "replicate",
+            "seed",
+            "status",
+            "error",
+            "end_state",
+            FLAGS_COLUMN,
+        ],
     )
     runs.insert(0, "run_id", [f"{r['scenario']}:{r['point']}:{i}" for i, r in enumerate(rows)])
     cols: dict[str, list[np.ndarray]] = {k: [] for k in SERIES_COLUMNS}

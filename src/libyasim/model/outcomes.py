@@ -7,7 +7,7 @@ headline reporters for ``SolaraViz`` and ``mesa.batch_run``.
 
 The end state is decided in two steps: :func:`criteria` measures, on the run,
 every quantity the decision uses (stored in ``summary["classification"]``, and
-by a batch as ``fig.classification.<name>`` columns); :func:`decide` is a pure
+by a batch as ``fig__classification__<name>`` columns); :func:`decide` is a pure
 function of those criteria and the scenario's ``outcomes`` thresholds, so it
 can be re-applied to stored runs with moved thresholds (``libyasim report``'s
 threshold robustness) without running the model again.
@@ -165,7 +165,7 @@ THRESHOLDS = (
 )
 
 #: the criteria :func:`decide` reads, each a number or a bool (stored in
-#: ``summary["classification"]`` and as ``fig.classification.<name>`` columns of a
+#: ``summary["classification"]`` and as ``fig__classification__<name>`` columns of a
 #: batch's runs table); ``classification`` also holds descriptive extras
 #: (``top_faction``, ``capital_holder``, ``election_winner``, ``blocs``) that the
 #: decision does not use
@@ -352,10 +352,10 @@ def decide(
 
 def stored_criteria(row: Mapping[str, Any]) -> dict[str, Any]:
     """The :data:`CRITERIA` of one stored run: from a batch runs-table row (columns
-    ``fig.classification.<name>``) or a summary's ``classification`` dict."""
+    ``fig__classification__<name>``) or a summary's ``classification`` dict."""
     out: dict[str, Any] = {}
     for k in CRITERIA:
-        v = row.get(f"fig.classification.{k}", row.get(k))
+        v = row.get(f"fig__classification__{k}", row.get(k))
         if v is None:
             raise KeyError(f"the stored run has no criterion {k!r} (stored by an older libyasim?)")
         out[k] = v
