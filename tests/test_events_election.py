@@ -23,6 +23,9 @@ from libyasim.scenario import ScenarioError, from_dict
 
 
 def scenario(election: dict, *, red_pop=0.2, blue_pop=0.6, red=3000, blue=2000, extra=()) -> dict:
+    """An election in a two-region scenario; no legal delays and no vetoes unless the
+    test asks for them (those are tested on their own below)."""
+    election = {"legal_delay": 0.0, "veto_strength": 1.0, **election}
     data = minimal_scenario()
     data["factions"][0].update(strength=red, popularity=red_pop)
     data["factions"][1].update(strength=blue, popularity=blue_pop)
@@ -135,6 +138,8 @@ def test_preconditions_met_after_a_postponement_the_vote_is_held():
 def test_accept_and_fight_values_known_answers():
     assert accept_value(0.3, 0.1) == pytest.approx(0.37)
     assert accept_value(0.3, 1.0) == pytest.approx(1.0)
+    # with the settlement: g + (1 - g)((1 - w) vote + w power share)
+    assert accept_value(0.3, 0.1, 0.5, 0.5) == pytest.approx(0.1 + 0.9 * 0.4)
     assert fight_value(0.8, 0.1) == pytest.approx(0.7)
     assert reject_probability(0.4, 0.3, 0.0) == 1.0 and reject_probability(0.3, 0.4, 0.0) == 0.0
     assert reject_probability(0.35, 0.35, 0.05) == pytest.approx(0.5)
@@ -162,7 +167,6 @@ def rejecting(power_share: float) -> LibyaModel:
             "coercion": 0.0,
             "power_share": power_share,
             "war_cost": 0.0,
-            "consolidation": 0.99,
             "decision_noise": 0.0,
         },
         red=9000,
@@ -205,22 +209,45 @@ def test_loser_with_a_large_enough_share_accepts():
     assert x["accepted"] and x["accepted_by"] == ["red"]
     cf = next(e for e in m.events if isinstance(e, CeasefireBehaviour))
     assert cf.active
-    # accepted: reconciliation lowers hostility, recognition goes to the winner
-    assert m.hostility[m.fidx["red"], m.fidx["blue"]] == pytest.approx(0.5 * 0.5)
-    assert m.un_recognised[m.fidx["blue"]] == 1.0 and m.un_recognised[m.fidx["red"]] == 0.0
+    # accepted: a unity government — no hostility, one command, recognition to it
+    red, blue = m.fidx["red"], m.fidx["blue"]
+    assert m.hostility[red, blue] == 0.0 and m.alliance[red, blue] == 1.0
+    assert m.unity[[red, blue]].all() and m.unity_formed["how"] == "election"
+    assert m.un_recognised[blue] == 1.0 and m.un_recognised[red] == 1.0
+    assert "unity government of" in election_of(m).result()
 
 
-def test_takeover_by_election_is_reachable():
-    # red is popular, controls the larger region and holds most of the force
-    data = scenario({"consolidation": 0.55}, red_pop=0.7, blue_pop=0.2, red=6000, blue=1000)
+def test_rejected_election_splits_institutions_and_forms_no_unity_government():
+    m = rejecting(power_share=0.0)
+    assert not m.unity.any() and m.unity_formed is None
+    assert m.institutions_split["rejecting"] == ["red"]
+    assert "institutions_split" in [e["kind"] for e in m.event_log]
+
+
+def test_takeover_by_election_needs_an_accepted_vote_and_a_dominant_winner():
+    # red is popular, controls the larger region and holds most of the force; blue accepts
+    data = scenario(
+        {"power_share": 1.0, "decision_noise": 0.0}, red_pop=0.7, blue_pop=0.2, red=6000, blue=1000
+    )
     r = run(from_dict(data), seed=1, months=4)
     el = report(r)
-    assert el["winner"] == "red" and el["consolidated"] and el["winner_force_share"] >= 0.55
-    assert "takeover by election" in el["result"]
+    assert el["winner"] == "red" and el["accepted"]
+    assert r.summary["election"]["winner_force_share"] > 0.6
     assert r.end_state == "takeover"
-    # the same vote with a higher bar does not consolidate
-    data["events"][0]["consolidation"] = 0.95
-    assert not report(run(from_dict(data), seed=1, months=4))["consolidated"]
+    # the same accepted vote, when the winner does not dominate the armed forces, is no takeover
+    data["outcomes"] = {"takeover_strength_share": 0.99}
+    assert run(from_dict(data), seed=1, months=4).end_state != "takeover"
+    # the same winner, rejected by the loser: no takeover by election
+    data = scenario(
+        {"power_share": 0.0, "decision_noise": 0.0, "war_cost": 0.0},
+        red_pop=0.7,
+        blue_pop=0.2,
+        red=6000,
+        blue=5000,
+    )
+    r = run(from_dict(data), seed=1, months=4)
+    assert report(r)["rejected_by"] == ["blue"]
+    assert r.end_state != "takeover" or r.summary["classification"]["top_population_share"] >= 0.7
 
 
 def test_fixed_date_ignores_preconditions():

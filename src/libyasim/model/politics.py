@@ -11,7 +11,14 @@ itself descending from Bueno de Mesquita's expected-utility model:
 - a probabilistic Condorcet outcome: the stationary distribution of a Markov
   chain over the actors' positions in which the outcome moves from i to j with
   probability ``P_ji / (N − 1)``; the settlement forecast is its expectation;
-- actors drift toward the positions of the coalitions that beat them.
+- in the model, utilities are measured from each actor's *ideal* point (its
+  starting position) while it *advocates* a position that it shifts only when
+  the shift raises its expected utility ``Σ_i p_i·u_k(x_i)`` (Bueno de
+  Mesquita 2002); capability is coercive power plus sponsor backing;
+- the settlement feeds back through ``power_share[F]`` (each faction's share
+  of power under the forecast settlement), read by elections, dialogues,
+  ceasefires and sponsors; a unity government (:func:`form_unity`) and split
+  institutions (:func:`split_institutions`) are formed here for the events.
 """
 
 from __future__ import annotations
@@ -116,7 +123,8 @@ def condorcet(pij: np.ndarray) -> np.ndarray:
 
 
 def init(m: LibyaModel) -> None:
-    """Actors (factions then sponsors), positions, saliences and risk attitudes."""
+    """Actors (factions then sponsors), ideal points, saliences, risk attitudes;
+    the unity-government state; the first forecast (before any move)."""
     actors = list(m.spec.factions) + list(m.spec.sponsors)
     m.actor_ids = [a.id for a in actors]
     m.actor_index = {a: i for i, a in enumerate(m.actor_ids)}
@@ -132,55 +140,208 @@ def init(m: LibyaModel) -> None:
                     m.salience[k, j] = float(a.salience[issue].value)
                 else:
                     m.salience[k, j] = m.p.default_salience
+    m.ideal = m.positions.copy()  # what each actor wants; ``positions`` is what it advocates
     m.has_position = m.salience > 0
-    m.positioned = m.has_position.any(axis=1)
+    # jihadist groups reject the state and are party to no settlement: not at the table
+    m.positioned = m.has_position.any(axis=1) & np.r_[~m.jihadist, np.ones(m.S, dtype=bool)]
     m._bargain_key, m._bargain_static = b"", ()
     m.settlement = np.full(d, 0.5)
     m.prevail = np.zeros(n)
+    m.capability = np.zeros(n)
+    m.power_share = np.zeros(m.F)
+    m.position_moves = 0
+    m._review_share, m._moved = None, False
     m.pop_drivers = np.zeros((m.F, m.R))
     m.recognition0 = None
+    m.unity = np.zeros(m.F, dtype=bool)
+    m.unity_formed = None
+    m.institutions_split = None
+    m.armed_loser_ids = []
     if m.I:
-        bargain(m)
+        bargain(m, move=False)
+    else:
+        power_shares(m)
 
 
 def capabilities(m: LibyaModel) -> np.ndarray:
-    """Factions: strength share × legitimacy; sponsors: share of all support given."""
-    fc = m.strength_share * m.legitimacy
-    ft = np.add.reduce(fc)
-    if ft > 0:
-        fc /= ft
-    given = np.add.reduce(m.flows, axis=(1, 2)) * m.active
-    gt = np.add.reduce(given)
+    """Bargaining capability of every actor [factions, then sponsors].
+
+    Factions: coercive power plus sponsor backing,
+    ``c_f = C_f / Σ_g s_g + backing_weight·B_f / Σ_g B_g``, with ``C_f`` the
+    coalition strength (own fighters plus allies' weighted by alliance level)
+    and ``B_f`` the support the faction receives this month. Sponsors:
+    ``sponsor_capability_weight`` × their share of all support given. Before
+    the first month (no flows yet) the support is what the initial allocations
+    would deliver (allocation × budget), so the forecast does not jump at month 1.
+    """
+    flows = m.flows
+    if not flows.any() and m.steps == 0:
+        flows = m.allocation * m.budget[:, None, :]
+    coalition = m.strength + (m.alliance * m.nonjihadist[None, :]) @ m.strength
+    tot = np.add.reduce(m.strength)
+    fc = coalition / tot if tot > 0 else np.zeros(m.F)
+    given = np.add.reduce(flows, axis=2) * m.active[:, None]  # [S, F]
+    gt = np.add.reduce(given, axis=None)
     if gt > 0:
-        given /= gt
-    return np.concatenate([fc, m.p.sponsor_capability_weight * given])
+        fc += m.p.backing_weight * np.add.reduce(given, axis=0) / gt
+        sc = m.p.sponsor_capability_weight * np.add.reduce(given, axis=1) / gt
+    else:
+        sc = np.zeros(m.S)
+    return np.concatenate([fc, sc])
 
 
 def _static(m: LibyaModel, idx: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per live-actor set: saliences, mean salience, weights s²/Σs², risk, has-position mask."""
+    """Per live-actor set: mean salience, weights s²/Σs², risk, has-position mask, ideals."""
     sal = m.salience[idx]
     den = (sal**2).sum(axis=1)
     w = np.divide(sal**2, den[:, None], out=np.zeros_like(sal), where=den[:, None] > 0)
-    return sal.mean(axis=1), w, m.risk[idx], m.has_position[idx]
+    return sal.mean(axis=1), w, m.risk[idx], m.has_position[idx], m.ideal[idx]
 
 
-def bargain(m: LibyaModel) -> None:
-    """One bargaining round: settlement forecast, prevail probabilities, drift."""
+def ideal_utilities(ideal: np.ndarray, pos: np.ndarray, w: np.ndarray, risk: np.ndarray) -> np.ndarray:
+    """U[k, i] = u_k(x_i): actor k's utility of candidate position x_i, measured
+    from k's ideal point (its starting position), ``w`` = s²/Σs²."""
+    diff = pos[None, :, :] - ideal[:, None, :]  # [k, i, d]
+    diff *= diff
+    d = np.sqrt(np.matmul(diff, w[:, :, None])[:, :, 0])
+    return utility(d, risk[:, None])
+
+
+def _coalitions(u: np.ndarray, wc: np.ndarray) -> np.ndarray:
+    """C[i, j] = Σ_k wc_k·max(0, u_k(x_i) − u_k(x_j)) (wc = capability × mean salience)."""
+    gain = u[:, :, None] - u[:, None, :]
+    np.maximum(gain, 0.0, out=gain)
+    k = len(u)
+    return (wc @ gain.reshape(k, -1)).reshape(k, k)
+
+
+def _victory_of(c: np.ndarray, n: float) -> np.ndarray:
+    """P from coalition strengths C ([..., N, N], overwritten), ties below TIE × the
+    largest set to zero (as in :func:`victory`)."""
+    top = np.maximum.reduce(np.maximum.reduce(c, axis=-1), axis=-1)
+    np.putmask(c, c <= TIE * top[..., None, None], 0.0)
+    cn = np.power(c, n, out=c)
+    tot = cn + np.swapaxes(cn, -1, -2)
+    return np.divide(cn, tot, out=np.full_like(cn, 0.5), where=tot > 0)
+
+
+def _condorcet_batch(pij: np.ndarray) -> np.ndarray:
+    """:func:`condorcet` for a stack of victory matrices [B, N, N] → [B, N]."""
+    b, n, _ = pij.shape
+    a = pij / (n - 1)  # a = Tᵀ off the diagonal
+    di = np.arange(n)
+    a[:, di, di] = 0.0
+    a[:, di, di] = -np.add.reduce(a, axis=1)
+    a[:, -1, :] = 1.0
+    rhs = np.zeros((b, n, 1))
+    rhs[:, -1, 0] = 1.0
+    try:
+        p = np.linalg.solve(a, rhs)[:, :, 0]
+    except np.linalg.LinAlgError:  # some stack is singular: solve each one on its own
+        return np.array([condorcet(x) for x in pij])
+    p = np.maximum(p, 0.0)
+    return p / np.add.reduce(p, axis=1, keepdims=True)
+
+
+def _moves(
+    m: LibyaModel, u: np.ndarray, wc: np.ndarray, c: np.ndarray, prob: np.ndarray, st: tuple
+) -> np.ndarray | None:
+    """Positions after one round of expected-utility-improving moves, or None if nobody moves.
+
+    Each actor k tries moving its advocated position by ``±position_step`` on
+    each issue it cares about; for each trial the victory matrix and the
+    Condorcet distribution p' are recomputed with k's new position (only row
+    and column k of C change) and k's expected utility ``EU_k = Σ_i p'_i·u_k(x_i)``
+    (utilities from its ideal) compared with the present one. k takes the best
+    trial if it gains more than ``move_threshold`` (Bueno de Mesquita 2002:
+    actors shift positions only when that improves their expected utility).
+    """
+    _, w, risk, has, ideal = st
+    idx_pos = m.positions[m._live]
+    n = len(idx_pos)
+    step = m.p.position_step
+    ks, ds = np.nonzero(has)  # ordered by actor: each actor's trials are contiguous
+    if len(ks) == 0:
+        return None
+    kk = np.repeat(ks, 2)
+    nb = len(kk)
+    bi = np.arange(nb)
+    trial = idx_pos[kk]  # [B, d]
+    trial[bi, np.repeat(ds, 2)] += np.where(bi % 2 == 0, step, -step)
+    np.clip(trial, 0.0, 1.0, out=trial)
+    # v[b, r] = u_r(trial_b): every actor's utility of the trial position
+    diff = trial[:, None, :] - ideal[None, :, :]  # [B, r, d]
+    diff *= diff
+    v = utility(np.sqrt(np.add.reduce(diff * w, axis=2)), risk)  # [B, r]
+    # C'[b, k, j] = Σ_r wc_r·max(0, v_br − u_rj); C'[b, i, k] = Σ_r wc_r·max(0, u_ri − v_br)
+    up = v[:, :, None] - u  # [B, r, j]
+    cb = np.repeat(c[None, :, :], nb, axis=0)
+    cb[bi, kk, :] = wc @ np.maximum(up, 0.0)
+    cb[bi, :, kk] = wc @ np.maximum(-up, 0.0)
+    cb[bi, kk, kk] = 0.0
+    pb = _condorcet_batch(_victory_of(cb, m.p.bargaining_exponent))  # [B, n]
+    uk = u[kk]  # [B, n]: k's utility of each position, its own replaced by the trial's
+    uk[bi, kk] = v[bi, kk]
+    gain = np.add.reduce(pb * uk, axis=1) - (u @ prob)[kk]  # EU_k(trial) − EU_k(now)
+    starts = np.flatnonzero(np.r_[True, kk[1:] != kk[:-1]])
+    best = np.maximum.reduceat(gain, starts)  # per actor that has trials
+    movers = np.flatnonzero(best > m.p.move_threshold)
+    if len(movers) == 0:
+        return None
+    new = idx_pos.copy()
+    for a in movers:
+        lo = starts[a]
+        b = lo + int(np.argmax(gain[lo : lo + (starts[a + 1] if a + 1 < len(starts) else nb) - lo]))
+        new[kk[b]] = trial[b]
+    m.position_moves += len(movers)
+    return new
+
+
+def _review(m: LibyaModel, cap: np.ndarray) -> bool:
+    """Whether actors review their positions this month: in the first month, after
+    a month in which someone moved, or when the balance of capability has shifted
+    by more than ``review_shift`` (L1 distance between capability shares) since
+    the last review. Records the shares at each review."""
+    tot = np.add.reduce(cap)
+    share = cap / tot if tot > 0 else cap
+    last = m._review_share
+    if last is not None and not m._moved and np.add.reduce(np.abs(share - last)) <= m.p.review_shift:
+        return False
+    m._review_share = share
+    return True
+
+
+def bargain(m: LibyaModel, move: bool = True) -> None:
+    """One bargaining round: expected-utility moves, forecast, prevail, power shares."""
     cap = capabilities(m)
+    m.capability = cap
     live = (cap > 0) & m.positioned
     m.prevail = np.zeros(len(cap))
     idx = np.flatnonzero(live)
     if len(idx) < 2:
+        power_shares(m)
         return
     key = idx.tobytes() + m.salience.tobytes() + m.risk.tobytes()
     if m._bargain_key != key:
         m._bargain_key, m._bargain_static = key, _static(m, idx)
-    mean_sal, w, risk, has = m._bargain_static
-    pos = m.positions[idx]
-    cap = cap[idx]
-    pij = victory(_utilities(pos, w, risk), cap, mean_sal, m.p.bargaining_exponent)
-    prob = condorcet(pij)
+    st = m._bargain_static
+    mean_sal, w, risk, has, ideal = st
+    m._live = idx
+    wc = cap[idx] * mean_sal
+    n = m.p.bargaining_exponent
+    u = ideal_utilities(ideal, m.positions[idx], w, risk)
+    c = _coalitions(u, wc)
+    prob = condorcet(_victory_of(c.copy(), n))
+    if move and _review(m, cap):
+        new = _moves(m, u, wc, c, prob, st)
+        m._moved = new is not None
+        if new is not None:
+            m.positions[idx] = new
+            u = ideal_utilities(ideal, new, w, risk)
+            c = _coalitions(u, wc)
+            prob = condorcet(_victory_of(c, n))
     m.prevail[idx] = prob
+    pos = m.positions[idx]
     wt = prob[:, None] * has
     tot = np.add.reduce(wt, axis=0)
     wt *= pos
@@ -188,16 +349,34 @@ def bargain(m: LibyaModel) -> None:
     m.settlement = np.divide(
         np.add.reduce(wt, axis=0), tot, out=m.settlement.copy(), where=tot > 0
     )
-    # drift toward the coalitions that beat each actor
-    beat = pij - 0.5
-    np.maximum(beat, 0.0, out=beat)
-    beat *= cap[:, None]  # [j, k]: j beats k
-    wsum = np.add.reduce(beat, axis=0)
-    target = np.divide(beat.T @ pos, wsum[:, None], out=pos.copy(), where=wsum[:, None] > 0)
-    target -= pos
-    target *= m.p.position_drift * has
-    target += pos
-    m.positions[idx] = np.minimum(np.maximum(target, 0.0, out=target), 1.0, out=target)
+    power_shares(m)
+
+
+def power_shares(m: LibyaModel) -> None:
+    """``power_share[F]``: each faction's share of power under the forecast settlement.
+
+    ``π_f = c_f·u_f(x*) / Σ_g c_g·u_g(x*)`` over non-jihadist factions, with
+    ``c_f`` the bargaining capability and ``u_f(x*)`` the faction's utility of
+    the forecast settlement x* measured from its ideal point (1 at its ideal,
+    0 at the far end of the axis; a faction without positions values any
+    settlement at 1). Power is shared in proportion to what a faction can
+    bring to bear and how much the settlement gives it; jihadist groups get
+    none. Σπ = 1 unless no faction has capability (then all 0).
+    """
+    f = m.F
+    cap = m.capability[:f] if len(m.capability) else np.zeros(f)
+    if m.I:
+        sal = m.salience[:f]
+        den = (sal**2).sum(axis=1)
+        w = np.divide(sal**2, den[:, None], out=np.zeros_like(sal), where=den[:, None] > 0)
+        diff = m.settlement[None, : m.I] - m.ideal[:f, : m.I]
+        dist = np.sqrt(np.add.reduce(diff * diff * w, axis=1))
+        val = utility(dist, m.risk[:f])
+    else:
+        val = np.ones(f)
+    wt = cap * np.clip(val, 0.0, None) * m.nonjihadist
+    tot = np.add.reduce(wt)
+    m.power_share = wt / tot if tot > 0 else np.zeros(f)
 
 
 def step(m: LibyaModel) -> None:
@@ -312,4 +491,128 @@ def forecast(
         out_pos[:, 0] if one_issue else out_pos,
         rounds,
         converged,
+    )
+
+
+# ---------------------------------------------------------------- unity government
+
+UN_INTEREST = 3  #: column of the un_legitimacy interest (support.UN)
+
+
+def recognise(m: LibyaModel, members: list[int]) -> list[str]:
+    """UN recognition moves to ``members``; sponsors' stances follow it.
+
+    ``un_recognised`` becomes 1 for the members and 0 for every other faction;
+    each sponsor's stance toward a faction changes by
+    ``recognition_stance × w_un × Δrecognition`` (clipped to [−1, 1]), so a
+    sponsor that cares for UN legitimacy re-targets the recognised government
+    (its candidates and utilities follow the stance, §7.1). Returns the
+    factions that lost recognition.
+    """
+    old = m.un_recognised.copy()
+    m.un_recognised[:] = 0.0
+    m.un_recognised[members] = 1.0
+    delta = m.un_recognised - old
+    if delta.any():
+        shift = m.p.recognition_stance * np.multiply.outer(m.interests[:, UN_INTEREST], delta)
+        np.clip(m.stance + shift, -1.0, 1.0, out=m.stance)
+    return [m.faction_ids[i] for i in np.flatnonzero(delta < 0)]
+
+
+def form_unity(
+    m: LibyaModel, members: list[int], how: str, recognised: bool = True, note: str = ""
+) -> None:
+    """A unity government of ``members`` (faction indices) forms (``how``: "election"
+    or "dialogue"). Consequences (docs/ODD.md §7.4):
+
+    - hostility among members → 0 and alliance among them → 1: their forces
+      are under one command (coalition strengths pool them: they fight, bargain
+      and deter as one bloc);
+    - shared defence: each member takes on the bloc's enemies, ``h_mo ← max_{m'} h_m'o``
+      for every outsider o, and alliances with outsiders now hostile end;
+    - with ``recognised``, UN recognition moves to the government and sponsors'
+      stances follow (:func:`recognise`);
+    - every active ceasefire that binds a member extends to all members.
+    """
+    mem = sorted({int(i) for i in members if not m.jihadist[i]})
+    if len(mem) < 2:
+        return
+    ix = np.ix_(mem, mem)
+    m.hostility[ix] = 0.0
+    m.alliance[ix] = 1.0
+    m.alliance[mem, mem] = 0.0
+    out = np.setdiff1d(np.arange(m.F), mem)
+    if len(out):
+        bloc = m.hostility[np.ix_(mem, out)].max(axis=0)  # [outsiders]
+        m.hostility[np.ix_(mem, out)] = bloc[None, :]
+        m.hostility[np.ix_(out, mem)] = bloc[:, None]
+        hostile = np.broadcast_to(bloc[None, :] > 0, (len(mem), len(out)))
+        m.alliance[np.ix_(mem, out)] = np.where(hostile, 0.0, m.alliance[np.ix_(mem, out)])
+        m.alliance[np.ix_(out, mem)] = m.alliance[np.ix_(mem, out)].T
+    lost = recognise(m, mem) if recognised else []
+    extended = []
+    for ev in m.events:
+        if getattr(ev, "type", "") == "ceasefire" and getattr(ev, "active", False):
+            if any(i in ev.parties for i in mem):
+                new = [i for i in mem if i not in ev.parties and m.spec.factions[i].can_sign]
+                ev.parties.extend(new)
+                if new:
+                    extended.append(ev.name)
+    m.unity[:] = False
+    m.unity[mem] = True
+    ids = [m.faction_ids[i] for i in mem]
+    m.unity_formed = {
+        "month": m.current_month,
+        "how": how,
+        "members": ids,
+        "recognised": bool(recognised),
+        "recognition_lost_by": lost,
+        "ceasefires_extended": extended,
+    }
+    m.log(
+        "Strategic developments",
+        "unity_government",
+        None,
+        ",".join(ids),
+        None,
+        0.0,
+        f"formed by {how}" + (f"; {note}" if note else ""),
+    )
+
+
+def split_institutions(m: LibyaModel, rejecting: list[int], government: list[int]) -> None:
+    """Rejecting factions set up rival institutions against ``government``.
+
+    Hostility between each rejecting faction and each government member rises
+    to at least ``split_hostility``; alliances between them end; both camps'
+    base legitimacy falls by ``split_legitimacy_cost`` (rival claims to the
+    same authority); the rejecting factions leave any unity government.
+    """
+    rej = sorted({int(i) for i in rejecting})
+    gov = sorted({int(i) for i in government} - set(rej))
+    if not rej:
+        return
+    if gov:
+        ix = np.ix_(rej, gov)
+        h = np.maximum(m.hostility[ix], m.p.split_hostility)
+        m.hostility[ix] = h
+        m.hostility[np.ix_(gov, rej)] = h.T
+        m.alliance[ix] = 0.0
+        m.alliance[np.ix_(gov, rej)] = 0.0
+    both = rej + gov
+    m.legitimacy0[both] = np.maximum(m.legitimacy0[both] - m.p.split_legitimacy_cost, 0.0)
+    m.unity[rej] = False
+    m.institutions_split = {
+        "month": m.current_month,
+        "rejecting": [m.faction_ids[i] for i in rej],
+        "government": [m.faction_ids[i] for i in gov],
+    }
+    m.log(
+        "Strategic developments",
+        "institutions_split",
+        None,
+        ",".join(m.faction_ids[i] for i in rej),
+        ",".join(m.faction_ids[i] for i in gov),
+        0.0,
+        "rival claims to legitimacy",
     )

@@ -102,6 +102,7 @@ def reference_problems(s: Scenario, assume_known: Iterable[str] = ()) -> list[Lo
             ("enforcers", "sponsor", sponsors),
             ("actors", "actor", factions | sponsors),
             ("via", "sponsor", sponsors),
+            ("factions", "faction", factions),
         ):
             for j, name in enumerate(getattr(ev, field, None) or []):
                 need((*loc, field, j), kind, name, known)
@@ -111,6 +112,7 @@ def reference_problems(s: Scenario, assume_known: Iterable[str] = ()) -> list[Lo
             ("faction", "faction", factions),
             ("target", "faction", factions),
             ("region", "region", regions),
+            ("host", "actor", factions | sponsors),
         ):
             need((*loc, field), kind, getattr(ev, field, None), known)
         for k in getattr(ev, "stance", {}) or {}:
@@ -123,13 +125,15 @@ def reference_problems(s: Scenario, assume_known: Iterable[str] = ()) -> list[Lo
                     "give it 'active: false' to make it enter later",
                 )
             )
-        if ev.type == "ceasefire":
+        if ev.type in ("ceasefire", "dialogue"):
             for j, p in enumerate(ev.parties):
                 if p in factions and not s.faction(p).can_sign:
                     out.append(
                         (
                             (*loc, "parties", j),
-                            f"'{p}' may not sign a ceasefire (jihadist or may_sign: false)",
+                            f"'{p}' may not sign a "
+                            + ("ceasefire" if ev.type == "ceasefire" else "power-sharing deal")
+                            + " (jihadist or may_sign: false)",
                         )
                     )
         if ev.type == "election":
