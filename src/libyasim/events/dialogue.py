@@ -16,7 +16,7 @@ from .base import STRATEGIC, Behaviour, EventBase, coalition_strength
 from .election import reject_probability
 
 if TYPE_CHECKING:
-    from ..model.model import LibyaModel
+    pass
 
 
 class Dialogue(EventBase):
@@ -117,7 +117,7 @@ class DialogueBehaviour(Behaviour):
         strength = coalition_strength(m)
         cost, noise = float(e.war_cost.value), float(e.decision_noise.value)
         refuses: dict[int, bool] = {}
-        decisions = {}
+        decisions: dict[str, dict[str, Any]] = {}
         for i in parties:
             if m.strength[i] <= 0:
                 continue
@@ -137,9 +137,10 @@ class DialogueBehaviour(Behaviour):
             allies = [j for j in refuses if m.alliance[i, j] > 0]
             lead = max(allies, key=lambda j: (m.alliance[i, j], m.strength[j])) if allies else None
             refuses[i] = refuses[lead] if lead is not None else False
-            decisions[m.faction_ids[i]] = {"offer": round(shares[i], 4), "follows": (
-                m.faction_ids[lead] if lead is not None else None
-            )}
+            decisions[m.faction_ids[i]] = {
+                "offer": round(shares[i], 4),
+                "follows": (m.faction_ids[lead] if lead is not None else None),
+            }
         accept = [i for i in parties if not refuses[i]]
         refuse = [i for i in parties if refuses[i]]
         formed = len(accept) >= 2

@@ -104,7 +104,8 @@ class RealignmentBehaviour(Behaviour):
             e.factions[0],
             e.factions[1],
             0.0,
-            e.kind + (f" level {_v(e.level):g}" if e.level is not None else "")
+            e.kind
+            + (f" level {_v(e.level):g}" if e.level is not None else "")
             + (f" share {_v(e.share):g}" if e.share is not None else ""),
         )
         self.effects = {
@@ -118,7 +119,7 @@ class RealignmentBehaviour(Behaviour):
         x = self.effects
         a, b = x["factions"]
         if x["kind"] in ("hostility", "alliance"):
-            return f"{x['kind']} between {a} and {b} set to {_v(getattr(self.spec, 'level')):g}"
+            return f"{x['kind']} between {a} and {b} set to {_v(self.spec.level):g}"
         out = f"{a} {'merges into' if x['kind'] == 'merger' else 'loses'} "
         out += f"{x['fighters_moved']:.0f} fighters to {b}" if x["kind"] == "defection" else b
         if x["regions_changed"]:

@@ -198,7 +198,9 @@ def _static(m: LibyaModel, idx: np.ndarray) -> tuple[np.ndarray, ...]:
     return sal.mean(axis=1), w, m.risk[idx], m.has_position[idx], m.ideal[idx]
 
 
-def ideal_utilities(ideal: np.ndarray, pos: np.ndarray, w: np.ndarray, risk: np.ndarray) -> np.ndarray:
+def ideal_utilities(
+    ideal: np.ndarray, pos: np.ndarray, w: np.ndarray, risk: np.ndarray
+) -> np.ndarray:
     """U[k, i] = u_k(x_i): actor k's utility of candidate position x_i, measured
     from k's ideal point (its starting position), ``w`` = s²/Σs²."""
     diff = pos[None, :, :] - ideal[:, None, :]  # [k, i, d]
@@ -258,7 +260,6 @@ def _moves(
     """
     _, w, risk, has, ideal = st
     idx_pos = m.positions[m._live]
-    n = len(idx_pos)
     step = m.p.position_step
     ks, ds = np.nonzero(has)  # ordered by actor: each actor's trials are contiguous
     if len(ks) == 0:
@@ -305,7 +306,8 @@ def _review(m: LibyaModel, cap: np.ndarray) -> bool:
     tot = np.add.reduce(cap)
     share = cap / tot if tot > 0 else cap
     last = m._review_share
-    if last is not None and not m._moved and np.add.reduce(np.abs(share - last)) <= m.p.review_shift:
+    shift = np.add.reduce(np.abs(share - last)) if last is not None else np.inf
+    if not m._moved and shift <= m.p.review_shift:
         return False
     m._review_share = share
     return True
@@ -526,10 +528,10 @@ def form_unity(
     or "dialogue"). Consequences (docs/ODD.md §7.4):
 
     - hostility among members → 0 and alliance among them → 1: their forces
-      are under one command (coalition strengths pool them: they fight, bargain
-      and deter as one bloc);
-    - shared defence: each member takes on the bloc's enemies, ``h_mo ← max_{m'} h_m'o``
-      for every outsider o, and alliances with outsiders now hostile end;
+      are under one command (coalition strengths pool them in every decision
+      that reads alliances: elections, ceasefires, bargaining, battles); each
+      keeps its own enemies, and alliances between a member and an outsider
+      hostile to another member end;
     - with ``recognised``, UN recognition moves to the government and sponsors'
       stances follow (:func:`recognise`);
     - every active ceasefire that binds a member extends to all members.
@@ -542,22 +544,21 @@ def form_unity(
     m.alliance[ix] = 1.0
     m.alliance[mem, mem] = 0.0
     out = np.setdiff1d(np.arange(m.F), mem)
-    if len(out):
-        bloc = m.hostility[np.ix_(mem, out)].max(axis=0)  # [outsiders]
-        m.hostility[np.ix_(mem, out)] = bloc[None, :]
-        m.hostility[np.ix_(out, mem)] = bloc[:, None]
-        hostile = np.broadcast_to(bloc[None, :] > 0, (len(mem), len(out)))
-        m.alliance[np.ix_(mem, out)] = np.where(hostile, 0.0, m.alliance[np.ix_(mem, out)])
-        m.alliance[np.ix_(out, mem)] = m.alliance[np.ix_(mem, out)].T
+    if len(out):  # alliances with outsiders hostile to another member end
+        foe = (m.hostility[np.ix_(mem, out)] > 0).any(axis=0)  # [outsiders]
+        ends = np.ix_(mem, out[foe])
+        m.alliance[ends] = 0.0
+        m.alliance[np.ix_(out[foe], mem)] = 0.0
     lost = recognise(m, mem) if recognised else []
     extended = []
     for ev in m.events:
-        if getattr(ev, "type", "") == "ceasefire" and getattr(ev, "active", False):
-            if any(i in ev.parties for i in mem):
-                new = [i for i in mem if i not in ev.parties and m.spec.factions[i].can_sign]
-                ev.parties.extend(new)
-                if new:
-                    extended.append(ev.name)
+        parties: list[int] | None = getattr(ev, "parties", None)
+        live = getattr(ev, "type", "") == "ceasefire" and getattr(ev, "active", False)
+        if live and parties is not None and any(i in parties for i in mem):
+            new = [i for i in mem if i not in parties and m.spec.factions[i].can_sign]
+            parties.extend(new)
+            if new:
+                extended.append(ev.name)
     m.unity[:] = False
     m.unity[mem] = True
     ids = [m.faction_ids[i] for i in mem]
