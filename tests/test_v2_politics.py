@@ -136,6 +136,7 @@ def test_form_unity_consequences():
     lna, gna, misrata, shield = (m.fidx[x] for x in ("lna", "gna", "misrata", "libya_shield"))
     italy, un = m.sidx["italy"], m.sidx["un"]
     stance = m.stance[italy, lna]
+    assert not m.ceasefire_binds(lna, misrata)
     assert m.hostility[lna, gna] > 0 and m.hostility[gna, shield] == 0
     politics.form_unity(m, [lna, gna], "dialogue")
     assert m.hostility[lna, gna] == 0 and m.alliance[lna, gna] == 1.0
@@ -143,8 +144,7 @@ def test_form_unity_consequences():
     assert m.unity[[lna, gna]].all() and m.unity_formed["members"] == ["lna", "gna"]
     assert m.un_recognised[lna] == 1.0 and m.un_recognised[gna] == 1.0
     assert m.stance[italy, lna] > stance and m.stance[un, lna] > 0
-    cf = next(e for e in m.events if e.type == "ceasefire")
-    assert lna in cf.parties and m.ceasefire_binds(lna, misrata)
+    assert m.ceasefire_binds(lna, misrata) and m.unity_formed["ceasefires_extended"]
     assert "unity_government" in [e["kind"] for e in m.event_log]
 
 

@@ -552,11 +552,13 @@ def form_unity(
     lost = recognise(m, mem) if recognised else []
     extended = []
     for ev in m.events:
-        parties: list[int] | None = getattr(ev, "parties", None)
+        side: list[int] | None = getattr(ev, "side", None)  # side of each bound faction
         live = getattr(ev, "type", "") == "ceasefire" and getattr(ev, "active", False)
-        if live and parties is not None and any(i in parties for i in mem):
-            new = [i for i in mem if i not in parties and m.spec.factions[i].can_sign]
-            parties.extend(new)
+        bound = [side[i] for i in mem if side[i] >= 0] if live and side is not None else []
+        if bound and side is not None:
+            new = [i for i in mem if side[i] < 0 and m.spec.factions[i].can_sign]
+            for i in new:
+                side[i] = bound[0]  # the government's unbound members join a member's side
             if new:
                 extended.append(ev.name)
     m.unity[:] = False
