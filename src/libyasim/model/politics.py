@@ -442,7 +442,9 @@ def forecast(
     expectation (the settlement), then moves each actor ``drift`` of the way
     toward the capability-weighted positions of the coalitions that beat it;
     it stops when no position moves more than ``tol`` (or after
-    ``max_rounds``).
+    ``max_rounds``). (The model itself moves positions differently — by
+    expected-utility trials from fixed ideal points, :func:`bargain` — but its
+    first forecast, before any move, is this function's first round.)
 
     ``positions``: [actors] or [actors, issues] on the scale ``scale`` (e.g.
     ``(0, 10)``); ``capability``: [actors]; ``salience``: same shape as
