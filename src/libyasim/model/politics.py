@@ -141,6 +141,9 @@ def init(m: LibyaModel) -> None:
                 else:
                     m.salience[k, j] = m.p.default_salience
     m.ideal = m.positions.copy()  # what each actor wants; ``positions`` is what it advocates
+    sal = m.salience[: m.F, : m.I]
+    den = (sal**2).sum(axis=1)
+    m._faction_w = np.divide(sal**2, den[:, None], out=np.zeros_like(sal), where=den[:, None] > 0)
     m.has_position = m.salience > 0
     # jihadist groups reject the state and are party to no settlement: not at the table
     m.positioned = m.has_position.any(axis=1) & np.r_[~m.jihadist, np.ones(m.S, dtype=bool)]
@@ -203,9 +206,14 @@ def ideal_utilities(
 ) -> np.ndarray:
     """U[k, i] = u_k(x_i): actor k's utility of candidate position x_i, measured
     from k's ideal point (its starting position), ``w`` = s²/Σs²."""
-    diff = pos[None, :, :] - ideal[:, None, :]  # [k, i, d]
-    diff *= diff
-    d = np.sqrt(np.matmul(diff, w[:, :, None])[:, :, 0])
+    if pos.shape[1] == 1:  # one issue: d = |x_i − ideal_k|·√w_k
+        d = pos[:, 0] - ideal[:, 0:1]  # [k, i]
+        np.abs(d, out=d)
+        d *= np.sqrt(w)
+    else:
+        diff = pos[None, :, :] - ideal[:, None, :]  # [k, i, d]
+        diff *= diff
+        d = np.sqrt(np.matmul(diff, w[:, :, None])[:, :, 0])
     return utility(d, risk[:, None])
 
 
@@ -368,15 +376,16 @@ def power_shares(m: LibyaModel) -> None:
     f = m.F
     cap = m.capability[:f] if len(m.capability) else np.zeros(f)
     if m.I:
-        sal = m.salience[:f]
-        den = (sal**2).sum(axis=1)
-        w = np.divide(sal**2, den[:, None], out=np.zeros_like(sal), where=den[:, None] > 0)
-        diff = m.settlement[None, : m.I] - m.ideal[:f, : m.I]
-        dist = np.sqrt(np.add.reduce(diff * diff * w, axis=1))
-        val = utility(dist, m.risk[:f])
+        w = m._faction_w
+        diff = m.settlement[: m.I] - m.ideal[:f, : m.I]
+        diff *= diff
+        diff *= w
+        val = utility(np.sqrt(np.add.reduce(diff, axis=1)), m.risk[:f])
     else:
         val = np.ones(f)
-    wt = cap * np.clip(val, 0.0, None) * m.nonjihadist
+    np.maximum(val, 0.0, out=val)
+    wt = cap * val
+    wt *= m.nonjihadist
     tot = np.add.reduce(wt)
     m.power_share = wt / tot if tot > 0 else np.zeros(f)
 
