@@ -386,3 +386,36 @@ def test_the_docs_list_every_target():
     text = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
     missing = [t.name for p in PATTERNS for t in p.targets if f"`{t.name}`" not in text]
     assert not missing, f"docs/calibration.md does not list targets {missing}"
+
+
+def test_metrics_from_a_batch_folder_equal_those_of_the_run_itself(tmp_path):
+    """The batch store's layout (months as dates, long series) changes nothing."""
+    from libyasim.batch import run_batch, run_seed
+    from libyasim.calibration.history import evaluate_folder
+    from libyasim.calibration.patterns import evaluate
+    from libyasim.model import run
+
+    s = load_scenario(CALIBRATION_SCENARIO)
+    run_batch(
+        [s],
+        tmp_path / "b",
+        Design(replicates=1, root_seed=9, months=20),
+        executor="serial",
+        progress=False,
+    )
+    per_run, kinds = evaluate_folder(tmp_path / "b", s, PATTERNS)
+    r = run(s, seed=run_seed(9, 0, 0), months=20)
+    view = RunView(
+        series=r.series[r.series["step"] > 0],
+        events=r.events,
+        initial_control={x.id: x.controller for x in s.regions},
+    )
+    direct = evaluate(view)
+    got = per_run.iloc[0]
+    assert "control_change" in kinds
+    for name, value in direct.items():
+        if math.isnan(value):
+            assert math.isnan(got[name]), name
+        else:
+            assert got[name] == pytest.approx(value, rel=1e-9, abs=1e-9), name
+    assert direct["deaths_2015"] > 0  # a full year inside the 20 months, December included
