@@ -288,7 +288,8 @@ def _sponsored_winner_share(run: RunView) -> float:
 
 def _direct_support_winner_share(run: RunView) -> float:
     """Share of control changes won by a faction that a sponsor intervened for directly
-    (a ``direct_intervention`` event naming it) in the same region within three months."""
+    (a ``direct_intervention`` event naming it, in that region or country-wide) in the
+    six months before (the event is logged when the intervention starts)."""
     ch = run.changes()
     di = run.kinds("direct_intervention")
     if not len(ch):
@@ -297,7 +298,7 @@ def _direct_support_winner_share(run: RunView) -> float:
         return 0.0
     won = 0
     for step, region, who in zip(ch["step"], ch["region"], ch["actor1"], strict=True):
-        near = di[(di["step"] <= step) & (di["step"] >= step - 3)]
+        near = di[(di["step"] <= step) & (di["step"] >= step - 6)]
         named = near[(near["region"] == region) | near["region"].isna()]
         won += bool(((named["actor1"] == who) | (named["actor2"] == who)).any())
     return won / len(ch)
