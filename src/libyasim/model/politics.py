@@ -178,19 +178,26 @@ def capabilities(m: LibyaModel) -> np.ndarray:
     would deliver (allocation × budget), so the forecast does not jump at month 1.
     """
     flows = m.flows
-    if not flows.any() and m.steps == 0:
+    if m.steps == 0 and not flows.any():
         flows = m.allocation * m.budget[:, None, :]
-    coalition = m.strength + (m.alliance * m.nonjihadist[None, :]) @ m.strength
-    tot = np.add.reduce(m.strength)
-    fc = coalition / tot if tot > 0 else np.zeros(m.F)
-    given = np.add.reduce(flows, axis=2) * m.active[:, None]  # [S, F]
-    gt = np.add.reduce(given, axis=None)
+    strength = m.strength
+    coalition = (m.alliance * m.nonjihadist) @ strength
+    coalition += strength
+    tot = np.add.reduce(strength)
+    if tot > 0:
+        coalition /= tot
+    given = np.add.reduce(flows, axis=2)  # [S, F]
+    given *= m.active[:, None]
+    gt = np.add.reduce(np.add.reduce(given))
+    out = np.empty(m.F + m.S)
     if gt > 0:
-        fc += m.p.backing_weight * np.add.reduce(given, axis=0) / gt
-        sc = m.p.sponsor_capability_weight * np.add.reduce(given, axis=1) / gt
+        np.add.reduce(given, axis=1, out=out[m.F :])
+        out[m.F :] *= m.p.sponsor_capability_weight / gt
+        coalition += (m.p.backing_weight / gt) * np.add.reduce(given, axis=0)
     else:
-        sc = np.zeros(m.S)
-    return np.concatenate([fc, sc])
+        out[m.F :] = 0.0
+    out[: m.F] = coalition if tot > 0 else 0.0
+    return out
 
 
 def _static(m: LibyaModel, idx: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -228,8 +235,11 @@ def _coalitions(u: np.ndarray, wc: np.ndarray) -> np.ndarray:
 def _victory_of(c: np.ndarray, n: float) -> np.ndarray:
     """P from coalition strengths C ([..., N, N], overwritten), ties below TIE × the
     largest set to zero (as in :func:`victory`)."""
-    top = np.maximum.reduce(np.maximum.reduce(c, axis=-1), axis=-1)
-    np.putmask(c, c <= TIE * top[..., None, None], 0.0)
+    if c.ndim == 2:
+        np.putmask(c, c <= TIE * np.maximum.reduce(c, axis=None), 0.0)
+    else:
+        top = np.maximum.reduce(np.maximum.reduce(c, axis=-1), axis=-1)
+        np.putmask(c, c <= TIE * top[..., None, None], 0.0)
     cn = np.power(c, n, out=c)
     tot = cn + np.swapaxes(cn, -1, -2)
     return np.divide(cn, tot, out=np.full_like(cn, 0.5), where=tot > 0)
@@ -331,7 +341,7 @@ def bargain(m: LibyaModel, move: bool = True) -> None:
     if len(idx) < 2:
         power_shares(m)
         return
-    key = idx.tobytes() + m.salience.tobytes() + m.risk.tobytes()
+    key = idx.tobytes()  # saliences and risk attitudes do not change during a run
     if m._bargain_key != key:
         m._bargain_key, m._bargain_static = key, _static(m, idx)
     st = m._bargain_static
