@@ -8,12 +8,12 @@ errors into one clear message and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .scenario import ScenarioError
 
 # One line per area; each module defines register(subparsers).
 COMMAND_MODULES = [
@@ -62,9 +62,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: exit code of an error that escaped every handler (a bug: EX_SOFTWARE)
+INTERNAL_ERROR = 70
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every failure is one message and a non-zero exit, never a traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # also during the imports the commands need
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .scenario import ScenarioError
+
     try:
         return int(args.func(args) or 0)
     except ScenarioError as exc:
@@ -75,12 +90,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    return 0
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say
+        sys.stderr.close()
+        return 1
+    except RecursionError:
+        print(f"libyasim {args.command}: error: input nested too deeply; refused", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(f"libyasim {args.command}: error: out of memory", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a disk that is full or read-only, a file that vanished
+        what = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only"}
+        why = what.get(exc.errno or 0, exc.strerror or str(exc))
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"libyasim {args.command}: error: {why}{where}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: still one message, and how to report it
+        print(
+            f"libyasim {args.command}: internal error ({type(exc).__name__}: {exc}); "
+            "please report it with the command line that caused it",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":
     # run the importable module's main, so that `python -m libyasim.cli` catches the
     # same UsageError class the command modules raise (not a __main__ copy of it)
-    from libyasim.cli import main as _main
+    from libyasim.cli import main as _entry
 
-    sys.exit(_main())
+    sys.exit(_entry())

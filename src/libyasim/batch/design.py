@@ -33,6 +33,10 @@ import numpy as np
 from ..scenario import Scenario
 
 SAMPLE_METHODS = ("lhs", "sobol", "morris")
+#: the most parameter points a design may have (checked before any is allocated)
+MAX_POINTS = 1_000_000
+#: the most replicates per point
+MAX_RUNS = 100_000_000
 
 
 class DesignError(ValueError):
@@ -100,6 +104,21 @@ class Design:
                 raise DesignError(
                     f"sweep {s.path}: the number of values must be >= 1. Got {s.n} instead."
                 )
+        if self.vary and self.sample is None:
+            raise DesignError(
+                "--vary chooses which parameters --sample varies: give --sample METHOD N too"
+            )
+        grid = math.prod(s.n for s in self.sweeps) * max(1, self.sample_n)
+        if self.sample_n > MAX_POINTS or grid > MAX_POINTS:
+            raise DesignError(
+                f"the design has {grid:,} parameter points (sweeps x sample size), more than "
+                f"the limit of {MAX_POINTS:,}; refused before allocating anything"
+            )
+        if self.replicates > MAX_RUNS:
+            raise DesignError(
+                f"The 'replicates' parameter must be <= {MAX_RUNS:,}. "
+                f"Got {self.replicates:,} instead."
+            )
         if self.rows_from is not None and self.sample is not None:
             raise DesignError("give either explicit points (rows_from) or --sample, not both")
         if self.months is not None and self.months < 1:
@@ -195,6 +214,14 @@ class Design:
             "bounds": [list(ranges[n]) for n in names],
         }
         seed = int(self.root_seed % 2**32)
+        per = {"lhs": 1, "sobol": len(names) + 2, "morris": len(names) + 1}[self.sample]
+        total = self.sample_n * per * math.prod(s.n for s in self.sweeps)
+        if total > MAX_POINTS:
+            raise DesignError(
+                f"--sample {self.sample} {self.sample_n} over {len(names)} parameters gives "
+                f"{total:,} points (with the sweeps), more than the limit of {MAX_POINTS:,}; "
+                "refused before allocating anything"
+            )
         if self.sample == "lhs":
             x = latin.sample(problem, self.sample_n, seed=seed)
         elif self.sample == "sobol":
@@ -307,23 +334,23 @@ def n_runs(n_scenarios: int, n_points: int, replicates: int) -> int:
 # --------------------------------------------------------------------------- CLI parsing
 
 
-def parse_value(text: str) -> Any:
-    """A --set value as YAML would read it: ``0.3`` → float, ``true`` → bool, else text."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+def parse_value(text: str, where: str = "--set") -> Any:
+    """A --set value as YAML would read it: ``0.3`` → float, ``true`` → bool, else text;
+    under a scenario file's limits (size, nesting, aliases): past them, a DesignError."""
+    from ..scenario import ScenarioError
+    from ..scenario.loader import read_value
 
     try:
-        value = YAML(typ="safe", pure=True).load(text)
-    except YAMLError:
-        return text
-    return text if value is None else value
+        return read_value(text, where)
+    except ScenarioError as exc:
+        raise DesignError("; ".join(str(p) for p in exc.problems)) from None
 
 
 def parse_set(spec: str) -> tuple[str, Any]:
     if "=" not in spec or not spec.split("=", 1)[0].strip():
         raise DesignError(f"--set takes PATH=VALUE (e.g. parameters.raid_rate=0.2); got {spec!r}")
     path, value = spec.split("=", 1)
-    return path.strip(), parse_value(value.strip())
+    return path.strip(), parse_value(value.strip(), f"--set {path.strip()[:80]}")
 
 
 def parse_sweep(spec: str) -> Sweep:

@@ -363,6 +363,57 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, Node]:
     return data, node
 
 
+def read_value(text: str, where: str) -> Any:
+    """A value typed on a command line or in a form (``--set PATH=VALUE``), read as YAML
+    would read it (``0.3`` a number, ``true`` a boolean, ``[a, b]`` a list) under the
+    same limits as a scenario file: size, nesting, values once aliases are expanded,
+    a wall-clock cap; tags and lone surrogates refused. Text that is not valid YAML is
+    taken as text. Raises :class:`ScenarioError` (located at ``where``) past a limit.
+    """
+
+    def refuse(message: str) -> ScenarioError:
+        return ScenarioError([Problem(where, None, "", message)])
+
+    if not isinstance(text, str):
+        raise refuse(f"expected text; got {_kind(text)}")
+    if _lone_surrogate(text):
+        raise refuse(_SURROGATE)
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise refuse(f"larger than the limit of {MAX_FILE_BYTES // 1000} kB; refused")
+    depth = _flow_depth(text)
+    if depth > MAX_FLOW_DEPTH:
+        raise refuse(f"brackets nested {depth} deep (more than {MAX_FLOW_DEPTH}); refused")
+    yaml = YAML(typ="rt", pure=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ReusedAnchorWarning)
+            raw = yaml.load(io.StringIO(text))
+    except RecursionError:
+        raise refuse("nested too deeply; refused") from None
+    except ValueError as exc:
+        if "digits" in str(exc):
+            raise refuse(
+                f"a number with more than {sys.get_int_max_str_digits()} digits; refused"
+            ) from None
+        return text
+    except (YAMLError, ReusedAnchorWarning):
+        return text
+    if raw is None:
+        return text
+    problems: list[Problem] = []
+    try:
+        value, _node = _plain(raw, where, None, [0, time.monotonic() + PARSE_SECONDS], problems, "")
+    except _TooLarge:
+        raise refuse(f"more than {MAX_NODES} values once aliases are expanded; refused") from None
+    except _TooSlow:
+        raise refuse(f"not read within {PARSE_SECONDS:g} s; refused") from None
+    except RecursionError:
+        raise refuse("nested too deeply (or an alias that contains itself); refused") from None
+    if problems:
+        raise ScenarioError(problems)
+    return value
+
+
 # --------------------------------------------------------------------------- extends
 
 
