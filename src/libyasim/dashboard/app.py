@@ -13,7 +13,10 @@ from .page_edit import EditPage
 from .page_ensemble import EnsemblePage
 from .page_evidence import EvidencePage
 from .page_run import RunPage
+from .server import harden
 from .session import SessionProvider
+
+harden()  # diagnostics off unless asked for; no 500 from the close beacon (dashboard/server.py)
 
 PAGES = {
     "Run": RunPage,

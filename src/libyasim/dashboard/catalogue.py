@@ -172,6 +172,14 @@ def parse_text(
             text=text,
             parent=parent,
         )
+    except Exception as exc:  # a bug in the loader: still a message on the page, never nothing
+        return Entry(
+            label,
+            origin,
+            problems=(f"{filename or label}: could not be read ({type(exc).__name__})",),
+            text=text,
+            parent=parent,
+        )
     return Entry(label, origin, scenario=scenario, text=text, parent=parent)
 
 

@@ -8,13 +8,15 @@ from collections import Counter
 from pathlib import Path
 
 from .errors import ScenarioError
-from .loader import _read_text, load_scenario, read_yaml
-from .provenance import check_document, order, read_document, sentence_hash, sentences, sha256_text
+from .loader import InputRefused, _read_text, load_scenario, read_bounded, read_yaml
+from .provenance import check_document, order, sentence_hash, sentences, sha256_text
 from .quantity import LOCATOR_RE
 from .schema import Scenario
 from .walk import quantities, walk
 
 HELP = argparse.ArgumentDefaultsHelpFormatter
+#: a source document may be longer than a scenario file
+MAX_DOCUMENT_BYTES = 20_000_000
 
 
 def summarize(s: Scenario) -> str:
@@ -67,9 +69,15 @@ def _documents(specs: list[str]) -> dict[str, str]:
             raise UsageError(f"--document takes ID=PATH; got {spec!r}")
         doc, path = spec.split("=", 1)
         try:
-            out[doc] = read_document(path)
-        except OSError as exc:
-            raise UsageError(f"cannot read document {path!r}: {exc.strerror}") from None
+            # regular files only, read under a cap (a device or FIFO would never end)
+            out[doc] = read_bounded(Path(path), MAX_DOCUMENT_BYTES).decode("utf-8")
+        except InputRefused as exc:
+            raise UsageError(f"cannot read document {path!r}: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"document {path!r} is not UTF-8 text (byte {exc.start})") from None
+        except (OSError, ValueError) as exc:
+            why = getattr(exc, "strerror", None) or exc
+            raise UsageError(f"cannot read document {path!r}: {why}") from None
     return out
 
 

@@ -1154,6 +1154,7 @@ def _build(data: dict, node: Node, origin: Path | None) -> Scenario:
         return Problem(where.file, where.line, where.path, message)
 
     duplicates = [located(loc, message) for loc, message in _duplicate_ids(data)]
+    duplicates += [located(loc, _SURROGATE) for loc in _surrogates(data)]
     mistyped = _type_problems(data, Scenario, ())
     types = [located(loc, message) for loc, message in mistyped]
     fields: list[Problem] = []
@@ -1197,54 +1198,124 @@ def _build(data: dict, node: Node, origin: Path | None) -> Scenario:
 # expected (and a number or text where true/false is expected) is a problem.
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What an annotation accepts, as far as strict types are concerned (computed once)."""
+
+    numeric: bool  # int or float, not bool
+    boolean: bool
+    textual: bool  # str, a Literal or an Enum
+    models: tuple[type[BaseModel], ...]
+    values: Any  # the value annotation of a dict, or None
+    items: tuple[Any, ...]  # a list's item annotation, or a tuple's, or ()
+    is_tuple: bool
+
+
+def _shape_uncached(ann: Any) -> _Shape:
+    members = _unwrap(ann)
+    values, items, is_tuple = None, (), False
+    for member in members:
+        origin, args = typing.get_origin(member), typing.get_args(member)
+        if origin is dict and args and values is None:
+            values = args[1]
+        elif origin in (list, tuple) and args and not items:
+            items, is_tuple = tuple(args), origin is tuple
+    return _Shape(
+        numeric=any(m in (int, float) for m in members),
+        boolean=bool in members,
+        textual=str in members
+        or any(
+            typing.get_origin(m) is typing.Literal or (isinstance(m, type) and issubclass(m, Enum))
+            for m in members
+        ),
+        models=tuple(m for m in members if isinstance(m, type) and issubclass(m, BaseModel)),
+        values=values,
+        items=items,
+        is_tuple=is_tuple,
+    )
+
+
+@functools.cache
+def _shape_cached(ann: Any) -> _Shape:
+    return _shape_uncached(ann)
+
+
+def _shape(ann: Any) -> _Shape:
+    try:
+        return _shape_cached(ann)
+    except TypeError:  # an unhashable annotation
+        return _shape_uncached(ann)
+
+
+def _surrogates(data: Any) -> list[tuple]:
+    """Where text holds a lone surrogate (data given in code, not read from a file)."""
+    try:
+        canonical_json(data).encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    except (TypeError, ValueError, RecursionError):
+        return []
+    else:
+        return []
+    out: list[tuple] = []
+
+    def walk(value: Any, loc: tuple) -> None:
+        if isinstance(value, str):
+            if _lone_surrogate(value):
+                out.append(loc)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if isinstance(k, str) and _lone_surrogate(k):
+                    out.append(loc)
+                else:
+                    walk(v, (*loc, k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, (*loc, i))
+
+    walk(data, ())
+    return out
+
+
 def _type_problems(value: Any, ann: Any, loc: tuple) -> list[tuple[tuple, str]]:
     """Booleans or text given for numbers, and numbers or text for booleans, located."""
-    members = _unwrap(ann)
+    shape = _shape(ann)
+    out: list[tuple[tuple, str]] = []
     if isinstance(value, dict):
-        model = _model(ann, value)
-        out = []
+        model = (
+            _model(ann, value)
+            if len(shape.models) > 1
+            else (shape.models[0] if shape.models else None)
+        )
         if model is not None:
             fields = _fields(model)
             for k, v in value.items():
-                if k in fields:
+                if k in fields and isinstance(v, (dict, list, bool, str, int, float)):
                     out += _type_problems(v, fields[k].annotation, (*loc, k))
-            return out
-        for member in members:
-            if typing.get_origin(member) is dict and typing.get_args(member):
-                sub = typing.get_args(member)[1]
-                for k, v in value.items():
-                    out += _type_problems(v, sub, (*loc, k))
-                break
+        elif shape.values is not None:
+            for k, v in value.items():
+                out += _type_problems(v, shape.values, (*loc, k))
         return out
     if isinstance(value, list):
-        out = []
-        for member in members:
-            origin, args = typing.get_origin(member), typing.get_args(member)
-            if origin is list and args:
-                for i, v in enumerate(value):
-                    out += _type_problems(v, args[0], (*loc, i))
-                break
-            if origin is tuple and args:
-                for i, v in enumerate(value[: len(args)]):
-                    out += _type_problems(v, args[min(i, len(args) - 1)], (*loc, i))
-                break
+        if shape.items and not shape.is_tuple:
+            for i, v in enumerate(value):
+                out += _type_problems(v, shape.items[0], (*loc, i))
+        elif shape.items:
+            n = len(shape.items)
+            for i, v in enumerate(value[:n]):
+                out += _type_problems(v, shape.items[min(i, n - 1)], (*loc, i))
         return out
-    numeric = any(m in (int, float) for m in members)
     if isinstance(value, bool):
-        if numeric and bool not in members:
+        if shape.numeric and not shape.boolean:
             return [(loc, f"must be a number; got {_kind(value)}")]
     elif isinstance(value, str):
-        textual = str in members or any(
-            typing.get_origin(m) is typing.Literal or (isinstance(m, type) and issubclass(m, Enum))
-            for m in members
-        )
-        if numeric and not textual:
+        if shape.numeric and not shape.textual:
             return [(loc, f"must be a number, not text; got {value!r:.40}")]
-        if bool in members and not textual:
+        if shape.boolean and not shape.textual:
             return [(loc, f"must be true or false; got {_kind(value)}")]
-    elif isinstance(value, (int, float)) and bool in members and not numeric:
+    elif isinstance(value, (int, float)) and shape.boolean and not shape.numeric:
         return [(loc, f"must be true or false; got {_kind(value)}")]
-    return []
+    return out
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
