@@ -13,8 +13,6 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from . import __version__
-
 # One line per area; each module defines register(subparsers).
 COMMAND_MODULES = [
     "libyasim.scenario.commands",
@@ -54,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Agent-based scenario simulator of Libyan faction dynamics.",
         formatter_class=HelpFormatter,
     )
+    from . import __version__
+
     parser.add_argument("--version", action="version", version=f"libyasim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
