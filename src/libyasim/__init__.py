@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -13,10 +14,24 @@ if TYPE_CHECKING:
 
     __version__: str
 
-#: The public names, each imported from its module on first use: ``import libyasim``
-#: stays cheap, so the command line can turn Ctrl-C during the heavy imports
-#: (pydantic, numpy, Mesa) into a message instead of a traceback, and starts
-#: without the model.
+
+def _run_as_command() -> bool:
+    """Whether this process is the ``libyasim`` command (or ``python -m libyasim...``)."""
+    return bool(sys.argv) and Path(sys.argv[0]).name in ("libyasim", "-m")
+
+
+try:
+    # scenario first: the events package imports scenario.types, whose package
+    # imports the events package back; entered through scenario, the cycle resolves
+    from . import scenario as _scenario  # noqa: F401
+except KeyboardInterrupt:  # Ctrl-C while the command starts: a message, not a traceback
+    if not _run_as_command():
+        raise
+    sys.stderr.write("interrupted\n")
+    raise SystemExit(130) from None
+
+#: The public names, each imported from its module on first use (the model,
+#: the experiment API and the EMA adapter stay out of ``import libyasim``).
 _LAZY = {
     "Scenario": ".scenario",
     "ScenarioError": ".scenario",
