@@ -8,6 +8,7 @@ system temporary directory (a warm run takes about a second, a cold one ~20 s).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -47,7 +48,9 @@ def test_ruff_finds_nothing():
 
 
 def test_mypy_finds_nothing():
-    cache = Path(tempfile.gettempdir()) / f"libyasim-mypy-cache-{os.getuid()}"
+    # one cache per checkout: worktrees linted at the same time must not share one
+    tree = hashlib.sha1(str(REPO).encode()).hexdigest()[:10]
+    cache = Path(tempfile.gettempdir()) / f"libyasim-mypy-cache-{os.getuid()}-{tree}"
     proc = _run("mypy", "--cache-dir", str(cache))
     assert proc.returncode == 0, f"mypy (files from pyproject.toml):\n{proc.stdout}{proc.stderr}"
 
