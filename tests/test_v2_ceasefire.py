@@ -4,12 +4,13 @@ common seeds, effects compared with the replicate noise of the paired difference
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scenario_factory import minimal_scenario
 
 from libyasim.events.ceasefire import SHIFT, CeasefireBehaviour
 from libyasim.model.model import LibyaModel
 from libyasim.model.runner import run
-from libyasim.scenario import from_dict
+from libyasim.scenario import ScenarioError, from_dict
 
 SEEDS = range(20)
 
@@ -135,10 +136,6 @@ def test_an_end_date_ends_it():
 
 
 def test_an_end_before_the_date_is_refused():
-    import pytest
-
-    from libyasim.scenario import ScenarioError
-
     with pytest.raises(ScenarioError, match=r"events\[0\].*end 2017-06 is before the date"):
         from_dict(scenario(end="2017-06"))
 
@@ -185,3 +182,16 @@ def test_declared_allies_are_bound_unless_the_event_says_otherwise():
     m = LibyaModel(from_dict(data), rng=0)
     m.step()
     assert not m.ceasefire_binds(green, red) and m.ceasefire_binds(m.fidx["blue"], red)
+
+
+def test_a_larger_share_of_power_under_the_settlement_makes_keeping_it_worth_more():
+    m = LibyaModel(from_dict(scenario(peace_dividend=0.2)), rng=0)
+    m.step()
+    red, blue = m.fidx["red"], m.fidx["blue"]
+    cf = cease(m)
+    m.power_share[:] = 0.0
+    low = cf.temptation(red, blue)[2]
+    p_low = cf.defection_probability(red, blue)
+    m.power_share[red] = 0.8
+    assert cf.temptation(red, blue)[2] == pytest.approx(low + 0.2 * 0.8)
+    assert cf.defection_probability(red, blue) < p_low

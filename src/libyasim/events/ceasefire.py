@@ -145,9 +145,10 @@ class CeasefireBehaviour(Behaviour):
       fall ``Δ_ab = min(P_ab(t), max(0, P_ab(t − w) − P_ab(t)))`` if the trend of
       the last ``w = shift_window`` months goes on: the war value a lets slip by
       waiting (Fearon 1995; Powell 2006);
-    - with the value of keeping it ``K_a = peace_dividend·(1 + V_a) +
-      monitoring·penalty·E_a``, E_a the share of a's support that comes from
-      the enforcers (Fortna 2004; Walter 2002);
+    - with the value of keeping it ``K_a = peace_dividend·(1 + V_a + π_a) +
+      monitoring·penalty·E_a``, π_a a's share of power under the forecast
+      settlement (``model.power_share``, §7.4), E_a the share of a's support
+      that comes from the enforcers (Fortna 2004; Walter 2002);
 
     and defects with probability ``σ((G_ab − K_ab)/decision_noise)``. A
     defection breaks the ceasefire for all, attributed to a (against b); it is
@@ -260,8 +261,10 @@ class CeasefireBehaviour(Behaviour):
         received = m.flows[:, a].sum(axis=1)
         total = received.sum()
         enforced = received[self.enforcers].sum() / total if total > 0 else 0.0
+        share = getattr(m, "power_share", None)  # what the forecast settlement gives a (§7.4)
+        offered = float(share[a]) if share is not None and len(share) > a else 0.0
         keep = (
-            float(e.peace_dividend.value) * (1.0 + value[a])
+            float(e.peace_dividend.value) * (1.0 + value[a] + offered)
             + float(e.monitoring.value) * float(e.penalty.value) * enforced
         )
         return float(gain + shift), float(shift), float(keep)
