@@ -71,10 +71,10 @@ CASES = {
         "unknown key 'partys' (did you mean 'parties'?)",
     ),
     "unknown key inside parameters": (
-        setitem(("parameters",), {"softmax_temprature": 0.3}),
-        r"softmax_temprature:",
-        "parameters.softmax_temprature",
-        "unknown key 'softmax_temprature' (did you mean 'softmax_temperature'?)",
+        setitem(("parameters",), {"concentration_cots": 0.3}),
+        r"concentration_cots:",
+        "parameters.concentration_cots",
+        "unknown key 'concentration_cots' (did you mean 'concentration_cost'?)",
     ),
     "unknown enum key of a mapping": (
         setitem(("sponsors", 0, "budget", "militray"), 1),

@@ -182,7 +182,7 @@ def test_random_overrides_give_a_scenario_or_a_scenario_error(data):
             [
                 "factions.red.strength",
                 "factions.blue.strength.range",
-                "parameters.softmax_temperature",
+                "parameters.concentration_cost",
                 "relations.hostility.blue~red.level",
                 "events.0.penalty",
                 "sponsors.far.budget.financial",

@@ -97,14 +97,14 @@ def test_defaults_apply(base):
     assert red.legitimacy.value == pytest.approx(0.3)
     assert red.evidence == []
     assert s.parameters == Parameters()
-    assert s.parameters.softmax_temperature.range == (0.1, 0.6)
+    assert s.parameters.concentration_cost.range == (1.0, 4.0)
     assert s.sponsor("far").kind == "state"
     assert s.sponsor("far").active is True
     cease = s.events[0]
     assert cease.penalty.value == pytest.approx(0.5)
     assert cease.penalty.assumption
     assert s.outcomes.window_months == 12  # a year, as UCDP counts battle deaths
-    assert "parameters.softmax_temperature" in s.uncertain()
+    assert "parameters.concentration_cost" in s.uncertain()
 
 
 def test_frozen_objects_refuse_assignment(base):
@@ -390,13 +390,13 @@ def test_with_values_outside_the_range_is_an_error_not_a_silent_widening(base):
 
 def test_with_values_on_a_field_absent_from_the_file_starts_from_its_default(base):
     s = load_scenario(base)
-    s2 = s.with_values({"parameters.softmax_temperature": 0.3, "events.0.penalty": 0.6})
-    temp = s2.parameters.softmax_temperature
-    assert temp.value == pytest.approx(0.3)
-    assert temp.range == s.parameters.softmax_temperature.range
-    assert temp.assumption == s.parameters.softmax_temperature.assumption
+    s2 = s.with_values({"parameters.concentration_cost": 3.0, "events.0.penalty": 0.6})
+    temp = s2.parameters.concentration_cost
+    assert temp.value == pytest.approx(3.0)
+    assert temp.range == s.parameters.concentration_cost.range
+    assert temp.assumption == s.parameters.concentration_cost.assumption
     assert s2.events[0].penalty.range == (0.2, 0.8)
-    assert "parameters.softmax_temperature" in s2.uncertain()
+    assert "parameters.concentration_cost" in s2.uncertain()
     assert s2.faction("red").legitimacy.value == s.faction("red").legitimacy.value
 
 
@@ -451,7 +451,7 @@ def test_with_values_accepts_numpy_numbers(base):
             "factions.red.strenght",
             "no field 'strenght' in 'factions.red.strenght' (did you mean 'strength'?)",
         ),
-        ("parameters.softmax_temprature", "(did you mean 'softmax_temperature'?)"),
+        ("parameters.concentration_cots", "(did you mean 'concentration_cost'?)"),
         ("months.value.x", "goes below a plain value"),
         ("", "empty path"),
     ],
@@ -484,7 +484,7 @@ def test_get_value_reads_values_and_defaults():
     assert get_value(data, "factions.red.strength") == 3000
     assert get_value(data, "factions.blue.strength") == 2000
     assert get_value(data, "factions.blue.strength.range") == [1500, 2500]
-    assert get_value(data, "parameters.softmax_temperature") == pytest.approx(0.25)
+    assert get_value(data, "parameters.concentration_cost") == pytest.approx(2.0)
     assert get_value(data, "factions.red.legitimacy") == pytest.approx(0.3)
     assert get_value(data, "relations.hostility.blue~red.level") == 0.5
     with pytest.raises(KeyError, match="did you mean 'red'"):

@@ -26,7 +26,7 @@ def with_direct(amount: float, **top) -> dict:
 
 def test_direct_support_multiplies_the_clients_fire_and_saturates():
     mults = []
-    for amount in (0.0, 1.0, 4.0, 40.0):
+    for amount in (0.0, 2.0, 4.0, 40.0):
         m = LibyaModel(from_dict(with_direct(amount)), rng=3, months=2)
         m.step()
         red = m.fidx["red"]
@@ -39,7 +39,7 @@ def test_direct_support_multiplies_the_clients_fire_and_saturates():
     gain = LibyaModel(from_dict(with_direct(0.0)), rng=3).p.direct_combat_gain
     assert mults[0] == 1.0
     assert mults[0] < mults[1] < mults[2] < mults[3] <= 1.0 + gain
-    # diminishing returns: the first unit adds more than the next three together
+    # diminishing returns: the first two units add more than the next two
     assert mults[1] - mults[0] > mults[2] - mults[1]
 
 

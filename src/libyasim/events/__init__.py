@@ -25,10 +25,12 @@ from . import (
     attack,
     ceasefire,
     dialogue,
+    direct_intervention,
     election,
     icc_warrant,
     realignment,
     recognition,
+    red_line,
     sponsor_entry,
     sponsor_exit,
     support_change,
@@ -51,6 +53,8 @@ MODULES: tuple[ModuleType, ...] = (
     attack,
     icc_warrant,
     arms_embargo,
+    direct_intervention,
+    red_line,
 )
 
 

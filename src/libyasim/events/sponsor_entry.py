@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-
 from ..scenario.types import Ident
-from .base import STRATEGIC, Behaviour, EventBase
+from .base import Behaviour, EventBase
 
 if TYPE_CHECKING:
     pass
@@ -27,24 +25,18 @@ class SponsorEntry(EventBase):
 
 class SponsorEntryBehaviour(Behaviour):
     """A sponsor defined with ``active: false`` enters: from now on it allocates
-    its budget like every other sponsor, starting from its support edges."""
+    its budget like every other sponsor, starting from its support edges
+    (:func:`libyasim.model.support.enter`, also used when a sponsor enters on
+    its own to rescue a falling client)."""
 
     types = ("sponsor_entry",)
     spec: SponsorEntry
 
     def apply(self) -> None:
-        m = self.model
-        s = self.s(self.spec.sponsor)
-        m.active[s] = True
-        m.budget[s] = m.budget0[s]  # an inactive sponsor's budget was held at zero
-        edges = m.edges[s]
-        tot = edges.sum(axis=0, keepdims=True)
-        m.allocation[s] = np.divide(edges, tot, out=np.zeros_like(edges), where=tot > 0)
-        weight = edges.max(axis=1)
-        m.loyalty[:, s] = np.maximum(m.loyalty[:, s], m.p.initial_loyalty * weight)
-        m.log(STRATEGIC, "sponsor_entry", None, self.spec.sponsor, None, 0.0, self.spec.note or "")
-        targets = [m.faction_ids[f] for f in np.flatnonzero(edges.sum(axis=1) > 0)]
-        self.effects = {"sponsor": self.spec.sponsor, "backs": targets}
+        from ..model import support  # the mechanism lives with the other sponsor rules
+
+        backs = support.enter(self.model, self.s(self.spec.sponsor), self.spec.note or "")
+        self.effects = {"sponsor": self.spec.sponsor, "backs": backs}
 
     def result(self) -> str:
         x = self.effects

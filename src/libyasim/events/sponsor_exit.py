@@ -5,33 +5,33 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from ..scenario.types import Ident
-from .base import STRATEGIC, Behaviour, EventBase
+from .base import Behaviour, EventBase
 
 if TYPE_CHECKING:
     pass
 
 
 class SponsorExit(EventBase):
-    """A sponsor leaves: its support stops; support routed through it becomes direct."""
+    """A sponsor leaves: its support stops; its allies compensate within their
+    maximum effort; support routed through it becomes direct."""
 
     type: Literal["sponsor_exit"]
     sponsor: Ident
 
 
 class SponsorExitBehaviour(Behaviour):
-    """A sponsor leaves: its allocation and flows stop; support other sponsors
-    routed through it becomes direct (``support.routed``)."""
+    """A sponsor leaves (:func:`libyasim.model.support.leave`): its allocation,
+    flows and interventions stop; its allies compensate for the military and
+    direct commitment it leaves behind (bounded by their maximum effort);
+    support other sponsors routed through it becomes direct (``support.routed``)."""
 
     types = ("sponsor_exit",)
     spec: SponsorExit
 
     def apply(self) -> None:
-        m = self.model
-        s = self.s(self.spec.sponsor)
-        m.active[s] = False
-        m.allocation[s] = 0.0
-        m.flows[s] = 0.0
-        m.log(STRATEGIC, "sponsor_exit", None, self.spec.sponsor, None, 0.0, self.spec.note or "")
+        from ..model import support  # the mechanism lives with the other sponsor rules
+
+        support.leave(self.model, self.s(self.spec.sponsor), self.spec.note or "")
         self.effects = {"sponsor": self.spec.sponsor}
 
     def result(self) -> str:

@@ -261,14 +261,13 @@ class LibyaModel(mesa.Model):
         self.casualty_sensitivity = np.array([_v(x.casualty_sensitivity) for x in s.sponsors])
         self.reputation_sensitivity = np.array([_v(x.reputation_sensitivity) for x in s.sponsors])
         self.consensus = np.array([_v(x.consensus) for x in s.sponsors])
-        self.temperature = np.array(
-            [_v(x.temperature, self.p.softmax_temperature) for x in s.sponsors]
+        self.concentration = np.array(
+            [_v(x.concentration_cost, self.p.concentration_cost) for x in s.sponsors]
         )
         self.active = np.array([x.active for x in s.sponsors], dtype=bool)
         self.allocation = np.zeros((S, F, C))
         self.flows = np.zeros((S, F, C))
         self.loyalty = np.zeros((F, S))
-        self.embargo: tuple[float, float] | None = None  # (enforcement, leakage) while in force
         self.sponsors = AgentSet(
             [Sponsor(self, x, i) for i, x in enumerate(s.sponsors)], random=self.random
         )

@@ -2,12 +2,24 @@
 
 Sponsors score factions by how each serves their interests (an
 interest-weighted utility in the expected-utility tradition of Bueno de
-Mesquita), pick a target allocation by a softmax (logit choice), and move
-toward it with inertia that is lower where the sponsor's internal consensus
-is low. Budgets react to rival sponsors' spending by Richardson's (1960)
-arms-race equation; loyalty follows Axelrod & Bennett's (1993) commitment
-rule. Factions turn support into fighters, resources and legitimacy and
-return value (counter-terrorism results) that sponsors score next month.
+Mesquita), discounted by the reputation and casualty costs of backing them.
+Each channel's budget is a **hedged portfolio**: the target allocation
+maximises ``Σ_f x_f·(U_f − U0) − (γ/2)·Σ_f x_f²`` (Markowitz 1952 with
+independent client risks: a quadratic cost of concentration), an interior
+allocation that costs move smoothly — the principal spreads its delegation
+over several agents (Salehyan 2010; Berman & Lake 2019). Allocations move
+toward the target with inertia that is lower where internal consensus is low.
+
+The ``direct`` channel (air strikes, drones, advisers, mercenaries) multiplies
+a client's fire instead of adding fighters. **Escalation is bounded**: only
+the military and direct budgets react — to rival sponsors' added support to a
+client's enemies (Richardson 1960), to a client's losses, and to an ally's
+exit — each sponsor moving a share ``1 − exp(−drive)`` of the way to its
+maximum effort, with fatigue pulling back to its base. Red lines deter
+attacks and trigger direct support when crossed. Loyalty follows Axelrod &
+Bennett's (1993) commitment rule. Factions turn support into fighters,
+resources and legitimacy and return value (counter-terrorism results) that
+sponsors score next month.
 
 All arithmetic is on the model's arrays: ``allocation[S, F, C]`` (share of
 channel C's budget), ``flows[S, F, C]`` (support delivered this month),
@@ -27,18 +39,9 @@ if TYPE_CHECKING:
     from .model import LibyaModel
 
 MIL, FIN, POL, DIRECT = 0, 1, 2, 3
+REACT = [MIL, DIRECT]  # the channels whose budgets escalate
 CT, MIGRATION, ANTI_ISLAMIST, UN, INFLUENCE = range(5)
-
-
-def init(m: LibyaModel) -> None:
-    """The arrays this module owns besides the sponsors' own (created in the model):
-    ``direct_support[F]`` (direct-channel support each faction receives this month,
-    after embargoes), ``combat_mult[F]`` (its multiplier on fire, from
-    :func:`combat_multiplier`) and ``red_lines`` (the red lines in force)."""
-    m.direct_support = np.zeros(m.F)
-    m.combat_mult = np.ones(m.F)
-    lines: list[RedLine] = []
-    m.red_lines = lines
+_OFF = -1e9  # a non-candidate's score in the portfolio (never funded)
 
 
 @dataclass
@@ -49,7 +52,60 @@ class RedLine:
     client: int
     regions: np.ndarray  # [R] bool
     credibility: float
+    response: float  # direct support per month the sponsor sends when the line is crossed
+    months: int  # how long it keeps it up
     until: int | None = None  # last model step in force (None: to the end)
+    acting_until: int = -1  # last step of the current response
+    crossings: int = 0
+
+
+@dataclass
+class Intervention:
+    """Direct support a sponsor sends a client for a while, whatever its budget
+    (event ``direct_intervention``, or a red line's response)."""
+
+    sponsor: int
+    client: int
+    size: float
+    until: int  # last model step
+
+
+def init(m: LibyaModel) -> None:
+    """The arrays this module owns besides the sponsors' own (created in the model).
+
+    ``direct_support[F]``: direct-channel support each faction receives this
+    month, after embargoes; ``combat_mult[F]``: its multiplier on fire
+    (:func:`combat_multiplier`); ``red_lines`` and ``interventions`` in force;
+    ``max_effort[S]`` (the ceiling of military + direct budget),
+    ``rescues[S, F]``; and the references escalation compares against.
+    """
+    p = m.p
+    spec = m.spec.sponsors
+    m.direct_support = np.zeros(m.F)
+    m.combat_mult = np.ones(m.F)
+    lines: list[RedLine] = []
+    m.red_lines = lines
+    interventions: list[Intervention] = []
+    m.interventions = interventions
+    effort0 = m.budget0[:, REACT].sum(axis=1)
+    m.max_effort = np.array(
+        [
+            float(x.max_effort.value) if x.max_effort is not None else p.escalation_headroom * e
+            for x, e in zip(spec, effort0, strict=True)
+        ]
+    ).reshape(m.S)
+    m.rescues = np.zeros((m.S, m.F), dtype=bool)
+    for i, x in enumerate(spec):
+        for f in x.rescues:
+            m.rescues[i, m.fidx[f]] = True
+    m.pop0 = m.population_controlled().copy()
+    m.pop_ref = m.pop0.copy()  # the recent past a client's losses are measured against
+    m.rival0 = None  # rival support in the first month (set by escalate)
+    m.ally_gap = np.zeros(m.F)  # mil + direct commitment lost to exits [F]
+    m.ally_gap_base = np.zeros(m.F)  # allies' commitment right after the exits
+    m.ally_gap_ref = np.zeros(m.F)  # the commitment before the first exit
+    m.escalation_drive = np.zeros(m.S)
+    m.embargo = None  # (enforcement[S], leakage) while an arms embargo is in force
 
 
 def combat_multiplier(m: LibyaModel) -> np.ndarray:
@@ -80,6 +136,7 @@ def deterrence_cost(m: LibyaModel, attacker: int, region: int) -> float:
     for line in m.red_lines:
         if (
             line.regions[region]
+            and (line.until is None or m.steps <= line.until)
             and m.active[line.sponsor]
             and attacker != line.client
             and m.hostility[attacker, line.client] > 0
@@ -90,17 +147,27 @@ def deterrence_cost(m: LibyaModel, attacker: int, region: int) -> float:
 
 def scores(m: LibyaModel) -> np.ndarray:
     """score_k(f) in [0, 1] for each interest k and faction f: [K, F]."""
+    p = m.p
     s = np.empty((m.K, m.F))
     top = _max(m.strength[m.nonjihadist]) if m.any_nonjihadist else 0.0
     rel = np.minimum(m.strength / top, 1.0) if top > 0 else np.zeros(m.F)
     fights = np.minimum(1.0, m.hostility @ m.jihadist_f)
-    w = m.p.ct_results_share
+    w = p.ct_results_share
     s[CT] = (1.0 - w) * fights * rel + w * m.ct_return
     s[MIGRATION] = m.held(m.coast_share)
     s[ANTI_ISLAMIST] = 1.0 - m.ideology
-    u = m.p.un_recognition_share
+    u = p.un_recognition_share
     s[UN] = u * m.un_recognised + (1.0 - u) * m.legitimacy
-    s[INFLUENCE] = rel
+    # influence: back who will have power (the settlement's power shares, POLITICS)
+    # and who is strong
+    share = getattr(m, "power_share", None)
+    ps = p.power_share_weight
+    if share is not None and ps > 0:
+        top_share = float(_max(share))
+        norm = share / top_share if top_share > 0 else np.zeros(m.F)
+        s[INFLUENCE] = (1.0 - ps) * rel + ps * norm
+    else:
+        s[INFLUENCE] = rel
     s[:, m.jihadist] = 0.0
     return s
 
@@ -114,19 +181,27 @@ def routed(m: LibyaModel) -> np.ndarray:
     return r
 
 
+def costs(m: LibyaModel, indirect: np.ndarray) -> np.ndarray:
+    """cost[s, f] ∈ [0, 1]: the share of the value of backing f that s loses to
+    reputation (ICC warrants) and casualties, partly hidden when routed."""
+    p = m.p
+    cost = np.multiply.outer(m.reputation_sensitivity * p.icc_reputation_cost, m.icc_load)
+    cost += np.multiply.outer(m.casualty_sensitivity * p.casualty_cost, m.death_share)
+    if m.via:
+        cost *= 1.0 - p.indirect_cost_discount * indirect
+    return np.minimum(cost, 1.0, out=cost)
+
+
 def utilities(m: LibyaModel, indirect: np.ndarray) -> np.ndarray:
-    """U[s, f] = Σ_k w_sk score_k(f) + stance + loyalty − costs (+ policy noise)."""
+    """U[s, f] = B·(1 − cost) for the positive part of the benefit
+    B = Σ_k w_sk score_k(f) + stance + loyalty (+ policy noise)."""
     p = m.p
     w = m.interests.copy()
     ct = w[:, CT]
     ct += p.threat_to_ct * m.threat * (1.0 - ct)  # fear raises the CT weight
     u = w @ scores(m)
     u += p.stance_weight * m.stance + p.loyalty_weight * m.loyalty.T
-    cost = np.multiply.outer(m.reputation_sensitivity * p.icc_reputation_cost, m.icc_load)
-    cost += np.multiply.outer(m.casualty_sensitivity * p.casualty_cost, m.death_share)
-    if m.via:
-        cost *= 1.0 - p.indirect_cost_discount * indirect
-    u -= cost
+    u -= np.maximum(u, 0.0) * costs(m, indirect)
     noise = p.policy_noise * (1.0 - m.consensus)
     u += noise[:, None] * m.rng.standard_normal((m.S, m.F))
     return u
@@ -134,29 +209,51 @@ def utilities(m: LibyaModel, indirect: np.ndarray) -> np.ndarray:
 
 def candidates(m: LibyaModel) -> np.ndarray:
     """[S, F, C] which factions a sponsor may fund on each channel: a support
-    edge on that channel, or a positive stance (never a jihadist it has no edge to)."""
+    edge on that channel, or a positive stance (never a jihadist it has no edge
+    to; on the military and direct channels, only a faction with fighters)."""
     cand = m.edges > 0
     favoured = (m.stance > 0) & ~m.jihadist[None, :]
-    cand |= favoured[:, :, None] & (m.budget0[:, None, :] > 0)
+    stance_cand = favoured[:, :, None] & (m.budget0[:, None, :] > 0)
+    stance_cand[:, :, REACT] &= (m.strength > 0)[None, :, None]
+    cand |= stance_cand
     return cand & m.active[:, None, None]
 
 
+def portfolio(y: np.ndarray) -> np.ndarray:
+    """Each row of ``y`` (the candidates' (U − U0)/γ, non-candidates very negative)
+    projected on ``{x ≥ 0, Σ x ≤ 1}``: the maximiser of ``Σ x·γy − (γ/2)·Σ x²``.
+    A row whose positive part sums to ≤ 1 keeps it (the rest of the budget is
+    held back); otherwise ``x = max(0, y − λ)`` with λ such that ``Σ x = 1``
+    (Euclidean projection on the simplex; Held et al. 1974)."""
+    x = np.maximum(y, 0.0)
+    over = _sum(x, axis=-1) > 1.0
+    if over.any():
+        ys = -np.sort(-y, axis=-1)
+        cs = np.cumsum(ys, axis=-1)
+        cs -= 1.0
+        k = np.arange(1, y.shape[-1] + 1)
+        n = np.maximum(_sum(ys * k > cs, axis=-1), 1)
+        lam = np.take_along_axis(cs, (n - 1)[..., None], axis=-1)[..., 0] / n
+        lam = np.where(over, lam, 0.0)
+        x = np.maximum(y - lam[..., None], 0.0)
+    return x
+
+
 def allocate(m: LibyaModel) -> None:
-    """Step 2: target = softmax(U/τ) over candidates and the outside option (keeping
-    the money, utility ``reservation_utility``); a ← (1−ρ)a + ρ·target; budgets react."""
+    """Step 2: budgets react (:func:`escalate`); target = the hedged portfolio over
+    candidates (the outside option, keeping the money, has utility
+    ``reservation_utility``); a ← (1−ρ)a + ρ·target; flows; red-line responses and
+    interventions; embargo."""
     p = m.p
+    escalate(m)  # this month's budgets, from last month's flows and losses
     indirect = routed(m) if m.via else m.no_route
     u = utilities(m, indirect)
-    z = u / m.temperature[:, None]
-    cand = m.cached("candidates", candidates, m.edges, m.stance, m.budget0, m.active)
-    # softmax over candidates and the outside option, shifted by the largest exponent
-    z0 = p.reservation_utility / m.temperature  # [S]
-    z3 = np.where(cand, z[:, :, None], -np.inf)
-    zmax = np.maximum(_max(z3, axis=1), z0[:, None])[:, None, :]  # [S, 1, C]
-    z3 -= zmax
-    e = np.exp(z3, out=z3)  # exp(-inf) = 0 off the candidates
-    tot = _sum(e, axis=1, keepdims=True) + np.exp(z0[:, None, None] - zmax)
-    e /= tot  # tot ≥ exp(0) for the largest term: never zero
+    cand = m.cached(
+        "candidates", candidates, m.edges, m.stance, m.budget0, m.active, m.strength > 0
+    )
+    y = (u - p.reservation_utility) / m.concentration[:, None]  # [S, F]
+    y3 = np.where(cand, y[:, :, None], _OFF).transpose(0, 2, 1)  # [S, C, F]
+    target = portfolio(y3).transpose(0, 2, 1)  # [S, F, C]
     rho = (
         p.support_inertia
         * (p.consensus_inertia_floor + (1.0 - p.consensus_inertia_floor) * m.consensus)[
@@ -164,41 +261,166 @@ def allocate(m: LibyaModel) -> None:
         ]
     )
     alloc = (1.0 - rho) * m.allocation
-    alloc += rho * e
+    alloc += rho * target
     alloc *= m.active[:, None, None]
     m.allocation = alloc
     m.utility = u
     m.indirect = indirect
     flows = np.where(alloc >= p.support_threshold, alloc, 0.0)
     flows *= m.budget[:, None, :]
+    if m.red_lines:
+        red_lines(m)
+    if m.interventions:
+        now = m.steps
+        for iv in m.interventions:
+            if now <= iv.until:
+                flows[iv.sponsor, iv.client, DIRECT] += iv.size
     if m.embargo is not None:
-        enforcement, leakage = m.embargo
-        evade = p.embargo_evasion
-        direct = 1.0 - enforcement * (1.0 - evade)
-        via = 1.0 - (1.0 - leakage) * (1.0 - evade)
-        flows[:, :, MIL] *= np.where(indirect, via, direct)
+        enforcement, leakage = m.embargo  # [S], scalar
+        evade = 1.0 - p.embargo_evasion
+        direct = 1.0 - enforcement * evade
+        via = 1.0 - (1.0 - leakage) * evade
+        flows[:, :, MIL] *= np.where(indirect, via, direct[:, None])
+        flows[:, :, DIRECT] *= (1.0 - p.embargo_direct_reach * enforcement * evade)[:, None]
     m.flows = flows
     m.direct_support = _sum(flows[:, :, DIRECT], axis=0)
     m.combat_mult = _combat_mult(m)
-    richardson(m)
 
 
-def richardson(m: LibyaModel) -> None:
-    """budget ← budget + k·rival − a·(budget − budget0), clipped at 0 (Richardson 1960).
+def red_lines(m: LibyaModel) -> None:
+    """A red line is crossed when a faction hostile to its client controls a region
+    it covers: its sponsor (if active) sends ``response`` direct support for ``months``."""
+    now = m.steps
+    for line in m.red_lines:
+        if line.until is not None and now > line.until:
+            continue
+        if now <= line.acting_until or not m.active[line.sponsor]:
+            continue
+        holders = m.control[line.regions]
+        holders = holders[holders >= 0]
+        if not (m.hostility[holders, line.client] > 0).any():
+            continue
+        line.acting_until = now + line.months - 1
+        line.crossings += 1
+        m.interventions.append(
+            Intervention(line.sponsor, line.client, line.response, line.acting_until)
+        )
+        m.log(
+            "Strategic developments",
+            "red_line_crossed",
+            int(np.flatnonzero(line.regions)[0]),
+            m.sponsor_ids[line.sponsor],
+            m.faction_ids[line.client],
+            0.0,
+            f"{m.sponsor_ids[line.sponsor]} acts for {m.faction_ids[line.client]}",
+        )
 
-    ``rival[s, c]`` is the support other sponsors send on channel c to the
-    enemies of the factions s backs, weighted by s's allocation and hostility.
-    """
+
+def _weights(m: LibyaModel) -> tuple[np.ndarray, np.ndarray]:
+    """(effort0[S], w[S, F]): base military + direct budget, and the share of it
+    each sponsor currently directs to each faction."""
+    b0 = m.budget0[:, REACT]
+    e0 = _sum(b0, axis=1)
+    w = _sum(m.allocation[:, :, REACT] * b0[:, None, :], axis=2)
+    np.divide(w, e0[:, None], out=w, where=e0[:, None] > 0)
+    return e0, w
+
+
+def _rival(m: LibyaModel, w: np.ndarray) -> np.ndarray:
+    """[S] military + direct support other sponsors send to the enemies of s's clients
+    (enemies s does not itself back), weighted by s's allocation."""
+    inflow = _sum(m.flows[:, :, REACT], axis=2)  # [S, F]
+    others = _sum(inflow, axis=0)[None, :] - inflow  # [S, F] from everyone else
+    others *= w <= 0  # support to a faction s itself backs is no rival's (a hedger's other side)
+    enemy = others @ m.hostility.T  # [S, F]: Σ_j hostility_fj·others_sj
+    return _sum(w * enemy, axis=1)
+
+
+def _committed(m: LibyaModel, w: np.ndarray) -> np.ndarray:
+    """[F] military + direct budget that active sponsors commit to each faction."""
+    effort = _sum(m.budget[:, REACT], axis=1) * m.active
+    return effort @ w
+
+
+def escalate(m: LibyaModel) -> None:
+    """Bounded escalation of the military and direct budgets (political and financial
+    budgets never react): ``E ← E + (1 − exp(−drive))·(E_max − E) − fatigue·(E − E0)``,
+    with ``drive = richardson_reaction·max(0, rival − rival in the first month)
+    + loss_response·Σ_f w_f·lost_f + ally_compensation·Σ_f w_f·shortfall_f``
+    (``lost_f``: the share of the population f held in the recent past, a memory
+    of weight ``loss_memory``, that it no longer holds);
+    a sponsor whose rescued faction is falling goes to its maximum (or enters).
+    The new effort is split over the two channels in the proportions of the base."""
     p = m.p
-    inflow = _sum(m.flows, axis=0)  # [F, C]
-    others = inflow[None, :, :] - m.flows  # [S, F, C]: from everyone else
-    enemy_support = np.matmul(m.hostility, others)  # [S, F, C]
-    rival = _sum(m.allocation * enemy_support, axis=1)  # [S, C]
-    b = m.budget + p.richardson_reaction * rival
-    b -= p.richardson_fatigue * (m.budget - m.budget0)
-    np.maximum(b, 0.0, out=b)
-    b *= m.active[:, None]
-    m.budget = b
+    if m.steps <= 1:  # no month of flows to react to yet
+        return
+    e0, w = _weights(m)
+    rival = _rival(m, w)
+    if m.rival0 is None:
+        m.rival0 = rival
+    drive = p.richardson_reaction * np.maximum(rival - m.rival0, 0.0)
+    pop = m.population_controlled()
+    recent = np.maximum(1.0 - np.divide(pop, m.pop_ref, out=np.ones(m.F), where=m.pop_ref > 0), 0.0)
+    drive += p.loss_response * (w @ recent)
+    m.pop_ref += p.loss_memory * (pop - m.pop_ref)
+    if m.ally_gap.any():
+        filled = _committed(m, w) - m.ally_gap_base
+        short = np.maximum(m.ally_gap - filled, 0.0)
+        np.divide(short, m.ally_gap_ref, out=short, where=m.ally_gap_ref > 0)
+        drive += p.ally_compensation * (w @ short)
+    m.escalation_drive = drive
+    g = 1.0 - np.exp(-drive)
+    if m.rescues.any():
+        lost = 1.0 - np.divide(pop, m.pop0, out=np.ones(m.F), where=m.pop0 > 0)
+        falling = lost >= p.rescue_trigger
+        rescuing = (m.rescues & falling[None, :]).any(axis=1)
+        for s in np.flatnonzero(rescuing & ~m.active):
+            enter(m, int(s), note="enters to rescue " + ", ".join(
+                m.faction_ids[f] for f in np.flatnonzero(m.rescues[s] & falling)
+            ))
+        g = np.where(rescuing, 1.0, g)
+    b = m.budget[:, REACT]
+    e = _sum(b, axis=1)
+    emax = np.maximum(m.max_effort, e0)
+    new = e + g * (emax - e) - p.escalation_fatigue * (e - e0)
+    np.minimum(np.maximum(new, 0.0, out=new), emax, out=new)
+    scale = np.divide(new, e0, out=np.zeros(m.S), where=e0 > 0)
+    m.budget[:, REACT] = m.budget0[:, REACT] * (scale * m.active)[:, None]
+
+
+def enter(m: LibyaModel, s: int, note: str = "") -> list[str]:
+    """Sponsor ``s`` (inactive) enters: from now on it allocates its budget like every
+    other sponsor, starting from its support edges. Returns the factions it backs."""
+    m.active[s] = True
+    m.budget[s] = m.budget0[s]  # an inactive sponsor's budget was held at zero
+    edges = m.edges[s]
+    tot = edges.sum(axis=0, keepdims=True)
+    m.allocation[s] = np.divide(edges, tot, out=np.zeros_like(edges), where=tot > 0)
+    weight = edges.max(axis=1)
+    m.loyalty[:, s] = np.maximum(m.loyalty[:, s], m.p.initial_loyalty * weight)
+    m.log("Strategic developments", "sponsor_entry", None, m.sponsor_ids[s], None, 0.0, note)
+    return [m.faction_ids[f] for f in np.flatnonzero(edges.sum(axis=1) > 0)]
+
+
+def leave(m: LibyaModel, s: int, note: str = "") -> None:
+    """Sponsor ``s`` leaves: its allocation, flows and interventions stop; its allies
+    see the military and direct commitment it leaves behind (``ally_gap``) and
+    compensate (:func:`escalate`); support routed through it becomes direct."""
+    _, w = _weights(m)
+    before = _committed(m, w)
+    effort = float(m.budget[s, REACT].sum()) if m.active[s] else 0.0
+    m.active[s] = False
+    m.allocation[s] = 0.0
+    m.flows[s] = 0.0
+    m.budget[s] = 0.0
+    m.interventions = [iv for iv in m.interventions if iv.sponsor != s]
+    gap = effort * w[s]
+    if gap.any():
+        if not m.ally_gap.any():
+            m.ally_gap_ref = before
+        m.ally_gap += gap
+        m.ally_gap_base = _committed(m, w)
+    m.log("Strategic developments", "sponsor_exit", None, m.sponsor_ids[s], None, 0.0, note)
 
 
 def receive(m: LibyaModel) -> None:

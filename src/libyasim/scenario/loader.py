@@ -884,10 +884,9 @@ def _describe(err: Any, loc: tuple, data: Any = None) -> str:
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown event type {ctx.get('tag')!r}{hint}; expected one of {expected}"
     if kind == "union_tag_not_found":
-        return (
-            "needs a 'type' (ceasefire, election, summit, recognition, support_change, "
-            "sponsor_entry, sponsor_exit, attack, icc_warrant, arms_embargo)"
-        )
+        from ..events import EVENT_TYPES
+
+        return f"needs a 'type' ({', '.join(EVENT_TYPES)})"
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")
         if "\\d{4}" in pattern:

@@ -54,6 +54,8 @@ def reference_problems(s: Scenario, assume_known: Iterable[str] = ()) -> list[Lo
     for i, sp in enumerate(s.sponsors):
         for k in sp.stance:
             need(("sponsors", i, "stance", k), "faction", k, factions)
+        for j, k in enumerate(sp.rescues):
+            need(("sponsors", i, "rescues", j), "faction", k, factions)
         for field in ("positions", "salience"):
             for k in getattr(sp, field):
                 need(("sponsors", i, field, k), "issue", k, issues)
@@ -103,6 +105,7 @@ def reference_problems(s: Scenario, assume_known: Iterable[str] = ()) -> list[Lo
             ("actors", "actor", factions | sponsors),
             ("via", "sponsor", sponsors),
             ("factions", "faction", factions),
+            ("regions", "region", regions),
         ):
             for j, name in enumerate(getattr(ev, field, None) or []):
                 need((*loc, field, j), kind, name, known)
@@ -110,6 +113,7 @@ def reference_problems(s: Scenario, assume_known: Iterable[str] = ()) -> list[Lo
             ("broker", "sponsor", sponsors),
             ("sponsor", "sponsor", sponsors),
             ("faction", "faction", factions),
+            ("client", "faction", factions),
             ("target", "faction", factions),
             ("region", "region", regions),
             ("host", "actor", factions | sponsors),
@@ -117,6 +121,8 @@ def reference_problems(s: Scenario, assume_known: Iterable[str] = ()) -> list[Lo
             need((*loc, field), kind, getattr(ev, field, None), known)
         for k in getattr(ev, "stance", {}) or {}:
             need((*loc, "stance", k), "faction", k, factions)
+        for k in getattr(ev, "sponsor_enforcement", {}) or {}:
+            need((*loc, "sponsor_enforcement", k), "sponsor", k, sponsors)
         if ev.type == "sponsor_entry" and ev.sponsor in sponsors and s.sponsor(ev.sponsor).active:
             out.append(
                 (

@@ -119,7 +119,9 @@ class Sponsor(StrictModel):
     casualty_sensitivity: Unit = q(0.3, range=(0.1, 0.6), assumption="schema default: a moderate aversion to its own and its clients' losses")
     reputation_sensitivity: Unit = q(0.3, range=(0.1, 0.6), assumption="schema default: moderate concern for being seen backing an accused faction")
     consensus: Unit = q(1.0, range=(0.7, 1.0), assumption="schema default: the government speaks with one voice unless evidence says otherwise")
-    temperature: Positive | None = None
+    concentration_cost: Positive | None = None
+    max_effort: NonNegative | None = None
+    rescues: list[Ident] = Field(default_factory=list)
     positions: dict[Ident, Unit] = Field(default_factory=dict)
     salience: dict[Ident, Unit] = Field(default_factory=dict)
     risk_attitude: Signed = q(0.0, range=(-0.5, 0.5), assumption="schema default: risk-neutral (R = 0, the KTAB default)")
