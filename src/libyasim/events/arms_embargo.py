@@ -74,9 +74,7 @@ class ArmsEmbargoBehaviour(Behaviour):
 
     def result(self) -> str:
         x = self.effects
-        per = "".join(
-            f"; {pct(v)} of {k}'s" for k, v in x["sponsor_enforcement"].items()
-        )
+        per = "".join(f"; {pct(v)} of {k}'s" for k, v in x["sponsor_enforcement"].items())
         return (
             f"embargo stops {pct(x['enforcement'])} of direct military support{per}, "
             f"{pct(1 - x['leakage'])} of routed support; "

@@ -45,6 +45,5 @@ class SponsorEntryBehaviour(Behaviour):
         )
 
 
-
 SCHEMA = SponsorEntry
 BEHAVIOUR = SponsorEntryBehaviour

@@ -38,6 +38,5 @@ class SponsorExitBehaviour(Behaviour):
         return f"{self.spec.sponsor} leaves; its support stops"
 
 
-
 SCHEMA = SponsorExit
 BEHAVIOUR = SponsorExitBehaviour

@@ -28,6 +28,7 @@ channel C's budget), ``flows[S, F, C]`` (support delivered this month),
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -106,6 +107,7 @@ def init(m: LibyaModel) -> None:
     m.ally_gap_ref = np.zeros(m.F)  # the commitment before the first exit
     m.escalation_drive = np.zeros(m.S)
     m.embargo = None  # (enforcement[S], leakage) while an arms embargo is in force
+    m.budget *= m.active[:, None]  # an inactive sponsor's budget is held at zero until it enters
 
 
 def combat_multiplier(m: LibyaModel) -> np.ndarray:
@@ -219,24 +221,38 @@ def candidates(m: LibyaModel) -> np.ndarray:
     return cand & m.active[:, None, None]
 
 
-def portfolio(y: np.ndarray) -> np.ndarray:
-    """Each row of ``y`` (the candidates' (U − U0)/γ, non-candidates very negative)
-    projected on ``{x ≥ 0, Σ x ≤ 1}``: the maximiser of ``Σ x·γy − (γ/2)·Σ x²``.
-    A row whose positive part sums to ≤ 1 keeps it (the rest of the budget is
-    held back); otherwise ``x = max(0, y − λ)`` with λ such that ``Σ x = 1``
-    (Euclidean projection on the simplex; Held et al. 1974)."""
-    x = np.maximum(y, 0.0)
-    over = _sum(x, axis=-1) > 1.0
-    if over.any():
-        ys = -np.sort(-y, axis=-1)
-        cs = np.cumsum(ys, axis=-1)
-        cs -= 1.0
-        k = np.arange(1, y.shape[-1] + 1)
-        n = np.maximum(_sum(ys * k > cs, axis=-1), 1)
-        lam = np.take_along_axis(cs, (n - 1)[..., None], axis=-1)[..., 0] / n
-        lam = np.where(over, lam, 0.0)
-        x = np.maximum(y - lam[..., None], 0.0)
-    return x
+def portfolio(y: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Each row of ``y`` along ``axis`` (the candidates' (U − U0)/γ, non-candidates
+    very negative) projected on ``{x ≥ 0, Σ x ≤ 1}``: the maximiser of
+    ``Σ x·γy − (γ/2)·Σ x²``. ``x = max(0, y − λ)`` with, the scores sorted in
+    decreasing order, ``λ = max(0, max_k (Σ_{i≤k} y_(i) − 1)/k)``: λ = 0 when the
+    positive scores sum to at most 1 (the rest of the budget is held back), else
+    the shares sum to 1 (Euclidean projection on the simplex; Held et al. 1974;
+    Condat 2016)."""
+    axis %= y.ndim
+    cs = np.sort(y, axis=axis)
+    cs = np.flip(cs, axis=axis)
+    np.cumsum(cs, axis=axis, out=cs)
+    cs -= 1.0
+    cs *= _inverse_ranks(y.shape[axis], y.ndim, axis)
+    lam = _max(cs, axis=axis, keepdims=True)
+    np.maximum(lam, 0.0, out=lam)
+    x = np.subtract(y, lam, out=cs)
+    return np.maximum(x, 0.0, out=x)
+
+
+@functools.cache
+def _inverse_ranks(n: int, ndim: int, axis: int) -> np.ndarray:
+    """1/k for k = 1..n, shaped to broadcast along ``axis`` of an ``ndim`` array."""
+    shape = [1] * ndim
+    shape[axis] = n
+    return (1.0 / np.arange(1, n + 1)).reshape(shape)
+
+
+def _rho(m: LibyaModel) -> np.ndarray:
+    p = m.p
+    floor = p.consensus_inertia_floor
+    return (p.support_inertia * (floor + (1.0 - floor) * m.consensus))[:, None, None]
 
 
 def allocate(m: LibyaModel) -> None:
@@ -252,14 +268,8 @@ def allocate(m: LibyaModel) -> None:
         "candidates", candidates, m.edges, m.stance, m.budget0, m.active, m.strength > 0
     )
     y = (u - p.reservation_utility) / m.concentration[:, None]  # [S, F]
-    y3 = np.where(cand, y[:, :, None], _OFF).transpose(0, 2, 1)  # [S, C, F]
-    target = portfolio(y3).transpose(0, 2, 1)  # [S, F, C]
-    rho = (
-        p.support_inertia
-        * (p.consensus_inertia_floor + (1.0 - p.consensus_inertia_floor) * m.consensus)[
-            :, None, None
-        ]
-    )
+    target = portfolio(np.where(cand, y[:, :, None], _OFF), axis=1)  # [S, F, C]
+    rho = m.cached("rho", _rho, m.consensus)
     alloc = (1.0 - rho) * m.allocation
     alloc += rho * target
     alloc *= m.active[:, None, None]
@@ -316,29 +326,42 @@ def red_lines(m: LibyaModel) -> None:
         )
 
 
-def _weights(m: LibyaModel) -> tuple[np.ndarray, np.ndarray]:
-    """(effort0[S], w[S, F]): base military + direct budget, and the share of it
-    each sponsor currently directs to each faction."""
-    b0 = m.budget0[:, REACT]
+def _base(m: LibyaModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """From the reference budgets: ``b0[S, C, 1]`` (the base military and direct
+    budgets, 0 on the other channels), ``e0[S]`` their sum, ``inv[S]`` = 1/e0 (0
+    where e0 = 0), ``emax[S]`` the ceiling, ``react[C]`` the reacting channels (float)."""
+    react = np.zeros(m.C)
+    react[REACT] = 1.0
+    b0 = m.budget0 * react
     e0 = _sum(b0, axis=1)
-    w = _sum(m.allocation[:, :, REACT] * b0[:, None, :], axis=2)
-    np.divide(w, e0[:, None], out=w, where=e0[:, None] > 0)
-    return e0, w
+    inv = np.divide(1.0, e0, out=np.zeros(m.S), where=e0 > 0)
+    return b0[:, :, None], e0, inv, np.maximum(m.max_effort, e0), react
 
 
-def _rival(m: LibyaModel, w: np.ndarray) -> np.ndarray:
+def _weights(m: LibyaModel, base: tuple | None = None) -> np.ndarray:
+    """w[S, F]: the share of each sponsor's base military + direct budget it
+    currently directs to each faction."""
+    b0, _, inv, _, _ = base or m.cached("react_base", _base, m.budget0, m.max_effort)
+    w = np.matmul(m.allocation, b0)[:, :, 0]
+    w *= inv[:, None]
+    return w
+
+
+def _rival(m: LibyaModel, w: np.ndarray, react: np.ndarray) -> np.ndarray:
     """[S] military + direct support other sponsors send to the enemies of s's clients
     (enemies s does not itself back), weighted by s's allocation."""
-    inflow = _sum(m.flows[:, :, REACT], axis=2)  # [S, F]
-    others = _sum(inflow, axis=0)[None, :] - inflow  # [S, F] from everyone else
+    inflow = m.flows @ react  # [S, F]
+    others = _sum(inflow, axis=0) - inflow  # [S, F] from everyone else
     others *= w <= 0  # support to a faction s itself backs is no rival's (a hedger's other side)
     enemy = others @ m.hostility.T  # [S, F]: Σ_j hostility_fj·others_sj
-    return _sum(w * enemy, axis=1)
+    enemy *= w
+    return _sum(enemy, axis=1)
 
 
 def _committed(m: LibyaModel, w: np.ndarray) -> np.ndarray:
     """[F] military + direct budget that active sponsors commit to each faction."""
-    effort = _sum(m.budget[:, REACT], axis=1) * m.active
+    react = m.cached("react_base", _base, m.budget0, m.max_effort)[4]
+    effort = (m.budget @ react) * m.active
     return effort @ w
 
 
@@ -354,38 +377,55 @@ def escalate(m: LibyaModel) -> None:
     p = m.p
     if m.steps <= 1:  # no month of flows to react to yet
         return
-    e0, w = _weights(m)
-    rival = _rival(m, w)
-    if m.rival0 is None:
-        m.rival0 = rival
-    drive = p.richardson_reaction * np.maximum(rival - m.rival0, 0.0)
+    base = m.cached("react_base", _base, m.budget0, m.max_effort)
+    _, e0, inv, emax, react = base
+    w = _weights(m, base)
+    rival = _rival(m, w, react)
+    if m.rival0 is None:  # the first month of flows: the observed equilibrium
+        m.rival0 = rival.copy()
+    rival -= m.rival0
+    drive = np.maximum(rival, 0.0, out=rival)
+    drive *= p.richardson_reaction
     pop = m.population_controlled()
-    recent = np.maximum(1.0 - np.divide(pop, m.pop_ref, out=np.ones(m.F), where=m.pop_ref > 0), 0.0)
-    drive += p.loss_response * (w @ recent)
-    m.pop_ref += p.loss_memory * (pop - m.pop_ref)
+    ref = m.pop_ref
+    recent = np.divide(ref - pop, ref, out=np.zeros(m.F), where=ref > 0)
+    np.maximum(recent, 0.0, out=recent)
+    drive += w @ recent * p.loss_response
+    ref += p.loss_memory * (pop - ref)
     if m.ally_gap.any():
         filled = _committed(m, w) - m.ally_gap_base
         short = np.maximum(m.ally_gap - filled, 0.0)
         np.divide(short, m.ally_gap_ref, out=short, where=m.ally_gap_ref > 0)
         drive += p.ally_compensation * (w @ short)
     m.escalation_drive = drive
-    g = 1.0 - np.exp(-drive)
+    e = m.budget @ react
+    # E + (1 − exp(−drive))·(Emax − E) − fatigue·(E − E0): never below 0 (E, E0 ≤ Emax),
+    # but fatigue from below E0 could overshoot Emax, hence the clip
+    new = np.exp(-drive)
+    new *= e - emax
+    new += emax
+    new -= p.escalation_fatigue * (e - e0)
+    np.minimum(new, emax, out=new)
     if m.rescues.any():
         lost = 1.0 - np.divide(pop, m.pop0, out=np.ones(m.F), where=m.pop0 > 0)
         falling = lost >= p.rescue_trigger
         rescuing = (m.rescues & falling[None, :]).any(axis=1)
         for s in np.flatnonzero(rescuing & ~m.active):
-            enter(m, int(s), note="enters to rescue " + ", ".join(
-                m.faction_ids[f] for f in np.flatnonzero(m.rescues[s] & falling)
-            ))
-        g = np.where(rescuing, 1.0, g)
-    b = m.budget[:, REACT]
-    e = _sum(b, axis=1)
-    emax = np.maximum(m.max_effort, e0)
-    new = e + g * (emax - e) - p.escalation_fatigue * (e - e0)
-    np.minimum(np.maximum(new, 0.0, out=new), emax, out=new)
-    scale = np.divide(new, e0, out=np.zeros(m.S), where=e0 > 0)
-    m.budget[:, REACT] = m.budget0[:, REACT] * (scale * m.active)[:, None]
+            enter(
+                m,
+                int(s),
+                note="enters to rescue "
+                + ", ".join(m.faction_ids[f] for f in np.flatnonzero(m.rescues[s] & falling)),
+            )
+        new[rescuing] = emax[rescuing]  # all in
+    # military and direct budgets scale with the effort (× E/E0); financial and
+    # political ones never react; inactive sponsors hold nothing
+    new *= inv
+    new -= 1.0
+    scale = np.multiply.outer(new, react)
+    scale += m.active[:, None]
+    scale *= m.active[:, None]
+    m.budget = np.multiply(m.budget0, scale, out=scale)
 
 
 def enter(m: LibyaModel, s: int, note: str = "") -> list[str]:
@@ -406,7 +446,7 @@ def leave(m: LibyaModel, s: int, note: str = "") -> None:
     """Sponsor ``s`` leaves: its allocation, flows and interventions stop; its allies
     see the military and direct commitment it leaves behind (``ally_gap``) and
     compensate (:func:`escalate`); support routed through it becomes direct."""
-    _, w = _weights(m)
+    w = _weights(m)
     before = _committed(m, w)
     effort = float(m.budget[s, REACT].sum()) if m.active[s] else 0.0
     m.active[s] = False
