@@ -225,21 +225,23 @@ def test_recognition_weight_moves_legitimacy_through_sponsors_political_support(
     assert_moves(BASE.with_values({key: 0.2}), BASE.with_values({key: 1.0}), hor, +1)
 
 
-def test_power_share_steers_the_influence_interest(monkeypatch):
-    """When POLITICS provides power_share, backing who will have power is the
-    influence score: a larger forecast share for the GNA raises its score."""
+def test_power_share_steers_the_influence_interest():
+    """POLITICS' power_share (each faction's share under the forecast settlement) is
+    the influence score's 'who will have power': a larger share raises the score."""
     m = LibyaModel(BASE, rng=1, months=1)
     m.step()
-    gna = m.fidx["gna"]
-    before = support.scores(m)[support.INFLUENCE, gna]
-    share = np.zeros(m.F)
-    share[gna] = 0.6
-    share[m.fidx["lna"]] = 0.3
-    m.power_share = share
-    after = support.scores(m)[support.INFLUENCE, gna]
-    assert after > before
-    m.p.power_share_weight = 0.0
-    assert support.scores(m)[support.INFLUENCE, gna] == pytest.approx(before)
+    assert hasattr(m, "power_share")
+    gna, lna = m.fidx["gna"], m.fidx["lna"]
+
+    def influence(share_gna: float, share_lna: float) -> float:
+        share = np.zeros(m.F)
+        share[gna], share[lna] = share_gna, share_lna
+        m.power_share = share
+        return float(support.scores(m)[support.INFLUENCE, gna])
+
+    assert influence(0.6, 0.3) > influence(0.3, 0.6)
+    m.p.power_share_weight = 0.0  # strength alone
+    assert influence(0.6, 0.3) == pytest.approx(influence(0.3, 0.6))
 
 
 # ---------------------------------------------------------------- bounded escalation
