@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+STRATEGIC = "Strategic developments"
+
 if TYPE_CHECKING:
     from .model import LibyaModel
 
@@ -104,7 +106,13 @@ def choose(rng: np.random.Generator, weights: np.ndarray, total: float | None = 
 
 
 def step(m: LibyaModel) -> None:
-    """Battles between hostile factions in contact, then raids; threat decays first."""
+    """Skirmishes between hostile factions in contact, then raids; threat decays first.
+
+    Outside offensives (:mod:`.forces`) fronts are quiet: each hostile pair in
+    contact skirmishes with probability ``engagement_rate·h_ij`` a month, for
+    ``battle_intensity`` of a month, and no region changes hands. A pair bound
+    by a ceasefire fights only if the side that starts it defects (``model.ceasefire_defects``).
+    """
     p = m.p
     m.threat *= 1.0 - p.threat_decay
     pairs = m.hostile_pairs()
@@ -116,8 +124,6 @@ def step(m: LibyaModel) -> None:
         for (i, j, level), u in zip(pairs, draws, strict=True):
             if u >= rate * level or strength[i] <= 0 or strength[j] <= 0:
                 continue
-            if m.events and not may_fight(m, i, j):
-                continue
             contact = np.multiply.outer(g[i], g[j])
             contact *= adj
             contact = contact.ravel()
@@ -125,7 +131,14 @@ def step(m: LibyaModel) -> None:
             if tot <= 0:
                 continue
             k = choose(rng, contact, tot)
-            battle(m, i, j, k // R, k % R)
+            ri, rj = k // R, k % R
+            # the side with more fighters on the spot starts it
+            a, b = g.item(i, ri), g.item(j, rj)
+            if rng.random() * (a + b) >= a:
+                i, j, ri, rj = j, i, rj, ri
+            if m.events and not may_attack(m, i, j):
+                continue
+            battle(m, i, j, ri, rj)
     raids(m)
     m.sync_strength()
     mem = p.return_memory
@@ -138,34 +151,46 @@ def step(m: LibyaModel) -> None:
     m.ct_return *= 1 - mem
     if jtot > 0:
         m.ct_return += mem * (m.jihadist_losses_by / jtot)
+    from .forces import aggrieve
+
+    aggrieve(m)
 
 
-def may_fight(m: LibyaModel, i: int, j: int) -> bool:
-    """Hostile i and j have met: may they fight under the ceasefires in force? The
-    side that seeks battle is drawn at random (one draw, only when a ceasefire binds
-    either way); it attacks if no ceasefire binds it or it defects (§7.5.1)."""
-    if not (m.ceasefire_binds(i, j) or m.ceasefire_binds(j, i)):
-        return True
-    a, b = (i, j) if m.rng.random() < 0.5 else (j, i)
-    return not m.ceasefire_binds(a, b) or m.ceasefire_defects(a, b)
+def may_attack(m: LibyaModel, i: int, j: int) -> bool:
+    """May i start a fight with j under the ceasefires in force? Yes if no ceasefire
+    binds i toward j, or if i defects (``model.ceasefire_defects``, §7.5.1)."""
+    return not m.ceasefire_binds(i, j) or m.ceasefire_defects(i, j)
 
 
 def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
-    """A battle between i's forces in ``ri`` and j's forces in ``rj`` (same or adjacent)."""
+    """A skirmish started by i's forces in ``ri`` against j's in ``rj`` (same or
+    adjacent): ``battle_intensity`` of a month of fire; no region changes hands."""
+    fight(m, i, j, ri, rj, m.p.battle_intensity, 1.0)
+
+
+def fight(
+    m: LibyaModel, i: int, j: int, ri: int, rj: int, t: float, cover: float
+) -> tuple[float, float]:
+    """i's forces in ``ri`` attack j's in ``rj`` for ``t`` months; j fights from
+    cover (factor ``cover`` ≥ 1 on its aimed fire, dividing the area fire it
+    suffers). Both sides' fire is multiplied by sponsors' combat multipliers.
+    Returns the losses (i, j); logs a battle; tallies deaths by pair and region."""
     p = m.p
     g = m.garrison
     a0, b0 = g.item(i, ri), g.item(j, rj)
-    t, n = p.battle_intensity, int(p.battle_substeps)
+    n = int(p.battle_substeps)
     ji, jj = m.jihadist_list[i], m.jihadist_list[j]
     # direct sponsor support (air strikes, drones, advisers) multiplies a side's fire
     mult = m.combat_mult
     mi, mj = mult.item(i), mult.item(j)
     if ji and not jj:
         a1, b1 = deitchman(a0, b0, p.insurgent_fire_rate * mi, p.area_fire_rate * mj, t, n)
-    elif jj and not ji:
-        b1, a1 = deitchman(b0, a0, p.insurgent_fire_rate * mj, p.area_fire_rate * mi, t, n)
+    elif jj and not ji:  # insurgents defending in cover are harder to find
+        b1, a1 = deitchman(
+            b0, a0, p.insurgent_fire_rate * mj * cover, p.area_fire_rate * mi / cover, t, n
+        )
     else:
-        a1, b1 = lanchester(a0, b0, p.aimed_fire_rate * mi, p.aimed_fire_rate * mj, t, n)
+        a1, b1 = lanchester(a0, b0, p.aimed_fire_rate * mi, p.aimed_fire_rate * mj * cover, t, n)
     la, lb = a0 - a1, b0 - b1
     g[i, ri] = a1
     g[j, rj] = b1
@@ -181,8 +206,10 @@ def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
     m.fatalities += deaths
     m.battle_deaths += deaths
     m.battles += 1
-    control = m.control
-    where = rj if ri == rj or control.item(rj) == j else ri
+    m.pair_deaths[i, j] += deaths
+    m.pair_deaths[j, i] += deaths
+    m.attacked[i, j] = True
+    where = rj
     m.region_deaths[where] += deaths
     involved = m.involved
     involved[i, where] = True
@@ -196,41 +223,34 @@ def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
         deaths,
         f"{a0:.0f} vs {b0:.0f} fighters; losses {la:.0f} and {lb:.0f}",
     )
-    # who prevails: contest success function on the surviving forces' combat power
-    pi = contest(a1 * mi, b1 * mj, p.contest_exponent)
-    if m.rng.random() < pi:
-        win, lose, rw, rl, pw = i, j, ri, rj, pi
-    else:
-        win, lose, rw, rl, pw = j, i, rj, ri, 1.0 - pi
-    if pw < p.control_change_margin:
-        return
-    # the region at stake: where the loser stood, if it holds it or nobody does
-    if control.item(rl) in (lose, -1):
-        take(m, win, lose, rw, rl)
+    return la, lb
 
 
 def take(m: LibyaModel, win: int, lose: int, from_region: int, region: int) -> None:
-    """``win`` takes ``region``: part of its force moves in, the loser's force there withdraws."""
+    """``win`` takes ``region``: ``occupation_share`` of its force at ``from_region``
+    moves in; the loser's force there withdraws to the adjacent region it holds with
+    the largest garrison (or stays on as a pocket if it holds none)."""
     p = m.p
     if from_region != region:
         moving = p.occupation_share * m.garrison[win, from_region]
         m.garrison[win, from_region] -= moving
         m.garrison[win, region] += moving
-    remaining = m.garrison[lose, region]
-    if remaining > 0:
-        own = np.flatnonzero((m.control == lose) & m.adj[region])
-        own = own[own != region]
-        if len(own):
-            dest = own[np.argmax(m.garrison[lose, own])]
-            m.garrison[lose, dest] += remaining
-            m.garrison[lose, region] = 0.0
+    if lose >= 0:
+        remaining = m.garrison[lose, region]
+        if remaining > 0:
+            own = np.flatnonzero((m.control == lose) & m.adj[region])
+            own = own[own != region]
+            if len(own):
+                dest = own[np.argmax(m.garrison[lose, own])]
+                m.garrison[lose, dest] += remaining
+                m.garrison[lose, region] = 0.0
     m.control[region] = win
     m.log(
         "Battles",
         "control_change",
         region,
         m.faction_ids[win],
-        m.faction_ids[lose],
+        m.faction_ids[lose] if lose >= 0 else None,
         0.0,
         f"{m.faction_ids[win]} takes {m.region_ids[region]}",
     )
@@ -264,6 +284,9 @@ def attack(
         m.garrison[target, r] -= lost
         m.losses[target] += lost / max(p.fatality_share, 1e-9)
         etype, victim = "Explosions/Remote violence", m.faction_ids[target]
+        m.pair_deaths[f, target] += deaths
+        m.pair_deaths[target, f] += deaths
+        m.attacked[f, target] = True
     else:
         etype, victim = "Violence against civilians", "civilians"
     m.fatalities += deaths

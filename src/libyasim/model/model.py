@@ -7,8 +7,10 @@ month and runs, in order (DESIGN.md §3; docs/ODD.md "Process overview"):
 
 1. scheduled events fire (:mod:`.events`);
 2. sponsors allocate support (:func:`.support.allocate`);
-3. factions receive and return support (:func:`.support.receive`);
-4. conflict: battles, control changes, jihadist raids (:func:`.conflict.step`);
+3. factions receive and return support (:func:`.support.receive`), then the
+   war economy: income, upkeep, recruitment (:func:`.forces.economy`);
+4. forces and conflict: redeployment, offensives and sieges
+   (:func:`.forces.step`), skirmishes and jihadist raids (:func:`.conflict.step`);
 5. politics: bargaining, popularity, legitimacy (:func:`.politics.step`);
 6. ceasefires and elections progress, then data collection.
 
@@ -37,7 +39,7 @@ from ..events import build_events
 from ..scenario import load_scenario
 from ..scenario.schema import CHANNELS, INTERESTS, Scenario
 from ..scenario.types import month_index, month_name
-from . import conflict, politics, support
+from . import conflict, forces, politics, support
 from .factions import Faction
 from .outcomes import SeriesRecorder
 from .regions import adjacency, build_network
@@ -146,6 +148,7 @@ class LibyaModel(mesa.Model):
         self._init_sponsors()
         self._init_relations()
         support.init(self)
+        forces.init(self)
         politics.init(self)
         self.event_log: list[dict[str, Any]] = []
         self.events = build_events(self)
@@ -343,6 +346,11 @@ class LibyaModel(mesa.Model):
         """Σ of a per-region quantity over the regions each faction controls [F]."""
         return np.bincount(self.control + 1, weights=x, minlength=self.F + 1)[1:]
 
+    def jihadist_held(self) -> np.ndarray:
+        """[R] True where a jihadist group holds the region."""
+        c = self.control
+        return (c >= 0) & self.jihadist[np.maximum(c, 0)]
+
     def own(self) -> np.ndarray:
         """[F, R] True where faction f controls region r."""
         return self.control == self._frange
@@ -425,8 +433,10 @@ class LibyaModel(mesa.Model):
             if not ev.fired and when <= now:
                 ev.fire()
         support.allocate(self)  # 2. sponsors allocate
-        support.receive(self)  # 3. factions receive and return
-        conflict.step(self)  # 4. conflict
+        support.receive(self)  # 3. factions receive and return support
+        forces.economy(self)  #    income, upkeep, recruitment
+        forces.step(self)  # 4. forces: redeployment, offensives, sieges
+        conflict.step(self)  #    skirmishes and raids
         politics.step(self)  # 5. politics
         for ev in self.events:  # 6. ceasefires and elections progress
             if ev.fired:
@@ -442,6 +452,8 @@ class LibyaModel(mesa.Model):
         self.involved[:] = False
         self.losses[:] = 0.0
         self.jihadist_losses_by[:] = 0.0
+        self.pair_deaths[:] = 0.0
+        self.attacked[:] = False
         self.fatalities = 0.0
         self.battle_deaths = 0.0
 

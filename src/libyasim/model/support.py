@@ -464,59 +464,14 @@ def leave(m: LibyaModel, s: int, note: str = "") -> None:
 
 
 def receive(m: LibyaModel) -> None:
-    """Step 3: support becomes fighters, resources and legitimacy; loyalty; allies."""
+    """Step 3: loyalty and legitimacy lent by allies (money and fighters: :func:`.forces.economy`)."""
     p = m.p
-    got = _sum(m.flows, axis=0)  # [F, C]
     supported = np.logical_or.reduce(m.flows > 0, axis=2).T  # [F, S]
     m.loyalty += np.where(supported, p.loyalty_step, -p.loyalty_step)
     np.minimum(np.maximum(m.loyalty, 0.0, out=m.loyalty), 1.0, out=m.loyalty)
-    # resources: income from sponsors and oil, spending on recruitment, allies
-    oil = m.held(m.oil_share)
-    spend = p.resource_spend * m.resources
-    res = m.resources - spend
-    res += p.financial_to_resources * got[:, FIN]
-    res += p.oil_income * oil
-    ally, scale = m.cached("allies", _allies, m.alliance, m.faction_edges)
-    if scale is not None:
-        transfer = ally * (scale * res)[:, None]
-        res = res - _sum(transfer, axis=1) + _sum(transfer, axis=0)
-    np.maximum(res, 0.0, out=res)
-    m.resources = res
-    # fighters: military support and recruitment, minus desertion
-    recruits = (p.military_to_fighters * got[:, MIL] + p.recruitment_rate * spend) * headroom(m)
-    g = m.garrison
-    strength = m.strength
-    has = (strength > 0)[:, None]
-    dist = np.divide(g, strength[:, None], out=m.home.copy(), where=has)
-    g *= 1.0 - p.attrition_rate
-    g += recruits[:, None] * dist
-    m.sync_strength()
     # legitimacy lent by faction allies (political support from sponsors acts in politics.step)
     if m.lends:
         lend = p.ally_share * m.faction_edges[:, :, POL]  # [F_from, F_to]
         gap = np.maximum(m.legitimacy[:, None] - m.legitimacy[None, :], 0.0)
         pull = _sum(lend * gap, axis=0)
         m.legitimacy = np.minimum(np.maximum(m.legitimacy + pull, 0.0), 1.0)
-
-
-def _allies(m: LibyaModel) -> tuple[np.ndarray, np.ndarray | None]:
-    """(ally[F_from, F_to], scale[F]) of the monthly resource transfers between allies;
-    ``scale`` is None when no faction passes anything on."""
-    fe = m.faction_edges
-    ally = m.p.ally_share * (m.alliance + fe[:, :, MIL] + fe[:, :, FIN])
-    tot = ally.sum(axis=1)
-    if not (tot > 0).any():
-        return ally, None
-    scale = np.divide(np.minimum(tot, 1.0), tot, out=np.zeros(m.F), where=tot > 0)
-    return ally, scale
-
-
-def headroom(m: LibyaModel) -> np.ndarray:
-    """1 − strength/ceiling (≥ 0): the mobilisation ceiling is mobilisation_ceiling ×
-    supporters (population × popularity) of the regions a faction holds or garrisons."""
-    present = m.own() | (m.garrison > 0)
-    supporters = (present * m.popularity) @ m.population
-    ceiling = m.p.mobilisation_ceiling * supporters
-    room = np.divide(m.strength, ceiling, out=np.ones(m.F), where=ceiling > 0)
-    np.subtract(1.0, room, out=room)
-    return np.minimum(np.maximum(room, 0.0, out=room), 1.0, out=room)

@@ -27,3 +27,9 @@ class ScenarioError(ValueError):
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in scenario:"
         super().__init__("\n".join([head, *("  " + str(p) for p in self.problems)]))
+
+
+class ScenarioWarning(UserWarning):
+    """Something in a valid scenario that is probably not what its author meant
+    (``file:line path: message``), e.g. a faction that starts above its
+    recruitment ceiling and so can only shrink."""

@@ -47,7 +47,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 
-from .errors import Problem, ScenarioError
+from .errors import Problem, ScenarioError, ScenarioWarning
 from .schema import Scenario
 
 MAX_FILE_BYTES = 1_000_000
@@ -1187,6 +1187,7 @@ def _build(data: dict, node: Node, origin: Path | None) -> Scenario:
     if problems or checked is None:  # checked is None only when validation failed
         raise ScenarioError(problems)
     checked._attach(data, origin)
+    _warn_ceilings(checked, data, node)
     return checked
 
 
@@ -1315,6 +1316,31 @@ def _type_problems(value: Any, ann: Any, loc: tuple) -> list[tuple[tuple, str]]:
     elif isinstance(value, (int, float)) and shape.boolean and not shape.numeric:
         return [(loc, f"must be true or false; got {_kind(value)}")]
     return out
+
+
+def _warn_ceilings(scenario: Scenario, data: dict, node: Node) -> None:
+    """A located :class:`ScenarioWarning` for each faction that starts above its
+    recruitment ceiling (docs/ODD.md §7.3): it can only shrink."""
+    from ..model.forces import start_ceilings  # the model imports the scenario package
+
+    for i, (fid, strength, cap) in enumerate(start_ceilings(scenario)):
+        if strength > cap * (1.0 + 1e-9) and strength > 0:
+            where = locate(data, node, ("factions", i, "strength"))
+            warnings.warn(
+                ScenarioWarning(
+                    str(
+                        Problem(
+                            where.file,
+                            where.line,
+                            where.path or f"factions.{fid}.strength",
+                            f"{fid} starts with {strength:,.0f} fighters, above its recruitment "
+                            f"ceiling of {cap:,.0f}: it can only shrink (raise its popularity "
+                            "where it is present, or lower its strength)",
+                        )
+                    )
+                ),
+                stacklevel=3,
+            )
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:

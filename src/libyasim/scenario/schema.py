@@ -73,6 +73,12 @@ class Region(StrictModel):
         "here is its weight here divided by the sum of its weights over all regions",
     )
     neighbours: list[Ident] = Field(default_factory=list)
+    rough_terrain: Unit = q(0.0, assumption="schema default: the controller's forces reach the whole region")
+    urban_defence: NonNegative | None = Field(
+        default=None,
+        description="defender advantage beyond 1 (defence factor = 1 + urban_defence); "
+        "when left out it is derived from population (parameters city_defence, city_population)",
+    )
     evidence: list[Evidence] = Field(default_factory=list)
 
 
@@ -91,6 +97,7 @@ class Faction(StrictModel):
     salience: dict[Ident, Unit] = Field(default_factory=dict)
     risk_attitude: Signed = q(0.0, range=(-0.5, 0.5), assumption="schema default: risk-neutral (R = 0, the KTAB default)")
     un_recognised: bool = False
+    foreign_fighters: NonNegative = q(0.0, assumption="schema default: no fighters arrive from abroad")
     may_stand: bool | None = None
     may_sign: bool | None = None
     evidence: list[Evidence] = Field(default_factory=list)

@@ -22,12 +22,13 @@ def _p(value: float, lo: float, hi: float, doc: str) -> Any:
 
 
 from .conflict import ConflictParameters  # noqa: E402  (the classes use _p)
+from .forces import ForcesParameters  # noqa: E402
 from .politics import PoliticsParameters  # noqa: E402
 from .support import SupportParameters  # noqa: E402
 
 
-class Parameters(PoliticsParameters, ConflictParameters, SupportParameters):
+class Parameters(PoliticsParameters, ForcesParameters, ConflictParameters, SupportParameters):
     """Model coefficients. Each is documented in docs/ODD.md under its name."""
 
 
-__all__ = ["ConflictParameters", "Parameters", "PoliticsParameters", "SupportParameters"]
+__all__ = ["ConflictParameters", "ForcesParameters", "Parameters", "PoliticsParameters", "SupportParameters"]

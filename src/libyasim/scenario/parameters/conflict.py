@@ -9,15 +9,14 @@ from . import _p
 class ConflictParameters(StrictModel):
     """The coefficients documented in the ODD section named above."""
 
-    engagement_rate: Unit = _p(0.6, 0.1, 0.8, "monthly probability that hostile forces in the same or adjacent regions fight, times hostility level; calibrated with aimed_fire_rate and battle_intensity to conflict deaths of 1,000-2,000 a year (FACTS.md)")
+    engagement_rate: Unit = _p(0.2, 0.05, 0.4, "monthly probability that hostile forces in the same or adjacent regions skirmish outside offensives, times hostility level")
     aimed_fire_rate: NonNegative = _p(0.07, 0.03, 0.1, "Lanchester aimed-fire kill rate per fighter per month, conventional forces; calibrated to conflict deaths of 1,000-2,000 a year (FACTS.md)")
     insurgent_fire_rate: NonNegative = _p(0.06, 0.02, 0.12, "Deitchman: kill rate of insurgents on conventional forces per insurgent per month")
     area_fire_rate: NonNegative = _p(0.00002, 0.000005, 0.00005, "Deitchman area-fire coefficient b: insurgent losses per (insurgent x conventional fighter) per month")
-    battle_intensity: Unit = _p(0.35, 0.2, 0.5, "fraction of a month the forces in a battle are engaged; calibrated to conflict deaths of 1,000-2,000 a year (FACTS.md)")
+    battle_intensity: Unit = _p(0.2, 0.1, 0.3, "fraction of a month the forces in a skirmish are engaged (offensives: offensive_intensity); quiet fronts: PATTERNS.md V3-V4")
     battle_substeps: Count = _p(10, 5, 20, "integration substeps of a battle's attrition equations")
     contest_exponent: Positive = _p(1.5, 1.0, 3.0, "contest success function exponent m (Tullock; Hirshleifer 1989)")
-    occupation_share: Unit = _p(0.5, 0.2, 0.8, "share of the winner's engaged forces that move into a region it takes")
-    control_change_margin: Unit = _p(0.6, 0.5, 0.8, "win probability at which an attacker takes a region when it wins the battle")
+    occupation_share: Unit = _p(0.5, 0.2, 0.8, "share of the force an offensive massed at its origin that moves into a region it takes")
     fatality_share: Unit = _p(0.5, 0.3, 0.8, "share of attrition losses that are deaths (the rest wounded, captured or deserted)")
     civilian_harm: NonNegative = _p(0.15, 0.05, 0.3, "civilian deaths per combatant death")
     initial_threat: Unit = _p(0.5, 0.3, 0.7, "Europe's threat index at the start (0 calm .. 1 acute fear of attacks planned from Libya)")

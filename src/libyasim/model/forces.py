@@ -1,0 +1,595 @@
+"""Forces and fronts (issue 10 part 1): the war economy, redeployment, offensives, sieges.
+
+**Economy** (:func:`economy`, step 3): income (financial support, oil of the
+regions held and not blockaded, taxes of the population held; jihadists:
+extortion where they operate) pays the **upkeep** of the force first; an
+unpaid share makes fighters leave. What is left funds recruitment, bounded by
+a **ceiling**: ``mobilisation_ceiling`` × supporters (population × popularity)
+of the regions a faction holds or garrisons; a jihadist group adds a pool in
+**ungoverned or aggrieved space** where it is present (Fearon & Laitin 2003:
+insurgency grows where the state cannot reach — rough terrain, weak
+presence; Kalyvas 2006: collaboration follows control, and contested zones
+are where armed groups recruit; Kress & Szechtman 2009: insurgent recruitment
+rises with the collateral damage of counter-insurgency, here the grievance
+left by violence), filled at ``jihadist_recruitment`` a month, plus
+``foreign_fighters`` arriving from abroad (a scenario number per faction).
+
+**Redeployment** (:func:`redeploy`, step 4): a transport rule. Each faction
+wants ``redeploy_cover`` own fighters per hostile fighter in or next to each
+region it holds (fewer in cities: divided by the region's defence factor);
+forces beyond that and beyond a policing floor (``governance_density``) are
+spare and move, ``redeploy_rate`` of them a month, to the regions short of
+cover, in proportion to need × ``(1 − hop_loss)^hops``, losing ``hop_loss``
+per region crossed.
+
+**Offensives** (:func:`decide`, :func:`launch`, :func:`press`): a faction
+launches one when its expected gain — the target's value (population and oil)
+times its chance on that front (its massed force plus allies, against the
+defenders' times the defence factor, each times sponsors'
+``support.combat_multiplier``; a Tullock/Hirshleifer contest) — beats the
+expected cost (losses, sponsors' red lines via ``support.deterrence_cost``,
+a ceasefire it would have to break). It masses ``offensive_share`` of its
+forces next to the target (or inside it) and fights every month at
+``offensive_intensity`` (Lanchester 1916 aimed fire; Deitchman 1962 against
+insurgents, whose area fire the city's cover blunts). **Siege progress**
+accumulates, ``siege_speed·(2P − 1)/defence`` a month, and control changes
+only when it reaches 1 (sustained superiority; a larger defender advantage in
+cities: Biddle 2004). An offensive ends in success, in retreat (heavy losses
+or bad odds) or in stalemate when its months run out; the besiegers stay and
+the front goes quiet (skirmishes only, :mod:`.conflict`).
+
+State: ``offensives`` (list of :class:`Offensive`), ``siege[F, R]``,
+``pair_deaths[F, F]`` and ``attacked[F, F]`` (this month, for ceasefire
+attribution), ``grievance[R]``, ``ungoverned[R]``, ``blockades[R]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import support
+from .conflict import STRATEGIC, fight, take
+
+_sum = np.add.reduce
+
+if TYPE_CHECKING:
+    from .model import LibyaModel
+
+MIL, FIN = 0, 1
+
+
+@dataclass
+class Offensive:
+    """An offensive under way (or ended): ``status`` is ``active``, ``success``,
+    ``stalemate`` or ``retreat``."""
+
+    attacker: int
+    target: int
+    origin: int
+    defender: int
+    massed: float
+    months: int
+    cause: str
+    started: int
+    elapsed: int = 0
+    progress: float = 0.0
+    status: str = "active"
+    note: str = ""
+    siege: bool = True  # False: clearing a pocket in a region the attacker holds
+
+    def as_dict(self, m: LibyaModel) -> dict[str, Any]:
+        return {
+            "attacker": m.faction_ids[self.attacker],
+            "target": m.region_ids[self.target],
+            "defender": m.faction_ids[self.defender] if self.defender >= 0 else None,
+            "origin": m.region_ids[self.origin],
+            "massed": round(self.massed, 1),
+            "months": self.months,
+            "elapsed": self.elapsed,
+            "progress": round(self.progress, 3),
+            "status": self.status,
+            "cause": self.cause,
+            "note": self.note,
+        }
+
+
+def _v(x: Any, default: float = 0.0) -> float:
+    return default if x is None else float(x.value if hasattr(x, "value") else x)
+
+
+def hops(adj: np.ndarray) -> np.ndarray:
+    """[R, R] number of regions crossed on the shortest path (inf if unreachable)."""
+    n = len(adj)
+    d = np.where(adj, 1.0, np.inf)
+    np.fill_diagonal(d, 0.0)
+    for k in range(n):  # Floyd-Warshall on a graph of ~14 nodes
+        np.minimum(d, d[:, k, None] + d[None, k, :], out=d)
+    return d
+
+
+def defence_factors(regions: list[Any], population: np.ndarray, p: Any) -> np.ndarray:
+    """[R] defender advantage: ``1 + urban_defence`` where a region sets it, else
+    ``1 + city_defence·min(1, population/city_population)`` (Biddle 2004)."""
+    derived = 1.0 + p.city_defence * np.minimum(1.0, population / p.city_population)
+    own = [r.urban_defence for r in regions]
+    return np.array(
+        [d if u is None else 1.0 + _v(u) for u, d in zip(own, derived, strict=True)]
+    )
+
+
+def init(m: LibyaModel) -> None:
+    """Arrays of this module (see the module docstring)."""
+    regions, p = m.spec.regions, m.p
+    m.rough = np.array([_v(r.rough_terrain) for r in regions])
+    m.defence = defence_factors(regions, m.population, p)
+    m.hops = hops(m.adj)
+    reach = np.isfinite(m.hops)
+    m.transit = np.where(reach, (1.0 - p.hop_loss) ** np.where(reach, m.hops, 0.0), 0.0)
+    m.transit_off = m.transit * ~np.eye(m.R, dtype=bool)
+    # forces next to t: within one hop; massable forces discounted by hops to t's neighbours
+    near_hops = np.maximum(m.hops - 1.0, 0.0)
+    m.mass_transit = np.where(reach, (1.0 - p.hop_loss) ** np.where(reach, near_hops, 0.0), 0.0)
+    m.foreign_fighters = np.array([_v(f.foreign_fighters) for f in m.spec.factions])
+    m.blockades = np.zeros(m.R, dtype=np.int64)
+    m.grievance = np.zeros(m.R)
+    m.grievance_scale = np.maximum(p.grievance_deaths * m.population / 1e5, 1e-9)
+    m.offensives: list[Offensive] = []
+    m.active_offensive = np.full(m.F, -1, dtype=np.int64)  # index into offensives, or -1
+    m.cooldown = np.zeros(m.F)
+    m.siege = np.zeros((m.F, m.R))
+    m.pair_deaths = np.zeros((m.F, m.F))
+    m.attacked = np.zeros((m.F, m.F), dtype=bool)
+    m.upkeep_unpaid = np.zeros(m.F)
+    m.ungoverned = ungoverned(m)
+    m.value = (1.0 - p.offensive_oil_weight) * m.pop_share + p.offensive_oil_weight * m.oil_share
+    m.value += p.base_value
+
+
+def start_ceilings(scenario: Any) -> list[tuple[str, float, float]]:
+    """(faction id, starting strength, starting ceiling) for each faction of a
+    scenario, as the model computes them in its first month (the loader warns
+    when a faction starts above its ceiling)."""
+    from .model import LibyaModel
+
+    m = LibyaModel(scenario, rng=0, months=1)
+    cap = ceiling(m)
+    return [(f, float(m.strength0[i]), float(cap[i])) for i, f in enumerate(m.faction_ids)]
+
+
+# ---------------------------------------------------------------------- economy
+
+
+def ungoverned(m: LibyaModel) -> np.ndarray:
+    """[R] share of a region beyond any non-jihadist controller's reach:
+    ``1 − (1 − rough_terrain)·min(1, garrison_controller / (governance_density·population/1000))``;
+    1 where nobody or a jihadist group holds it (Fearon & Laitin 2003)."""
+    c = m.control
+    held = (c >= 0) & ~m.jihadist[np.maximum(c, 0)]
+    g = m.garrison[np.maximum(c, 0), np.arange(m.R)]
+    need = m.p.governance_density * m.population / 1000.0
+    gov = np.divide(g, need, out=np.ones(m.R), where=need > 0)
+    np.minimum(gov, 1.0, out=gov)
+    gov *= held
+    return 1.0 - (1.0 - m.rough) * gov
+
+
+def ceiling(m: LibyaModel) -> np.ndarray:
+    """[F] the most fighters a faction can recruit to: ``mobilisation_ceiling`` ×
+    supporters of the regions it holds or garrisons; jihadist groups add
+    ``jihadist_mobilisation`` × the ungoverned or aggrieved population where they
+    are present, shared among the groups present by their fighters there."""
+    p = m.p
+    present = m.own() | (m.garrison > 0)
+    supporters = (present * m.popularity) @ m.population
+    out = p.mobilisation_ceiling * supporters
+    if m.jihadist_ids:
+        j = m.jihadist
+        pool = np.minimum(1.0, m.ungoverned + p.grievance_weight * m.grievance) * m.population
+        gj = m.garrison[j]
+        tot = _sum(gj, axis=0)
+        share = np.divide(gj, tot, out=np.zeros_like(gj), where=tot > 0)
+        out[j] += p.jihadist_mobilisation * (share @ pool)
+    return out
+
+
+def headroom(m: LibyaModel, cap: np.ndarray | None = None) -> np.ndarray:
+    """``clip(1 − strength/ceiling, 0, 1)`` [F]."""
+    cap = ceiling(m) if cap is None else cap
+    room = np.divide(m.strength, cap, out=np.ones(m.F), where=cap > 0)
+    np.subtract(1.0, room, out=room)
+    return np.minimum(np.maximum(room, 0.0, out=room), 1.0, out=room)
+
+
+def economy(m: LibyaModel) -> None:
+    """Step 3 (after sponsors' support is received): income, upkeep, recruitment.
+
+    ``res ← res + financial_to_resources·fin + oil_income·oil_held_open + tax_income·pop_held``
+    (± transfers between allies); upkeep ``upkeep_cost·strength/1000`` is paid
+    first; ``unpaid`` share u makes ``unpaid_desertion·u`` of the fighters leave;
+    ``spend = resource_spend·res`` buys ``recruitment_rate·spend`` recruits, with
+    ``military_to_fighters·military_in``, times the headroom; jihadist groups
+    add ``jihadist_recruitment·max(0, ceiling − strength)`` and their
+    ``foreign_fighters``; all garrisons lose ``attrition_rate`` a month."""
+    p = m.p
+    got = _sum(m.flows, axis=0)  # [F, C]
+    open_oil = m.oil_share if not m.blockades.any() else m.oil_share * (m.blockades == 0)
+    m.ungoverned = ungoverned(m)
+    own = m.own()
+    pop_held = own @ m.pop_share
+    if m.jihadist_ids:  # extortion in the ungoverned space where jihadists operate
+        present = m.garrison[m.jihadist] > 0
+        pop_held[m.jihadist] += present @ (m.pop_share * m.ungoverned)
+    res = m.resources + p.financial_to_resources * got[:, FIN]
+    res += p.oil_income * (own @ open_oil)
+    res += p.tax_income * pop_held
+    ally, scale = m.cached("allies", _allies, m.alliance, m.faction_edges)
+    if scale is not None:
+        transfer = ally * (scale * res)[:, None]
+        res = res - _sum(transfer, axis=1) + _sum(transfer, axis=0)
+    np.maximum(res, 0.0, out=res)
+    due = p.upkeep_cost * m.strength / 1000.0
+    paid = np.minimum(res, due)
+    res -= paid
+    unpaid = np.divide(due - paid, due, out=np.zeros(m.F), where=due > 0)
+    m.upkeep_unpaid = unpaid
+    spend = p.resource_spend * res
+    res -= spend
+    m.resources = res
+    cap = ceiling(m)
+    recruits = (p.military_to_fighters * got[:, MIL] + p.recruitment_rate * spend) * headroom(m, cap)
+    if m.jihadist_ids:
+        j = m.jihadist
+        recruits[j] += p.jihadist_recruitment * np.maximum(cap[j] - m.strength[j], 0.0)
+    recruits += m.foreign_fighters
+    g = m.garrison
+    strength = m.strength
+    has = (strength > 0)[:, None]
+    dist = np.divide(g, strength[:, None], out=m.home.copy(), where=has)
+    keep = 1.0 - p.attrition_rate - p.unpaid_desertion * unpaid
+    g *= np.maximum(keep, 0.0)[:, None]
+    g += recruits[:, None] * dist
+    m.sync_strength()
+
+
+def _allies(m: LibyaModel) -> tuple[np.ndarray, np.ndarray | None]:
+    """(ally[F_from, F_to], scale[F]) of the monthly resource transfers between allies;
+    ``scale`` is None when no faction passes anything on."""
+    fe = m.faction_edges
+    ally = m.p.ally_share * (m.alliance + fe[:, :, MIL] + fe[:, :, FIN])
+    tot = ally.sum(axis=1)
+    if not (tot > 0).any():
+        return ally, None
+    scale = np.divide(np.minimum(tot, 1.0), tot, out=np.zeros(m.F), where=tot > 0)
+    return ally, scale
+
+
+# ---------------------------------------------------------------------- redeployment
+
+
+def hostile_near(m: LibyaModel) -> np.ndarray:
+    """[F, R] hostility-weighted hostile fighters in or next to each region."""
+    return (m.hostility @ m.garrison) @ m.adj_f
+
+
+def redeploy(m: LibyaModel) -> None:
+    """Move spare forces toward threatened regions each faction holds (see module doc)."""
+    p = m.p
+    if p.redeploy_rate <= 0:
+        return
+    g = m.garrison
+    own = m.own()
+    want = p.redeploy_cover * hostile_near(m) / m.defence
+    need = np.maximum(want - g, 0.0)
+    need *= own
+    if not need.any():
+        return
+    floor = p.governance_density * m.population / 1000.0
+    spare = g - want - own * floor
+    np.maximum(spare, 0.0, out=spare)
+    spare *= own  # forces outside its own regions are at a front: they stay
+    for o in m.offensives:  # nor do the forces massed for an offensive
+        if o.status == "active":
+            spare[o.attacker, o.origin] = 0.0
+    if not spare.any():
+        return
+    w = need[:, None, :] * m.transit_off[None, :, :]  # [F, r, s]
+    tot = _sum(w, axis=2)
+    out = np.divide(p.redeploy_rate * spare, tot, out=np.zeros_like(spare), where=tot > 0)
+    flow = w * out[:, :, None]  # [F, r, s] fighters leaving r for s
+    arrive = flow * m.transit_off[None, :, :]
+    inflow = _sum(arrive, axis=1)  # [F, s]
+    scale = np.divide(need, inflow, out=np.ones_like(need), where=inflow > need)
+    flow *= scale[:, None, :]
+    arrive *= scale[:, None, :]
+    g -= _sum(flow, axis=2)
+    g += _sum(arrive, axis=1)
+    m.sync_strength()
+
+
+# ---------------------------------------------------------------------- offensives
+
+
+def _binds(m: LibyaModel, a: int, d: int) -> bool:
+    """A ceasefire forbids a attacking d, unless a decides to defect (§7.5.1)."""
+    if d < 0 or not m.events or not m.ceasefire_binds(a, d):
+        return False
+    return not m.ceasefire_defects(a, d)
+
+
+def _deterrence(m: LibyaModel, a: int, t: int) -> float:
+    return float(support.deterrence_cost(m, a, t))
+
+
+def defenders(m: LibyaModel, a: int) -> np.ndarray:
+    """[R] whom attacker a would fight in each region: its holder, or, in a region a
+    holds itself, the hostile group with the most (hostility-weighted) fighters there
+    (a pocket to clear, as in Benghazi 2014-17); −1 where there is nobody to fight."""
+    d = m.control.copy()
+    pockets = m.hostility[a][:, None] * m.garrison  # [F, R]
+    mine = d == a
+    if mine.any():
+        strongest = np.argmax(pockets, axis=0)
+        present = pockets[strongest, np.arange(m.R)] > 0
+        d[mine] = np.where(present[mine], strongest[mine], -1)
+    return d
+
+
+def front(m: LibyaModel, a: int, share: float, d: np.ndarray) -> np.ndarray:
+    """[R] attacker a's chance against the defenders ``d`` of each region: the contest
+    ``P = X^m/(X^m + Y^m)`` with X = share × a's forces that can reach a neighbour
+    of the region (discounted by ``hop_loss`` per hop) plus share × its allies'
+    forces in or next to it, and Y = the defender's and its allies' fighters there
+    × the defence factor; each side × its combat multiplier."""
+    p, g, mult = m.p, m.garrison, m.combat_mult
+    ally = m.alliance[a] * m.nonjihadist
+    ally[a] = 0.0
+    mass = share * (g[a] @ m.mass_transit + (ally @ g) @ m.adj_f)
+    mass *= mult[a]
+    dd = np.maximum(d, 0)
+    cols = np.arange(m.R)
+    local = g[dd, cols]
+    allies_d = m.alliance[dd] * m.nonjihadist[None, :]  # [R, F]
+    local += np.einsum("rf,fr->r", allies_d, g)
+    local *= d >= 0
+    defend = local * m.defence * mult[dd]
+    x = mass**p.contest_exponent
+    y = defend**p.contest_exponent
+    tot = x + y
+    return np.divide(x, tot, out=np.full(m.R, 0.5), where=tot > 0)
+
+
+def decide(m: LibyaModel) -> None:
+    """Each faction without an offensive may launch one at the target that promises
+    the largest net expected gain ``h·P·value − offensive_cost·share·(1 − P) − deterrence``
+    (> ``offensive_threshold``), with probability ``offensive_rate`` a month. Targets:
+    regions next to its forces held by an enemy or by nobody, and regions it holds
+    where an enemy pocket fights on."""
+    p = m.p
+    m.cooldown -= 1.0
+    draws = m.rng.random(m.F).tolist()
+    strength = m.strength.tolist()
+    share = p.offensive_share
+    for a in range(m.F):
+        if (
+            m.active_offensive[a] >= 0
+            or m.cooldown[a] > 0
+            or strength[a] <= 0
+            or draws[a] >= p.offensive_rate
+        ):
+            continue
+        d = defenders(m, a)
+        held = m.control >= 0
+        hostile = np.where(d >= 0, m.hostility[a, np.maximum(d, 0)], 1.0)
+        near = (m.garrison[a] @ m.adj_f) > 0
+        cand = ((d >= 0) | ~held) & (hostile > 0) & near & ((m.control != a) | (d >= 0))
+        if not cand.any():
+            continue
+        prob = front(m, a, share, d)
+        value = m.value + p.jihadist_prize * m.jihadist_held()
+        net = hostile * prob * value - p.offensive_cost * share * (1.0 - prob)
+        net = np.where(cand, net, -np.inf)
+        for t in np.argsort(-net)[:3].tolist():  # the best few: red lines and ceasefires
+            if not np.isfinite(net[t]):
+                break
+            if net[t] - _deterrence(m, a, t) <= p.offensive_threshold:
+                continue
+            if _binds(m, a, int(d[t])):
+                continue
+            launch(m, a, t, share, int(round(p.offensive_months)), "decided")
+            break
+
+
+def launch(
+    m: LibyaModel,
+    attacker: int,
+    target: int,
+    share: float,
+    months: int,
+    cause: str,
+    origin: int | None = None,
+) -> Offensive | None:
+    """Mass ``share`` of ``attacker``'s forces at ``origin`` (the target or a
+    neighbour; by default the one most of its forces can reach, the target itself
+    when it holds it) and open an offensive on ``target`` for ``months`` against
+    its holder (or, in a region the attacker holds, against the strongest enemy
+    pocket there). None if there is nobody to fight or no force of it can reach."""
+    g = m.garrison
+    if m.active_offensive[attacker] >= 0 or m.strength[attacker] <= 0:
+        return None
+    d = int(defenders(m, attacker)[target])
+    holder = int(m.control[target])
+    if holder == attacker and d < 0:
+        return None
+    if origin is None:
+        if holder == attacker:
+            origin = target
+        else:
+            cand = np.flatnonzero(m.adj[target])
+            reach = g[attacker] @ m.transit[:, cand]
+            if not (reach > 0).any():
+                return None
+            origin = int(cand[np.argmax(reach)])
+    moved = share * g[attacker] * (m.transit[:, origin] > 0)
+    moved[origin] = 0.0
+    arrive = moved @ m.transit[:, origin]
+    g[attacker] -= moved
+    g[attacker, origin] += arrive
+    m.sync_strength()
+    o = Offensive(
+        attacker=attacker,
+        target=target,
+        origin=origin,
+        defender=d,
+        massed=float(g[attacker, origin]),
+        months=max(int(months), 1),
+        cause=cause,
+        started=m.steps,
+        progress=float(m.siege[attacker, target]),
+        siege=holder != attacker,
+    )
+    if o.massed <= 0:
+        return None
+    m.active_offensive[attacker] = len(m.offensives)
+    m.offensives.append(o)
+    if d >= 0:
+        m.attacked[attacker, d] = True
+    m.log(
+        STRATEGIC,
+        "offensive_launched",
+        target,
+        m.faction_ids[attacker],
+        m.faction_ids[d] if d >= 0 else None,
+        0.0,
+        f"{cause}: {o.massed:.0f} fighters massed at {m.region_ids[origin]} for {o.months} months",
+    )
+    if holder != attacker:
+        m.log(
+            STRATEGIC,
+            "siege_started",
+            target,
+            m.faction_ids[attacker],
+            m.faction_ids[d] if d >= 0 else None,
+            0.0,
+            f"progress {o.progress:.2f}",
+        )
+    return o
+
+
+def _end(m: LibyaModel, o: Offensive, status: str, note: str) -> None:
+    o.status, o.note = status, note
+    m.active_offensive[o.attacker] = -1
+    m.cooldown[o.attacker] = m.p.offensive_cooldown
+    d = o.defender
+    who = m.faction_ids[d] if d >= 0 else None
+    m.log(STRATEGIC, "offensive_ended", o.target, m.faction_ids[o.attacker], who, 0.0, f"{status}: {note}")
+    if o.siege:
+        m.log(STRATEGIC, "siege_ended", o.target, m.faction_ids[o.attacker], who, 0.0, status)
+
+
+def press(m: LibyaModel) -> None:
+    """Every active offensive fights a month; siege progress; success, retreat or stalemate.
+    Siege progress no offensive presses decays by ``siege_decay``."""
+    p = m.p
+    pressed = np.zeros((m.F, m.R), dtype=bool)
+    for o in m.offensives:
+        if o.status != "active":
+            continue
+        a, t, r0 = o.attacker, o.target, o.origin
+        holder = int(m.control[t])
+        if holder != a:
+            o.defender = holder  # the holder may have changed
+        elif o.siege:  # it was taken in the meantime (by this or another offensive)
+            _end(m, o, "success", f"{m.faction_ids[a]} holds {m.region_ids[t]}")
+            continue
+        d = o.defender
+        if d >= 0 and m.hostility[a, d] <= 0:
+            _end(m, o, "stalemate", "the enemy there is no longer hostile")
+            continue
+        if _binds(m, a, d):
+            _end(m, o, "stalemate", "halted by a ceasefire")
+            continue
+        pressed[a, t] = True
+        g = m.garrison
+        if d >= 0 and g[d, t] > 0 and g[a, r0] > 0:
+            fight(m, a, d, r0, t, p.offensive_intensity, m.defence.item(t))
+        prob = _odds(m, o)
+        o.elapsed += 1
+        step = p.siege_speed * (2.0 * prob - 1.0) / m.defence.item(t)
+        m.siege[a, t] = max(0.0, m.siege[a, t] + step)
+        o.progress = float(m.siege[a, t])
+        if o.progress >= 1.0:
+            m.siege[:, t] = 0.0
+            if o.siege:
+                take(m, a, d, r0, t)
+            else:
+                disperse(m, d, t)
+            _end(m, o, "success", f"after {o.elapsed} months")
+        elif g[a, r0] < p.retreat_share * o.massed or prob < p.retreat_odds:
+            m.siege[a, t] *= 0.5
+            _end(m, o, "retreat", f"after {o.elapsed} months, odds {prob:.2f}")
+        elif o.elapsed >= o.months:
+            _end(m, o, "stalemate", f"after {o.elapsed} months, progress {o.progress:.2f}")
+    m.siege *= np.where(pressed, 1.0, 1.0 - p.siege_decay)
+    m.sync_strength()
+
+
+def disperse(m: LibyaModel, d: int, t: int) -> None:
+    """A cleared pocket: d's fighters in t fall back to the neighbouring region where d
+    has most fighters, else the least governed neighbour."""
+    if d < 0 or m.garrison[d, t] <= 0:
+        return
+    nb = np.flatnonzero(m.adj[t])
+    nb = nb[nb != t]
+    if not len(nb):
+        return
+    there = m.garrison[d, nb]
+    dest = nb[np.argmax(there)] if there.max() > 0 else nb[np.argmax(m.ungoverned[nb])]
+    m.garrison[d, dest] += m.garrison[d, t]
+    m.garrison[d, t] = 0.0
+    m.log(
+        "Battles",
+        "pocket_cleared",
+        t,
+        m.faction_ids[int(m.control[t])] if m.control[t] >= 0 else None,
+        m.faction_ids[d],
+        0.0,
+        f"{m.faction_ids[d]} falls back to {m.region_ids[int(dest)]}",
+    )
+
+
+def _odds(m: LibyaModel, o: Offensive) -> float:
+    """The attacker's force at its origin against the defenders in the target (with the
+    defender's allies there, the defence factor and both combat multipliers)."""
+    p, g, mult = m.p, m.garrison, m.combat_mult
+    a, t, d = o.attacker, o.target, o.defender
+    att = g.item(a, o.origin) * mult.item(a)
+    if d < 0:
+        return 1.0
+    allies_d = m.alliance[d] * m.nonjihadist
+    allies_d[a] = 0.0
+    dfd = (g.item(d, t) + float(allies_d @ g[:, t])) * m.defence.item(t) * mult.item(d)
+    if att <= 0 and dfd <= 0:
+        return 0.5
+    x, y = att**p.contest_exponent, dfd**p.contest_exponent
+    return float(x / (x + y))
+
+
+def aggrieve(m: LibyaModel) -> None:
+    """Grievance: ``grievance ← (1 − λ)·grievance + λ·min(1, D_r/(grievance_deaths·pop_r/10⁵))``,
+    D_r this month's deaths in r, λ = ``grievance_memory`` (after the month's fighting)."""
+    p = m.p
+    m.grievance *= 1.0 - p.grievance_memory
+    m.grievance += p.grievance_memory * np.minimum(1.0, m.region_deaths / m.grievance_scale)
+
+
+def step(m: LibyaModel) -> None:
+    """Step 4 (before :func:`.conflict.step`): redeploy, decide, press offensives."""
+    redeploy(m)
+    decide(m)
+    if (m.active_offensive >= 0).any():
+        press(m)
+    else:
+        m.siege *= 1.0 - m.p.siege_decay
