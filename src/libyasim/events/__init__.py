@@ -23,11 +23,13 @@ from ..scenario.types import month_index
 from . import (
     arms_embargo,
     attack,
+    blockade,
     ceasefire,
     dialogue,
     direct_intervention,
     election,
     icc_warrant,
+    offensive,
     realignment,
     recognition,
     red_line,
@@ -55,6 +57,8 @@ MODULES: tuple[ModuleType, ...] = (
     arms_embargo,
     direct_intervention,
     red_line,
+    offensive,
+    blockade,
 )
 
 

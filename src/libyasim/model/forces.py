@@ -115,9 +115,7 @@ def defence_factors(regions: list[Any], population: np.ndarray, p: Any) -> np.nd
     ``1 + city_defence·min(1, population/city_population)`` (Biddle 2004)."""
     derived = 1.0 + p.city_defence * np.minimum(1.0, population / p.city_population)
     own = [r.urban_defence for r in regions]
-    return np.array(
-        [d if u is None else 1.0 + _v(u) for u, d in zip(own, derived, strict=True)]
-    )
+    return np.array([d if u is None else 1.0 + _v(u) for u, d in zip(own, derived, strict=True)])
 
 
 def init(m: LibyaModel) -> None:
@@ -136,7 +134,7 @@ def init(m: LibyaModel) -> None:
     m.blockades = np.zeros(m.R, dtype=np.int64)
     m.grievance = np.zeros(m.R)
     m.grievance_scale = np.maximum(p.grievance_deaths * m.population / 1e5, 1e-9)
-    m.offensives: list[Offensive] = []
+    m.offensives = []
     m.active_offensive = np.full(m.F, -1, dtype=np.int64)  # index into offensives, or -1
     m.cooldown = np.zeros(m.F)
     m.siege = np.zeros((m.F, m.R))
@@ -239,7 +237,8 @@ def economy(m: LibyaModel) -> None:
     res -= spend
     m.resources = res
     cap = ceiling(m)
-    recruits = (p.military_to_fighters * got[:, MIL] + p.recruitment_rate * spend) * headroom(m, cap)
+    recruits = p.military_to_fighters * got[:, MIL] + p.recruitment_rate * spend
+    recruits *= headroom(m, cap)
     if m.jihadist_ids:
         j = m.jihadist
         recruits[j] += p.jihadist_recruitment * np.maximum(cap[j] - m.strength[j], 0.0)
@@ -398,7 +397,7 @@ def decide(m: LibyaModel) -> None:
                 continue
             if _binds(m, a, int(d[t])):
                 continue
-            launch(m, a, t, share, int(round(p.offensive_months)), "decided")
+            launch(m, a, t, share, round(p.offensive_months), "decided")
             break
 
 
@@ -484,9 +483,10 @@ def _end(m: LibyaModel, o: Offensive, status: str, note: str) -> None:
     m.cooldown[o.attacker] = m.p.offensive_cooldown
     d = o.defender
     who = m.faction_ids[d] if d >= 0 else None
-    m.log(STRATEGIC, "offensive_ended", o.target, m.faction_ids[o.attacker], who, 0.0, f"{status}: {note}")
+    att = m.faction_ids[o.attacker]
+    m.log(STRATEGIC, "offensive_ended", o.target, att, who, 0.0, f"{status}: {note}")
     if o.siege:
-        m.log(STRATEGIC, "siege_ended", o.target, m.faction_ids[o.attacker], who, 0.0, status)
+        m.log(STRATEGIC, "siege_ended", o.target, att, who, 0.0, status)
 
 
 def press(m: LibyaModel) -> None:

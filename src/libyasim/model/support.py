@@ -464,7 +464,7 @@ def leave(m: LibyaModel, s: int, note: str = "") -> None:
 
 
 def receive(m: LibyaModel) -> None:
-    """Step 3: loyalty and legitimacy lent by allies (money and fighters: :func:`.forces.economy`)."""
+    """Step 3: loyalty; legitimacy lent by allies (money, fighters: :func:`.forces.economy`)."""
     p = m.p
     supported = np.logical_or.reduce(m.flows > 0, axis=2).T  # [F, S]
     m.loyalty += np.where(supported, p.loyalty_step, -p.loyalty_step)

@@ -114,9 +114,12 @@ def reference_problems(s: Scenario, assume_known: Iterable[str] = ()) -> list[Lo
             ("sponsor", "sponsor", sponsors),
             ("faction", "faction", factions),
             ("client", "faction", factions),
-            ("target", "faction", factions),
+            ("target", *(("region", regions) if ev.type == "offensive" else ("faction", factions))),
             ("region", "region", regions),
             ("host", "actor", factions | sponsors),
+            ("attacker", "faction", factions),
+            ("origin", "region", regions),
+            ("by", "actor", factions | sponsors),
         ):
             need((*loc, field), kind, getattr(ev, field, None), known)
         for k in getattr(ev, "stance", {}) or {}:
@@ -131,6 +134,15 @@ def reference_problems(s: Scenario, assume_known: Iterable[str] = ()) -> list[Lo
                     "give it 'active: false' to make it enter later",
                 )
             )
+        if (
+            ev.type == "offensive"
+            and ev.origin in regions
+            and ev.target in regions
+            and ev.origin != ev.target
+            and ev.target not in s.region(ev.origin).neighbours
+            and ev.origin not in s.region(ev.target).neighbours
+        ):
+            out.append(((*loc, "origin"), f"'{ev.origin}' is not '{ev.target}' or next to it"))
         if ev.type in ("ceasefire", "dialogue"):
             for j, p in enumerate(ev.parties):
                 if p in factions and not s.faction(p).can_sign:
