@@ -50,9 +50,11 @@ class OffensiveBehaviour(Behaviour):
     def apply(self) -> None:
         m, e = self.model, self.spec
         origin = m.ridx[e.origin] if e.origin else None
+        attacker = self.f(e.attacker)
+        forces.call_off(m, attacker, "called off for an ordered offensive")
         self.offensive = forces.launch(
             m,
-            self.f(e.attacker),
+            attacker,
             m.ridx[e.target],
             float(e.share.value),
             e.months,

@@ -477,6 +477,14 @@ def launch(
     return o
 
 
+def call_off(m: LibyaModel, attacker: int, note: str) -> None:
+    """End ``attacker``'s active offensive, if any, as a stalemate."""
+    k = int(m.active_offensive[attacker])
+    if k >= 0:
+        _end(m, m.offensives[k], "stalemate", note)
+        m.cooldown[attacker] = 0.0
+
+
 def _end(m: LibyaModel, o: Offensive, status: str, note: str) -> None:
     o.status, o.note = status, note
     m.active_offensive[o.attacker] = -1
