@@ -76,8 +76,9 @@ def test_offensive_event_takes_the_target_and_kills_while_it_runs(base):
         m = LibyaModel(s, rng=seed, months=months)
         for _ in range(months):
             m.step()
-        return float(sum(e["kind"] == "control_change" and e["region"] == "derna"
-                         for e in m.event_log))
+        return float(
+            sum(e["kind"] == "control_change" and e["region"] == "derna" for e in m.event_log)
+        )
 
     deaths0 = [sum(run(base, k, 6, watch)[1:6]) for k in SEEDS]
     deaths1 = [sum(run(ordered, k, 6, watch)[1:6]) for k in SEEDS]

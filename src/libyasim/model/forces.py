@@ -53,7 +53,7 @@ import numpy as np
 from . import support
 from .conflict import STRATEGIC, fight, take
 
-_sum = np.add.reduce
+_sum, _dot = np.add.reduce, np.dot  # ufunc reductions and dot without the method wrappers
 
 if TYPE_CHECKING:
     from .model import LibyaModel
@@ -141,6 +141,13 @@ def init(m: LibyaModel) -> None:
     m.pair_deaths = np.zeros((m.F, m.F))
     m.attacked = np.zeros((m.F, m.F), dtype=bool)
     m.upkeep_unpaid = np.zeros(m.F)
+    m.rrange = np.arange(m.R)
+    m.jihadist_index = np.array(m.jihadist_ids, dtype=np.int64)
+    need = p.governance_density * m.population / 1000.0
+    m.gov_need_inv = np.divide(1.0, need, out=np.full(m.R, 1e12), where=need > 0)
+    m.reach_share = 1.0 - m.rough
+    m.gov_floor = need  # the policing floor redeployment keeps in held regions
+    m.cover_per_defence = p.redeploy_cover / m.defence
     m.ungoverned = ungoverned(m)
     m.value = (1.0 - p.offensive_oil_weight) * m.pop_share + p.offensive_oil_weight * m.oil_share
     m.value += p.base_value
@@ -165,31 +172,35 @@ def ungoverned(m: LibyaModel) -> np.ndarray:
     ``1 − (1 − rough_terrain)·min(1, garrison_controller / (governance_density·population/1000))``;
     1 where nobody or a jihadist group holds it (Fearon & Laitin 2003)."""
     c = m.control
-    held = (c >= 0) & ~m.jihadist[np.maximum(c, 0)]
-    g = m.garrison[np.maximum(c, 0), np.arange(m.R)]
-    need = m.p.governance_density * m.population / 1000.0
-    gov = np.divide(g, need, out=np.ones(m.R), where=need > 0)
+    cc = np.maximum(c, 0)
+    gov = m.garrison[cc, m.rrange] * m.gov_need_inv
     np.minimum(gov, 1.0, out=gov)
-    gov *= held
-    return 1.0 - (1.0 - m.rough) * gov
+    gov *= (c >= 0) & m.nonjihadist[cc]
+    gov *= m.reach_share
+    np.subtract(1.0, gov, out=gov)
+    return gov
 
 
-def ceiling(m: LibyaModel) -> np.ndarray:
+def ceiling(m: LibyaModel, own: np.ndarray | None = None) -> np.ndarray:
     """[F] the most fighters a faction can recruit to: ``mobilisation_ceiling`` ×
     supporters of the regions it holds or garrisons; jihadist groups add
     ``jihadist_mobilisation`` × the ungoverned or aggrieved population where they
     are present, shared among the groups present by their fighters there."""
     p = m.p
-    present = m.own() | (m.garrison > 0)
-    supporters = (present * m.popularity) @ m.population
-    out = p.mobilisation_ceiling * supporters
+    present = (m.own() if own is None else own) | (m.garrison > 0)
+    out = _dot(present * m.popularity, m.population)
+    out *= p.mobilisation_ceiling
     if m.jihadist_ids:
-        j = m.jihadist
-        pool = np.minimum(1.0, m.ungoverned + p.grievance_weight * m.grievance) * m.population
-        gj = m.garrison[j]
+        j = m.jihadist_index
+        pool = m.grievance * p.grievance_weight
+        pool += m.ungoverned
+        np.minimum(pool, 1.0, out=pool)
+        pool *= m.population
+        gj = m.garrison.take(j, axis=0)
         tot = _sum(gj, axis=0)
-        share = np.divide(gj, tot, out=np.zeros_like(gj), where=tot > 0)
-        out[j] += p.jihadist_mobilisation * (share @ pool)
+        np.divide(pool, tot, out=pool, where=tot > 0)
+        pool *= p.jihadist_mobilisation
+        out[j] += _dot(gj, pool)
     return out
 
 
@@ -213,22 +224,25 @@ def economy(m: LibyaModel) -> None:
     ``foreign_fighters``; all garrisons lose ``attrition_rate`` a month."""
     p = m.p
     got = _sum(m.flows, axis=0)  # [F, C]
-    open_oil = m.oil_share if not m.blockades.any() else m.oil_share * (m.blockades == 0)
     m.ungoverned = ungoverned(m)
     own = m.own()
-    pop_held = own @ m.pop_share
-    if m.jihadist_ids:  # extortion in the ungoverned space where jihadists operate
-        present = m.garrison[m.jihadist] > 0
-        pop_held[m.jihadist] += present @ (m.pop_share * m.ungoverned)
-    res = m.resources + p.financial_to_resources * got[:, FIN]
-    res += p.oil_income * (own @ open_oil)
-    res += p.tax_income * pop_held
+    # income: oil not blockaded, taxes; jihadists extort where the state is absent
+    value = m.oil_share * p.oil_income
+    if m.blockades.any():
+        value = value * (m.blockades == 0)
+    value += p.tax_income * m.pop_share
+    income = _dot(own, value)
+    if m.jihadist_ids:
+        present = m.garrison.take(m.jihadist_index, axis=0) > 0
+        income[m.jihadist_index] += _dot(present, p.tax_income * m.pop_share * m.ungoverned)
+    res = m.resources + income
+    res += p.financial_to_resources * got[:, FIN]
     ally, scale = m.cached("allies", _allies, m.alliance, m.faction_edges)
     if scale is not None:
         transfer = ally * (scale * res)[:, None]
-        res = res - _sum(transfer, axis=1) + _sum(transfer, axis=0)
+        res += _sum(transfer, axis=0) - _sum(transfer, axis=1)
     np.maximum(res, 0.0, out=res)
-    due = p.upkeep_cost * m.strength / 1000.0
+    due = m.strength * (p.upkeep_cost / 1000.0)
     paid = np.minimum(res, due)
     res -= paid
     unpaid = np.divide(due - paid, due, out=np.zeros(m.F), where=due > 0)
@@ -236,20 +250,23 @@ def economy(m: LibyaModel) -> None:
     spend = p.resource_spend * res
     res -= spend
     m.resources = res
-    cap = ceiling(m)
+    cap = ceiling(m, own)
     recruits = p.military_to_fighters * got[:, MIL] + p.recruitment_rate * spend
     recruits *= headroom(m, cap)
     if m.jihadist_ids:
-        j = m.jihadist
+        j = m.jihadist_index
         recruits[j] += p.jihadist_recruitment * np.maximum(cap[j] - m.strength[j], 0.0)
     recruits += m.foreign_fighters
-    g = m.garrison
+    # recruits join the garrisons in proportion (a faction with none: its home regions)
     strength = m.strength
-    has = (strength > 0)[:, None]
-    dist = np.divide(g, strength[:, None], out=m.home.copy(), where=has)
-    keep = 1.0 - p.attrition_rate - p.unpaid_desertion * unpaid
-    g *= np.maximum(keep, 0.0)[:, None]
-    g += recruits[:, None] * dist
+    keep = unpaid * -p.unpaid_desertion
+    keep += 1.0 - p.attrition_rate
+    np.maximum(keep, 0.0, out=keep)
+    keep += np.divide(recruits, strength, out=np.zeros(m.F), where=strength > 0)
+    m.garrison *= keep[:, None]
+    empty = (strength <= 0) & (recruits > 0)
+    if empty.any():
+        m.garrison[empty] += recruits[empty, None] * m.home[empty]
     m.sync_strength()
 
 
@@ -270,41 +287,52 @@ def _allies(m: LibyaModel) -> tuple[np.ndarray, np.ndarray | None]:
 
 def hostile_near(m: LibyaModel) -> np.ndarray:
     """[F, R] hostility-weighted hostile fighters in or next to each region."""
-    return (m.hostility @ m.garrison) @ m.adj_f
+    return _dot(_dot(m.hostility, m.garrison), m.adj_f)
 
 
 def redeploy(m: LibyaModel) -> None:
-    """Move spare forces toward threatened regions each faction holds (see module doc)."""
+    """Move spare forces toward threatened regions each faction holds (see module doc):
+    ``want = redeploy_cover·threat/defence``, ``need = max(0, want − g)`` in held
+    regions, ``spare = max(0, g − want − governance_density·pop/1000)`` in held
+    regions (not at an offensive's origin); ``redeploy_rate·spare`` leaves r for s
+    ∝ ``need_s·(1 − hop_loss)^hops(r,s)``, arriving ×``(1 − hop_loss)^hops``, no
+    more than the need."""
     p = m.p
     if p.redeploy_rate <= 0:
         return
     g = m.garrison
     own = m.own()
-    want = p.redeploy_cover * hostile_near(m) / m.defence
-    need = np.maximum(want - g, 0.0)
+    want = hostile_near(m)
+    want *= m.cover_per_defence
+    need = want - g
+    np.maximum(need, 0.0, out=need)
     need *= own
-    if not need.any():
+    rows = np.logical_or.reduce(need > 0, axis=1)
+    if not rows.any():
         return
-    floor = p.governance_density * m.population / 1000.0
-    spare = g - want - own * floor
+    spare = g - want
+    spare -= m.gov_floor
     np.maximum(spare, 0.0, out=spare)
     spare *= own  # forces outside its own regions are at a front: they stay
-    for o in m.offensives:  # nor do the forces massed for an offensive
-        if o.status == "active":
-            spare[o.attacker, o.origin] = 0.0
-    if not spare.any():
+    for a in np.flatnonzero(m.active_offensive >= 0).tolist():  # nor the forces massed
+        spare[a, m.offensives[m.active_offensive[a]].origin] = 0.0
+    rows &= np.logical_or.reduce(spare > 0, axis=1)
+    if not rows.any():
         return
-    w = need[:, None, :] * m.transit_off[None, :, :]  # [F, r, s]
+    need, spare = need[rows], spare[rows]
+    w = need[:, None, :] * m.transit_off  # [f, r, s]
     tot = _sum(w, axis=2)
     out = np.divide(p.redeploy_rate * spare, tot, out=np.zeros_like(spare), where=tot > 0)
-    flow = w * out[:, :, None]  # [F, r, s] fighters leaving r for s
-    arrive = flow * m.transit_off[None, :, :]
-    inflow = _sum(arrive, axis=1)  # [F, s]
+    w *= out[:, :, None]  # [f, r, s] fighters leaving r for s
+    arrive = w * m.transit_off
+    inflow = _sum(arrive, axis=1)  # [f, s]
     scale = np.divide(need, inflow, out=np.ones_like(need), where=inflow > need)
-    flow *= scale[:, None, :]
+    w *= scale[:, None, :]
     arrive *= scale[:, None, :]
-    g -= _sum(flow, axis=2)
-    g += _sum(arrive, axis=1)
+    gr = g[rows]
+    gr -= _sum(w, axis=2)
+    gr += _sum(arrive, axis=1)
+    g[rows] = gr
     m.sync_strength()
 
 
@@ -327,37 +355,53 @@ def defenders(m: LibyaModel, a: int) -> np.ndarray:
     holds itself, the hostile group with the most (hostility-weighted) fighters there
     (a pocket to clear, as in Benghazi 2014-17); −1 where there is nobody to fight."""
     d = m.control.copy()
-    pockets = m.hostility[a][:, None] * m.garrison  # [F, R]
     mine = d == a
     if mine.any():
-        strongest = np.argmax(pockets, axis=0)
-        present = pockets[strongest, np.arange(m.R)] > 0
-        d[mine] = np.where(present[mine], strongest[mine], -1)
+        pockets = m.hostility[a][:, None] * m.garrison  # [F, R]
+        strongest = pockets.argmax(axis=0)
+        strongest[pockets.max(axis=0) <= 0] = -1
+        d[mine] = strongest[mine]
     return d
 
 
-def front(m: LibyaModel, a: int, share: float, d: np.ndarray) -> np.ndarray:
+class Front:
+    """What every attacker's decision this month shares: each faction's massable force
+    toward each region ``mass[F, R]`` (``g @ (1 − hop_loss)^(hops − 1)`` plus its
+    non-jihadist allies' forces in or next to the region) and each faction's
+    defending force in each region with its allies there ``hold[F, R]``."""
+
+    def __init__(self, m: LibyaModel) -> None:
+        g = m.garrison
+        ally = m.alliance * m.nonjihadist[None, :]
+        np.fill_diagonal(ally, 0.0)
+        with_allies = _dot(ally, g)  # [F, R]
+        self.mass = _dot(g, m.mass_transit)
+        self.mass += _dot(with_allies, m.adj_f)
+        self.hold = with_allies
+        self.hold += g
+
+
+def front(
+    m: LibyaModel, a: int, share: float, d: np.ndarray, fr: Front | None = None
+) -> np.ndarray:
     """[R] attacker a's chance against the defenders ``d`` of each region: the contest
-    ``P = X^m/(X^m + Y^m)`` with X = share × a's forces that can reach a neighbour
-    of the region (discounted by ``hop_loss`` per hop) plus share × its allies'
-    forces in or next to it, and Y = the defender's and its allies' fighters there
-    × the defence factor; each side × its combat multiplier."""
-    p, g, mult = m.p, m.garrison, m.combat_mult
-    ally = m.alliance[a] * m.nonjihadist
-    ally[a] = 0.0
-    mass = share * (g[a] @ m.mass_transit + (ally @ g) @ m.adj_f)
-    mass *= mult[a]
+    ``P = X^m/(X^m + Y^m)`` with X = share × (a's forces that can reach a neighbour
+    of the region, discounted by ``hop_loss`` per hop, plus its allies' forces in or
+    next to it), Y = the defender's and its allies' fighters there × the defence
+    factor; each side × its combat multiplier (``support.combat_multiplier``)."""
+    fr = Front(m) if fr is None else fr
+    mult = m.combat_mult
     dd = np.maximum(d, 0)
-    cols = np.arange(m.R)
-    local = g[dd, cols]
-    allies_d = m.alliance[dd] * m.nonjihadist[None, :]  # [R, F]
-    local += np.einsum("rf,fr->r", allies_d, g)
-    local *= d >= 0
-    defend = local * m.defence * mult[dd]
-    x = mass**p.contest_exponent
-    y = defend**p.contest_exponent
-    tot = x + y
-    return np.divide(x, tot, out=np.full(m.R, 0.5), where=tot > 0)
+    defend = fr.hold[dd, m.rrange]
+    defend *= d >= 0
+    defend *= m.defence
+    defend *= mult[dd]
+    x = fr.mass[a] * (share * mult.item(a))
+    e = m.p.contest_exponent
+    x **= e
+    defend **= e
+    defend += x
+    return np.divide(x, defend, out=np.full(m.R, 0.5), where=defend > 0)
 
 
 def decide(m: LibyaModel) -> None:
@@ -370,35 +414,40 @@ def decide(m: LibyaModel) -> None:
     m.cooldown -= 1.0
     draws = m.rng.random(m.F).tolist()
     strength = m.strength.tolist()
-    share = p.offensive_share
-    for a in range(m.F):
-        if (
-            m.active_offensive[a] >= 0
-            or m.cooldown[a] > 0
-            or strength[a] <= 0
-            or draws[a] >= p.offensive_rate
-        ):
+    busy = m.active_offensive.tolist()
+    cool = m.cooldown.tolist()
+    share, rate = p.offensive_share, p.offensive_rate
+    deciding = [
+        a
+        for a in range(m.F)
+        if draws[a] < rate and busy[a] < 0 and cool[a] <= 0 and strength[a] > 0
+    ]
+    if not deciding:
+        return
+    fr = Front(m)
+    value = m.value + p.jihadist_prize * m.jihadist_held()
+    held = m.control >= 0
+    near_all = _dot(m.garrison, m.adj_f) > 0
+    for a in deciding:
+        if m.active_offensive[a] >= 0:  # an ally's offensive this month cannot start it
             continue
         d = defenders(m, a)
-        held = m.control >= 0
         hostile = np.where(d >= 0, m.hostility[a, np.maximum(d, 0)], 1.0)
-        near = (m.garrison[a] @ m.adj_f) > 0
-        cand = ((d >= 0) | ~held) & (hostile > 0) & near & ((m.control != a) | (d >= 0))
+        cand = ((d >= 0) | ~held) & (hostile > 0) & near_all[a]
         if not cand.any():
             continue
-        prob = front(m, a, share, d)
-        value = m.value + p.jihadist_prize * m.jihadist_held()
+        prob = front(m, a, share, d, fr)
         net = hostile * prob * value - p.offensive_cost * share * (1.0 - prob)
-        net = np.where(cand, net, -np.inf)
-        for t in np.argsort(-net)[:3].tolist():  # the best few: red lines and ceasefires
-            if not np.isfinite(net[t]):
+        net[~cand] = -np.inf
+        for _ in range(3):  # the best few: red lines and ceasefires may rule one out
+            t = int(np.argmax(net))
+            if net[t] <= p.offensive_threshold:
                 break
-            if net[t] - _deterrence(m, a, t) <= p.offensive_threshold:
-                continue
-            if _binds(m, a, int(d[t])):
-                continue
-            launch(m, a, t, share, round(p.offensive_months), "decided")
-            break
+            net[t] -= _deterrence(m, a, t)
+            if net[t] > p.offensive_threshold and not _binds(m, a, int(d[t])):
+                launch(m, a, t, share, round(p.offensive_months), "decided")
+                break
+            net[t] = -np.inf
 
 
 def launch(
