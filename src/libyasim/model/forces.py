@@ -424,30 +424,53 @@ def decide(m: LibyaModel) -> None:
     ]
     if not deciding:
         return
+    # what every decision shares this month, as lists: R ~ 14 and F ~ 9 are too small
+    # for numpy's per-call overhead to pay off in the per-target arithmetic below
     fr = Front(m)
-    value = m.value + p.jihadist_prize * m.jihadist_held()
-    held = m.control >= 0
-    near_all = _dot(m.garrison, m.adj_f) > 0
+    mass, hold = fr.mass.tolist(), fr.hold.tolist()
+    g = m.garrison.tolist()
+    near = (_dot(m.garrison, m.adj_f) > 0).tolist()
+    value = (m.value + p.jihadist_prize * m.jihadist_held()).tolist()
+    control, defence = m.control.tolist(), m.defence.tolist()
+    mult, hostility = m.combat_mult.tolist(), m.hostility.tolist()
+    e, cost = p.contest_exponent, p.offensive_cost * share
+    threshold, months = p.offensive_threshold, round(p.offensive_months)
+    factions = range(m.F)
     for a in deciding:
         if m.active_offensive[a] >= 0:  # an ally's offensive this month cannot start it
             continue
-        d = defenders(m, a)
-        hostile = np.where(d >= 0, m.hostility[a, np.maximum(d, 0)], 1.0)
-        cand = ((d >= 0) | ~held) & (hostile > 0) & near_all[a]
-        if not cand.any():
-            continue
-        prob = front(m, a, share, d, fr)
-        net = hostile * prob * value - p.offensive_cost * share * (1.0 - prob)
-        net[~cand] = -np.inf
-        for _ in range(3):  # the best few: red lines and ceasefires may rule one out
-            t = int(np.argmax(net))
-            if net[t] <= p.offensive_threshold:
+        h_a, near_a, mass_a = hostility[a], near[a], mass[a]
+        xa = share * mult[a]
+        options = []
+        for t, c in enumerate(control):
+            if not near_a[t]:
+                continue
+            if c == a:  # a pocket to clear: the enemy with the most weighted fighters
+                d, best = -1, 0.0
+                for f in factions:
+                    w = h_a[f] * g[f][t]
+                    if w > best:
+                        d, best = f, w
+                if d < 0:
+                    continue
+                h = h_a[d]
+            elif c >= 0:
+                d, h = c, h_a[c]
+                if h <= 0:
+                    continue
+            else:
+                d, h = -1, 1.0
+            x = (xa * mass_a[t]) ** e
+            y = (hold[d][t] * defence[t] * mult[d]) ** e if d >= 0 else 0.0
+            prob = x / (x + y) if x + y > 0 else 0.5
+            options.append((h * prob * value[t] - cost * (1.0 - prob), t, d))
+        options.sort(reverse=True)
+        for net, t, d in options[:3]:  # the best few: red lines and ceasefires may rule one out
+            if net <= threshold:
                 break
-            net[t] -= _deterrence(m, a, t)
-            if net[t] > p.offensive_threshold and not _binds(m, a, int(d[t])):
-                launch(m, a, t, share, round(p.offensive_months), "decided")
+            if net - _deterrence(m, a, t) > threshold and not _binds(m, a, d):
+                launch(m, a, t, share, months, "decided")
                 break
-            net[t] = -np.inf
 
 
 def launch(
