@@ -302,6 +302,8 @@ class CeasefireBehaviour(Behaviour):
         pair = getattr(m, "pair_deaths", None)
         if pair is not None:
             cross = (side[:, None] >= 0) & (side[None, :] >= 0) & (side[:, None] != side[None, :])
+            if self.spec.unilateral:  # the declarer is bound: any fighting across was forced on it
+                self.effects["attacks_on_declarer"] += int((m.attacked & cross).sum())
             return float(np.triu(pair * cross, 1).sum())
         deaths, log = 0.0, m.event_log
         for rec in log[self._log_pos :]:

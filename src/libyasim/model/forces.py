@@ -127,6 +127,7 @@ def init(m: LibyaModel) -> None:
     reach = np.isfinite(m.hops)
     m.transit = np.where(reach, (1.0 - p.hop_loss) ** np.where(reach, m.hops, 0.0), 0.0)
     m.transit_off = m.transit * ~np.eye(m.R, dtype=bool)
+    m.transit_off2 = m.transit_off**2
     # forces next to t: within one hop; massable forces discounted by hops to t's neighbours
     near_hops = np.maximum(m.hops - 1.0, 0.0)
     m.mass_transit = np.where(reach, (1.0 - p.hop_loss) ** np.where(reach, near_hops, 0.0), 0.0)
@@ -242,31 +243,41 @@ def economy(m: LibyaModel) -> None:
         transfer = ally * (scale * res)[:, None]
         res += _sum(transfer, axis=0) - _sum(transfer, axis=1)
     np.maximum(res, 0.0, out=res)
-    due = m.strength * (p.upkeep_cost / 1000.0)
-    paid = np.minimum(res, due)
-    res -= paid
-    unpaid = np.divide(due - paid, due, out=np.zeros(m.F), where=due > 0)
-    m.upkeep_unpaid = unpaid
-    spend = p.resource_spend * res
-    res -= spend
-    m.resources = res
-    cap = ceiling(m, own)
-    recruits = p.military_to_fighters * got[:, MIL] + p.recruitment_rate * spend
-    recruits *= headroom(m, cap)
-    if m.jihadist_ids:
-        j = m.jihadist_index
-        recruits[j] += p.jihadist_recruitment * np.maximum(cap[j] - m.strength[j], 0.0)
-    recruits += m.foreign_fighters
+    cap = ceiling(m, own).tolist()
+    # per faction on lists (F ~ 9: plain floats beat numpy's per-call overhead)
+    strength, mil, ff = m.strength.tolist(), got[:, MIL].tolist(), m.foreign_fighters.tolist()
+    res_l, jihadist = res.tolist(), m.jihadist_list
+    upkeep, spend_share = p.upkeep_cost / 1000.0, p.resource_spend
+    to_fighters, per_spend = p.military_to_fighters, p.recruitment_rate
+    base_keep, desert, jr = 1.0 - p.attrition_rate, p.unpaid_desertion, p.jihadist_recruitment
+    keep, unpaid, empty = [], [], []
+    for f in range(m.F):
+        r, s_f, k_f = res_l[f], strength[f], cap[f]
+        due = upkeep * s_f
+        paid = r if r < due else due
+        r -= paid
+        u = (due - paid) / due if due > 0 else 0.0
+        spend = spend_share * r
+        res_l[f] = r - spend
+        room = 1.0 - s_f / k_f if k_f > 0 else 0.0
+        room = 0.0 if room < 0.0 else (1.0 if room > 1.0 else room)
+        recruits = (to_fighters * mil[f] + per_spend * spend) * room + ff[f]
+        if jihadist[f] and k_f > s_f:
+            recruits += jr * (k_f - s_f)
+        k = base_keep - desert * u
+        k = k if k > 0.0 else 0.0
+        if s_f > 0:
+            k += recruits / s_f
+        elif recruits > 0:
+            empty.append((f, recruits))
+        keep.append(k)
+        unpaid.append(u)
+    m.resources = np.array(res_l)
+    m.upkeep_unpaid = np.array(unpaid)
     # recruits join the garrisons in proportion (a faction with none: its home regions)
-    strength = m.strength
-    keep = unpaid * -p.unpaid_desertion
-    keep += 1.0 - p.attrition_rate
-    np.maximum(keep, 0.0, out=keep)
-    keep += np.divide(recruits, strength, out=np.zeros(m.F), where=strength > 0)
-    m.garrison *= keep[:, None]
-    empty = (strength <= 0) & (recruits > 0)
-    if empty.any():
-        m.garrison[empty] += recruits[empty, None] * m.home[empty]
+    m.garrison *= np.array(keep)[:, None]
+    for f, recruits in empty:
+        m.garrison[f] += recruits * m.home[f]
     m.sync_strength()
 
 
@@ -307,8 +318,7 @@ def redeploy(m: LibyaModel) -> None:
     need = want - g
     np.maximum(need, 0.0, out=need)
     need *= own
-    rows = np.logical_or.reduce(need > 0, axis=1)
-    if not rows.any():
+    if not need.any():
         return
     spare = g - want
     spare -= m.gov_floor
@@ -316,23 +326,23 @@ def redeploy(m: LibyaModel) -> None:
     spare *= own  # forces outside its own regions are at a front: they stay
     for a in np.flatnonzero(m.active_offensive >= 0).tolist():  # nor the forces massed
         spare[a, m.offensives[m.active_offensive[a]].origin] = 0.0
-    rows &= np.logical_or.reduce(spare > 0, axis=1)
-    if not rows.any():
+    if not spare.any():
         return
-    need, spare = need[rows], spare[rows]
-    w = need[:, None, :] * m.transit_off  # [f, r, s]
-    tot = _sum(w, axis=2)
-    out = np.divide(p.redeploy_rate * spare, tot, out=np.zeros_like(spare), where=tot > 0)
-    w *= out[:, :, None]  # [f, r, s] fighters leaving r for s
-    arrive = w * m.transit_off
-    inflow = _sum(arrive, axis=1)  # [f, s]
-    scale = np.divide(need, inflow, out=np.ones_like(need), where=inflow > need)
-    w *= scale[:, None, :]
-    arrive *= scale[:, None, :]
-    gr = g[rows]
-    gr -= _sum(w, axis=2)
-    gr += _sum(arrive, axis=1)
-    g[rows] = gr
+    # flows x[f, r, s] = out[f, r]·need[f, s]·τ[r, s] (τ symmetric), written as products
+    # of [F, R] arrays with [R, R] ones: out = rate·spare/Σ_s need·τ
+    tau = m.transit_off
+    tot = _dot(need, tau)
+    out = np.divide(spare, tot, out=np.zeros_like(spare), where=tot > 0)
+    out *= p.redeploy_rate
+    arrive = _dot(out, m.transit_off2)  # Σ_r out·τ² (arrivals lose (1 − hop_loss)^hops)
+    arrive *= need
+    scale = np.divide(need, arrive, out=np.ones_like(need), where=arrive > need)
+    arrive *= scale
+    scale *= need
+    leave = _dot(scale, tau)
+    leave *= out
+    g -= leave
+    g += arrive
     m.sync_strength()
 
 

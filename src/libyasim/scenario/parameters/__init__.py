@@ -31,4 +31,10 @@ class Parameters(PoliticsParameters, ForcesParameters, ConflictParameters, Suppo
     """Model coefficients. Each is documented in docs/ODD.md under its name."""
 
 
-__all__ = ["ConflictParameters", "ForcesParameters", "Parameters", "PoliticsParameters", "SupportParameters"]
+__all__ = [
+    "ConflictParameters",
+    "ForcesParameters",
+    "Parameters",
+    "PoliticsParameters",
+    "SupportParameters",
+]

@@ -9,7 +9,7 @@ from . import _p
 class ConflictParameters(StrictModel):
     """The coefficients documented in the ODD section named above."""
 
-    engagement_rate: Unit = _p(0.2, 0.05, 0.6, "monthly probability that hostile forces in the same or adjacent regions skirmish outside offensives, times hostility level")
+    engagement_rate: Unit = _p(0.2, 0.05, 0.8, "monthly probability that hostile forces in the same or adjacent regions skirmish outside offensives, times hostility level")
     aimed_fire_rate: NonNegative = _p(0.07, 0.03, 0.1, "Lanchester aimed-fire kill rate per fighter per month, conventional forces; calibrated to conflict deaths of 1,000-2,000 a year (FACTS.md)")
     insurgent_fire_rate: NonNegative = _p(0.06, 0.02, 0.12, "Deitchman: kill rate of insurgents on conventional forces per insurgent per month")
     area_fire_rate: NonNegative = _p(0.00002, 0.000005, 0.00005, "Deitchman area-fire coefficient b: insurgent losses per (insurgent x conventional fighter) per month")
