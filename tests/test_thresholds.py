@@ -132,7 +132,9 @@ def test_on_a_real_batch_the_nominal_shares_are_the_runs_end_states(batch):
     assert {f"fig__classification__{k}" for k in CRITERIA} <= set(load_runs(batch).columns)
     shares = outcome_table(load_runs(batch)).set_index(["scenario", "outcome"])["p"]
     for r in t[t["threshold"] == "war_fatalities"].itertuples():
-        assert r.p == pytest.approx(shares[(r.scenario, r.outcome)])
+        # outcome_table lists only the flags some run raised; a flag that only a moved
+        # threshold raises (resurgence_ratio -10%) has a nominal share of 0
+        assert r.p == pytest.approx(shares.get((r.scenario, r.outcome), 0.0))
     # moves are monotone: a lower war threshold never makes fewer wars
     war = t[(t["threshold"] == "war_fatalities") & (t["outcome"] == "renewed_war")]
     assert (war[war["move"] == "-10%"]["change"] >= 0).all()
