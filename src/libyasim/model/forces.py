@@ -438,14 +438,18 @@ def decide(m: LibyaModel) -> None:
     # for numpy's per-call overhead to pay off in the per-target arithmetic below
     fr = Front(m)
     mass, hold = fr.mass.tolist(), fr.hold.tolist()
-    g = m.garrison.tolist()
     near = (_dot(m.garrison, m.adj_f) > 0).tolist()
     value = (m.value + p.jihadist_prize * m.jihadist_held()).tolist()
     control, defence = m.control.tolist(), m.defence.tolist()
     mult, hostility = m.combat_mult.tolist(), m.hostility.tolist()
+    # in each held region, the holder's strongest enemy pocket there (or −1)
+    cc = np.maximum(m.control, 0)
+    w = m.hostility[cc] * m.garrison.T  # [R, F]
+    strongest = w.argmax(axis=1)
+    strongest[w.max(axis=1) <= 0] = -1
+    pocket = strongest.tolist()
     e, cost = p.contest_exponent, p.offensive_cost * share
     threshold, months = p.offensive_threshold, round(p.offensive_months)
-    factions = range(m.F)
     for a in deciding:
         if m.active_offensive[a] >= 0:  # an ally's offensive this month cannot start it
             continue
@@ -456,11 +460,7 @@ def decide(m: LibyaModel) -> None:
             if not near_a[t]:
                 continue
             if c == a:  # a pocket to clear: the enemy with the most weighted fighters
-                d, best = -1, 0.0
-                for f in factions:
-                    w = h_a[f] * g[f][t]
-                    if w > best:
-                        d, best = f, w
+                d = pocket[t]
                 if d < 0:
                     continue
                 h = h_a[d]
