@@ -1323,7 +1323,11 @@ def _warn_ceilings(scenario: Scenario, data: dict, node: Node) -> None:
     recruitment ceiling (docs/ODD.md §7.3): it can only shrink."""
     from ..model.forces import start_ceilings  # the model imports the scenario package
 
-    for i, (fid, strength, cap) in enumerate(start_ceilings(scenario)):
+    try:
+        ceilings = start_ceilings(scenario)
+    except Exception:  # advice only: a model that cannot start says so when it is run
+        return
+    for i, (fid, strength, cap) in enumerate(ceilings):
         if strength > cap * (1.0 + 1e-9) and strength > 0:
             where = locate(data, node, ("factions", i, "strength"))
             warnings.warn(
