@@ -54,6 +54,13 @@ NEEDS_A_SCENARIO = {
         "offensive on Tripoli (an ordered offensive with Emirati and Russian direct support) "
         "is proposed"
     ),
+    "unified_election": (
+        "the early-election scenarios hold the vote but Misrata rejects an LNA win with "
+        "probability about 0.9 (F 0.33-0.34 against A 0.22, on main before forces v2 too), so "
+        "an accepted election is a joint draw of a few percent; with forces v2 (Misrata no "
+        "longer starts above its recruitment ceiling) this batch's seeds draw none; a "
+        "scenario with a power-sharing offer to Misrata is proposed"
+    ),
 }
 
 
