@@ -97,8 +97,8 @@ ON_THE_MEDIAN = {
     "war_fatalities": (
         "a year of the model's violence sits near UCDP's war line (1,000 battle deaths) in "
         "several scenarios, as Libya's own 2016-17 did: with forces v2, 20 runs per scenario "
-        "and root seed 10, +10% moves gulf_withdraws' renewed_war share by 15 points and "
-        "the other scenarios by at most 10"
+        "and root seed 10, -10% moves gulf_withdraws' shares by 20 points and +-10% "
+        "arms_embargo_enforced's and turkey_enters' by 15 (docs/ODD.md 7.6)"
     ),
 }
 
