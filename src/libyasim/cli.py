@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "libyasim.dashboard.commands",
     "libyasim.batch.commands",
     "libyasim.calibration.commands",
+    "libyasim.analysis.commands",
 ]
 
 

@@ -356,34 +356,125 @@ def _morris_inputs(batch: SampledBatch, x_points: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- measures
 
 
+def _srrc_fit(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, float]:
+    """SRRC of one sample: least squares of the standardized ranks of ``ys`` on
+    those of ``xs`` (columns that do not vary get NaN), and the fit's R²."""
+    from scipy.stats import rankdata
+
+    xr = rankdata(xs, axis=0)
+    yr = rankdata(ys)
+    sx, sy = xr.std(axis=0), yr.std()
+    d = xs.shape[1]
+    if sy == 0:
+        return np.full(d, np.nan), np.nan
+    ok = sx > 0
+    xz = (xr[:, ok] - xr[:, ok].mean(axis=0)) / sx[ok]
+    yz = (yr - yr.mean()) / sy
+    beta = np.full(d, np.nan)
+    coef, *_ = np.linalg.lstsq(xz, yz, rcond=None)
+    beta[ok] = coef
+    resid = yz - xz @ coef
+    return beta, float(1 - resid.var() / yz.var())
+
+
+def _resamples(rng: np.random.Generator, n: int, n_boot: int) -> np.ndarray:
+    """Bootstrap multiplicities (n_boot × n): how often each point is drawn in each
+    resample (the draws of ``rng.integers(0, n, n)``, one call per resample)."""
+    idx = np.stack([rng.integers(0, n, n) for _ in range(n_boot)])
+    offset = (np.arange(n_boot) * n)[:, None]
+    return np.bincount((idx + offset).ravel(), minlength=n_boot * n).reshape(n_boot, n)
+
+
+class _RankPlan:
+    """Each column's sort order and tie groups, computed once, so that the average
+    ranks of any resample (given as multiplicities) are cumulative sums, not sorts.
+    Held transposed (one row per column of ``x``) so that every pass is contiguous."""
+
+    def __init__(self, x: np.ndarray) -> None:
+        xt = np.ascontiguousarray(x.T)
+        n = xt.shape[1]
+        self.order = np.argsort(xt, axis=1, kind="stable")
+        xs = np.take_along_axis(xt, self.order, axis=1)
+        new = np.ones(xs.shape, bool)
+        new[:, 1:] = xs[:, 1:] != xs[:, :-1]
+        pos = np.arange(n)[None, :]
+        # first and one-past-last sorted position of each element's tie group
+        self.start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
+        last = np.ones(xs.shape, bool)
+        last[:, :-1] = new[:, 1:]
+        ends = np.where(last, pos + 1, n)[:, ::-1]
+        self.end = np.ascontiguousarray(np.minimum.accumulate(ends, axis=1)[:, ::-1])
+
+    def ranks(self, w: np.ndarray) -> np.ndarray:
+        """Average ranks (1-based, ties averaged), one row per column of ``x``, of
+        every point within the resample that draws point i ``w[i]`` times (as
+        scipy's ``rankdata`` of the resampled rows)."""
+        c = np.zeros((self.order.shape[0], self.order.shape[1] + 1))
+        np.cumsum(w[self.order], axis=1, out=c[:, 1:])
+        before = np.take_along_axis(c, self.start, axis=1)
+        through = np.take_along_axis(c, self.end, axis=1)
+        through -= before
+        through += 1
+        through *= 0.5
+        through += before
+        out = np.empty_like(through)
+        np.put_along_axis(out, self.order, through, axis=1)
+        return out
+
+
+def _srrc_resampled(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """SRRC of every bootstrap resample (one row per row of ``weights``): the
+    resample's ranks from the :class:`_RankPlan` cumulative sums, and its least
+    squares as weighted normal equations over the points it drew (equal to
+    ranking and fitting the resampled rows, to rounding)."""
+    from scipy.linalg import LinAlgError, solve
+    from scipy.linalg.blas import dsyrk
+
+    d = x.shape[1]
+    px, py = _RankPlan(x), _RankPlan(y[:, None])
+    out = np.full((len(weights), d), np.nan)
+    for b, w in enumerate(weights):
+        total = float(w.sum())
+        drawn = w > 0
+        wd = w[drawn].astype(float)
+        yr = py.ranks(w)[0, drawn]
+        ym = wd @ yr / total
+        sy = math.sqrt(wd @ (yr - ym) ** 2 / total)
+        if sy == 0:
+            continue
+        xr = px.ranks(w)[:, drawn]  # one row per parameter
+        xr -= (xr @ wd / total)[:, None]  # centred in place
+        root = np.sqrt(wd)
+        xr *= root  # columns weighted by sqrt(w): X'WX = (sqrt(w) X)'(sqrt(w) X)
+        sx = np.sqrt(np.einsum("ij,ij->i", xr, xr) / total)
+        ok = sx > 0
+        xz = xr[ok] / sx[ok, None] if not ok.all() else xr / sx[:, None]
+        yz = (yr - ym) / sy * root
+        gram = dsyrk(1.0, xz)  # upper triangle of xz xz'
+        try:
+            coef = solve(gram, xz @ yz, assume_a="pos", check_finite=False)
+        except LinAlgError:  # collinear ranks: the minimum-norm solution
+            coef = np.linalg.lstsq(xz.T, yz, rcond=None)[0]
+        out[b, ok] = coef
+    return out
+
+
+def _srrc_loop(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The reference: rank and fit each resample's rows (kept for the tests and
+    benchmarks/bench_sensitivity.py, which check :func:`_srrc_resampled` against it)."""
+    out = np.full((len(weights), x.shape[1]), np.nan)
+    for b, w in enumerate(weights):
+        idx = np.repeat(np.arange(len(y)), w)
+        out[b] = _srrc_fit(x[idx], y[idx])[0]
+    return out
+
+
 def _srrc(
     x: np.ndarray, y: np.ndarray, n_boot: int, confidence: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Standardized rank regression coefficients, bootstrap interval, and R² of the fit."""
-    from scipy.stats import rankdata
-
-    def fit(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, float]:
-        xr = rankdata(xs, axis=0)
-        yr = rankdata(ys)
-        sx, sy = xr.std(axis=0), yr.std()
-        d = xs.shape[1]
-        if sy == 0:
-            return np.full(d, np.nan), np.nan
-        ok = sx > 0
-        xz = (xr[:, ok] - xr[:, ok].mean(axis=0)) / sx[ok]
-        yz = (yr - yr.mean()) / sy
-        beta = np.full(d, np.nan)
-        coef, *_ = np.linalg.lstsq(xz, yz, rcond=None)
-        beta[ok] = coef
-        resid = yz - xz @ coef
-        return beta, float(1 - resid.var() / yz.var())
-
-    beta, r2 = fit(x, y)
-    n = len(y)
-    boots = np.empty((n_boot, x.shape[1]))
-    for b in range(n_boot):
-        idx = rng.integers(0, n, n)
-        boots[b] = fit(x[idx], y[idx])[0]
+    beta, r2 = _srrc_fit(x, y)
+    boots = _srrc_resampled(x, y, _resamples(rng, len(y), n_boot))
     a = (1 - confidence) / 2
     with np.errstate(all="ignore"):
         lo = (

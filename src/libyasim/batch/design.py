@@ -9,8 +9,11 @@ A :class:`Design` is declared, not coded (EMA Workbench's vocabulary):
   the ``range`` of every uncertain parameter of the scenarios
   (:meth:`Scenario.uncertain`), optionally restricted by ``vary`` globs;
   crossed with the sweep grid;
+- ``rows``: explicit points, each ``{path: value}``;
 - ``replicates`` runs per scenario and point, with seeds from
-  ``numpy.random.SeedSequence(root_seed, spawn_key=(point, replicate))``.
+  ``numpy.random.SeedSequence(root_seed, spawn_key=(point, replicate))``
+  (``common_seeds``: ``spawn_key=(0, replicate)`` for every point, so that
+  points are compared on the same draws).
 
 The seed of a run depends only on (root seed, point, replicate): never on the
 scenario (common random numbers: scenarios are compared on the same draws),
@@ -75,6 +78,12 @@ class Design:
     months: int | None = None
     #: explicit points: a Parquet file, one column per dotted path, one row per point
     rows_from: str | None = None
+    #: explicit points given inline, each ``{path: value}`` (a point sets only its
+    #: own paths; e.g. the audit's one-at-a-time range ends)
+    rows: tuple[dict[str, Any], ...] = ()
+    #: every point runs the same seeds: replicate r of any point gets the seed of
+    #: point 0, replicate r (common random numbers, so points compare paired)
+    common_seeds: bool = False
 
     def __post_init__(self) -> None:
         if self.replicates < 1:
@@ -121,6 +130,8 @@ class Design:
             )
         if self.rows_from is not None and self.sample is not None:
             raise DesignError("give either explicit points (rows_from) or --sample, not both")
+        if self.rows and (self.rows_from is not None or self.sample is not None):
+            raise DesignError("give one of explicit rows, rows_from or --sample, not several")
         if self.months is not None and self.months < 1:
             raise DesignError(f"The 'months' parameter must be >= 1. Got {self.months} instead.")
         paths = [s.path for s in self.sweeps]
@@ -135,6 +146,11 @@ class Design:
         d = asdict(self)
         d["sweeps"] = [asdict(s) for s in self.sweeps]
         d["vary"] = list(self.vary)
+        # written only when used, so that batches made before they existed resume
+        d["rows"] = [dict(r) for r in self.rows]
+        for key in ("rows", "common_seeds"):
+            if not d[key]:
+                del d[key]
         return d
 
     @classmethod
@@ -142,6 +158,7 @@ class Design:
         d = dict(d)
         d["sweeps"] = tuple(Sweep(**s) for s in d.get("sweeps", ()))
         d["vary"] = tuple(d.get("vary", ()))
+        d["rows"] = tuple(dict(r) for r in d.get("rows", ()))
         return cls(**d)
 
     # -- the points ---------------------------------------------------------
@@ -192,7 +209,10 @@ class Design:
             dict(zip([s.path for s in self.sweeps], combo, strict=True))
             for combo in itertools.product(*(s.values() for s in self.sweeps))
         ]
-        rows = self._file_rows() if self.rows_from else self._sample_rows(scenarios)
+        if self.rows:
+            rows = [dict(r) for r in self.rows]
+        else:
+            rows = self._file_rows() if self.rows_from else self._sample_rows(scenarios)
         return [{**g, **r} for g in grid for r in rows]
 
     def _file_rows(self) -> list[dict[str, Any]]:
@@ -316,14 +336,20 @@ def run_id(scenario_id: str, point: int, replicate: int) -> str:
 
 
 def iter_runs(
-    scenario_ids: Sequence[str], n_points: int, replicates: int, root_seed: int
+    scenario_ids: Sequence[str],
+    n_points: int,
+    replicates: int,
+    root_seed: int,
+    common_seeds: bool = False,
 ) -> Iterator[RunSpec]:
-    """Every run of the batch, scenario by scenario, point by point (lazily)."""
+    """Every run of the batch, scenario by scenario, point by point (lazily);
+    ``common_seeds``: every point runs point 0's seeds."""
     index = 0
     for si, sid in enumerate(scenario_ids):
         for p in range(n_points):
+            sp = 0 if common_seeds else p
             for r in range(replicates):
-                yield RunSpec(index, run_id(sid, p, r), si, sid, p, r, run_seed(root_seed, p, r))
+                yield RunSpec(index, run_id(sid, p, r), si, sid, p, r, run_seed(root_seed, sp, r))
                 index += 1
 
 

@@ -112,7 +112,8 @@ class Plan:
             "identity": self.identity(),
             "root_seed": self.design.root_seed,
             "seeds": "numpy.random.SeedSequence(root_seed, spawn_key=(point, replicate)), "
-            "63-bit integer from generate_state(2, uint32); the same for every scenario",
+            "63-bit integer from generate_state(2, uint32); the same for every scenario"
+            + ("; point 0's for every point (common_seeds)" if self.design.common_seeds else ""),
             "run_id": "<scenario>.p<point:05d>.r<replicate:05d>",
             "n_points": len(self.points),
             "parameter_columns": [param_column(p) for p in self.param_paths],
@@ -277,7 +278,9 @@ def run_batch(
 
     def todo() -> Iterator[RunSpec]:
         ids = [s.id for s in plan.scenarios]
-        for spec in iter_runs(ids, len(plan.points), design.replicates, design.root_seed):
+        for spec in iter_runs(
+            ids, len(plan.points), design.replicates, design.root_seed, design.common_seeds
+        ):
             prev = statuses.get(spec.run_id)
             if prev is None:
                 yield spec
