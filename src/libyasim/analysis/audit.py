@@ -39,6 +39,7 @@ import json
 import math
 import resource
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,7 +111,7 @@ def audit_numbers(scenario: Scenario, vary: Sequence[str] = ()) -> list[AuditNum
 
 def audit_runner(scenario: Scenario, *, seed: int, months: int | None = None) -> Any:
     """The model's run with the headline outcomes added to the summary
-    (``summary["headline"]``, so a batch stores ``fig.headline.<name>``); the
+    (``summary["headline"]``, so a batch stores ``fig__headline__<name>``); the
     series and event log are dropped (the audit does not need them)."""
     from ..model import run
 
@@ -167,7 +168,9 @@ def _cpu_seconds() -> float:
 def workers_cpu_seconds(runs: pd.DataFrame) -> float:
     """CPU seconds the batch's workers spent, to their last run: the sum over
     workers of the largest ``worker_cpu_s`` an :func:`audit_runner` recorded."""
-    col = "fig.worker_cpu_s"
+    from ..batch.columns import fig_column
+
+    col = fig_column("worker_cpu_s")
     if col not in runs or "worker" not in runs:
         return float("nan")
     return float(runs.groupby("worker")[col].max().sum())
@@ -283,8 +286,11 @@ def _headline_matrix(
 ) -> tuple[list[str], np.ndarray]:
     """Outcome names and an array (points, replicates, outcomes) of headline values
     (nan for failed or missing runs)."""
-    cols = [c for c in runs.columns if c.startswith("fig.headline.")]
-    names = [c.removeprefix("fig.headline.") for c in cols]
+    from ..batch.columns import fig_column, figure_name
+
+    prefix = fig_column("headline.")
+    cols = [c for c in runs.columns if c.startswith(prefix)]
+    names = [figure_name(c).removeprefix("headline.") for c in cols]
     y = np.full((n_points, n_reps, len(cols)), np.nan)
     ok = runs[runs["status"] == "ok"]
     if len(ok) and cols:
@@ -313,6 +319,14 @@ def paired_effects(
     Effect: the mean over seeds of the paired difference; interval: Student's t
     with n-1 degrees of freedom on the per-seed differences; floor: the centre's
     between-seed standard deviation over sqrt(number of seeds)."""
+    with warnings.catch_warnings():  # all-nan outcomes (no ceasefire...) give nan, quietly
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _paired_effects(y, numbers, outcomes, confidence)
+
+
+def _paired_effects(
+    y: np.ndarray, numbers: Sequence[AuditNumber], outcomes: Sequence[str], confidence: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     centre = y[0]
     n_c = np.sum(~np.isnan(centre), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -650,3 +664,38 @@ __all__ = [
     "run_audit",
     "tornado_plot",
 ]
+
+
+# --------------------------------------------------------------------------- mechanism gate
+
+
+def mechanism_effects(
+    mechanisms: Sequence[Any], scenarios_dir: str | Path, seeds: int = 8, months: int = 24
+) -> pd.DataFrame:
+    """Each mechanism's lever at its range ends on common seeds (seeds 0..n-1),
+    serially: its paired effect on its declared outcome, the interval, the floor
+    and whether it is beyond noise (the audit's rule). One row per mechanism."""
+    from ..model import run
+
+    rows = []
+    by_scenario: dict[str, list[Any]] = {}
+    for m in mechanisms:
+        by_scenario.setdefault(m.scenario, []).append(m)
+    for name, group in by_scenario.items():
+        sc = load_scenario(Path(scenarios_dir) / f"{name}.yaml")
+        numbers = {n.path: n for n in audit_numbers(sc)}
+
+        def values(s: Scenario) -> list[dict[str, float]]:
+            return [headline_values(run(s, seed=k, months=months).summary) for k in range(seeds)]
+
+        centre = values(sc)
+        for m in group:
+            n = numbers.get(m.lever)
+            if n is None:
+                raise AuditError(f"mechanism {m.name}: {m.lever} is not a ranged number of {name}")
+            lo = values(sc.with_values({m.lever: _value(n.low)}))
+            hi = values(sc.with_values({m.lever: _value(n.high)}))
+            y = np.array([[[v.get(m.outcome, np.nan)] for v in runs] for runs in (centre, lo, hi)])
+            effects, _ = paired_effects(y, [n], [m.outcome])
+            rows.append({"mechanism": m.name, **effects.iloc[0].to_dict()})
+    return pd.DataFrame(rows)

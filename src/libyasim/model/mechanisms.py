@@ -1,0 +1,241 @@
+"""The mechanisms of the model, each with the outcome it must move (issue 11).
+
+Every mechanism ``docs/ODD.md`` documents is declared here: its ODD section,
+a *lever* (a dotted scenario path moved from the low to the high end of its
+range), the headline outcome (:mod:`libyasim.model.headline`) that moving the
+lever must change beyond replicate noise, and the scenario it is judged on.
+``tests/test_mechanism_gate.py`` runs each at its lever's range ends on common
+seeds and fails when the outcome does not move; a mechanism intentionally (or
+knowingly) without effect in its scenario says why in ``inert``.
+
+ODD.md ties back here with one line per mechanism in the section describing
+it::
+
+    Gate: `engagement` moves `battle_deaths`.
+
+(the test checks that every such line has its entry and every entry its line,
+in the section its ``odd`` names). See docs/audit.md for how to declare one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """A mechanism of the ODD and the outcome its lever must move."""
+
+    name: str
+    odd: str  # the ODD.md section, e.g. "7.3"
+    lever: str  # dotted path moved across its range, e.g. "parameters.engagement_rate"
+    outcome: str  # a headline outcome name, e.g. "battle_deaths"
+    scenario: str = "baseline_2017"
+    inert: str | None = None  # why, when it does not move the outcome in that scenario
+
+
+def _v1(effect: str) -> str:
+    return f"inert on the v1 model (measured {effect}): reworked by issue 10"
+
+
+MECHANISMS: tuple[Mechanism, ...] = (
+    # 7.1 sponsor support
+    Mechanism(
+        "sponsor_choice",
+        "7.1",
+        "parameters.softmax_temperature",
+        "population_share.gna",
+        inert=_v1("0 on population_share.gna"),
+    ),
+    Mechanism(
+        "support_inertia",
+        "7.1",
+        "parameters.support_inertia",
+        "population_share.gna",
+        inert=_v1("+0.008 [-0.011, 0.026] on population_share.gna"),
+    ),
+    Mechanism(
+        "policy_noise",
+        "7.1",
+        "parameters.policy_noise",
+        "population_share.gna",
+        inert=_v1("0 on population_share.gna"),
+    ),
+    Mechanism(
+        "threat_to_ct",
+        "7.1",
+        "parameters.threat_to_ct",
+        "jihadist_strength_ratio",
+        inert=_v1("-4e-6 on jihadist_strength_ratio"),
+    ),
+    Mechanism(
+        "icc_reputation_cost",
+        "7.1",
+        "parameters.icc_reputation_cost",
+        "population_share.lna",
+        inert=_v1("0 on population_share.lna"),
+    ),
+    Mechanism(
+        "casualty_cost",
+        "7.1",
+        "parameters.casualty_cost",
+        "battle_deaths",
+        inert=_v1("+0.01 [-0.04, 0.07] on battle_deaths"),
+    ),
+    Mechanism(
+        "indirect_cost_discount",
+        "7.1",
+        "parameters.indirect_cost_discount",
+        "population_share.lna",
+        inert=_v1("0 on population_share.lna"),
+    ),
+    Mechanism("richardson", "7.1", "parameters.richardson_reaction", "battle_deaths"),
+    Mechanism(
+        "direct_channel",
+        "7.1",
+        "parameters.direct_combat_gain",
+        "battle_deaths",
+        inert=_v1("0 on battle_deaths: no sponsor uses the direct channel in baseline_2017"),
+    ),
+    Mechanism(
+        "red_line",
+        "7.1",
+        "parameters.red_line_deterrence",
+        "battle_deaths",
+        inert=_v1("0 on battle_deaths: no red_line event in baseline_2017"),
+    ),
+    # 7.2 receiving and returning support
+    Mechanism(
+        "loyalty",
+        "7.2",
+        "parameters.loyalty_step",
+        "population_share.gna",
+        inert=_v1("0 on population_share.gna"),
+    ),
+    Mechanism("recruitment", "7.2", "parameters.mobilisation_ceiling", "jihadist_strength_ratio"),
+    Mechanism("attrition", "7.2", "parameters.attrition_rate", "jihadist_strength_ratio"),
+    Mechanism(
+        "resources",
+        "7.2",
+        "parameters.financial_to_resources",
+        "battle_deaths",
+        inert=_v1("+82 [56, 108] on battle_deaths, below the floor 139"),
+    ),
+    # 7.3 conflict
+    Mechanism("engagement", "7.3", "parameters.engagement_rate", "battle_deaths"),
+    Mechanism("lanchester", "7.3", "parameters.aimed_fire_rate", "battle_deaths"),
+    Mechanism("deitchman", "7.3", "parameters.area_fire_rate", "jihadist_strength_ratio"),
+    Mechanism("contest", "7.3", "parameters.control_change_margin", "population_share.misrata"),
+    Mechanism(
+        "raids",
+        "7.3",
+        "parameters.raid_fatalities",
+        "total_deaths",
+        inert=_v1("+0.6 [-210, 212] on total_deaths"),
+    ),
+    # 7.4 politics
+    Mechanism(
+        "bargaining",
+        "7.4",
+        "parameters.bargaining_exponent",
+        "population_share.gna",
+        inert=_v1("0 on population_share.gna"),
+    ),
+    Mechanism(
+        "popularity",
+        "7.4",
+        "parameters.popularity_swing",
+        "population_share.gna",
+        inert=_v1("0 on population_share.gna"),
+    ),
+    Mechanism(
+        "legitimacy",
+        "7.4",
+        "parameters.recognition_weight",
+        "population_share.gna",
+        inert=_v1("0 on population_share.gna"),
+    ),
+    # 7.5 events, each on a scenario that uses it
+    Mechanism(
+        "ceasefire",
+        "7.5.1",
+        "events.paris_ceasefire.penalty",
+        "ceasefire_months",
+        "ceasefire_only",
+        inert=_v1("+5.3 [-2.3, 12.8] months on ceasefire_months"),
+    ),
+    Mechanism(
+        "election",
+        "7.5.2",
+        "events.early_election.coercion",
+        "end_state.takeover",
+        "early_elections",
+        inert=_v1("0 on end_state.takeover"),
+    ),
+    Mechanism(
+        "recognition",
+        "7.5.3",
+        "events.paris_summit.legitimacy_boost",
+        "population_share.lna",
+        "paris_2017",
+        inert=_v1("0 on population_share.lna"),
+    ),
+    Mechanism(
+        "support_change",
+        "7.5.4",
+        "events.france_withdraws.stance.lna",
+        "population_share.lna",
+        "france_steps_back",
+        inert=_v1("0 on population_share.lna"),
+    ),
+    Mechanism(
+        "sponsor_entry",
+        "7.5.5",
+        "sponsors.turkey.budget.military",
+        "population_share.gna",
+        "turkey_enters",
+        inert=_v1("+0.013 [-0.011, 0.037] on population_share.gna"),
+    ),
+    Mechanism(
+        "attack",
+        "7.5.6",
+        "events.sirte_attack.fatalities",
+        "total_deaths",
+        "daesh_resurgence",
+        inert=_v1("+16 [16, 17] on total_deaths, below the floor 99"),
+    ),
+    Mechanism(
+        "icc_warrant",
+        "7.5.7",
+        "events.icc_commanders.legitimacy_penalty",
+        "population_share.lna",
+        "icc_pressure",
+        inert=_v1("0 on population_share.lna"),
+    ),
+    Mechanism(
+        "arms_embargo",
+        "7.5.8",
+        "events.embargo.enforcement",
+        "battle_deaths",
+        "arms_embargo_enforced",
+        inert=_v1("-13 [-164, 137] on battle_deaths"),
+    ),
+    Mechanism(
+        "dialogue",
+        "7.5.9",
+        "parameters.engagement_rate",
+        "battle_deaths",
+        inert="no shipped scenario holds a dialogue yet (model v2, issue 10)",
+    ),
+    Mechanism(
+        "realignment",
+        "7.5.10",
+        "parameters.engagement_rate",
+        "battle_deaths",
+        inert="no shipped scenario holds a realignment yet (model v2, issue 10)",
+    ),
+)
+
+BY_NAME = {m.name: m for m in MECHANISMS}
+
+__all__ = ["BY_NAME", "MECHANISMS", "Mechanism"]
