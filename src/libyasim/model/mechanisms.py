@@ -43,7 +43,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
         "sponsor_choice",
         "7.1",
-        "parameters.softmax_temperature",
+        "parameters.concentration_cost",
         "population_share.gna",
         inert=_v1("0 on population_share.gna"),
     ),
@@ -89,7 +89,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "population_share.lna",
         inert=_v1("0 on population_share.lna"),
     ),
-    Mechanism("richardson", "7.1", "parameters.richardson_reaction", "battle_deaths"),
+    Mechanism(
+        "richardson",
+        "7.1",
+        "parameters.richardson_reaction",
+        "battle_deaths",
+        inert="below noise since sponsors v2 bounded escalation (measured +49 [-3, 101], "
+        "floor 149; was +289 [219, 359] on v1): issue 10 to decide",
+    ),
     Mechanism(
         "direct_channel",
         "7.1",
@@ -125,7 +132,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism("engagement", "7.3", "parameters.engagement_rate", "battle_deaths"),
     Mechanism("lanchester", "7.3", "parameters.aimed_fire_rate", "battle_deaths"),
     Mechanism("deitchman", "7.3", "parameters.area_fire_rate", "jihadist_strength_ratio"),
-    Mechanism("contest", "7.3", "parameters.control_change_margin", "population_share.misrata"),
+    Mechanism(
+        "contest",
+        "7.3",
+        "parameters.control_change_margin",
+        "population_share.misrata",
+        inert="below noise since sponsors v2 (measured +0.009 [-0.002, 0.019]; was -0.032 "
+        "[-0.061, -0.004] on v1): issue 10 to decide",
+    ),
     Mechanism(
         "raids",
         "7.3",
@@ -219,6 +233,13 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "battle_deaths",
         "arms_embargo_enforced",
         inert=_v1("-13 [-164, 137] on battle_deaths"),
+    ),
+    Mechanism(
+        "direct_intervention",
+        "7.5.9",
+        "parameters.direct_combat_gain",
+        "battle_deaths",
+        inert="no shipped scenario holds a direct_intervention yet (model v2, issue 10)",
     ),
     Mechanism(
         "dialogue",
