@@ -106,7 +106,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
     ),
     Mechanism(
         "red_line",
-        "7.1",
+        "7.5.10",
         "parameters.red_line_deterrence",
         "battle_deaths",
         inert=_v1("0 on battle_deaths: no red_line event in baseline_2017"),
@@ -135,10 +135,10 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
         "contest",
         "7.3",
-        "parameters.control_change_margin",
+        "parameters.contest_exponent",
         "population_share.misrata",
-        inert="below noise since sponsors v2 (measured +0.009 [-0.002, 0.019]; was -0.032 "
-        "[-0.061, -0.004] on v1): issue 10 to decide",
+        inert="below noise after sponsors v2 (control_change_margin: +0.009 [-0.002, 0.019]); "
+        "forces v2 replaced that lever by contest_exponent, not yet re-judged: issue 10",
     ),
     Mechanism(
         "raids",
@@ -243,17 +243,31 @@ MECHANISMS: tuple[Mechanism, ...] = (
     ),
     Mechanism(
         "dialogue",
-        "7.5.9",
+        "7.5.11",
         "parameters.engagement_rate",
         "battle_deaths",
         inert="no shipped scenario holds a dialogue yet (model v2, issue 10)",
     ),
     Mechanism(
         "realignment",
-        "7.5.10",
+        "7.5.12",
         "parameters.engagement_rate",
         "battle_deaths",
         inert="no shipped scenario holds a realignment yet (model v2, issue 10)",
+    ),
+    Mechanism(
+        "offensive",
+        "7.5.13",
+        "parameters.engagement_rate",
+        "battle_deaths",
+        inert="no shipped 2017 scenario orders an offensive yet (the calibration scenario does)",
+    ),
+    Mechanism(
+        "blockade",
+        "7.5.14",
+        "parameters.engagement_rate",
+        "battle_deaths",
+        inert="no shipped 2017 scenario holds a blockade yet (the calibration scenario does)",
     ),
 )
 
