@@ -45,6 +45,17 @@ def _population_shares(s: Mapping[str, Any]) -> dict[str, float]:
     return {f: _num(v.get("population")) for f, v in s.get("factions", {}).items()}
 
 
+def _faction_field(key: str) -> Callable[[Mapping[str, Any]], dict[str, float]]:
+    def value(s: Mapping[str, Any]) -> dict[str, float]:
+        return {f: _num(v.get(key)) for f, v in s.get("factions", {}).items()}
+
+    return value
+
+
+def _settlement(s: Mapping[str, Any]) -> dict[str, float]:
+    return {k: _num(v) for k, v in (s.get("settlement") or {}).items()}
+
+
 def _end_states(s: Mapping[str, Any]) -> dict[str, float]:
     return {state: float(s.get("end_state") == state) for state in END_STATES}
 
@@ -88,6 +99,26 @@ HEADLINES: tuple[Headline, ...] = (
         "population_share",
         "share of the population each faction controls at the end (one outcome per faction)",
         _population_shares,
+    ),
+    Headline(
+        "strength",
+        "fighters each faction has at the end (one outcome per faction)",
+        _faction_field("strength"),
+    ),
+    Headline(
+        "legitimacy",
+        "each faction's legitimacy at the end, 0-1 (one outcome per faction)",
+        _faction_field("legitimacy"),
+    ),
+    Headline(
+        "popularity",
+        "each faction's population-weighted popularity at the end, 0-1",
+        _faction_field("popularity"),
+    ),
+    Headline(
+        "settlement",
+        "the bargaining model's forecast settlement on each issue axis at the end, 0-1",
+        _settlement,
     ),
     Headline(
         "end_state", "1 if the run ends in this end state, else 0 (one per end state)", _end_states
