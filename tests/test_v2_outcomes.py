@@ -45,23 +45,9 @@ def shares(rows: list[dict], t: dict[str, float]) -> Counter:
 
 
 #: end states that no shipped scenario reaches reliably yet, with the reason and the
-#: scenario proposed for them (docs/ODD.md §7.6)
-NEEDS_A_SCENARIO = {
-    "takeover": (
-        "no accepted election's winner holds two thirds of the fighters (the LNA holds about "
-        "half), and no faction takes Tripoli in the shipped scenarios' runs (before forces v2 "
-        "the LNA did in 8 of 240 runs on seeds 0-19); a scenario of the LNA's April 2019 "
-        "offensive on Tripoli (an ordered offensive with Emirati and Russian direct support) "
-        "is proposed"
-    ),
-    "unified_election": (
-        "the early-election scenarios hold the vote but Misrata rejects an LNA win with "
-        "probability about 0.9 (F 0.33-0.34 against A 0.22, on main before forces v2 too), so "
-        "an accepted election is a joint draw of a few percent; with forces v2 (Misrata no "
-        "longer starts above its recruitment ceiling) this batch's seeds draw none; a "
-        "scenario with a power-sharing offer to Misrata is proposed"
-    ),
-}
+#: scenario proposed for them (docs/ODD.md §7.6); none since lna_marches_on_tripoli
+#: (takeover) and power_sharing_election (unified_election) were added
+NEEDS_A_SCENARIO: dict[str, str] = {}
 
 
 @pytest.mark.slow
