@@ -20,15 +20,26 @@ def _run_as_command() -> bool:
     return bool(sys.argv) and Path(sys.argv[0]).name in ("libyasim", "-m")
 
 
-try:
-    # scenario first: the events package imports scenario.types, whose package
-    # imports the events package back; entered through scenario, the cycle resolves
+# scenario first: the events package imports scenario.types, whose package imports
+# the events package back; entered through scenario, the cycle resolves.
+if _run_as_command():
+    # Ctrl-C while the command starts: a message, not a traceback. The signal is held
+    # until the imports are done, since a KeyboardInterrupt raised inside a compiled
+    # extension's initialisation surfaces as that extension's own error (pyo3's
+    # PanicException from pydantic_core), not as KeyboardInterrupt.
+    import signal
+
+    _interrupted: list[int] = []
+    _previous = signal.signal(signal.SIGINT, lambda signum, frame: _interrupted.append(signum))
+    try:
+        from . import scenario as _scenario
+    finally:
+        signal.signal(signal.SIGINT, _previous)
+    if _interrupted:
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(130)
+else:
     from . import scenario as _scenario  # noqa: F401
-except KeyboardInterrupt:  # Ctrl-C while the command starts: a message, not a traceback
-    if not _run_as_command():
-        raise
-    sys.stderr.write("interrupted\n")
-    raise SystemExit(130) from None
 
 #: The public names, each imported from its module on first use (the model,
 #: the experiment API and the EMA adapter stay out of ``import libyasim``).
