@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..batch.commands import HELP, _positive, _seed
+from ..batch.commands import HELP, _positive, _seed, number
 
 
 def _at_least_two(text: str) -> int:
@@ -16,14 +16,7 @@ def _at_least_two(text: str) -> int:
     return v
 
 
-def _count(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0; got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0; got {v}")
-    return v
+_count = number(int, "a whole number >= 0", lambda v: v >= 0, ">= 0")
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

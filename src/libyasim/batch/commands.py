@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .design import SAMPLE_METHODS, Design, DesignError, parse_set, parse_sweep
 from .engine import CHUNK_SECONDS, BatchError, BatchInterrupted, run_batch
@@ -16,36 +18,27 @@ from .store import StoreError
 HELP = argparse.ArgumentDefaultsHelpFormatter
 
 
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1; got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1; got {v}")
-    return v
+def number(
+    parse: Callable[[str], Any], what: str, ok: Callable[[Any], bool], bound: str
+) -> Callable[[str], Any]:
+    """An argparse ``type``: ``parse`` the text (else "must be <what>"), then check
+    ``ok`` (else "must be <bound>"); shared by the batch, audit and calibrate commands."""
+
+    def check(text: str) -> Any:
+        try:
+            v = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}; got {text!r}") from None
+        if not ok(v):
+            raise argparse.ArgumentTypeError(f"must be {bound}; got {v}")
+        return v
+
+    return check
 
 
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be a whole number in [0, 2**63); got {text!r}"
-        ) from None
-    if not 0 <= v < 2**63:
-        raise argparse.ArgumentTypeError(f"must be in [0, 2**63); got {v}")
-    return v
-
-
-def _seconds(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds; got {text!r}") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0; got {v}")
-    return v
+_positive = number(int, "a whole number >= 1", lambda v: v >= 1, ">= 1")
+_seed = number(int, "a whole number in [0, 2**63)", lambda v: 0 <= v < 2**63, "in [0, 2**63)")
+_seconds = number(float, "a number of seconds", lambda v: v > 0, "> 0")
 
 
 def design_from_args(args: argparse.Namespace) -> Design:

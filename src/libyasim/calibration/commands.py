@@ -6,28 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..batch.commands import _positive, _seed
+from ..batch.commands import _positive, _seed, number
 from ..batch.executors import EXECUTORS
 
-
-def _fraction(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 1]; got {text!r}") from None
-    if not 0 <= v <= 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1]; got {v}")
-    return v
-
-
-def _cutoff(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive number; got {text!r}") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0; got {v}")
-    return v
+_fraction = number(float, "a number in [0, 1]", lambda v: 0 <= v <= 1, "in [0, 1]")
+_cutoff = number(float, "a positive number", lambda v: v > 0, "> 0")
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
