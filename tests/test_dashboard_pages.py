@@ -176,11 +176,19 @@ def test_run_page_steps_and_resets_with_a_lever(sdir):
     assert rc.find(widgets.Image).widgets[0].value != png0
     # the event feed shows this run's events
     assert "Events (" in _all_text(rc)
-    # a lever: open the sponsor's group, move its counter-terrorism weight, reset
+    # a lever: open the sponsor's group, move its counter-terrorism weight, apply
     rc.find(v.Btn, children=["▸ Faraway (far)"]).widget.click()
-    slider = rc.find(v.Slider, label="interest: counter_terrorism").widget
-    slider.v_model = 0.95
-    assert "Changed levers apply on Reset." in _all_text(rc)
+    slider = rc.find(v.Slider, v_model=0.7).widgets  # the weight's slider (its value)
+    assert slider, "the counter-terrorism slider"
+    entry = rc.find(v.TextField, label="interest: counter_terrorism").widget
+    entry.v_model = "0.95"
+    entry.fire_event("keyup.enter", None)  # typed values apply on Enter
+    assert "1 lever changed: not yet in the run" in _all_text(rc)
+    assert _month(rc) == "Month: 2017-11"  # not applied yet
+    rc.find(v.Btn, children=["Apply"]).widget.click()
+    assert _month(rc) == "Month: 2017-11"  # re-run to the same month with the lever
+    assert "levers: sponsors.far.interests.counter_terrorism = 0.95" in _all_text(rc)
+    assert "the run is up to date" in _all_text(rc)
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert _month(rc) == "Month: 2017-08"
     assert "levers: sponsors.far.interests.counter_terrorism = 0.95" in _all_text(rc)
@@ -194,7 +202,7 @@ def test_run_page_shows_lever_problems_instead_of_a_traceback(sdir):
     rc.find(v.Btn, children=["▸ Ceasefires and elections"]).widget.click()
     date = rc.find(v.TextField, label="ceasefire cf1: date").widget
     date.v_model = "2016-01"  # before the scenario starts
-    rc.find(v.Btn, children=["Reset"]).widget.click()
+    rc.find(v.Btn, children=["Apply"]).widget.click()
     assert "The model could not be built" in _all_text(rc)
     assert "before the scenario starts" in _all_text(rc)
     rc.close()

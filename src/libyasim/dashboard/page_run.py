@@ -15,27 +15,12 @@ from typing import Any
 
 import solara
 
-from ..scenario import Scenario, ScenarioError
-from .ensemble import widened
 from .figures import map_figure, network_figure, series_figure, settlement_figure
+from .levers import LeverEffectNote, LeverPanel, build_runs
 from .session import Session, use_session
 from .widgets import ProblemList, ScenarioPicker
 
 PLAY_DELAY = 0.35  # seconds between steps while playing
-
-
-@dataclass(frozen=True)
-class KeyParameter:
-    path: str
-    label: str
-    value: Any
-    lo: float | None = None
-    hi: float | None = None
-    group: str = ""
-
-    @property
-    def is_date(self) -> bool:
-        return isinstance(self.value, str)
 
 
 @dataclass
@@ -46,86 +31,29 @@ class RunState:
     seed: int
     overrides: dict[str, Any] = field(default_factory=dict)
     model: Any = None
+    reference: Any = None  # the unchanged run (no levers, same seed), stepped in lockstep
     version: int = 0
     problems: tuple[str, ...] = ()
     playing: bool = False
 
 
-def key_parameters(scenario: Scenario) -> list[KeyParameter]:
-    """The levers analysts reach for first: each sponsor's budgets, interest
-    weights and stances (France's counter-terrorism focus, Italy's stance on
-    Haftar...), and the dates of ceasefires and elections."""
-    out: list[KeyParameter] = []
-    for sp in scenario.sponsors:
-        group = f"{sp.name} ({sp.id})"
-        for ch, q in sp.budget.items():
-            lo, hi = q.range or (0.0, max(1.0, 2 * float(q.value)))
-            out.append(
-                KeyParameter(
-                    f"sponsors.{sp.id}.budget.{ch.value}",
-                    f"budget: {ch.value}",
-                    float(q.value),
-                    lo,
-                    hi,
-                    group,
-                )
-            )
-        for k, q in sp.interests.items():
-            lo, hi = q.range or (0.0, 1.0)
-            out.append(
-                KeyParameter(
-                    f"sponsors.{sp.id}.interests.{k.value}",
-                    f"interest: {k.value}",
-                    float(q.value),
-                    lo,
-                    hi,
-                    group,
-                )
-            )
-        for f, q in sp.stance.items():
-            lo, hi = q.range or (-1.0, 1.0)
-            out.append(
-                KeyParameter(
-                    f"sponsors.{sp.id}.stance.{f}",
-                    f"stance toward {f}",
-                    float(q.value),
-                    lo,
-                    hi,
-                    group,
-                )
-            )
-    for i, ev in enumerate(scenario.events):
-        if ev.type in ("ceasefire", "election"):
-            key = ev.id or str(i)
-            out.append(
-                KeyParameter(
-                    f"events.{key}.date",
-                    f"{ev.type} {key}: date",
-                    ev.date,
-                    group="Ceasefires and elections",
-                )
-            )
-    return out
-
-
-def build_model(session: Session, seed: int, overrides: dict[str, Any]) -> RunState:
-    """A fresh model of the current scenario, or the problems that prevent it."""
-    from ..model import LibyaModel
-
+def build_model(session: Session, seed: int, overrides: dict[str, Any], steps: int = 0) -> RunState:
+    """A fresh model of the current scenario (and, with levers, the unchanged
+    one beside it) stepped ``steps`` months, or the problems that prevent it."""
     entry = session.entry
     name = entry.name if entry else ""
     if entry is None or entry.scenario is None:
         return RunState(name, seed, dict(overrides), problems=("no valid scenario selected",))
-    try:
-        scenario = (
-            entry.scenario.with_values(widened(entry.scenario, overrides))
-            if overrides
-            else entry.scenario
-        )
-        model = LibyaModel(scenario, rng=int(seed))
-    except ScenarioError as exc:
-        return RunState(name, seed, dict(overrides), problems=tuple(str(p) for p in exc.problems))
-    return RunState(name, seed, dict(overrides), model=model)
+    model, reference, problems = build_runs(entry.scenario, seed, overrides)
+    if model is None:
+        return RunState(name, seed, dict(overrides), problems=problems)
+    for _ in range(steps):
+        if not model.running:
+            break
+        model.step()
+        if reference is not None and reference.running:
+            reference.step()
+    return RunState(name, seed, dict(overrides), model=model, reference=reference)
 
 
 def step_model(session: Session, n: int = 1) -> None:
@@ -136,98 +64,11 @@ def step_model(session: Session, n: int = 1) -> None:
         if not state.model.running:
             break
         state.model.step()
+        if state.reference is not None and state.reference.running:
+            state.reference.step()
     session.run.set(
         replace(state, version=state.version + 1, playing=state.playing and state.model.running)
     )
-
-
-@solara.component
-def Levers(
-    session: Session,
-    scenario: Scenario,
-    params: dict[str, Any],
-    set_params: Any,
-    problems: tuple[str, ...],
-):
-    levers = solara.use_memo(lambda: key_parameters(scenario), [id(scenario)])
-    groups: dict[str, list[KeyParameter]] = {}
-    for k in levers:
-        groups.setdefault(k.group, []).append(k)
-    for group, items in groups.items():
-        LeverGroup(group, items, params, set_params).key(group)
-
-
-@solara.component
-def LeverGroup(group: str, items: list[KeyParameter], params: dict[str, Any], set_params: Any):
-    """A collapsible group whose fields exist only while it is open (keeps the page light)."""
-    open_, set_open = solara.use_state(False)
-    changed = sum(1 for k in items if k.path in params)
-    label = group + (f" · {changed} changed" if changed else "")
-    solara.Button(
-        ("▾ " if open_ else "▸ ") + label,
-        text=True,
-        on_click=lambda: set_open(not open_),
-        style={"text-transform": "none", "justify-content": "flex-start", "width": "100%"},
-        classes=["libyasim-lever-group"],
-    )
-    if open_:
-        with solara.Column(style={"padding-left": "12px"}):
-            for k in items:
-                LeverField(k, params, set_params).key(k.path)
-
-
-@solara.component
-def LeverField(k: KeyParameter, params: dict[str, Any], set_params: Any):
-    value = params.get(k.path, k.value)
-    step = lever_step(k)
-
-    def set_value(v: Any) -> None:
-        new = dict(params)
-        if v == k.value or (
-            not k.is_date and abs(float(v) - float(k.value)) < step / 2
-        ):  # slider snapping
-            new.pop(k.path, None)
-        else:
-            new[k.path] = v
-        set_params(new)
-
-    if k.is_date:
-        error = "" if _is_month(str(value)) else "write the month as YYYY-MM"
-        solara.InputText(
-            k.label,
-            value=str(value),
-            on_value=set_value,
-            error=error or False,
-            continuous_update=True,
-        )
-    elif k.lo is None or k.hi is None:
-        solara.Warning(f"{k.label}: no range to slide over (the scenario gives none)", dense=True)
-    else:
-        solara.SliderFloat(
-            k.label,
-            value=float(value),
-            min=k.lo,
-            max=k.hi,
-            step=step,
-            on_value=set_value,
-            thumb_label=True,
-        )
-
-
-def lever_step(k: KeyParameter) -> float:
-    """A round slider step (0.01, 0.1, 100...) about a tenth of a decade of the range."""
-    import math
-
-    span = (k.hi - k.lo) if k.hi is not None and k.lo is not None else 0.0
-    if span <= 0:
-        return 0.01
-    return 10.0 ** (math.floor(math.log10(span)) - 1)
-
-
-def _is_month(text: str) -> bool:
-    import re
-
-    return re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text) is not None
 
 
 @solara.component
@@ -235,19 +76,24 @@ def Controls(session: Session, state: RunState | None):
     entry = session.entry
     assert entry is not None and entry.scenario is not None
     seed, set_seed = solara.use_state(state.seed if state else entry.scenario.seed)
-    params, set_params = solara.use_state(dict(state.overrides) if state else {})
+    applied = dict(state.overrides) if state else {}
     model = state.model if state else None
     playing = bool(state and state.playing)
 
     def reset() -> None:
-        session.run.set(build_model(session, seed, params))
+        session.run.set(build_model(session, seed, applied))
+
+    def apply(levers: dict[str, Any]) -> None:
+        # the new levers from the start of the run, stepped back to where it was
+        steps = model.steps if model is not None else 0
+        session.run.set(build_model(session, seed, levers, steps))
 
     def toggle_play() -> None:
         cur = session.run.value
         if cur is not None and cur.model is not None:
             session.run.set(replace(cur, playing=not cur.playing))
 
-    with solara.Card("Controls", style={"min-width": "300px"}):
+    with solara.Card("Controls", style={"min-width": "0"}):
         solara.InputInt("Seed", value=seed, on_value=set_seed)
         with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
             solara.Button("Reset", on_click=reset, color="primary")
@@ -266,18 +112,12 @@ def Controls(session: Session, state: RunState | None):
                 on_click=lambda: step_model(session, 10_000),
                 disabled=model is None or playing or not model.running,
             )
-        pending = state is None or params != state.overrides or seed != state.seed
-        # always present (empty when nothing is pending) so the fields below keep their place
-        solara.Text(
-            "Changed levers apply on Reset." if pending and state is not None else "",
-            style={"color": "#a15c00", "font-size": "0.85em"},
+        LeverPanel(
+            entry.scenario,
+            applied,
+            apply,
+            other_pending="seed" if state is not None and seed != state.seed else "",
         )
-        solara.Markdown("**Key parameters** (slider ranges are the evidence ranges)")
-        Levers(session, entry.scenario, params, set_params, state.problems if state else ())
-        if params:
-            solara.Button(
-                "Back to the scenario's values", text=True, on_click=lambda: set_params({})
-            )
 
 
 @solara.component
@@ -324,6 +164,7 @@ def RunView(session: Session, state: RunState):
             "levers: " + ", ".join(f"{k} = {v}" for k, v in state.overrides.items()),
             style={"font-size": "0.85em", "color": "#555"},
         )
+        LeverEffectNote(state, session.entry.scenario if session.entry else None)
     with solara.ColumnsResponsive([12, 6], large=[6, 6], classes=["libyasim-run-figures"]):
         solara.FigureMatplotlib(figs[0], format="png", dependencies=[id(model), state.version])
         solara.FigureMatplotlib(figs[1], format="png", dependencies=[id(model), state.version])
