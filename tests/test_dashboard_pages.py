@@ -180,7 +180,7 @@ def test_run_page_steps_and_resets_with_a_lever(sdir):
     rc.find(v.Btn, children=["▸ Faraway (far)"]).widget.click()
     slider = rc.find(v.Slider, v_model=0.7).widgets  # the weight's slider (its value)
     assert slider, "the counter-terrorism slider"
-    entry = rc.find(v.TextField, label="interest: counter_terrorism").widget
+    entry = rc.find(v.TextField, label="type a value", v_model="0.7").widget
     entry.v_model = "0.95"
     entry.fire_event("keyup.enter", None)  # typed values apply on Enter
     assert "1 lever changed: not yet in the run" in _all_text(rc)

@@ -70,7 +70,7 @@ def test_step_three_times_changes_month_and_map(
         page_session.screenshot(path=str(screens / "run_after_3_steps.png"), full_page=True)
 
 
-def test_move_a_lever_and_reset(solara_server, solara_app, page_session: Page, screens):
+def test_move_a_lever_and_apply(solara_server, solara_app, page_session: Page, screens):
     with solara_app(APP):
         open_page(page_session, solara_server)
         expect(page_session.locator(".libyasim-month")).to_have_text(
@@ -81,23 +81,61 @@ def test_move_a_lever_and_reset(solara_server, solara_app, page_session: Page, s
             "Month: 2017-09", timeout=20_000
         )
         page_session.locator(".libyasim-lever-group", has_text="(france)").click()
-        ct = page_session.locator(".v-input", has_text="interest: counter_terrorism").get_by_role(
-            "slider"
-        )
-        before = ct.get_attribute("aria-valuenow")
-        ct.focus()
+        ct = page_session.locator(".libyasim-lever", has_text="interest: counter_terrorism")
+        expect(ct.locator(".libyasim-lever-range")).to_contain_text("evidence [")
+        ct.get_by_role("slider").focus()
         for _ in range(3):
-            ct.press("ArrowRight")
-        expect(ct).not_to_have_attribute("aria-valuenow", before)
-        expect(page_session.get_by_text("Changed levers apply on Reset.")).to_be_visible()
-        page_session.get_by_role("button", name="Reset", exact=True).click()
-        expect(page_session.locator(".libyasim-month")).to_have_text(
-            "Month: 2017-08", timeout=20_000
-        )
+            ct.get_by_role("slider").press("ArrowRight")
+        expect(page_session.locator(".libyasim-pending")).to_contain_text("1 lever changed")
+        expect(page_session.locator(".libyasim-apply")).to_be_in_viewport()
+        page_session.locator(".libyasim-apply").click()
+        # re-run with the lever, back at the month it was
         expect(
             page_session.get_by_text("sponsors.france.interests.counter_terrorism =")
-        ).to_be_visible()
-        page_session.screenshot(path=str(screens / "run_after_lever_reset.png"), full_page=True)
+        ).to_be_visible(timeout=20_000)
+        expect(page_session.locator(".libyasim-month")).to_have_text("Month: 2017-09")
+        expect(page_session.locator(".libyasim-pending")).to_have_text("the run is up to date")
+        page_session.screenshot(path=str(screens / "run_after_lever_apply.png"), full_page=True)
+
+
+def test_italy_engages_haftar_beyond_the_evidence(
+    solara_server, solara_app, page_session: Page, screens
+):
+    """A typed value past the evidence range warns and runs; inside it, a lever that
+    changes nothing says why."""
+    with solara_app(APP):
+        open_page(page_session, solara_server)
+        expect(page_session.locator(".libyasim-month")).to_have_text(
+            "Month: 2017-08", timeout=30_000
+        )
+        page_session.locator(".libyasim-lever-group", has_text="(italy)").click()
+        lna = page_session.locator(".libyasim-lever", has_text="stance toward lna")
+        expect(lna.locator(".libyasim-lever-range")).to_contain_text("evidence [-0.6, 0]")
+        entry = lna.locator(".libyasim-lever-entry input")
+        entry.fill("0")  # the top of the evidence range
+        entry.press("Enter")
+        expect(lna.locator(".libyasim-beyond")).to_have_count(0)
+        page_session.locator(".libyasim-apply").click()
+        expect(page_session.get_by_text("sponsors.italy.stance.lna = 0.0")).to_be_visible(
+            timeout=30_000
+        )
+        page_session.get_by_role("button", name="To end", exact=True).click()
+        note = page_session.locator(".libyasim-no-effect")
+        expect(note).to_contain_text("change nothing over the whole run", timeout=30_000)
+        expect(note).to_contain_text("italy has no support edge to lna")
+        lna = page_session.locator(".libyasim-lever", has_text="stance toward lna")
+        entry = lna.locator(".libyasim-lever-entry input")
+        entry.fill("0.5")  # Italy engages Haftar
+        entry.press("Enter")
+        expect(lna.locator(".libyasim-beyond")).to_contain_text(
+            "beyond the evidence range [-0.6, 0]"
+        )
+        page_session.locator(".libyasim-apply").click()
+        expect(page_session.get_by_text("sponsors.italy.stance.lna = 0.5")).to_be_visible(
+            timeout=30_000
+        )
+        expect(page_session.locator(".libyasim-no-effect")).to_have_count(0)
+        page_session.screenshot(path=str(screens / "run_italy_engages.png"), full_page=True)
 
 
 def test_ensemble_of_20_shows_probabilities(solara_server, solara_app, page_session: Page, screens):

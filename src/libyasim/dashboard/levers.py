@@ -454,7 +454,7 @@ def NumberEntry(k: KeyParameter, value: float, set_value: Callable[[Any], None])
             set_value(c.value)
 
     solara.InputText(
-        k.label,
+        "type a value",
         value=text,
         on_value=on_text,
         continuous_update=False,
