@@ -31,7 +31,7 @@ lint: setup
 
 # Build artefacts, caches and run outputs; keeps .venv (see distclean).
 clean:
-	rm -rf build dist out runs test-artifacts .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf build dist out runs test-artifacts .pytest_cache .ruff_cache .mypy_cache .hypothesis $(VENV)/.stamp-kernels
 	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name '*.egg-info' \) -type d -print0 \
 		| xargs -0 rm -rf
 

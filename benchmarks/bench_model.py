@@ -1,99 +1,238 @@
-"""Benchmark: a 48-month baseline run against an empty Mesa 3.5 model.
+"""Benchmark: a 48-month baseline run, its month cost, against the model before
+v2 and an empty Mesa 3.5 model with the same agents.
 
-Both are measured side by side in one process: construction + 48 steps
-(+ data collection for ours). The empty model has the same number of agents
-(factions + sponsors), each with a no-op ``step`` called every step, and a
-DataCollector with one reporter. Prints medians and the ratio (target ≤ 4).
+Each measurement runs in a fresh worker process (``--worker``), the workers of
+the trees compared taking turns (A B A B ...) so that the load of a shared
+machine falls on all of them alike; every figure is CPU time of the worker
+(median over rounds), ratios are taken round by round. Compared:
 
-    python benchmarks/bench_model.py [--repeats 7] [--months 48]
+- this tree: construction (``LibyaModel(...)``), construction + ``--months``
+  steps + data collection, and the month cost ``(run − construction) / months``
+  (the compiled kernels are loaded from numba's cache before timing);
+- the same in the model **before v2** (``--reference``: a source tree, by default
+  commit ``ba5fc61`` extracted with ``git archive``; ``none`` to skip), on its own
+  baseline scenario;
+- the run and its ``RunResult`` (``result_of``: DataFrames, summary);
+- an empty Mesa model with the same number of agents (factions + sponsors),
+  each with a no-op ``step`` called every step, and a DataCollector with one
+  reporter (target: ours ≤ 4×).
+
+    python benchmarks/bench_model.py [--rounds 5] [--repeats 15] [--months 48]
+
+``--worker`` runs one measurement and prints it as JSON; ``--worker --runs N``
+instead just runs N baseline runs (a command to time from outside, e.g.
+``farm-bench --vs 'python bench_model.py --worker --runs 200' -- ...`` with two
+PYTHONPATHs).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
+from io import BytesIO
 from pathlib import Path
 
-import mesa
-
-from libyasim import load_scenario
-from libyasim.model import LibyaModel, result_of
-
 ROOT = Path(__file__).resolve().parents[1]
+PRE_V2 = "ba5fc61"  # the last commit before model v2 (2026-11-28): 21.6 ms then
 
 
-class _Noop(mesa.Agent):
-    def step(self) -> None:
-        pass
-
-
-class EmptyModel(mesa.Model):
-    def __init__(self, n: int, rng: int = 0) -> None:
-        super().__init__(rng=rng)
-        for _ in range(n):
-            _Noop(self)
-        self.datacollector = mesa.DataCollector(model_reporters={"n": lambda m: len(m.agents)})
-        self.datacollector.collect(self)
-
-    def step(self) -> None:
-        self.agents.do("step")
-        self.datacollector.collect(self)
-
-
-def time_it(fn, repeats: int, clock=time.perf_counter) -> float:
+def _median_cpu(fn, repeats: int) -> float:
     times = []
     for _ in range(repeats):
-        t0 = clock()
+        t0 = time.process_time()
         fn()
-        times.append(clock() - t0)
+        times.append(time.process_time() - t0)
     return statistics.median(times)
+
+
+def worker(scenario_path: str, months: int, repeats: int, runs: int) -> None:
+    import mesa
+
+    from libyasim import load_scenario
+    from libyasim.model import LibyaModel, result_of
+
+    scenario = load_scenario(scenario_path)
+
+    def construct():
+        return LibyaModel(scenario, rng=1, months=months)
+
+    def ours() -> LibyaModel:
+        m = construct()
+        for _ in range(months):
+            m.step()
+        return m
+
+    if runs:
+        for _ in range(runs):
+            ours()
+        return
+
+    n_agents = len(scenario.factions) + len(scenario.sponsors)
+
+    class _Noop(mesa.Agent):
+        def step(self) -> None:
+            pass
+
+    class EmptyModel(mesa.Model):
+        def __init__(self, n: int, rng: int = 0) -> None:
+            super().__init__(rng=rng)
+            for _ in range(n):
+                _Noop(self)
+            self.datacollector = mesa.DataCollector(model_reporters={"n": lambda m: len(m.agents)})
+            self.datacollector.collect(self)
+
+        def step(self) -> None:
+            self.agents.do("step")
+            self.datacollector.collect(self)
+
+    def empty() -> None:
+        m = EmptyModel(n_agents, rng=1)
+        for _ in range(months):
+            m.step()
+
+    for _ in range(2):  # warm-up: imports, numba's cache, Python's caches
+        ours()
+        empty()
+    out = {
+        "construct": _median_cpu(construct, repeats),
+        "run": _median_cpu(ours, repeats),
+        "result": _median_cpu(lambda: result_of(ours()), repeats),
+        "empty": _median_cpu(empty, repeats),
+        "agents": n_agents,
+    }
+    print(json.dumps(out))
+
+
+def _reference(arg: str) -> Path | None:
+    if arg == "none":
+        return None
+    if arg != "auto":
+        return Path(arg)
+    try:
+        tar = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", PRE_V2, "src", "scenarios"],
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        print(f"(no git history with commit {PRE_V2}: the pre-v2 model is not measured)")
+        return None
+    where = Path(tempfile.mkdtemp(prefix="libyasim-pre-v2-"))
+    with tarfile.open(fileobj=BytesIO(tar)) as t:
+        t.extractall(where, filter="data")
+    return where
+
+
+def _measure(tree: Path, months: int, repeats: int) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    scenario = tree / "scenarios" / "baseline_2017.yaml"
+    args = [__file__, "--worker", "--months", str(months), "--repeats", str(repeats)]
+    proc = subprocess.run(
+        [sys.executable, *args, "--scenario", str(scenario)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tree,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"worker for {tree} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--repeats", type=int, default=15)
+    ap.add_argument("--rounds", type=int, default=5, help="worker processes per tree")
+    ap.add_argument("--repeats", type=int, default=15, help="timed runs per worker")
     ap.add_argument("--months", type=int, default=48)
+    ap.add_argument("--reference", default="auto", help="pre-v2 source tree, auto or none")
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "baseline_2017.yaml"))
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--runs", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    scenario = load_scenario(args.scenario)
-    n_agents = len(scenario.factions) + len(scenario.sponsors)
+    if args.worker:
+        worker(args.scenario, args.months, args.repeats, args.runs)
+        return
 
-    def ours(collect_result: bool) -> None:
-        m = LibyaModel(scenario, rng=1, months=args.months)
-        for _ in range(args.months):
-            m.step()
-        if collect_result:
-            result_of(m)
+    ref = _reference(args.reference)
+    load0 = os.getloadavg()
+    ours: list[dict] = []
+    theirs: list[dict] = []
+    for _ in range(args.rounds):
+        ours.append(_measure(ROOT, args.months, args.repeats))
+        if ref is not None:
+            theirs.append(_measure(ref, args.months, args.repeats))
+    load1 = os.getloadavg()
 
-    def empty() -> None:
-        m = EmptyModel(n_agents, rng=1)
-        for _ in range(args.months):
-            m.step()
+    def med(rows: list[dict], key: str) -> float:
+        return statistics.median(r[key] for r in rows)
 
-    ours(True)  # warm-up (imports, caches)
-    empty()
-    t_model = time_it(lambda: ours(False), args.repeats)
-    t_result = time_it(lambda: ours(True), args.repeats)
-    t_empty = time_it(empty, args.repeats)
-    # CPU time of this process: robust when other jobs share the machine
-    c_model = time_it(lambda: ours(False), args.repeats, time.process_time)
-    c_empty = time_it(empty, args.repeats, time.process_time)
+    def month(r: dict) -> float:
+        return (r["run"] - r["construct"]) / args.months
+
+    n, k = args.months, args.repeats
     print(
-        f"{scenario.id}: {len(scenario.factions)} factions, {len(scenario.sponsors)} sponsors, "
-        f"{len(scenario.regions)} regions; {args.months} months; median of {args.repeats}"
+        f"baseline_2017, {n} months; CPU time, median over {args.rounds} worker processes "
+        f"x {k} runs; load average {load0[0]:.1f} -> {load1[0]:.1f} "
+        f"({os.cpu_count()} cores)"
     )
-    print(f"  LibyaModel construct + steps + collect : {t_model * 1e3:8.2f} ms")
-    print(f"  ... plus RunResult (DataFrames, summary): {t_result * 1e3:8.2f} ms")
-    print(f"  empty Mesa model, {n_agents} agents          : {t_empty * 1e3:8.2f} ms")
-    print(f"  ratio (model / empty)                  : {t_model / t_empty:8.1f}  (target <= 4)")
-    print(f"  ratio with RunResult                   : {t_result / t_empty:8.1f}")
-    print(
-        f"  CPU time: model {c_model * 1e3:.2f} ms, empty {c_empty * 1e3:.2f} ms, "
-        f"ratio {c_model / c_empty:.1f}"
+    print(f"{'':34s} {'this tree':>10s}" + (f" {'pre-v2':>10s} {'ratio':>7s}" if theirs else ""))
+
+    def row(label: str, a: float, b: float | None, ratio: float | None, unit: str) -> None:
+        line = f"  {label:32s} {a:8.2f}{unit}"
+        if b is not None and ratio is not None:
+            line += f" {b:8.2f}{unit} {ratio:6.2f}x"
+        print(line)
+
+    pair = list(zip(ours, theirs, strict=False)) if theirs else []
+    row(
+        "construction",
+        med(ours, "construct") * 1e3,
+        med(theirs, "construct") * 1e3 if theirs else None,
+        statistics.median(a["construct"] / b["construct"] for a, b in pair) if pair else None,
+        "ms",
     )
+    row(
+        "one month (run - construction)/n",
+        statistics.median(month(r) for r in ours) * 1e6,
+        statistics.median(month(r) for r in theirs) * 1e6 if theirs else None,
+        statistics.median(month(a) / month(b) for a, b in pair) if pair else None,
+        "us",
+    )
+    row(
+        f"construction + {n} months",
+        med(ours, "run") * 1e3,
+        med(theirs, "run") * 1e3 if theirs else None,
+        statistics.median(a["run"] / b["run"] for a, b in pair) if pair else None,
+        "ms",
+    )
+    row(
+        "  ... and its RunResult",
+        med(ours, "result") * 1e3,
+        med(theirs, "result") * 1e3 if theirs else None,
+        statistics.median(a["result"] / b["result"] for a, b in pair) if pair else None,
+        "ms",
+    )
+    row(
+        f"empty Mesa model, {ours[0]['agents']} agents",
+        med(ours, "empty") * 1e3,
+        med(theirs, "empty") * 1e3 if theirs else None,
+        None,
+        "ms",
+    )
+    ratio = statistics.median(r["run"] / r["empty"] for r in ours)
+    line = f"  {'ratio run / empty Mesa model':32s} {ratio:8.1f}x  (target <= 4)"
+    if theirs:
+        line += f"   pre-v2: {statistics.median(r['run'] / r['empty'] for r in theirs):.1f}x"
+    print(line)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 # and `make run` / `make test` run it first.
 #
 #   1. find a Python >= 3.12 (prefers 3.12)  — override with LIBYASIM_PYTHON=/path/to/python
-#   2. .venv with that Python; pip install -c constraints.txt -e ".[ui,dask,ema,dev]"
+#   2. .venv with that Python; pip install -c constraints.txt -e ".[ui,dask,ema,dev]";
+#      then compile the model's numba kernels into their on-disk cache
 #   3. Solara's front-end packages into .venv/share/solara/cdn (npm), for an offline dashboard
 #   4. headless Chromium for the browser tests (Debian's package; never `playwright install`)
 #
@@ -127,6 +128,18 @@ if install_stale; then
   logged "pip install" "$VENV/bin/python" -m pip install \
     -c constraints.txt -e ".[ui,dask,ema,dev]"
   touch "$INSTALL_STAMP"
+fi
+
+# ---------------------------------------------------------------- 2b. compiled month kernels
+# numba compiles the model's kernels on first use and caches them on disk (next to the
+# source, in __pycache__; libyasim/model/jit.py): compile them here, once per change of
+# the package's source, so that `make run`'s workers start from the cache.
+KERNEL_STAMP="$VENV/.stamp-kernels"
+if [ ! -e "$KERNEL_STAMP" ] || [ "$INSTALL_STAMP" -nt "$KERNEL_STAMP" ] ||
+  [ -n "$(find src/libyasim -name '*.py' -newer "$KERNEL_STAMP" -print -quit)" ]; then
+  say "compiling the model's kernels (numba, cached)"
+  logged "kernel warm-up" "$VENV/bin/python" -m libyasim.model.jit
+  touch "$KERNEL_STAMP"
 fi
 
 # ---------------------------------------------------------------- 3. Solara front-end assets

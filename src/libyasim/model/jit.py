@@ -1,0 +1,181 @@
+"""The compiled month kernel: how the mechanism modules compile their arithmetic.
+
+Each mechanism module (:mod:`.support`, :mod:`.politics`, ...) keeps its name
+and holds its monthly arithmetic as plain functions decorated with
+:func:`kernel` (numba's ``njit``): they take the model's arrays and write into
+them **in place**, so the Mesa agents and the DataCollector, which read those
+arrays, stay views. Events, logging and anything with Python objects stay in
+Python between kernel calls. Random numbers are drawn by the model's numpy
+Generator in Python (one call per month and mechanism) and handed to the
+kernel as an array: the streams are numpy's, whatever the executor.
+
+- **Cache.** Compiled code is cached on disk (``cache=True``), by numba's own
+  rule: in ``__pycache__`` next to the source when that is writable (an
+  editable install, as ``make setup`` makes), else in the user-wide cache
+  (``~/.cache/numba`` on Linux); ``NUMBA_CACHE_DIR`` overrides both. A module
+  whose source changes is recompiled on its first call. ``make run`` / ``make
+  test`` warm the cache (``python -m libyasim.model.jit``), so a worker process
+  loads compiled code instead of compiling it.
+- **Debugging and coverage.** ``NUMBA_DISABLE_JIT=1`` runs every kernel as
+  the plain Python it is written in, with the same results (tested); kernels
+  therefore guard their divisions (Python floats raise on ``1/0``) and use
+  only what both numba and Python accept.
+- **Caveat.** numba's cache of a kernel is invalidated only by a change to the
+  kernel's own source file: a kernel calls only kernels of its own module.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+import numba
+import numpy as np
+
+
+def kernel[F: Callable[..., Any]](fn: F) -> F:
+    """Compile ``fn`` with numba (``njit``, cached on disk, numpy's float semantics
+    for division by zero); under ``NUMBA_DISABLE_JIT=1`` it stays Python."""
+    return cast(F, numba.njit(cache=True, error_model="numpy")(fn))
+
+
+def disabled() -> bool:
+    """True when ``NUMBA_DISABLE_JIT`` is set (kernels run as Python)."""
+    return bool(numba.config.DISABLE_JIT)  # type: ignore[attr-defined]
+
+
+def warm(months: int = 3) -> None:
+    """Compile (or load from the cache) every kernel: a short run of the shipped
+    scenarios that between them call every kernel."""
+    from ..scenario import load_scenario
+    from .model import LibyaModel
+
+    root = Path(__file__).resolve().parents[3] / "scenarios"
+    files = sorted(root.glob("*.yaml")) if root.is_dir() else []
+    for path in files:
+        m = LibyaModel(load_scenario(path), rng=0, months=months)
+        for _ in range(months):
+            m.step()
+
+
+#: end-of-run arrays compared by :func:`differences` (besides the series and the event log)
+STATE = (
+    "garrison", "control", "strength", "resources", "legitimacy", "popularity", "loyalty",
+    "allocation", "flows", "budget", "positions", "settlement", "prevail", "power_share",
+    "hostility", "alliance", "death_share", "ct_return",
+)  # fmt: skip
+
+
+def fingerprint(path: str | Path, seed: int, months: int | None = None) -> dict[str, Any]:
+    """What two engines must agree on for one run: the event log (records as tuples),
+    the recorded series table and the end state's arrays (:data:`STATE`)."""
+    from ..scenario import load_scenario
+    from .model import LibyaModel
+
+    m = LibyaModel(load_scenario(path), rng=seed, months=months)
+    while m.running:
+        m.step()
+    out: dict[str, Any] = {
+        "events": [tuple(rec.values()) for rec in m.event_log],
+        "series": m.recorder.table[: len(m.recorder.steps)].copy(),
+    }
+    for name in STATE:
+        x = getattr(m, name, None)
+        if x is not None:
+            out[name] = np.array(x, dtype=float)
+    return out
+
+
+def differences(a: dict[str, Any], b: dict[str, Any], rtol: float = 1e-12) -> list[str]:
+    """Where two fingerprints disagree: any event record, or an array element whose
+    difference exceeds ``rtol`` × the larger magnitude of that array (its scale)."""
+    out = []
+    if a["events"] != b["events"]:
+        k = next(
+            (i for i, (x, y) in enumerate(zip(a["events"], b["events"], strict=False)) if x != y),
+            min(len(a["events"]), len(b["events"])),
+        )
+        ea = a["events"][k] if k < len(a["events"]) else None
+        eb = b["events"][k] if k < len(b["events"]) else None
+        out.append(f"event log differs at record {k}: {ea} vs {eb}")
+    for name in sorted(set(a) - {"events"}):
+        x, y = a[name], b.get(name)
+        if y is None:
+            out.append(f"{name}: missing")
+            continue
+        if np.shape(x) != np.shape(y):
+            out.append(f"{name}: shape {np.shape(x)} vs {np.shape(y)}")
+            continue
+        scale = max(float(np.max(np.abs(x), initial=0.0)), float(np.max(np.abs(y), initial=0.0)))
+        err = float(np.max(np.abs(x - y), initial=0.0))
+        if err > rtol * scale:
+            out.append(f"{name}: relative difference {err / scale:.3g} (> {rtol:g})")
+    return out
+
+
+def max_relative(a: dict[str, Any], b: dict[str, Any]) -> float:
+    """The largest difference between two fingerprints' arrays, relative to each array's scale."""
+    worst = 0.0
+    for name in set(a) - {"events"}:
+        x, y = a[name], b.get(name)
+        if y is None or np.shape(x) != np.shape(y):
+            return float("inf")
+        scale = max(float(np.max(np.abs(x), initial=0.0)), float(np.max(np.abs(y), initial=0.0)))
+        if scale > 0:
+            worst = max(worst, float(np.max(np.abs(x - y))) / scale)
+    return worst
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m libyasim.model.jit``: warm the compiled-code cache; ``--dump FILE``
+    fingerprints the shipped scenarios (seeds 1-5) into FILE (pickle); ``--compare A B``
+    reports where two dumps differ (e.g. the numpy engine and the kernel)."""
+    import argparse
+    import pickle
+    import time
+
+    ap = argparse.ArgumentParser(prog="python -m libyasim.model.jit", description=main.__doc__)
+    ap.add_argument("--dump", metavar="FILE")
+    ap.add_argument("--compare", nargs=2, metavar=("A", "B"))
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--months", type=int, default=None)
+    args = ap.parse_args(argv)
+    if args.compare:
+        a, b = (pickle.loads(Path(f).read_bytes()) for f in args.compare)
+        bad = 0
+        worst = 0.0
+        for key in sorted(a):
+            if key not in b:
+                print(f"{key}: missing from {args.compare[1]}")
+                bad += 1
+                continue
+            problems = differences(a[key], b[key])
+            worst = max(worst, max_relative(a[key], b[key]))
+            bad += bool(problems)
+            for line in problems:
+                print(f"{key}: {line}")
+        print(f"{len(a)} runs compared, {bad} differ; largest relative difference {worst:.3g}")
+        return 1 if bad else 0
+    t0 = time.perf_counter()
+    if args.dump:
+        root = Path(__file__).resolve().parents[3] / "scenarios"
+        runs = {
+            f"{path.stem}/seed{seed}": fingerprint(path, seed, args.months)
+            for path in sorted(root.glob("*.yaml"))
+            for seed in range(1, args.seeds + 1)
+        }
+        Path(args.dump).write_bytes(pickle.dumps(runs))
+        print(
+            f"{len(runs)} runs fingerprinted into {args.dump} in {time.perf_counter() - t0:.1f} s"
+        )
+        return 0
+    warm()
+    where = "disabled (NUMBA_DISABLE_JIT)" if disabled() else "compiled or loaded from cache"
+    print(f"libyasim kernels {where} in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
