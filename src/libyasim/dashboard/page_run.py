@@ -215,9 +215,9 @@ def RunBody(session: Session, name: str):
         cur = session.run.value
         if cur is None or cur.scenario_name != name:
             entry = session.entry
-            session.run.set(
-                build_model(session, entry.scenario.seed if entry and entry.scenario else 0, {})
-            )
+            default = entry.scenario.seed if entry and entry.scenario else 0
+            seed, levers = session.run_settings(name, default)  # a link's, the first time
+            session.run.set(build_model(session, seed, levers))
 
     solara.use_effect(fresh, [name])
     Player(session, bool(state and state.playing))

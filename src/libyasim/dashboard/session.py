@@ -18,6 +18,7 @@ import solara
 
 from .catalogue import Catalogue, Entry, load_shipped, scenario_dir
 from .edits import EditSet
+from .urlstate import UrlState, decode
 
 if TYPE_CHECKING:
     from reacton.core import UserContext
@@ -37,6 +38,8 @@ class Session:
     run: solara.Reactive[Any]  # RunState (page_run) or None
     ensemble: solara.Reactive[Any]  # EnsembleState or None
     compare: solara.Reactive[Any]  # CompareState or None
+    url: solara.Reactive[UrlState]  # seed and levers from the link, until the Run page takes them
+    notes: solara.Reactive[tuple[str, ...]]  # what the link asked for and could not get
 
     @property
     def entry(self) -> Entry | None:
@@ -53,6 +56,15 @@ class Session:
             self.edits.set(EditSet())
             self.locator.set(None)
 
+    def run_settings(self, name: str, default_seed: int) -> tuple[int, dict[str, Any]]:
+        """(seed, levers) for a new run of ``name``: the link's, the first time
+        (then they are used up), else the scenario's seed and no levers."""
+        url = self.url.value
+        if url.scenario in (None, name) and (url.seed is not None or url.levers):
+            self.url.set(UrlState(scenario=url.scenario, locator=url.locator))
+            return (default_seed if url.seed is None else url.seed), dict(url.levers)
+        return default_seed, {}
+
 
 SessionContext: UserContext[Session | None] = solara.create_context(None)
 
@@ -63,19 +75,42 @@ def _first_ok(cat: Catalogue) -> str | None:
     return preferred[0] if preferred else None
 
 
+def _from_link(cat: Catalogue, link: UrlState) -> tuple[str | None, UrlState, tuple[str, ...]]:
+    """The scenario a link names (if this session has it), the rest of the link's
+    state, and notes on what it asked for and cannot have."""
+    notes = list(link.problems)
+    if link.scenario is None:
+        return _first_ok(cat), link, tuple(notes)
+    if link.scenario in cat.names():
+        return link.scenario, link, tuple(notes)
+    fallback = _first_ok(cat)
+    notes.append(
+        f"The link names the scenario {link.scenario!r}, which this session does not have "
+        "(uploads and variants live only in the browser tab that made them; upload the file "
+        f"again on the Edit page). Showing {fallback} instead, without the link's levers."
+    )
+    return fallback, UrlState(locator=link.locator), tuple(notes)
+
+
 def use_new_session(directory: Path | None = None) -> Session:
     """Create this session's state (hooks: call once, from the provider)."""
     directory = directory or scenario_dir()
     initial = solara.use_memo(lambda: load_shipped(directory), [str(directory)])
+    search = solara.use_router().search  # the link this session was opened with
+    first, link, link_notes = solara.use_memo(
+        lambda: _from_link(initial, decode(search)), [str(directory)]
+    )
     catalogue: solara.Reactive[Catalogue] = solara.use_reactive(initial)
-    current: solara.Reactive[str | None] = solara.use_reactive(_first_ok(initial))
+    current: solara.Reactive[str | None] = solara.use_reactive(first)
     edits: solara.Reactive[EditSet] = solara.use_reactive(EditSet())
     upload_result: solara.Reactive[Entry | None] = solara.use_reactive(None)
     evidence_tab: solara.Reactive[int] = solara.use_reactive(0)
-    locator: solara.Reactive[str | None] = solara.use_reactive(None)
+    locator: solara.Reactive[str | None] = solara.use_reactive(link.locator)
     run: solara.Reactive[Any] = solara.use_reactive(None)
     ensemble: solara.Reactive[Any] = solara.use_reactive(None)
     compare: solara.Reactive[Any] = solara.use_reactive(None)
+    url: solara.Reactive[UrlState] = solara.use_reactive(link)
+    notes: solara.Reactive[tuple[str, ...]] = solara.use_reactive(link_notes)
     # the Reactive objects are stable across renders; so is the Session holding them
     return solara.use_memo(
         lambda: Session(
@@ -89,6 +124,8 @@ def use_new_session(directory: Path | None = None) -> Session:
             run=run,
             ensemble=ensemble,
             compare=compare,
+            url=url,
+            notes=notes,
         ),
         [str(directory)],
     )
