@@ -101,9 +101,23 @@ def mini_with_a_late_event():
             "date": "2018-06",  # after the audit's 8 months: its numbers cannot matter
             "faction": "black",
             "region": "south",
-            "fatalities": {"value": 5, "range": [1, 20], "assumption": "test"},
+            "fatalities": {
+                "value": 5,
+                "range": [1, 20],
+                "assumption": "test",
+                "inert": "the attack falls after the audit's 8 months, so its size cannot matter",
+            },
         }
     )
+    # a mark the audit must contradict: engagement moves battle deaths
+    data["parameters"] = {
+        "engagement_rate": {
+            "value": 0.2,
+            "range": [0.05, 0.8],
+            "assumption": "test",
+            "inert": "wrongly marked, to check that the audit says so when a marked number acts",
+        }
+    }
     return from_dict(data, name="mini")
 
 
@@ -130,6 +144,23 @@ def test_audit_finds_the_inert_and_the_moving_numbers(audit):
     cited = audit.numbers[audit.numbers["cited"]]
     assert list(cited["number"]) == ["factions.red.strength"]
     assert set(audit.decorative) <= set(cited["number"])
+
+
+def test_marked_numbers_are_listed_with_their_reasons_and_checked(audit):
+    late = "events.1.fatalities"
+    assert late in set(audit.numbers["number"]), sorted(audit.numbers["number"])
+    assert audit.marked == [late]  # inert, as its mark says
+    assert audit.marked_but_acting == ["parameters.engagement_rate"]
+    assert late not in audit.decorative
+    text = audit.text()
+    assert "marked as not acting" in text
+    assert "inert, as marked. The attack falls after" in text
+    assert "`parameters.engagement_rate`: **acts** (moves " in text
+    # a mark is a sentence, not a flag
+    data = minimal_scenario()
+    data["parameters"] = {"engagement_rate": {"value": 0.2, "assumption": "x", "inert": "yes"}}
+    with pytest.raises(Exception, match="says why the number cannot act"):
+        from_dict(data)
 
 
 def test_audit_writes_its_files_and_reads_back(audit):

@@ -25,7 +25,10 @@ that many runs. An effect is **beyond noise** when its paired 95% interval
 exceeds the floor: the first says the effect is real, the second that it is
 larger than what seeds alone change. A number is **inert** when no outcome
 moves beyond noise; a **cited** number (its evidence a ``source:``) that is
-inert is decorative evidence.
+inert is decorative evidence, unless the scenario **marks** it (``inert:`` on
+the number, saying why it cannot act there): marked numbers are listed with
+their reasons, and a marked number that does act is reported so that its mark
+can be removed.
 
 Results (in ``out``): ``effects.parquet`` (number × outcome), ``numbers.parquet``
 (one row per number: inert, cited, outcomes moved), ``morris.parquet``,
@@ -77,6 +80,7 @@ class AuditNumber:
     source: str | None  # the evidence locator, when the number is cited
     assumption: str | None
     whole: bool = False  # a count: moved and sampled as whole numbers
+    marked: str | None = None  # the scenario's reason why it does not act (``inert:``)
 
     @property
     def cited(self) -> bool:
@@ -104,7 +108,9 @@ def audit_numbers(scenario: Scenario, vary: Sequence[str] = ()) -> list[AuditNum
         lo, hi = (float(v) for v in conform(list(q.range), q.range, whole=path in whole))
         if hi > lo:
             out.append(
-                AuditNumber(path, float(q.value), lo, hi, q.source, q.assumption, path in whole)
+                AuditNumber(
+                    path, float(q.value), lo, hi, q.source, q.assumption, path in whole, q.inert
+                )
             )
     return out
 
@@ -144,9 +150,22 @@ class Audit:
 
     @property
     def decorative(self) -> list[str]:
-        """Cited numbers (``source:``) with no effect beyond noise."""
+        """Cited numbers (``source:``) with no effect beyond noise that the scenario
+        does not mark as not acting (``inert:``)."""
         n = self.numbers
-        return list(n.loc[n["inert"] & n["cited"], "number"])
+        return list(n.loc[n["inert"] & n["cited"] & ~_is_marked(n), "number"])
+
+    @property
+    def marked(self) -> list[str]:
+        """Numbers the scenario marks as not acting (``inert:``) that are indeed inert."""
+        n = self.numbers
+        return list(n.loc[n["inert"] & _is_marked(n), "number"])
+
+    @property
+    def marked_but_acting(self) -> list[str]:
+        """Numbers the scenario marks as not acting that move an outcome beyond noise."""
+        n = self.numbers
+        return list(n.loc[~n["inert"] & _is_marked(n), "number"])
 
     def dominant(self, outcome: str, top: int = TOP) -> pd.DataFrame:
         """The numbers with the largest effect beyond noise on ``outcome``."""
@@ -155,6 +174,12 @@ class Audit:
 
     def text(self) -> str:
         return format_audit(self)
+
+
+def _is_marked(numbers: pd.DataFrame) -> pd.Series:
+    if "marked" not in numbers:
+        return pd.Series(False, index=numbers.index)
+    return numbers["marked"].notna() & (numbers["marked"].astype(str) != "")
 
 
 # --------------------------------------------------------------------------- running
@@ -455,6 +480,7 @@ def read_audit(
             "high": [n.high for n in numbers],
             "cited": [n.cited for n in numbers],
             "source": [n.source for n in numbers],
+            "marked": [n.marked for n in numbers],
         }
     )
     table["outcomes_moved"] = table["number"].map(moved).fillna("")
@@ -511,6 +537,11 @@ def _ci(r: Any) -> str:
     return f"{_fmt(r.effect)} [{_fmt(r.ci_lo)}, {_fmt(r.ci_hi)}]"
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def _grouped(paths: Sequence[str], limit: int = 400) -> list[str]:
     by: dict[str, list[str]] = {}
     for p in paths:
@@ -538,7 +569,14 @@ def format_audit(audit: Audit) -> str:
         "",
         f"**{int(n['inert'].sum())} of {len(n)} numbers are inert** (no effect beyond noise on "
         f"any headline outcome); **{len(audit.decorative)} of {int(n['cited'].sum())} cited "
-        "numbers are inert** (their evidence is decorative).",
+        "numbers are inert** without a mark (their evidence is decorative); "
+        f"{len(audit.marked)} numbers are marked as not acting in this scenario and are inert"
+        + (
+            f", {len(audit.marked_but_acting)} marked ones act"
+            if audit.marked_but_acting
+            else ""
+        )
+        + ".",
         "",
         "An effect is beyond noise when its paired 95% interval excludes 0 and its size "
         "exceeds the outcome's floor (the standard error of an ensemble mean over the audit's "
@@ -575,8 +613,26 @@ def format_audit(audit: Audit) -> str:
         f"## Cited numbers that are inert: decorative evidence ({len(audit.decorative)})",
         "",
     ]
-    cited = n[n["inert"] & n["cited"]]
+    cited = n[n["inert"] & n["cited"] & ~_is_marked(n)]
     lines += [f"- `{r.number}` (`{r.source}`)" for r in cited.itertuples()] or ["none"]
+    marked = n[_is_marked(n)]
+    if not marked.empty:
+        lines += [
+            "",
+            f"## Numbers marked as not acting in this scenario ({len(marked)})",
+            "",
+            "The scenario says why each cannot act (`inert:` on the number); the verdict is "
+            "this audit's.",
+            "",
+        ]
+        for r in marked.itertuples():
+            verdict = (
+                "inert, as marked"
+                if r.inert
+                else f"**acts** (moves {r.outcomes_moved}): the mark should go"
+            )
+            src = f" (`{r.source}`)" if r.cited else ""
+            lines.append(f"- `{r.number}`{src}: {verdict}. {_sentence(str(r.marked))}")
     if not audit.morris.empty:
         lines += [
             "",

@@ -18,7 +18,10 @@ either a bare number (``strength: 25000``) or a record::
 ``source`` is a locator into a registered document (paragraph and sentence)
 and ``note`` our own paraphrase; ``assumption`` says why a number was chosen
 where the text is silent. ``range`` is what ensembles and sensitivity analysis
-sample.
+sample. ``inert`` (optional) says why a number records the situation without
+acting in this scenario (measured: no effect beyond noise across its range);
+``libyasim audit`` lists such numbers as *marked* rather than decorative
+evidence, and says so when a marked number does act (docs/audit.md).
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ class Quantity(StrictModel):
     source: Locator | None = None
     note: str | None = None
     assumption: str | None = None
+    inert: str | None = None  # why it does not act in this scenario (the audit's marking)
 
     @model_validator(mode="after")
     def _consistent(self) -> Quantity:
@@ -94,6 +98,11 @@ class Quantity(StrictModel):
             raise ValueError("a 'source' needs a 'note' paraphrasing what it says")
         if self.source is not None and self.assumption is not None:
             raise ValueError("give either 'source' or 'assumption', not both")
+        if self.inert is not None and len(self.inert.strip()) < 20:
+            raise ValueError(
+                "'inert' says why the number cannot act in this scenario, in a sentence; "
+                f"got {self.inert!r}"
+            )
         return self
 
     @property
