@@ -77,3 +77,15 @@ def test_differences_reports_a_changed_event_or_array(baseline):
     b["events"] = [*a["events"][:-1], (*a["events"][-1][:-1], "another note")]
     last = len(a["events"]) - 1
     assert jit.differences(a, b)[0].startswith(f"event log differs at record {last}")
+
+
+def test_coefficients_changed_on_the_model_reach_the_kernels_arrays():
+    from libyasim.model.jit import Coefficients
+
+    p = Coefficients(alpha=1.0, beta=2.0)
+    a = p.array(("beta", "alpha"))
+    assert a.tolist() == [2.0, 1.0] and p.array(("beta", "alpha")) is a
+    p.alpha = 5.0
+    assert p.alpha == 5.0 and a.tolist() == [2.0, 5.0]
+    p.gamma = 3.0  # a name no array holds
+    assert a.tolist() == [2.0, 5.0] and p.gamma == 3.0

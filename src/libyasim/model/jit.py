@@ -29,6 +29,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 
 import numba
@@ -39,6 +40,33 @@ def kernel[F: Callable[..., Any]](fn: F) -> F:
     """Compile ``fn`` with numba (``njit``, cached on disk, numpy's float semantics
     for division by zero); under ``NUMBA_DISABLE_JIT=1`` it stays Python."""
     return cast(F, numba.njit(cache=True, error_model="numpy")(fn))
+
+
+class Coefficients(SimpleNamespace):
+    """The scenario's coefficients by name (``model.p.engagement_rate``), and, for
+    the kernels, any subset of them as one float array (:meth:`array`: a kernel
+    takes an array faster than a tuple) kept equal to the attributes: assigning
+    ``model.p.x = v`` also updates every array that holds ``x``."""
+
+    __slots__ = ("_arrays",)
+
+    def __init__(self, **values: float) -> None:
+        super().__init__(**values)
+        object.__setattr__(self, "_arrays", {})
+
+    def array(self, names: tuple[str, ...]) -> np.ndarray:
+        """``[getattr(self, n) for n in names]`` as a float array, the same array
+        each time (a module builds it once, with its own tuple of names)."""
+        a = self._arrays.get(names)
+        if a is None:
+            a = self._arrays[names] = np.array([float(getattr(self, n)) for n in names])
+        return a
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        for names, a in self._arrays.items():
+            if name in names:
+                a[names.index(name)] = float(value)
 
 
 def disabled() -> bool:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import mesa
@@ -41,6 +40,7 @@ from ..scenario.schema import CHANNELS, INTERESTS, Scenario
 from ..scenario.types import month_index, month_name
 from . import conflict, forces, politics, support
 from .factions import Faction
+from .jit import Coefficients
 from .outcomes import SeriesRecorder
 from .regions import adjacency, build_network
 from .sponsors import Sponsor
@@ -140,7 +140,7 @@ class LibyaModel(mesa.Model):
         self.spec: Scenario = spec
         self.months: int = int(months if months is not None else spec.months)
         self.start_index = month_index(spec.start)
-        self.p = SimpleNamespace(**{k: float(v.value) for k, v in spec.parameters})
+        self.p = Coefficients(**{k: float(v.value) for k, v in spec.parameters})
         self.o = spec.outcomes
         self._init_ids()
         self._init_regions()

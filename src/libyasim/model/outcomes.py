@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.types import month_name
+from .jit import kernel
 from .result import EVENT_COLUMNS
 
 if TYPE_CHECKING:
@@ -63,17 +64,9 @@ class SeriesRecorder:
         row = len(self.steps)
         if row >= len(self.table):  # stepped beyond the planned months
             self.table = np.vstack([self.table, np.zeros_like(self.table)])
-        r = self.table[row]
-        b = self._blocks
-        r[b[0]] = m.strength
-        r[b[1]] = m.territory()
-        r[b[2]] = m.population_controlled()
-        r[b[3]] = m.legitimacy
-        r[b[4]] = m.popularity @ m.pop_share
-        np.add.reduce(m.flows, axis=2, out=r[b[5]].reshape(m.S, m.F))
-        np.add.reduce(m.budget, axis=1, out=r[b[6]])
-        r[b[7]] = m.settlement[: m.I]
-        r[b[8]] = (m.threat, m.fatalities, m.battle_deaths)
+        _record(self.table[row], m.strength, m.control, m.pop_share, m.legitimacy, m.popularity,
+                m.flows, m.budget, m.settlement, m.I, m.threat, m.fatalities,
+                m.battle_deaths)  # fmt: skip
         self.steps.append(m.steps)
 
     def frame(self) -> pd.DataFrame:
@@ -83,6 +76,49 @@ class SeriesRecorder:
         df.insert(0, "month", [month_name(m.start_index + k) for k in self.steps])
         df.insert(0, "step", np.array(self.steps, dtype=np.int64))
         return df
+
+
+@kernel
+def _record(r: np.ndarray, strength: np.ndarray, control: np.ndarray, pop_share: np.ndarray,
+            legitimacy: np.ndarray, popularity: np.ndarray, flows: np.ndarray, budget: np.ndarray,
+            settlement: np.ndarray, n_issues: int, threat: float, fatalities: float,
+            battle_deaths: float) -> None:  # fmt: skip
+    """One row of the series table (the column blocks of :class:`SeriesRecorder`)."""
+    S, F, C = flows.shape
+    R = control.shape[0]
+    for f in range(F):
+        r[f] = strength[f]
+        r[F + f] = 0.0
+        r[2 * F + f] = 0.0
+        r[3 * F + f] = legitimacy[f]
+        t = 0.0
+        for j in range(R):
+            t += popularity[f, j] * pop_share[j]
+        r[4 * F + f] = t
+    for j in range(R):
+        if control[j] >= 0:
+            r[F + control[j]] += 1.0
+            r[2 * F + control[j]] += pop_share[j]
+    for f in range(F):
+        r[F + f] = r[F + f] / R
+    o = 5 * F
+    for s in range(S):
+        for f in range(F):
+            t = 0.0
+            for c in range(C):
+                t += flows[s, f, c]
+            r[o + s * F + f] = t
+    o += S * F
+    for s in range(S):
+        t = 0.0
+        for c in range(budget.shape[1]):
+            t += budget[s, c]
+        r[o + s] = t
+    o += S
+    for i in range(n_issues):
+        r[o + i] = settlement[i]
+    o += n_issues
+    r[o], r[o + 1], r[o + 2] = threat, fatalities, battle_deaths
 
 
 def events_frame(m: LibyaModel) -> pd.DataFrame:
