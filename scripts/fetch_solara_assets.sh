@@ -24,6 +24,8 @@ PKGS=(
   "vega@5"                                    # solara.FigureAltair / Mesa's altair backend
   "vega-lite@5"
   "vega-embed@6"
+  "mermaid@10.8.0"                            # solara.Markdown loads it on every page
+  "katex@0.16.9"                              # ... then KaTeX (math in Markdown)
 )
 
 missing=()

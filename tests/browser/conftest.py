@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,18 @@ def screens(tmp_path_factory) -> Path:
     path = Path(root) / "screens" if root else tmp_path_factory.mktemp("screens")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def pytest_configure(config):
+    """A free port for the test server (solara's fixed default collides when several
+    test runs share the machine); ``PORT=...`` or ``--solara-port`` still choose."""
+    if "PORT" in os.environ or not hasattr(config.option, "solara_port"):
+        return
+    if any(a.startswith("--solara-port") for a in config.invocation_params.args):
+        return
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        config.option.solara_port = s.getsockname()[1]
 
 
 def pytest_collection_modifyitems(config, items):

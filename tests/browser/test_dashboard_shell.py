@@ -82,3 +82,67 @@ def test_a_shared_link_opens_on_a_phone(solara_server, solara_app, browser, scre
             page.screenshot(path=str(screens / "phone_evidence_link.png"), full_page=True)
         finally:
             ctx.close()
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+PAGES = ["", "ensemble", "compare", "evidence", "edit"]
+
+
+@pytest.fixture
+def outbound(monkeypatch):
+    """Every connection the server process (this one) tries beyond loopback, refused."""
+    import socket
+
+    tried: list[str] = []
+    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def connect(self, address):
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if isinstance(address, tuple) and host not in LOOPBACK:
+            tried.append(f"connect {host}")
+            raise OSError("the dashboard tests refuse connections beyond loopback")
+        return real_connect(self, address)
+
+    def getaddrinfo(host, *a, **k):
+        if host not in LOOPBACK and host is not None:
+            tried.append(f"resolve {host}")
+            raise socket.gaierror("the dashboard tests resolve no outside name")
+        return real_getaddrinfo(host, *a, **k)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return tried
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_no_request_leaves_the_machine_on_any_page(
+    solara_server, solara_app, browser, outbound, screens, viewport
+):
+    """Browser requests all go to the dashboard; every front-end asset (mermaid and
+    KaTeX included) is served from the local cache, so the server fetches nothing."""
+    with solara_app(APP):
+        ctx = browser.new_context(viewport=viewport or {"width": 1440, "height": 900})
+        requests: list[str] = []
+        missing: list[str] = []
+        console: list[str] = []
+        try:
+            page = ctx.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.on(
+                "response",
+                lambda r: missing.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+            )
+            page.on("console", lambda m: console.append(m.text))
+            for path in PAGES:
+                page.goto(f"{solara_server.base_url}/{path}")
+                expect(page.get_by_role("tab", selected=True).first).to_be_visible(timeout=30_000)
+                page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(screens / f"hygiene_{viewport and 'phone'}.png"))
+        finally:
+            ctx.close()
+    hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in ("http", "https")}
+    assert hosts <= LOOPBACK, hosts
+    assert any("/mermaid@" in u for u in requests)  # the Markdown loads it on every page
+    assert not missing, missing
+    assert not outbound, outbound
+    assert not [c for c in console if "cookie" in c.lower()], console

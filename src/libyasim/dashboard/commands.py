@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from .server import DIAGNOSTICS_ENV
+from .server import DIAGNOSTICS_ENV, SERVER_ENV
 
 APP = "libyasim.dashboard.app"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -103,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--scenarios {args.scenarios}: no such folder")
         env["LIBYASIM_SCENARIOS"] = str(args.scenarios.resolve())
     env[DIAGNOSTICS_ENV] = "1" if args.diagnostics else "0"
+    env.update(SERVER_ENV)  # no call home
     if args.host not in LOOPBACK:
         print(
             f"libyasim dashboard: warning: --host {args.host} makes the dashboard reachable "
