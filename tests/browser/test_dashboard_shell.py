@@ -146,3 +146,48 @@ def test_no_request_leaves_the_machine_on_any_page(
     assert not missing, missing
     assert not outbound, outbound
     assert not [c for c in console if "cookie" in c.lower()], console
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_a_locator_scrolls_to_its_sentence_highlighted(
+    solara_server, solara_app, browser, screens, viewport
+):
+    with solara_app(APP):
+        ctx = browser.new_context(
+            viewport=viewport or {"width": 1440, "height": 900}, accept_downloads=True
+        )
+        try:
+            page = ctx.new_page()
+            page.goto(f"{solara_server.base_url}/evidence")
+            expect(page.locator(".libyasim-count")).to_be_visible(timeout=30_000)
+            # sort by value, largest first: the populations lead
+            page.locator(".libyasim-sort", has_text="value").click()
+            page.locator(".libyasim-sort", has_text="value").click()
+            expect(page.locator(".libyasim-sort", has_text="value")).to_contain_text("▼")
+            first = page.locator("tr.libyasim-param").first
+            expect(first.locator(".libyasim-unit")).to_have_text("people")
+            # export what is shown
+            with page.expect_download() as dl:
+                page.get_by_text(re.compile(r"Download these \d+ rows")).click()
+            text = open(dl.value.path(), encoding="utf-8").read()
+            assert text.startswith("parameter,value,unit,range_low,range_high,evidence")
+            # the source kind: a locator link, then its sentence in the source view
+            page.get_by_role("button", name="source", exact=True).click()
+            links = page.locator(".libyasim-locator")
+            expect(links.first).to_be_visible()
+            texts = [t.strip() for t in links.all_inner_texts()]
+            last = max(texts, key=lambda t: [int(x) for x in re.findall(r"\d+", t)])
+            locator = last  # late in the document: far down the source view
+            links.nth(texts.index(last)).click()
+            anchor = page.locator(f"#src-{locator.replace(':', '-')}")
+            expect(anchor).to_have_class(re.compile("selected"))
+            expect(anchor).to_be_in_viewport(timeout=10_000)
+            expect(page.locator(".libyasim-citation").first).to_contain_text(
+                "Citation: “Analysis of European policy toward Haftar"
+            )
+            # it scrolled down to it: the top of the source view is out of sight
+            expect(page.locator("#src-seed-p1s1")).not_to_be_in_viewport()
+            expect(page).to_have_url(re.compile(f"locator={locator}"))
+            page.screenshot(path=str(screens / f"evidence_locator_{viewport and 'phone'}.png"))
+        finally:
+            ctx.close()

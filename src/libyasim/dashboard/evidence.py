@@ -41,6 +41,7 @@ class Row:
     assumption: str | None
     actors: frozenset[str]
     section: str
+    unit: str = ""  # fighters, people, 0–1 scale... or what a model coefficient means
 
     @property
     def kind(self) -> str:
@@ -86,6 +87,46 @@ def path_actors(scenario: Scenario, path: str) -> frozenset[str]:
     return frozenset(found)
 
 
+#: the unit of a scenario number, by the end of its path (first match wins);
+#: model coefficients (``parameters.*``) show their own description instead
+UNITS: tuple[tuple[str, str], ...] = (
+    (r"\.(strength|foreign_fighters)$", "fighters"),
+    (r"^regions\.[^.]+\.population$", "people"),
+    (r"\.garrison\.[^.]+$", "relative deployment weight"),
+    (r"\.resources$", "resources (model units)"),
+    (r"\.budget\.[^.]+$", "support units a month"),
+    (r"(fatalities|deaths)$", "deaths"),
+    (r"\.(stance\.[^.]+|risk_attitude)$", "−1 to 1"),
+    (r"_share$", "share 0–1"),
+    (
+        r"\.(legitimacy|popularity|ideology|oil_value|rough_terrain|interests\.[^.]+|"
+        r"regional_popularity\.[^.]+|positions\.[^.]+|salience\.[^.]+|"
+        r"casualty_sensitivity|reputation_sensitivity|consensus|weight|level)$",
+        "0–1 scale",
+    ),
+)
+
+
+def unit_of(path: str) -> str:
+    """The unit of the number at ``path`` ('' when not known)."""
+    if path.startswith("parameters."):
+        return _coefficient_doc(path.split(".", 1)[1])
+    for pattern, unit in UNITS:
+        if re.search(pattern, path):
+            return unit
+    return ""
+
+
+def _coefficient_doc(name: str) -> str:
+    from ..scenario.parameters import Parameters
+
+    for model in (Parameters, *getattr(Parameters, "__bases__", ())):
+        field = getattr(model, "model_fields", {}).get(name)
+        if field is not None and field.description:
+            return field.description
+    return ""
+
+
 def parameter_rows(scenario: Scenario) -> list[Row]:
     """Every numeric parameter of ``scenario``, in schema order."""
     rows = []
@@ -100,6 +141,7 @@ def parameter_rows(scenario: Scenario) -> list[Row]:
                 assumption=q.assumption,
                 actors=path_actors(scenario, path),
                 section=path.split(".")[0],
+                unit=unit_of(path),
             )
         )
     return rows
@@ -126,6 +168,51 @@ def filter_rows(
             continue
         out.append(r)
     return out
+
+
+#: sort keys of the parameter table: label -> (key function, its header)
+SORTS = ("parameter", "value", "range width", "evidence")
+
+
+def sort_rows(rows: list[Row], by: str = "parameter", descending: bool = False) -> list[Row]:
+    """Rows sorted by a column of the table (``SORTS``); stable, rows without a range last."""
+    if by == "value":
+        return sorted(rows, key=lambda r: r.value, reverse=descending)
+    if by == "range width":
+        ranged = [r for r in rows if r.range is not None]
+        rest = [r for r in rows if r.range is None]
+        return sorted(ranged, key=lambda r: _width(r), reverse=descending) + rest
+    if by == "evidence":
+        order = {"none": 0, "assumption": 1, "source": 2}
+        return sorted(rows, key=lambda r: (order[r.kind], r.source or ""), reverse=descending)
+    return sorted(rows, key=lambda r: r.path, reverse=descending)
+
+
+def _width(r: Row) -> float:
+    assert r.range is not None
+    return float(r.range[1] - r.range[0])
+
+
+def rows_csv(rows: list[Row], scenario: Scenario) -> str:
+    """The rows as CSV (what the table's Download gives), with each source's citation."""
+    import pandas as pd
+
+    cites = {d.id: d.citation for d in source_view(scenario)}
+    df = pd.DataFrame(
+        {
+            "parameter": [r.path for r in rows],
+            "value": [r.value for r in rows],
+            "unit": [r.unit for r in rows],
+            "range_low": [r.range[0] if r.range else None for r in rows],
+            "range_high": [r.range[1] if r.range else None for r in rows],
+            "evidence": [r.kind for r in rows],
+            "source": [r.source or "" for r in rows],
+            "note": [r.note or "" for r in rows],
+            "assumption": [r.assumption or "" for r in rows],
+            "citation": [cites.get((r.source or "").split(":", 1)[0], "") for r in rows],
+        }
+    )
+    return df.to_csv(index=False)
 
 
 @dataclass(frozen=True)
@@ -157,6 +244,26 @@ class DocumentView:
     date: str
     sha256: str
     entries: tuple[SourceEntry, ...]
+    author: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+
+    @property
+    def citation(self) -> str:
+        """The full citation: author, title, publisher, date, address, and the
+        fingerprint that identifies the exact text the locators point into."""
+        parts = [self.author, f"“{self.title}”", self.publisher, self.date]
+        text = ", ".join(p for p in parts if p)
+        if self.url:
+            text += f". {self.url}"
+        if self.sha256:
+            text += f". Text fingerprint sha256:{self.sha256}"
+        return text + "."
+
+    @property
+    def missing(self) -> list[str]:
+        """Citation fields the scenario does not record."""
+        return [k for k in ("author", "publisher", "url") if not getattr(self, k)]
 
 
 def source_view(scenario: Scenario) -> list[DocumentView]:
@@ -193,6 +300,9 @@ def source_view(scenario: Scenario) -> list[DocumentView]:
                 doc.date if doc else "",
                 doc.sha256 if doc else "",
                 entries,
+                doc.author if doc else None,
+                doc.publisher if doc else None,
+                doc.url if doc else None,
             )
         )
     return out

@@ -5,17 +5,20 @@ from __future__ import annotations
 import solara
 
 from .evidence import (
+    SORTS,
     Row,
     filter_rows,
     fmt_number,
     fmt_range,
     locator_anchor,
     parameter_rows,
+    rows_csv,
+    sort_rows,
     source_view,
     summary_counts,
 )
 from .session import Session, use_session
-from .widgets import ScenarioPicker
+from .widgets import ScenarioPicker, ScrollTo
 
 PAGE_SIZE = 50
 KINDS = {"all": None, "source": "source", "assumption": "assumption", "no evidence": "none"}
@@ -24,11 +27,12 @@ _CELL = {"padding": "4px 8px", "vertical-align": "top", "border-bottom": "1px so
 
 @solara.component
 def LocatorLink(session: Session, locator: str):
-    """A locator that opens its entry in the source view."""
+    """A locator that opens the source view scrolled to its entry, highlighted."""
 
     def open_source() -> None:
         session.locator.set(locator)
         session.evidence_tab.set(1)
+        session.scroll.set(session.scroll.value + 1)  # again, even for the same locator
 
     solara.Button(
         locator,
@@ -44,12 +48,22 @@ def LocatorLink(session: Session, locator: str):
 @solara.component
 def ParameterRow(session: Session, row: Row):
     with solara.v.Html(tag="tr", attributes={"class": f"libyasim-param kind-{row.kind}"}):
-        solara.v.Html(tag="td", children=[row.path], style_=_style({"font-family": "monospace"}))
+        solara.v.Html(
+            tag="td",
+            children=[row.path],
+            style_=_style({"font-family": "monospace", "word-break": "break-all"}),
+        )
         solara.v.Html(
             tag="td", children=[fmt_number(row.value)], style_=_style({"text-align": "right"})
         )
         solara.v.Html(
             tag="td", children=[fmt_range(row.range)], style_=_style({"white-space": "nowrap"})
+        )
+        solara.v.Html(
+            tag="td",
+            children=[row.unit],
+            class_="libyasim-unit",
+            style_=_style({"font-size": "0.85em", "color": "#555", "max-width": "260px"}),
         )
         with solara.v.Html(tag="td", style_=_style({})):
             if row.source:
@@ -72,12 +86,16 @@ def ParameterTable(session: Session, rows: list[Row]):
     text, set_text = solara.use_state("")
     kind, set_kind = solara.use_state("all")
     page, set_page = solara.use_state(0)
+    sort, set_sort = solara.use_state(("parameter", False))
     scenario = session.entry.scenario if session.entry else None
     assert scenario is not None
     names = {f.id: f.name for f in scenario.factions} | {s.id: s.name for s in scenario.sponsors}
     actor_labels = ["all actors"] + [f"{i} — {n}" for i, n in names.items()]
-    shown = filter_rows(
-        rows, None if actor == "all actors" else actor.split(" — ")[0], text, KINDS[kind]
+    shown = sort_rows(
+        filter_rows(
+            rows, None if actor == "all actors" else actor.split(" — ")[0], text, KINDS[kind]
+        ),
+        *sort,
     )
     pages = max(1, (len(shown) + PAGE_SIZE - 1) // PAGE_SIZE)
     page = min(page, pages - 1)
@@ -105,11 +123,23 @@ def ParameterTable(session: Session, rows: list[Row]):
             style={"max-width": "320px"},
         )
         solara.ToggleButtonsSingle(value=kind, values=list(KINDS), on_value=reset_page(set_kind))
-    solara.Text(f"{len(shown)} of {len(rows)} parameters", classes=["libyasim-count"])
-    with solara.v.SimpleTable(dense=True):
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Text(f"{len(shown)} of {len(rows)} parameters", classes=["libyasim-count"])
+        solara.FileDownload(
+            lambda: rows_csv(shown, scenario).encode("utf-8"),
+            filename=f"{scenario.id}_evidence.csv",
+            label=f"Download these {len(shown)} rows (CSV)",
+            mime_type="text/csv",
+        )
+    with solara.v.SimpleTable(dense=True, style_="overflow-x: auto"):
         with solara.v.Html(tag="thead"), solara.v.Html(tag="tr"):
-            for head in ("parameter", "value", "range", "evidence"):
-                solara.v.Html(tag="th", children=[head])
+            for head in ("parameter", "value", "range", "unit", "evidence"):
+                key = {"range": "range width"}.get(head, head)
+                with solara.v.Html(tag="th"):
+                    if key in SORTS:
+                        SortHeader(head, key, sort, set_sort)
+                    else:
+                        solara.Text(head)
         with solara.v.Html(tag="tbody"):
             for row in shown[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
                 ParameterRow(session, row)
@@ -122,6 +152,21 @@ def ParameterTable(session: Session, rows: list[Row]):
             solara.Button(
                 "next", disabled=page >= pages - 1, on_click=lambda: set_page(page + 1), text=True
             )
+
+
+@solara.component
+def SortHeader(head: str, key: str, sort: tuple[str, bool], set_sort):
+    """A column header that sorts by it; a second click reverses the order."""
+    by, descending = sort
+    arrow = (" ▼" if descending else " ▲") if by == key else ""
+    solara.Button(
+        head + arrow,
+        text=True,
+        small=True,
+        on_click=lambda: set_sort((key, not descending if by == key else False)),
+        classes=["libyasim-sort"],
+        style={"text-transform": "none", "padding": "0 2px", "min-width": "0"},
+    )
 
 
 @solara.component
@@ -142,19 +187,34 @@ def SourceView(session: Session):
         "and a fingerprint (sha256) of each located sentence; check them against your copy "
         "with `libyasim sources check --document seed=PATH`."
     )
+    if selected:
+        ScrollTo(locator_anchor(selected), session.scroll.value)
     if not docs:
         solara.Info("This scenario cites no registered document.")
     for doc in docs:
-        with solara.Card(
-            f"{doc.id}: {doc.title}", subtitle=f"{doc.date} · sha256 {doc.sha256[:16]}…"
-        ):
+        cited = sum(1 for e in doc.entries if e.citations)
+        with solara.Card(f"{doc.id}: {doc.title}"):
+            with solara.Column(gap="2px", classes=["libyasim-citation"]):
+                solara.Text("Citation: " + doc.citation, style={"font-size": "0.9em"})
+                solara.Text(
+                    f"registered as `{doc.id}` · {len(doc.entries)} located sentences, "
+                    f"{cited} cited by this scenario"
+                    + (
+                        f" · not recorded: {', '.join(doc.missing)} (add them to the "
+                        f"scenario's documents.{doc.id})"
+                        if doc.missing
+                        else ""
+                    ),
+                    style={"font-size": "0.8em", "color": "#666"},
+                )
             for entry in doc.entries:
                 highlight = entry.locator == selected
                 style = {
                     "padding": "6px 8px",
                     "border-left": "4px solid " + ("#1976d2" if highlight else "#ddd"),
-                    "background": "#e3f2fd" if highlight else "transparent",
+                    "background": "#fff59d" if highlight else "transparent",
                     "margin": "4px 0",
+                    "transition": "background 0.6s",
                 }
                 with solara.v.Html(
                     tag="div",
@@ -172,8 +232,11 @@ def SourceView(session: Session):
                         )
                     for c in entry.citations:
                         value = f" = {fmt_number(c.value)}" if c.value is not None else ""
-                        with solara.Row(gap="8px"):
-                            solara.Text(f"{c.path}{value}", style={"font-family": "monospace"})
+                        with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
+                            solara.Text(
+                                f"{c.path}{value}",
+                                style={"font-family": "monospace", "word-break": "break-all"},
+                            )
                             solara.Text(c.note, style={"font-style": "italic"})
 
 

@@ -35,6 +35,7 @@ class Session:
     upload_result: solara.Reactive[Entry | None]  # the last upload, valid or not
     evidence_tab: solara.Reactive[int]
     locator: solara.Reactive[str | None]  # locator selected on the Evidence page
+    scroll: solara.Reactive[int]  # bumped to scroll the selected locator into view again
     run: solara.Reactive[Any]  # RunState (page_run) or None
     ensemble: solara.Reactive[Any]  # EnsembleState or None
     compare: solara.Reactive[Any]  # CompareState or None
@@ -104,7 +105,8 @@ def use_new_session(directory: Path | None = None) -> Session:
     current: solara.Reactive[str | None] = solara.use_reactive(first)
     edits: solara.Reactive[EditSet] = solara.use_reactive(EditSet())
     upload_result: solara.Reactive[Entry | None] = solara.use_reactive(None)
-    evidence_tab: solara.Reactive[int] = solara.use_reactive(0)
+    evidence_tab: solara.Reactive[int] = solara.use_reactive(1 if link.locator else 0)
+    scroll: solara.Reactive[int] = solara.use_reactive(0)
     locator: solara.Reactive[str | None] = solara.use_reactive(link.locator)
     run: solara.Reactive[Any] = solara.use_reactive(None)
     ensemble: solara.Reactive[Any] = solara.use_reactive(None)
@@ -121,6 +123,7 @@ def use_new_session(directory: Path | None = None) -> Session:
             upload_result=upload_result,
             evidence_tab=evidence_tab,
             locator=locator,
+            scroll=scroll,
             run=run,
             ensemble=ensemble,
             compare=compare,

@@ -6,7 +6,9 @@ import threading
 from collections.abc import Callable
 from typing import Any, cast
 
+import ipyvuetify as v
 import solara
+import traitlets
 from ipyvuetify.extra import FileInput
 
 from .catalogue import MAX_UPLOAD_BYTES, Entry, read_upload
@@ -138,3 +140,47 @@ def LazyFigure(make: Callable[[], Any], dependencies: list[Any], label: str = "f
     else:
         solara.Text(f"drawing the {label} …", style={"color": "#777"})
         solara.ProgressLinear(True)
+
+
+class _Scroller(v.VuetifyTemplate):
+    """Scrolls the element with id ``target`` to the middle of the window (when it
+    appears, if it is not there yet) each time ``nonce`` changes."""
+
+    target = traitlets.Unicode("").tag(sync=True)
+    nonce = traitlets.Int(0).tag(sync=True)
+    template = traitlets.Unicode(
+        """
+<template><span class="libyasim-scroller" style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() { this.go(); },
+  watch: { nonce() { this.go(); }, target() { this.go(); } },
+  methods: {
+    go() {
+      if (!this.target) { return; }
+      let tries = 0;
+      // wait until the element is laid out (a tab that is opening shows it late),
+      // then scroll, and again once the page around it has settled
+      const attempt = () => {
+        const el = document.getElementById(this.target);
+        const shown = el && el.offsetParent !== null && el.getBoundingClientRect().height > 0;
+        if (shown) {
+          el.scrollIntoView({ block: "center" });
+          setTimeout(() => el.scrollIntoView({ block: "center" }), 400);
+        } else if (tries++ < 100) {
+          setTimeout(attempt, 100);
+        }
+      };
+      attempt();
+    },
+  },
+};
+</script>
+"""
+    ).tag(sync=True)
+
+
+@solara.component
+def ScrollTo(target: str, nonce: int = 0):
+    """Bring the element ``id=target`` into view (again whenever ``nonce`` changes)."""
+    return _Scroller.element(target=target, nonce=nonce)

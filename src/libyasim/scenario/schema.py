@@ -56,6 +56,10 @@ class Document(StrictModel):
     date: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     sentences: dict[str, str] = Field(default_factory=dict)
+    # for the full citation (the dashboard's Evidence page); optional
+    author: str | None = None
+    publisher: str | None = None
+    url: str | None = None
 
 
 class Region(StrictModel):
