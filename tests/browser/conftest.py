@@ -12,6 +12,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from libyasim.dashboard.headless import CHROMIUM, CHROMIUM_ARGS
 
@@ -32,6 +33,10 @@ def screens(tmp_path_factory) -> Path:
     path = Path(root) / "screens" if root else tmp_path_factory.mktemp("screens")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# the machine is shared: an assertion waits up to 15 s for the page (5 s by default)
+expect.set_options(timeout=15_000)
 
 
 def pytest_configure(config):

@@ -4,6 +4,7 @@ and hygiene (no request leaves 127.0.0.1), at desktop and phone size."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -38,7 +39,9 @@ def test_the_view_survives_a_reload_and_travels_with_the_tabs(
         expect(page_session.locator(".libyasim-picker")).to_contain_text("paris_2017.yaml")
         # another page keeps the view in its address
         page_session.get_by_role("tab", name="Evidence").click()
-        expect(page_session).to_have_url(re.compile(r"/evidence\?scenario=paris_2017.yaml"))
+        expect(page_session).to_have_url(
+            re.compile(r"/evidence\?scenario=paris_2017.yaml"), timeout=30_000
+        )
         assert _query(page_session)["sponsors.italy.stance.lna"] == ["0.5"]
         # apply another lever on the Run page: the address follows
         page_session.get_by_role("tab", name="Run").click()
@@ -55,11 +58,15 @@ def test_the_view_survives_a_reload_and_travels_with_the_tabs(
         entry.fill("0.7")
         entry.press("Enter")
         page_session.locator(".libyasim-apply").click()
-        expect(page_session).to_have_url(re.compile(r"sponsors.italy.stance.lna=0.7"))
+        expect(page_session).to_have_url(
+            re.compile(r"sponsors.italy.stance.lna=0.7"), timeout=30_000
+        )
         # a reload lands on the same view
         page_session.reload()
         expect(_month(page_session)).to_have_text("Month: 2017-08", timeout=30_000)
-        expect(page_session.get_by_text("levers: sponsors.italy.stance.lna = 0.7")).to_be_visible()
+        expect(page_session.get_by_text("levers: sponsors.italy.stance.lna = 0.7")).to_be_visible(
+            timeout=30_000
+        )
         expect(page_session.get_by_label("Seed")).to_have_value("7")
         page_session.screenshot(path=str(screens / "url_reloaded.png"), full_page=True)
 
@@ -169,7 +176,7 @@ def test_a_locator_scrolls_to_its_sentence_highlighted(
             # export what is shown
             with page.expect_download() as dl:
                 page.get_by_text(re.compile(r"Download these \d+ rows")).click()
-            text = open(dl.value.path(), encoding="utf-8").read()
+            text = Path(dl.value.path()).read_text(encoding="utf-8")
             assert text.startswith("parameter,value,unit,range_low,range_high,evidence")
             # the source kind: a locator link, then its sentence in the source view
             page.get_by_role("button", name="source", exact=True).click()
