@@ -77,7 +77,12 @@ def test_a_lever_that_changes_nothing_says_so_and_why(baseline):
     assert runs_identical(model, reference)
     note = lever_effect(_State(model, reference, overrides), baseline)
     assert "change nothing over the whole run" in note
-    assert "italy has no support edge to lna" in note and "above 0" in note
+    # the scenario's own reason for the number (the audit's marking) ...
+    assert "(marked inert in the scenario)" in note and "above 0" in note
+    # ... else the rule of ODD 7.1 that makes it so
+    unmarked = baseline.with_values({"sponsors.italy.stance.lna.inert": None})
+    (why,) = inert_reasons(unmarked, overrides)
+    assert "italy has no support edge to lna" in why and "above 0" in why
     # past 0 (Italy engages Haftar) the run differs, and no note is given
     engaged = {"sponsors.italy.stance.lna": 0.5}
     model, reference = _run_to_end(baseline, engaged)

@@ -122,7 +122,7 @@ def test_italy_engages_haftar_beyond_the_evidence(
         page_session.get_by_role("button", name="To end", exact=True).click()
         note = page_session.locator(".libyasim-no-effect")
         expect(note).to_contain_text("change nothing over the whole run", timeout=30_000)
-        expect(note).to_contain_text("italy has no support edge to lna")
+        expect(note).to_contain_text("Why: sponsors.italy.stance.lna:")
         lna = page_session.locator(".libyasim-lever", has_text="stance toward lna")
         entry = lna.locator(".libyasim-lever-entry input")
         entry.fill("0.5")  # Italy engages Haftar

@@ -7,7 +7,9 @@ problems, so the picker can say why it is unavailable instead of crashing.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +78,66 @@ class Catalogue:
 
 def problem_lines(exc: ScenarioError) -> tuple[str, ...]:
     return tuple(str(p) for p in exc.problems)
+
+
+def _line_paths(text: str) -> dict[int, list[str]]:
+    """Line number (1-based) -> the paths that start on it, in the file's own
+    numbering (``events[1].date`` is the second event *of this file*)."""
+    from ruamel.yaml import YAML
+
+    try:
+        root = YAML(typ="rt", pure=True).load(text)
+    except Exception:  # unreadable YAML: its own message says where
+        return {}
+    out: dict[int, list[str]] = {}
+
+    def visit(node: object, path: str) -> None:
+        lc = getattr(node, "lc", None)
+        if isinstance(node, dict) and lc is not None:
+            for k, val in node.items():
+                sub = f"{path}.{k}" if path else str(k)
+                with contextlib.suppress(Exception):
+                    out.setdefault(lc.key(k)[0] + 1, []).append(sub)
+                visit(val, sub)
+        elif isinstance(node, list) and lc is not None:
+            for i, val in enumerate(node):
+                sub = f"{path}[{i}]"
+                with contextlib.suppress(Exception):
+                    out.setdefault(lc.item(i)[0] + 1, []).append(sub)
+                visit(val, sub)
+
+    visit(root, "")
+    return out
+
+
+def in_own_terms(
+    problems: list[Problem], text: str, filename: str, fake: str, directory: Path
+) -> tuple[str, ...]:
+    """Problems as the user sees their file: its own name (not the server's path)
+    and, for lines of their file, paths in its own numbering (not counting the
+    events of the scenario it extends); a parent's problems name the parent."""
+    lines = _line_paths(text)
+    out = []
+
+    def same(a: str, b: str) -> bool:
+        with contextlib.suppress(OSError):
+            return Path(a).resolve() == Path(b).resolve()
+        return a == b
+
+    for p in problems:
+        if same(p.file, fake):
+            path = p.path
+            # the path of the same field on that line of the user's file
+            shape = re.sub(r"\[\d+\]", "[]", p.path)
+            path = next(
+                (c for c in lines.get(p.line or -1, []) if re.sub(r"\[\d+\]", "[]", c) == shape),
+                p.path,
+            )
+            out.append(str(Problem(filename, p.line, path, p.message)))
+        else:
+            shown = Path(p.file).name if same(str(Path(p.file).parent), str(directory)) else p.file
+            out.append(str(Problem(shown, p.line, p.path, p.message)))
+    return tuple(out)
 
 
 _SHIPPED_CACHE: dict[tuple, Catalogue] = {}
@@ -160,10 +222,12 @@ def parse_text(
 ) -> Entry:
     """Validate scenario YAML text into an entry (``extends`` resolves among shipped files)."""
     directory = directory or scenario_dir()
+    name = Path(filename or label).name
     try:
-        scenario = parse_scenario(text, name=Path(filename or label).name, base_dir=directory)
+        scenario = parse_scenario(text, name=name, base_dir=directory)
     except ScenarioError as exc:
-        return Entry(label, origin, problems=problem_lines(exc), text=text, parent=parent)
+        problems = in_own_terms(exc.problems, text, name, str(directory / name), directory)
+        return Entry(label, origin, problems=problems, text=text, parent=parent)
     except RecursionError:  # pathological nesting the YAML reader cannot walk
         return Entry(
             label,

@@ -83,9 +83,11 @@ class Validation:
         default_factory=dict
     )  # added event index -> messages
     problems: list[str] = field(default_factory=list)  # the variant as a whole
-    text: str = ""  # the variant YAML (what a download gives)
+    text: str = ""  # the variant YAML: only the changes (``extends`` a shipped parent)
     filename: str = "variant.yaml"
     scenario: Scenario | None = None  # the validated variant
+    standalone: str = ""  # the same scenario written out whole: validates on its own
+    extends: str | None = None  # the parent file ``text`` extends (None: text is standalone)
 
     @property
     def ok(self) -> bool:
@@ -126,6 +128,8 @@ def quantity_record(q: Quantity, value: float, reason: str, parent_name: str) ->
     rec: dict[str, Any] = {"value": value, "assumption": why}
     if q.source is not None:  # the parent's source no longer backs this number
         rec.update(source=None, note=None)
+    if getattr(q, "inert", None) is not None:  # nor its reason for not acting
+        rec["inert"] = None
     if q.range is not None:
         rec["range"] = [min(q.range[0], value), max(q.range[1], value)]
     return rec
@@ -192,10 +196,13 @@ def _dump(data: Any) -> str:
     return buf.getvalue()
 
 
-def variant_data(parent: Entry, edits: EditSet) -> tuple[dict[str, Any], dict[str, str]]:
+def variant_data(
+    parent: Entry, edits: EditSet, standalone: bool = False
+) -> tuple[dict[str, Any], dict[str, str]]:
     """The variant as plain data (``extends`` first), and the per-edit problems
-    found while placing edits. Shipped parents are extended; other parents
-    (uploads, edits) are written out whole with the edits applied."""
+    found while placing edits. Shipped parents are extended (unless
+    ``standalone``); other parents (uploads, edits) are written out whole with
+    the edits applied."""
     assert parent.scenario is not None
     scenario = parent.scenario
     resolved = scenario.resolved
@@ -238,7 +245,7 @@ def variant_data(parent: Entry, edits: EditSet) -> tuple[dict[str, Any], dict[st
     head: dict[str, Any] = {}
     variant_id = edits.variant_id or f"{scenario.id}_edited"
     title = edits.title or f"{scenario.title} (edited)"
-    if parent.origin == "shipped" and parent.path is not None:
+    if parent.origin == "shipped" and parent.path is not None and not standalone:
         head = {"extends": parent.path.name, "id": variant_id, "title": title}
         body = tree
     else:  # not a shipped file: a standalone copy with the edits merged in
@@ -311,6 +318,15 @@ def validate(parent: Entry, edits: EditSet, directory: Path | None = None) -> Va
         out.field_errors.setdefault(path, []).append(msg)
     out.text = f"# A variant of {parent.name}, written by the libyasim dashboard.\n" + _dump(data)
     out.filename = f"{data['id']}.yaml"
+    out.extends = data.get("extends")
+    if out.extends is None:
+        out.standalone = out.text
+    else:
+        whole, _ = variant_data(parent, edits, standalone=True)
+        out.standalone = (
+            f"# A variant of {parent.name}, written out whole by the libyasim dashboard\n"
+            f"# (it needs no other file). Its changes: {_summary(edits)}.\n" + _dump(whole)
+        )
     directory = parent.path.parent if parent.path is not None else directory
     entry = parse_text(
         f"edit: {out.filename}",
@@ -325,6 +341,13 @@ def validate(parent: Entry, edits: EditSet, directory: Path | None = None) -> Va
     else:
         out.scenario = entry.scenario
     return out
+
+
+def _summary(edits: EditSet) -> str:
+    parts = [f"{e.path} = {e.value}" for e in edits.edits]
+    parts += [f"event {k} removed" for k in edits.removed_events]
+    parts += [f"{len(edits.added_events)} event(s) added"] if edits.added_events else []
+    return "; ".join(parts) or "none"
 
 
 def current_value(scenario: Scenario, path: str) -> Any:

@@ -233,13 +233,22 @@ def candidates(scenario: Scenario, sponsor: str, overrides: dict[str, Any]) -> s
 
 def inert_reasons(scenario: Scenario, overrides: dict[str, Any]) -> list[str]:
     """Known reasons why the levers ``overrides`` may not act in ``scenario``:
+    the number's own ``inert`` reason in the scenario (for values in its range),
     the mechanism gate's declared-inert mechanisms (``model/mechanisms.py``), a
     stance that stays at or below 0 toward a faction the sponsor has no edge to,
     and interest weights of a sponsor that can fund a single faction."""
     from ..model.mechanisms import MECHANISMS
 
     out: list[str] = []
+    quantities = dict(scenario.quantities())
     for path, value in overrides.items():
+        q = quantities.get(path)
+        marked = getattr(q, "inert", None)
+        number = isinstance(value, int | float)
+        within = q is not None and number and (q.range is None or q.range[0] <= value <= q.range[1])
+        if marked and within:  # the scenario says why it does not act over its range
+            out.append(f"{path}: {marked} (marked inert in the scenario)")
+            continue
         for m in MECHANISMS:
             if m.lever == path and m.inert and m.scenario == scenario.id:
                 out.append(f"{path}: {m.inert} (mechanism gate, {m.name})")
