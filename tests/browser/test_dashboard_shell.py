@@ -198,3 +198,54 @@ def test_a_locator_scrolls_to_its_sentence_highlighted(
             page.screenshot(path=str(screens / f"evidence_locator_{viewport and 'phone'}.png"))
         finally:
             ctx.close()
+
+
+def test_edit_use_download_and_upload_errors(solara_server, solara_app, browser, screens, tmp_path):
+    from libyasim.scenario import load_scenario
+
+    with solara_app(APP):
+        ctx = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+        try:
+            page = ctx.new_page()
+            page.goto(f"{solara_server.base_url}/edit?scenario=paris_2017.yaml")
+            date = page.get_by_label("date (YYYY-MM)").first
+            expect(date).to_be_visible(timeout=30_000)
+            date.fill("2018-02")
+            expect(page.locator(".libyasim-variant-ok")).to_contain_text(
+                "Valid variant of paris_2017.yaml: paris_2017_edited.yaml"
+            )
+            expect(page.locator(".libyasim-save-where")).to_contain_text(
+                "it extends paris_2017.yaml, so save it in the same folder as that file"
+            )
+            # the main download needs no other file
+            with page.expect_download() as dl:
+                page.get_by_text("Download paris_2017_edited.yaml").click()
+            saved = tmp_path / "paris_2017_edited.yaml"
+            dl.value.save_as(saved)
+            assert load_scenario(saved).id == "paris_2017_edited"
+            page.locator(".libyasim-use-variant").click()
+            expect(page.locator(".libyasim-now-using")).to_contain_text(
+                "Now using edit: paris_2017_edited.yaml (a variant of paris_2017.yaml"
+            )
+            expect(page.get_by_label("id", exact=True)).to_have_value("paris_2017_edited")
+            expect(page.get_by_label("date (YYYY-MM)").first).to_have_value("2018-02")
+            expect(page).to_have_url(re.compile(r"scenario=edit"))
+            page.screenshot(path=str(screens / "edit_now_using.png"), full_page=True)
+            # an upload's errors name the user's file and count its own events
+            bad = tmp_path / "mine.yaml"
+            bad.write_text(
+                "extends: baseline_2017.yaml\nid: mine\ntitle: Mine\nevents:\n"
+                "  - type: election\n    date: 2018-13\n",
+                encoding="utf-8",
+            )
+            page.locator("input[type=file]").set_input_files(str(bad))
+            problems = page.locator(".libyasim-problems")
+            expect(problems).to_contain_text("mine.yaml:6 events[0].date: must be a month")
+            assert "/scenarios/" not in problems.inner_text()
+            # the other pages use the variant
+            page.get_by_role("tab", name="Run").click()
+            expect(page.locator(".libyasim-now-using")).to_contain_text(
+                "Now using edit: paris_2017_edited.yaml", timeout=30_000
+            )
+        finally:
+            ctx.close()

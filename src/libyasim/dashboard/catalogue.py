@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..scenario import Problem, Scenario, ScenarioError, parse_scenario
 from ..scenario.loader import MAX_FILE_BYTES, load_scenario
@@ -47,6 +48,7 @@ class Entry:
     path: Path | None = None  # the file, for shipped scenarios
     text: str | None = None  # the YAML text, for uploads and edits
     parent: str | None = None  # for edits: the entry it was derived from
+    edits: Any = None  # for edits: the EditSet that made it from its parent
 
     @property
     def ok(self) -> bool:

@@ -13,9 +13,22 @@ from .session import Session, use_session
 from .widgets import ProblemList, ScenarioPicker, UploadBox
 
 
+def editing_base(session: Session) -> Entry | None:
+    """The scenario the Edit page's changes apply to: the current scenario, or,
+    when that is a variant made here, the parent it was made from (its changes
+    stay in the form, and Use this variant updates it instead of stacking a
+    variant of the variant)."""
+    entry = session.entry
+    if entry is not None and entry.origin == "edit" and entry.edits is not None:
+        parent = session.catalogue.value.get(entry.parent)
+        if parent is not None and parent.ok:
+            return parent
+    return entry
+
+
 def _check_value(session: Session, path: str, text: str) -> tuple[object | None, str]:
     """(parsed value, error message or '') for what the user typed at ``path``."""
-    entry = session.entry
+    entry = editing_base(session)
     assert entry is not None and entry.scenario is not None
     try:
         current = current_value(entry.scenario, path)
@@ -30,7 +43,7 @@ def _check_value(session: Session, path: str, text: str) -> tuple[object | None,
 @solara.component
 def AddParameter(session: Session):
     """Pick a parameter, type a value: checked on every keystroke."""
-    entry = session.entry
+    entry = editing_base(session)
     assert entry is not None and entry.scenario is not None
     scenario = entry.scenario
     actor, set_actor = solara.use_state("all actors")
@@ -145,7 +158,7 @@ def _remove_event(session: Session, edits: EditSet, key: str) -> Callable[[bool]
 
 @solara.component
 def EventsEditor(session: Session, validation: Validation):
-    entry = session.entry
+    entry = editing_base(session)
     assert entry is not None and entry.scenario is not None
     edits = session.edits.value
     new_text, set_new_text = solara.use_state("")
@@ -270,10 +283,11 @@ def EditPage():
     solara.Title("libyasim · Edit")
     ScenarioPicker()
     entry = session.entry
-    with solara.Columns([3, 2]):
+    base = editing_base(session)
+    with solara.ColumnsResponsive([12], large=[7, 5]):
         with solara.Column():
-            if entry is not None and entry.scenario is not None:
-                EditBody(session, entry).key(entry.name)
+            if base is not None and base.scenario is not None:
+                EditBody(session, base).key(f"{base.name}|{entry.name if entry else ''}")
         with solara.Column():
             UploadSection(session)
 
@@ -311,6 +325,14 @@ def EditBody(session: Session, entry: Entry):
 
 @solara.component
 def VariantOutput(session: Session, entry: Entry, validation: Validation):
+    name = f"edit: {validation.filename}"
+    current = session.entry
+    in_use = (
+        current is not None
+        and current.name == name
+        and current.edits == session.edits.value
+        and current.parent == entry.name
+    )
     with solara.Card("Result"):
         if validation.ok:
             solara.Success(
@@ -318,33 +340,64 @@ def VariantOutput(session: Session, entry: Entry, validation: Validation):
                 classes=["libyasim-variant-ok"],
             )
         ProblemList(validation.problems, title="The variant is not valid")
-        with solara.Row():
+        with solara.Column(gap="4px", classes=["libyasim-downloads"]):
             solara.FileDownload(
-                validation.text,
+                validation.standalone.encode("utf-8"),
                 filename=validation.filename,
                 label=f"Download {validation.filename}",
                 mime_type="text/yaml",
             )
-
-            def use_variant() -> None:
-                if validation.scenario is not None:
-                    session.add(
-                        Entry(
-                            f"edit: {validation.filename}",
-                            "edit",
-                            scenario=validation.scenario,
-                            text=validation.text,
-                            parent=entry.name,
-                        )
-                    )
-
-            solara.Button(
-                "Use this variant",
-                on_click=use_variant,
-                disabled=not validation.ok,
-                color="primary",
+            solara.Text(
+                "The whole scenario with your changes: it needs no other file and "
+                f"validates on its own (libyasim validate {validation.filename}).",
+                style={"font-size": "0.85em", "color": "#555"},
             )
-        with solara.Details("Variant YAML"):
+            if validation.extends:
+                short = validation.filename.removesuffix(".yaml") + ".variant.yaml"
+                solara.FileDownload(
+                    validation.text.encode("utf-8"),
+                    filename=short,
+                    label=f"Download {short} (changes only)",
+                    mime_type="text/yaml",
+                )
+                solara.Text(
+                    f"Only the changes, the way shipped variants are written: it extends "
+                    f"{validation.extends}, so save it in the same folder as that file "
+                    f"(the project's scenarios/ folder, or the folder given to "
+                    f"libyasim dashboard --scenarios).",
+                    style={"font-size": "0.85em", "color": "#555"},
+                    classes=["libyasim-save-where"],
+                )
+
+        def use_variant() -> None:
+            if validation.scenario is not None:
+                session.add(
+                    Entry(
+                        name,
+                        "edit",
+                        scenario=validation.scenario,
+                        text=validation.standalone,
+                        parent=entry.name,
+                        edits=session.edits.value,
+                    )
+                )
+
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Button(
+                "Use this variant" if not in_use else "In use",
+                on_click=use_variant,
+                disabled=not validation.ok or in_use,
+                color="primary",
+                classes=["libyasim-use-variant"],
+            )
+            if in_use:
+                solara.Text(
+                    f"Now using {name} on every page. Change it here and press "
+                    "Use this variant again to update it.",
+                    classes=["libyasim-now-using-edit"],
+                    style={"color": "#2e7d32"},
+                )
+        with solara.Details("Variant YAML (changes only)"):
             solara.Preformatted(validation.text)
 
 

@@ -47,14 +47,24 @@ class Session:
         return self.catalogue.value.get(self.current.value)
 
     def add(self, entry: Entry, select: bool = True) -> None:
+        replaced = entry.name == self.current.value
         self.catalogue.set(self.catalogue.value.with_entry(entry))
         if select and entry.ok:
             self.select(entry.name)
+        run = self.run.value
+        if replaced and run is not None and run.scenario_name == entry.name:
+            # the current scenario changed under the same name: its run starts again
+            from .page_run import build_model
+
+            self.run.set(build_model(self, run.seed, dict(run.overrides)))
 
     def select(self, name: str | None) -> None:
         if name != self.current.value:
             self.current.set(name)
-            self.edits.set(EditSet())
+            entry = self.catalogue.value.get(name)
+            # a variant made on the Edit page opens with the changes that made it
+            made = entry.edits if entry is not None and entry.origin == "edit" else None
+            self.edits.set(made if made is not None else EditSet())
             self.locator.set(None)
 
     def run_settings(self, name: str, default_seed: int) -> tuple[int, dict[str, Any]]:

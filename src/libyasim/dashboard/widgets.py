@@ -37,6 +37,17 @@ def ScenarioPicker(label: str = "Scenario"):
                 style={"max-width": "560px"},
             )
             entry = session.entry
+            if entry is not None and entry.origin != "shipped":
+                made = (
+                    f"a variant of {entry.parent} made on the Edit page"
+                    if entry.origin == "edit"
+                    else "an uploaded file"
+                )
+                solara.Info(
+                    f"Now using {entry.name} ({made}) on every page.",
+                    dense=True,
+                    classes=["libyasim-now-using"],
+                )
             if entry is not None and entry.scenario is not None:
                 s = entry.scenario
                 solara.Text(
