@@ -41,10 +41,10 @@ def test_the_download_validates_on_its_own(sdir, tmp_path):
 
 def test_upload_errors_use_the_users_file_name_and_numbering(sdir):
     text = (
-        "extends: mini.yaml\nid: mine\ntitle: Mine\nevents:\n"
-        "  - type: election\n    date: 2018-13\n"
-        "  - date: 2018-01\n"
-    ).encode()
+        b"extends: mini.yaml\nid: mine\ntitle: Mine\nevents:\n"
+        b"  - type: election\n    date: 2018-13\n"
+        b"  - date: 2018-01\n"
+    )
     entry = read_upload("mine.yaml", len(text), text, sdir)
     problems = "\n".join(entry.problems)
     assert "mine.yaml:6 events[0].date: must be a month" in problems  # the first of *this* file
