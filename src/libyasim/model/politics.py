@@ -366,7 +366,9 @@ def bargain(m: LibyaModel, move: bool = True) -> None:
     tot = np.add.reduce(wt, axis=0)
     wt *= pos
     # issues nobody positioned on keep their last forecast
-    m.settlement = np.divide(np.add.reduce(wt, axis=0), tot, out=m.settlement.copy(), where=tot > 0)
+    m.settlement = np.divide(
+        np.add.reduce(wt, axis=0), tot, out=m.settlement.copy(), where=tot > 0
+    )
     power_shares(m)
 
 
