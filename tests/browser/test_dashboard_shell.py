@@ -3,6 +3,7 @@ and hygiene (no request leaves 127.0.0.1), at desktop and phone size."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -249,3 +250,97 @@ def test_edit_use_download_and_upload_errors(solara_server, solara_app, browser,
             )
         finally:
             ctx.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command, sig",
+    [
+        ("libyasim", "SIGTERM"),
+        ("libyasim", "SIGINT"),
+        ("solara", "SIGTERM"),  # the server signalled directly (solara run, a service manager)
+        ("solara", "SIGKILL"),
+    ],
+)
+def test_ensemble_workers_end_with_the_server(browser, command, sig):
+    """With an ensemble running in worker processes, the signal ends the server and
+    every worker, the fork server and the resource tracker with it; and the server
+    printed no cookie warning."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    import psutil
+
+    port = _free_port()
+    venv_bin = Path(sys.executable).parent
+    cmd = (
+        [str(venv_bin / "libyasim"), "dashboard", "--port", str(port)]
+        if command == "libyasim"
+        else [
+            str(venv_bin / "solara"),
+            "run",
+            APP,
+            "--port",
+            str(port),
+            "--production",
+            "--no-open",
+        ]
+    )
+    env = {**os.environ, "LIBYASIM_DASHBOARD_WORKERS": "2", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "0"}
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    family: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        ctx = browser.new_context()
+        try:
+            page = ctx.new_page()
+            page.goto(f"http://127.0.0.1:{port}/ensemble")
+            page.get_by_role("button", name="Run ensemble").click(timeout=60_000)
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                family = psutil.Process(proc.pid).children(recursive=True)
+                workers = [p for p in family if "forkserver" in " ".join(p.cmdline())]
+                if len(workers) >= 3:  # the fork server and two workers
+                    break
+                time.sleep(0.5)
+            assert len(workers) >= 3, [p.cmdline() for p in family]
+            family = psutil.Process(proc.pid).children(recursive=True)
+            proc.send_signal(getattr(signal, sig))
+            _gone, alive = psutil.wait_procs(family, timeout=30)
+            left = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+            assert not left, [p.cmdline()[-1][:80] for p in left]
+        finally:
+            ctx.close()
+        _out, err = proc.communicate(timeout=30)
+        if command == "libyasim":
+            assert proc.returncode == 128 + getattr(signal, sig)
+            assert "Traceback" not in err
+        # served as 127.0.0.1, Solara warned about its cookie on every page load
+        assert "samesite" not in err.lower()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for p in family:  # never leave a process behind, even when the test fails
+            with contextlib.suppress(psutil.Error):
+                p.kill()

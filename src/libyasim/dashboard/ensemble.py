@@ -166,8 +166,14 @@ def pool() -> cf.ProcessPoolExecutor | None:
     with _POOL_LOCK:
         if _POOL is None:
             from ..batch.executors import process_context
+            from .lifecycle import watch_server
 
-            _POOL = cf.ProcessPoolExecutor(max_workers=n, mp_context=process_context())
+            _POOL = cf.ProcessPoolExecutor(
+                max_workers=n,
+                mp_context=process_context(),
+                initializer=watch_server,  # workers end with the server, however it ends
+                initargs=(os.getpid(),),
+            )
             atexit.register(_POOL.shutdown, wait=False, cancel_futures=True)
         return _POOL
 
