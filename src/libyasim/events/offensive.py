@@ -51,7 +51,7 @@ class OffensiveBehaviour(Behaviour):
         m, e = self.model, self.spec
         origin = m.ridx[e.origin] if e.origin else None
         attacker = self.f(e.attacker)
-        forces.call_off(m, attacker, "called off for an ordered offensive")
+        forces.call_off(m, attacker, "called off for an ordered offensive", m.ridx[e.target])
         self.offensive = forces.launch(
             m,
             attacker,

@@ -79,6 +79,7 @@ class Offensive:
     status: str = "active"
     note: str = ""
     siege: bool = True  # False: clearing a pocket in a region the attacker holds
+    invested: int = -1  # step at which it settled into an invested siege (-1: an assault)
 
     def as_dict(self, m: LibyaModel) -> dict[str, Any]:
         return {
@@ -91,6 +92,7 @@ class Offensive:
             "elapsed": self.elapsed,
             "progress": round(self.progress, 3),
             "status": self.status,
+            "invested": self.invested >= 0,
             "cause": self.cause,
             "note": self.note,
         }
@@ -314,18 +316,32 @@ def redeploy(m: LibyaModel) -> None:
     g = m.garrison
     own = m.own()
     want = hostile_near(m)
+    active = [o for o in m.offensives if o.status == "active"]
+    for o in active:  # a town under attack: the holder wants to match the attack
+        c = int(m.control[o.target])
+        if c >= 0 and c != o.attacker:
+            power = g.item(o.attacker, o.origin) * m.combat_mult.item(o.attacker)
+            power /= m.combat_mult.item(c)
+            want[c, o.target] = max(want.item(c, o.target), power)
     want *= m.cover_per_defence
     need = want - g
     np.maximum(need, 0.0, out=need)
     need *= own
+    if p.ally_cover > 0 and m.any_nonjihadist:  # allies cover a holder's shortfall
+        ally = m.alliance * m.nonjihadist[:, None]
+        np.fill_diagonal(ally, 0.0)
+        short = want - g - _dot(ally.T, g)  # the holder's want, less its allies' there
+        np.maximum(short, 0.0, out=short)
+        short *= own
+        need += p.ally_cover * _dot(ally, short)
     if not need.any():
         return
     spare = g - want
     spare -= m.gov_floor
     np.maximum(spare, 0.0, out=spare)
     spare *= own  # forces outside its own regions are at a front: they stay
-    for a in np.flatnonzero(m.active_offensive >= 0).tolist():  # nor the forces massed
-        spare[a, m.offensives[m.active_offensive[a]].origin] = 0.0
+    for o in active:  # nor the forces massed for an offensive or a siege
+        spare[o.attacker, o.origin] = 0.0
     if not spare.any():
         return
     # flows x[f, r, s] = out[f, r]·need[f, s]·τ[r, s] (τ symmetric), written as products
@@ -391,6 +407,20 @@ class Front:
         self.hold += g
 
 
+def cover_split(m: LibyaModel, a: int, inside: Any) -> tuple[Any, Any]:
+    """(attacker factor, defender factor) of the town's cover when ``a`` attacks it:
+    ``(1, D)`` normally; a jihadist group attacking from within the town (it has
+    fighters there) takes ``D^insurgent_cover`` of it and leaves the holder
+    ``D^(1 − insurgent_cover)`` (Deitchman 1962: insurgents hide among the
+    population; Kalyvas 2006)."""
+    d = m.defence
+    if not m.jihadist_list[a]:
+        return 1.0, d
+    k = m.p.insurgent_cover
+    att = np.where(inside, d**k, 1.0)
+    return att, d / att
+
+
 def front(
     m: LibyaModel, a: int, share: float, d: np.ndarray, fr: Front | None = None
 ) -> np.ndarray:
@@ -404,9 +434,11 @@ def front(
     dd = np.maximum(d, 0)
     defend = fr.hold[dd, m.rrange]
     defend *= d >= 0
-    defend *= m.defence
+    att_cover, def_cover = cover_split(m, a, m.garrison[a] > 0)
+    defend *= def_cover
     defend *= mult[dd]
     x = fr.mass[a] * (share * mult.item(a))
+    x *= att_cover
     e = m.p.contest_exponent
     x **= e
     defend **= e
@@ -449,12 +481,15 @@ def decide(m: LibyaModel) -> None:
     strongest[w.max(axis=1) <= 0] = -1
     pocket = strongest.tolist()
     e, cost = p.contest_exponent, p.offensive_cost * share
+    inside = (m.garrison > 0).tolist()
+    kappa = p.insurgent_cover
     threshold, months = p.offensive_threshold, round(p.offensive_months)
     for a in deciding:
         if m.active_offensive[a] >= 0:  # an ally's offensive this month cannot start it
             continue
         h_a, near_a, mass_a = hostility[a], near[a], mass[a]
         xa = share * mult[a]
+        insurgent, in_a = m.jihadist_list[a], inside[a]
         options = []
         for t, c in enumerate(control):
             if not near_a[t]:
@@ -470,8 +505,12 @@ def decide(m: LibyaModel) -> None:
                     continue
             else:
                 d, h = -1, 1.0
-            x = (xa * mass_a[t]) ** e
-            y = (hold[d][t] * defence[t] * mult[d]) ** e if d >= 0 else 0.0
+            cov_a, cov_d = 1.0, defence[t]
+            if insurgent and in_a[t]:  # the town's cover passes in part to insurgents within
+                cov_a = cov_d**kappa
+                cov_d /= cov_a
+            x = (xa * mass_a[t] * cov_a) ** e
+            y = (hold[d][t] * cov_d * mult[d]) ** e if d >= 0 else 0.0
             prob = x / (x + y) if x + y > 0 else 0.5
             options.append((h * prob * value[t] - cost * (1.0 - prob), t, d))
         options.sort(reverse=True)
@@ -498,15 +537,20 @@ def launch(
     its holder (or, in a region the attacker holds, against the strongest enemy
     pocket there). None if there is nobody to fight or no force of it can reach."""
     g = m.garrison
-    if m.active_offensive[attacker] >= 0 or m.strength[attacker] <= 0:
+    if m.strength[attacker] <= 0:
+        return None
+    for k, o in enumerate(m.offensives):  # a new assault on a town it besieges
+        if o.status == "active" and o.attacker == attacker and o.target == target:
+            return _renew(m, k, share, months, cause)
+    if m.active_offensive[attacker] >= 0:
         return None
     d = int(defenders(m, attacker)[target])
     holder = int(m.control[target])
     if holder == attacker and d < 0:
         return None
     if origin is None:
-        if holder == attacker:
-            origin = target
+        if holder == attacker or (m.jihadist_list[attacker] and g[attacker, target] > 0):
+            origin = target  # a pocket to clear, or insurgents rising from within
         else:
             cand = np.flatnonzero(m.adj[target])
             reach = g[attacker] @ m.transit[:, cand]
@@ -515,6 +559,7 @@ def launch(
             origin = int(cand[np.argmax(reach)])
     moved = share * g[attacker] * (m.transit[:, origin] > 0)
     moved[origin] = 0.0
+    moved[_besieging(m, attacker)] = 0.0  # its sieges keep their besiegers
     arrive = moved @ m.transit[:, origin]
     g[attacker] -= moved
     g[attacker, origin] += arrive
@@ -559,17 +604,52 @@ def launch(
     return o
 
 
-def call_off(m: LibyaModel, attacker: int, note: str) -> None:
-    """End ``attacker``'s active offensive, if any, as a stalemate."""
+def _besieging(m: LibyaModel, a: int) -> list[int]:
+    """Origins of a's active offensives and sieges."""
+    return [o.origin for o in m.offensives if o.status == "active" and o.attacker == a]
+
+
+def _renew(m: LibyaModel, k: int, share: float, months: int, cause: str) -> Offensive:
+    """Turn the invested siege ``offensives[k]`` back into an assault: ``share`` of the
+    attacker's other forces join the besiegers at its origin for ``months`` more."""
+    o = m.offensives[k]
+    a, origin, g = o.attacker, o.origin, m.garrison
+    moved = share * g[a] * (m.transit[:, origin] > 0)
+    moved[origin] = 0.0
+    moved[_besieging(m, a)] = 0.0
+    g[a, origin] += moved @ m.transit[:, origin]
+    g[a] -= moved
+    m.sync_strength()
+    o.invested, o.months = -1, o.elapsed + max(int(months), 1)
+    o.massed = float(g[a, origin])
+    m.active_offensive[a] = k
+    d = o.defender
+    m.log(
+        STRATEGIC,
+        "offensive_launched",
+        o.target,
+        m.faction_ids[a],
+        m.faction_ids[d] if d >= 0 else None,
+        0.0,
+        f"{cause}: {o.massed:.0f} fighters renew the siege from {m.region_ids[origin]}",
+    )
+    return o
+
+
+def call_off(m: LibyaModel, attacker: int, note: str, unless: int = -1) -> None:
+    """End ``attacker``'s active offensive, if any (and not on region ``unless``), as
+    a stalemate."""
     k = int(m.active_offensive[attacker])
-    if k >= 0:
+    if k >= 0 and m.offensives[k].target != unless:
         _end(m, m.offensives[k], "stalemate", note)
         m.cooldown[attacker] = 0.0
 
 
 def _end(m: LibyaModel, o: Offensive, status: str, note: str) -> None:
     o.status, o.note = status, note
-    m.active_offensive[o.attacker] = -1
+    k = m.active_offensive[o.attacker]
+    if k >= 0 and m.offensives[k] is o:
+        m.active_offensive[o.attacker] = -1
     m.cooldown[o.attacker] = m.p.offensive_cooldown
     d = o.defender
     who = m.faction_ids[d] if d >= 0 else None
@@ -603,13 +683,21 @@ def press(m: LibyaModel) -> None:
             continue
         pressed[a, t] = True
         g = m.garrison
+        invested = o.invested >= 0
         if d >= 0 and g[d, t] > 0 and g[a, r0] > 0:
-            fight(m, a, d, r0, t, p.offensive_intensity, m.defence.item(t))
+            t_fire = p.siege_intensity if invested else p.offensive_intensity
+            fight(m, a, d, r0, t, t_fire, m.defence.item(t))
+        if invested and d >= 0:
+            encircle(m, a, d, t)
         prob = _odds(m, o)
         o.elapsed += 1
         step = p.siege_speed * (2.0 * prob - 1.0) / m.defence.item(t)
         m.siege[a, t] = max(0.0, m.siege[a, t] + step)
         o.progress = float(m.siege[a, t])
+        # encirclement takes numbers: the besiegers against the besieged
+        can_hold = (
+            o.siege and d >= 0 and g.item(a, r0) >= p.siege_ratio * besieged(m, a, d, t)
+        )
         if o.progress >= 1.0:
             m.siege[:, t] = 0.0
             if o.siege:
@@ -617,11 +705,23 @@ def press(m: LibyaModel) -> None:
             else:
                 disperse(m, d, t)
             _end(m, o, "success", f"after {o.elapsed} months")
-        elif g[a, r0] < p.retreat_share * o.massed or prob < p.retreat_odds:
+        elif g[a, r0] < p.retreat_share * o.massed:
             m.siege[a, t] *= 0.5
             _end(m, o, "retreat", f"after {o.elapsed} months, odds {prob:.2f}")
-        elif o.elapsed >= o.months:
-            _end(m, o, "stalemate", f"after {o.elapsed} months, progress {o.progress:.2f}")
+        elif invested:
+            if not can_hold:
+                m.siege[a, t] *= 0.5
+                _end(m, o, "retreat", f"siege broken after {o.elapsed} months")
+            elif m.steps - o.invested >= p.siege_patience:
+                _end(m, o, "stalemate", f"siege lifted after {o.elapsed} months")
+        elif prob < p.retreat_odds or o.elapsed >= o.months:
+            if can_hold:
+                invest(m, o, f"invested after {o.elapsed} months, odds {prob:.2f}")
+            elif prob < p.retreat_odds:
+                m.siege[a, t] *= 0.5
+                _end(m, o, "retreat", f"after {o.elapsed} months, odds {prob:.2f}")
+            else:
+                _end(m, o, "stalemate", f"after {o.elapsed} months, progress {o.progress:.2f}")
     m.siege *= np.where(pressed, 1.0, 1.0 - p.siege_decay)
     m.sync_strength()
 
@@ -658,13 +758,40 @@ def _odds(m: LibyaModel, o: Offensive) -> float:
     att = g.item(a, o.origin) * mult.item(a)
     if d < 0:
         return 1.0
-    allies_d = m.alliance[d] * m.nonjihadist
-    allies_d[a] = 0.0
-    dfd = (g.item(d, t) + float(allies_d @ g[:, t])) * m.defence.item(t) * mult.item(d)
+    cov_a, cov_d = cover_split(m, a, o.origin == t)
+    att *= float(cov_a[t]) if isinstance(cov_a, np.ndarray) else cov_a
+    dfd = besieged(m, a, d, t) * float(cov_d[t]) * mult.item(d)
     if att <= 0 and dfd <= 0:
         return 0.5
     x, y = att**p.contest_exponent, dfd**p.contest_exponent
     return float(x / (x + y))
+
+
+def besieged(m: LibyaModel, a: int, d: int, t: int) -> float:
+    """The defender's fighters in t with its non-jihadist allies there (not a)."""
+    allies_d = m.alliance[d] * m.nonjihadist
+    allies_d[a] = 0.0
+    return m.garrison.item(d, t) + float(allies_d @ m.garrison[:, t])
+
+
+def encircle(m: LibyaModel, a: int, d: int, t: int) -> None:
+    """An invested siege cuts the besieged off: the defender and its non-jihadist
+    allies in t lose ``siege_attrition`` of their fighters there (supplies cut,
+    desertion, surrender; not counted as deaths)."""
+    w = m.alliance[d] * m.nonjihadist
+    w[a] = 0.0
+    w[d] = 1.0
+    m.garrison[:, t] *= 1.0 - m.p.siege_attrition * (w > 0)
+
+
+def invest(m: LibyaModel, o: Offensive, note: str) -> None:
+    """The offensive settles into an invested siege: the besiegers stay, the faction
+    is free to decide on other offensives after its cooldown."""
+    o.invested = m.steps
+    o.note = note
+    if m.active_offensive[o.attacker] >= 0 and m.offensives[m.active_offensive[o.attacker]] is o:
+        m.active_offensive[o.attacker] = -1
+    m.cooldown[o.attacker] = m.p.offensive_cooldown
 
 
 def aggrieve(m: LibyaModel) -> None:
@@ -679,7 +806,7 @@ def step(m: LibyaModel) -> None:
     """Step 4 (before :func:`.conflict.step`): redeploy, decide, press offensives."""
     redeploy(m)
     decide(m)
-    if (m.active_offensive >= 0).any():
+    if any(o.status == "active" for o in m.offensives):  # assaults and invested sieges
         press(m)
     else:
         m.siege *= 1.0 - m.p.siege_decay
