@@ -321,7 +321,7 @@ def redeploy(m: LibyaModel) -> None:
         c = int(m.control[o.target])
         if c >= 0 and c != o.attacker:
             power = g.item(o.attacker, o.origin) * m.combat_mult.item(o.attacker)
-            power /= m.combat_mult.item(c)
+            power *= m.defence.item(o.target) / m.combat_mult.item(c)  # a margin: its cover
             want[c, o.target] = max(want.item(c, o.target), power)
     want *= m.cover_per_defence
     need = want - g
@@ -560,6 +560,7 @@ def launch(
     moved = share * g[attacker] * (m.transit[:, origin] > 0)
     moved[origin] = 0.0
     moved[_besieging(m, attacker)] = 0.0  # its sieges keep their besiegers
+    moved[_under_attack(m, attacker)] = 0.0  # and towns its enemies attack keep theirs
     arrive = moved @ m.transit[:, origin]
     g[attacker] -= moved
     g[attacker, origin] += arrive
@@ -609,6 +610,16 @@ def _besieging(m: LibyaModel, a: int) -> list[int]:
     return [o.origin for o in m.offensives if o.status == "active" and o.attacker == a]
 
 
+def _under_attack(m: LibyaModel, a: int) -> list[int]:
+    """Targets of the active offensives of a's enemies."""
+    h = m.hostility[a]
+    return [
+        o.target
+        for o in m.offensives
+        if o.status == "active" and o.attacker != a and h.item(o.attacker) > 0
+    ]
+
+
 def _renew(m: LibyaModel, k: int, share: float, months: int, cause: str) -> Offensive:
     """Turn the invested siege ``offensives[k]`` back into an assault: ``share`` of the
     attacker's other forces join the besiegers at its origin for ``months`` more."""
@@ -617,6 +628,7 @@ def _renew(m: LibyaModel, k: int, share: float, months: int, cause: str) -> Offe
     moved = share * g[a] * (m.transit[:, origin] > 0)
     moved[origin] = 0.0
     moved[_besieging(m, a)] = 0.0
+    moved[_under_attack(m, a)] = 0.0
     g[a, origin] += moved @ m.transit[:, origin]
     g[a] -= moved
     m.sync_strength()
@@ -686,7 +698,7 @@ def press(m: LibyaModel) -> None:
         invested = o.invested >= 0
         if d >= 0 and g[d, t] > 0 and g[a, r0] > 0:
             t_fire = p.siege_intensity if invested else p.offensive_intensity
-            fight(m, a, d, r0, t, t_fire, m.defence.item(t))
+            defend_together(m, a, d, r0, t, t_fire)
         if invested and d >= 0:
             encircle(m, a, d, t)
         prob = _odds(m, o)
@@ -765,6 +777,32 @@ def _odds(m: LibyaModel, o: Offensive) -> float:
         return 0.5
     x, y = att**p.contest_exponent, dfd**p.contest_exponent
     return float(x / (x + y))
+
+
+def defend_together(m: LibyaModel, a: int, d: int, r0: int, t: int, t_fire: float) -> None:
+    """The attack on t meets the defender and its non-jihadist allies there as one
+    force (the battle is logged against d); the losses are shared in proportion
+    to the fighters each has there."""
+    g = m.garrison
+    w = m.alliance[d] * m.nonjihadist
+    w[a] = 0.0
+    w[d] = 0.0
+    side = np.flatnonzero((w > 0) & (g[:, t] > 0))
+    if not len(side):
+        fight(m, a, d, r0, t, t_fire, m.defence.item(t))
+        return
+    mine = g.item(d, t)
+    theirs = g[side, t].copy()
+    total = mine + float(theirs.sum())
+    g[d, t] = total
+    g[side, t] = 0.0
+    fight(m, a, d, r0, t, t_fire, m.defence.item(t))
+    kept = g.item(d, t) / total
+    g[d, t] = mine * kept
+    g[side, t] = theirs * kept
+    lost = theirs * (1.0 - kept)
+    m.losses[d] -= float(lost.sum())  # fight() booked the side's losses to d
+    m.losses[side] += lost
 
 
 def besieged(m: LibyaModel, a: int, d: int, t: int) -> float:
