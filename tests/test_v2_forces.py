@@ -98,12 +98,16 @@ def test_offensive_report_and_log():
     assert rep["launched"] and rep["attacker"] == "lna" and rep["target"] == "derna"
     assert rep["status"] in {"success", "stalemate", "retreat", "active"}
     kinds = [e["kind"] for e in m.event_log]
-    assert "offensive_launched" in kinds and "siege_started" in kinds
+    assert "offensive_launched" in kinds
     o = m.offensives[0]
     assert o.cause == "scheduled" and o.massed > 0
+    # a siege is logged only when the assault settles into one (and then also its end)
+    assert ("siege_started" in kinds) == (o.besieged_since >= 0)
+    if o.besieged_since >= 0 and o.status != "active":
+        assert "siege_ended" in kinds
     if rep["status"] == "success":
         assert m.control[m.ridx["derna"]] == m.fidx["lna"]
-        assert "offensive_ended" in kinds and "siege_ended" in kinds
+        assert "offensive_ended" in kinds
 
 
 def test_defender_advantage_makes_cities_hold_longer(base):
@@ -146,6 +150,7 @@ def test_fronts_are_quiet_between_offensives(base):
 def test_siege_progress_accumulates_and_decays():
     s = with_event(baseline(), {**DERNA_OFFENSIVE, "months": 1, "share": 0.2})
     m = LibyaModel(s, rng=4, months=6)
+    m.p.siege_ratio = 1e9  # never enough to invest Derna: the offensive ends after its month
     lna, derna = m.fidx["lna"], m.ridx["derna"]
     m.step()
     m.step()  # the offensive is launched and pressed in its month (September)

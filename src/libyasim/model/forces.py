@@ -80,6 +80,7 @@ class Offensive:
     note: str = ""
     siege: bool = True  # False: clearing a pocket in a region the attacker holds
     invested: int = -1  # step at which it settled into an invested siege (-1: an assault)
+    besieged_since: int = -1  # step of its first investment (a renewed assault keeps it)
 
     def as_dict(self, m: LibyaModel) -> dict[str, Any]:
         return {
@@ -592,16 +593,6 @@ def launch(
         0.0,
         f"{cause}: {o.massed:.0f} fighters massed at {m.region_ids[origin]} for {o.months} months",
     )
-    if holder != attacker:
-        m.log(
-            STRATEGIC,
-            "siege_started",
-            target,
-            m.faction_ids[attacker],
-            m.faction_ids[d] if d >= 0 else None,
-            0.0,
-            f"progress {o.progress:.2f}",
-        )
     return o
 
 
@@ -667,7 +658,7 @@ def _end(m: LibyaModel, o: Offensive, status: str, note: str) -> None:
     who = m.faction_ids[d] if d >= 0 else None
     att = m.faction_ids[o.attacker]
     m.log(STRATEGIC, "offensive_ended", o.target, att, who, 0.0, f"{status}: {note}")
-    if o.siege:
+    if o.besieged_since >= 0:
         m.log(STRATEGIC, "siege_ended", o.target, att, who, 0.0, status)
 
 
@@ -770,9 +761,12 @@ def _odds(m: LibyaModel, o: Offensive) -> float:
     att = g.item(a, o.origin) * mult.item(a)
     if d < 0:
         return 1.0
-    cov_a, cov_d = cover_split(m, a, o.origin == t)
-    att *= float(cov_a[t]) if isinstance(cov_a, np.ndarray) else cov_a
-    dfd = besieged(m, a, d, t) * float(cov_d[t]) * mult.item(d)
+    cover = m.defence.item(t)
+    if m.jihadist_list[a] and o.origin == t:  # insurgents within take part of it (cover_split)
+        own = cover**p.insurgent_cover
+        att *= own
+        cover /= own
+    dfd = besieged(m, a, d, t) * cover * mult.item(d)
     if att <= 0 and dfd <= 0:
         return 0.5
     x, y = att**p.contest_exponent, dfd**p.contest_exponent
@@ -827,6 +821,18 @@ def invest(m: LibyaModel, o: Offensive, note: str) -> None:
     is free to decide on other offensives after its cooldown."""
     o.invested = m.steps
     o.note = note
+    if o.besieged_since < 0:
+        o.besieged_since = m.steps
+        d = o.defender
+        m.log(
+            STRATEGIC,
+            "siege_started",
+            o.target,
+            m.faction_ids[o.attacker],
+            m.faction_ids[d] if d >= 0 else None,
+            0.0,
+            f"{note}; progress {o.progress:.2f}",
+        )
     if m.active_offensive[o.attacker] >= 0 and m.offensives[m.active_offensive[o.attacker]] is o:
         m.active_offensive[o.attacker] = -1
     m.cooldown[o.attacker] = m.p.offensive_cooldown
