@@ -419,3 +419,78 @@ def test_metrics_from_a_batch_folder_equal_those_of_the_run_itself(tmp_path):
         else:
             assert got[name] == pytest.approx(value, rel=1e-9, abs=1e-9), name
     assert direct["deaths_2015"] > 0  # a full year inside the 20 months, December included
+
+
+# --------------------------------------------------------------------------- emulators
+
+
+def _noisy_line(n_points: int, reps: int, sd: float, seed: int = 0):
+    """Runs of y = 10 x0 + N(0, sd) at ``n_points`` points of a 5-dimensional unit cube."""
+    rng = np.random.default_rng(seed)
+    u = rng.random((n_points, 5))
+    rows = np.repeat(np.arange(n_points), reps)
+    y = 10 * u[rows, 0] + rng.normal(0, sd, len(rows))
+    return u, pd.DataFrame({"row": rows, "y": y})
+
+
+def test_emulator_finds_the_active_input_and_predicts_mean_and_noise():
+    from libyasim.calibration.emulator import fit_target
+
+    u, runs = _noisy_line(60, 3, sd=0.5)
+    t = Target("y", _mean_toy, 3.0, 0.3, "test")
+    em = fit_target(u, runs, t, active=1, seed=1, names=list("abcde"))
+    assert em is not None and em.active_names == ["a"]
+    new = np.array([[0.1, 0.5, 0.5, 0.5, 0.5], [0.8, 0.1, 0.9, 0.2, 0.3]])
+    m, v_em, v_s = em.predict(new)
+    assert m == pytest.approx([1.0, 8.0], abs=0.3)
+    assert (v_em < 0.1).all()
+    # the single-run variance (0.25) is recovered from the replicates' log variance
+    assert v_s == pytest.approx([0.25, 0.25], rel=0.5)
+    # implausibility: z = 3, V_tol = 0.15^2, V_md = 0.3^2 -> far from 3 is implausible
+    imp = em.implausibility(np.array([[0.3, 0, 0, 0, 0], [0.9, 0, 0, 0, 0]]), 0.1)
+    assert imp[0] < 1 < 3 < imp[1]
+
+
+def test_log_variance_bias_matches_a_chi_square():
+    """E[log s^2] = log sigma^2 + digamma(nu/2) + log(2/nu) for normal replicates."""
+    from libyasim.calibration.emulator import _log_chi2_bias
+
+    rng = np.random.default_rng(4)
+    s2 = rng.normal(0, 2.0, (200_000, 3)).var(axis=1, ddof=1)
+    assert np.log(s2).mean() - np.log(4.0) == pytest.approx(_log_chi2_bias(2), abs=0.01)
+
+
+def test_emulated_design_stays_in_the_region_the_emulators_keep(tmp_path):
+    from libyasim.calibration.emulator import fit_wave
+    from libyasim.calibration.history import nroy_design, unit_cube
+
+    u, runs = _noisy_line(80, 2, sd=0.1, seed=2)
+    pat = (Pattern("X1", "toy", Use.FIT, (Target("y", _mean_toy, 3.0, 0.3, "test"),)),)
+    em = fit_wave(u, runs, pat, {"y"}, active=2, seed=0)
+    space = {k: (0.0, 1.0) for k in "abcde"}
+    pick = nroy_design([em], space, dict(space), Settings(points=20, candidates=4000), seed=1)
+    x0 = unit_cube(pick.rows, space)[:, 0]
+    # I <= 3 where |10 x0 - 3| <= 3 sqrt(0.15^2 + 0.3^2 + ...): about x0 in [0.2, 0.4]
+    assert pick.from_nroy == 20 and ((x0 > 0.15) & (x0 < 0.45)).all()
+    assert 0.1 < pick.share < 0.3
+    assert pick.box["a"][1] - pick.box["a"][0] < 0.35
+    assert pick.box["b"][1] - pick.box["b"][0] > 0.9  # an inactive input keeps its range
+    # the emulators' check on fresh points of the same line: within 3 sd almost always
+    u2, runs2 = _noisy_line(40, 2, sd=0.1, seed=3)
+    ok, total = em.check(u2, runs2)
+    assert total == 40 and ok >= 36
+
+
+def test_strict_match_needs_the_median_within_tolerance():
+    t = Target("toy_mean", _mean_toy, 3.0, 0.5, "test")
+    pat = (Pattern("X1", "toy", Use.FIT, (t,)),)
+    # the 5-95% band (about 2.7-5.8) overlaps the tolerance band 2.5-3.5, but most
+    # runs lie above it: not matched
+    wide = pd.DataFrame({"toy_mean": np.linspace(2.5, 6.0, 41)})
+    [rec] = match_patterns(wide, pat, {"toy_mean"})
+    tgt = rec["targets"][0]
+    assert tgt["overlaps"] and rec["status"] == "unmatched"
+    assert tgt["share_within"] == pytest.approx(12 / 41)
+    near = pd.DataFrame({"toy_mean": np.linspace(2.6, 3.6, 41)})
+    [rec] = match_patterns(near, pat, {"toy_mean"})
+    assert rec["status"] == "matched"

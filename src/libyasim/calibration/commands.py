@@ -32,6 +32,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             widen=args.widen,
             seed=args.seed,
             vary=tuple(args.vary) or ("parameters.*",),
+            method=args.method,
+            candidates=args.candidates,
+            active=args.active,
         )
         result = calibrate(
             args.scenario,
@@ -61,9 +64,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "calibrate",
         help="history matching of the mechanism parameters against the 2014-2017 patterns",
-        description="Waves of Latin-hypercube runs over the scenario's parameters.* ranges; each "
-        "point is judged by its implausibility against the patterns of docs/calibration.md and "
-        "later waves sample inside the non-implausible region. Writes the non-implausible "
+        description="Waves of runs over the scenario's parameters.* ranges; each point is judged "
+        "by its implausibility against the patterns of docs/calibration.md, and Gaussian-process "
+        "emulators fitted to the runs choose each later wave inside the region they do not rule "
+        "out. Writes the non-implausible "
         "parameter sample (nroy.parquet + nroy.json) and a report into --out. Interrupted? Run "
         "the same command again: finished runs are kept.",
     )
@@ -125,6 +129,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=0.25,
         metavar="W",
         help="share of each original range added on each side of the refocused box",
+    )
+    p.add_argument(
+        "--method",
+        choices=("emulator", "box"),
+        default="emulator",
+        help="choose each later wave with Gaussian-process emulators of the targets "
+        "(default) or in the bounding box of the non-implausible points",
+    )
+    p.add_argument(
+        "--candidates",
+        type=_positive,
+        default=20000,
+        metavar="N",
+        help="candidate points the emulators judge before each later wave",
+    )
+    p.add_argument(
+        "--active",
+        type=_positive,
+        default=8,
+        metavar="Q",
+        help="parameters each target's emulator uses (the most influential ones)",
     )
     p.add_argument(
         "--vary",

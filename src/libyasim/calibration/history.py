@@ -44,6 +44,7 @@ import pandas as pd
 
 from ..batch.columns import FIG, figure_name
 from ..scenario import Scenario, load_scenario
+from .emulator import fit_wave
 from .patterns import PATTERNS, Pattern, RunView, Target, Use, evaluate
 from .sample import write_sample
 
@@ -69,6 +70,9 @@ class Settings:
     widen: float = 0.25
     seed: int = 0
     vary: tuple[str, ...] = ("parameters.*",)
+    method: str = "emulator"
+    candidates: int = 20000
+    active: int = 8
 
     def __post_init__(self) -> None:
         for name in ("waves", "points", "replicates"):
@@ -86,6 +90,15 @@ class Settings:
             )
         if not 0 <= self.widen <= 1:
             raise CalibrationError(f"The 'widen' parameter must be in [0, 1]. Got {self.widen}.")
+        if self.method not in ("emulator", "box"):
+            raise CalibrationError(
+                f"The 'method' parameter must be emulator or box. Got {self.method!r}."
+            )
+        for name in ("candidates", "active"):
+            if getattr(self, name) < 1:
+                raise CalibrationError(
+                    f"The '{name}' parameter must be >= 1. Got {getattr(self, name)} instead."
+                )
 
 
 # --------------------------------------------------------------------------- the space
@@ -199,6 +212,98 @@ def point_table(
         row["non_implausible"] = bool(fitted) and bool(key <= settings.cutoff)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- emulated designs
+
+
+def unit_cube(
+    rows: Sequence[dict[str, float]], space: dict[str, tuple[float, float]]
+) -> np.ndarray:
+    """Points (``{path: value}``) as rows of the unit cube of ``space``."""
+    lo = np.array([space[k][0] for k in space])
+    hi = np.array([space[k][1] for k in space])
+    x = np.array([[float(r[k]) for k in space] for r in rows], dtype=float).reshape(-1, len(space))
+    return (x - lo) / (hi - lo)
+
+
+#: extra candidate draws when the emulated region is too small for a wave
+REDRAWS = 3
+
+
+@dataclass
+class Pick:
+    """The next wave's design, chosen with the emulators."""
+
+    rows: list[dict[str, float]]
+    box: dict[str, tuple[float, float]]
+    share: float  # estimated share of the whole space the emulators do not rule out
+    accepted: int
+    tried: int
+    from_nroy: int
+
+
+def nroy_design(
+    emulators: Sequence[Any],
+    space: dict[str, tuple[float, float]],
+    box: dict[str, tuple[float, float]],
+    settings: Settings,
+    *,
+    seed: int,
+    ints: Set[str] = frozenset(),
+) -> Pick:
+    """``settings.points`` points of the region no wave's emulators rule out.
+
+    ``settings.candidates`` Latin-hypercube candidates are drawn in ``box``
+    (the bounding box of the last region, which holds it) and judged by every
+    wave's emulators in turn (the cut of :class:`Settings`); the region's share
+    of the whole space is the accepted share times the box's volume. When
+    fewer are accepted than the wave needs, up to ``REDRAWS`` more sets of
+    candidates are drawn in the bounding box of those accepted. The next wave
+    takes a random subset of the accepted candidates; if there are still too
+    few, the least implausible of the others fill the design (the wave table
+    says how many) and the box does not shrink.
+    """
+
+    def judge(region: dict[str, tuple[float, float]], k: int) -> tuple[list, np.ndarray]:
+        cand = lhs_in_box(region, settings.candidates, seed=seed + 7919 * k, ints=ints)
+        u = unit_cube(cand, space)
+        worst = np.zeros(len(u))
+        for em in emulators:
+            worst = np.maximum(worst, em.cut(u, settings.discrepancy, settings.cut))
+        return cand, worst
+
+    cand, worst = judge(box, 0)
+    ok = worst <= settings.cutoff
+    vol = float(np.prod([(box[p][1] - box[p][0]) / (space[p][1] - space[p][0]) for p in space]))
+    share = vol * int(ok.sum()) / len(cand)
+    accepted, tried = int(ok.sum()), len(cand)
+    n = settings.points
+    for k in range(1, REDRAWS + 1):  # a small region: look again inside its bounding box
+        if not 0 < ok.sum() < n:
+            break
+        more, w = judge(refocus(space, [c for c, o in zip(cand, ok, strict=True) if o], 0.0), k)
+        cand, worst = cand + more, np.concatenate([worst, w])
+        ok = worst <= settings.cutoff
+    rng = np.random.default_rng(seed)
+    idx = np.flatnonzero(ok)
+    if len(idx) >= n:
+        chosen = np.sort(rng.choice(idx, size=n, replace=False))
+        new_box = refocus(space, [cand[i] for i in idx], 0.0)
+        from_nroy = n
+    else:
+        order = np.argsort(worst, kind="stable")
+        chosen = np.concatenate([idx, order[~ok[order]][: n - len(idx)]])
+        new_box = dict(box)
+        from_nroy = len(idx)
+    return Pick(
+        rows=[cand[int(i)] for i in chosen],
+        box=new_box,
+        share=share,
+        accepted=accepted,
+        tried=tried,
+        from_nroy=from_nroy,
+    )
 
 
 # --------------------------------------------------------------------------- runs -> metrics
@@ -361,18 +466,21 @@ def calibrate(
 
     space = parameter_space(sc, settings.vary)
     ints = integer_paths(sc, list(space))
+    names = list(space)
     box = dict(space)
     per_wave: list[pd.DataFrame] = []
     designs: list[list[dict[str, float]]] = []
     kinds: set[str] = set()
+    emulators: list[Any] = []
     result = Calibration(out=out, settings=settings, space=space)
+    rows = lhs_in_box(box, settings.points, seed=settings.seed * 1000, ints=ints)
+    source = "Latin hypercube over the whole space"
     for k in range(settings.waves):
-        rows = lhs_in_box(box, settings.points, seed=settings.seed * 1000 + k, ints=ints)
         design_file = out / f"wave_{k:02d}_points.parquet"
         write_sample(design_file, rows, {"wave": k, "box": {p: list(v) for p, v in box.items()}})
         say(
             f"wave {k + 1}/{settings.waves}: {len(rows)} points x {settings.replicates} "
-            f"replicates in a box of {len(box)} parameters"
+            f"replicates ({source})"
         )
         res = run_batch(
             [sc],
@@ -397,26 +505,75 @@ def calibrate(
         computable = computable_targets(everything, patterns, kinds)
         table = point_table(per_run, patterns, settings, computable)
         kept = [rows[int(i)] for i in table.loc[table["non_implausible"], "point"]]
-        result.waves.append(
-            {
-                "wave": k + 1,
-                "points": len(rows),
-                "runs_ok": res.ok,
-                "runs_failed": res.failed,
-                "non_implausible": len(kept),
-                "box_volume_share": float(
-                    np.prod([(box[p][1] - box[p][0]) / (space[p][1] - space[p][0]) for p in space])
-                ),
-                "median_I_max": float(table["I_max"].median()) if len(table) else float("nan"),
-            }
-        )
+        wave: dict[str, Any] = {
+            "wave": k + 1,
+            "points": len(rows),
+            "design": source,
+            "runs_ok": res.ok,
+            "runs_failed": res.failed,
+            "non_implausible": len(kept),
+            "box_volume_share": float(
+                np.prod([(box[p][1] - box[p][0]) / (space[p][1] - space[p][0]) for p in space])
+            ),
+            "median_I_max": float(table["I_max"].median()) if len(table) else float("nan"),
+        }
+        if emulators:  # the last emulators, judged on points they did not see
+            u_new = unit_cube(rows, space)
+            ok, total = emulators[-1].check(u_new, per_run.rename(columns={"point": "row"}))
+            wave["emulator_check"] = [ok, total]
+        result.waves.append(wave)
         say(
             f"wave {k + 1}: {len(kept)} of {len(rows)} points non-implausible "
-            f"(median max implausibility {result.waves[-1]['median_I_max']:.2f})"
+            f"(median max implausibility {wave['median_I_max']:.2f})"
         )
-        if not kept:
+        if settings.method == "box":
+            if not kept or k + 1 == settings.waves:
+                break
+            box = refocus(space, kept, settings.widen)
+            rows = lhs_in_box(box, settings.points, seed=settings.seed * 1000 + k + 1, ints=ints)
+            source = "Latin hypercube in the box around the non-implausible points"
+            continue
+        # emulator: fit on every run so far, then pick the next wave inside the
+        # region that no wave's emulators rule out
+        u_all = np.vstack([unit_cube(d, space) for d in designs])
+        offsets = np.cumsum([0] + [len(d) for d in designs[:-1]])
+        runs_all = pd.concat(
+            [
+                w.assign(row=w["point"].astype(int) + int(o))
+                for w, o in zip(per_wave, offsets, strict=True)
+            ],
+            ignore_index=True,
+        )
+        say(f"wave {k + 1}: fitting emulators on {len(u_all)} points")
+        em = fit_wave(
+            u_all,
+            runs_all,
+            patterns,
+            computable,
+            active=settings.active,
+            seed=settings.seed * 1000 + k,
+            names=names,
+        )
+        emulators.append(em)
+        wave["emulated"] = {
+            t: {"points": e.n_points, "active": e.active_names[:4]} for t, e in em.targets.items()
+        }
+        pick = nroy_design(
+            emulators, space, box, settings, seed=settings.seed * 1000 + k + 1, ints=ints
+        )
+        wave["emulated_nroy_share"] = pick.share
+        say(
+            f"wave {k + 1}: the emulators keep {pick.share:.2g} of the space "
+            f"({pick.accepted} of {pick.tried} candidates)"
+        )
+        if k + 1 == settings.waves:
             break
-        box = refocus(space, kept, settings.widen)
+        box, rows = pick.box, pick.rows
+        source = f"{pick.from_nroy} from the emulated non-implausible region" + (
+            f", {len(rows) - pick.from_nroy} least implausible candidates"
+            if pick.from_nroy < len(rows)
+            else ""
+        )
 
     # final: every wave judged with the final set of computable targets
     everything = pd.concat(per_wave, ignore_index=True)
@@ -476,7 +633,15 @@ def calibrate(
 def match_patterns(
     ensemble: pd.DataFrame, patterns: Sequence[Pattern], computable: set[str]
 ) -> list[dict[str, Any]]:
-    """Each pattern matched / unmatched / not computable, with each target's 5-95% band."""
+    """Each pattern matched / unmatched / not computable, with each target's 5-95% band.
+
+    A target is **matched** when the ensemble's median lies in its tolerance
+    band and its 5-95% band contains the observed value (the typical run is
+    within tolerance, and the record is a plausible run); a band that merely
+    overlaps the tolerance band is not enough (``overlaps`` records it, and
+    ``share_within`` the share of runs inside the tolerance band). A pattern
+    is matched when all its computable targets are.
+    """
     out = []
     for p in patterns:
         targets = []
@@ -497,9 +662,14 @@ def match_patterns(
                 )
             else:
                 lo, hi = np.percentile(vals, [5, 95])
+                med = float(np.median(vals))
+                a, b = t.band
                 rec["ensemble_5_95"] = [float(lo), float(hi)]
-                rec["ensemble_median"] = float(np.median(vals))
-                rec["status"] = "matched" if lo <= t.band[1] and hi >= t.band[0] else "unmatched"
+                rec["ensemble_median"] = med
+                rec["share_within"] = float(np.mean((vals >= a) & (vals <= b)))
+                rec["overlaps"] = bool(lo <= b and hi >= a)
+                strict = a <= med <= b and lo <= t.value <= hi
+                rec["status"] = "matched" if strict else "unmatched"
             targets.append(rec)
         states = {r["status"] for r in targets}
         if states == {"not computable"}:
@@ -525,14 +695,20 @@ def report_text(result: Calibration) -> str:
         "",
         f"Ensemble judged: {result.ensemble}.",
         "",
-        "| wave | points | runs ok | failed | non-implausible | box volume | median I_max |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| wave | points | design | runs ok | failed | non-implausible | median I_max "
+        "| emulated NROY share | emulator check |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for w in result.waves:
+        share = w.get("emulated_nroy_share")
+        check = w.get("emulator_check")
         lines.append(
-            f"| {w['wave']} | {w['points']} | {w['runs_ok']} | {w['runs_failed']} | "
-            f"{w['non_implausible']} | {w['box_volume_share']:.2g} | "
-            f"{w['median_I_max']:.2f} |"
+            f"| {w['wave']} | {w['points']} | {w.get('design', '')} | {w['runs_ok']} | "
+            f"{w['runs_failed']} | {w['non_implausible']} | {w['median_I_max']:.2f} | "
+            + (f"{share:.2g}" if share is not None else "-")
+            + " | "
+            + (f"{check[0]}/{check[1]} within 3 sd" if check else "-")
+            + " |"
         )
     for use, title in (("fit", "Fitted patterns"), ("check", "Held-back patterns (out of sample)")):
         group = [p for p in result.patterns if p["use"] == use]
@@ -541,20 +717,24 @@ def report_text(result: Calibration) -> str:
             "",
             f"## {title}: {n} of {len(group)} matched",
             "",
-            "| pattern | target | tolerance band | ensemble 5-95% | status |",
-            "| --- | --- | --- | --- | --- |",
+            "| pattern | target | tolerance band | median | ensemble 5-95% | runs within "
+            "| status |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for p in group:
             for i, t in enumerate(p["targets"]):
                 head = f"{p['id']} ({p['status']})" if i == 0 else ""
                 band = f"{_fmt(t['band'][0])} - {_fmt(t['band'][1])}"
-                ens = (
-                    f"{_fmt(t['ensemble_5_95'][0])} - {_fmt(t['ensemble_5_95'][1])}"
-                    if "ensemble_5_95" in t
-                    else "-"
-                )
+                if "ensemble_5_95" in t:
+                    ens = f"{_fmt(t['ensemble_5_95'][0])} - {_fmt(t['ensemble_5_95'][1])}"
+                    med = _fmt(t["ensemble_median"])
+                    within = f"{100 * t['share_within']:.0f}%"
+                else:
+                    ens = med = within = "-"
                 status = t["status"] + (f": {t['why']}" if "why" in t else "")
-                lines.append(f"| {head} | {t['name']} | {band} | {ens} | {status} |")
+                lines.append(
+                    f"| {head} | {t['name']} | {band} | {med} | {ens} | {within} | {status} |"
+                )
     return "\n".join(lines) + "\n"
 
 
@@ -567,8 +747,10 @@ __all__ = [
     "implausibility",
     "lhs_in_box",
     "match_patterns",
+    "nroy_design",
     "parameter_space",
     "point_table",
     "refocus",
     "report_text",
+    "unit_cube",
 ]
