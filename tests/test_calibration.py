@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scenario_factory import minimal_scenario, write_scenario
+from scenario_factory import minimal_scenario, with_document, write_scenario
 
 from libyasim.batch import Design
 from libyasim.calibration import (
@@ -247,6 +247,27 @@ def test_parameters_from_feeds_a_sampled_design(tmp_path):
     # without parameters_from the same design samples raid_rate uniformly
     plain = load_scenario(write_scenario(tmp_path / "p.yaml", minimal_scenario()))
     assert len({p["parameters.raid_rate"] for p in design.points([plain])}) == 16
+
+
+def test_parameters_from_leaves_a_cited_parameter_to_the_scenario(tmp_path):
+    write_sample(
+        tmp_path / "cal.parquet",
+        [{"parameters.raid_rate": 0.2, "parameters.raid_scale": 300.0, "wave": 1, "point": 0}],
+        {"test": True},
+    )
+    data = with_document(minimal_scenario())
+    data["parameters_from"] = "cal.parquet"
+    data.setdefault("parameters", {})["raid_scale"] = {
+        "value": 800,
+        "range": [600, 1000],
+        "source": "town:p2s1",
+        "note": "a cited figure",
+    }
+    s = load_scenario(write_scenario(tmp_path / "s.yaml", data))
+    points = Design(sample="lhs", sample_n=8, root_seed=1, vary=("parameters.*",)).points([s])
+    assert {p["parameters.raid_rate"] for p in points} == {0.2}
+    assert all(600 <= p["parameters.raid_scale"] <= 1000 for p in points)
+    assert len({p["parameters.raid_scale"] for p in points}) == 8
 
 
 def test_parameters_from_a_missing_file_is_a_located_error(tmp_path):

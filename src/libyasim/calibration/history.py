@@ -229,6 +229,22 @@ def unit_cube(
 
 #: extra candidate draws when the emulated region is too small for a wave
 REDRAWS = 3
+#: points an emulator is fitted on at most: the latest waves' (a Gaussian
+#: process costs the cube of its points; the earlier waves' emulators keep
+#: ruling out what they ruled out, as in Andrianakis et al. 2015)
+TRAIN_POINTS = 320
+
+
+def _recent_waves(designs: Sequence[Sequence[Any]]) -> list[int]:
+    """The latest waves whose points add up to at most ``TRAIN_POINTS`` (at least one)."""
+    out: list[int] = []
+    total = 0
+    for j in range(len(designs) - 1, -1, -1):
+        if out and total + len(designs[j]) > TRAIN_POINTS:
+            break
+        out.insert(0, j)
+        total += len(designs[j])
+    return out
 
 
 @dataclass
@@ -533,14 +549,16 @@ def calibrate(
             rows = lhs_in_box(box, settings.points, seed=settings.seed * 1000 + k + 1, ints=ints)
             source = "Latin hypercube in the box around the non-implausible points"
             continue
-        # emulator: fit on every run so far, then pick the next wave inside the
-        # region that no wave's emulators rule out
-        u_all = np.vstack([unit_cube(d, space) for d in designs])
-        offsets = np.cumsum([0] + [len(d) for d in designs[:-1]])
+        # emulator: fit on the latest runs (those of the current region; earlier
+        # waves' emulators still rule out the rest), then pick the next wave
+        # inside the region that no wave's emulators rule out
+        recent = _recent_waves(designs)
+        u_all = np.vstack([unit_cube(designs[j], space) for j in recent])
+        offsets = np.cumsum([0] + [len(designs[j]) for j in recent[:-1]])
         runs_all = pd.concat(
             [
-                w.assign(row=w["point"].astype(int) + int(o))
-                for w, o in zip(per_wave, offsets, strict=True)
+                per_wave[j].assign(row=per_wave[j]["point"].astype(int) + int(o))
+                for j, o in zip(recent, offsets, strict=True)
             ],
             ignore_index=True,
         )

@@ -11,7 +11,9 @@ batch sampled with ``--sample lhs N`` then draws each point's ``parameters.*``
 from these rows (with a generator seeded by the batch's root seed) instead
 of the uniform ranges; ``sobol`` and ``morris`` designs, whose estimators
 need their own structure, sample each calibrated parameter uniformly within
-the calibrated sample's range.
+the calibrated sample's range. A parameter the using scenario cites from a
+source (``source:``, not ``assumption:``) keeps the scenario's own record:
+evidence for the scenario's period outranks a fit to 2014-2017.
 """
 
 from __future__ import annotations
@@ -99,6 +101,16 @@ def scenario_sample(scenario: Scenario) -> tuple[list[str], np.ndarray] | None:
     return names, x
 
 
+def _cited(scenario: Scenario, path: str) -> bool:
+    """Whether the scenario's own record at ``path`` cites a source (not an assumption)."""
+    node: Any = scenario
+    for part in path.split("."):
+        node = getattr(node, part, None)
+        if node is None:
+            return False
+    return bool(getattr(node, "source", None))
+
+
 def calibrated_rows(
     rows: list[dict[str, Any]], scenario: Scenario, method: str | None, seed: int
 ) -> list[dict[str, Any]]:
@@ -108,7 +120,7 @@ def calibrated_rows(
     if got is None or not rows:
         return rows
     names, x = got
-    present = [n for n in names if n in rows[0]]
+    present = [n for n in names if n in rows[0] and not _cited(scenario, n)]
     if not present:
         return rows
     cols = [names.index(n) for n in present]
