@@ -18,8 +18,10 @@ For each fitted target, from the points already run (``R`` replicates each):
 - **mean emulator**: a linear regression on the active inputs plus a
   Gaussian process on its residuals (Matern 5/2 with one length scale per
   active input, and a white-noise nugget), fitted by maximum likelihood
-  (``GaussianProcessRegressor``). Its predictive variance, without the
-  nugget, is the emulator variance ``V_em(x)``;
+  (``GaussianProcessRegressor``). The nugget holds the noise of a mean of
+  ``R`` runs (``V_s / R``) and the effect of the inactive parameters; the
+  emulator variance ``V_em(x)`` is the process's predictive variance plus
+  the part of the nugget the replicates' noise does not explain;
 - **variance emulator**: the model is stochastic, so the single-run
   variance ``V_s(x)`` differs from point to point. A second Gaussian process
   (constant mean: a log variance from a few replicates is too noisy for a
@@ -124,12 +126,14 @@ class TargetEmulator:
     var_const: float
     bias: float  # E[log s^2] - log V_s for the replicate count used
     var_max: float  # the largest replicate variance seen: predictions are clipped to it
+    inactive_var: float  # the nugget beyond the replicates' noise: the inactive inputs
     n_points: int
     active_names: list[str] = field(default_factory=list)
 
     def predict(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(expected mean, emulator variance, single-run variance) at the rows of ``u``."""
         m, v_em = self.mean.predict(u)
+        v_em = v_em + self.inactive_var
         if self.log_var is None:
             v_s = np.full(len(u), self.var_const)
         else:
@@ -188,6 +192,7 @@ def fit_target(
         lv = np.log(rep["var"].to_numpy(dtype=float) + floor)
         xr = u[rep.index.to_numpy(dtype=int)]
         log_var = _fit_gp(xr[:, act], lv, seed + 1, act, trend=False)
+    nugget = mean.noise * mean.scale**2 if mean.gp is not None else 0.0
     return TargetEmulator(
         target=target,
         mean=mean,
@@ -195,6 +200,7 @@ def fit_target(
         var_const=var_const,
         bias=bias,
         var_max=float(rep["var"].max()) if len(rep) else 0.0,
+        inactive_var=max(nugget - var_const / (nu + 1), 0.0),
         n_points=len(stats),
         active_names=[names[i] for i in act] if len(names) else [],
     )

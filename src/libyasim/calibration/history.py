@@ -227,6 +227,9 @@ def unit_cube(
     return (x - lo) / (hi - lo)
 
 
+#: share of the runs at the non-implausible points that must lie in a target's
+#: tolerance band for the target to be matched
+MATCH_SHARE = 0.5
 #: extra candidate draws when the emulated region is too small for a wave
 REDRAWS = 3
 #: points an emulator is fitted on at most: the latest waves' (a Gaussian
@@ -351,6 +354,7 @@ def run_views(
         events = events.astype({c: object for c in text})
     by_run_events = dict(iter(events.groupby("run_id"))) if len(events) else {}
     control = {r.id: r.controller for r in scenario.regions}
+    durations = intervention_months(scenario)
     empty = pd.DataFrame(
         columns=["step", "month", "kind", "region", "actor1", "actor2", "fatalities", "note"]
     )
@@ -369,8 +373,18 @@ def run_views(
                 events=by_run_events.get(rec["run_id"], empty),
                 summary=figs,
                 initial_control=control,
+                intervention_months=durations,
             ),
         )
+
+
+def intervention_months(scenario: Scenario) -> dict[tuple[str, str, str], int]:
+    """(sponsor, client, ``YYYY-MM``) -> months of each scheduled direct intervention."""
+    return {
+        (str(e.sponsor), str(e.client), str(e.date)[:7]): int(e.months)
+        for e in scenario.events
+        if getattr(e, "type", None) == "direct_intervention"
+    }
 
 
 def evaluate_folder(
@@ -653,12 +667,11 @@ def match_patterns(
 ) -> list[dict[str, Any]]:
     """Each pattern matched / unmatched / not computable, with each target's 5-95% band.
 
-    A target is **matched** when the ensemble's median lies in its tolerance
-    band and its 5-95% band contains the observed value (the typical run is
-    within tolerance, and the record is a plausible run); a band that merely
-    overlaps the tolerance band is not enough (``overlaps`` records it, and
-    ``share_within`` the share of runs inside the tolerance band). A pattern
-    is matched when all its computable targets are.
+    A target is **matched** when at least ``MATCH_SHARE`` (half) of the runs
+    lie in its tolerance band: the ensemble lies within tolerance. A 5-95%
+    band that merely overlaps the tolerance band is not enough (``overlaps``
+    records it; ``holds_record`` whether the 5-95% band holds the observed
+    value). A pattern is matched when all its computable targets are.
     """
     out = []
     for p in patterns:
@@ -686,8 +699,8 @@ def match_patterns(
                 rec["ensemble_median"] = med
                 rec["share_within"] = float(np.mean((vals >= a) & (vals <= b)))
                 rec["overlaps"] = bool(lo <= b and hi >= a)
-                strict = a <= med <= b and lo <= t.value <= hi
-                rec["status"] = "matched" if strict else "unmatched"
+                rec["holds_record"] = bool(lo <= t.value <= hi)
+                rec["status"] = "matched" if rec["share_within"] >= MATCH_SHARE else "unmatched"
             targets.append(rec)
         states = {r["status"] for r in targets}
         if states == {"not computable"}:

@@ -48,13 +48,16 @@ class RunView:
     ``<variable>.<actor>`` as in :class:`libyasim.model.RunResult`, step 0
     (the initial state) excluded. ``events``: the run's event log.
     ``summary``: numeric key figures. ``initial_control``: region -> faction
-    controlling it at the start (from the scenario).
+    controlling it at the start (from the scenario). ``intervention_months``:
+    (sponsor, client, ``YYYY-MM``) -> months, the length of each scheduled
+    ``direct_intervention`` (the log records only its start).
     """
 
     series: pd.DataFrame
     events: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
     initial_control: dict[str, str | None] = field(default_factory=dict)
+    intervention_months: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ev = self.events
@@ -287,18 +290,25 @@ def _sponsored_winner_share(run: RunView) -> float:
 
 
 def _direct_support_winner_share(run: RunView) -> float:
-    """Share of control changes won by a faction that a sponsor intervened for directly
-    (a ``direct_intervention`` event naming it, in that region or country-wide) in the
-    six months before (the event is logged when the intervention starts)."""
+    """Share of control changes won by a faction that a sponsor was intervening for
+    directly (a ``direct_intervention`` event naming it, in that region or
+    country-wide): from the intervention's start until its end or six months after
+    its start, whichever is later (the log records the start; the length comes from
+    the scenario's event, ``RunView.intervention_months``)."""
     ch = run.changes()
     di = run.kinds("direct_intervention")
     if not len(ch):
         raise NotComputable("no control change in this run")
     if not len(di):
         return 0.0
+    months = [
+        run.intervention_months.get((str(a), str(b), str(m)[:7]), 0)
+        for a, b, m in zip(di["actor1"], di["actor2"], di["month"], strict=True)
+    ]
+    last = di["step"].to_numpy(dtype=int) + np.maximum(np.asarray(months, dtype=int), 6)
     won = 0
     for step, region, who in zip(ch["step"], ch["region"], ch["actor1"], strict=True):
-        near = di[(di["step"] <= step) & (di["step"] >= step - 6)]
+        near = di[(di["step"].to_numpy(dtype=int) <= step) & (last >= step)]
         named = near[(near["region"] == region) | near["region"].isna()]
         won += bool(((named["actor1"] == who) | (named["actor2"] == who)).any())
     return won / len(ch)
