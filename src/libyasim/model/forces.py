@@ -797,6 +797,8 @@ def defend_together(m: LibyaModel, a: int, d: int, r0: int, t: int, t_fire: floa
     lost = theirs * (1.0 - kept)
     m.losses[d] -= float(lost.sum())  # fight() booked the side's losses to d
     m.losses[side] += lost
+    if m.jihadist_list[d]:  # and counted them as jihadist losses a inflicted
+        m.jihadist_losses_by[a] -= float(lost.sum())
 
 
 def besieged(m: LibyaModel, a: int, d: int, t: int) -> float:
