@@ -119,6 +119,17 @@ def test_insurgents_within_a_town_take_its_cover(libya_2014):
     assert forces.cover_split(m, lna, inside) == (1.0, m.defence)  # armies never take it
 
 
+def test_insurgents_rising_within_a_town_hold_it_longer(libya_2014):
+    """Daesh's Sirte (2015-16): with the town's cover on its side it takes and
+    holds Sirte for more months (PATTERNS.md S5)."""
+
+    def daesh_holds_sirte(m: LibyaModel) -> float:
+        return float(m.control[m.ridx["sirte"]] == m.fidx["daesh"])
+
+    d, noise = effect(libya_2014, "parameters.insurgent_cover", 0.0, 1.0, 39, daesh_holds_sirte)
+    assert d > noise, (d, noise)
+
+
 def test_defenders_fight_together_with_their_allies_in_the_town(libya_2014):
     """Both the defender and its ally in the besieged town lose fighters to the
     assault (Benghazi: the Shura Council and Libya Shield)."""

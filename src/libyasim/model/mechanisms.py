@@ -92,6 +92,39 @@ MECHANISMS: tuple[Mechanism, ...] = (
             "gate's 8 seeds"
         ),
     ),
+    Mechanism(
+        "ally_reinforcement",
+        "7.3",
+        "parameters.ally_cover",
+        "population_share.gna",
+        scenario="lna_marches_on_tripoli",
+    ),
+    Mechanism(
+        "siege_investment",
+        "7.3",
+        "parameters.siege_attrition",
+        "battle_deaths",
+        inert=(
+            "no offensive of the shipped 2017 scenarios settles into an invested siege "
+            "within the gate's 24 months (effect 0 on seeds 0-7); on the calibration "
+            "scenario libya_2014, siege_attrition 0 -> 0.08 cuts the besieged Benghazi "
+            "garrison by 11,495 fighter-months over 24 months (2 SE 950) and siege_ratio "
+            "0.5 -> 2 / siege_patience 6 -> 48 move the LNA's months besieging Benghazi "
+            "by -27.8 / +27.1 (2 SE 1.6 / 1.2; tests/test_v2_sieges.py)"
+        ),
+    ),
+    Mechanism(
+        "insurgent_cover",
+        "7.3",
+        "parameters.insurgent_cover",
+        "jihadist_strength_ratio",
+        inert=(
+            "no jihadist group attacks a town from within in the shipped 2017 scenarios "
+            "within 24 months (effect 0 on baseline_2017 and daesh_resurgence, seeds "
+            "0-7); on libya_2014, insurgent_cover 0 -> 1 adds 8.6 months of Daesh "
+            "holding Sirte (2 SE 4.3, seeds 1-8; tests/test_v2_sieges.py)"
+        ),
+    ),
     # 7.4 politics
     Mechanism("bargaining", "7.4", "parameters.bargaining_exponent", "settlement.haftar_role"),
     Mechanism("popularity", "7.4", "parameters.popularity_swing", "popularity.gna"),
