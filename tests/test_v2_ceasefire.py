@@ -3,10 +3,14 @@ common seeds, effects compared with the replicate noise of the paired difference
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
+from paths import SCENARIOS
 from scenario_factory import minimal_scenario
 
+from libyasim import load_scenario
 from libyasim.events.ceasefire import SHIFT, CeasefireBehaviour
 from libyasim.model.model import LibyaModel
 from libyasim.model.runner import run
@@ -195,3 +199,30 @@ def test_a_larger_share_of_power_under_the_settlement_makes_keeping_it_worth_mor
     m.power_share[red] = 0.8
     assert cf.temptation(red, blue)[2] == pytest.approx(low + 0.2 * 0.8)
     assert cf.defection_probability(red, blue) < p_low
+
+
+def test_the_declining_side_breaks_a_ceasefire_when_a_sponsor_shifts_the_balance():
+    """ceasefire_turkey_enters (shipped): Turkey's drones and money erode the LNA's edge
+    during the Paris ceasefire; with a higher shift_sensitivity the ceasefire is shorter
+    on common seeds, and the breaks are the LNA's, for the shifting balance; with 0 no
+    break has that cause (the preventive draw is the shift's alone)."""
+    base = load_scenario(SCENARIOS / "ceasefire_turkey_enters.yaml").resolved
+
+    def held(sens: float) -> tuple[np.ndarray, list]:
+        data = copy.deepcopy(base)
+        for e in data["events"]:
+            if e["type"] == "ceasefire":
+                e["shift_sensitivity"] = sens
+        months, causes = [], []
+        for seed in range(8):
+            s = run(from_dict(data, name="cte"), seed=seed, months=24).summary
+            cf = next(i for i in s["interventions"] if i["type"] == "ceasefire")
+            months.append(cf["months_held"])
+            causes.append((cf["broken_by"], cf["cause"]))
+        return np.array(months, dtype=float), causes
+
+    calm, calm_causes = held(0.0)
+    tense, tense_causes = held(3.0)
+    assert above_noise(calm, tense), (calm.mean(), tense.mean())
+    assert all(c != SHIFT for _, c in calm_causes)
+    assert sum(c == ("lna", SHIFT) for c in tense_causes) >= 4, tense_causes

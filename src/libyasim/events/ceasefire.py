@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 from ..model.conflict import contest
 from ..scenario.quantity import NonNegative, Positive, Unit, q
 from ..scenario.types import Ident, Month, month_index
-from .base import STRATEGIC, Behaviour, EventBase, coalition_strength, holdings
+from .base import STRATEGIC, Behaviour, EventBase, holdings
 
 if TYPE_CHECKING:
     from ..model.model import LibyaModel
@@ -96,6 +96,16 @@ class Ceasefire(EventBase):
         range=(3, 12),
         assumption="months over which a party judges the trend of the balance of power",
     )
+    shift_horizon: Positive = q(
+        12,
+        range=(6, 36),
+        assumption=(
+            "months ahead over which a party projects that trend (the time it expects the shift "
+            "to take): Powell 2006 puts the size of the anticipated shift, not its monthly pace, "
+            "behind preventive war; a year by judgement, up to the three years a sponsor's "
+            "build-up can take"
+        ),
+    )
     decision_noise: Positive = q(
         0.08,
         range=(0.03, 0.2),
@@ -123,6 +133,22 @@ def war_gain(p_win: float, prize: float, stake: float, cost: float) -> float:
     return p_win * prize - (1.0 - p_win) * stake - cost * (1.0 - p_win)
 
 
+def fighting_power(
+    m: LibyaModel, strength: np.ndarray | None = None, mult: np.ndarray | None = None
+) -> np.ndarray:
+    """Each faction's fighting power with its allies [F]: ``C_i = s_i·μ_i + Σ_k
+    alliance_ik·s_k·μ_k`` over non-jihadist allies, μ the combat multiplier that
+    sponsors' direct support gives (:func:`~libyasim.model.support.combat_multiplier`,
+    the same that multiplies an offensive's massed force and its defence, §7.3):
+    air strikes and drones shift the balance of power as fighters do. ``strength``
+    and ``mult`` default to the model's current ones."""
+    s = m.strength if strength is None else strength
+    mu = getattr(m, "combat_mult", None) if mult is None else mult
+    power = s * mu if mu is not None else np.array(s, dtype=float)
+    allies = m.alliance * ~m.jihadist[None, :]
+    return power + allies @ power
+
+
 def logistic(x: float) -> float:
     """``1 / (1 + exp(−x))`` without overflow."""
     if x >= 0:
@@ -140,8 +166,10 @@ class CeasefireBehaviour(Behaviour):
     battle asks ``defects(a, b)``: it compares
 
     - the temptation ``G_ab = h_ab·war_gain(P_ab, V_b, V_a, war_cost)
-      + shift_sensitivity·h_ab·Δ_ab·(V_a + V_b + war_cost)``, with coalition
-      strengths C, ``P_ab = C_aᵐ/(C_aᵐ + C_bᵐ)``, holdings V and the projected
+      + shift_sensitivity·h_ab·Δ_ab·(V_a + V_b + war_cost)``, with the coalitions'
+      fighting power C (:func:`fighting_power`: fighters times the combat
+      multiplier of sponsors' direct support, as in an offensive's contest),
+      ``P_ab = C_aᵐ/(C_aᵐ + C_bᵐ)``, holdings V and the projected
       fall ``Δ_ab = min(P_ab(t), max(0, P_ab(t − w) − P_ab(t)))`` if the trend of
       the last ``w = shift_window`` months goes on: the war value a lets slip by
       waiting (Fearon 1995; Powell 2006);
@@ -175,6 +203,7 @@ class CeasefireBehaviour(Behaviour):
         self._decided: dict[tuple[int, int], bool] = {}
         self._decided_step = -1
         self._log_pos = 0
+        self._mult: dict[int, np.ndarray] = {}  # combat multipliers by step, from the signing
 
     # ------------------------------------------------------------ signing
     def apply(self) -> None:
@@ -214,6 +243,7 @@ class CeasefireBehaviour(Behaviour):
             "broken_by": None,
             "against": None,
             "broken": None,
+            "preventive": None,
             "cause": None,
             "expired": None,
             "deaths_between_parties": 0.0,
@@ -222,6 +252,8 @@ class CeasefireBehaviour(Behaviour):
         }
         if e.unilateral:
             self.effects["attacks_on_declarer"] = 0
+
+        self._remember()
 
     # ------------------------------------------------------------ binding
     def binds(self, a: int, b: int) -> bool:
@@ -233,29 +265,39 @@ class CeasefireBehaviour(Behaviour):
         return sa == 0 or not self.spec.unilateral
 
     def _past_coalition(self) -> np.ndarray:
-        """Coalition strengths ``shift_window`` months ago (from the recorded series)."""
+        """Fighting power ``shift_window`` months ago: the fighters recorded then (the
+        series) times the combat multipliers of that month (recorded from the signing
+        on; before it, those of the first month in force)."""
         m = self.model
         w = max(1, round(float(self.spec.shift_window.value)))
         rec = m.recorder
         n = len(rec.steps)
         if n == 0:
-            return coalition_strength(m)
-        s = rec.table[max(0, n - w), : m.F]
-        allies = m.alliance * ~m.jihadist[None, :]
-        return s + allies @ s
+            return fighting_power(m)
+        row = max(0, n - w)
+        step = rec.steps[row]
+        first = min(self._mult) if self._mult else None
+        mult = self._mult.get(step, self._mult[first] if first is not None else m.combat_mult)
+        return fighting_power(m, rec.table[row, : m.F], mult)
+
+    def _remember(self) -> None:
+        self._mult[self.model.steps] = np.array(self.model.combat_mult, dtype=float)
 
     def temptation(self, a: int, b: int) -> tuple[float, float, float]:
         """``(G_ab, shift term of G_ab, K_a)``: a's temptation to attack b, the part of it
         due to a balance of power shifting against a, and the value a puts on keeping it."""
         m, e = self.model, self.spec
         value = holdings(m, float(e.oil_in_prize.value))
-        strength = coalition_strength(m)
+        strength = fighting_power(m)
         x = m.p.contest_exponent
         p_now = contest(strength[a], strength[b], x)
         past = self._past_coalition()
         p_past = contest(past[a], past[b], x)
         h, cost = float(m.hostility[a, b]), float(e.war_cost.value)
-        fall = min(p_now, max(0.0, p_past - p_now))  # projected fall, bounded by what is left
+        w = max(1, round(float(e.shift_window.value)))
+        ahead = float(e.shift_horizon.value) / w
+        # the fall of the last w months projected over the horizon, bounded by what is left
+        fall = min(p_now, ahead * max(0.0, p_past - p_now))
         shift = float(e.shift_sensitivity.value) * h * fall * (value[a] + value[b] + cost)
         gain = h * war_gain(p_now, value[b], value[a], cost)
         received = m.flows[:, a].sum(axis=1)
@@ -283,14 +325,40 @@ class CeasefireBehaviour(Behaviour):
             self._decided[key] = bool(m.rng.random() < self.defection_probability(a, b))
         return self._decided[key]
 
-    def defect(self, a: int, b: int) -> None:
+    def _preventive(self) -> bool:
+        """The declining side need not wait for a chance encounter (Powell 2006): at the
+        end of each month in force, each bound faction a with fighters whose balance of
+        power toward a hostile b on another side is falling breaks the ceasefire with the
+        probability the shift adds to its defection, ``σ((G_ab − K_a)/noise) −
+        σ((G_ab − shift_ab − K_a)/noise)`` (one draw per such pair, in faction order;
+        none when nothing shifts). True if it was broken."""
+        m = self.model
+        noise = float(self.spec.decision_noise.value)
+        for a in range(m.F):
+            if self.side[a] < 0 or m.strength[a] <= 0 or m.jihadist[a]:
+                continue
+            for b in range(m.F):
+                if m.hostility[a, b] <= 0 or not self.binds(a, b):
+                    continue
+                gain, shift, keep = self.temptation(a, b)
+                if shift <= 0:
+                    continue
+                extra = logistic((gain - keep) / noise) - logistic((gain - shift - keep) / noise)
+                if m.rng.random() < extra:
+                    self.defect(a, b, preventive=True)
+                    return True
+        return False
+
+    def defect(self, a: int, b: int, preventive: bool = False) -> None:
         """``a`` breaks the ceasefire by attacking ``b``: the attributed break."""
         gain, shift, keep = self.temptation(a, b)
-        cause = SHIFT if shift > 0 and shift >= gain - shift else GAIN
+        cause = SHIFT if preventive or (shift > 0 and shift >= gain - shift) else GAIN
+        what = "strikes first at" if preventive else "attacks"
+        self.effects["preventive"] = preventive
         self.end(
             a,
             cause,
-            f"attacks {self.model.faction_ids[b]}: temptation {gain:.3f} (of which shifting "
+            f"{what} {self.model.faction_ids[b]}: temptation {gain:.3f} (of which shifting "
             f"balance {shift:.3f}) against value of keeping it {keep:.3f}",
             victim=b,
         )
@@ -335,7 +403,10 @@ class CeasefireBehaviour(Behaviour):
         self.effects["calm_months"] += int(deaths == 0.0)
         self.months_held += 1
         self.in_force.append(m.steps)
+        self._remember()
         self.effects["months_held"] = self.months_held
+        if self._preventive():
+            return
         end = self.spec.end
         if end is not None and month_index(m.current_month) >= month_index(end):
             self.active = False

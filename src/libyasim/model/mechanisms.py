@@ -135,24 +135,13 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "events.paris_ceasefire.peace_dividend",
         "ceasefire_months",
         "ceasefire_only",
-        inert=(
-            "within the gate's 24 months most ceasefires hold at either end of the range "
-            "(measured +3.5 [-3.0, 10.0] months, 8 seeds); over the scenario's 48 months "
-            "the dividend adds 20.2 months (paired SE 4.6, 16 seeds), penalty 9.1 (SE 3.9) "
-            "and monitoring 7.2 (SE 3.8); direction tests in tests/test_v2_ceasefire.py"
-        ),
     ),
     Mechanism(
         "ceasefire_commitment",
         "7.5.1",
         "events.paris_ceasefire.shift_sensitivity",
         "ceasefire_months",
-        "ceasefire_only",
-        inert=(
-            "the balance of power hardly shifts between parties that do not fight (measured "
-            "-0.1, paired SE 0.1, months on ceasefire_months, 16 seeds x 48 months); it "
-            "shortens ceasefires when the balance shifts (tests/test_v2_ceasefire.py)"
-        ),
+        "ceasefire_turkey_enters",
     ),
     Mechanism(
         "election",
