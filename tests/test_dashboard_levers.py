@@ -90,6 +90,16 @@ def test_a_lever_that_changes_nothing_says_so_and_why(baseline):
     assert lever_effect(_State(model, reference, engaged), baseline) == ""
 
 
+def test_no_note_before_the_first_month(baseline):
+    overrides = {"sponsors.italy.stance.lna": 0.0}
+    model, reference, _ = build_runs(baseline, baseline.seed, overrides)
+    assert runs_identical(model, reference)
+    assert lever_effect(_State(model, reference, overrides), baseline) == ""
+    model.step()
+    reference.step()
+    assert "so far (to " in lever_effect(_State(model, reference, overrides), baseline)
+
+
 def test_no_reference_run_without_levers(baseline):
     model, reference, problems = build_runs(baseline, 3, {})
     assert model is not None and reference is None and not problems

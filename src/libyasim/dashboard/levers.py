@@ -279,6 +279,8 @@ def lever_effect(state: Any, scenario: Scenario | None) -> str:
     model: Any = getattr(state, "model", None)
     if not getattr(state, "overrides", None) or not runs_identical(model, reference_model(state)):
         return ""
+    if model.steps == 0:  # nothing has happened yet in either run
+        return ""
     when = "over the whole run" if not model.running else f"so far (to {model.month})"
     text = (
         f"The applied levers change nothing {when}: this run is identical, month by "
