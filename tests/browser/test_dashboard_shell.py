@@ -344,3 +344,37 @@ def test_ensemble_workers_end_with_the_server(browser, command, sig):
         for p in family:  # never leave a process behind, even when the test fails
             with contextlib.suppress(psutil.Error):
                 p.kill()
+
+
+def test_levers_on_a_phone(solara_server, solara_app, browser, screens):
+    """At 390x844: a lever's value, ranges and typed entry fit, the warning shows past
+    the evidence, and Apply stays in view while the levers scroll."""
+    with solara_app(APP):
+        ctx = browser.new_context(viewport=PHONE)
+        try:
+            page = ctx.new_page()
+            page.goto(f"{solara_server.base_url}/")
+            expect(_month(page)).to_have_text("Month: 2017-08", timeout=30_000)
+            toggle = page.locator(".libyasim-drawer-toggle")
+            if toggle.count() and toggle.first.is_visible():  # controls in a drawer
+                toggle.first.click()
+            page.locator(".libyasim-lever-group", has_text="(italy)").click()
+            lna = page.locator(".libyasim-lever", has_text="stance toward lna")
+            lna.scroll_into_view_if_needed()
+            box = lna.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+            expect(lna.locator(".libyasim-lever-range")).to_contain_text("evidence [-0.6, 0]")
+            entry = lna.locator(".libyasim-lever-entry input")
+            entry.fill("0.5")
+            entry.press("Enter")
+            expect(lna.locator(".libyasim-beyond")).to_contain_text("beyond the evidence range")
+            apply = page.locator(".libyasim-apply")
+            expect(apply).to_be_in_viewport()  # sticky: no scrolling back up to find it
+            page.screenshot(path=str(screens / "phone_levers.png"))
+            apply.click()
+            expect(page.get_by_text("levers: sponsors.italy.stance.lna = 0.5")).to_be_attached(
+                timeout=30_000
+            )
+            expect(page).to_have_url(re.compile(r"sponsors.italy.stance.lna=0.5"))
+        finally:
+            ctx.close()
