@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..scenario import Scenario
+from ..scenario.template import ScenarioTemplate
 from .columns import FIG, FLAGS_COLUMN, fig_column, param_column, with_field_metadata
 from .design import RunSpec
 from .store import BatchStore
@@ -87,15 +88,46 @@ class BatchContext:
     #: before its next run or commit, so a resumed batch never races it
     driver_pid: int | None = None
     _cache: dict[tuple[int, int], Scenario | Exception] = field(default_factory=dict, repr=False)
+    _templates: dict[int, ScenarioTemplate | None] = field(default_factory=dict, repr=False)
+
+    def template_for(self, si: int) -> ScenarioTemplate | None:
+        """The scenario's template (the ``--set`` values applied) over every path the
+        points vary that is a number with a range; built once per worker."""
+        if si not in self._templates:
+            try:
+                base = self.scenarios[si]
+                base = base.with_values(self.sets) if self.sets else base
+                locs = base.quantity_locs()
+                paths = {k for p in self.points for k in p}
+                ranged = [p for p in sorted(paths) if p in locs and base.has_range(p)]
+                tpl = ScenarioTemplate(base, ranged) if ranged else None
+            except Exception:  # the sets do not fit: every run says why (with_values below)
+                tpl = None
+            self._templates[si] = tpl
+        return self._templates[si]
 
     def scenario_for(self, si: int, point: int) -> Scenario:
-        """The scenario with the point's overrides (cached: replicates share it)."""
+        """The scenario with the point's overrides (cached: replicates share it).
+
+        Points inside the ranges of the scenario's numbers (what samplers draw) are
+        made by the scenario's :class:`ScenarioTemplate`; anything else by
+        :meth:`Scenario.with_values` (full validation, located errors)."""
         key = (si, point)
         hit = self._cache.get(key)
         if hit is None:
-            overrides = {**self.sets, **self.points[point]}
+            values = self.points[point]
             try:
-                hit = self.scenarios[si].with_values(overrides) if overrides else self.scenarios[si]
+                tpl = self.template_for(si) if values else None
+                slots = tpl.values(values) if tpl is not None else None
+                if slots is not None:
+                    hit = tpl.scenario(slots)  # type: ignore[union-attr]
+                else:
+                    overrides = {**self.sets, **values}
+                    hit = (
+                        self.scenarios[si].with_values(overrides)
+                        if overrides
+                        else self.scenarios[si]
+                    )
             except Exception as exc:  # an invalid point: its runs fail, the batch goes on
                 hit = exc
             if len(self._cache) > 64:
@@ -108,6 +140,7 @@ class BatchContext:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_cache"] = {}
+        state["_templates"] = {}
         return state
 
 

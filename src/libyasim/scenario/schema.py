@@ -233,11 +233,14 @@ class Scenario(StrictModel):
     _origin: Path | None = PrivateAttr(default=None)
     _quantity_locs: dict[str, tuple] | None = PrivateAttr(default=None)
     _hash: str | None = PrivateAttr(default=None)
+    #: builds the resolved data on first use (scenarios made by a ScenarioTemplate)
+    _pending: Any = PrivateAttr(default=None)
 
     def _attach(self, data: dict, origin: Path | None) -> None:
         self._resolved = data
         self._origin = origin
         self._hash = None
+        self._pending = None
 
     def __eq__(self, other: object) -> bool:
         """Equal content is an equal scenario, whichever file it came from."""
@@ -282,9 +285,18 @@ class Scenario(StrictModel):
     @property
     def resolved(self) -> dict:
         """The scenario as plain data, ``extends`` resolved (a copy)."""
+        return copy.deepcopy(self._resolved_data())
+
+    def _resolved_data(self) -> dict:
+        """The cached resolved data itself (not a copy: never change it)."""
         if self._resolved is None:
-            self._resolved = self.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-        return copy.deepcopy(self._resolved)
+            if self._pending is not None:
+                self._resolved, self._pending = self._pending(), None
+            else:
+                self._resolved = self.model_dump(
+                    mode="json", by_alias=True, exclude_defaults=True
+                )
+        return self._resolved
 
     @property
     def hash(self) -> str:
@@ -292,9 +304,7 @@ class Scenario(StrictModel):
         from .loader import content_hash
 
         if self._hash is None:
-            if self._resolved is None:
-                self.resolved  # noqa: B018 - fills the cache
-            self._hash = content_hash(self._resolved)
+            self._hash = content_hash(self._resolved_data())
         return self._hash
 
     @property
@@ -330,19 +340,30 @@ class Scenario(StrictModel):
         new._origin = self._origin
         return new
 
-    def _with_sampled_values(self, overrides: dict[str, Any]) -> Scenario | None:
-        # A value inside a record's range is valid wherever the record is: the
-        # range was checked against the field's bounds, and no check relates
-        # one number to another. So only the records change, not the rest.
+    def quantity_locs(self) -> dict[str, tuple]:
+        """``{dotted path: location}`` of every number record (cached)."""
         if self._quantity_locs is None:
             from .walk import walk
 
             self._quantity_locs = {
                 path: loc for loc, path, v in walk(self) if isinstance(v, Quantity)
             }
+        return self._quantity_locs
+
+    def has_range(self, path: str) -> bool:
+        """Whether the number at ``path`` has an uncertainty ``range``."""
+        loc = self.quantity_locs().get(path)
+        return loc is not None and _at(self, loc).range is not None
+
+    def _with_sampled_values(self, overrides: dict[str, Any]) -> Scenario | None:
+        # A value inside a record's range is valid wherever the record is: the
+        # range was checked against the field's bounds, and no check relates
+        # one number to another. So only the records change, not the rest.
+        # (Sampled batches use a ScenarioTemplate: scenario/template.py.)
+        locs = self.quantity_locs()
         changes = []
         for key, value in overrides.items():
-            loc = self._quantity_locs.get(key)
+            loc = locs.get(key)
             if loc is None or isinstance(value, bool) or not isinstance(value, int | float):
                 return None
             current = _at(self, loc)
@@ -357,7 +378,7 @@ class Scenario(StrictModel):
             set_value(data, key, record.value)
         new: Any = _replaced(self, {loc: record for _key, loc, record in changes})
         new._attach(data, self._origin)
-        new._quantity_locs = self._quantity_locs
+        new._quantity_locs = locs
         return new
 
     def quantities(self) -> Iterator[tuple[str, Quantity]]:

@@ -1,0 +1,114 @@
+"""ScenarioTemplate (the sampled batch's scenarios): the same scenario, hash, resolved
+data and model run as full validation of the same values, on every shipped scenario,
+at random points and at the ends of every range."""
+
+from __future__ import annotations
+
+import functools
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from paths import SCENARIOS
+
+from libyasim import load_scenario
+from libyasim.model import run
+from libyasim.scenario import from_dict, set_value
+from libyasim.scenario.errors import ScenarioWarning
+from libyasim.scenario.template import ScenarioTemplate
+
+SHIPPED = sorted(p.name for p in SCENARIOS.glob("*.yaml"))
+
+
+@functools.cache
+def template(name: str) -> ScenarioTemplate:
+    sc = load_scenario(SCENARIOS / name)
+    return ScenarioTemplate(sc, sorted(sc.uncertain()))
+
+
+def validated(scenario, paths, values):
+    """The scenario with ``values`` applied and validated in full (from plain data)."""
+    data = scenario.resolved
+    for path, value in zip(paths, values, strict=True):
+        set_value(data, path, float(value))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioWarning)
+        return from_dict(data, name=scenario.id)
+
+
+def points(t: ScenarioTemplate, seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    inside = t.low + rng.random(len(t.low)) * (t.high - t.low)
+    return [t.low.copy(), t.high.copy(), inside]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_template_equals_full_validation_on_every_shipped_scenario(name):
+    t = template(name)
+    assert len(t.paths) > 10
+    for i, values in enumerate(points(t, seed=len(name))):
+        fast = t.scenario(values)
+        full = validated(t.base, t.paths, values)
+        assert fast == full, (name, i)
+        assert fast.hash == full.hash, (name, i)
+        assert fast.resolved == full.resolved, (name, i)
+        got = dict(fast.quantities())
+        for path, v in zip(t.paths, values, strict=True):
+            assert got[path].value == v
+
+
+@pytest.mark.parametrize("name", ["baseline_2017.yaml", "paris_2017.yaml", "turkey_enters.yaml"])
+def test_a_templated_scenario_runs_like_the_validated_one(name):
+    t = template(name)
+    values = points(t, seed=7)[2]
+    fast = run(t.scenario(values), seed=3, months=12)
+    full = run(validated(t.base, t.paths, values), seed=3, months=12)
+    assert fast.summary == full.summary
+    assert fast.series.equals(full.series)
+    assert fast.events.equals(full.events)
+
+
+def test_the_base_scenario_is_never_changed():
+    t = template("baseline_2017.yaml")
+    before = (t.base.hash, t.base.resolved)
+    s = t.scenario(t.high)
+    assert s.hash != before[0]
+    assert (t.base.hash, t.base.resolved) == before
+    assert dict(t.base.quantities())[t.paths[0]].value == t.base_values[0]
+
+
+def test_points_outside_a_range_or_without_a_slot_are_not_for_the_template():
+    t = template("baseline_2017.yaml")
+    path = t.paths[0]
+    assert t.values({path: float(t.high[0])}) is not None
+    assert t.values({path: float(t.high[0]) + 1.0}) is None
+    assert t.values({path: float("nan")}) is None
+    assert t.values({path: True}) is None
+    assert t.values({"title": "x"}) is None
+    with pytest.raises(ValueError, match="outside its range"):
+        t.scenario(t.high + 1.0)
+
+
+def test_a_point_sets_only_its_own_slots():
+    t = template("baseline_2017.yaml")
+    values = t.values({t.paths[3]: float(t.low[3])})
+    assert values is not None
+    expected = t.base_values.copy()
+    expected[3] = t.low[3]
+    assert np.array_equal(values, expected)
+
+
+def test_a_path_that_is_not_a_ranged_number_is_refused():
+    sc = template("baseline_2017.yaml").base
+    with pytest.raises(ValueError, match="not a number with a range"):
+        ScenarioTemplate(sc, ["title"])
+
+
+def test_a_templated_scenario_pickles_with_its_content():
+    t = template("paris_2017.yaml")
+    s = t.scenario(points(t, seed=1)[2])
+    back = pickle.loads(pickle.dumps(s))
+    assert back == s
+    assert back.hash == s.hash
+    assert back.resolved == s.resolved
