@@ -260,3 +260,45 @@ def test_invalid_point_fails_its_runs_not_the_batch(tmp_path, scenarios):
     rep = run_chunk(ctx, list(iter_runs(["mini"], 1, 2, 0)))
     assert (rep.ok, rep.failed) == (0, 2)
     assert load_runs(out)["error"].str.contains("ScenarioError").all()
+
+
+def test_the_driver_learns_what_is_done_from_the_index_not_the_parts(
+    tmp_path, scenarios, monkeypatch
+):
+    out = tmp_path / "b"
+    design = Design(replicates=3, root_seed=1, months=4)
+    run_batch(scenarios, out, design, executor="serial", runner=fake_run, progress=False)
+    store = BatchStore(out)
+    parts = store.parts("runs")
+    assert {p.stem for p in parts} == {p.stem for p in (out / "_index").glob("*.json")}
+    expected = store.statuses()
+    assert len(expected) == 6
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a runs part was read")
+
+    with monkeypatch.context() as m:
+        m.setattr(pq, "read_table", no_reading)
+        assert store.statuses() == expected
+    res = run_batch(scenarios, out, design, executor="serial", runner=fake_run, progress=False)
+    assert res.ran == 0 and res.ok == 6
+
+
+def test_a_stale_or_broken_index_is_rebuilt_from_its_part(tmp_path, scenarios):
+    out = tmp_path / "b"
+    design = Design(replicates=2, root_seed=1, months=4)
+    run_batch(scenarios, out, design, executor="serial", runner=fake_run, progress=False)
+    store = BatchStore(out)
+    expected = store.statuses()
+    first, second = sorted((out / "_index").glob("*.json"))[:2]
+    data = json.loads(first.read_text())
+    data["size"] += 1
+    data["rows"] = [["made-up", "ok", 1]]
+    first.write_text(json.dumps(data))  # names another size: ignored
+    second.write_text("{not json")
+    assert store.statuses() == expected
+    assert json.loads(first.read_text())["size"] != data["size"]  # rebuilt
+    (out / "_index" / "part-gone.json").write_text("{}")
+    store.repair()
+    assert not (out / "_index" / "part-gone.json").exists()
+    assert store.statuses() == expected

@@ -247,11 +247,12 @@ def stamp_counts(runs: pa.Table, series: pa.Table | None, events: pa.Table | Non
     return runs.replace_schema_metadata(meta)
 
 
-def _expected(path: Path, meta: dict[bytes, bytes]) -> dict[str, int] | None:
-    """Rows the other tables should hold for the runs now in this runs part."""
+def _expected(store: BatchStore, path: Path, meta: dict[bytes, bytes]) -> dict[str, int] | None:
+    """Rows the other tables should hold for the runs now in this runs part (its run
+    ids from the chunk's index when it matches the part, else from the part)."""
     try:
         counts = json.loads(meta[COUNTS_KEY])
-        run_ids = pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist()
+        run_ids = [rid for rid, _st, _att in store.part_rows(path)]
     except (KeyError, ValueError, TypeError, OSError, pa.ArrowException):
         return None
     return {
@@ -306,7 +307,7 @@ def damaged_parts(store: BatchStore) -> list[Damage]:
             rows.setdefault(path.stem, {}).setdefault(table, 0)
             rows[path.stem][table] += n or 0
             if table == "runs" and COUNTS_KEY in meta:
-                stamped = _expected(path, meta)
+                stamped = _expected(store, path, meta)
                 if stamped is None:
                     damage.append(Damage(table, path, "unreadable run ids or row records"))
                 else:

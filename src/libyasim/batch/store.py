@@ -11,6 +11,8 @@ Layout (format 2; docs/data.md describes every column)::
     OUT/events/scenario=<id>/part-*.parquet
                              the event logs: run_id, step, month, event_type, kind, ...
     OUT/runs.parquet         all runs in one file, written when the batch ends (a convenience copy)
+    OUT/_index/<chunk>.json  what each chunk's runs part holds (run_id, status, attempt) and its
+                             size: how the driver learns what is done without reading the parts
 
 Each of ``runs``, ``series`` and ``events`` is a dataset folder holding only
 Parquet, readable whole by pandas (``pd.read_parquet(OUT / "series")``),
@@ -46,6 +48,8 @@ import pyarrow.parquet as pq
 from .columns import with_field_metadata
 
 MANIFEST = "manifest.json"
+#: one small JSON file per chunk: its runs part's size and (run_id, status, attempt) rows
+INDEX = "_index"
 TABLES = ("runs", "series", "events")
 #: 2: Hive partitions by scenario, SQL column names (fig__, param__, flags_raised), dates
 FORMAT_VERSION = 2
@@ -194,8 +198,53 @@ class BatchStore:
                 folder = self.partition_dir(name, str(sc))
                 folder.mkdir(parents=True, exist_ok=True)
                 atomic_write_table(folder / f"{key}.parquet", part)
-        atomic_write_table(self.table_dir("runs") / f"{key}.parquet", runs)
+        path = self.table_dir("runs") / f"{key}.parquet"
+        atomic_write_table(path, runs)
+        self._write_index(path, runs)
         return key
+
+    # -- the index: what is done, without reading the (wide) runs parts -------------
+    def _index_path(self, part: Path) -> Path:
+        return self.root / INDEX / f"{part.stem}.json"
+
+    def _write_index(self, part: Path, runs: pa.Table) -> list[tuple[str, str, int]]:
+        """Record a runs part's rows in ``_index/<key>.json`` with the part's size.
+
+        A convenience, not a commit: written after the part, renamed into place
+        but not fsynced; an index that is missing, unreadable or names another size
+        (the part was rewritten) is ignored and rebuilt from the part."""
+        rows = list(
+            zip(
+                runs.column("run_id").to_pylist(),
+                runs.column("status").to_pylist(),
+                runs.column("attempt").to_pylist(),
+                strict=True,
+            )
+        )
+        try:
+            blob = json.dumps({"size": part.stat().st_size, "rows": rows}).encode()
+            path = self._index_path(part)
+            path.parent.mkdir(exist_ok=True)
+            tmp = _tmp_name(path)
+            tmp.write_bytes(blob)
+            os.replace(tmp, path)
+        except OSError:  # a read-only folder (report): the parts are the record
+            pass
+        return rows
+
+    def part_rows(self, part: Path) -> list[tuple[str, str, int]]:
+        """``(run_id, status, attempt)`` of every row of a runs part: from its index
+        when that matches the part, else read from the part (and indexed)."""
+        try:
+            size = part.stat().st_size
+            data = json.loads(self._index_path(part).read_bytes())
+            if data.get("size") == size:
+                return [(str(r), str(st), int(a)) for r, st, a in data["rows"]]
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass
+        return self._write_index(
+            part, pq.read_table(part, columns=["run_id", "status", "attempt"])
+        )
 
     # -- recovery -------------------------------------------------------------
     def repair(self) -> dict[str, int]:
@@ -211,6 +260,11 @@ class BatchStore:
             tmp.unlink(missing_ok=True)
             removed["temporary"] += 1
         committed = {p.stem for p in self.parts("runs")}
+        index = self.root / INDEX
+        if index.is_dir():
+            for f in index.iterdir():
+                if f.name.startswith(".") or f.stem not in committed:
+                    f.unlink(missing_ok=True)
         for t in ("series", "events"):
             for p in self.parts(t):
                 if p.stem not in committed:
@@ -224,10 +278,7 @@ class BatchStore:
         latest: dict[str, tuple[int, str]] = {}
         rows: list[tuple[str, int, str]] = []
         for p in self.parts("runs"):
-            t = pq.read_table(p, columns=["run_id", "attempt"])
-            for rid, att in zip(
-                t.column("run_id").to_pylist(), t.column("attempt").to_pylist(), strict=True
-            ):
+            for rid, _st, att in self.part_rows(p):
                 rows.append((rid, att, p.stem))
                 best = latest.get(rid)
                 if best is None or (att, p.stem) > best:
@@ -249,6 +300,8 @@ class BatchStore:
                         path.unlink()
                     else:
                         atomic_write_table(path, kept)
+                        if t == "runs":
+                            self._write_index(path, kept)
         return dropped
 
     def files(self, table: str, key: str) -> list[Path]:
@@ -288,18 +341,18 @@ class BatchStore:
             ]
             out = pa.Table.from_arrays(cols, schema=target.with_metadata(sch.metadata))
             atomic_write_table(path, out)
+            self._write_index(path, out)
             rewritten += 1
         return rewritten
 
     # -- reading --------------------------------------------------------------
     def statuses(self) -> dict[str, tuple[str, int]]:
-        """``run_id -> (status, attempt)`` for every run on disk (small columns only)."""
+        """``run_id -> (status, attempt)`` for every run on disk, from the chunks'
+        index files (``_index/``; a runs part is read only when its index is missing
+        or does not match it)."""
         out: dict[str, tuple[str, int]] = {}
         for p in self.parts("runs"):
-            t = pq.read_table(p, columns=["run_id", "status", "attempt"])
-            for rid, st, att in zip(
-                *(t.column(c).to_pylist() for c in ("run_id", "status", "attempt")), strict=True
-            ):
+            for rid, st, att in self.part_rows(p):
                 prev = out.get(rid)
                 if prev is None or att > prev[1]:
                     out[rid] = (st, att)
@@ -314,11 +367,21 @@ class BatchStore:
         return t.sort_by([("run_index", "ascending")])
 
     def consolidate(self) -> Path | None:
-        """Write ``runs.parquet``: every run in one file, for direct readers."""
+        """Write ``runs.parquet``: every run in one file, for direct readers (unless
+        the one there is newer than every runs part and holds as many rows)."""
+        path = self.root / "runs.parquet"
+        parts = self.parts("runs")
+        try:
+            done = path.stat().st_mtime_ns
+            if parts and all(p.stat().st_mtime_ns < done for p in parts):
+                rows = sum(len(self.part_rows(p)) for p in parts)
+                if pq.ParquetFile(path).metadata.num_rows == rows:
+                    return path
+        except (OSError, pa.ArrowException):
+            pass
         t = self.runs()
         if t is None:
             return None
-        path = self.root / "runs.parquet"
         atomic_write_table(path, t)
         return path
 

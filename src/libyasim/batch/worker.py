@@ -175,26 +175,139 @@ def key_figures(summary: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _series_long(run_id: str, scenario: str, series: Any) -> dict[str, np.ndarray]:
-    """``<variable>.<actor>`` columns → long rows (variable, actor, value)."""
-    value_cols = [c for c in series.columns if c not in ("step", "month")]
-    n = len(series)
-    k = len(value_cols)
-    variables, actors = [], []
-    for c in value_cols:
-        var, _, actor = str(c).partition(".")
-        variables.append(var)
-        actors.append(actor)
-    values = series[value_cols].to_numpy(dtype=float, na_value=np.nan).T.reshape(-1)
-    return {
-        "run_id": np.full(n * k, run_id, dtype=object),
-        "scenario": np.full(n * k, scenario, dtype=object),
-        "step": np.tile(series["step"].to_numpy(dtype=np.int32), k),
-        "month": np.tile(month_dates(series["month"]), k),
-        "variable": np.repeat(np.array(variables, dtype=object), n),
-        "actor": np.repeat(np.array(actors, dtype=object), n),
-        "value": values,
-    }
+class _Strings:
+    """Text values of a chunk's column as codes into a small table of distinct texts
+    (run ids, variables, actors repeat thousands of times): one Arrow string column
+    at the end, built by a C++ take, not a Python object per row."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str | None, int] = {}
+        self.parts: list[np.ndarray] = []
+
+    def code(self, text: str | None) -> int:
+        c = self.codes.get(text)
+        if c is None:
+            c = self.codes[text] = len(self.codes)
+        return c
+
+    def add(self, codes: np.ndarray) -> None:
+        self.parts.append(codes.astype(np.int32, copy=False))
+
+    def codes_of(self, texts: Any) -> np.ndarray:
+        return np.fromiter((self.code(_text1(t)) for t in texts), np.int32)
+
+    def column(self) -> pa.Array:
+        dictionary = pa.array(list(self.codes), type=pa.string())
+        idx = np.concatenate(self.parts) if self.parts else np.zeros(0, np.int32)
+        return dictionary.take(pa.array(idx, type=pa.int32()))
+
+
+def _text1(v: Any) -> str | None:
+    """One text value, missing values (NaN, None) as None."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return str(v)
+
+
+class _SeriesRows:
+    """A chunk's monthly series, long (run, month, variable, actor, value), as arrays."""
+
+    def __init__(self) -> None:
+        self.run_id, self.scenario = _Strings(), _Strings()
+        self.variable, self.actor = _Strings(), _Strings()
+        self.step: list[np.ndarray] = []
+        self.month: list[np.ndarray] = []
+        self.value: list[np.ndarray] = []
+        self._names: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+
+    def prepare(self, run_id: str, scenario: str, series: Any) -> tuple[np.ndarray, ...]:
+        """``<variable>.<actor>`` columns of a RunResult's series → long rows (kept
+        by :meth:`commit`: a run that fails half-way leaves nothing behind)."""
+        value_cols = tuple(str(c) for c in series.columns if c not in ("step", "month"))
+        codes = self._names.get(value_cols)
+        if codes is None:
+            var, act = zip(*(c.partition(".")[::2] for c in value_cols), strict=True)
+            codes = (
+                np.array([self.variable.code(v) for v in var], np.int32),
+                np.array([self.actor.code(a) for a in act], np.int32),
+            )
+            self._names[value_cols] = codes
+        n, k = len(series), len(value_cols)
+        values = series[list(value_cols)].to_numpy(dtype=float, na_value=np.nan)
+        return (
+            np.full(n * k, self.run_id.code(run_id), np.int32),
+            np.full(n * k, self.scenario.code(scenario), np.int32),
+            np.repeat(codes[0], n),
+            np.repeat(codes[1], n),
+            np.tile(series["step"].to_numpy(dtype=np.int32), k),
+            np.tile(month_dates(series["month"]), k),
+            values.T.reshape(-1),
+        )
+
+    def commit(self, rows: tuple[np.ndarray, ...]) -> None:
+        run_id, scenario, variable, actor, step, month, value = rows
+        self.run_id.add(run_id)
+        self.scenario.add(scenario)
+        self.variable.add(variable)
+        self.actor.add(actor)
+        self.step.append(step)
+        self.month.append(month)
+        self.value.append(value)
+
+    def table(self) -> pa.Table | None:
+        if not self.value:
+            return None
+        cols = {
+            "run_id": self.run_id.column(),
+            "scenario": self.scenario.column(),
+            "step": np.concatenate(self.step),
+            "month": np.concatenate(self.month),
+            "variable": self.variable.column(),
+            "actor": self.actor.column(),
+            "value": np.concatenate(self.value),
+        }
+        return pa.table(cols, schema=SERIES_SCHEMA)
+
+
+class _EventRows:
+    """A chunk's event logs, as arrays."""
+
+    TEXT = ("event_type", "kind", "region", "actor1", "actor2", "note")
+
+    def __init__(self) -> None:
+        self.text = {c: _Strings() for c in ("run_id", "scenario", *self.TEXT)}
+        self.step: list[np.ndarray] = []
+        self.month: list[np.ndarray] = []
+        self.fatalities: list[np.ndarray] = []
+
+    def prepare(self, run_id: str, scenario: str, events: Any) -> dict[str, np.ndarray]:
+        n = len(events)
+        out = {
+            "run_id": np.full(n, self.text["run_id"].code(run_id), np.int32),
+            "scenario": np.full(n, self.text["scenario"].code(scenario), np.int32),
+        }
+        for c in self.TEXT:
+            out[c] = self.text[c].codes_of(events[c].tolist())
+        out["step"] = events["step"].to_numpy(dtype=np.int32)
+        out["month"] = month_dates(events["month"])
+        out["fatalities"] = events["fatalities"].to_numpy(dtype=float, na_value=np.nan)
+        return out
+
+    def commit(self, rows: dict[str, np.ndarray]) -> None:
+        for c, strings in self.text.items():
+            strings.add(rows[c])
+        self.step.append(rows["step"])
+        self.month.append(rows["month"])
+        self.fatalities.append(rows["fatalities"])
+
+    def table(self) -> pa.Table | None:
+        if not self.step:
+            return None
+        cols: dict[str, Any] = {c: s.column() for c, s in self.text.items()}
+        cols["step"] = np.concatenate(self.step)
+        cols["month"] = np.concatenate(self.month)
+        cols["fatalities"] = np.concatenate(self.fatalities)
+        return pa.table({f.name: cols[f.name] for f in EVENTS_SCHEMA}, schema=EVENTS_SCHEMA)
 
 
 #: the series and events tables as a chunk hands them to the store, which moves
@@ -227,11 +340,6 @@ EVENTS_SCHEMA = pa.schema(
 )
 
 
-def _text(col: Any) -> list[str | None]:
-    """A text column with its missing values (NaN, None) as nulls."""
-    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in col]
-
-
 def month_dates(months: Any) -> np.ndarray:
     """``YYYY-MM`` texts as numpy dates (the first day of each month)."""
     return np.asarray(months, dtype=str).astype("datetime64[M]").astype("datetime64[D]")
@@ -259,8 +367,7 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
     runner = ctx.runner or default_runner
     worker = f"{socket.gethostname()}:{os.getpid()}"
     rows: list[dict[str, Any]] = []
-    series_parts: list[dict[str, np.ndarray]] = []
-    event_parts: list[Any] = []
+    series_rows, event_rows = _SeriesRows(), _EventRows()
     report = ChunkReport(n=len(chunk), ok=0, failed=0, elapsed=0.0)
     for spec in chunk:
         _stop_if_orphaned(ctx)
@@ -295,13 +402,16 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
             row["end_state"] = str(summary.get("end_state"))
             row[FLAGS_COLUMN] = [str(f) for f in summary.get("flags", [])]
             row.update({fig_column(k): v for k, v in key_figures(summary).items()})
-            series_parts.append(_series_long(spec.run_id, spec.scenario_id, result.series))
+            long = series_rows.prepare(spec.run_id, spec.scenario_id, result.series)
             ev = result.events
-            if ev is not None and len(ev):
-                ev = ev.copy()
-                ev.insert(0, "scenario", spec.scenario_id)
-                ev.insert(0, "run_id", spec.run_id)
-                event_parts.append(ev)
+            logged = (
+                event_rows.prepare(spec.run_id, spec.scenario_id, ev)
+                if ev is not None and len(ev)
+                else None
+            )
+            series_rows.commit(long)
+            if logged is not None:
+                event_rows.commit(logged)
             report.ok += 1
             report.end_states[(spec.scenario_id, row["end_state"])] += 1
         except Exception as exc:
@@ -313,28 +423,7 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
         report.elapsed += row["elapsed_s"]
         rows.append(row)
     runs = _runs_table(rows, ctx.param_columns)
-    series = None
-    if series_parts:
-        cols = {c: np.concatenate([p[c] for p in series_parts]) for c in SERIES_SCHEMA.names}
-        series = pa.table(cols, schema=SERIES_SCHEMA)
-    events = None
-    if event_parts:
-        import pandas as pd
-
-        ev = pd.concat(event_parts, ignore_index=True)
-        events = pa.table(
-            {
-                f.name: (
-                    month_dates(ev["month"])
-                    if f.name == "month"
-                    else _text(ev[f.name])
-                    if pa.types.is_string(f.type)
-                    else ev[f.name].to_numpy()
-                )
-                for f in EVENTS_SCHEMA
-            },
-            schema=EVENTS_SCHEMA,
-        )
+    series, events = series_rows.table(), event_rows.table()
     _stop_if_orphaned(ctx)
     report.part = BatchStore(ctx.out).write_chunk(runs, series, events)
     return report

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
+from .quantity import Quantity
 from .schema import Scenario, _at, _field_name
 
 _SLOT = "\x00slot{}\x00"
@@ -147,17 +148,20 @@ class ScenarioTemplate:
         self.paths = list(dict.fromkeys(paths))
         self.slots = {p: i for i, p in enumerate(self.paths)}
         all_locs = base.quantity_locs()
-        locs = []
+        locs: list[tuple] = []
+        ranges: list[tuple[float, float]] = []
+        records: list[Quantity] = []
         for p in self.paths:
             loc = all_locs.get(p)
             record = None if loc is None else _at(base, loc)
-            if record is None or record.range is None:
+            if loc is None or record is None or record.range is None:
                 raise ValueError(f"{p}: not a number with a range in scenario {base.id}")
             locs.append(loc)
-        records = [_at(base, loc) for loc in locs]
+            records.append(record)
+            ranges.append(record.range)
         #: each slot's lowest and highest value (the record's range) and its value in ``base``
-        self.low = np.array([r.range[0] for r in records], dtype=float)
-        self.high = np.array([r.range[1] for r in records], dtype=float)
+        self.low = np.array([lo for lo, _hi in ranges], dtype=float)
+        self.high = np.array([hi for _lo, hi in ranges], dtype=float)
         self.base_values = np.array([r.value for r in records], dtype=float)
         self._tree = _build_tree(base, locs)
         # the canonical JSON of the base, cut where each slot's number goes
