@@ -39,3 +39,33 @@ def test_srrc_known_answer_monotone_outcome():
     assert beta[0] == pytest.approx(1.0, abs=0.01) and lo[0] > 0.9
     assert abs(beta[1]) < 0.05 and lo[1] < 0 < hi[1]
     assert r2 == pytest.approx(1.0, abs=0.01)
+
+
+def test_analytic_srrc_interval_agrees_with_the_bootstrap_on_a_large_design():
+    from libyasim.analysis.sensitivity import _RankDesign
+
+    rng = np.random.default_rng(1)
+    n, d = 2000, 12
+    x = rng.random((n, d))
+    x[:, 5] = 0.25  # never varies: NaN in both
+    # non-linear, heteroscedastic (x3 scales the noise), one inert parameter (x4)
+    y = 3 * x[:, 0] + x[:, 1] ** 2 + np.sin(6 * x[:, 2]) + (0.2 + x[:, 3]) * rng.normal(size=n)
+    beta, lo, hi, r2 = _RankDesign(x).srrc(y, 0.95)
+    b_beta, b_lo, b_hi, b_r2 = _srrc(x, y, 400, 0.95, np.random.default_rng(0))
+    assert np.isnan(beta[5]) and np.isnan(lo[5]) and np.isnan(b_beta[5])
+    keep = np.arange(d) != 5
+    np.testing.assert_allclose(beta[keep], b_beta[keep], atol=1e-12)
+    assert r2 == pytest.approx(b_r2, abs=1e-12)
+    width, b_width = (hi - lo)[keep], (b_hi - b_lo)[keep]
+    assert np.all(np.abs(width / b_width - 1) < 0.25)  # the bootstrap's own noise is ~5%
+    mid, b_mid = ((hi + lo) / 2)[keep], ((b_hi + b_lo) / 2)[keep]
+    assert np.all(np.abs(mid - b_mid) < 0.25 * b_width)
+    assert lo[0] > 0.5 and lo[4] < 0 < hi[4]
+
+
+def test_analytic_srrc_of_a_constant_outcome_is_nan():
+    from libyasim.analysis.sensitivity import _RankDesign
+
+    x = np.random.default_rng(0).random((50, 3))
+    beta, lo, hi, r2 = _RankDesign(x).srrc(np.ones(50), 0.95)
+    assert np.isnan(beta).all() and np.isnan(lo).all() and np.isnan(r2)
