@@ -87,6 +87,83 @@ def bench_loop(n: int, months: int) -> float:
     return n / (time.perf_counter() - t0)
 
 
+def fixed_costs(points: int, tmp: Path) -> None:
+    """Per-run fixed costs of a sampled batch, CPU ms, side by side in this process:
+    the point's scenario (``with_values`` vs the ``ScenarioTemplate``), the RunResult,
+    and a chunk's preparation and storage per run (a runner that hands back a
+    finished result, so the model's time is not in it), for chunks of 1 and 50."""
+    import warnings
+
+    from libyasim import load_scenario
+    from libyasim.batch import Design
+    from libyasim.batch.engine import plan_batch
+    from libyasim.batch.store import BatchStore
+    from libyasim.batch.worker import BatchContext, run_chunk
+    from libyasim.model import LibyaModel
+    from libyasim.model.runner import result_of
+    from libyasim.scenario.template import ScenarioTemplate
+
+    warnings.simplefilter("ignore")
+    scenario = load_scenario(SCENARIO)
+    plan = plan_batch([scenario], Design(replicates=1, root_seed=1, sample="lhs", sample_n=points))
+    pts = plan.points
+    tpl = ScenarioTemplate(scenario, sorted(pts[0]))
+
+    def cpu_ms(fn, n: int) -> float:
+        t = time.process_time()
+        for i in range(n):
+            fn(i)
+        return (time.process_time() - t) / n * 1e3
+
+    with_values = template = 1e9
+    for _ in range(3):  # interleaved, best of 3
+        with_values = min(with_values, cpu_ms(lambda i: scenario.with_values(pts[i]).hash, points))
+        template = min(template, cpu_ms(lambda i: tpl.scenario(tpl.values(pts[i])).hash, points))
+    print(f"\nper-run fixed costs of a sampled batch ({len(pts[0])} sampled numbers; CPU ms)")
+    print(f"  point's scenario: with_values         {with_values:7.2f}")
+    print(
+        f"  point's scenario: ScenarioTemplate    {template:7.2f}"
+        f"   ({with_values / template:.0f}x less)"
+    )
+    model = LibyaModel(tpl.scenario(tpl.values(pts[0])), rng=1)
+    while model.running:
+        model.step()
+    print(f"  RunResult (series, events, summary)   {cpu_ms(lambda i: result_of(model), 20):7.2f}")
+    result = result_of(model)
+    for size in (1, 50):
+        out = tmp / f"fixed_{size}"
+        store = BatchStore(out)
+        store.create(plan.manifest(None, None), plan.points_table())
+        ctx = BatchContext(
+            out=str(out),
+            scenarios=plan.scenarios,
+            points=[{}] * len(pts),
+            sets={},
+            param_columns=[],
+            runner=_Canned(result),
+        )
+        from libyasim.batch.design import iter_runs
+
+        specs = list(iter_runs([scenario.id], len(pts), 1, 1, False))
+        chunks = [specs[i : i + size] for i in range(0, len(specs), size)]
+        t = time.process_time()
+        for chunk in chunks:
+            run_chunk(ctx, chunk)
+        per_run = (time.process_time() - t) / len(specs) * 1e3
+        print(f"  batch prep + storage, chunks of {size:>2}   {per_run:7.2f}   per run")
+        shutil.rmtree(out)
+
+
+class _Canned:
+    """A runner that hands back one finished result (the model's time left out)."""
+
+    def __init__(self, result) -> None:
+        self.result = result
+
+    def __call__(self, scenario, *, seed: int, months: int | None = None):
+        return self.result
+
+
 def memory_child(n: int, out: str) -> None:
     """In a fresh process: run a batch of ``n`` one-month runs, print the driver's peak RSS (MB)."""
     from libyasim.batch import Design, run_batch
@@ -144,6 +221,9 @@ def main() -> None:
         "--memory", type=int, nargs="*", default=[1000, 10000], help="batch sizes for driver memory"
     )
     ap.add_argument("--repeats", type=int, default=2, help="interleaved repeats (the best is kept)")
+    ap.add_argument(
+        "--fixed", type=int, default=0, help="sampled points for the per-run fixed costs only"
+    )
     ap.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--malloc-child", nargs=2, type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -154,6 +234,11 @@ def main() -> None:
         print(bench_loop(*args.malloc_child))
         return
 
+    if args.fixed:
+        print(f"load average {os.getloadavg()[0]:.2f}")
+        with tempfile.TemporaryDirectory() as d:
+            fixed_costs(args.fixed, Path(d))
+        return
     n, m = args.runs, args.months
     print(
         f"scenario {SCENARIO.name}, {m} months, {n} runs per measurement, best of {args.repeats} "

@@ -193,9 +193,6 @@ class _Strings:
     def add(self, codes: np.ndarray) -> None:
         self.parts.append(codes.astype(np.int32, copy=False))
 
-    def codes_of(self, texts: Any) -> np.ndarray:
-        return np.fromiter((self.code(_text1(t)) for t in texts), np.int32)
-
     def column(self) -> pa.Array:
         dictionary = pa.array(list(self.codes), type=pa.string())
         idx = np.concatenate(self.parts) if self.parts else np.zeros(0, np.int32)
@@ -209,6 +206,33 @@ def _text1(v: Any) -> str | None:
     return str(v)
 
 
+class _Months:
+    """``YYYY-MM`` texts as dates (the first day of the month), each text converted once."""
+
+    def __init__(self) -> None:
+        self.seen: dict[Any, np.datetime64] = {}
+
+    def __call__(self, months: Any) -> np.ndarray:
+        texts = months.tolist() if hasattr(months, "tolist") else list(months)
+        try:
+            return np.array([self.seen[t] for t in texts], dtype="datetime64[D]")
+        except KeyError:
+            for t, d in zip(texts, month_dates(texts), strict=True):
+                self.seen[t] = d
+            return np.array([self.seen[t] for t in texts], dtype="datetime64[D]")
+
+
+def _value_columns(frame: Any) -> tuple[list[str], Any]:
+    """The ``<variable>.<actor>`` columns of a series frame and how to select them by
+    position (a slice when they are contiguous: no copy of the frame's columns)."""
+    columns = [str(c) for c in frame.columns.tolist()]
+    pos = [i for i, c in enumerate(columns) if c not in ("step", "month")]
+    names = [columns[i] for i in pos]
+    if pos and pos == list(range(pos[0], pos[-1] + 1)):
+        return names, slice(pos[0], pos[-1] + 1)
+    return names, pos
+
+
 class _SeriesRows:
     """A chunk's monthly series, long (run, month, variable, actor, value), as arrays."""
 
@@ -219,11 +243,13 @@ class _SeriesRows:
         self.month: list[np.ndarray] = []
         self.value: list[np.ndarray] = []
         self._names: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._months = _Months()
 
     def prepare(self, run_id: str, scenario: str, series: Any) -> tuple[np.ndarray, ...]:
         """``<variable>.<actor>`` columns of a RunResult's series → long rows (kept
         by :meth:`commit`: a run that fails half-way leaves nothing behind)."""
-        value_cols = tuple(str(c) for c in series.columns if c not in ("step", "month"))
+        names, where = _value_columns(series)
+        value_cols = tuple(names)
         codes = self._names.get(value_cols)
         if codes is None:
             var, act = zip(*(c.partition(".")[::2] for c in value_cols), strict=True)
@@ -233,14 +259,14 @@ class _SeriesRows:
             )
             self._names[value_cols] = codes
         n, k = len(series), len(value_cols)
-        values = series[list(value_cols)].to_numpy(dtype=float, na_value=np.nan)
+        values = series.iloc[:, where].to_numpy(dtype=float, na_value=np.nan)
         return (
             np.full(n * k, self.run_id.code(run_id), np.int32),
             np.full(n * k, self.scenario.code(scenario), np.int32),
             np.repeat(codes[0], n),
             np.repeat(codes[1], n),
             np.tile(series["step"].to_numpy(dtype=np.int32), k),
-            np.tile(month_dates(series["month"]), k),
+            np.tile(self._months(series["month"]), k),
             values.T.reshape(-1),
         )
 
@@ -269,44 +295,56 @@ class _SeriesRows:
         return pa.table(cols, schema=SERIES_SCHEMA)
 
 
+def _text_array(col: Any) -> pa.Array:
+    """A text column of an event log as an Arrow string array, missing values null
+    (pandas' string columns are Arrow already; anything else text by text)."""
+    try:
+        arr = pa.array(col, from_pandas=True)
+        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+            return arr.cast(pa.string())
+        if pa.types.is_null(arr.type):
+            return pa.nulls(len(arr), pa.string())
+    except (pa.ArrowException, TypeError, ValueError):
+        pass
+    return pa.array([_text1(v) for v in col], type=pa.string())
+
+
 class _EventRows:
     """A chunk's event logs, as arrays."""
 
     TEXT = ("event_type", "kind", "region", "actor1", "actor2", "note")
 
     def __init__(self) -> None:
-        self.text = {c: _Strings() for c in ("run_id", "scenario", *self.TEXT)}
-        self.step: list[np.ndarray] = []
-        self.month: list[np.ndarray] = []
-        self.fatalities: list[np.ndarray] = []
+        self.run_id, self.scenario = _Strings(), _Strings()
+        self.parts: list[dict[str, Any]] = []
+        self._months = _Months()
 
-    def prepare(self, run_id: str, scenario: str, events: Any) -> dict[str, np.ndarray]:
+    def prepare(self, run_id: str, scenario: str, events: Any) -> dict[str, Any]:
         n = len(events)
-        out = {
-            "run_id": np.full(n, self.text["run_id"].code(run_id), np.int32),
-            "scenario": np.full(n, self.text["scenario"].code(scenario), np.int32),
+        out: dict[str, Any] = {
+            "run_id": np.full(n, self.run_id.code(run_id), np.int32),
+            "scenario": np.full(n, self.scenario.code(scenario), np.int32),
         }
         for c in self.TEXT:
-            out[c] = self.text[c].codes_of(events[c].tolist())
+            out[c] = _text_array(events[c])
         out["step"] = events["step"].to_numpy(dtype=np.int32)
-        out["month"] = month_dates(events["month"])
+        out["month"] = self._months(events["month"])
         out["fatalities"] = events["fatalities"].to_numpy(dtype=float, na_value=np.nan)
         return out
 
-    def commit(self, rows: dict[str, np.ndarray]) -> None:
-        for c, strings in self.text.items():
-            strings.add(rows[c])
-        self.step.append(rows["step"])
-        self.month.append(rows["month"])
-        self.fatalities.append(rows["fatalities"])
+    def commit(self, rows: dict[str, Any]) -> None:
+        self.run_id.add(rows["run_id"])
+        self.scenario.add(rows["scenario"])
+        self.parts.append(rows)
 
     def table(self) -> pa.Table | None:
-        if not self.step:
+        if not self.parts:
             return None
-        cols: dict[str, Any] = {c: s.column() for c, s in self.text.items()}
-        cols["step"] = np.concatenate(self.step)
-        cols["month"] = np.concatenate(self.month)
-        cols["fatalities"] = np.concatenate(self.fatalities)
+        cols: dict[str, Any] = {"run_id": self.run_id.column(), "scenario": self.scenario.column()}
+        for c in self.TEXT:
+            cols[c] = pa.concat_arrays([p[c] for p in self.parts])
+        for c in ("step", "month", "fatalities"):
+            cols[c] = np.concatenate([p[c] for p in self.parts])
         return pa.table({f.name: cols[f.name] for f in EVENTS_SCHEMA}, schema=EVENTS_SCHEMA)
 
 
