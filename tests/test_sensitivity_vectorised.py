@@ -67,5 +67,5 @@ def test_analytic_srrc_of_a_constant_outcome_is_nan():
     from libyasim.analysis.sensitivity import _RankDesign
 
     x = np.random.default_rng(0).random((50, 3))
-    beta, lo, hi, r2 = _RankDesign(x).srrc(np.ones(50), 0.95)
+    beta, lo, _hi, r2 = _RankDesign(x).srrc(np.ones(50), 0.95)
     assert np.isnan(beta).all() and np.isnan(lo).all() and np.isnan(r2)
