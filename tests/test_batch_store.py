@@ -302,3 +302,25 @@ def test_a_stale_or_broken_index_is_rebuilt_from_its_part(tmp_path, scenarios):
     store.repair()
     assert not (out / "_index" / "part-gone.json").exists()
     assert store.statuses() == expected
+
+
+def _headline_only(scenario, *, seed: int, months: int | None = None):
+    """A runner whose series has no <variable>.<actor> column (only step and month)."""
+    result = fake_run(scenario, seed=seed, months=months)
+    result.series = result.series[["step", "month"]]
+    return result
+
+
+def test_a_run_without_series_columns_is_stored(tmp_path, scenarios):
+    out = tmp_path / "b"
+    res = run_batch(
+        scenarios[:1],
+        out,
+        Design(replicates=3, root_seed=1, months=4),
+        executor="serial",
+        runner=_headline_only,
+        progress=False,
+    )
+    assert res.ok == 3 and res.failed == 0
+    assert load_series(out).empty
+    assert len(load_events(out)) == 3

@@ -252,14 +252,18 @@ class _SeriesRows:
         value_cols = tuple(names)
         codes = self._names.get(value_cols)
         if codes is None:
-            var, act = zip(*(c.partition(".")[::2] for c in value_cols), strict=True)
+            pairs = [c.partition(".")[::2] for c in value_cols]
             codes = (
-                np.array([self.variable.code(v) for v in var], np.int32),
-                np.array([self.actor.code(a) for a in act], np.int32),
+                np.array([self.variable.code(v) for v, _a in pairs], np.int32),
+                np.array([self.actor.code(a) for _v, a in pairs], np.int32),
             )
             self._names[value_cols] = codes
         n, k = len(series), len(value_cols)
-        values = series.iloc[:, where].to_numpy(dtype=float, na_value=np.nan)
+        values = (
+            series.iloc[:, where].to_numpy(dtype=float, na_value=np.nan)
+            if k
+            else np.zeros((n, 0))
+        )
         return (
             np.full(n * k, self.run_id.code(run_id), np.int32),
             np.full(n * k, self.scenario.code(scenario), np.int32),
