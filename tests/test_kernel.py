@@ -79,6 +79,25 @@ def test_differences_reports_a_changed_event_or_array(baseline):
     assert jit.differences(a, b)[0].startswith(f"event log differs at record {last}")
 
 
+def test_kernels_write_into_the_models_arrays(baseline):
+    """Agents, the DataCollector and any caller holding an array see the month's values:
+    the kernels update the model's arrays in place."""
+    from libyasim.model import LibyaModel
+
+    m = LibyaModel(baseline, rng=3, months=4)
+    names = ["allocation", "flows", "budget", "loyalty", "utility", "direct_support",
+             "combat_mult", "escalation_drive", "legitimacy", "popularity", "positions",
+             "settlement", "prevail", "capability", "power_share"]  # fmt: skip
+    held = {n: getattr(m, n) for n in names}
+    before = {n: a.copy() for n, a in held.items()}
+    for _ in range(4):
+        m.step()
+    for n in names:
+        assert getattr(m, n) is held[n], f"{n} was replaced, not updated"
+    changed = [n for n in names if not np.array_equal(held[n], before[n])]
+    assert {"allocation", "flows", "budget", "loyalty", "legitimacy", "popularity"} <= set(changed)
+
+
 def test_coefficients_changed_on_the_model_reach_the_kernels_arrays():
     from libyasim.model.jit import Coefficients
 
@@ -89,3 +108,26 @@ def test_coefficients_changed_on_the_model_reach_the_kernels_arrays():
     assert p.alpha == 5.0 and a.tolist() == [2.0, 5.0]
     p.gamma = 3.0  # a name no array holds
     assert a.tolist() == [2.0, 5.0] and p.gamma == 3.0
+
+
+def test_fresh_processes_load_the_compiled_kernels_from_the_cache():
+    """Batch workers start from numba's on-disk cache: a process that loads the kernels
+    (rather than compiling them) runs the model too. (A recursive kernel, for one,
+    compiled and ran but crashed every process that loaded it from the cache.)"""
+    code = (
+        "from libyasim.model import LibyaModel\n"
+        "from libyasim.scenario import load_scenario\n"
+        f"m = LibyaModel(load_scenario({str(SCENARIOS / 'paris_2017.yaml')!r}), rng=1, months=3)\n"
+        "for _ in range(3): m.step()\n"
+        "print(round(float(m.strength.sum()), 6))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    env.pop("NUMBA_DISABLE_JIT", None)
+    outs = []
+    for _ in range(2):  # the first may compile and write the cache; the second loads it
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1]

@@ -20,8 +20,10 @@ kernel as an array: the streams are numpy's, whatever the executor.
   the plain Python it is written in, with the same results (tested); kernels
   therefore guard their divisions (Python floats raise on ``1/0``) and use
   only what both numba and Python accept.
-- **Caveat.** numba's cache of a kernel is invalidated only by a change to the
-  kernel's own source file: a kernel calls only kernels of its own module.
+- **Caveats.** numba's cache of a kernel is invalidated only by a change to the
+  kernel's own source file: a kernel calls only kernels of its own module. A
+  recursive kernel compiles and runs, but crashes the next process that loads it
+  from the cache (segmentation fault, numba 0.68): no recursion in kernels.
 """
 
 from __future__ import annotations

@@ -23,12 +23,13 @@ itself descending from Bueno de Mesquita's expected-utility model:
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, NamedTuple, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.linalg.lapack import dgesv
 
+from .jit import kernel
 from .support import POL
 
 if TYPE_CHECKING:
@@ -36,6 +37,45 @@ if TYPE_CHECKING:
 
 
 TIE = 1e-9  #: coalition strengths below TIE × the largest are treated as zero
+
+#: the scenario coefficients (``m.p``) the kernels read, in the order of the array
+#: ``m.politics_k``; each upper-case name below is the index of one
+COEFFICIENTS = (
+    "bargaining_exponent",
+    "position_step",
+    "move_threshold",
+    "review_shift",
+    "sponsor_capability_weight",
+    "backing_weight",
+    "violence_scale",
+    "security_weight",
+    "oil_weight",
+    "violence_weight",
+    "popularity_swing",
+    "popularity_relaxation",
+    "un_recognition_share",
+    "political_to_legitimacy",
+    "recognition_weight",
+    "legitimacy_relaxation",
+)
+(
+    BARGAINING_EXPONENT,
+    POSITION_STEP,
+    MOVE_THRESHOLD,
+    REVIEW_SHIFT,
+    SPONSOR_CAPABILITY_WEIGHT,
+    BACKING_WEIGHT,
+    VIOLENCE_SCALE,
+    SECURITY_WEIGHT,
+    OIL_WEIGHT,
+    VIOLENCE_WEIGHT,
+    POPULARITY_SWING,
+    POPULARITY_RELAXATION,
+    UN_RECOGNITION_SHARE,
+    POLITICAL_TO_LEGITIMACY,
+    RECOGNITION_WEIGHT,
+    LEGITIMACY_RELAXATION,
+) = range(len(COEFFICIENTS))
 
 
 def utility_distance(x: np.ndarray, y: np.ndarray, s: np.ndarray) -> float:
@@ -98,28 +138,90 @@ def condorcet(pij: np.ndarray) -> np.ndarray:
     """Stationary distribution of the Markov chain i → j with probability P_ji/(N−1).
 
     Solves ``πT = π`` with ``Σπ = 1`` (one balance equation, which the others
-    imply, replaced by the normalisation); least squares if that system is singular.
+    imply, replaced by the normalisation; LU with partial pivoting); least squares
+    (minimum norm) if that system is singular.
     """
-    n = len(pij)
+    out = np.empty(len(pij))
+    _condorcet(np.ascontiguousarray(pij, dtype=float), out)
+    return out
+
+
+@kernel
+def _condorcet(pij: np.ndarray, out: np.ndarray) -> None:
+    """:func:`condorcet` of ``pij[N, N]`` into ``out[N]``."""
+    n = pij.shape[0]
     if n == 1:
-        return np.ones(1)
-    t = pij.T / (n - 1)
-    di = np.diag_indices(n)
-    t[di] = 0.0
-    a = t.T.copy()  # a = Tᵀ − I, whose diagonal is −(row sums of the off-diagonal T)
-    a[di] = -np.add.reduce(t, axis=1)
+        out[0] = 1.0
+        return
+    # a = Tᵀ − I with T_ij = P_ji/(N − 1): a_ij = P_ij/(N − 1) off the diagonal, the
+    # diagonal −Σ_i a_ij; its last row replaced by the normalisation Σπ = 1
+    a = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            a[i, j] = pij[i, j] / (n - 1) if i != j else 0.0
+    for j in range(n):
+        t = 0.0
+        for i in range(n):
+            t += a[i, j]
+        a[j, j] = -t
+    a[n - 1, :] = 1.0
     b = np.zeros(n)
-    a[-1] = 1.0
-    b[-1] = 1.0
-    _, _, p, info = dgesv(a, b)
-    if info != 0:  # singular: several closed classes; the least-squares (minimum-norm) answer
-        a = np.vstack([t.T, np.ones(n)])
-        a[di] = -t.sum(axis=1)
-        b = np.zeros(n + 1)
-        b[-1] = 1.0
-        p, *_ = np.linalg.lstsq(a, b, rcond=None)
-    p = np.maximum(p, 0.0)
-    return p / np.add.reduce(p)
+    b[n - 1] = 1.0
+    if not _solve(a, b):  # singular: several closed classes; the minimum-norm answer
+        ls = np.empty((n + 1, n))
+        for i in range(n):
+            for j in range(n):
+                ls[i, j] = pij[i, j] / (n - 1) if i != j else 0.0
+        for j in range(n):
+            t = 0.0
+            for i in range(n):
+                t += ls[i, j]
+            ls[j, j] = -t
+        ls[n, :] = 1.0
+        rhs = np.zeros(n + 1)
+        rhs[n] = 1.0
+        b[:] = np.linalg.lstsq(ls, rhs, rcond=_RCOND * (n + 1))[0]
+    tot = 0.0
+    for i in range(n):
+        out[i] = max(b[i], 0.0)
+        tot += out[i]
+    for i in range(n):
+        out[i] = out[i] / tot
+
+
+_RCOND = float(np.finfo(np.float64).eps)
+
+
+@kernel
+def _solve(a: np.ndarray, b: np.ndarray) -> bool:
+    """Solve ``a x = b`` in place (``b`` becomes x; ``a`` is overwritten) by LU with
+    partial pivoting; False (and nothing solved) on an exactly zero pivot."""
+    n = a.shape[0]
+    for k in range(n):
+        p = k
+        big = abs(a[k, k])
+        for i in range(k + 1, n):
+            if abs(a[i, k]) > big:
+                p, big = i, abs(a[i, k])
+        if big == 0.0:
+            return False
+        if p != k:
+            for j in range(n):
+                a[k, j], a[p, j] = a[p, j], a[k, j]
+            b[k], b[p] = b[p], b[k]
+        inv = 1.0 / a[k, k]
+        for i in range(k + 1, n):
+            f = a[i, k] * inv
+            if f != 0.0:
+                for j in range(k + 1, n):
+                    a[i, j] -= f * a[k, j]
+                b[i] -= f * b[k]
+    for i in range(n - 1, -1, -1):
+        t = b[i]
+        for j in range(i + 1, n):
+            t -= a[i, j] * b[j]
+        b[i] = t / a[i, i]
+    return True
 
 
 def init(m: LibyaModel) -> None:
@@ -147,13 +249,15 @@ def init(m: LibyaModel) -> None:
     m.has_position = m.salience > 0
     # jihadist groups reject the state and are party to no settlement: not at the table
     m.positioned = m.has_position.any(axis=1) & np.r_[~m.jihadist, np.ones(m.S, dtype=bool)]
-    m._bargain_key, m._bargain_static = b"", ()
     m.settlement = np.full(d, 0.5)
     m.prevail = np.zeros(n)
     m.capability = np.zeros(n)
     m.power_share = np.zeros(m.F)
     m.position_moves = 0
-    m._review_share, m._moved = None, False
+    m.politics_k = m.p.array(COEFFICIENTS)
+    # the review rule's state (bargain): [someone moved at the last review, shares
+    # recorded, then the capability shares at the last review]
+    m.review = np.zeros(2 + n)
     m.pop_drivers = np.zeros((m.F, m.R))
     m.recognition0 = None
     m.unity = np.zeros(m.F, dtype=bool)
@@ -177,27 +281,60 @@ def capabilities(m: LibyaModel) -> np.ndarray:
     the first month (no flows yet) the support is what the initial allocations
     would deliver (allocation × budget), so the forecast does not jump at month 1.
     """
-    flows = m.flows
-    if m.steps == 0 and not flows.any():
-        flows = m.allocation * m.budget[:, None, :]
-    strength = m.strength
-    coalition = (m.alliance * m.nonjihadist) @ strength
-    coalition += strength
-    tot = np.add.reduce(strength)
-    if tot > 0:
-        coalition /= tot
-    given = np.add.reduce(flows, axis=2)  # [S, F]
-    given *= m.active[:, None]
-    gt = np.add.reduce(np.add.reduce(given))
     out = np.empty(m.F + m.S)
-    if gt > 0:
-        np.add.reduce(given, axis=1, out=out[m.F :])
-        out[m.F :] *= m.p.sponsor_capability_weight / gt
-        coalition += (m.p.backing_weight / gt) * np.add.reduce(given, axis=0)
-    else:
-        out[m.F :] = 0.0
-    out[: m.F] = coalition if tot > 0 else 0.0
+    _capabilities(m.politics_k, m.steps == 0, m.flows, m.allocation, m.budget, m.strength,
+                  m.alliance, m.jihadist, m.active, out)  # fmt: skip
     return out
+
+
+@kernel
+def _capabilities(k: np.ndarray, first: bool, flows: np.ndarray, allocation: np.ndarray,
+                  budget: np.ndarray, strength: np.ndarray, alliance: np.ndarray,
+                  jihadist: np.ndarray, active: np.ndarray, out: np.ndarray) -> None:  # fmt: skip
+    S, F, C = flows.shape
+    given = np.zeros((S, F))  # [S, F] support given this month (all channels)
+    planned = first
+    if planned:  # before the first month: what the initial allocations would deliver
+        for s in range(S):
+            for f in range(F):
+                for c in range(C):
+                    if flows[s, f, c] != 0:
+                        planned = False
+    for s in range(S):
+        if not active[s]:
+            continue
+        for f in range(F):
+            t = 0.0
+            for c in range(C):
+                t += allocation[s, f, c] * budget[s, c] if planned else flows[s, f, c]
+            given[s, f] = t
+    tot = 0.0
+    for f in range(F):
+        tot += strength[f]
+    gt = 0.0
+    for s in range(S):
+        t = 0.0
+        for f in range(F):
+            t += given[s, f]
+        out[F + s] = t
+        gt += t
+    for s in range(S):
+        out[F + s] = out[F + s] * (k[SPONSOR_CAPABILITY_WEIGHT] / gt) if gt > 0 else 0.0
+    for f in range(F):
+        if tot <= 0:
+            out[f] = 0.0
+            continue
+        coalition = 0.0
+        for g in range(F):
+            if not jihadist[g]:
+                coalition += alliance[f, g] * strength[g]
+        coalition = (coalition + strength[f]) / tot
+        if gt > 0:
+            backing = 0.0
+            for s in range(S):
+                backing += given[s, f]
+            coalition += (k[BACKING_WEIGHT] / gt) * backing
+        out[f] = coalition
 
 
 def _static(m: LibyaModel, idx: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -213,60 +350,97 @@ def ideal_utilities(
 ) -> np.ndarray:
     """U[k, i] = u_k(x_i): actor k's utility of candidate position x_i, measured
     from k's ideal point (its starting position), ``w`` = s²/Σs²."""
-    if pos.shape[1] == 1:  # one issue: d = |x_i − ideal_k|·√w_k
-        d = pos[:, 0] - ideal[:, 0:1]  # [k, i]
-        np.abs(d, out=d)
-        d *= np.sqrt(w)
-    else:
-        diff = pos[None, :, :] - ideal[:, None, :]  # [k, i, d]
-        diff *= diff
-        d = np.sqrt(np.matmul(diff, w[:, :, None])[:, :, 0])
-    return utility(d, risk[:, None])
+    out = np.empty((len(ideal), len(pos)))
+    _ideal_utilities(ideal, pos, w, risk, out)
+    return out
+
+
+@kernel
+def _ideal_utilities(ideal: np.ndarray, pos: np.ndarray, w: np.ndarray, risk: np.ndarray,
+                     out: np.ndarray) -> None:  # fmt: skip
+    n, d = ideal.shape
+    for k in range(n):
+        for i in range(pos.shape[0]):
+            if d == 1:  # one issue: d = |x_i − ideal_k|·√w_k
+                x = abs(pos[i, 0] - ideal[k, 0]) * math.sqrt(w[k, 0])
+            else:
+                t = 0.0
+                for j in range(d):
+                    e = pos[i, j] - ideal[k, j]
+                    t += e * e * w[k, j]
+                x = math.sqrt(t)
+            out[k, i] = (1.0 - x) * (1.0 + risk[k] * x)
 
 
 def _coalitions(u: np.ndarray, wc: np.ndarray) -> np.ndarray:
     """C[i, j] = Σ_k wc_k·max(0, u_k(x_i) − u_k(x_j)) (wc = capability × mean salience)."""
-    gain = u[:, :, None] - u[:, None, :]
-    np.maximum(gain, 0.0, out=gain)
-    k = len(u)
-    return (wc @ gain.reshape(k, -1)).reshape(k, k)
+    out = np.empty((u.shape[1], u.shape[1]))
+    _coalitions_into(u, wc, out)
+    return out
+
+
+@kernel
+def _coalitions_into(u: np.ndarray, wc: np.ndarray, out: np.ndarray) -> None:
+    n, m = u.shape
+    for i in range(m):
+        for j in range(m):
+            t = 0.0
+            for k in range(n):
+                t += wc[k] * max(u[k, i] - u[k, j], 0.0)
+            out[i, j] = t
 
 
 def _victory_of(c: np.ndarray, n: float) -> np.ndarray:
-    """P from coalition strengths C ([..., N, N], overwritten), ties below TIE × the
+    """P from coalition strengths C ([N, N], overwritten), ties below TIE × the
     largest set to zero (as in :func:`victory`)."""
-    if c.ndim == 2:
-        np.putmask(c, c <= TIE * np.maximum.reduce(c, axis=None), 0.0)
-    else:
-        top = np.maximum.reduce(np.maximum.reduce(c, axis=-1), axis=-1)
-        np.putmask(c, c <= TIE * top[..., None, None], 0.0)
-    cn = np.power(c, n, out=c)
-    tot = cn + np.swapaxes(cn, -1, -2)
-    return np.divide(cn, tot, out=np.full_like(cn, 0.5), where=tot > 0)
+    _victory_into(c, n)
+    return c
 
 
-def _condorcet_batch(pij: np.ndarray) -> np.ndarray:
-    """:func:`condorcet` for a stack of victory matrices [B, N, N] → [B, N]."""
-    b, n, _ = pij.shape
-    a = pij / (n - 1)  # a = Tᵀ off the diagonal
-    di = np.arange(n)
-    a[:, di, di] = 0.0
-    a[:, di, di] = -np.add.reduce(a, axis=1)
-    a[:, -1, :] = 1.0
-    rhs = np.zeros((b, n, 1))
-    rhs[:, -1, 0] = 1.0
-    try:
-        p = np.linalg.solve(a, rhs)[:, :, 0]
-    except np.linalg.LinAlgError:  # some stack is singular: solve each one on its own
-        return np.array([condorcet(x) for x in pij])
-    p = np.maximum(p, 0.0)
-    return p / np.add.reduce(p, axis=1, keepdims=True)
+@kernel
+def _victory_into(c: np.ndarray, n: float) -> None:
+    """P_ij = C_ijⁿ/(C_ijⁿ + C_jiⁿ) in place of C (0.5 where both are 0), after setting
+    to 0 every C below TIE × the largest (coalitions that differ by rounding are ties)."""
+    m = c.shape[0]
+    top = -math.inf
+    for i in range(m):
+        for j in range(m):
+            top = max(top, c[i, j])
+    for i in range(m):
+        for j in range(m):
+            x = c[i, j]
+            c[i, j] = (0.0 if x <= TIE * top else x) ** n
+    for i in range(m):
+        for j in range(i, m):
+            a, b = c[i, j], c[j, i]
+            tot = a + b
+            c[i, j] = a / tot if tot > 0 else 0.5
+            c[j, i] = b / tot if tot > 0 else 0.5
 
 
 def _moves(
     m: LibyaModel, u: np.ndarray, wc: np.ndarray, c: np.ndarray, prob: np.ndarray, st: tuple
 ) -> np.ndarray | None:
-    """Positions after one round of expected-utility-improving moves, or None if nobody moves.
+    """Positions after one round of expected-utility-improving moves, or None if nobody
+    moves (:func:`_moves_into`; counts the movers in ``m.position_moves``)."""
+    _, w, risk, has, ideal = st
+    new = m.positions[m._live].copy()
+    p = m.p
+    movers = _moves_into(u, wc, c, prob, w, risk, has, ideal, p.position_step,
+                         p.bargaining_exponent, p.move_threshold, new)  # fmt: skip
+    if movers == 0:
+        return None
+    m.position_moves += movers
+    return new
+
+
+@kernel
+def _moves_into(u: np.ndarray, wc: np.ndarray, c: np.ndarray, prob: np.ndarray,
+                w: np.ndarray, risk: np.ndarray, has: np.ndarray, ideal: np.ndarray,
+                step: float, exponent: float, threshold: float,
+                pos: np.ndarray) -> int:  # fmt: skip
+    """One round of expected-utility-improving moves on the advocated positions ``pos``
+    (in place); returns the number of actors that moved.
 
     Each actor k tries moving its advocated position by ``±position_step`` on
     each issue it cares about; for each trial the victory matrix and the
@@ -276,100 +450,173 @@ def _moves(
     trial if it gains more than ``move_threshold`` (Bueno de Mesquita 2002:
     actors shift positions only when that improves their expected utility).
     """
-    _, w, risk, has, ideal = st
-    idx_pos = m.positions[m._live]
-    step = m.p.position_step
-    ks, ds = np.nonzero(has)  # ordered by actor: each actor's trials are contiguous
-    if len(ks) == 0:
-        return None
-    kk = np.repeat(ks, 2)
-    nb = len(kk)
-    bi = np.arange(nb)
-    trial = idx_pos[kk]  # [B, d]
-    trial[bi, np.repeat(ds, 2)] += np.where(bi % 2 == 0, step, -step)
-    np.clip(trial, 0.0, 1.0, out=trial)
-    # v[b, r] = u_r(trial_b): every actor's utility of the trial position
-    diff = trial[:, None, :] - ideal[None, :, :]  # [B, r, d]
-    diff *= diff
-    v = utility(np.sqrt(np.add.reduce(diff * w, axis=2)), risk)  # [B, r]
-    # C'[b, k, j] = Σ_r wc_r·max(0, v_br − u_rj); C'[b, i, k] = Σ_r wc_r·max(0, u_ri − v_br)
-    up = v[:, :, None] - u  # [B, r, j]
-    cb = np.repeat(c[None, :, :], nb, axis=0)
-    cb[bi, kk, :] = wc @ np.maximum(up, 0.0)
-    cb[bi, :, kk] = wc @ np.maximum(-up, 0.0)
-    cb[bi, kk, kk] = 0.0
-    pb = _condorcet_batch(_victory_of(cb, m.p.bargaining_exponent))  # [B, n]
-    uk = u[kk]  # [B, n]: k's utility of each position, its own replaced by the trial's
-    uk[bi, kk] = v[bi, kk]
-    gain = np.add.reduce(pb * uk, axis=1) - (u @ prob)[kk]  # EU_k(trial) − EU_k(now)
-    starts = np.flatnonzero(np.r_[True, kk[1:] != kk[:-1]])
-    best = np.maximum.reduceat(gain, starts)  # per actor that has trials
-    movers = np.flatnonzero(best > m.p.move_threshold)
-    if len(movers) == 0:
-        return None
-    new = idx_pos.copy()
-    for a in movers:
-        lo = starts[a]
-        b = lo + int(np.argmax(gain[lo : lo + (starts[a + 1] if a + 1 < len(starts) else nb) - lo]))
-        new[kk[b]] = trial[b]
-    m.position_moves += len(movers)
-    return new
-
-
-def _review(m: LibyaModel, cap: np.ndarray) -> bool:
-    """Whether actors review their positions this month: in the first month, after
-    a month in which someone moved, or when the balance of capability has shifted
-    by more than ``review_shift`` (L1 distance between capability shares) since
-    the last review. Records the shares at each review."""
-    tot = np.add.reduce(cap)
-    share = cap / tot if tot > 0 else cap
-    last = m._review_share
-    shift = np.add.reduce(np.abs(share - last)) if last is not None else np.inf
-    if not m._moved and shift <= m.p.review_shift:
-        return False
-    m._review_share = share
-    return True
+    n, d = pos.shape
+    now = np.empty(n)  # EU_k now
+    for k in range(n):
+        t = 0.0
+        for i in range(n):
+            t += u[k, i] * prob[i]
+        now[k] = t
+    trial = np.empty(d)
+    v = np.empty(n)  # every actor's utility of the trial position
+    cb = np.empty((n, n))
+    pb = np.empty(n)
+    best_pos = np.empty((n, d))
+    moved = np.zeros(n, dtype=np.bool_)
+    for k in range(n):
+        best = -math.inf
+        for j in range(d):
+            if not has[k, j]:
+                continue
+            for sign in (1.0, -1.0):
+                trial[:] = pos[k]
+                trial[j] = min(max(trial[j] + sign * step, 0.0), 1.0)
+                for r in range(n):
+                    t = 0.0
+                    for q in range(d):
+                        e = trial[q] - ideal[r, q]
+                        t += e * e * w[r, q]
+                    x = math.sqrt(t)
+                    v[r] = (1.0 - x) * (1.0 + risk[r] * x)
+                # C'[k, j] = Σ_r wc_r·max(0, v_r − u_rj); C'[i, k] = Σ_r wc_r·max(0, u_ri − v_r)
+                cb[:, :] = c
+                for i in range(n):
+                    a = 0.0
+                    b = 0.0
+                    for r in range(n):
+                        a += wc[r] * max(v[r] - u[r, i], 0.0)
+                        b += wc[r] * max(u[r, i] - v[r], 0.0)
+                    cb[k, i] = a
+                    cb[i, k] = b
+                cb[k, k] = 0.0
+                _victory_into(cb, exponent)
+                _condorcet(cb, pb)
+                gain = 0.0  # EU_k(trial) − EU_k(now), k's own position replaced by the trial
+                for i in range(n):
+                    gain += pb[i] * (v[k] if i == k else u[k, i])
+                gain -= now[k]
+                if gain > best:
+                    best = gain
+                    best_pos[k] = trial
+        if best > threshold:
+            moved[k] = True
+    count = 0
+    for k in range(n):
+        if moved[k]:
+            pos[k] = best_pos[k]
+            count += 1
+    return count
 
 
 def bargain(m: LibyaModel, move: bool = True) -> None:
-    """One bargaining round: expected-utility moves, forecast, prevail, power shares."""
-    cap = capabilities(m)
-    m.capability = cap
-    live = (cap > 0) & m.positioned
-    m.prevail = np.zeros(len(cap))
-    idx = np.flatnonzero(live)
-    if len(idx) < 2:
-        power_shares(m)
-        return
-    key = idx.tobytes()  # saliences and risk attitudes do not change during a run
-    if m._bargain_key != key:
-        m._bargain_key, m._bargain_static = key, _static(m, idx)
-    st = m._bargain_static
-    mean_sal, w, risk, has, ideal = st
-    m._live = idx
-    wc = cap[idx] * mean_sal
-    n = m.p.bargaining_exponent
-    u = ideal_utilities(ideal, m.positions[idx], w, risk)
-    c = _coalitions(u, wc)
-    prob = condorcet(_victory_of(c.copy(), n))
-    if move and _review(m, cap):
-        new = _moves(m, u, wc, c, prob, st)
-        m._moved = new is not None
-        if new is not None:
-            m.positions[idx] = new
-            u = ideal_utilities(ideal, new, w, risk)
-            c = _coalitions(u, wc)
-            prob = condorcet(_victory_of(c, n))
-    m.prevail[idx] = prob
-    pos = m.positions[idx]
-    wt = prob[:, None] * has
-    tot = np.add.reduce(wt, axis=0)
-    wt *= pos
-    # issues nobody positioned on keep their last forecast
-    m.settlement = np.divide(
-        np.add.reduce(wt, axis=0), tot, out=m.settlement.copy(), where=tot > 0
-    )
-    power_shares(m)
+    """One bargaining round (:func:`_bargain`): expected-utility moves, forecast,
+    prevail, power shares."""
+    moves = _bargain(m.politics_k, move, m.steps == 0, m.flows, m.allocation, m.budget,
+                     m.strength, m.alliance, m.jihadist, m.active, m.positioned, m.salience,
+                     m.risk, m.ideal, m.positions, m.review, m.capability, m.prevail,
+                     m.settlement)  # fmt: skip
+    m.position_moves += moves
+    _power_shares(m.F, m.I, m.capability, m.settlement, m.ideal, m._faction_w, m.risk,
+                  m.jihadist, m.power_share)  # fmt: skip
+
+
+@kernel
+def _bargain(k: np.ndarray, move: bool, first: bool, flows: np.ndarray, allocation: np.ndarray,
+             budget: np.ndarray, strength: np.ndarray, alliance: np.ndarray,
+             jihadist: np.ndarray, active: np.ndarray, positioned: np.ndarray,
+             salience: np.ndarray, risk: np.ndarray, ideal: np.ndarray, positions: np.ndarray,
+             review: np.ndarray, cap: np.ndarray, prevail: np.ndarray,
+             settlement: np.ndarray) -> int:  # fmt: skip
+    """:func:`capabilities` into ``cap``; among the live actors (capability > 0, a
+    position, not jihadist): utilities from ideal points, coalitions, victory
+    probabilities, the Condorcet distribution (``prevail``); if ``move`` and actors
+    review their positions — in the first month, after a month in which someone
+    moved, or when the capability shares have shifted by more than ``review_shift``
+    (L1) since the last review (state in ``review``) — one round of moves (``positions`` in place,
+    then the forecast again); the settlement (issues nobody positioned on keep their
+    last value). Returns the number of actors that moved."""
+    _capabilities(k, first, flows, allocation, budget, strength, alliance, jihadist, active, cap)
+    na = cap.shape[0]
+    prevail[:] = 0.0
+    n = 0
+    for a in range(na):
+        if cap[a] > 0 and positioned[a]:
+            n += 1
+    if n < 2:
+        return 0
+    idx = np.empty(n, dtype=np.int64)
+    n = 0
+    for a in range(na):
+        if cap[a] > 0 and positioned[a]:
+            idx[n] = a
+            n += 1
+    d = positions.shape[1]
+    w = np.zeros((n, d))  # s²/Σs²
+    wc = np.empty(n)  # capability × mean salience
+    has = np.empty((n, d), dtype=np.bool_)
+    rk = np.empty(n)
+    ide = np.empty((n, d))
+    pos = np.empty((n, d))
+    for i in range(n):
+        a = idx[i]
+        den = 0.0
+        mean = 0.0
+        for j in range(d):
+            den += salience[a, j] ** 2
+            mean += salience[a, j]
+        for j in range(d):
+            if den > 0:
+                w[i, j] = salience[a, j] ** 2 / den
+            has[i, j] = salience[a, j] > 0
+            ide[i, j] = ideal[a, j]
+            pos[i, j] = positions[a, j]
+        wc[i] = cap[a] * (mean / d)
+        rk[i] = risk[a]
+    exponent = k[BARGAINING_EXPONENT]
+    u = np.empty((n, n))
+    c = np.empty((n, n))
+    pij = np.empty((n, n))
+    prob = np.empty(n)
+    _ideal_utilities(ide, pos, w, rk, u)
+    _coalitions_into(u, wc, c)
+    pij[:, :] = c
+    _victory_into(pij, exponent)
+    _condorcet(pij, prob)
+    moved = 0
+    if move:
+        tot = 0.0
+        for a in range(na):
+            tot += cap[a]
+        shift = 0.0
+        for a in range(na):
+            share = cap[a] / tot if tot > 0 else cap[a]
+            shift += abs(share - review[2 + a])
+        if review[0] > 0 or review[1] == 0 or shift > k[REVIEW_SHIFT]:
+            review[1] = 1.0
+            for a in range(na):
+                review[2 + a] = cap[a] / tot if tot > 0 else cap[a]
+            moved = _moves_into(u, wc, c, prob, w, rk, has, ide, k[POSITION_STEP], exponent,
+                                k[MOVE_THRESHOLD], pos)  # fmt: skip
+            review[0] = 1.0 if moved > 0 else 0.0
+            if moved > 0:
+                for i in range(n):
+                    positions[idx[i]] = pos[i]
+                _ideal_utilities(ide, pos, w, rk, u)
+                _coalitions_into(u, wc, c)
+                _victory_into(c, exponent)
+                _condorcet(c, prob)
+    for i in range(n):
+        prevail[idx[i]] = prob[i]
+    for j in range(d):
+        tot = 0.0
+        num = 0.0
+        for i in range(n):
+            if has[i, j]:
+                tot += prob[i]
+                num += prob[i] * pos[i, j]
+        if tot > 0:
+            settlement[j] = num / tot
+    return moved
 
 
 def power_shares(m: LibyaModel) -> None:
@@ -383,51 +630,85 @@ def power_shares(m: LibyaModel) -> None:
     bring to bear and how much the settlement gives it; jihadist groups get
     none. Σπ = 1 unless no faction has capability (then all 0).
     """
-    f = m.F
-    cap = m.capability[:f] if len(m.capability) else np.zeros(f)
-    if m.I:
-        w = m._faction_w
-        diff = m.settlement[: m.I] - m.ideal[:f, : m.I]
-        diff *= diff
-        diff *= w
-        val = utility(np.sqrt(np.add.reduce(diff, axis=1)), m.risk[:f])
-    else:
-        val = np.ones(f)
-    np.maximum(val, 0.0, out=val)
-    wt = cap * val
-    wt *= m.nonjihadist
-    tot = np.add.reduce(wt)
-    m.power_share = wt / tot if tot > 0 else np.zeros(f)
+    _power_shares(m.F, m.I, m.capability, m.settlement, m.ideal, m._faction_w, m.risk,
+                  m.jihadist, m.power_share)  # fmt: skip
+
+
+@kernel
+def _power_shares(nf: int, ni: int, cap: np.ndarray, settlement: np.ndarray, ideal: np.ndarray,
+                  w: np.ndarray, risk: np.ndarray, jihadist: np.ndarray,
+                  out: np.ndarray) -> None:  # fmt: skip
+    tot = 0.0
+    for f in range(nf):
+        val = 1.0
+        if ni:
+            t = 0.0
+            for j in range(ni):
+                e = settlement[j] - ideal[f, j]
+                t += e * e * w[f, j]
+            x = math.sqrt(t)
+            val = (1.0 - x) * (1.0 + risk[f] * x)
+        out[f] = 0.0 if jihadist[f] else cap[f] * max(val, 0.0)
+        tot += out[f]
+    for f in range(nf):
+        out[f] = out[f] / tot if tot > 0 else 0.0
 
 
 def step(m: LibyaModel) -> None:
-    """Step 5: bargaining, then popularity and legitimacy move toward their drivers."""
-    p = m.p
+    """Step 5: bargaining, then popularity and legitimacy move toward their drivers.
+
+    Popularity: ``target = popularity0 + popularity_swing·tanh(drive)``, ``drive =
+    security_weight·[held and no deaths] + oil_weight·(oil share held) −
+    violence_weight·min(1, deaths/violence_scale)·[involved]``, relaxed at
+    ``popularity_relaxation``. Legitimacy: around its base level, moved by
+    ``recognition_weight`` × the change of recognition (UN, sponsors' political
+    support) since the first month, relaxed at ``legitimacy_relaxation``."""
     if m.I:
         bargain(m)
-    own = m.own()  # [F, R]
-    secure = own & (m.region_deaths == 0.0)
-    violence = np.minimum(1.0, m.region_deaths / p.violence_scale) * m.involved
-    oil = m.held(m.oil_share)
-    drive = p.security_weight * secure
-    drive += (p.oil_weight * oil)[:, None]
-    drive -= p.violence_weight * violence
-    m.pop_drivers = drive
-    target = np.tanh(drive)
-    target *= p.popularity_swing
-    target += m.popularity0
-    np.minimum(np.maximum(target, 0.0, out=target), 1.0, out=target)
-    m.popularity += p.popularity_relaxation * (target - m.popularity)
-    # legitimacy: recognition (UN, sponsors' political support) around its base level
-    pol = np.add.reduce(m.flows[:, :, POL], axis=0)
-    u = p.un_recognition_share
-    recognition = u * m.un_recognised + (1.0 - u) * (1.0 - np.exp(-p.political_to_legitimacy * pol))
-    if m.recognition0 is None:  # the first month's recognition is the baseline
-        m.recognition0 = recognition.copy()
-    target_l = m.legitimacy0 + p.recognition_weight * (recognition - m.recognition0)
-    np.minimum(np.maximum(target_l, 0.0, out=target_l), 1.0, out=target_l)
-    legit = m.legitimacy + p.legitimacy_relaxation * (target_l - m.legitimacy)
-    m.legitimacy = np.minimum(np.maximum(legit, 0.0, out=legit), 1.0, out=legit)
+    first = m.recognition0 is None
+    if first:  # the first month's recognition is the baseline
+        m.recognition0 = np.zeros(m.F)
+    _opinion(m.politics_k, first, m.control, m.region_deaths, m.involved, m.oil_share,
+             m.popularity0, m.popularity, m.pop_drivers, m.flows, m.un_recognised,
+             m.recognition0, m.legitimacy0, m.legitimacy)  # fmt: skip
+
+
+@kernel
+def _opinion(k: np.ndarray, first: bool, control: np.ndarray, region_deaths: np.ndarray,
+             involved: np.ndarray, oil_share: np.ndarray, popularity0: np.ndarray,
+             popularity: np.ndarray, drivers: np.ndarray, flows: np.ndarray,
+             un_recognised: np.ndarray, recognition0: np.ndarray, legitimacy0: np.ndarray,
+             legitimacy: np.ndarray) -> None:  # fmt: skip
+    F, R = popularity.shape
+    oil = np.zeros(F)
+    for r in range(R):
+        if control[r] >= 0:
+            oil[control[r]] += oil_share[r]
+    for f in range(F):
+        for r in range(R):
+            secure = 1.0 if control[r] == f and region_deaths[r] == 0.0 else 0.0
+            violence = min(1.0, region_deaths[r] / k[VIOLENCE_SCALE]) if involved[f, r] else 0.0
+            drive = k[SECURITY_WEIGHT] * secure + k[OIL_WEIGHT] * oil[f]
+            drive = drive - k[VIOLENCE_WEIGHT] * violence
+            drivers[f, r] = drive
+            target = math.tanh(drive) * k[POPULARITY_SWING] + popularity0[f, r]
+            target = min(max(target, 0.0), 1.0)
+            popularity[f, r] += k[POPULARITY_RELAXATION] * (target - popularity[f, r])
+    S = flows.shape[0]
+    u = k[UN_RECOGNITION_SHARE]
+    for f in range(F):
+        pol = 0.0
+        for s in range(S):
+            pol += flows[s, f, POL]
+        recognition = u * un_recognised[f] + (1.0 - u) * (
+            1.0 - math.exp(-k[POLITICAL_TO_LEGITIMACY] * pol)
+        )
+        if first:
+            recognition0[f] = recognition
+        target = legitimacy0[f] + k[RECOGNITION_WEIGHT] * (recognition - recognition0[f])
+        target = min(max(target, 0.0), 1.0)
+        x = legitimacy[f] + k[LEGITIMACY_RELAXATION] * (target - legitimacy[f])
+        legitimacy[f] = min(max(x, 0.0), 1.0)
 
 
 class Forecast(NamedTuple):

@@ -28,11 +28,13 @@ channel C's budget), ``flows[S, F, C]`` (support delivered this month),
 
 from __future__ import annotations
 
-import functools
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .jit import kernel
 
 _sum, _max = np.add.reduce, np.maximum.reduce  # the ufunc reductions, without the method wrappers
 
@@ -41,8 +43,64 @@ if TYPE_CHECKING:
 
 MIL, FIN, POL, DIRECT = 0, 1, 2, 3
 REACT = [MIL, DIRECT]  # the channels whose budgets escalate
+_REACT = (1.0, 0.0, 0.0, 1.0)  # the same, as a weight per channel (MIL, FIN, POL, DIRECT)
 CT, MIGRATION, ANTI_ISLAMIST, UN, INFLUENCE = range(5)
 _OFF = -1e9  # a non-candidate's score in the portfolio (never funded)
+
+
+#: the scenario coefficients (``m.p``) the kernels read, in the order of the array
+#: ``m.support_k`` (an array is cheaper to hand to a kernel than a named tuple); each
+#: upper-case name below is the index of one
+COEFFICIENTS = (
+    "ct_results_share",
+    "un_recognition_share",
+    "power_share_weight",
+    "icc_reputation_cost",
+    "casualty_cost",
+    "indirect_cost_discount",
+    "threat_to_ct",
+    "stance_weight",
+    "loyalty_weight",
+    "policy_noise",
+    "reservation_utility",
+    "support_inertia",
+    "consensus_inertia_floor",
+    "support_threshold",
+    "richardson_reaction",
+    "loss_response",
+    "loss_memory",
+    "ally_compensation",
+    "escalation_fatigue",
+    "loyalty_step",
+    "ally_share",
+    "direct_saturation",
+    "direct_combat_gain",
+)
+(
+    CT_RESULTS_SHARE,
+    UN_RECOGNITION_SHARE,
+    POWER_SHARE_WEIGHT,
+    ICC_REPUTATION_COST,
+    CASUALTY_COST,
+    INDIRECT_COST_DISCOUNT,
+    THREAT_TO_CT,
+    STANCE_WEIGHT,
+    LOYALTY_WEIGHT,
+    POLICY_NOISE,
+    RESERVATION_UTILITY,
+    SUPPORT_INERTIA,
+    CONSENSUS_INERTIA_FLOOR,
+    SUPPORT_THRESHOLD,
+    RICHARDSON_REACTION,
+    LOSS_RESPONSE,
+    LOSS_MEMORY,
+    ALLY_COMPENSATION,
+    ESCALATION_FATIGUE,
+    LOYALTY_STEP,
+    ALLY_SHARE,
+    DIRECT_SATURATION,
+    DIRECT_COMBAT_GAIN,
+) = range(len(COEFFICIENTS))
 
 
 @dataclass
@@ -82,6 +140,9 @@ def init(m: LibyaModel) -> None:
     """
     p = m.p
     spec = m.spec.sponsors
+    m.support_k = p.array(COEFFICIENTS)
+    m.utility = np.zeros((m.S, m.F))
+    m.indirect = m.no_route
     m.direct_support = np.zeros(m.F)
     m.combat_mult = np.ones(m.F)
     lines: list[RedLine] = []
@@ -101,11 +162,13 @@ def init(m: LibyaModel) -> None:
             m.rescues[i, m.fidx[f]] = True
     m.pop0 = m.population_controlled().copy()
     m.pop_ref = m.pop0.copy()  # the recent past a client's losses are measured against
-    m.rival0 = None  # rival support in the first month (set by escalate)
+    m.rival0 = np.zeros(m.S)  # rival support in the first month of flows (set by escalate)
+    m.rival_ready = False
     m.ally_gap = np.zeros(m.F)  # mil + direct commitment lost to exits [F]
     m.ally_gap_base = np.zeros(m.F)  # allies' commitment right after the exits
     m.ally_gap_ref = np.zeros(m.F)  # the commitment before the first exit
     m.escalation_drive = np.zeros(m.S)
+    m.effort = np.zeros(m.S)  # this month's military + direct effort (escalate's scratch)
     m.embargo = None  # (enforcement[S], leakage) while an arms embargo is in force
     m.budget *= m.active[:, None]  # an inactive sponsor's budget is held at zero until it enters
 
@@ -118,13 +181,16 @@ def combat_multiplier(m: LibyaModel) -> np.ndarray:
     return m.combat_mult
 
 
-def _combat_mult(m: LibyaModel) -> np.ndarray:
-    p = m.p
-    x = np.exp(-m.direct_support / p.direct_saturation)
-    np.subtract(1.0, x, out=x)
-    x *= p.direct_combat_gain
-    x += 1.0
-    return x
+@kernel
+def _direct(k: np.ndarray, flows: np.ndarray, direct: np.ndarray, mult: np.ndarray) -> None:
+    """direct[F] = Σ_s flows[s, f, DIRECT]; mult[F] = the combat multiplier (in place)."""
+    S, F, _ = flows.shape
+    for f in range(F):
+        d = 0.0
+        for s in range(S):
+            d += flows[s, f, DIRECT]
+        direct[f] = d
+        mult[f] = (1.0 - math.exp(-d / k[DIRECT_SATURATION])) * k[DIRECT_COMBAT_GAIN] + 1.0
 
 
 def deterrence_cost(m: LibyaModel, attacker: int, region: int) -> float:
@@ -149,29 +215,66 @@ def deterrence_cost(m: LibyaModel, attacker: int, region: int) -> float:
 
 def scores(m: LibyaModel) -> np.ndarray:
     """score_k(f) in [0, 1] for each interest k and faction f: [K, F]."""
-    p = m.p
-    s = np.empty((m.K, m.F))
-    top = _max(m.strength[m.nonjihadist]) if m.any_nonjihadist else 0.0
-    rel = np.minimum(m.strength / top, 1.0) if top > 0 else np.zeros(m.F)
-    fights = np.minimum(1.0, m.hostility @ m.jihadist_f)
-    w = p.ct_results_share
-    s[CT] = (1.0 - w) * fights * rel + w * m.ct_return
-    s[MIGRATION] = m.held(m.coast_share)
-    s[ANTI_ISLAMIST] = 1.0 - m.ideology
-    u = p.un_recognition_share
-    s[UN] = u * m.un_recognised + (1.0 - u) * m.legitimacy
-    # influence: back who will have power (the settlement's power shares, POLITICS)
-    # and who is strong
+    out = np.empty((m.K, m.F))
     share = getattr(m, "power_share", None)
-    ps = p.power_share_weight
-    if share is not None and ps > 0:
-        top_share = float(_max(share))
-        norm = share / top_share if top_share > 0 else np.zeros(m.F)
-        s[INFLUENCE] = (1.0 - ps) * rel + ps * norm
-    else:
-        s[INFLUENCE] = rel
-    s[:, m.jihadist] = 0.0
-    return s
+    _scores(m.support_k, m.strength, m.jihadist, m.hostility, m.ct_return, m.control,
+            m.coast_share, m.ideology, m.un_recognised, m.legitimacy,
+            m.strength if share is None else share, share is not None, out)  # fmt: skip
+    return out
+
+
+@kernel
+def _scores(
+    k: np.ndarray,
+    strength: np.ndarray,
+    jihadist: np.ndarray,
+    hostility: np.ndarray,
+    ct_return: np.ndarray,
+    control: np.ndarray,
+    coast_share: np.ndarray,
+    ideology: np.ndarray,
+    un_recognised: np.ndarray,
+    legitimacy: np.ndarray,
+    share: np.ndarray,
+    has_share: bool,
+    out: np.ndarray,
+) -> None:
+    """:func:`scores` into ``out[K, F]``. Counter-terrorism: fights jihadists (hostility
+    to them, capped at 1) × relative strength, and results returned; migration: share
+    of the coast's population held; anti-Islamist: 1 − ideology; UN: recognition and
+    legitimacy; influence: relative strength and (POLITICS) power share. Jihadists 0."""
+    F = strength.shape[0]
+    top = 0.0
+    for f in range(F):
+        if not jihadist[f] and strength[f] > top:
+            top = strength[f]
+    w, u, ps = k[CT_RESULTS_SHARE], k[UN_RECOGNITION_SHARE], k[POWER_SHARE_WEIGHT]
+    use_share = has_share and ps > 0
+    top_share = -math.inf
+    if use_share:
+        for f in range(F):
+            top_share = max(top_share, share[f])
+    out[MIGRATION, :] = 0.0
+    for r in range(control.shape[0]):
+        if control[r] >= 0:
+            out[MIGRATION, control[r]] += coast_share[r]
+    for f in range(F):
+        rel = min(strength[f] / top, 1.0) if top > 0 else 0.0
+        fights = 0.0
+        for j in range(F):
+            if jihadist[j]:
+                fights += hostility[f, j]
+        fights = min(1.0, fights)
+        out[CT, f] = (1.0 - w) * fights * rel + w * ct_return[f]
+        out[ANTI_ISLAMIST, f] = 1.0 - ideology[f]
+        out[UN, f] = u * un_recognised[f] + (1.0 - u) * legitimacy[f]
+        if use_share:
+            norm = share[f] / top_share if top_share > 0 else 0.0
+            out[INFLUENCE, f] = (1.0 - ps) * rel + ps * norm
+        else:
+            out[INFLUENCE, f] = rel
+        if jihadist[f]:
+            out[:, f] = 0.0
 
 
 def routed(m: LibyaModel) -> np.ndarray:
@@ -183,42 +286,101 @@ def routed(m: LibyaModel) -> np.ndarray:
     return r
 
 
-def costs(m: LibyaModel, indirect: np.ndarray) -> np.ndarray:
-    """cost[s, f] ∈ [0, 1]: the share of the value of backing f that s loses to
-    reputation (ICC warrants) and casualties, partly hidden when routed."""
-    p = m.p
-    cost = np.multiply.outer(m.reputation_sensitivity * p.icc_reputation_cost, m.icc_load)
-    cost += np.multiply.outer(m.casualty_sensitivity * p.casualty_cost, m.death_share)
-    if m.via:
-        cost *= 1.0 - p.indirect_cost_discount * indirect
-    return np.minimum(cost, 1.0, out=cost)
-
-
-def utilities(m: LibyaModel, indirect: np.ndarray) -> np.ndarray:
+def utilities(m: LibyaModel, indirect: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """U[s, f] = B·(1 − cost) for the positive part of the benefit
-    B = Σ_k w_sk score_k(f) + stance + loyalty (+ policy noise)."""
-    p = m.p
-    w = m.interests.copy()
-    ct = w[:, CT]
-    ct += p.threat_to_ct * m.threat * (1.0 - ct)  # fear raises the CT weight
-    u = w @ scores(m)
-    u += p.stance_weight * m.stance + p.loyalty_weight * m.loyalty.T
-    u -= np.maximum(u, 0.0) * costs(m, indirect)
-    noise = p.policy_noise * (1.0 - m.consensus)
-    u += noise[:, None] * m.rng.standard_normal((m.S, m.F))
+    B = Σ_k w_sk score_k(f) + stance + loyalty (+ policy noise, drawn here), the cost
+    ∈ [0, 1] the share of the value of backing f that s loses to reputation (ICC
+    warrants) and casualties, partly hidden when routed (``indirect[S, F]``)."""
+    u = np.empty((m.S, m.F)) if out is None else out
+    share = getattr(m, "power_share", None)
+    _utilities(m.support_k, m.strength, m.jihadist, m.hostility, m.ct_return, m.control,
+               m.coast_share, m.ideology, m.un_recognised, m.legitimacy,
+               m.strength if share is None else share, share is not None, m.threat,
+               m.interests, m.stance, m.loyalty, m.reputation_sensitivity,
+               m.casualty_sensitivity, m.icc_load, m.death_share, bool(m.via), indirect,
+               m.consensus, m.rng.standard_normal((m.S, m.F)), u)  # fmt: skip
     return u
+
+
+@kernel
+def _utilities(
+    k: np.ndarray,
+    strength: np.ndarray,
+    jihadist: np.ndarray,
+    hostility: np.ndarray,
+    ct_return: np.ndarray,
+    control: np.ndarray,
+    coast_share: np.ndarray,
+    ideology: np.ndarray,
+    un_recognised: np.ndarray,
+    legitimacy: np.ndarray,
+    share: np.ndarray,
+    has_share: bool,
+    threat: float,
+    interests: np.ndarray,
+    stance: np.ndarray,
+    loyalty: np.ndarray,
+    reputation: np.ndarray,
+    casualty: np.ndarray,
+    icc_load: np.ndarray,
+    death_share: np.ndarray,
+    routes: bool,
+    indirect: np.ndarray,
+    consensus: np.ndarray,
+    z: np.ndarray,
+    u: np.ndarray,
+) -> None:
+    """:func:`utilities` into ``u[S, F]``; ``z[S, F]`` standard normal draws. The
+    counter-terrorism weight rises with the threat; costs (:func:`costs`) take a share
+    of the positive benefit; noise ∝ 1 − consensus."""
+    S, K = interests.shape
+    F = strength.shape[0]
+    sc = np.empty((K, F))
+    _scores(k, strength, jihadist, hostility, ct_return, control, coast_share, ideology,
+            un_recognised, legitimacy, share, has_share, sc)  # fmt: skip
+    fear = k[THREAT_TO_CT] * threat
+    for s in range(S):
+        noise = k[POLICY_NOISE] * (1.0 - consensus[s])
+        rep = reputation[s] * k[ICC_REPUTATION_COST]
+        cas = casualty[s] * k[CASUALTY_COST]
+        for f in range(F):
+            b = 0.0
+            for q in range(K):
+                w = interests[s, q]
+                if q == CT:
+                    w = w + fear * (1.0 - w)
+                b += w * sc[q, f]
+            b = b + (k[STANCE_WEIGHT] * stance[s, f] + k[LOYALTY_WEIGHT] * loyalty[f, s])
+            cost = rep * icc_load[f] + cas * death_share[f]
+            if routes:
+                cost = cost * (1.0 - k[INDIRECT_COST_DISCOUNT] * (1.0 if indirect[s, f] else 0.0))
+            cost = min(cost, 1.0)
+            b = b - max(b, 0.0) * cost
+            u[s, f] = b + noise * z[s, f]
 
 
 def candidates(m: LibyaModel) -> np.ndarray:
     """[S, F, C] which factions a sponsor may fund on each channel: a support
     edge on that channel, or a positive stance (never a jihadist it has no edge
     to; on the military and direct channels, only a faction with fighters)."""
-    cand = m.edges > 0
-    favoured = (m.stance > 0) & ~m.jihadist[None, :]
-    stance_cand = favoured[:, :, None] & (m.budget0[:, None, :] > 0)
-    stance_cand[:, :, REACT] &= (m.strength > 0)[None, :, None]
-    cand |= stance_cand
-    return cand & m.active[:, None, None]
+    out = np.empty((m.S, m.F, m.C), dtype=bool)
+    _candidates(m.edges, m.stance, m.jihadist, m.budget0, m.strength, m.active, out)
+    return out
+
+
+@kernel
+def _candidates(edges: np.ndarray, stance: np.ndarray, jihadist: np.ndarray,
+                budget0: np.ndarray, strength: np.ndarray, active: np.ndarray,
+                out: np.ndarray) -> None:  # fmt: skip
+    S, F, C = edges.shape
+    for s in range(S):
+        for f in range(F):
+            favoured = stance[s, f] > 0 and not jihadist[f]
+            for c in range(C):
+                by_stance = favoured and budget0[s, c] > 0
+                if _REACT[c] > 0:
+                    by_stance = by_stance and strength[f] > 0
+                out[s, f, c] = active[s] and (edges[s, f, c] > 0 or by_stance)
 
 
 def portfolio(y: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -229,55 +391,53 @@ def portfolio(y: np.ndarray, axis: int = -1) -> np.ndarray:
     positive scores sum to at most 1 (the rest of the budget is held back), else
     the shares sum to 1 (Euclidean projection on the simplex; Held et al. 1974;
     Condat 2016)."""
-    axis %= y.ndim
-    cs = np.sort(y, axis=axis)
-    cs = np.flip(cs, axis=axis)
-    np.cumsum(cs, axis=axis, out=cs)
-    cs -= 1.0
-    cs *= _inverse_ranks(y.shape[axis], y.ndim, axis)
-    lam = _max(cs, axis=axis, keepdims=True)
-    np.maximum(lam, 0.0, out=lam)
-    x = np.subtract(y, lam, out=cs)
-    return np.maximum(x, 0.0, out=x)
+    rows = np.ascontiguousarray(np.moveaxis(np.asarray(y, dtype=float), axis, -1))
+    flat = rows.reshape(-1, rows.shape[-1])
+    out = np.empty_like(flat)
+    buf = np.empty(flat.shape[1])
+    for i in range(len(flat)):
+        _project(flat[i], out[i], buf)
+    return np.moveaxis(out.reshape(rows.shape), -1, axis)
 
 
-@functools.cache
-def _inverse_ranks(n: int, ndim: int, axis: int) -> np.ndarray:
-    """1/k for k = 1..n, shaped to broadcast along ``axis`` of an ``ndim`` array."""
-    shape = [1] * ndim
-    shape[axis] = n
-    return (1.0 / np.arange(1, n + 1)).reshape(shape)
-
-
-def _rho(m: LibyaModel) -> np.ndarray:
-    p = m.p
-    floor = p.consensus_inertia_floor
-    return (p.support_inertia * (floor + (1.0 - floor) * m.consensus))[:, None, None]
+@kernel
+def _project(y: np.ndarray, x: np.ndarray, buf: np.ndarray) -> None:
+    """One row of :func:`portfolio`: ``x = max(0, y − λ)``; ``buf`` scratch of y's length.
+    Scores at or below ``_OFF`` (non-candidates) are left out of λ: they come last in
+    the decreasing order and lower every partial sum, so they never set it."""
+    n = 0
+    for i in range(y.shape[0]):  # insertion sort, decreasing, of the candidates' scores
+        v = y[i]
+        if v <= _OFF:
+            continue
+        j = n
+        while j > 0 and buf[j - 1] < v:
+            buf[j] = buf[j - 1]
+            j -= 1
+        buf[j] = v
+        n += 1
+    lam = 0.0
+    cs = 0.0
+    for i in range(n):  # the cumulative sums of the i + 1 largest
+        cs += buf[i]
+        lam = max(lam, (cs - 1.0) * (1.0 / (i + 1)))
+    for i in range(y.shape[0]):
+        x[i] = max(y[i] - lam, 0.0)
 
 
 def allocate(m: LibyaModel) -> None:
     """Step 2: budgets react (:func:`escalate`); target = the hedged portfolio over
     candidates (the outside option, keeping the money, has utility
-    ``reservation_utility``); a ← (1−ρ)a + ρ·target; flows; red-line responses and
-    interventions; embargo."""
+    ``reservation_utility``); a ← (1−ρ)a + ρ·target, ρ = support_inertia·(floor +
+    (1 − floor)·consensus); flows; red-line responses and interventions; embargo."""
     p = m.p
     escalate(m)  # this month's budgets, from last month's flows and losses
     indirect = routed(m) if m.via else m.no_route
-    u = utilities(m, indirect)
-    cand = m.cached(
-        "candidates", candidates, m.edges, m.stance, m.budget0, m.active, m.strength > 0
-    )
-    y = (u - p.reservation_utility) / m.concentration[:, None]  # [S, F]
-    target = portfolio(np.where(cand, y[:, :, None], _OFF), axis=1)  # [S, F, C]
-    rho = m.cached("rho", _rho, m.consensus)
-    alloc = (1.0 - rho) * m.allocation
-    alloc += rho * target
-    alloc *= m.active[:, None, None]
-    m.allocation = alloc
-    m.utility = u
+    utilities(m, indirect, m.utility)
     m.indirect = indirect
-    flows = np.where(alloc >= p.support_threshold, alloc, 0.0)
-    flows *= m.budget[:, None, :]
+    flows = m.flows
+    _allocate(m.support_k, m.utility, m.edges, m.stance, m.jihadist, m.budget0, m.strength,
+              m.concentration, m.consensus, m.active, m.allocation, m.budget, flows)  # fmt: skip
     if m.red_lines:
         red_lines(m)
     if m.interventions:
@@ -292,9 +452,46 @@ def allocate(m: LibyaModel) -> None:
         via = 1.0 - (1.0 - leakage) * evade
         flows[:, :, MIL] *= np.where(indirect, via, direct[:, None])
         flows[:, :, DIRECT] *= (1.0 - p.embargo_direct_reach * enforcement * evade)[:, None]
-    m.flows = flows
-    m.direct_support = _sum(flows[:, :, DIRECT], axis=0)
-    m.combat_mult = _combat_mult(m)
+    _direct(m.support_k, flows, m.direct_support, m.combat_mult)
+
+
+@kernel
+def _allocate(
+    k: np.ndarray,
+    u: np.ndarray,
+    edges: np.ndarray,
+    stance: np.ndarray,
+    jihadist: np.ndarray,
+    budget0: np.ndarray,
+    strength: np.ndarray,
+    concentration: np.ndarray,
+    consensus: np.ndarray,
+    active: np.ndarray,
+    allocation: np.ndarray,
+    budget: np.ndarray,
+    flows: np.ndarray,
+) -> None:
+    """Targets (:func:`portfolio` of ``(U − U0)/γ`` over each channel's candidates),
+    allocation moved toward them with inertia (in place), flows above the support
+    threshold (in place)."""
+    S, F, C = allocation.shape
+    cand = np.empty((S, F, C), dtype=np.bool_)
+    _candidates(edges, stance, jihadist, budget0, strength, active, cand)
+    y, x, buf = np.empty(F), np.empty(F), np.empty(F)
+    floor = k[CONSENSUS_INERTIA_FLOOR]
+    for s in range(S):
+        rho = k[SUPPORT_INERTIA] * (floor + (1.0 - floor) * consensus[s])
+        act = 1.0 if active[s] else 0.0
+        for c in range(C):
+            for f in range(F):
+                y[f] = (
+                    (u[s, f] - k[RESERVATION_UTILITY]) / concentration[s] if cand[s, f, c] else _OFF
+                )
+            _project(y, x, buf)
+            for f in range(F):
+                a = ((1.0 - rho) * allocation[s, f, c] + rho * x[f]) * act
+                allocation[s, f, c] = a
+                flows[s, f, c] = (a if a >= k[SUPPORT_THRESHOLD] else 0.0) * budget[s, c]
 
 
 def red_lines(m: LibyaModel) -> None:
@@ -326,43 +523,62 @@ def red_lines(m: LibyaModel) -> None:
         )
 
 
-def _base(m: LibyaModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """From the reference budgets: ``b0[S, C, 1]`` (the base military and direct
-    budgets, 0 on the other channels), ``e0[S]`` their sum, ``inv[S]`` = 1/e0 (0
-    where e0 = 0), ``emax[S]`` the ceiling, ``react[C]`` the reacting channels (float)."""
-    react = np.zeros(m.C)
-    react[REACT] = 1.0
-    b0 = m.budget0 * react
-    e0 = _sum(b0, axis=1)
-    inv = np.divide(1.0, e0, out=np.zeros(m.S), where=e0 > 0)
-    return b0[:, :, None], e0, inv, np.maximum(m.max_effort, e0), react
+@kernel
+def _base(budget0: np.ndarray, max_effort: np.ndarray, e0: np.ndarray, inv: np.ndarray,
+          emax: np.ndarray) -> None:  # fmt: skip
+    """From the reference budgets, per sponsor: ``e0`` the base military + direct
+    budget, ``inv`` = 1/e0 (0 where e0 = 0), ``emax`` the ceiling (≥ e0)."""
+    for s in range(budget0.shape[0]):
+        t = 0.0
+        for c in range(budget0.shape[1]):
+            t += budget0[s, c] * _REACT[c]
+        e0[s] = t
+        inv[s] = 1.0 / t if t > 0 else 0.0
+        emax[s] = max(max_effort[s], t)
 
 
-def _weights(m: LibyaModel, base: tuple | None = None) -> np.ndarray:
+@kernel
+def _weights_into(allocation: np.ndarray, budget0: np.ndarray, inv: np.ndarray,
+                  w: np.ndarray) -> None:  # fmt: skip
     """w[S, F]: the share of each sponsor's base military + direct budget it
     currently directs to each faction."""
-    b0, _, inv, _, _ = base or m.cached("react_base", _base, m.budget0, m.max_effort)
-    w = np.matmul(m.allocation, b0)[:, :, 0]
-    w *= inv[:, None]
+    S, F, C = allocation.shape
+    for s in range(S):
+        for f in range(F):
+            t = 0.0
+            for c in range(C):
+                t += allocation[s, f, c] * (budget0[s, c] * _REACT[c])
+            w[s, f] = t * inv[s]
+
+
+@kernel
+def _committed_into(budget: np.ndarray, active: np.ndarray, w: np.ndarray,
+                    out: np.ndarray) -> None:  # fmt: skip
+    """out[F]: military + direct budget that active sponsors commit to each faction."""
+    S, F = w.shape
+    out[:] = 0.0
+    for s in range(S):
+        if not active[s]:
+            continue
+        effort = 0.0
+        for c in range(budget.shape[1]):
+            effort += budget[s, c] * _REACT[c]
+        for f in range(F):
+            out[f] += effort * w[s, f]
+
+
+def _weights(m: LibyaModel) -> np.ndarray:
+    e0, inv, emax = np.empty(m.S), np.empty(m.S), np.empty(m.S)
+    _base(m.budget0, m.max_effort, e0, inv, emax)
+    w = np.empty((m.S, m.F))
+    _weights_into(m.allocation, m.budget0, inv, w)
     return w
 
 
-def _rival(m: LibyaModel, w: np.ndarray, react: np.ndarray) -> np.ndarray:
-    """[S] military + direct support other sponsors send to the enemies of s's clients
-    (enemies s does not itself back), weighted by s's allocation."""
-    inflow = m.flows @ react  # [S, F]
-    others = _sum(inflow, axis=0) - inflow  # [S, F] from everyone else
-    others *= w <= 0  # support to a faction s itself backs is no rival's (a hedger's other side)
-    enemy = others @ m.hostility.T  # [S, F]: Σ_j hostility_fj·others_sj
-    enemy *= w
-    return _sum(enemy, axis=1)
-
-
 def _committed(m: LibyaModel, w: np.ndarray) -> np.ndarray:
-    """[F] military + direct budget that active sponsors commit to each faction."""
-    react = m.cached("react_base", _base, m.budget0, m.max_effort)[4]
-    effort = (m.budget @ react) * m.active
-    return effort @ w
+    out = np.empty(m.F)
+    _committed_into(m.budget, m.active, w, out)
+    return out
 
 
 def escalate(m: LibyaModel) -> None:
@@ -370,45 +586,25 @@ def escalate(m: LibyaModel) -> None:
     budgets never react): ``E ← E + (1 − exp(−drive))·(E_max − E) − fatigue·(E − E0)``,
     with ``drive = richardson_reaction·max(0, rival − rival in the first month)
     + loss_response·Σ_f w_f·lost_f + ally_compensation·Σ_f w_f·shortfall_f``
-    (``lost_f``: the share of the population f held in the recent past, a memory
-    of weight ``loss_memory``, that it no longer holds);
+    (``rival``: military + direct support other sponsors send to the enemies of s's
+    clients, enemies s does not itself back, weighted by s's allocation; ``lost_f``:
+    the share of the population f held in the recent past, a memory of weight
+    ``loss_memory``, that it no longer holds);
     a sponsor whose rescued faction is falling goes to its maximum (or enters).
     The new effort is split over the two channels in the proportions of the base."""
-    p = m.p
     if m.steps <= 1:  # no month of flows to react to yet
         return
-    base = m.cached("react_base", _base, m.budget0, m.max_effort)
-    _, e0, inv, emax, react = base
-    w = _weights(m, base)
-    rival = _rival(m, w, react)
-    if m.rival0 is None:  # the first month of flows: the observed equilibrium
-        m.rival0 = rival.copy()
-    rival -= m.rival0
-    drive = np.maximum(rival, 0.0, out=rival)
-    drive *= p.richardson_reaction
-    pop = m.population_controlled()
-    ref = m.pop_ref
-    recent = np.divide(ref - pop, ref, out=np.zeros(m.F), where=ref > 0)
-    np.maximum(recent, 0.0, out=recent)
-    drive += w @ recent * p.loss_response
-    ref += p.loss_memory * (pop - ref)
-    if m.ally_gap.any():
-        filled = _committed(m, w) - m.ally_gap_base
-        short = np.maximum(m.ally_gap - filled, 0.0)
-        np.divide(short, m.ally_gap_ref, out=short, where=m.ally_gap_ref > 0)
-        drive += p.ally_compensation * (w @ short)
-    m.escalation_drive = drive
-    e = m.budget @ react
-    # E + (1 − exp(−drive))·(Emax − E) − fatigue·(E − E0): never below 0 (E, E0 ≤ Emax),
-    # but fatigue from below E0 could overshoot Emax, hence the clip
-    new = np.exp(-drive)
-    new *= e - emax
-    new += emax
-    new -= p.escalation_fatigue * (e - e0)
-    np.minimum(new, emax, out=new)
+    pop = np.empty(m.F)
+    first = not m.rival_ready  # the first month of flows: the observed equilibrium
+    m.rival_ready = True
+    new = m.effort
+    _escalate(m.support_k, first, m.budget0, m.max_effort, m.allocation, m.flows, m.hostility,
+              m.rival0, m.control, m.pop_share, pop, m.pop_ref, bool(m.ally_gap.any()),
+              m.ally_gap, m.ally_gap_base, m.ally_gap_ref, m.active, m.budget,
+              m.escalation_drive, new)  # fmt: skip
     if m.rescues.any():
         lost = 1.0 - np.divide(pop, m.pop0, out=np.ones(m.F), where=m.pop0 > 0)
-        falling = lost >= p.rescue_trigger
+        falling = lost >= m.p.rescue_trigger
         rescuing = (m.rescues & falling[None, :]).any(axis=1)
         for s in np.flatnonzero(rescuing & ~m.active):
             enter(
@@ -417,15 +613,120 @@ def escalate(m: LibyaModel) -> None:
                 note="enters to rescue "
                 + ", ".join(m.faction_ids[f] for f in np.flatnonzero(m.rescues[s] & falling)),
             )
+        e0, inv, emax = np.empty(m.S), np.empty(m.S), np.empty(m.S)
+        _base(m.budget0, m.max_effort, e0, inv, emax)
         new[rescuing] = emax[rescuing]  # all in
-    # military and direct budgets scale with the effort (× E/E0); financial and
-    # political ones never react; inactive sponsors hold nothing
-    new *= inv
-    new -= 1.0
-    scale = np.multiply.outer(new, react)
-    scale += m.active[:, None]
-    scale *= m.active[:, None]
-    m.budget = np.multiply(m.budget0, scale, out=scale)
+    _rescale(m.budget0, m.max_effort, new, m.active, m.budget)
+
+
+@kernel
+def _escalate(
+    k: np.ndarray,
+    first: bool,
+    budget0: np.ndarray,
+    max_effort: np.ndarray,
+    allocation: np.ndarray,
+    flows: np.ndarray,
+    hostility: np.ndarray,
+    rival0: np.ndarray,
+    control: np.ndarray,
+    pop_share: np.ndarray,
+    pop: np.ndarray,
+    pop_ref: np.ndarray,
+    any_gap: bool,
+    ally_gap: np.ndarray,
+    ally_gap_base: np.ndarray,
+    ally_gap_ref: np.ndarray,
+    active: np.ndarray,
+    budget: np.ndarray,
+    drive: np.ndarray,
+    new: np.ndarray,
+) -> None:
+    """:func:`escalate`'s arithmetic: ``drive[S]`` and the new effort ``new[S]`` (in
+    place), ``pop[F]`` (population held now), ``pop_ref`` and (first month) ``rival0``
+    updated in place."""
+    S, F, C = allocation.shape
+    e0, inv, emax = np.empty(S), np.empty(S), np.empty(S)
+    _base(budget0, max_effort, e0, inv, emax)
+    w = np.empty((S, F))
+    _weights_into(allocation, budget0, inv, w)
+    # rival support: what other sponsors send to the enemies of s's clients
+    inflow = np.empty((S, F))
+    for s in range(S):
+        for f in range(F):
+            t = 0.0
+            for c in range(C):
+                t += flows[s, f, c] * _REACT[c]
+            inflow[s, f] = t
+    total = np.zeros(F)
+    for s in range(S):
+        for f in range(F):
+            total[f] += inflow[s, f]
+    others = np.empty(F)
+    for s in range(S):
+        for f in range(F):  # support to a faction s itself backs is no rival's
+            others[f] = total[f] - inflow[s, f] if w[s, f] <= 0 else 0.0
+        rival = 0.0
+        for f in range(F):
+            enemy = 0.0
+            for j in range(F):
+                enemy += others[j] * hostility[f, j]
+            rival += enemy * w[s, f]
+        if first:
+            rival0[s] = rival
+        drive[s] = max(rival - rival0[s], 0.0) * k[RICHARDSON_REACTION]
+    # losses: the share of the recently held population lost
+    pop[:] = 0.0
+    for r in range(control.shape[0]):
+        if control[r] >= 0:
+            pop[control[r]] += pop_share[r]
+    recent = np.empty(F)
+    for f in range(F):
+        ref = pop_ref[f]
+        recent[f] = max((ref - pop[f]) / ref, 0.0) if ref > 0 else 0.0
+        pop_ref[f] = ref + k[LOSS_MEMORY] * (pop[f] - ref)
+    for s in range(S):
+        t = 0.0
+        for f in range(F):
+            t += w[s, f] * recent[f]
+        drive[s] += t * k[LOSS_RESPONSE]
+    # allies' exits: the commitment they left behind, not yet filled
+    if any_gap:
+        committed = np.empty(F)
+        _committed_into(budget, active, w, committed)
+        short = np.empty(F)
+        for f in range(F):
+            short[f] = max(ally_gap[f] - (committed[f] - ally_gap_base[f]), 0.0)
+            if ally_gap_ref[f] > 0:
+                short[f] = short[f] / ally_gap_ref[f]
+        for s in range(S):
+            t = 0.0
+            for f in range(F):
+                t += w[s, f] * short[f]
+            drive[s] += k[ALLY_COMPENSATION] * t
+    # E + (1 − exp(−drive))·(Emax − E) − fatigue·(E − E0): never below 0 (E, E0 ≤ Emax),
+    # but fatigue from below E0 could overshoot Emax, hence the clip
+    for s in range(S):
+        e = 0.0
+        for c in range(C):
+            e += budget[s, c] * _REACT[c]
+        x = math.exp(-drive[s]) * (e - emax[s]) + emax[s] - k[ESCALATION_FATIGUE] * (e - e0[s])
+        new[s] = min(x, emax[s])
+
+
+@kernel
+def _rescale(budget0: np.ndarray, max_effort: np.ndarray, new: np.ndarray, active: np.ndarray,
+             budget: np.ndarray) -> None:  # fmt: skip
+    """Military and direct budgets scale with the effort (× E/E0); financial and
+    political ones never react; inactive sponsors hold nothing (in place)."""
+    S, C = budget0.shape
+    e0, inv, emax = np.empty(S), np.empty(S), np.empty(S)
+    _base(budget0, max_effort, e0, inv, emax)
+    for s in range(S):
+        act = 1.0 if active[s] else 0.0
+        x = new[s] * inv[s] - 1.0
+        for c in range(C):
+            budget[s, c] = budget0[s, c] * ((x * _REACT[c] + act) * act)
 
 
 def enter(m: LibyaModel, s: int, note: str = "") -> list[str]:
@@ -464,14 +765,29 @@ def leave(m: LibyaModel, s: int, note: str = "") -> None:
 
 
 def receive(m: LibyaModel) -> None:
-    """Step 3: loyalty; legitimacy lent by allies (money, fighters: :func:`.forces.economy`)."""
-    p = m.p
-    supported = np.logical_or.reduce(m.flows > 0, axis=2).T  # [F, S]
-    m.loyalty += np.where(supported, p.loyalty_step, -p.loyalty_step)
-    np.minimum(np.maximum(m.loyalty, 0.0, out=m.loyalty), 1.0, out=m.loyalty)
-    # legitimacy lent by faction allies (political support from sponsors acts in politics.step)
-    if m.lends:
-        lend = p.ally_share * m.faction_edges[:, :, POL]  # [F_from, F_to]
-        gap = np.maximum(m.legitimacy[:, None] - m.legitimacy[None, :], 0.0)
-        pull = _sum(lend * gap, axis=0)
-        m.legitimacy = np.minimum(np.maximum(m.legitimacy + pull, 0.0), 1.0)
+    """Step 3: loyalty (``± loyalty_step`` a month, as a sponsor's support flows or not,
+    in [0, 1]); legitimacy lent by allies (``ally_share`` × political support edge ×
+    the gap to a more legitimate ally); money and fighters: :func:`.forces.economy`."""
+    _receive(m.support_k, m.flows, m.loyalty, m.lends, m.faction_edges, m.legitimacy)
+
+
+@kernel
+def _receive(k: np.ndarray, flows: np.ndarray, loyalty: np.ndarray, lends: bool,
+             faction_edges: np.ndarray, legitimacy: np.ndarray) -> None:  # fmt: skip
+    S, F, C = flows.shape
+    for f in range(F):
+        for s in range(S):
+            supported = False
+            for c in range(C):
+                if flows[s, f, c] > 0:
+                    supported = True
+            x = loyalty[f, s] + (k[LOYALTY_STEP] if supported else -k[LOYALTY_STEP])
+            loyalty[f, s] = min(max(x, 0.0), 1.0)
+    if lends:  # political support from sponsors acts in politics.step
+        pull = np.zeros(F)
+        for i in range(F):
+            for j in range(F):
+                lend = k[ALLY_SHARE] * faction_edges[i, j, POL]
+                pull[j] += lend * max(legitimacy[i] - legitimacy[j], 0.0)
+        for j in range(F):
+            legitimacy[j] = min(max(legitimacy[j] + pull[j], 0.0), 1.0)
