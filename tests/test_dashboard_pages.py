@@ -162,18 +162,25 @@ def _month(rc) -> str:
 
 
 def test_run_page_steps_and_resets_with_a_lever(sdir):
-    import ipywidgets as widgets
-
+    from libyasim.dashboard.charts import LiveChart
     from libyasim.dashboard.page_run import RunPage
 
     rc = render(RunPage(), sdir)
     assert _month(rc) == "Month: 2017-08"
-    the_map = rc.find(widgets.Image).widgets[0]
-    png0 = the_map.value
+    charts = {w.name: w for w in rc.find(LiveChart).widgets}
+    points0 = len(charts["strength"].datasets["series"])
+    sent: list[str] = []
+    for w in charts.values():
+        w.observe(lambda change: sent.append(change["name"]), names=["spec", "datasets"])
     for m in ("2017-09", "2017-10", "2017-11"):
         rc.find(v.Btn, children=["Step"]).widget.click()
         assert _month(rc) == f"Month: {m}"
-    assert rc.find(widgets.Image).widgets[0].value != png0
+    charts = {w.name: w for w in rc.find(LiveChart).widgets}
+    # new data went to the same charts; the specs were not sent again
+    assert "datasets" in sent and "spec" not in sent
+    assert len(charts["strength"].datasets["series"]) > points0
+    assert charts["map"].stamp.startswith("2017-11")
+    assert "if it stopped now" in _all_text(rc)
     # the event feed shows this run's events
     assert "Events (" in _all_text(rc)
     # a lever: open the sponsor's group, move its counter-terrorism weight, apply

@@ -15,8 +15,8 @@ from typing import Any
 
 import solara
 
-from .figures import map_figure, network_figure, series_figure, settlement_figure
-from .levers import LeverEffectNote, LeverPanel, build_runs
+from .levers import LeverPanel, build_runs
+from .run_view import RUN_CSS, RunView
 from .session import Session, use_session
 from .widgets import ProblemList, ScenarioPicker
 
@@ -140,64 +140,6 @@ def Player(session: Session, playing: bool):
 
 
 @solara.component
-def RunView(session: Session, state: RunState):
-    model = state.model
-    frame = solara.use_memo(lambda: model.recorder.frame(), [id(model), state.version])
-    figs = solara.use_memo(
-        lambda: (
-            map_figure(model),
-            network_figure(model),
-            series_figure(frame, model.faction_ids),
-            settlement_figure(model, frame),
-        ),
-        [id(model), state.version],
-    )
-    ended = "" if model.running else " · finished"
-    solara.Text(
-        f"Month: {model.month}",
-        classes=["libyasim-month"],
-        style={"font-size": "1.4em", "font-weight": "bold"},
-    )
-    solara.Text(f" step {model.steps} of {model.months}{ended}", style={"color": "#555"})
-    if state.overrides:
-        solara.Text(
-            "levers: " + ", ".join(f"{k} = {v}" for k, v in state.overrides.items()),
-            style={"font-size": "0.85em", "color": "#555"},
-        )
-        LeverEffectNote(state, session.entry.scenario if session.entry else None)
-    with solara.ColumnsResponsive([12, 6], large=[6, 6], classes=["libyasim-run-figures"]):
-        solara.FigureMatplotlib(figs[0], format="png", dependencies=[id(model), state.version])
-        solara.FigureMatplotlib(figs[1], format="png", dependencies=[id(model), state.version])
-        solara.FigureMatplotlib(figs[2], format="png", dependencies=[id(model), state.version])
-        with solara.Column():
-            solara.FigureMatplotlib(figs[3], format="png", dependencies=[id(model), state.version])
-            EventFeed(list(model.event_log))
-
-
-@solara.component
-def EventFeed(log: list[dict[str, Any]], limit: int = 40):
-    """This run's events, newest first."""
-    rows = list(reversed(log))[:limit]
-    with solara.Card(f"Events ({len(log)} so far)", classes=["libyasim-events"]):
-        if not rows:
-            solara.Text("No events yet: press Step.")
-            return
-        lines = ["| month | type | where | actors | deaths | note |", "|---|---|---|---|---|---|"]
-        for e in rows:
-            actors = " vs ".join(str(a) for a in (e.get("actor1"), e.get("actor2")) if a)
-            deaths = f"{e['fatalities']:.0f}" if e.get("fatalities") else ""
-            note = str(e.get("note") or "").replace("|", "/")
-            lines.append(
-                f"| {e['month']} | {e['kind']} | {e.get('region') or ''} | {actors} | "
-                f"{deaths} | {note} |"
-            )
-        solara.Markdown(
-            "\n".join(lines),
-            style={"font-size": "0.8em", "max-height": "320px", "overflow-y": "auto"},
-        )
-
-
-@solara.component
 def RunPage():
     session = use_session()
     solara.Title("libyasim · Run")
@@ -220,14 +162,31 @@ def RunBody(session: Session, name: str):
             session.run.set(build_model(session, seed, levers))
 
     solara.use_effect(fresh, [name])
+    drawer, set_drawer = solara.use_state(False)
     Player(session, bool(state and state.playing))
     if state is None or state.scenario_name != name:
         solara.Text("building the model…")
         return
-    with solara.Row(style={"align-items": "flex-start"}):
-        with solara.Column(style={"width": "330px", "flex": "none"}):
+    solara.Style(RUN_CSS)
+    # below 900 px the controls live in a drawer (opened by a button), charts take the width
+    solara.Button(
+        "☰ Controls",
+        on_click=lambda: set_drawer(True),
+        classes=["libyasim-drawer-toggle"],
+        outlined=True,
+        small=True,
+    )
+    with solara.Row(classes=["libyasim-run-layout"], style={"align-items": "flex-start"}):
+        with solara.Column(classes=["libyasim-controls"] + (["libyasim-open"] if drawer else [])):
+            solara.Button(
+                "✕ Close",
+                on_click=lambda: set_drawer(False),
+                classes=["libyasim-drawer-close"],
+                text=True,
+                small=True,
+            )
             Controls(session, state).key(f"{name}:{id(state.model)}")
-        with solara.Column(style={"flex": "1", "min-width": "0"}):
+        with solara.Column(classes=["libyasim-run-main"]):
             ProblemList(list(state.problems), title="The model could not be built")
             if state.model is not None:
                 RunView(session, state)

@@ -49,6 +49,10 @@ def harden() -> bool:
     from starlette.routing import Route
 
     solara_close = module.close
+    # no "This website runs on Solara" badge over the charts' corner
+    from solara.server import settings
+
+    settings.theme.show_banner = False
 
     def not_served(request: Request) -> Response:
         return PlainTextResponse("Not Found", status_code=404)
