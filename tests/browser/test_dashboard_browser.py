@@ -56,16 +56,19 @@ def test_step_three_times_changes_month_and_map(
         expect(page_session.locator(".libyasim-month")).to_have_text(
             "Month: 2017-08", timeout=30_000
         )
-        the_map = page_session.locator(".libyasim-run-figures img").first
-        expect(the_map).to_be_visible()
-        src0 = the_map.get_attribute("src")
+        the_map = page_session.locator("[data-name=map]")
+        expect(the_map).to_have_attribute("data-stamp", re.compile("^2017-08"), timeout=30_000)
+        expect(the_map.locator("svg")).to_be_visible()
         step = page_session.get_by_role("button", name="Step", exact=True)
         for m in ("2017-09", "2017-10", "2017-11"):
             step.click()
             expect(page_session.locator(".libyasim-month")).to_have_text(
                 f"Month: {m}", timeout=20_000
             )
-        expect(the_map).not_to_have_attribute("src", src0)
+        # the map in the browser now draws November's data (the chart was not rebuilt)
+        expect(the_map).to_have_attribute("data-stamp", re.compile("^2017-11"), timeout=20_000)
+        expect(the_map.locator("svg text", has_text="2017-11")).to_have_count(0)
+        expect(page_session.get_by_text("Who holds what, 2017-11")).to_be_visible()
         expect(page_session.locator(".libyasim-events")).to_contain_text("2017-1")
         page_session.screenshot(path=str(screens / "run_after_3_steps.png"), full_page=True)
 

@@ -145,7 +145,7 @@ def time_axis(scenario: Any) -> dict[str, Any]:
 
 
 def months_step(scenario: Any) -> int:
-    """Months between time-axis ticks: about eight ticks over the scenario, on Jan/Jul-like steps."""
+    """Months between time-axis ticks: at most nine ticks over the scenario."""
     months = int(getattr(scenario, "months", 48) or 48)
     for step in (1, 2, 3, 6, 12, 24):
         if months / step <= 9:
