@@ -224,16 +224,33 @@ def test_ensemble_page_runs_in_the_background_and_shows_probabilities(sdir, monk
     rc = render(EnsemblePage(), sdir)
     rc.find(v.Btn, children=["Run ensemble"]).widget.click()
     deadline = time.monotonic() + 120
-    while (
-        not rc.find(v.Html, class_="libyasim-probability").widgets and time.monotonic() < deadline
-    ):
+    while "20 runs in" not in _all_text(rc) and time.monotonic() < deadline:
         time.sleep(0.2)
     lines = [w.children[0] for w in rc.find(v.Html, class_="libyasim-probability").widgets]
     assert lines and all("%" in x and "[" in x for x in lines)
     assert "20 runs in" in _all_text(rc)
+    # the page's answer names the most likely end state with its interval
+    assert "Most likely " in _all_text(rc) and "of 20 runs" in _all_text(rc)
+    # each end state's definition shows on hover
+    titles = [w.attributes["title"] for w in rc.find(v.Html, class_="libyasim-probability").widgets]
+    assert all(t.split(":")[0].lower() in x for t, x in zip(titles, lines, strict=True))
     # probabilities of the end states add up to one
     assert sum(int(x.split(": ")[1].split("%")[0]) for x in lines) in range(98, 103)
     rc.close()
+
+
+def test_ensemble_streams_the_runs_done_so_far(sdir, monkeypatch):
+    from libyasim import load_scenario
+    from libyasim.dashboard.ensemble import Job, run_job
+
+    monkeypatch.setenv("LIBYASIM_DASHBOARD_WORKERS", "0")
+    counts: list[int] = []
+    out = run_job(
+        Job((("mini", load_scenario(sdir / "mini.yaml")),), n=15, root_seed=2),
+        partial=lambda make: counts.append(len(make().runs)),
+    )
+    # a partial runs table after every chunk, growing to the whole ensemble
+    assert counts == sorted(counts) and counts[0] < 15 and counts[-1] == len(out.runs) == 15
 
 
 def test_ensemble_can_be_cancelled(sdir, monkeypatch):

@@ -289,12 +289,21 @@ def QuestionHeader(question: str, answer: str, detail: str = ""):
 @solara.component
 def EndStateLabel(state: str, text: str, prefix: str = "", suffix: str = ""):
     """An end-state name whose definition shows on hover (the glossary)."""
-    with solara.Tooltip(text):
-        solara.Text(
-            f"{prefix}{LABELS.get(state, state)}{suffix}",
-            classes=["libyasim-end-state"],
-            style={"text-decoration": "underline dotted", "cursor": "help"},
-        )
+    return Hover(f"{prefix}{LABELS.get(state, state)}{suffix}", text, ["libyasim-end-state"])
+
+
+@solara.component
+def Hover(label: str, title: str, classes: list[str] | None = None, block: bool = False):
+    """Text with a definition shown on hover (the element's ``title``), dotted underline."""
+    import ipyvuetify as v
+
+    return v.Html.element(
+        tag="div" if block else "span",
+        children=[label],
+        attributes={"title": title},
+        class_=" ".join(classes or []),
+        style_="cursor: help; text-decoration: underline dotted; text-underline-offset: 3px;",
+    )
 
 
 @solara.component

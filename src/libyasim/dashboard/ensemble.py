@@ -190,8 +190,13 @@ def run_job(
     job: Job,
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
+    partial: Callable[[Callable[[], Outcome]], None] | None = None,
 ) -> Outcome:
-    """Every run of ``job``; ``progress(done, total)`` per chunk; stops on ``cancel``."""
+    """Every run of ``job``; ``progress(done, total)`` per chunk; stops on ``cancel``.
+
+    ``partial(make)``, called before each ``progress``, hands over a function that
+    builds the runs table of the runs done so far (no series: cheap), so a page can
+    show the probabilities as runs finish; it is only called if it is wanted."""
     t0 = time.monotonic()
     lookup = dict(job.scenarios)
     tasks = [(lookup[label], label, point, seed, pt) for label, point, seed, pt in job.specs()]
@@ -208,8 +213,7 @@ def run_job(
                 cancelled = True
                 break
             rows.extend(_chunk(ch))
-            if progress:
-                progress(len(rows), total)
+            _report(rows, job, t0, total, progress, partial)
     else:
         futures = [ex.submit(_chunk, ch) for ch in chunks]
         try:
@@ -218,8 +222,7 @@ def run_job(
                     cancelled = True
                     break
                 rows.extend(fut.result())
-                if progress:
-                    progress(len(rows), total)
+                _report(rows, job, t0, total, progress, partial)
         finally:
             for f in futures:
                 f.cancel()
@@ -228,8 +231,26 @@ def run_job(
     return collect(rows, job, time.monotonic() - t0, cancelled)
 
 
-def collect(rows: list[dict[str, Any]], job: Job, elapsed: float, cancelled: bool) -> Outcome:
-    """Rows from workers -> the runs table and long series :mod:`libyasim.analysis` reads."""
+def _report(
+    rows: list[dict[str, Any]],
+    job: Job,
+    t0: float,
+    total: int,
+    progress: Callable[[int, int], None] | None,
+    partial: Callable[[Callable[[], Outcome]], None] | None,
+) -> None:
+    if partial is not None:
+        done = list(rows)
+        partial(lambda: collect(done, job, time.monotonic() - t0, False, series=False))
+    if progress:
+        progress(len(rows), total)
+
+
+def collect(
+    rows: list[dict[str, Any]], job: Job, elapsed: float, cancelled: bool, series: bool = True
+) -> Outcome:
+    """Rows from workers -> the runs table and long series :mod:`libyasim.analysis` reads
+    (``series=False``: the runs table only, for probabilities while runs come in)."""
     order = {label: i for i, (label, _) in enumerate(job.scenarios)}
     rows = sorted(rows, key=lambda r: (order[r["scenario"]], r["point"], r["seed"]))
     runs = pd.DataFrame(
@@ -247,7 +268,7 @@ def collect(rows: list[dict[str, Any]], job: Job, elapsed: float, cancelled: boo
     )
     runs.insert(0, "run_id", [f"{r['scenario']}:{r['point']}:{i}" for i, r in enumerate(rows)])
     cols: dict[str, list[np.ndarray]] = {k: [] for k in SERIES_COLUMNS}
-    for run_id, r in zip(runs["run_id"], rows, strict=True):
+    for run_id, r in zip(runs["run_id"], rows if series else [], strict=False):
         s = r["series"]
         if s is None:
             continue
@@ -264,9 +285,9 @@ def collect(rows: list[dict[str, Any]], job: Job, elapsed: float, cancelled: boo
         cols["actor"].append(np.repeat(np.array(actor, dtype=object), n))
         cols["value"].append(s[value_cols].to_numpy(dtype=float).T.reshape(-1))
     # one DataFrame from whole columns: concatenating a frame per run is slow
-    series = pd.DataFrame(
+    long = pd.DataFrame(
         {k: (np.concatenate(v) if v else np.array([], dtype=object)) for k, v in cols.items()},
         columns=list(SERIES_COLUMNS),
     )
     errors = sorted({r["error"] for r in rows if r["status"] == "failed"})
-    return Outcome(runs, series, elapsed, cancelled, errors)
+    return Outcome(runs, long, elapsed, cancelled, errors)

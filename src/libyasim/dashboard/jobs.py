@@ -23,6 +23,7 @@ class JobState:
     done: int = 0
     total: int = 0
     outcome: Outcome | None = None
+    partial: Outcome | None = None  # the runs done so far (runs table only), while running
     error: str = ""
     cancel: threading.Event = field(default_factory=threading.Event, compare=False)
 
@@ -70,6 +71,10 @@ def JobRunner(target: solara.Reactive[Any]):
         flag = st.cancel
 
         last = [0.0]
+        so_far: list[Any] = [None]
+
+        def partial(make: Any) -> None:
+            so_far[0] = make
 
         def progress(done: int, total: int) -> None:
             # a few updates a second: each one re-renders the page
@@ -79,7 +84,11 @@ def JobRunner(target: solara.Reactive[Any]):
             last[0] = now
             cur = target.value
             if isinstance(cur, JobState) and cur.job is not None and cur.job.job_id == job_id:
-                target.set(replace(cur, done=done, total=total))
+                make = so_far[0]
+                # the probabilities of the runs done so far stream onto the page
+                target.set(
+                    replace(cur, done=done, total=total, partial=make() if make else cur.partial)
+                )
 
         relay = threading.Event()
 
@@ -90,7 +99,7 @@ def JobRunner(target: solara.Reactive[Any]):
 
         threading.Thread(target=watch, daemon=True).start()
         try:
-            outcome = run_job(st.job, progress, relay)
+            outcome = run_job(st.job, progress, relay, partial)
             status = "cancelled" if outcome.cancelled else "done"
             error = ""
         except Exception as exc:  # shown on the page; the server keeps serving
@@ -104,6 +113,7 @@ def JobRunner(target: solara.Reactive[Any]):
                     cur,
                     status=status,
                     outcome=outcome,
+                    partial=None,
                     error=error,
                     done=len(outcome.runs) if outcome is not None else cur.done,
                 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import solara
 
 from ..analysis import compare_outcomes
+from .answer import Glossary, QuestionHeader
 from .ensemble import Job
-from .page_ensemble import FanCharts, JobControls, OutcomeSummary, job_state
+from .page_ensemble import FanCharts, JobControls, OutcomeSummary, job_state, table_csv
 from .session import use_session
 from .widgets import ProblemList
 
@@ -38,21 +39,50 @@ def ComparePage():
             sample=sample,
         )
 
+    state = job_state(session.compare)
+    QuestionHeader(compare_question(chosen), compare_answer(state))
+    Glossary()
     solara.Markdown(
         "Every scenario runs the same seeds and, with sampling on, the same draws of "
         "the parameters they share, so differences come from the scenarios, not from luck."
     )
     JobControls(session.compare, make_job, "Run comparison", disabled=bool(problems))
-    state = job_state(session.compare)
     if problems:
         ProblemList(problems, title="Cannot compare yet")
-    if state.outcome is not None and state.outcome.runs["status"].eq("ok").any():
-        outcome = state.outcome
-        with solara.Columns([1, 1]):
-            OutcomeSummary(outcome, single=False)
+    shown = state.outcome if state.outcome is not None else state.partial
+    if shown is not None and shown.runs["status"].eq("ok").any() and state.job is not None:
+        with solara.ColumnsResponsive(12, large=6):
+            OutcomeSummary(shown, single=False, running=state.outcome is None)
             with solara.Column():
-                DifferenceTable(outcome)
-        FanCharts(outcome)
+                DifferenceTable(shown)
+        if state.outcome is not None:
+            FanCharts(state.outcome, state.job.scenarios[0][1])
+
+
+def compare_question(chosen: list[str]) -> str:
+    if len(chosen) < 2:
+        return "What changes from one scenario to another?"
+    ref, others = chosen[0].removesuffix(".yaml"), [c.removesuffix(".yaml") for c in chosen[1:]]
+    return f"What changes with {', '.join(others)} instead of {ref}?"
+
+
+def compare_answer(state) -> str:
+    """The largest change in an end state's probability, with its 95% interval."""
+    shown = state.outcome if state.outcome is not None else state.partial
+    if shown is None or not shown.runs["status"].eq("ok").any():
+        return "Run the comparison to see: the same seeds and draws for every scenario."
+    table = compare_outcomes(shown.runs)
+    t = table[table["kind"] == "end_state"]
+    t = t[t["diff"].abs() > 0] if (t["diff"].abs() > 0).any() else t
+    if t.empty:
+        return "No difference in any end state."
+    r = t.loc[t["diff"].abs().idxmax()]
+    so_far = " so far" if state.outcome is None else ""
+    return (
+        f"Largest change{so_far}: {r.outcome.replace('_', ' ')} {100 * r.diff:+.0f} pts "
+        f"[{100 * r.lo:+.0f}, {100 * r.hi:+.0f}] in {r.scenario} "
+        f"({100 * r.p_baseline:.0f}% → {100 * r.p:.0f}%)."
+    )
 
 
 @solara.component
@@ -72,7 +102,10 @@ def DifferenceTable(outcome):
                 f"{100 * r.p:.0f}% | {100 * r.diff:+.0f} pts "
                 f"[{100 * r.lo:+.0f}, {100 * r.hi:+.0f}] |"
             )
-        solara.Markdown("\n".join(lines))
+        solara.Markdown("\n".join(lines), style={"overflow-x": "auto"})
+        solara.FileDownload(
+            lambda: table_csv(table), filename="differences_from_reference.csv", label="CSV"
+        )
         changed = table.drop_duplicates("scenario")
         for r in changed.itertuples():
             solara.Text(

@@ -7,11 +7,14 @@ from typing import Any
 
 import solara
 
-from ..analysis import fan_chart, outcome_bars, outcome_table
+from ..analysis import outcome_table
+from .answer import Glossary, Hover, QuestionHeader, glossary
+from .charts import Box, Chart, Data
 from .ensemble import Job, Outcome
+from .figures import bars_data, bars_spec, fan_data, fan_spec, names_of, nonzero_actors
 from .jobs import JobState, cancel, start
 from .session import Session, use_session
-from .widgets import LazyFigure, ProblemList, ScenarioPicker
+from .widgets import ProblemList, ScenarioPicker
 
 MAX_RUNS = 2000
 
@@ -73,31 +76,62 @@ def probability_lines(table: Any) -> list[str]:
     ]
 
 
+def most_likely(table: Any) -> tuple[str, str] | None:
+    """(end state, 'status quo: 62% [52–71]') of the most likely end state, or None."""
+    t = table[(table["kind"] == "end_state") & (table["n"] > 0)]
+    if t.empty:
+        return None
+    r = t.sort_values("p", ascending=False, kind="stable").iloc[0]
+    return str(r.outcome), (
+        f"{r.outcome.replace('_', ' ')}: {100 * r.p:.0f}% [{100 * r.lo:.0f}–{100 * r.hi:.0f}]"
+    )
+
+
+def table_csv(table: Any) -> bytes:
+    import io
+
+    buf = io.StringIO()
+    table.to_csv(buf, index=False)
+    return buf.getvalue().encode()
+
+
 @solara.component
-def OutcomeSummary(outcome: Outcome, single: bool = True):
+def OutcomeSummary(
+    outcome: Outcome, single: bool = True, running: bool = False, thresholds: Any = None
+):
     runs = outcome.runs
     ok = int((runs["status"] == "ok").sum())
     failed = len(runs) - ok
-    table = outcome_table(runs)
+    table = solara.use_memo(lambda: outcome_table(runs), [id(outcome)])
+    gl = glossary(thresholds)
     solara.Text(
-        f"{ok} runs in {outcome.elapsed:.1f} s"
+        (f"so far {ok} runs" if running else f"{ok} runs in {outcome.elapsed:.1f} s")
         + (f", {failed} failed" if failed else "")
         + (" (cancelled early)" if outcome.cancelled else ""),
         style={"color": "#555"},
+        classes=["libyasim-runs-done"],
     )
     if outcome.errors:
         ProblemList(outcome.errors[:5], title="Failed runs")
     if ok == 0:
         return
     with solara.Card(
-        "End-state probabilities (95% Wilson intervals)", classes=["libyasim-probabilities"]
+        "End-state probabilities (95% Wilson intervals)"
+        + (" — updating as runs finish" if running else ""),
+        classes=["libyasim-probabilities"],
     ):
         for sc in dict.fromkeys(table["scenario"]):
             sub = table[table["scenario"] == sc]
             if not single:
-                solara.Text(sc, style={"font-weight": "bold"})
-            for line in probability_lines(sub):
-                solara.Text(line, classes=["libyasim-probability"], style={"display": "block"})
+                solara.Text(sc, style={"font-weight": "bold", "display": "block"})
+            t = sub[(sub["kind"] == "end_state") & (sub["n"] > 0)]
+            for r, line in zip(t.itertuples(), probability_lines(sub), strict=True):
+                Hover(
+                    line,
+                    gl.get(str(r.outcome), ""),
+                    ["libyasim-probability"],
+                    block=True,
+                )
             flags = sub[(sub["kind"] == "flag") & (sub["count"] > 0)]
             for r in flags.itertuples():
                 solara.Text(
@@ -105,15 +139,62 @@ def OutcomeSummary(outcome: Outcome, single: bool = True):
                     f"[{100 * r.lo:.0f}–{100 * r.hi:.0f}]",
                     style={"display": "block", "color": "#a15c00"},
                 )
-    LazyFigure(lambda: outcome_bars(table), [id(outcome)], label="outcome bars")
+        solara.FileDownload(
+            lambda: table_csv(table), filename="end_state_probabilities.csv", label="CSV"
+        )
+    n_sc = len(dict.fromkeys(table["scenario"]))
+    spec = solara.use_memo(lambda: bars_spec(n_sc), [n_sc])
+    Chart(
+        Box(spec),
+        Data({"bars": bars_data(table)}),
+        name="outcomes",
+        title="End-state probabilities",
+        stamp=f"{id(outcome)}",
+    )
 
 
 @solara.component
-def FanCharts(outcome: Outcome, variables: tuple[str, ...] = ("strength", "territory")):
+def FanCharts(
+    outcome: Outcome, scenario: Any, variables: tuple[str, ...] = ("strength", "territory")
+):
+    """Median and bands of one faction's variable over the runs, per scenario."""
     variable, set_variable = solara.use_state(variables[0])
-    solara.ToggleButtonsSingle(value=variable, values=list(variables), on_value=set_variable)
-    LazyFigure(
-        lambda: fan_chart(outcome.series, variable), [id(outcome), variable], label="fan chart"
+    order = [f.id for f in scenario.factions]
+    names = names_of(scenario)
+    actors = solara.use_memo(
+        lambda: nonzero_actors(outcome.series, variable, order), [id(outcome), variable]
+    )
+    actor, set_actor = solara.use_state(order[0] if order else "")
+    if actors and actor not in actors:
+        actor = actors[0]
+    n_sc = int(outcome.series["scenario"].nunique()) if len(outcome.series) else 1
+    share = variable != "strength"
+    spec = solara.use_memo(
+        lambda: fan_spec(scenario, variable, n_sc, share), [id(scenario), variable, n_sc]
+    )
+    rows = solara.use_memo(
+        lambda: fan_data(outcome.series, variable, actor), [id(outcome), variable, actor]
+    )
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.ToggleButtonsSingle(value=variable, values=list(variables), on_value=set_variable)
+        if actors:
+            solara.Select(
+                "Faction",
+                values=[names[a] for a in actors],
+                value=names[actor],
+                on_value=lambda nm: set_actor({names[a]: a for a in actors}[nm]),
+                style={"max-width": "320px"},
+            )
+    if not actors:
+        solara.Text(f"No faction has any {variable} in these runs.")
+        return
+    Chart(
+        Box(spec),
+        Data({"fan": rows}),
+        name="fan",
+        title=f"{names[actor]}: {variable} over the runs (line: median; "
+        + ("bands: 50% and 90% of runs)" if n_sc == 1 else "dashed: 25% and 75% of runs)"),
+        stamp=f"{id(outcome)}:{variable}:{actor}",
     )
 
 
@@ -126,6 +207,9 @@ def EnsemblePage():
     if entry is None or entry.scenario is None:
         return
     EnsembleBody(session)
+
+
+ENSEMBLE_QUESTION = "How likely is each end state for {title}?"
 
 
 @solara.component
@@ -144,19 +228,35 @@ def EnsembleBody(session: Session):
             sample=sample,
         )
 
+    state = job_state(session.ensemble)
+    shown = state.outcome if state.outcome is not None else state.partial
+    mine = state.job is not None and state.job.scenarios[0][0] == name
+    answer = "Run an ensemble to see: each run draws its own seed and parameters."
+    if shown is not None and mine:
+        best = most_likely(outcome_table(shown.runs))
+        if best is not None:
+            n_ok = int((shown.runs["status"] == "ok").sum())
+            answer = (
+                f"Most likely {best[1]} of {n_ok} runs"
+                + (" so far" if state.running else "")
+                + f" (root seed {state.job.root_seed if state.job else ''})."
+            )
+    QuestionHeader(ENSEMBLE_QUESTION.format(title=scenario.title), answer)
+    Glossary(scenario.outcomes)
     solara.Markdown(
         "Runs the current scenario many times: each run has its own seed "
         "(`SeedSequence(root seed)`) and, with sampling on, its own draw of every "
         "uncertain parameter from its evidence range."
     )
     JobControls(session.ensemble, make_job, "Run ensemble")
-    state = job_state(session.ensemble)
-    if state.outcome is not None and state.job is not None:
+    if shown is not None and state.job is not None:
         label = state.job.scenarios[0][0]
         solara.Markdown(
             f"**Results for {label}** (root seed {state.job.root_seed}, "
             f"{'sampled parameters' if state.job.sample else 'fixed parameters'})"
         )
-        with solara.Columns([1, 1]):
-            OutcomeSummary(state.outcome)
-            FanCharts(state.outcome)
+        with solara.ColumnsResponsive(12, large=6):
+            OutcomeSummary(shown, running=state.outcome is None, thresholds=scenario.outcomes)
+            if state.outcome is not None:
+                sc = dict(state.job.scenarios).get(label, scenario)
+                FanCharts(state.outcome, sc)

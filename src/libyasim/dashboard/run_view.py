@@ -223,7 +223,7 @@ def RunCharts(state: Any, frame: pd.DataFrame):
     EventTable(Box(log), Box(names), model.spec.id, stamp)
 
 
-EVENT_VIEWS = ("key events", "all events", "battles and raids")
+EVENT_VIEWS = ("all events", "key events", "battles and raids")
 
 
 def event_rows(log: list[dict[str, Any]], names: dict[str, str], view: str) -> list[dict[str, Any]]:
