@@ -641,6 +641,26 @@ def series_spec(scenario: Any, variable: str, y_title: str, share: bool) -> dict
                 },
             },
             {
+                # the unchanged run (no levers, same seed), faint behind the changed one
+                "data": {"name": "reference"},
+                "mark": {"type": "line", "strokeWidth": 2, "opacity": 0.3, "strokeDash": [2, 2]},
+                "encoding": {
+                    "x": time_axis(scenario),
+                    "y": y,
+                    "color": {
+                        "field": "faction",
+                        "type": "nominal",
+                        "scale": faction_color_scale(scenario),
+                        "legend": None,
+                    },
+                    "tooltip": [
+                        {"field": "month"},
+                        {"field": "faction"},
+                        {"field": "value", "title": "without the levers", "format": ",.2f"},
+                    ],
+                },
+            },
+            {
                 "data": {"name": "series"},
                 "mark": {"type": "line", "point": {"size": 18}, "strokeWidth": 2},
                 "encoding": {

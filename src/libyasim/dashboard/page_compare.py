@@ -56,7 +56,8 @@ def ComparePage():
             with solara.Column():
                 DifferenceTable(shown)
         if state.outcome is not None:
-            FanCharts(state.outcome, state.job.scenarios[0][1])
+            with solara.Column(style={"width": "100%"}):
+                FanCharts(state.outcome, state.job.scenarios[0][1])
 
 
 def compare_question(chosen: list[str]) -> str:
@@ -79,9 +80,9 @@ def compare_answer(state) -> str:
     r = t.loc[t["diff"].abs().idxmax()]
     so_far = " so far" if state.outcome is None else ""
     return (
-        f"Largest change{so_far}: {r.outcome.replace('_', ' ')} {100 * r.diff:+.0f} pts "
-        f"[{100 * r.lo:+.0f}, {100 * r.hi:+.0f}] in {r.scenario} "
-        f"({100 * r.p_baseline:.0f}% → {100 * r.p:.0f}%)."
+        f"Largest change{so_far}: {str(r['outcome']).replace('_', ' ')} "
+        f"{100 * r['diff']:+.0f} pts [{100 * r['lo']:+.0f}, {100 * r['hi']:+.0f}] "
+        f"in {r['scenario']} ({100 * r['p_baseline']:.0f}% → {100 * r['p']:.0f}%)."
     )
 
 

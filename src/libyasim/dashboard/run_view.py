@@ -152,6 +152,9 @@ def RunCharts(state: Any, frame: pd.DataFrame):
         ),
         [id(spec)],
     )
+    # dashshell's lever panel keeps the unchanged run beside a changed one
+    reference = getattr(state, "reference", None)
+    ref_frame = reference.recorder.frame() if reference is not None else None
     log = list(model.event_log)
     timeline = key_events(log, names)
     marks = markers(timeline)
@@ -177,12 +180,14 @@ def RunCharts(state: Any, frame: pd.DataFrame):
         )
         for variable, title, _ytitle, _share in SERIES_PANELS:
             rows, empty = series_data(frame, spec, variable)
+            faint = series_data(ref_frame, spec, variable)[0] if ref_frame is not None else []
             with solara.Column(gap="0px"):
                 Chart(
                     Box(specs[variable]),
-                    Data({"series": rows, "markers": marks}),
+                    Data({"series": rows, "markers": marks, "reference": faint}),
                     name=variable,
-                    title=f"{title} per faction (dashed: key events)",
+                    title=f"{title} per faction (dashed: key events"
+                    + ("; faint: without the levers)" if reference is not None else ")"),
                     stamp=stamp,
                     csv="series",
                 )
@@ -288,21 +293,21 @@ def EventTable(log_box: Box, names_box: Box, scenario_id: str, stamp: str = ""):
 
 RUN_CSS = """
 .libyasim-run-layout { display: flex; align-items: flex-start; gap: 12px; width: 100%; }
-.libyasim-controls { width: 330px; flex: none; }
+.libyasim-run-layout > .libyasim-controls { width: 330px; flex: none; }
 .libyasim-run-main { flex: 1; min-width: 0; }
-.libyasim-drawer-toggle, .libyasim-drawer-close { display: none !important; }
+.v-btn.libyasim-drawer-toggle, .v-btn.libyasim-drawer-close { display: none !important; }
 .libyasim-event-table { border-collapse: collapse; min-width: 560px; width: 100%; }
 .libyasim-event-table td, .libyasim-event-table th { padding: 2px 6px;
   border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
 .libyasim-event-table td:nth-child(-n+2) { white-space: nowrap; }
 @media (max-width: 899px) {
-  .libyasim-run-layout { flex-direction: column; }
-  .libyasim-controls { display: none; }
-  .libyasim-controls.libyasim-open { display: block; position: fixed; z-index: 30; top: 0; left: 0;
-    bottom: 0; width: min(360px, 92vw); overflow-y: auto; background: white;
-    box-shadow: 0 0 16px rgba(0,0,0,0.35); padding: 8px; }
-  .libyasim-drawer-toggle, .libyasim-drawer-close { display: inline-flex !important; }
-  .libyasim-run-main { width: 100%; }
+  .libyasim-run-layout.libyasim-run-layout { flex-direction: column !important; }
+  .libyasim-run-layout > .libyasim-controls { display: none !important; }
+  .libyasim-run-layout > .libyasim-controls.libyasim-open { display: block !important;
+    position: fixed; z-index: 30; top: 0; left: 0; bottom: 0; width: min(360px, 92vw);
+    overflow-y: auto; background: white; box-shadow: 0 0 16px rgba(0,0,0,0.35); padding: 8px; }
+  .v-btn.libyasim-drawer-toggle, .v-btn.libyasim-drawer-close { display: inline-flex !important; }
+  .libyasim-run-layout > .libyasim-run-main { width: 100%; }
 }
 """
 
