@@ -35,7 +35,7 @@ from .figures import (
     settlement_spec,
     timeline_spec,
 )
-from .levers import LeverEffectNote
+from .levers import LeverEffectNote, reference_model
 
 #: what the Run page answers
 RUN_QUESTION = "How does {title} unfold, and where does this run end?"
@@ -152,8 +152,8 @@ def RunCharts(state: Any, frame: pd.DataFrame):
         ),
         [id(spec)],
     )
-    # dashshell's lever panel keeps the unchanged run beside a changed one
-    reference = getattr(state, "reference", None)
+    # with levers applied, the unchanged run stepped beside the changed one
+    reference = reference_model(state)
     ref_frame = reference.recorder.frame() if reference is not None else None
     log = list(model.event_log)
     timeline = key_events(log, names)
