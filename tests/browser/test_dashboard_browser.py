@@ -148,7 +148,8 @@ def test_ensemble_of_20_shows_probabilities(solara_server, solara_app, page_sess
         probs = page_session.locator(".libyasim-probability")
         expect(probs.first).to_be_visible(timeout=90_000)
         expect(page_session.locator(".libyasim-probabilities")).to_contain_text("%")
-        expect(page_session.get_by_text(re.compile(r"^20 runs in"))).to_be_visible()
+        # probabilities stream in while runs finish; then the whole ensemble's
+        expect(page_session.get_by_text(re.compile(r"^20 runs in"))).to_be_visible(timeout=120_000)
         page_session.wait_for_timeout(500)
         page_session.screenshot(path=str(screens / "ensemble_20.png"), full_page=True)
 
@@ -159,7 +160,7 @@ def test_compare_two_scenarios(solara_server, solara_app, page_session: Page, sc
         page_session.get_by_role("button", name="Run comparison").click()
         diffs = page_session.locator(".libyasim-differences")
         expect(diffs).to_be_visible(timeout=120_000)
-        expect(diffs).to_contain_text("pts [")
+        expect(diffs).to_contain_text("pts [", timeout=120_000)
         page_session.wait_for_timeout(500)
         page_session.screenshot(path=str(screens / "compare.png"), full_page=True)
 

@@ -621,8 +621,11 @@ def faction_color_scale(scenario: Any) -> dict[str, Any]:
 INDEPENDENT_COLOURS = {"scale": {"color": "independent"}, "legend": {"color": "independent"}}
 
 
-def series_spec(scenario: Any, variable: str, y_title: str, share: bool) -> dict[str, Any]:
-    """One panel: a line per faction over calendar months, key events as marked rules."""
+def series_spec(
+    scenario: Any, variable: str, y_title: str, share: bool, shown: Sequence[str] = ()
+) -> dict[str, Any]:
+    """One panel: a line per faction over calendar months, key events as marked rules.
+    The legend lists the factions ``shown`` (full names; all when empty)."""
     y: dict[str, Any] = {"field": "value", "type": "quantitative", "title": y_title}
     if share:
         y["scale"] = {"domain": [0, 1]}
@@ -671,7 +674,12 @@ def series_spec(scenario: Any, variable: str, y_title: str, share: bool) -> dict
                         "type": "nominal",
                         "title": None,
                         "scale": faction_color_scale(scenario),
-                        "legend": {"orient": "bottom", "columns": 2, "symbolType": "stroke"},
+                        "legend": {
+                            "orient": "bottom",
+                            "columns": 2,
+                            "symbolType": "stroke",
+                            **({"values": list(shown)} if shown else {}),
+                        },
                     },
                     "tooltip": [
                         {"field": "month"},

@@ -103,6 +103,8 @@ def OutcomeSummary(
     ok = int((runs["status"] == "ok").sum())
     failed = len(runs) - ok
     table = solara.use_memo(lambda: outcome_table(runs), [id(outcome)])
+    n_sc = len(dict.fromkeys(table["scenario"]))
+    spec = solara.use_memo(lambda: bars_spec(n_sc), [n_sc])
     gl = glossary(thresholds)
     solara.Text(
         (f"so far {ok} runs" if running else f"{ok} runs in {outcome.elapsed:.1f} s")
@@ -142,8 +144,6 @@ def OutcomeSummary(
         solara.FileDownload(
             lambda: table_csv(table), filename="end_state_probabilities.csv", label="CSV"
         )
-    n_sc = len(dict.fromkeys(table["scenario"]))
-    spec = solara.use_memo(lambda: bars_spec(n_sc), [n_sc])
     Chart(
         Box(spec),
         Data({"bars": bars_data(table)}),

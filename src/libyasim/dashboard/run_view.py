@@ -138,9 +138,20 @@ def RunCharts(state: Any, frame: pd.DataFrame):
             "map": map_spec(spec),
             "network": network_spec(spec),
             "timeline": timeline_spec(spec),
-            **{v: series_spec(spec, v, t, share) for v, _, t, share in SERIES_PANELS},
         },
         [id(spec)],
+    )
+    panels = {v: series_data(frame, spec, v) for v, *_ in SERIES_PANELS}
+    # a faction joins a legend when it has something to show (rarely changes: re-embed then)
+    shown = tuple(
+        tuple(dict.fromkeys(r["faction"] for r in panels[v][0])) for v, *_ in SERIES_PANELS
+    )
+    series_specs = solara.use_memo(
+        lambda: {
+            v: series_spec(spec, v, t, share, names)
+            for (v, _, t, share), names in zip(SERIES_PANELS, shown, strict=True)
+        },
+        [id(spec), shown],
     )
     static = solara.use_memo(lambda: map_static(spec), [id(spec)])
     k = settlement_issue(spec)
@@ -179,11 +190,11 @@ def RunCharts(state: Any, frame: pd.DataFrame):
             scaled=True,
         )
         for variable, title, _ytitle, _share in SERIES_PANELS:
-            rows, empty = series_data(frame, spec, variable)
+            rows, empty = panels[variable]
             faint = series_data(ref_frame, spec, variable)[0] if ref_frame is not None else []
             with solara.Column(gap="0px"):
                 Chart(
-                    Box(specs[variable]),
+                    Box(series_specs[variable]),
                     Data({"series": rows, "markers": marks, "reference": faint}),
                     name=variable,
                     title=f"{title} per faction (dashed: key events"
