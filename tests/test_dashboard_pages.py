@@ -57,6 +57,16 @@ def test_every_page_renders(sdir, name):
     rc.close()
 
 
+@pytest.mark.parametrize("name", list(app.PAGES))
+def test_every_page_opens_with_its_question_and_answer(sdir, name):
+    rc = render(app.PAGES[name](), sdir)
+    question = rc.find(v.Html, class_="libyasim-question").widget.children[0]
+    assert question.endswith("?")
+    answer = rc.find(v.Html, class_="libyasim-answer")
+    assert answer.widgets
+    rc.close()
+
+
 def test_evidence_page_filters_by_actor_and_links_to_the_source(sdir):
     rc = render(EvidencePage(), sdir)
     assert "factions.red.strength" in _all_text(rc)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import solara
 
+from .answer import QuestionHeader
 from .catalogue import Entry, parse_text
 from .edits import Edit, EditSet, Validation, current_value, parse_value, validate
 from .evidence import fmt_number, fmt_range, path_actors
@@ -284,6 +285,18 @@ def EditPage():
     ScenarioPicker()
     entry = session.entry
     base = editing_base(session)
+    if base is not None and base.scenario is not None:
+        edits = session.edits.value
+        n = len(edits.edits) + len(edits.removed_events) + len(edits.added_events)
+        QuestionHeader(
+            f"What if a number or an event of {base.scenario.title} were different?",
+            (
+                f"{n} change{'s' if n != 1 else ''} in the variant so far: download it, "
+                "or use it on every page."
+            )
+            if n
+            else "Change a parameter or an event below to make a variant, or upload a file.",
+        )
     with solara.ColumnsResponsive([12], large=[7, 5]):
         with solara.Column():
             if base is not None and base.scenario is not None:

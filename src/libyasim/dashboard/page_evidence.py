@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import solara
 
+from .answer import QuestionHeader
 from .evidence import (
     SORTS,
     Row,
@@ -254,9 +255,10 @@ def EvidencePage():
 def EvidenceBody(session: Session, entry):
     rows = solara.use_memo(lambda: parameter_rows(entry.scenario), [entry.name, id(entry.scenario)])
     counts = summary_counts(rows)
-    solara.Markdown(
-        f"**{len(rows)} parameters**: {counts['source']} backed by a source, "
-        f"{counts['assumption']} labelled assumptions, {counts['none']} without evidence."
+    QuestionHeader(
+        f"What is each number of {entry.scenario.title} based on?",
+        f"{len(rows)} parameters: {counts['source']} backed by a source, "
+        f"{counts['assumption']} labelled assumptions, {counts['none']} without evidence.",
     )
     with solara.lab.Tabs(value=session.evidence_tab.value, on_value=session.evidence_tab.set):
         with solara.lab.Tab("Parameters"):

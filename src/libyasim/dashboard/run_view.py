@@ -82,10 +82,9 @@ def RunAnswer(session: Any, state: Any, frame: pd.DataFrame):
         classes=["libyasim-question"],
         style={"font-size": "1.25em", "font-weight": "bold", "display": "block"},
     )
-    with solara.Row(
-        gap="6px",
-        style={"align-items": "baseline", "flex-wrap": "wrap"},
+    with solara.Div(
         classes=["libyasim-answer"],
+        style={"display": "flex", "gap": "6px", "align-items": "baseline", "flex-wrap": "wrap"},
     ):
         if finished:
             solara.Text(f"This run (seed {state.seed}) ends in", style={"font-size": "1.05em"})
