@@ -571,7 +571,11 @@ def format_audit(audit: Audit) -> str:
         f"any headline outcome); **{len(audit.decorative)} of {int(n['cited'].sum())} cited "
         "numbers are inert** without a mark (their evidence is decorative); "
         f"{len(audit.marked)} numbers are marked as not acting in this scenario and are inert"
-        + (f", {len(audit.marked_but_acting)} marked ones act" if audit.marked_but_acting else "")
+        + (
+            f", {len(audit.marked_but_acting)} marked ones act"
+            if audit.marked_but_acting
+            else ""
+        )
         + ".",
         "",
         "An effect is beyond noise when its paired 95% interval excludes 0 and its size "

@@ -56,5 +56,6 @@ class AttackBehaviour(Behaviour):
         )
 
 
+
 SCHEMA = Attack
 BEHAVIOUR = AttackBehaviour

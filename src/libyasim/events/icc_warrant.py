@@ -70,5 +70,6 @@ class IccWarrantBehaviour(Behaviour):
         )
 
 
+
 SCHEMA = IccWarrant
 BEHAVIOUR = IccWarrantBehaviour

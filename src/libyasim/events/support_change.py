@@ -100,5 +100,6 @@ class SupportChangeBehaviour(Behaviour):
         return f"{e.sponsor} changes course: " + ("; ".join(parts) or "no change")
 
 
+
 SCHEMA = SupportChange
 BEHAVIOUR = SupportChangeBehaviour

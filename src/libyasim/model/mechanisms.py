@@ -207,35 +207,46 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "7.5.9",
         "parameters.direct_combat_gain",
         "battle_deaths",
-        inert=("no shipped scenario holds a direct_intervention yet (model v2, issue 10)"),
+        inert=(
+            "no shipped scenario holds a direct_intervention yet (model v2, issue 10)"
+        ),
     ),
     Mechanism(
         "dialogue",
         "7.5.11",
         "parameters.engagement_rate",
         "battle_deaths",
-        inert=("no shipped scenario holds a dialogue yet (model v2, issue 10)"),
+        inert=(
+            "no shipped scenario holds a dialogue yet (model v2, issue 10)"
+        ),
     ),
     Mechanism(
         "realignment",
         "7.5.12",
         "parameters.engagement_rate",
         "battle_deaths",
-        inert=("no shipped scenario holds a realignment yet (model v2, issue 10)"),
+        inert=(
+            "no shipped scenario holds a realignment yet (model v2, issue 10)"
+        ),
     ),
     Mechanism(
         "offensive",
         "7.5.13",
         "parameters.engagement_rate",
         "battle_deaths",
-        inert=("no shipped 2017 scenario orders an offensive yet (the calibration scenario does)"),
+        inert=(
+            "no shipped 2017 scenario orders an offensive yet (the calibration scenario "
+            "does)"
+        ),
     ),
     Mechanism(
         "blockade",
         "7.5.14",
         "parameters.engagement_rate",
         "battle_deaths",
-        inert=("no shipped 2017 scenario holds a blockade yet (the calibration scenario does)"),
+        inert=(
+            "no shipped 2017 scenario holds a blockade yet (the calibration scenario does)"
+        ),
     ),
 )
 

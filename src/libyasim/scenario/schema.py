@@ -45,6 +45,8 @@ class SponsorKind(StrEnum):
     COURT = "court"
 
 
+
+
 class Document(StrictModel):
     """A registered source text. ``sentences`` maps each locator used to the
     sha256 of its sentence, so ``libyasim sources check`` can prove a locator
@@ -75,9 +77,7 @@ class Region(StrictModel):
         "here is its weight here divided by the sum of its weights over all regions",
     )
     neighbours: list[Ident] = Field(default_factory=list)
-    rough_terrain: Unit = q(
-        0.0, assumption="schema default: the controller's forces reach the whole region"
-    )
+    rough_terrain: Unit = q(0.0, assumption="schema default: the controller's forces reach the whole region")
     urban_defence: NonNegative | None = Field(
         default=None,
         description="defender advantage beyond 1 (defence factor = 1 + urban_defence); "
@@ -93,25 +93,15 @@ class Faction(StrictModel):
     kind: FactionKind
     strength: NonNegative
     resources: NonNegative = q(0.0, assumption="schema default: no reserves at the start")
-    legitimacy: Unit = q(
-        0.3,
-        range=(0.1, 0.5),
-        assumption="schema default: modest domestic and international standing",
-    )
+    legitimacy: Unit = q(0.3, range=(0.1, 0.5), assumption="schema default: modest domestic and international standing")
     popularity: Unit = q(0.2, range=(0.05, 0.4), assumption="schema default: a minority following")
     regional_popularity: dict[Ident, Unit] = Field(default_factory=dict)
-    ideology: Unit = q(
-        0.5, range=(0.2, 0.8), assumption="schema default: neither secular nor Islamist"
-    )
+    ideology: Unit = q(0.5, range=(0.2, 0.8), assumption="schema default: neither secular nor Islamist")
     positions: dict[Ident, Unit] = Field(default_factory=dict)
     salience: dict[Ident, Unit] = Field(default_factory=dict)
-    risk_attitude: Signed = q(
-        0.0, range=(-0.5, 0.5), assumption="schema default: risk-neutral (R = 0, the KTAB default)"
-    )
+    risk_attitude: Signed = q(0.0, range=(-0.5, 0.5), assumption="schema default: risk-neutral (R = 0, the KTAB default)")
     un_recognised: bool = False
-    foreign_fighters: NonNegative = q(
-        0.0, assumption="schema default: no fighters arrive from abroad"
-    )
+    foreign_fighters: NonNegative = q(0.0, assumption="schema default: no fighters arrive from abroad")
     may_stand: bool | None = None
     may_sign: bool | None = None
     evidence: list[Evidence] = Field(default_factory=list)
@@ -137,29 +127,15 @@ class Sponsor(StrictModel):
     budget: dict[Channel, NonNegative] = Field(default_factory=dict)
     interests: dict[Interest, Unit] = Field(default_factory=dict)
     stance: dict[Ident, Signed] = Field(default_factory=dict)
-    casualty_sensitivity: Unit = q(
-        0.3,
-        range=(0.1, 0.6),
-        assumption="schema default: a moderate aversion to its own and its clients' losses",
-    )
-    reputation_sensitivity: Unit = q(
-        0.3,
-        range=(0.1, 0.6),
-        assumption="schema default: moderate concern for being seen backing an accused faction",
-    )
-    consensus: Unit = q(
-        1.0,
-        range=(0.7, 1.0),
-        assumption="schema default: the government speaks with one voice unless evidence says otherwise",
-    )
+    casualty_sensitivity: Unit = q(0.3, range=(0.1, 0.6), assumption="schema default: a moderate aversion to its own and its clients' losses")
+    reputation_sensitivity: Unit = q(0.3, range=(0.1, 0.6), assumption="schema default: moderate concern for being seen backing an accused faction")
+    consensus: Unit = q(1.0, range=(0.7, 1.0), assumption="schema default: the government speaks with one voice unless evidence says otherwise")
     concentration_cost: Positive | None = None
     max_effort: NonNegative | None = None
     rescues: list[Ident] = Field(default_factory=list)
     positions: dict[Ident, Unit] = Field(default_factory=dict)
     salience: dict[Ident, Unit] = Field(default_factory=dict)
-    risk_attitude: Signed = q(
-        0.0, range=(-0.5, 0.5), assumption="schema default: risk-neutral (R = 0, the KTAB default)"
-    )
+    risk_attitude: Signed = q(0.0, range=(-0.5, 0.5), assumption="schema default: risk-neutral (R = 0, the KTAB default)")
     evidence: list[Evidence] = Field(default_factory=list)
 
 
@@ -170,10 +146,7 @@ class SupportEdge(StrictModel):
     source: Ident = Field(alias="from")
     target: Ident = Field(alias="to")
     channel: Channel
-    weight: Unit = q(
-        1.0,
-        assumption="schema default: the edge starts with the source's full channel budget, shared with its other edges on that channel",
-    )
+    weight: Unit = q(1.0, assumption="schema default: the edge starts with the source's full channel budget, shared with its other edges on that channel")
     via: list[Ident] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
 
@@ -223,36 +196,12 @@ class Outcomes(StrictModel):
             "most populous region)"
         ),
     )
-    takeover_population_share: Unit = q(
-        0.5,
-        range=(0.5, 0.7),
-        assumption="population share that, with the capital taken, makes a military takeover: a majority of the population (issue 10), more for a stricter reading",
-    )
-    takeover_strength_share: Unit = q(
-        0.67,
-        range=(0.6, 0.75),
-        assumption="share of all non-jihadist fighters an accepted election's winner must hold over the window for the election to count as a takeover: two thirds, a 2:1 superiority over every other armed faction combined",
-    )
-    partition_min_share: Unit = q(
-        0.2,
-        range=(0.1, 0.3),
-        assumption="population share each of two rival blocs must hold for a partition",
-    )
-    war_fatalities: NonNegative = q(
-        166.7,
-        range=(125.0, 233.3),
-        assumption="mean monthly battle deaths over the window from which the end state is renewed war: a return to the scale of Libya's 2014 war (about 2,800 deaths that year, PATTERNS.md V1) rather than its stalemate years (about 1,500 in 2015 and 2016, V1; mid-2015 stalemates ran near 80 a month, V3); 2,000 a year (/12), about the geometric mean of the two, and the range runs from the stalemate years' 1,500 to the war year's 2,800. UCDP's war line of 1,000 a year sits among the stalemate years and on the model's ensemble medians (docs/ODD.md 7.6)",
-    )
-    frozen_front_deaths: NonNegative = q(
-        25.0,
-        range=(10.0, 50.0),
-        assumption="deaths a year in battles between the two largest blocs below which their front counts as frozen (a partition): UCDP's threshold for an active armed conflict, 25 battle-related deaths a year",
-    )
-    resurgence_ratio: Positive = q(
-        1.5,
-        range=(1.2, 3.0),
-        assumption="ratio of jihadist strength at the end to the start that flags a resurgence",
-    )
+    takeover_population_share: Unit = q(0.5, range=(0.5, 0.7), assumption="population share that, with the capital taken, makes a military takeover: a majority of the population (issue 10), more for a stricter reading")
+    takeover_strength_share: Unit = q(0.67, range=(0.6, 0.75), assumption="share of all non-jihadist fighters an accepted election's winner must hold over the window for the election to count as a takeover: two thirds, a 2:1 superiority over every other armed faction combined")
+    partition_min_share: Unit = q(0.2, range=(0.1, 0.3), assumption="population share each of two rival blocs must hold for a partition")
+    war_fatalities: NonNegative = q(166.7, range=(125.0, 233.3), assumption="mean monthly battle deaths over the window from which the end state is renewed war: a return to the scale of Libya's 2014 war (about 2,800 deaths that year, PATTERNS.md V1) rather than its stalemate years (about 1,500 in 2015 and 2016, V1; mid-2015 stalemates ran near 80 a month, V3); 2,000 a year (/12), about the geometric mean of the two, and the range runs from the stalemate years' 1,500 to the war year's 2,800. UCDP's war line of 1,000 a year sits among the stalemate years and on the model's ensemble medians (docs/ODD.md 7.6)")
+    frozen_front_deaths: NonNegative = q(25.0, range=(10.0, 50.0), assumption="deaths a year in battles between the two largest blocs below which their front counts as frozen (a partition): UCDP's threshold for an active armed conflict, 25 battle-related deaths a year")
+    resurgence_ratio: Positive = q(1.5, range=(1.2, 3.0), assumption="ratio of jihadist strength at the end to the start that flags a resurgence")
 
 
 class Scenario(StrictModel):
