@@ -76,6 +76,11 @@ def RunAnswer(session: Any, state: Any, frame: pd.DataFrame):
     why = solara.use_memo(lambda: criteria(model, frame), [id(model), state.version])
     end_state, rules = explain(why, model.o)
     gl = glossary(model.o)
+    job = session.ensemble.value
+    line = solara.use_memo(
+        lambda: ensemble_line(session, state.scenario_name, end_state),
+        [id(getattr(job, "outcome", None)), state.scenario_name, end_state],
+    )
     finished = not model.running
     solara.Text(
         RUN_QUESTION.format(title=spec.title),
@@ -95,7 +100,7 @@ def RunAnswer(session: Any, state: Any, frame: pd.DataFrame):
             )
         EndStateLabel(end_state, gl[end_state])
         solara.Text(
-            ensemble_line(session, state.scenario_name, end_state),
+            line,
             style={"font-size": "0.9em", "color": "#555"},
         )
     if finished:
