@@ -73,6 +73,11 @@ STEP_AND_WAIT = """(month) => new Promise(resolve => {
 })"""
 
 
+def note(*a: object) -> None:
+    """Progress on stderr (the table goes to stdout)."""
+    print(*a, file=sys.stderr, flush=True)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -138,6 +143,7 @@ def main() -> int:
             expect(page.locator(".libyasim-month")).to_be_visible(timeout=120_000)
             page.evaluate(WAIT_CHARTS, ["2017-08", None])
             page.context.close()
+            note("server warm")
 
             for _ in range(3):
                 page = fresh_page()
@@ -148,6 +154,7 @@ def main() -> int:
                 loads.append(time.perf_counter() - t0)
                 page.context.close()
             got["first load (s)"] = statistics.median(loads)
+            note("first loads", loads)
 
             page = fresh_page()
             page.goto(url)
@@ -158,6 +165,7 @@ def main() -> int:
                 month = next_month(month)
                 steps.append(page.evaluate(STEP_AND_WAIT, month) / 1000)
             got["Step (s)"] = statistics.median(steps)
+            note("steps", steps)
 
             def shown() -> str:
                 return page.locator(".libyasim-month").inner_text().removeprefix("Month: ")
@@ -167,14 +175,16 @@ def main() -> int:
                 return 12 * y + mm
 
             first = shown()
-            page.get_by_role("button", name="Play").click()
-            while shown() == first:
+            page.get_by_role("button", name="Play", exact=True).click()
+            deadline = time.perf_counter() + 60
+            while shown() == first and time.perf_counter() < deadline:
                 time.sleep(0.02)
             t0, m0 = time.perf_counter(), shown()
             time.sleep(args.play_seconds)
             m1, t1 = shown(), time.perf_counter()
-            page.get_by_role("button", name="Pause").click()
+            page.get_by_role("button", name="Pause", exact=True).click()
             got["Play (months/s)"] = (index(m1) - index(m0)) / (t1 - t0)
+            note("play", m0, m1, t1 - t0)
             page.context.close()
 
             page = fresh_page()
@@ -202,6 +212,7 @@ def main() -> int:
                     "document.querySelector('[data-name=fan]').getAttribute('data-stamp')"
                 )
                 t_fig = time.perf_counter() - t0
+                note("ensemble", n, t_first, t_all, t_fig)
             got["ensemble: first probabilities (s)"] = t_first
             got["ensemble: all probabilities (s)"] = t_all
             got["ensemble: figures (s)"] = t_fig
