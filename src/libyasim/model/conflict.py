@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .jit import kernel
+
 STRATEGIC = "Strategic developments"
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 # below zero ends the battle: that side is wiped out.
 
 
+@kernel
 def lanchester(
     a: float, b: float, alpha: float, beta: float, t: float, substeps: int = 10
 ) -> tuple[float, float]:
@@ -58,6 +61,7 @@ def lanchester(
     return x, y
 
 
+@kernel
 def deitchman(
     g: float, b: float, a_rate: float, b_rate: float, t: float, substeps: int = 10
 ) -> tuple[float, float]:
@@ -99,10 +103,38 @@ def choose(rng: np.random.Generator, weights: np.ndarray, total: float | None = 
     validation overhead of ``Generator.choice``. ``total`` is
     ``np.add.reduce(weights)`` when the caller already has it.
     """
-    cdf = weights / (np.add.reduce(weights) if total is None else total)
-    np.add.accumulate(cdf, out=cdf)
-    cdf /= cdf[-1]
-    return int(cdf.searchsorted(rng.random(), side="right"))
+    w = np.asarray(weights, dtype=float)
+    return int(_pick(w, np.add.reduce(w) if total is None else total, rng.random()))
+
+
+@kernel
+def _pick(weights: np.ndarray, total: float, u: float) -> int:
+    """The first index whose normalised cumulative weight exceeds ``u``."""
+    n = weights.shape[0]
+    cdf = np.empty(n)
+    acc = 0.0
+    for i in range(n):
+        acc += weights[i] / total
+        cdf[i] = acc
+    last = cdf[n - 1]
+    for i in range(n):
+        if cdf[i] / last > u:
+            return i
+    return n
+
+
+@kernel
+def _contact(g: np.ndarray, adj: np.ndarray, i: int, j: int, out: np.ndarray) -> float:
+    """out[ri·R + rj] = g[i, ri]·g[j, rj]·adj[ri, rj] (i's forces in ri can reach j's in
+    rj); returns the total."""
+    R = g.shape[1]
+    tot = 0.0
+    for a in range(R):
+        for b in range(R):
+            x = g[i, a] * g[j, b] * adj[a, b]
+            out[a * R + b] = x
+            tot += x
+    return tot
 
 
 def step(m: LibyaModel) -> None:
@@ -121,16 +153,14 @@ def step(m: LibyaModel) -> None:
         strength = m.strength.tolist()  # strengths at the start of the month's fighting
         rate = p.engagement_rate
         g, adj, R, rng = m.garrison, m.adj_f, m.R, m.rng
+        contact = np.empty(R * R)
         for (i, j, level), u in zip(pairs, draws, strict=True):
             if u >= rate * level or strength[i] <= 0 or strength[j] <= 0:
                 continue
-            contact = np.multiply.outer(g[i], g[j])
-            contact *= adj
-            contact = contact.ravel()
-            tot = np.add.reduce(contact)
+            tot = _contact(g, adj, i, j, contact)
             if tot <= 0:
                 continue
-            k = choose(rng, contact, tot)
+            k = _pick(contact, tot, rng.random())
             ri, rj = k // R, k % R
             # the side with more fighters on the spot starts it
             a, b = g.item(i, ri), g.item(j, rj)

@@ -52,6 +52,7 @@ import numpy as np
 
 from . import support
 from .conflict import STRATEGIC, fight, take
+from .jit import kernel
 
 _sum, _dot = np.add.reduce, np.dot  # ufunc reductions and dot without the method wrappers
 
@@ -59,6 +60,45 @@ if TYPE_CHECKING:
     from .model import LibyaModel
 
 MIL, FIN = 0, 1
+
+#: the scenario coefficients (``m.p``) the kernels read, in the order of the array
+#: ``m.forces_k``; each upper-case name below is the index of one
+COEFFICIENTS = (
+    "oil_income",
+    "tax_income",
+    "financial_to_resources",
+    "ally_share",
+    "mobilisation_ceiling",
+    "grievance_weight",
+    "jihadist_mobilisation",
+    "upkeep_cost",
+    "resource_spend",
+    "military_to_fighters",
+    "recruitment_rate",
+    "attrition_rate",
+    "unpaid_desertion",
+    "jihadist_recruitment",
+    "redeploy_rate",
+    "ally_cover",
+)
+(
+    OIL_INCOME,
+    TAX_INCOME,
+    FINANCIAL_TO_RESOURCES,
+    ALLY_SHARE,
+    MOBILISATION_CEILING,
+    GRIEVANCE_WEIGHT,
+    JIHADIST_MOBILISATION,
+    UPKEEP_COST,
+    RESOURCE_SPEND,
+    MILITARY_TO_FIGHTERS,
+    RECRUITMENT_RATE,
+    ATTRITION_RATE,
+    UNPAID_DESERTION,
+    JIHADIST_RECRUITMENT,
+    REDEPLOY_RATE,
+    ALLY_COVER,
+) = range(len(COEFFICIENTS))
 
 
 @dataclass
@@ -124,6 +164,7 @@ def defence_factors(regions: list[Any], population: np.ndarray, p: Any) -> np.nd
 def init(m: LibyaModel) -> None:
     """Arrays of this module (see the module docstring)."""
     regions, p = m.spec.regions, m.p
+    m.forces_k = p.array(COEFFICIENTS)
     m.rough = np.array([_v(r.rough_terrain) for r in regions])
     m.defence = defence_factors(regions, m.population, p)
     m.hops = hops(m.adj)
@@ -175,36 +216,19 @@ def ungoverned(m: LibyaModel) -> np.ndarray:
     """[R] share of a region beyond any non-jihadist controller's reach:
     ``1 − (1 − rough_terrain)·min(1, garrison_controller / (governance_density·population/1000))``;
     1 where nobody or a jihadist group holds it (Fearon & Laitin 2003)."""
-    c = m.control
-    cc = np.maximum(c, 0)
-    gov = m.garrison[cc, m.rrange] * m.gov_need_inv
-    np.minimum(gov, 1.0, out=gov)
-    gov *= (c >= 0) & m.nonjihadist[cc]
-    gov *= m.reach_share
-    np.subtract(1.0, gov, out=gov)
-    return gov
+    out = np.empty(m.R)
+    _ungoverned(m.control, m.garrison, m.gov_need_inv, m.reach_share, m.jihadist, out)
+    return out
 
 
-def ceiling(m: LibyaModel, own: np.ndarray | None = None) -> np.ndarray:
+def ceiling(m: LibyaModel) -> np.ndarray:
     """[F] the most fighters a faction can recruit to: ``mobilisation_ceiling`` ×
     supporters of the regions it holds or garrisons; jihadist groups add
     ``jihadist_mobilisation`` × the ungoverned or aggrieved population where they
     are present, shared among the groups present by their fighters there."""
-    p = m.p
-    present = (m.own() if own is None else own) | (m.garrison > 0)
-    out = _dot(present * m.popularity, m.population)
-    out *= p.mobilisation_ceiling
-    if m.jihadist_ids:
-        j = m.jihadist_index
-        pool = m.grievance * p.grievance_weight
-        pool += m.ungoverned
-        np.minimum(pool, 1.0, out=pool)
-        pool *= m.population
-        gj = m.garrison.take(j, axis=0)
-        tot = _sum(gj, axis=0)
-        np.divide(pool, tot, out=pool, where=tot > 0)
-        pool *= p.jihadist_mobilisation
-        out[j] += _dot(gj, pool)
+    out = np.empty(m.F)
+    _ceiling(m.forces_k, m.control, m.garrison, m.popularity, m.population, m.jihadist,
+             m.grievance, m.ungoverned, out)  # fmt: skip
     return out
 
 
@@ -226,74 +250,151 @@ def economy(m: LibyaModel) -> None:
     ``military_to_fighters·military_in``, times the headroom; jihadist groups
     add ``jihadist_recruitment·max(0, ceiling − strength)`` and their
     ``foreign_fighters``; all garrisons lose ``attrition_rate`` a month."""
-    p = m.p
-    got = _sum(m.flows, axis=0)  # [F, C]
-    m.ungoverned = ungoverned(m)
-    own = m.own()
+    _economy(m.forces_k, m.flows, m.control, m.garrison, m.gov_need_inv, m.reach_share,
+             m.jihadist, m.oil_share, m.pop_share, m.blockades, m.resources, m.alliance,
+             m.faction_edges, m.popularity, m.population, m.grievance, m.foreign_fighters,
+             m.strength, m.home, m.ungoverned, m.upkeep_unpaid)  # fmt: skip
+    m.sync_strength()
+
+
+@kernel
+def _ungoverned(control: np.ndarray, garrison: np.ndarray, gov_need_inv: np.ndarray,
+                reach_share: np.ndarray, jihadist: np.ndarray,
+                out: np.ndarray) -> None:  # fmt: skip
+    for r in range(control.shape[0]):
+        c = control[r]
+        cc = max(c, 0)
+        gov = min(garrison[cc, r] * gov_need_inv[r], 1.0)
+        gov = gov * (1.0 if c >= 0 and not jihadist[cc] else 0.0)
+        out[r] = 1.0 - gov * reach_share[r]
+
+
+@kernel
+def _ceiling(k: np.ndarray, control: np.ndarray, garrison: np.ndarray, popularity: np.ndarray,
+             population: np.ndarray, jihadist: np.ndarray, grievance: np.ndarray,
+             ungoverned: np.ndarray, out: np.ndarray) -> None:  # fmt: skip
+    F, R = garrison.shape
+    for f in range(F):
+        t = 0.0
+        for r in range(R):
+            if control[r] == f or garrison[f, r] > 0:
+                t += popularity[f, r] * population[r]
+        out[f] = t * k[MOBILISATION_CEILING]
+    any_j = False
+    for f in range(F):
+        any_j = any_j or jihadist[f]
+    if not any_j:
+        return
+    pool = np.empty(R)
+    for r in range(R):
+        x = min(grievance[r] * k[GRIEVANCE_WEIGHT] + ungoverned[r], 1.0) * population[r]
+        tot = 0.0
+        for f in range(F):
+            if jihadist[f]:
+                tot += garrison[f, r]
+        if tot > 0:
+            x = x / tot
+        pool[r] = x * k[JIHADIST_MOBILISATION]
+    for f in range(F):
+        if jihadist[f]:
+            t = 0.0
+            for r in range(R):
+                t += garrison[f, r] * pool[r]
+            out[f] += t
+
+
+@kernel
+def _economy(k: np.ndarray, flows: np.ndarray, control: np.ndarray, garrison: np.ndarray,
+             gov_need_inv: np.ndarray, reach_share: np.ndarray, jihadist: np.ndarray,
+             oil_share: np.ndarray, pop_share: np.ndarray, blockades: np.ndarray,
+             resources: np.ndarray, alliance: np.ndarray, faction_edges: np.ndarray,
+             popularity: np.ndarray, population: np.ndarray, grievance: np.ndarray,
+             foreign_fighters: np.ndarray, strength: np.ndarray, home: np.ndarray,
+             ungoverned: np.ndarray, unpaid: np.ndarray) -> None:  # fmt: skip
+    """:func:`economy` (resources, ungoverned space, unpaid upkeep and garrisons in place;
+    the caller syncs strength)."""
+    S, F, _ = flows.shape
+    R = control.shape[0]
+    _ungoverned(control, garrison, gov_need_inv, reach_share, jihadist, ungoverned)
     # income: oil not blockaded, taxes; jihadists extort where the state is absent
-    value = m.oil_share * p.oil_income
-    if m.blockades.any():
-        value = value * (m.blockades == 0)
-    value += p.tax_income * m.pop_share
-    income = _dot(own, value)
-    if m.jihadist_ids:
-        present = m.garrison.take(m.jihadist_index, axis=0) > 0
-        income[m.jihadist_index] += _dot(present, p.tax_income * m.pop_share * m.ungoverned)
-    res = m.resources + income
-    res += p.financial_to_resources * got[:, FIN]
-    ally, scale = m.cached("allies", _allies, m.alliance, m.faction_edges)
-    if scale is not None:
-        transfer = ally * (scale * res)[:, None]
-        res += _sum(transfer, axis=0) - _sum(transfer, axis=1)
-    np.maximum(res, 0.0, out=res)
-    cap = ceiling(m, own).tolist()
-    # per faction on lists (F ~ 9: plain floats beat numpy's per-call overhead)
-    strength, mil, ff = m.strength.tolist(), got[:, MIL].tolist(), m.foreign_fighters.tolist()
-    res_l, jihadist = res.tolist(), m.jihadist_list
-    upkeep, spend_share = p.upkeep_cost / 1000.0, p.resource_spend
-    to_fighters, per_spend = p.military_to_fighters, p.recruitment_rate
-    base_keep, desert, jr = 1.0 - p.attrition_rate, p.unpaid_desertion, p.jihadist_recruitment
-    keep, unpaid, empty = [], [], []
-    for f in range(m.F):
-        r, s_f, k_f = res_l[f], strength[f], cap[f]
+    value = np.empty(R)
+    for r in range(R):
+        v = oil_share[r] * k[OIL_INCOME]
+        if blockades[r] != 0:
+            v = 0.0
+        value[r] = v + k[TAX_INCOME] * pop_share[r]
+    res = np.empty(F)
+    for f in range(F):
+        t = 0.0
+        for r in range(R):
+            if control[r] == f:
+                t += value[r]
+        if jihadist[f]:
+            x = 0.0
+            for r in range(R):
+                if garrison[f, r] > 0:
+                    x += k[TAX_INCOME] * pop_share[r] * ungoverned[r]
+            t += x
+        fin = 0.0
+        for s in range(S):
+            fin += flows[s, f, FIN]
+        res[f] = resources[f] + t + k[FINANCIAL_TO_RESOURCES] * fin
+    # transfers between allies: each passes on a share of its resources
+    ally = np.empty((F, F))
+    scale = np.zeros(F)
+    gives = False
+    for g in range(F):
+        tot = 0.0
+        for f in range(F):
+            ally[g, f] = k[ALLY_SHARE] * (alliance[g, f] + faction_edges[g, f, MIL]
+                                          + faction_edges[g, f, FIN])  # fmt: skip
+            tot += ally[g, f]
+        if tot > 0:
+            scale[g] = min(tot, 1.0) / tot
+            gives = True
+    if gives:
+        flow_in = np.zeros(F)
+        flow_out = np.zeros(F)
+        for g in range(F):
+            for f in range(F):
+                x = ally[g, f] * (scale[g] * res[g])
+                flow_in[f] += x
+                flow_out[g] += x
+        for f in range(F):
+            res[f] += flow_in[f] - flow_out[f]
+    for f in range(F):
+        res[f] = max(res[f], 0.0)
+    cap = np.empty(F)
+    _ceiling(k, control, garrison, popularity, population, jihadist, grievance, ungoverned, cap)
+    upkeep, spend_share = k[UPKEEP_COST] / 1000.0, k[RESOURCE_SPEND]
+    base_keep = 1.0 - k[ATTRITION_RATE]
+    for f in range(F):
+        r, s_f, k_f = res[f], strength[f], cap[f]
         due = upkeep * s_f
         paid = r if r < due else due
         r -= paid
         u = (due - paid) / due if due > 0 else 0.0
         spend = spend_share * r
-        res_l[f] = r - spend
+        resources[f] = r - spend
+        unpaid[f] = u
         room = 1.0 - s_f / k_f if k_f > 0 else 0.0
         room = 0.0 if room < 0.0 else (1.0 if room > 1.0 else room)
-        recruits = (to_fighters * mil[f] + per_spend * spend) * room + ff[f]
+        mil = 0.0
+        for s in range(S):
+            mil += flows[s, f, MIL]
+        recruits = (k[MILITARY_TO_FIGHTERS] * mil + k[RECRUITMENT_RATE] * spend) * room
+        recruits += foreign_fighters[f]
         if jihadist[f] and k_f > s_f:
-            recruits += jr * (k_f - s_f)
-        k = base_keep - desert * u
-        k = k if k > 0.0 else 0.0
+            recruits += k[JIHADIST_RECRUITMENT] * (k_f - s_f)
+        keep = base_keep - k[UNPAID_DESERTION] * u
+        keep = keep if keep > 0.0 else 0.0
         if s_f > 0:
-            k += recruits / s_f
-        elif recruits > 0:
-            empty.append((f, recruits))
-        keep.append(k)
-        unpaid.append(u)
-    m.resources = np.array(res_l)
-    m.upkeep_unpaid = np.array(unpaid)
-    # recruits join the garrisons in proportion (a faction with none: its home regions)
-    m.garrison *= np.array(keep)[:, None]
-    for f, recruits in empty:
-        m.garrison[f] += recruits * m.home[f]
-    m.sync_strength()
-
-
-def _allies(m: LibyaModel) -> tuple[np.ndarray, np.ndarray | None]:
-    """(ally[F_from, F_to], scale[F]) of the monthly resource transfers between allies;
-    ``scale`` is None when no faction passes anything on."""
-    fe = m.faction_edges
-    ally = m.p.ally_share * (m.alliance + fe[:, :, MIL] + fe[:, :, FIN])
-    tot = ally.sum(axis=1)
-    if not (tot > 0).any():
-        return ally, None
-    scale = np.divide(np.minimum(tot, 1.0), tot, out=np.zeros(m.F), where=tot > 0)
-    return ally, scale
+            keep += recruits / s_f
+        for j in range(R):
+            garrison[f, j] *= keep
+        if s_f <= 0 and recruits > 0:  # no garrison to join: its home regions
+            for j in range(R):
+                garrison[f, j] += recruits * home[f, j]
 
 
 # ---------------------------------------------------------------------- redeployment
@@ -311,56 +412,120 @@ def redeploy(m: LibyaModel) -> None:
     regions (not at an offensive's origin); ``redeploy_rate·spare`` leaves r for s
     ∝ ``need_s·(1 − hop_loss)^hops(r,s)``, arriving ×``(1 − hop_loss)^hops``, no
     more than the need."""
-    p = m.p
-    if p.redeploy_rate <= 0:
+    if m.p.redeploy_rate <= 0:
         return
-    g = m.garrison
-    own = m.own()
-    want = hostile_near(m)
-    active = [o for o in m.offensives if o.status == "active"]
-    for o in active:  # a town under attack: the holder wants to match the attack
-        c = int(m.control[o.target])
-        if c >= 0 and c != o.attacker:
-            power = g.item(o.attacker, o.origin) * m.combat_mult.item(o.attacker)
-            power *= m.defence.item(o.target) / m.combat_mult.item(c)  # a margin: its cover
-            want[c, o.target] = max(want.item(c, o.target), power)
-    want *= m.cover_per_defence
-    need = want - g
-    np.maximum(need, 0.0, out=need)
-    need *= own
-    if p.ally_cover > 0 and m.any_nonjihadist:  # allies cover a holder's shortfall
-        ally = m.alliance * m.nonjihadist[:, None]
-        np.fill_diagonal(ally, 0.0)
-        short = want - g - _dot(ally.T, g)  # the holder's want, less its allies' there
-        np.maximum(short, 0.0, out=short)
-        short *= own
-        need += p.ally_cover * _dot(ally, short)
-    if not need.any():
-        return
-    spare = g - want
-    spare -= m.gov_floor
-    np.maximum(spare, 0.0, out=spare)
-    spare *= own  # forces outside its own regions are at a front: they stay
-    for o in active:  # nor the forces massed for an offensive or a siege
-        spare[o.attacker, o.origin] = 0.0
-    if not spare.any():
-        return
-    # flows x[f, r, s] = out[f, r]·need[f, s]·τ[r, s] (τ symmetric), written as products
-    # of [F, R] arrays with [R, R] ones: out = rate·spare/Σ_s need·τ
-    tau = m.transit_off
-    tot = _dot(need, tau)
-    out = np.divide(spare, tot, out=np.zeros_like(spare), where=tot > 0)
-    out *= p.redeploy_rate
-    arrive = _dot(out, m.transit_off2)  # Σ_r out·τ² (arrivals lose (1 − hop_loss)^hops)
-    arrive *= need
-    scale = np.divide(need, arrive, out=np.ones_like(need), where=arrive > need)
-    arrive *= scale
-    scale *= need
-    leave = _dot(scale, tau)
-    leave *= out
-    g -= leave
-    g += arrive
-    m.sync_strength()
+    active = [(o.attacker, o.origin, o.target) for o in m.offensives if o.status == "active"]
+    off = np.array(active, dtype=np.int64).reshape(len(active), 3)
+    if _redeploy(m.forces_k, m.garrison, m.control, m.hostility, m.adj_f, off, m.combat_mult,
+                 m.defence, m.cover_per_defence, m.alliance, m.jihadist, m.gov_floor,
+                 m.transit_off, m.transit_off2):  # fmt: skip
+        m.sync_strength()
+
+
+@kernel
+def _redeploy(k: np.ndarray, g: np.ndarray, control: np.ndarray, hostility: np.ndarray,
+              adj: np.ndarray, off: np.ndarray, mult: np.ndarray, defence: np.ndarray,
+              cover_per_defence: np.ndarray, alliance: np.ndarray, jihadist: np.ndarray,
+              gov_floor: np.ndarray, tau: np.ndarray, tau2: np.ndarray) -> bool:  # fmt: skip
+    """:func:`redeploy` on the garrisons ``g`` (in place); ``off[n, 3]``: (attacker,
+    origin, target) of each active offensive. Returns whether anything moved."""
+    F, R = g.shape
+    # threat: hostility-weighted hostile fighters in or next to each region
+    hg = np.zeros((F, R))
+    for f in range(F):
+        for h in range(F):
+            if hostility[f, h] != 0:
+                for r in range(R):
+                    hg[f, r] += hostility[f, h] * g[h, r]
+    want = np.zeros((F, R))
+    for f in range(F):
+        for r in range(R):
+            t = 0.0
+            for s in range(R):
+                t += hg[f, s] * adj[s, r]
+            want[f, r] = t
+    for i in range(off.shape[0]):  # a town under attack: the holder wants to match the attack
+        a, origin, t = off[i, 0], off[i, 1], off[i, 2]
+        c = control[t]
+        if c >= 0 and c != a:
+            power = g[a, origin] * mult[a]
+            power *= defence[t] / mult[c]  # a margin: its cover
+            want[c, t] = max(want[c, t], power)
+    any_need = False
+    need = np.zeros((F, R))
+    for f in range(F):
+        for r in range(R):
+            want[f, r] *= cover_per_defence[r]
+            if control[r] == f:
+                need[f, r] = max(want[f, r] - g[f, r], 0.0)
+    any_nonjihadist = False
+    for f in range(F):
+        any_nonjihadist = any_nonjihadist or not jihadist[f]
+    if k[ALLY_COVER] > 0 and any_nonjihadist:  # allies cover a holder's shortfall
+        short = np.zeros((F, R))
+        for f in range(F):
+            for r in range(R):
+                if control[r] != f:
+                    continue
+                others = 0.0
+                for h in range(F):
+                    if h != f and not jihadist[h]:
+                        others += alliance[h, f] * g[h, r]
+                short[f, r] = max(want[f, r] - g[f, r] - others, 0.0)
+        for h in range(F):
+            if jihadist[h]:
+                continue
+            for r in range(R):
+                t = 0.0
+                for f in range(F):
+                    if f != h:
+                        t += alliance[h, f] * short[f, r]
+                need[h, r] += k[ALLY_COVER] * t
+    for f in range(F):
+        for r in range(R):
+            any_need = any_need or need[f, r] != 0
+    if not any_need:
+        return False
+    spare = np.zeros((F, R))
+    any_spare = False
+    for f in range(F):
+        for r in range(R):
+            if control[r] == f:  # forces outside its own regions are at a front: they stay
+                spare[f, r] = max(g[f, r] - want[f, r] - gov_floor[r], 0.0)
+    for i in range(off.shape[0]):  # nor the forces massed for an offensive or a siege
+        spare[off[i, 0], off[i, 1]] = 0.0
+    for f in range(F):
+        for r in range(R):
+            any_spare = any_spare or spare[f, r] != 0
+    if not any_spare:
+        return False
+    # flows x[f, r, s] = out[f, r]·need[f, s]·τ[r, s] (τ symmetric): out = rate·spare/Σ_s need·τ
+    out = np.zeros((F, R))
+    arrive = np.zeros((F, R))
+    for f in range(F):
+        for r in range(R):
+            tot = 0.0
+            for s in range(R):
+                tot += need[f, s] * tau[s, r]
+            out[f, r] = (spare[f, r] / tot if tot > 0 else 0.0) * k[REDEPLOY_RATE]
+        for s in range(R):  # arrivals lose (1 − hop_loss)^hops; no more than the need
+            t = 0.0
+            for r in range(R):
+                t += out[f, r] * tau2[r, s]
+            arrive[f, s] = t * need[f, s]
+    scale = np.empty((F, R))
+    for f in range(F):
+        for s in range(R):
+            x = need[f, s] / arrive[f, s] if arrive[f, s] > need[f, s] else 1.0
+            arrive[f, s] *= x
+            scale[f, s] = x * need[f, s]
+    for f in range(F):
+        for r in range(R):
+            t = 0.0
+            for s in range(R):
+                t += scale[f, s] * tau[s, r]
+            g[f, r] = g[f, r] - t * out[f, r] + arrive[f, r]
+    return True
 
 
 # ---------------------------------------------------------------------- offensives
@@ -467,60 +632,122 @@ def decide(m: LibyaModel) -> None:
     ]
     if not deciding:
         return
-    # what every decision shares this month, as lists: R ~ 14 and F ~ 9 are too small
-    # for numpy's per-call overhead to pay off in the per-target arithmetic below
-    fr = Front(m)
-    mass, hold = fr.mass.tolist(), fr.hold.tolist()
-    near = (_dot(m.garrison, m.adj_f) > 0).tolist()
-    value = (m.value + p.jihadist_prize * m.jihadist_held()).tolist()
-    control, defence = m.control.tolist(), m.defence.tolist()
-    mult, hostility = m.combat_mult.tolist(), m.hostility.tolist()
-    # in each held region, the holder's strongest enemy pocket there (or −1)
-    cc = np.maximum(m.control, 0)
-    w = m.hostility[cc] * m.garrison.T  # [R, F]
-    strongest = w.argmax(axis=1)
-    strongest[w.max(axis=1) <= 0] = -1
-    pocket = strongest.tolist()
-    e, cost = p.contest_exponent, p.offensive_cost * share
-    inside = (m.garrison > 0).tolist()
-    kappa = p.insurgent_cover
+    # every deciding faction's options, from what the decisions share this month (the
+    # forces as they stand before anyone launches): (net gain, target, defender),
+    # best first
+    who = np.array(deciding, dtype=np.int64)
+    n = len(deciding)
+    nets, targets, defs = (
+        np.empty((n, m.R)),
+        np.empty((n, m.R), np.int64),
+        np.empty((n, m.R), np.int64),
+    )
+    counts = np.empty(n, np.int64)
+    _options(who, share, p.offensive_cost * share, p.contest_exponent, p.insurgent_cover,
+             p.jihadist_prize, m.garrison, m.alliance, m.jihadist, m.mass_transit, m.adj_f,
+             m.value, m.control, m.defence, m.combat_mult, m.hostility, nets, targets, defs,
+             counts)  # fmt: skip
     threshold, months = p.offensive_threshold, round(p.offensive_months)
-    for a in deciding:
+    for i, a in enumerate(deciding):
         if m.active_offensive[a] >= 0:  # an ally's offensive this month cannot start it
             continue
-        h_a, near_a, mass_a = hostility[a], near[a], mass[a]
-        xa = share * mult[a]
-        insurgent, in_a = m.jihadist_list[a], inside[a]
-        options = []
-        for t, c in enumerate(control):
-            if not near_a[t]:
-                continue
-            if c == a:  # a pocket to clear: the enemy with the most weighted fighters
-                d = pocket[t]
-                if d < 0:
-                    continue
-                h = h_a[d]
-            elif c >= 0:
-                d, h = c, h_a[c]
-                if h <= 0:
-                    continue
-            else:
-                d, h = -1, 1.0
-            cov_a, cov_d = 1.0, defence[t]
-            if insurgent and in_a[t]:  # the town's cover passes in part to insurgents within
-                cov_a = cov_d**kappa
-                cov_d /= cov_a
-            x = (xa * mass_a[t] * cov_a) ** e
-            y = (hold[d][t] * cov_d * mult[d]) ** e if d >= 0 else 0.0
-            prob = x / (x + y) if x + y > 0 else 0.5
-            options.append((h * prob * value[t] - cost * (1.0 - prob), t, d))
-        options.sort(reverse=True)
-        for net, t, d in options[:3]:  # the best few: red lines and ceasefires may rule one out
+        for j in range(min(3, int(counts[i]))):  # the best few: red lines and ceasefires
+            net, t, d = float(nets[i, j]), int(targets[i, j]), int(defs[i, j])  # may rule one out
             if net <= threshold:
                 break
             if net - _deterrence(m, a, t) > threshold and not _binds(m, a, d):
                 launch(m, a, t, share, months, "decided")
                 break
+
+
+@kernel
+def _options(who: np.ndarray, share: float, cost: float, e: float, kappa: float, prize: float,
+             g: np.ndarray, alliance: np.ndarray, jihadist: np.ndarray, mass_transit: np.ndarray,
+             adj: np.ndarray, value0: np.ndarray, control: np.ndarray, defence: np.ndarray,
+             mult: np.ndarray, hostility: np.ndarray, nets: np.ndarray, targets: np.ndarray,
+             defs: np.ndarray, counts: np.ndarray) -> None:  # fmt: skip
+    """For each attacker in ``who``: its options (targets next to its forces held by an
+    enemy or nobody, or its own regions where an enemy pocket fights on), each with the
+    net expected gain ``h·P·value − cost·(1 − P)`` and the defender, sorted best first
+    (as Python sorts the tuples (net, target, defender) in reverse). The front
+    (:class:`Front`): massable force ``mass[F, R]`` and defending force with allies
+    ``hold[F, R]``; P the contest ``X^e/(X^e + Y^e)`` (:func:`front`)."""
+    F, R = g.shape
+    with_allies = np.zeros((F, R))
+    for f in range(F):
+        for q in range(F):
+            if q != f and not jihadist[q] and alliance[f, q] != 0:
+                for r in range(R):
+                    with_allies[f, r] += alliance[f, q] * g[q, r]
+    mass = np.zeros((F, R))
+    hold = np.empty((F, R))
+    near = np.zeros((F, R), dtype=np.bool_)
+    for f in range(F):
+        for t in range(R):
+            x = 0.0
+            y = 0.0
+            z = 0.0
+            for r in range(R):
+                x += g[f, r] * mass_transit[r, t]
+                y += with_allies[f, r] * adj[r, t]
+                z += g[f, r] * adj[r, t]
+            mass[f, t] = x + y
+            hold[f, t] = with_allies[f, t] + g[f, t]
+            near[f, t] = z > 0
+    value = np.empty(R)
+    pocket = np.empty(R, np.int64)  # in each held region, the holder's strongest enemy there
+    for t in range(R):
+        c = control[t]
+        value[t] = value0[t] + prize * (1.0 if c >= 0 and jihadist[c] else 0.0)
+        cc = max(c, 0)
+        best, arg = -np.inf, 0
+        for f in range(F):
+            w = hostility[cc, f] * g[f, t]
+            if w > best:
+                best, arg = w, f
+        pocket[t] = arg if best > 0 else -1
+    for i in range(who.shape[0]):
+        a = who[i]
+        xa = share * mult[a]
+        n = 0
+        for t in range(R):
+            if not near[a, t]:
+                continue
+            c = control[t]
+            if c == a:  # a pocket to clear: the enemy with the most weighted fighters
+                d = pocket[t]
+                if d < 0:
+                    continue
+                h = hostility[a, d]
+            elif c >= 0:
+                d, h = c, hostility[a, c]
+                if h <= 0:
+                    continue
+            else:
+                d, h = -1, 1.0
+            cov_a, cov_d = 1.0, defence[t]
+            if jihadist[a] and g[a, t] > 0:  # the town's cover passes in part to insurgents
+                cov_a = cov_d**kappa
+                cov_d /= cov_a
+            x = (xa * mass[a, t] * cov_a) ** e
+            y = (hold[d, t] * cov_d * mult[d]) ** e if d >= 0 else 0.0
+            prob = x / (x + y) if x + y > 0 else 0.5
+            net = h * prob * value[t] - cost * (1.0 - prob)
+            j = n  # insertion, best first: by net, then target, then defender, decreasing
+            while j > 0 and (
+                nets[i, j - 1] < net
+                or (nets[i, j - 1] == net
+                    and (targets[i, j - 1] < t or (targets[i, j - 1] == t and defs[i, j - 1] < d)))
+            ):  # fmt: skip
+                nets[i, j], targets[i, j], defs[i, j] = (
+                    nets[i, j - 1],
+                    targets[i, j - 1],
+                    defs[i, j - 1],
+                )
+                j -= 1
+            nets[i, j], targets[i, j], defs[i, j] = net, t, d
+            n += 1
+        counts[i] = n
 
 
 def launch(
@@ -698,9 +925,7 @@ def press(m: LibyaModel) -> None:
         m.siege[a, t] = max(0.0, m.siege[a, t] + step)
         o.progress = float(m.siege[a, t])
         # encirclement takes numbers: the besiegers against the besieged
-        can_hold = (
-            o.siege and d >= 0 and g.item(a, r0) >= p.siege_ratio * besieged(m, a, d, t)
-        )
+        can_hold = o.siege and d >= 0 and g.item(a, r0) >= p.siege_ratio * besieged(m, a, d, t)
         if o.progress >= 1.0:
             m.siege[:, t] = 0.0
             if o.siege:

@@ -76,18 +76,29 @@ def disabled() -> bool:
     return bool(numba.config.DISABLE_JIT)  # type: ignore[attr-defined]
 
 
-def warm(months: int = 3) -> None:
-    """Compile (or load from the cache) every kernel: a short run of the shipped
-    scenarios that between them call every kernel."""
+def warm(months: int | None = None) -> None:
+    """Compile (or load from the cache) every kernel: a run of each shipped scenario
+    (their events call the kernels of rarer paths), then the public wrappers that
+    tests and notebooks call on their own."""
     from ..scenario import load_scenario
+    from . import politics, support
     from .model import LibyaModel
 
     root = Path(__file__).resolve().parents[3] / "scenarios"
     files = sorted(root.glob("*.yaml")) if root.is_dir() else []
+    m = None
     for path in files:
         m = LibyaModel(load_scenario(path), rng=0, months=months)
-        for _ in range(months):
+        while m.running:
             m.step()
+    if m is None:
+        return
+    support.scores(m)
+    support.candidates(m)
+    support.portfolio(np.array([[0.5, -0.2, 0.9]]))
+    support._committed(m, support._weights(m))
+    politics.condorcet(np.array([[0.5, 0.7], [0.3, 0.5]]))
+    politics.power_shares(m)
 
 
 #: end-of-run arrays compared by :func:`differences` (besides the series and the event log)
