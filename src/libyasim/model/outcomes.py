@@ -253,13 +253,16 @@ def criteria(m: LibyaModel, series: pd.DataFrame) -> dict[str, Any]:
     """
     o = m.o
     n = len(series) - 1  # months run
-    w = series.tail(min(o.window_months, n) or 1)
-    k = len(w)
-    pop = np.array([w[f"population.{f}"].mean() for f in m.faction_ids])
-    strength = np.array([w[f"strength.{f}"].mean() for f in m.faction_ids])
+    k = min(min(o.window_months, n) or 1, len(series))
+    # the window's means of the columns the decision reads, in one numpy pass
+    where = {c: i for i, c in enumerate(series.columns.tolist())}
+    wanted = [f"population.{f}" for f in m.faction_ids] + [f"strength.{f}" for f in m.faction_ids]
+    means = series.iloc[-k:, [where[c] for c in [*wanted, "battle_deaths"]]].to_numpy(float)
+    means = means.mean(axis=0)
+    pop, strength = means[: m.F], means[m.F : 2 * m.F]
     ns = np.where(m.jihadist, 0.0, strength)
     share = ns / ns.sum() if ns.sum() > 0 else ns
-    war = float(w["battle_deaths"].mean()) if n > 0 else 0.0
+    war = float(means[-1]) if n > 0 else 0.0
     top = int(np.argmax(np.where(m.jihadist, -1, pop)))
     # the capital, held through the window by one non-jihadist faction?
     cap = capital_region(m)
@@ -432,8 +435,11 @@ def ceasefire_months(m: LibyaModel) -> int:
 def summary(m: LibyaModel, series: pd.DataFrame, events: pd.DataFrame) -> dict[str, Any]:
     state, flags, why = classify(m, series)
     unity = why.pop("unity_index")
-    last = series.iloc[-1]
-    battles = events[events["kind"] == "battle"] if len(events) else events
+    # numpy, not pandas, from here: one row and three columns as arrays
+    last = dict(zip(series.columns.tolist(), series.iloc[-1].tolist(), strict=True))
+    fatalities = series["fatalities"].to_numpy(dtype=float)[1:]
+    battle_deaths = series["battle_deaths"].to_numpy(dtype=float)[1:]
+    kinds = events["kind"].to_numpy(dtype=object) if len(events) else np.array([], dtype=object)
     return {
         "scenario_id": m.spec.id,
         "scenario_title": m.spec.title,
@@ -459,11 +465,11 @@ def summary(m: LibyaModel, series: pd.DataFrame, events: pd.DataFrame) -> dict[s
             for i, f in enumerate(m.faction_ids)
         },
         "settlement": {k: round(float(last[f"settlement.{k}"]), 4) for k in m.issue_ids},
-        "total_fatalities": round(float(series["fatalities"].iloc[1:].sum()), 1),
-        "battle_deaths": round(float(series["battle_deaths"].iloc[1:].sum()), 1),
-        "months_of_fighting": int((series["battle_deaths"].iloc[1:] > 0).sum()),
-        "battles": len(battles),
-        "control_changes": int((events["kind"] == "control_change").sum()) if len(events) else 0,
+        "total_fatalities": round(float(np.nansum(fatalities)), 1),
+        "battle_deaths": round(float(np.nansum(battle_deaths)), 1),
+        "months_of_fighting": int((battle_deaths > 0).sum()),
+        "battles": int((kinds == "battle").sum()),
+        "control_changes": int((kinds == "control_change").sum()),
         "threat_index": round(float(last["threat_index"]), 4),
         "ceasefire_months": ceasefire_months(m),
         "unity_index": round(unity, 4),
