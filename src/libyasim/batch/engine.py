@@ -327,8 +327,8 @@ def run_batch(
     failed = sum(1 for st, _ in final.values() if st == "failed")
     store.unify()  # one schema for every runs part (before the inventory records them)
     store.consolidate()
-    record_inventory(store)
-    store.update_manifest(
+    record_inventory(  # one write of the manifest (it holds the resolved scenarios)
+        store,
         updated=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         counts={
             "total": plan.total,

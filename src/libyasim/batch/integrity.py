@@ -373,8 +373,9 @@ def check_parts(store: BatchStore, *, move: bool = True) -> list[str]:
     return lines
 
 
-def record_inventory(store: BatchStore) -> None:
-    """Write every part's rows into the manifest (checked by :func:`damaged_parts`)."""
+def record_inventory(store: BatchStore, **fields: Any) -> None:
+    """Write every part's rows into the manifest (checked by :func:`damaged_parts`),
+    with any other ``fields`` in the same write."""
     parts: dict[str, dict[str, int]] = {}
     for table in TABLES:
         for path in store.parts(table):
@@ -382,7 +383,7 @@ def record_inventory(store: BatchStore) -> None:
             if bad is None and n is not None:
                 parts.setdefault(path.stem, {}).setdefault(table, 0)
                 parts[path.stem][table] += n
-    store.update_manifest(parts=parts)
+    store.update_manifest(parts=parts, **fields)
 
 
 @contextlib.contextmanager
