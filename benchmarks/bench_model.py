@@ -184,7 +184,8 @@ def main() -> None:
         f"x {k} runs; load average {load0[0]:.1f} -> {load1[0]:.1f} "
         f"({os.cpu_count()} cores)"
     )
-    print(f"{'':34s} {'this tree':>10s}" + (f" {'pre-v2':>10s} {'ratio':>7s}" if theirs else ""))
+    label = "pre-v2" if args.reference == "auto" else "reference"
+    print(f"{'':34s} {'this tree':>10s}" + (f" {label:>10s} {'ratio':>7s}" if theirs else ""))
 
     def row(label: str, a: float, b: float | None, ratio: float | None, unit: str) -> None:
         line = f"  {label:32s} {a:8.2f}{unit}"
@@ -231,7 +232,7 @@ def main() -> None:
     ratio = statistics.median(r["run"] / r["empty"] for r in ours)
     line = f"  {'ratio run / empty Mesa model':32s} {ratio:8.1f}x  (target <= 4)"
     if theirs:
-        line += f"   pre-v2: {statistics.median(r['run'] / r['empty'] for r in theirs):.1f}x"
+        line += f"   {label}: {statistics.median(r['run'] / r['empty'] for r in theirs):.1f}x"
     print(line)
 
 
