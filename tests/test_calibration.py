@@ -543,3 +543,32 @@ def test_strict_match_needs_half_the_runs_within_tolerance():
     assert match_patterns(half, pat, {"toy_mean"})[0]["status"] == "matched"
     less = pd.DataFrame({"toy_mean": [3.0] * 9 + [9.0] * 11})
     assert match_patterns(less, pat, {"toy_mean"})[0]["status"] == "unmatched"
+
+
+# --------------------------------------------------------------------------- the shipped sample
+
+SHIPPED_SAMPLE = ROOT / "scenarios" / "calibration" / "libya_2014_nroy.parquet"
+
+
+def test_the_shipped_sample_feeds_the_calibrated_2017_baseline():
+    from libyasim.calibration.sample import header_path, scenario_sample
+
+    head = json.loads(header_path(SHIPPED_SAMPLE).read_text(encoding="utf-8"))
+    assert head["scenario"]["id"] == "libya_2014" and head["rows"] > 0
+    assert set(head["fitted"]).isdisjoint(head["held_back"])
+    s = load_scenario(ROOT / "scenarios" / "calibration" / "baseline_2017_calibrated.yaml")
+    names, x = scenario_sample(s)
+    assert len(x) == head["rows"] and names == head["parameters"]
+    # every calibrated value lies in the range the calibration sampled
+    for j, n in enumerate(names):
+        lo, hi = head["space"][n]
+        assert ((x[:, j] >= lo) & (x[:, j] <= hi)).all(), n
+    # a sampled batch of the calibrated baseline draws whole rows of the sample,
+    # except initial_threat, which the baseline cites from the seed article
+    points = Design(sample="lhs", sample_n=6, root_seed=2, vary=("parameters.*",)).points([s])
+    free = [j for j, n in enumerate(names) if n != "parameters.initial_threat"]
+    rows = {tuple(np.round(x[i, free], 9)) for i in range(len(x))}
+    for p in points:
+        assert tuple(np.round([p[names[j]] for j in free], 9)) in rows
+    lo, hi = s.uncertain()["parameters.initial_threat"]
+    assert all(lo <= p["parameters.initial_threat"] <= hi for p in points)
