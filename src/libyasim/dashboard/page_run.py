@@ -20,7 +20,7 @@ from .run_view import RUN_CSS, RunView
 from .session import Session, use_session
 from .widgets import ProblemList, ScenarioPicker
 
-PLAY_DELAY = 0.2  # seconds between steps while playing (about 4 months a second)
+PLAY_DELAY = 0.12  # seconds between steps while playing
 
 
 @dataclass
