@@ -448,7 +448,7 @@ NET_SX, NET_FX = 215.0, 425.0
 
 
 def network_height(scenario: Any) -> float:
-    return max(len(scenario.sponsors), len(scenario.factions)) * NET_ROW + 70
+    return max(len(scenario.sponsors), len(scenario.factions)) * NET_ROW + 90
 
 
 def network_spec(scenario: Any) -> dict[str, Any]:
@@ -493,7 +493,7 @@ def network_spec(scenario: Any) -> dict[str, Any]:
                             "orient": "none",
                             "direction": "horizontal",
                             "legendX": 150,
-                            "legendY": h - 22,
+                            "legendY": h - 48,
                         },
                     },
                     "tooltip": [
@@ -549,8 +549,8 @@ def network_data(model: Any) -> dict[str, list[dict[str, Any]]]:
     flows = flows_of(model)
     S, F = len(model.sponsor_ids), len(model.faction_ids)
     h = network_height(model.spec)
-    ys = np.linspace(20, h - 50, max(S, 1)) if S > 1 else np.array([h / 2 - 15])
-    yf = np.linspace(20, h - 50, max(F, 1)) if F > 1 else np.array([h / 2 - 15])
+    ys = np.linspace(20, h - 70, max(S, 1)) if S > 1 else np.array([h / 2 - 25])
+    yf = np.linspace(20, h - 70, max(F, 1)) if F > 1 else np.array([h / 2 - 25])
     top = float(flows.max()) if flows.size and flows.max() > 0 else 1.0
     rows = []
     for s in range(S):
