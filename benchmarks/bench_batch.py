@@ -65,7 +65,7 @@ def bench_mesa(n: int, months: int, processes: int) -> float:
     t0 = time.perf_counter()
     mesa.batch_run(
         LibyaModel,
-        parameters={"scenario": [scenario], "months": [months]},
+        parameters={"spec": [scenario], "months": [months]},
         number_processes=processes,
         rng=seeds,
         max_steps=months,
