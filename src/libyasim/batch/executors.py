@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .design import RunSpec
+from .lifecycle import watch_server
 from .worker import BatchContext, run_chunk
 
 EXECUTORS = ("process", "serial", "dask")
@@ -66,6 +67,9 @@ _CTX: BatchContext | None = None
 def _init_worker(ctx: BatchContext) -> None:
     global _CTX
     _CTX = ctx
+    if ctx.driver_pid is not None:
+        # an idle worker blocks on the pool's queue and would never see the driver die
+        watch_server(ctx.driver_pid)
 
 
 def _run_in_worker(chunk: Sequence[RunSpec]):  # -> ChunkReport

@@ -166,7 +166,7 @@ def pool() -> cf.ProcessPoolExecutor | None:
     with _POOL_LOCK:
         if _POOL is None:
             from ..batch.executors import process_context
-            from .lifecycle import watch_server
+            from ..batch.lifecycle import watch_server
 
             _POOL = cf.ProcessPoolExecutor(
                 max_workers=n,

@@ -1,12 +1,16 @@
-"""Ensemble worker processes end with the dashboard's server, however it ends.
+"""Worker processes end with the process that started them, however it ends.
 
-``libyasim dashboard`` stops its whole process group on SIGTERM and SIGINT
-(``commands.stop_group``). A server started otherwise (``solara run
-libyasim.dashboard.app``, a service manager signalling the server's own pid, a
-SIGKILL) used to leave its pool's workers, the multiprocessing fork server and
-the resource tracker running. Each worker therefore watches the server: once
-it is gone, the worker stops the fork server it was forked from and exits; the
-resource tracker then sees its last writer close and exits by itself.
+Used by the batch's local process pool (the driver) and by the dashboard's
+ensemble pool (the server). ``libyasim dashboard`` stops its whole process
+group on SIGTERM and SIGINT (``commands.stop_group``), but a server started
+otherwise (``solara run libyasim.dashboard.app``, a service manager signalling
+the server's own pid, a SIGKILL) or a batch driver killed with SIGKILL used to
+leave its pool's idle workers (blocked on the pool's queue), the
+multiprocessing fork server and the resource tracker running. Each worker
+therefore watches its starter: once it is gone, the worker stops the fork
+server it was forked from and exits; the resource tracker then sees its last
+writer close and exits by itself. A batch worker also checks between runs
+(``worker._stop_if_orphaned``) so that it writes nothing more.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ def alive(pid: int) -> bool:
 
 
 def watch_server(server_pid: int) -> None:
-    """Worker initializer: end this worker (and its fork server) once ``server_pid`` is gone."""
+    """Worker initializer: end this worker (and its fork server) once ``server_pid``
+    (the dashboard's server or the batch driver) is gone."""
 
     def loop() -> None:
         while alive(server_pid):
@@ -50,4 +55,4 @@ def watch_server(server_pid: int) -> None:
                 os.kill(parent, signal.SIGTERM)
         os._exit(0)
 
-    threading.Thread(target=loop, name="libyasim-watch-server", daemon=True).start()
+    threading.Thread(target=loop, name="libyasim-watch-starter", daemon=True).start()
