@@ -106,6 +106,13 @@ def _main(argv: Sequence[str] | None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"libyasim {args.command}: error: {why}{where}", file=sys.stderr)
         return 1
+    except UnicodeError as exc:  # a file name that is not UTF-8 (e.g. --out with byte 0xff)
+        print(
+            f"libyasim {args.command}: error: a file name or argument is not valid UTF-8 "
+            f"({exc.reason}); the outputs record paths as UTF-8 text: use a UTF-8 name",
+            file=sys.stderr,
+        )
+        return 1
     except Exception as exc:  # a bug: still one message, and how to report it
         print(
             f"libyasim {args.command}: internal error ({type(exc).__name__}: {exc}); "
