@@ -106,7 +106,7 @@ def _main(argv: Sequence[str] | None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"libyasim {args.command}: error: {why}{where}", file=sys.stderr)
         return 1
-    except UnicodeError as exc:  # a file name that is not UTF-8 (e.g. --out with byte 0xff)
+    except (UnicodeEncodeError, UnicodeDecodeError) as exc:  # a file name not in UTF-8
         print(
             f"libyasim {args.command}: error: a file name or argument is not valid UTF-8 "
             f"({exc.reason}); the outputs record paths as UTF-8 text: use a UTF-8 name",
