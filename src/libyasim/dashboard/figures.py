@@ -621,6 +621,19 @@ def faction_color_scale(scenario: Any) -> dict[str, Any]:
 INDEPENDENT_COLOURS = {"scale": {"color": "independent"}, "legend": {"color": "independent"}}
 
 
+def marker_layer(scenario: Any) -> dict[str, Any]:
+    """Key events as dashed rules over calendar months (data set ``markers``)."""
+    return {
+        "data": {"name": "markers"},
+        "mark": {"type": "rule", "strokeDash": [4, 3], "strokeWidth": 1.5},
+        "encoding": {
+            "x": time_axis(scenario),
+            "color": {"field": "colour", "type": "nominal", "scale": None, "legend": None},
+            "tooltip": [{"field": "month"}, {"field": "what", "title": "event"}],
+        },
+    }
+
+
 def series_spec(
     scenario: Any, variable: str, y_title: str, share: bool, shown: Sequence[str] = ()
 ) -> dict[str, Any]:
@@ -634,15 +647,7 @@ def series_spec(
         height=190,
         resolve=INDEPENDENT_COLOURS,
         layer=[
-            {
-                "data": {"name": "markers"},
-                "mark": {"type": "rule", "strokeDash": [4, 3], "strokeWidth": 1.5},
-                "encoding": {
-                    "x": time_axis(scenario),
-                    "color": {"field": "colour", "type": "nominal", "scale": None, "legend": None},
-                    "tooltip": [{"field": "month"}, {"field": "what", "title": "event"}],
-                },
-            },
+            marker_layer(scenario),
             {
                 # the unchanged run (no levers, same seed), faint behind the changed one
                 "data": {"name": "reference"},
@@ -724,15 +729,7 @@ def settlement_spec(scenario: Any, issue: Any) -> dict[str, Any]:
         height=170,
         resolve=INDEPENDENT_COLOURS,
         layer=[
-            {
-                "data": {"name": "markers"},
-                "mark": {"type": "rule", "strokeDash": [4, 3], "strokeWidth": 1.5},
-                "encoding": {
-                    "x": time_axis(scenario),
-                    "color": {"field": "colour", "type": "nominal", "scale": None, "legend": None},
-                    "tooltip": [{"field": "month"}, {"field": "what", "title": "event"}],
-                },
-            },
+            marker_layer(scenario),
             {
                 "data": {"name": "settlement"},
                 "mark": {
