@@ -217,7 +217,7 @@ class CeasefireBehaviour(Behaviour):
                 for a in np.flatnonzero(m.alliance[p] > 0).tolist():
                     if side[a] < 0 and not m.jihadist[a]:
                         side[a] = k
-        self._log_pos = len(m.event_log)
+        self._log_pos = len(m.logbook)
         bound = {
             m.faction_ids[p]: [m.faction_ids[f] for f in range(m.F) if side[f] == k]
             for k, p in enumerate(self.parties)

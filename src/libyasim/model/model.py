@@ -41,6 +41,7 @@ from ..scenario.types import month_index, month_name
 from . import conflict, forces, politics, support
 from .factions import Faction
 from .jit import Coefficients, kernel
+from .eventlog import EventLog
 from .outcomes import SeriesRecorder
 from .regions import adjacency, build_network
 from .sponsors import Sponsor
@@ -150,11 +151,10 @@ class LibyaModel(mesa.Model):
         support.init(self)
         forces.init(self)
         politics.init(self)
-        self.event_log: list[dict[str, Any]] = []
+        self.logbook = EventLog(self)
         self.events = build_events(self)
         self.election_result: dict[str, Any] | None = None
         self._event_months = [month_index(ev.spec.date) for ev in self.events]
-        self._month_now = self.current_month
         self.recorder = SeriesRecorder(self)
         self.datacollector = ArrayCollector(self, self.recorder, self._reporters())
         self._collect()
@@ -394,6 +394,13 @@ class LibyaModel(mesa.Model):
         for ev in self.events:
             ev.violated(violator, victim, region, source)
 
+    @property
+    def event_log(self) -> list[dict[str, Any]]:
+        """The ACLED-style records logged so far (keys ``step``, ``month``,
+        ``event_type``, ``kind``, ``region``, ``actor1``, ``actor2``,
+        ``fatalities``, ``note``), formatted from :attr:`logbook`'s arrays."""
+        return self.logbook.records()
+
     def log(
         self,
         event_type: str,
@@ -403,29 +410,17 @@ class LibyaModel(mesa.Model):
         actor2: str | None = None,
         fatalities: float = 0.0,
         note: str = "",
+        args: tuple[float, ...] = (),
     ) -> None:
-        """Append an ACLED-style record to :attr:`event_log`."""
-        if isinstance(region, (int, np.integer)):
-            region = self.region_ids[int(region)]
-        self.event_log.append(
-            {
-                "step": self.steps,
-                "month": self._month_now,
-                "event_type": event_type,
-                "kind": kind,
-                "region": region,
-                "actor1": actor1,
-                "actor2": actor2,
-                "fatalities": round(float(fatalities), 3),
-                "note": note,
-            }
-        )
+        """Append an ACLED-style record to the event log (:attr:`logbook`); with
+        ``args`` (up to four numbers) ``note`` is a format template applied to them
+        when the log is read (``"{0:.0f} fighters"``)."""
+        self.logbook.add(event_type, kind, region, actor1, actor2, fatalities, note, args)
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
         """One month, in the order of DESIGN.md §3."""
         self._reset_tallies()
-        self._month_now = self.current_month
         now = self.start_index + self.steps - 1
         if len(self._event_months) != len(self.events):  # events added after construction
             self._event_months = [month_index(ev.spec.date) for ev in self.events]

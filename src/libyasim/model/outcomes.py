@@ -26,7 +26,6 @@ import pandas as pd
 
 from ..scenario.types import month_name
 from .jit import kernel
-from .result import EVENT_COLUMNS
 
 if TYPE_CHECKING:
     from ..scenario.schema import Outcomes
@@ -122,10 +121,7 @@ def _record(r: np.ndarray, strength: np.ndarray, control: np.ndarray, pop_share:
 
 
 def events_frame(m: LibyaModel) -> pd.DataFrame:
-    df = pd.DataFrame(m.event_log, columns=EVENT_COLUMNS)
-    df["step"] = df["step"].astype(np.int64)
-    df["fatalities"] = df["fatalities"].astype(float)
-    return df
+    return m.logbook.frame()
 
 
 def _blocs(m: LibyaModel) -> np.ndarray:
