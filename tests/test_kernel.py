@@ -131,3 +131,36 @@ def test_fresh_processes_load_the_compiled_kernels_from_the_cache():
         assert proc.returncode == 0, proc.stderr[-2000:]
         outs.append(proc.stdout)
     assert outs[0] == outs[1]
+
+
+def test_event_log_arrays_keep_order_and_format_notes_when_read(baseline):
+    """Records logged from Python and rows appended by a kernel keep their order; a
+    template note is formatted from the row's numbers when the log is read; the
+    arrays grow past their first capacity."""
+    from libyasim.model import LibyaModel
+    from libyasim.model.eventlog import ACTOR1, KIND, append
+
+    m = LibyaModel(baseline, rng=1, months=2)
+    book = m.logbook
+    n0 = len(book)
+    m.log("Battles", "battle", 0, m.faction_ids[0], m.faction_ids[1], 2.34567,
+          "{0:.0f} vs {1:.0f} fighters", (120.4, 80.6))  # fmt: skip
+    book.reserve(400)  # writes the Python record first
+    kind = book.code("a_kernel_kind")
+    for k in range(300):
+        append(book.codes, book.values, book.used, m.steps, book.code("Battles"), kind,
+               book.region0 + 1, 1, 0, float(k), book.note("{0:.1f}", 1), k / 10, 0.0, 0.0, 0.0)  # fmt: skip
+    m.log("Strategic developments", "after", None, None, None, 0.0, "plain {text}")
+    recs = m.event_log
+    assert len(recs) == len(book) == n0 + 302
+    first = recs[n0]
+    assert first["note"] == "120 vs 81 fighters" and first["fatalities"] == 2.346
+    assert first["region"] == m.region_ids[0] and first["actor2"] == m.faction_ids[1]
+    assert [r["note"] for r in recs[n0 + 1 : n0 + 4]] == ["0.0", "0.1", "0.2"]
+    assert recs[n0 + 1]["actor1"] == m.faction_ids[1] and recs[n0 + 1]["kind"] == "a_kernel_kind"
+    assert recs[-1]["note"] == "plain {text}" and recs[-1]["actor1"] is None
+    codes, values = book.rows()
+    assert (codes[:, KIND] == kind).sum() == 300 and codes[n0 + 2, ACTOR1] == 1
+    assert len(book.where("a_kernel_kind")) == 300 and len(book.where("nothing")) == 0
+    frame = book.frame()
+    assert frame["note"].tolist() == [r["note"] for r in recs]

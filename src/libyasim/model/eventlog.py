@@ -60,7 +60,7 @@ class EventLog(Sequence[dict[str, Any]]):
         self._note_code: dict[tuple[str, int], int] = {}
         self.codes = np.empty((capacity, 7), dtype=np.int64)
         self.values = np.empty((capacity, 1 + NARGS))
-        self.count = np.zeros(1, dtype=np.int64)  # rows written (a kernel may add to it)
+        self.used = np.zeros(1, dtype=np.int64)  # rows written (a kernel may add to it)
         self._pending: list[tuple[Any, ...]] = []  # rows logged from Python, not yet written
         self._records: list[dict[str, Any]] = []
 
@@ -128,19 +128,19 @@ class EventLog(Sequence[dict[str, Any]]):
             return
         rows, self._pending = self._pending, []
         self.reserve(len(rows), flush=False)
-        n = int(self.count[0])
+        n = int(self.used[0])
         codes, values = self.codes, self.values
         for k, (step, t, kd, r, a1, a2, nc, deaths, args) in enumerate(rows):
             codes[n + k] = (step, t, kd, r, a1, a2, nc)
             values[n + k] = (deaths, *args, *_PAD[len(args) :])
-        self.count[0] = n + len(rows)
+        self.used[0] = n + len(rows)
 
     def reserve(self, extra: int, flush: bool = True) -> None:
         """Room for ``extra`` more rows (call it before a kernel that appends; it
         first writes the records logged from Python, to keep the log in order)."""
         if flush:
             self.flush()
-        n = int(self.count[0])
+        n = int(self.used[0])
         cap = len(self.codes)
         if n + extra <= cap:
             return
@@ -152,7 +152,7 @@ class EventLog(Sequence[dict[str, Any]]):
 
     # ------------------------------------------------------------ reading
     def __len__(self) -> int:
-        return int(self.count[0]) + len(self._pending)
+        return int(self.used[0]) + len(self._pending)
 
     @overload
     def __getitem__(self, i: int) -> dict[str, Any]: ...
@@ -174,14 +174,14 @@ class EventLog(Sequence[dict[str, Any]]):
     def rows(self) -> tuple[np.ndarray, np.ndarray]:
         """``(codes[n, 7], values[n, 5])``: views of the written rows."""
         self.flush()
-        n = int(self.count[0])
+        n = int(self.used[0])
         return self.codes[:n], self.values[:n]
 
     def records(self) -> list[dict[str, Any]]:
         """The log as ACLED-style dicts (formatted once per record, then cached).
         The list is the log's own: read it, don't change it."""
         self.flush()
-        n = int(self.count[0])
+        n = int(self.used[0])
         out = self._records
         if len(out) < n:
             start = self.model.start_index
@@ -236,7 +236,7 @@ class EventLog(Sequence[dict[str, Any]]):
 def append(
     codes: np.ndarray,
     values: np.ndarray,
-    count: np.ndarray,
+    used: np.ndarray,
     step: int,
     etype: int,
     kind: int,
@@ -251,7 +251,7 @@ def append(
     a3: float,
 ) -> None:
     """One row from a kernel (room made beforehand by :meth:`EventLog.reserve`)."""
-    n = count[0]
+    n = used[0]
     codes[n, STEP] = step
     codes[n, TYPE] = etype
     codes[n, KIND] = kind
@@ -264,4 +264,4 @@ def append(
     values[n, ARGS + 1] = a1
     values[n, ARGS + 2] = a2
     values[n, ARGS + 3] = a3
-    count[0] = n + 1
+    used[0] = n + 1

@@ -39,9 +39,9 @@ from ..scenario import load_scenario
 from ..scenario.schema import CHANNELS, INTERESTS, Scenario
 from ..scenario.types import month_index, month_name
 from . import conflict, forces, politics, support
+from .eventlog import EventLog
 from .factions import Faction
 from .jit import Coefficients, kernel
-from .eventlog import EventLog
 from .outcomes import SeriesRecorder
 from .regions import adjacency, build_network
 from .sponsors import Sponsor
