@@ -146,10 +146,10 @@ def test_event_log_arrays_keep_order_and_format_notes_when_read(baseline):
     m.log("Battles", "battle", 0, m.faction_ids[0], m.faction_ids[1], 2.34567,
           "{0:.0f} vs {1:.0f} fighters", (120.4, 80.6))  # fmt: skip
     book.reserve(400)  # writes the Python record first
-    kind = book.code("a_kernel_kind")
+    kind, battles, note = book.code("a_kernel_kind"), book.code("Battles"), book.note("{0:.1f}", 1)
     for k in range(300):
-        append(book.codes, book.values, book.used, m.steps, book.code("Battles"), kind,
-               book.region0 + 1, 1, 0, float(k), book.note("{0:.1f}", 1), k / 10, 0.0, 0.0, 0.0)  # fmt: skip
+        append(book.codes, book.values, book.used, m.steps, battles, kind, book.region0 + 1,
+               1, 0, float(k), note, k / 10, 0.0, 0.0, 0.0)  # fmt: skip
     m.log("Strategic developments", "after", None, None, None, 0.0, "plain {text}")
     recs = m.event_log
     assert len(recs) == len(book) == n0 + 302
@@ -159,7 +159,7 @@ def test_event_log_arrays_keep_order_and_format_notes_when_read(baseline):
     assert [r["note"] for r in recs[n0 + 1 : n0 + 4]] == ["0.0", "0.1", "0.2"]
     assert recs[n0 + 1]["actor1"] == m.faction_ids[1] and recs[n0 + 1]["kind"] == "a_kernel_kind"
     assert recs[-1]["note"] == "plain {text}" and recs[-1]["actor1"] is None
-    codes, values = book.rows()
+    codes, _ = book.rows()
     assert (codes[:, KIND] == kind).sum() == 300 and codes[n0 + 2, ACTOR1] == 1
     assert len(book.where("a_kernel_kind")) == 300 and len(book.where("nothing")) == 0
     frame = book.frame()
