@@ -390,25 +390,57 @@ def test_the_derna_council_s_war_on_daesh_is_fought_in_derna_in_mid_2015():
     assert d.mean() > 2 * d.std(ddof=1) / np.sqrt(len(d)), (with_it, without)
 
 
-def test_direct_support_counts_an_intervention_over_its_whole_length():
-    from libyasim.calibration.patterns import pattern
+def test_direct_support_counts_campaign_victories_over_the_intervention_s_length():
+    from libyasim.calibration.patterns import NotComputable, pattern
+
+    def ev(step, kind, region, a1, a2, note=""):
+        return [
+            step,
+            f"{2016 + (step + 4) // 12}-{(step + 4) % 12 + 1:02d}",
+            "x",
+            kind,
+            region,
+            a1,
+            a2,
+            0,
+            note,
+        ]
 
     rows = [
-        [1, "2016-06", "Strategic developments", "direct_intervention", None, "uae", "lna", 0, ""],
-        [4, "2016-09", "Battles", "control_change", "oil_crescent", "lna", "pfg", 0, ""],
-        [11, "2017-04", "Battles", "control_change", "oil_crescent", "lna", "bdb", 0, ""],
-        [12, "2017-05", "Battles", "control_change", "jufra", "misrata", "lna", 0, ""],
+        ev(1, "direct_intervention", None, "uae", "lna"),
+        # the LNA's September offensive takes the oil crescent: a campaign victory
+        ev(3, "offensive_launched", "oil_crescent", "lna", "pfg"),
+        ev(4, "control_change", "oil_crescent", "lna", "pfg"),
+        ev(4, "offensive_ended", "oil_crescent", "lna", "pfg", "success: after 1 months"),
+        # a change without an offensive (a defection, a skirmish): not counted
+        ev(5, "control_change", "zawiya", "gna", "gnc"),
+        # a change after the winner's offensive there had ended: not counted
+        ev(5, "offensive_launched", "kufra", "lna", "pfg"),
+        ev(6, "offensive_ended", "kufra", "lna", "pfg", "stalemate: after 1 months"),
+        ev(7, "control_change", "kufra", "lna", "pfg"),
+        # April 2017: the LNA retakes the oil crescent; Misrata takes Jufra unaided
+        ev(10, "offensive_launched", "oil_crescent", "lna", "bdb"),
+        ev(11, "control_change", "oil_crescent", "lna", "bdb"),
+        ev(11, "offensive_ended", "oil_crescent", "lna", "bdb", "success: after 1 months"),
+        ev(12, "offensive_launched", "jufra", "misrata", "lna"),
+        ev(12, "control_change", "jufra", "misrata", "lna"),
+        ev(12, "offensive_ended", "jufra", "misrata", "lna", "success: after 0 months"),
     ]
     events = pd.DataFrame(rows, columns=EVENT_COLUMNS)
     series = pd.DataFrame({"month": [f"2016-{m:02d}" for m in range(6, 13)]})
-    [target] = [t for t in pattern("S1").targets if t.name == "direct_support_winner_share"]
-    # without the intervention's length: six months from its start (the September win)
+    [target] = [t for t in pattern("S1").targets if t.name == "direct_support_campaign_share"]
+    # three campaign victories; without the intervention's length its window is
+    # six months from its start: only the September win is under it
     assert target.metric(RunView(series=series, events=events)) == pytest.approx(1 / 3)
     # a 14-month intervention also covers the April 2017 win; not Misrata's
     long = RunView(
         series=series, events=events, intervention_months={("uae", "lna", "2016-06"): 14}
     )
     assert target.metric(long) == pytest.approx(2 / 3)
+    # a run in which no offensive changed a region's hands says so
+    only_changes = events[events["kind"] != "offensive_launched"]
+    with pytest.raises(NotComputable):
+        target.metric(RunView(series=series, events=only_changes))
 
 
 def test_offensive_durations_pair_each_launch_with_its_own_end():

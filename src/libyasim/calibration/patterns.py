@@ -289,29 +289,75 @@ def _sponsored_winner_share(run: RunView) -> float:
     return won / len(ch)
 
 
-def _direct_support_winner_share(run: RunView) -> float:
-    """Share of control changes won by a faction that a sponsor was intervening for
-    directly (a ``direct_intervention`` event naming it, in that region or
-    country-wide): from the intervention's start until its end or six months after
-    its start, whichever is later (the log records the start; the length comes from
-    the scenario's event, ``RunView.intervention_months``)."""
-    ch = run.changes()
+def _direct_windows(run: RunView) -> list[tuple[int, int, str, str, Any]]:
+    """(first step, last step, sponsor, client, region) of each direct intervention
+    the run logged: from its start until its end or six months after its start,
+    whichever is later (the log records the start; the length comes from the
+    scenario's event, ``RunView.intervention_months``)."""
     di = run.kinds("direct_intervention")
-    if not len(ch):
-        raise NotComputable("no control change in this run")
     if not len(di):
-        return 0.0
-    months = [
-        run.intervention_months.get((str(a), str(b), str(m)[:7]), 0)
-        for a, b, m in zip(di["actor1"], di["actor2"], di["month"], strict=True)
-    ]
-    last = di["step"].to_numpy(dtype=int) + np.maximum(np.asarray(months, dtype=int), 6)
-    won = 0
-    for step, region, who in zip(ch["step"], ch["region"], ch["actor1"], strict=True):
-        near = di[(di["step"].to_numpy(dtype=int) <= step) & (last >= step)]
-        named = near[(near["region"] == region) | near["region"].isna()]
-        won += bool(((named["actor1"] == who) | (named["actor2"] == who)).any())
-    return won / len(ch)
+        return []
+    out = []
+    for a, b, m, step, region in zip(
+        di["actor1"], di["actor2"], di["month"], di["step"], di["region"], strict=True
+    ):
+        n = run.intervention_months.get((str(a), str(b), str(m)[:7]), 0)
+        out.append((int(step), int(step) + max(n, 6), str(a), str(b), region))
+    return out
+
+
+def _directly_supported(
+    windows: list[tuple[int, int, str, str, Any]], step: int, region: str, who: str
+) -> bool:
+    """A sponsor was intervening directly for ``who`` at ``step``, in ``region`` or
+    country-wide (an intervention logged without a region)."""
+    return any(
+        lo <= step <= hi and who in (a, b) and (pd.isna(r) or r == region)
+        for lo, hi, a, b, r in windows
+    )
+
+
+def _campaign_victories(run: RunView) -> list[tuple[int, str, str]]:
+    """(step, region, winner) of each change of control that an offensive of the
+    winner on that region brought about: the change falls while the offensive is
+    under way (launched at or before it, not ended before it). Changes from
+    skirmishes, defections or realignments are left out."""
+    ch = run.changes()
+    starts = run.kinds("offensive_launched")
+    if not len(ch) or not len(starts):
+        return []
+    ends = run.kinds("offensive_ended")
+    e_key = list(zip(ends["region"].astype(str), ends["actor1"].astype(str), strict=True))
+    e_step = ends["step"].to_numpy(dtype=int)
+    spans: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    for region, actor, step in zip(
+        starts["region"].astype(str), starts["actor1"].astype(str), starts["step"], strict=True
+    ):
+        later = [int(e_step[i]) for i, k in enumerate(e_key) if k == (region, actor)]
+        later = [x for x in later if x >= int(step)]
+        spans.setdefault((region, actor), []).append(
+            (int(step), float(min(later)) if later else float("inf"))
+        )
+    out = []
+    for step, region, who in zip(
+        ch["step"], ch["region"].astype(str), ch["actor1"].astype(str), strict=True
+    ):
+        if any(lo <= int(step) <= hi for lo, hi in spans.get((region, who), [])):
+            out.append((int(step), region, who))
+    return out
+
+
+def _direct_support_campaign_share(run: RunView) -> float:
+    """Among the changes of control won by an offensive (:func:`_campaign_victories`:
+    a siege or campaign that ends with the town changing hands), the share won by a
+    faction a sponsor was intervening for directly -- air strikes, drones, advisers
+    (a ``direct_intervention`` naming it, in that region or country-wide, over the
+    window of :func:`_direct_windows`)."""
+    won = _campaign_victories(run)
+    if not won:
+        raise NotComputable("no offensive ended with a change of control in this run")
+    windows = _direct_windows(run)
+    return sum(_directly_supported(windows, *w) for w in won) / len(won)
 
 
 def _hedge_share(sponsors: Sequence[str]) -> Metric:
@@ -556,13 +602,17 @@ PATTERNS: tuple[Pattern, ...] = (
                 "at Sirte; the winners of 2014-2017's control changes had foreign backing",
             ),
             Target(
-                "direct_support_winner_share",
-                _direct_support_winner_share,
+                "direct_support_campaign_share",
+                _direct_support_campaign_share,
                 0.6,
                 0.3,
-                "Long War Journal: 495 US strikes at Sirte; press: LNA and Egyptian strikes in "
-                "Benghazi, Derna and the oil crescent",
-                needs=("direct_intervention",),
+                "press: of about 8 campaigns of May 2014 - July 2017 that changed a region's "
+                "hands, about 5 were won under foreign air strikes (Sirte 2016 with 495 US "
+                "strikes, Long War Journal; the oil crescent in Sept 2016 and March 2017 and "
+                "Benghazi in 2017 with Emirati and Egyptian support; Jufra in June 2017 after "
+                "Egyptian strikes), 3 without (Dawn's Tripoli 2014, Daesh's Sirte 2015, the "
+                "BDB's raid on the oil crescent in March 2017)",
+                needs=("direct_intervention", "offensive_launched"),
             ),
         ),
     ),
