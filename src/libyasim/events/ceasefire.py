@@ -202,7 +202,6 @@ class CeasefireBehaviour(Behaviour):
         self.in_force: list[int] = []  # model steps (months) at whose end it was in force
         self._decided: dict[tuple[int, int], bool] = {}
         self._decided_step = -1
-        self._log_pos = 0
         self._mult: dict[int, np.ndarray] = {}  # combat multipliers by step, from the signing
 
     # ------------------------------------------------------------ signing
@@ -217,7 +216,6 @@ class CeasefireBehaviour(Behaviour):
                 for a in np.flatnonzero(m.alliance[p] > 0).tolist():
                     if side[a] < 0 and not m.jihadist[a]:
                         side[a] = k
-        self._log_pos = len(m.logbook)
         bound = {
             m.faction_ids[p]: [m.faction_ids[f] for f in range(m.F) if side[f] == k]
             for k, p in enumerate(self.parties)
@@ -367,24 +365,10 @@ class CeasefireBehaviour(Behaviour):
     def _deaths_between_sides(self) -> float:
         """Deaths this month in fighting between factions on different sides."""
         m, side = self.model, np.array(self.side)
-        pair = getattr(m, "pair_deaths", None)
-        if pair is not None:
-            cross = (side[:, None] >= 0) & (side[None, :] >= 0) & (side[:, None] != side[None, :])
-            if self.spec.unilateral:  # the declarer is bound: any fighting across was forced on it
-                self.effects["attacks_on_declarer"] += int((m.attacked & cross).sum())
-            return float(np.triu(pair * cross, 1).sum())
-        deaths, log = 0.0, m.event_log
-        for rec in log[self._log_pos :]:
-            if rec["kind"] == "battle":
-                a, b = m.fidx.get(rec["actor1"], -1), m.fidx.get(rec["actor2"], -1)
-                sa = self.side[a] if a >= 0 else -1
-                sb = self.side[b] if b >= 0 else -1
-                if sa >= 0 and sb >= 0 and sa != sb:
-                    deaths += float(rec["fatalities"])
-                    if self.spec.unilateral:  # the declarer is bound: it was attacked
-                        self.effects["attacks_on_declarer"] += 1
-        self._log_pos = len(log)
-        return deaths
+        cross = (side[:, None] >= 0) & (side[None, :] >= 0) & (side[:, None] != side[None, :])
+        if self.spec.unilateral:  # the declarer is bound: any fighting across was forced on it
+            self.effects["attacks_on_declarer"] += int((m.attacked & cross).sum())
+        return float(np.triu(m.pair_deaths * cross, 1).sum())
 
     def update(self) -> None:
         if not self.active:

@@ -35,6 +35,7 @@ from mesa.agent import AgentSet
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from ..events import build_events
+from ..events.base import Behaviour
 from ..scenario import load_scenario
 from ..scenario.schema import CHANNELS, INTERESTS, Scenario
 from ..scenario.types import month_index, month_name
@@ -154,7 +155,9 @@ class LibyaModel(mesa.Model):
         self.logbook = EventLog(self)
         self.events = build_events(self)
         self.election_result: dict[str, Any] | None = None
-        self._event_months = [month_index(ev.spec.date) for ev in self.events]
+        self._event_months: list[int] = []
+        self._binding: list[Any] = []
+        self._scan_events()
         self.recorder = SeriesRecorder(self)
         self.datacollector = ArrayCollector(self, self.recorder, self._reporters())
         self._collect()
@@ -373,14 +376,18 @@ class LibyaModel(mesa.Model):
     def ceasefire_binds(self, a: int, b: int) -> bool:
         """True if a ceasefire in force forbids ``a`` to attack ``b`` (directional: a
         unilateral ceasefire binds only its declarer's side)."""
-        return any(ev.binds(a, b) for ev in self.events)
+        if len(self._event_months) != len(self.events):
+            self._scan_events()
+        return any([ev.binds(a, b) for ev in self._binding]) if self._binding else False
 
     def ceasefire_defects(self, a: int, b: int) -> bool:
         """``a``, bound not to attack ``b``, is tempted to: does it defect? Each ceasefire
         binding it decides (one draw per pair and month, §7.5.1); if all say yes, ``a``
         breaks them, attributed to it against ``b``, and may attack. False when nothing
         binds ``a`` toward ``b``. Call it only when ``a`` would otherwise attack."""
-        bound = [ev for ev in self.events if ev.binds(a, b)]
+        if len(self._event_months) != len(self.events):
+            self._scan_events()
+        bound = [ev for ev in self._binding if ev.binds(a, b)]
         if not bound or not all([ev.wants_to_defect(a, b) for ev in bound]):  # every one draws
             return False
         for ev in bound:
@@ -423,7 +430,7 @@ class LibyaModel(mesa.Model):
         self._reset_tallies()
         now = self.start_index + self.steps - 1
         if len(self._event_months) != len(self.events):  # events added after construction
-            self._event_months = [month_index(ev.spec.date) for ev in self.events]
+            self._scan_events()
         for ev, when in zip(self.events, self._event_months, strict=True):  # 1. scheduled events
             if not ev.fired and when <= now:
                 ev.fire()
@@ -441,14 +448,15 @@ class LibyaModel(mesa.Model):
         if self.steps >= self.months:
             self.running = False
 
+    def _scan_events(self) -> None:
+        """The events' months, and those that may bind a faction not to attack
+        another (their class overrides ``binds``: ceasefires)."""
+        self._event_months = [month_index(ev.spec.date) for ev in self.events]
+        self._binding = [ev for ev in self.events if type(ev).binds is not Behaviour.binds]
+
     def _reset_tallies(self) -> None:
-        self.region_deaths[:] = 0.0
-        self.jihadist_attack_deaths[:] = 0.0
-        self.involved[:] = False
-        self.losses[:] = 0.0
-        self.jihadist_losses_by[:] = 0.0
-        self.pair_deaths[:] = 0.0
-        self.attacked[:] = False
+        _reset(self.region_deaths, self.jihadist_attack_deaths, self.involved, self.losses,
+               self.jihadist_losses_by, self.pair_deaths, self.attacked)  # fmt: skip
         self.fatalities = 0.0
         self.battle_deaths = 0.0
 
@@ -472,6 +480,20 @@ class LibyaModel(mesa.Model):
 
     def __repr__(self) -> str:
         return f"<LibyaModel {self.spec.id} seed={self.seed} month={self.month}>"
+
+
+@kernel
+def _reset(region_deaths: np.ndarray, jihadist_attack_deaths: np.ndarray, involved: np.ndarray,
+           losses: np.ndarray, jihadist_losses_by: np.ndarray, pair_deaths: np.ndarray,
+           attacked: np.ndarray) -> None:  # fmt: skip
+    """The month's tallies back to zero (in place)."""
+    region_deaths[:] = 0.0
+    jihadist_attack_deaths[:] = 0.0
+    involved[:, :] = False
+    losses[:] = 0.0
+    jihadist_losses_by[:] = 0.0
+    pair_deaths[:, :] = 0.0
+    attacked[:, :] = False
 
 
 @kernel

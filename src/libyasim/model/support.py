@@ -160,6 +160,7 @@ def init(m: LibyaModel) -> None:
     for i, x in enumerate(spec):
         for f in x.rescues:
             m.rescues[i, m.fidx[f]] = True
+    m.rescuer = bool(m.rescues.any())  # some sponsor rescues a client (fixed by the scenario)
     m.pop0 = m.population_controlled().copy()
     m.pop_ref = m.pop0.copy()  # the recent past a client's losses are measured against
     m.rival0 = np.zeros(m.S)  # rival support in the first month of flows (set by escalate)
@@ -431,6 +432,23 @@ def allocate(m: LibyaModel) -> None:
     ``reservation_utility``); a ← (1−ρ)a + ρ·target, ρ = support_inertia·(floor +
     (1 − floor)·consensus); flows; red-line responses and interventions; embargo."""
     p = m.p
+    if not (m.red_lines or m.interventions or m.embargo is not None or m.rescuer):
+        # the common month: escalation, utilities, allocation and flows in one kernel
+        indirect = routed(m) if m.via else m.no_route
+        z = m.rng.standard_normal((m.S, m.F))
+        react = m.steps > 1  # no month of flows to react to before the second
+        first = react and not m.rival_ready
+        m.rival_ready = m.rival_ready or react
+        _month(m.support_k, react, first, m.budget0, m.max_effort, m.allocation, m.flows,
+               m.hostility, m.rival0, m.control, m.pop_share, m.pop_ref, m.ally_gap,
+               m.ally_gap_base, m.ally_gap_ref, m.active, m.budget, m.escalation_drive,
+               m.effort, m.strength, m.jihadist, m.ct_return, m.coast_share, m.ideology,
+               m.un_recognised, m.legitimacy, m.power_share, m.threat, m.interests, m.stance,
+               m.loyalty, m.reputation_sensitivity, m.casualty_sensitivity, m.icc_load,
+               m.death_share, bool(m.via), indirect, m.consensus, z, m.utility, m.edges,
+               m.concentration, m.direct_support, m.combat_mult)  # fmt: skip
+        m.indirect = indirect
+        return
     escalate(m)  # this month's budgets, from last month's flows and losses
     indirect = routed(m) if m.via else m.no_route
     utilities(m, indirect, m.utility)
@@ -492,6 +510,75 @@ def _allocate(
                 a = ((1.0 - rho) * allocation[s, f, c] + rho * x[f]) * act
                 allocation[s, f, c] = a
                 flows[s, f, c] = (a if a >= k[SUPPORT_THRESHOLD] else 0.0) * budget[s, c]
+
+
+@kernel
+def _month(
+    k: np.ndarray,
+    react: bool,
+    first: bool,
+    budget0: np.ndarray,
+    max_effort: np.ndarray,
+    allocation: np.ndarray,
+    flows: np.ndarray,
+    hostility: np.ndarray,
+    rival0: np.ndarray,
+    control: np.ndarray,
+    pop_share: np.ndarray,
+    pop_ref: np.ndarray,
+    ally_gap: np.ndarray,
+    ally_gap_base: np.ndarray,
+    ally_gap_ref: np.ndarray,
+    active: np.ndarray,
+    budget: np.ndarray,
+    drive: np.ndarray,
+    effort: np.ndarray,
+    strength: np.ndarray,
+    jihadist: np.ndarray,
+    ct_return: np.ndarray,
+    coast_share: np.ndarray,
+    ideology: np.ndarray,
+    un_recognised: np.ndarray,
+    legitimacy: np.ndarray,
+    share: np.ndarray,
+    threat: float,
+    interests: np.ndarray,
+    stance: np.ndarray,
+    loyalty: np.ndarray,
+    reputation: np.ndarray,
+    casualty: np.ndarray,
+    icc_load: np.ndarray,
+    death_share: np.ndarray,
+    routes: bool,
+    indirect: np.ndarray,
+    consensus: np.ndarray,
+    z: np.ndarray,
+    u: np.ndarray,
+    edges: np.ndarray,
+    concentration: np.ndarray,
+    direct: np.ndarray,
+    mult: np.ndarray,
+) -> None:
+    """:func:`allocate` in a month with no red line, intervention, embargo or
+    rescuer: :func:`escalate` (from the second month), :func:`utilities`, the
+    allocation and flows, the combat multipliers: the same kernels in the same
+    order as the general path."""
+    if react:
+        pop = np.empty(strength.shape[0])
+        any_gap = False
+        for f in range(ally_gap.shape[0]):
+            any_gap = any_gap or ally_gap[f] != 0.0
+        _escalate(k, first, budget0, max_effort, allocation, flows, hostility, rival0, control,
+                  pop_share, pop, pop_ref, any_gap, ally_gap, ally_gap_base, ally_gap_ref,
+                  active, budget, drive, effort)  # fmt: skip
+        _rescale(budget0, max_effort, effort, active, budget)
+    _utilities(k, strength, jihadist, hostility, ct_return, control, coast_share, ideology,
+               un_recognised, legitimacy, share, True, threat, interests, stance, loyalty,
+               reputation, casualty, icc_load, death_share, routes, indirect, consensus, z,
+               u)  # fmt: skip
+    _allocate(k, u, edges, stance, jihadist, budget0, strength, concentration, consensus,
+              active, allocation, budget, flows)  # fmt: skip
+    _direct(k, flows, direct, mult)
 
 
 def red_lines(m: LibyaModel) -> None:
@@ -602,7 +689,7 @@ def escalate(m: LibyaModel) -> None:
               m.rival0, m.control, m.pop_share, pop, m.pop_ref, bool(m.ally_gap.any()),
               m.ally_gap, m.ally_gap_base, m.ally_gap_ref, m.active, m.budget,
               m.escalation_drive, new)  # fmt: skip
-    if m.rescues.any():
+    if m.rescuer:
         lost = 1.0 - np.divide(pop, m.pop0, out=np.ones(m.F), where=m.pop0 > 0)
         falling = lost >= m.p.rescue_trigger
         rescuing = (m.rescues & falling[None, :]).any(axis=1)
