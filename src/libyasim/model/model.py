@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from mesa import DataCollector
 from mesa.agent import AgentSet
+from mesa.discrete_space import Network
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from ..events import build_events
@@ -44,7 +45,7 @@ from .eventlog import EventLog
 from .factions import Faction
 from .jit import Coefficients, kernel
 from .outcomes import SeriesRecorder
-from .regions import adjacency, build_network
+from .regions import RegionCell, adjacency, build_network
 from .sponsors import Sponsor
 
 MIL, FIN, POL = 0, 1, 2
@@ -198,8 +199,8 @@ class LibyaModel(mesa.Model):
         self.control = np.array(
             [self.fidx[r.controller] if r.controller else -1 for r in regions], dtype=np.int64
         )
-        self.space = build_network(self)
-        self.regions = [self.space._cells[r] for r in self.region_ids]
+        self._space: Network | None = None  # built on first use (:attr:`space`)
+        self._regions: list[RegionCell] = []
 
     def _init_factions(self) -> None:
         s, F, R = self.spec, self.F, self.R
@@ -322,6 +323,23 @@ class LibyaModel(mesa.Model):
         self.fatality_history: list[float] = []
 
     # ------------------------------------------------------------------ public
+    @property
+    def space(self) -> Network:
+        """The region graph as a Mesa :class:`~mesa.discrete_space.Network` of
+        :class:`~.regions.RegionCell` (views of the region arrays); built on first
+        use, since the month's arithmetic reads the arrays, not the cells."""
+        if self._space is None:
+            self._space = build_network(self)
+            self._regions = [self._space._cells[r] for r in self.region_ids]
+        return self._space
+
+    @property
+    def regions(self) -> list[RegionCell]:
+        """The region cells, in the scenario's order."""
+        if self._space is None:
+            self.space  # noqa: B018 (builds the cells)
+        return self._regions
+
     @property
     def month(self) -> str:
         """The calendar month at which the model now stands (``YYYY-MM``)."""
