@@ -172,9 +172,6 @@ def main() -> None:
             theirs.append(_measure(ref, args.months, args.repeats))
     load1 = os.getloadavg()
 
-    def med(rows: list[dict], key: str) -> float:
-        return statistics.median(r[key] for r in rows)
-
     def month(r: dict) -> float:
         return (r["run"] - r["construct"]) / args.months
 
@@ -187,48 +184,21 @@ def main() -> None:
     label = "pre-v2" if args.reference == "auto" else "reference"
     print(f"{'':34s} {'this tree':>10s}" + (f" {label:>10s} {'ratio':>7s}" if theirs else ""))
 
-    def row(label: str, a: float, b: float | None, ratio: float | None, unit: str) -> None:
-        line = f"  {label:32s} {a:8.2f}{unit}"
-        if b is not None and ratio is not None:
-            line += f" {b:8.2f}{unit} {ratio:6.2f}x"
-        print(line)
-
     pair = list(zip(ours, theirs, strict=False)) if theirs else []
-    row(
-        "construction",
-        med(ours, "construct") * 1e3,
-        med(theirs, "construct") * 1e3 if theirs else None,
-        statistics.median(a["construct"] / b["construct"] for a, b in pair) if pair else None,
-        "ms",
-    )
-    row(
-        "one month (run - construction)/n",
-        statistics.median(month(r) for r in ours) * 1e6,
-        statistics.median(month(r) for r in theirs) * 1e6 if theirs else None,
-        statistics.median(month(a) / month(b) for a, b in pair) if pair else None,
-        "us",
-    )
-    row(
-        f"construction + {n} months",
-        med(ours, "run") * 1e3,
-        med(theirs, "run") * 1e3 if theirs else None,
-        statistics.median(a["run"] / b["run"] for a, b in pair) if pair else None,
-        "ms",
-    )
-    row(
-        "  ... and its RunResult",
-        med(ours, "result") * 1e3,
-        med(theirs, "result") * 1e3 if theirs else None,
-        statistics.median(a["result"] / b["result"] for a, b in pair) if pair else None,
-        "ms",
-    )
-    row(
-        f"empty Mesa model, {ours[0]['agents']} agents",
-        med(ours, "empty") * 1e3,
-        med(theirs, "empty") * 1e3 if theirs else None,
-        None,
-        "ms",
-    )
+    # (label, the figure of one worker, its scale and unit, compared with the reference?)
+    rows = [
+        ("construction", lambda r: r["construct"], 1e3, "ms", True),
+        ("one month (run - construction)/n", month, 1e6, "us", True),
+        (f"construction + {n} months", lambda r: r["run"], 1e3, "ms", True),
+        ("  ... and its RunResult", lambda r: r["result"], 1e3, "ms", True),
+        (f"empty Mesa model, {ours[0]['agents']} agents", lambda r: r["empty"], 1e3, "ms", False),
+    ]
+    for name, fig, scale, unit, compared in rows:
+        line = f"  {name:32s} {statistics.median(fig(r) for r in ours) * scale:8.2f}{unit}"
+        if theirs and compared:
+            line += f" {statistics.median(fig(r) for r in theirs) * scale:8.2f}{unit}"
+            line += f" {statistics.median(fig(a) / fig(b) for a, b in pair):6.2f}x"
+        print(line)
     ratio = statistics.median(r["run"] / r["empty"] for r in ours)
     line = f"  {'ratio run / empty Mesa model':32s} {ratio:8.1f}x  (target <= 4)"
     if theirs:

@@ -317,12 +317,39 @@ class LibyaModel(mesa.Model):
         self.involved = np.zeros((F, self.R), dtype=bool)
         self.losses = np.zeros(F)
         self.jihadist_losses_by = np.zeros(F)
-        self.fatalities = 0.0
-        self.battle_deaths = 0.0
-        self.battles = 0
+        # this month's fatalities and battle deaths, and the battles fought so far, as an
+        # array the kernels add to (read as model.fatalities, .battle_deaths, .battles)
+        self.tally = np.zeros(3)
         self.fatality_history: list[float] = []
 
     # ------------------------------------------------------------------ public
+    @property
+    def fatalities(self) -> float:
+        """Deaths this month, all causes (battles, raids, sieges)."""
+        return float(self.tally[0])
+
+    @fatalities.setter
+    def fatalities(self, value: float) -> None:
+        self.tally[0] = value
+
+    @property
+    def battle_deaths(self) -> float:
+        """Deaths this month in battles."""
+        return float(self.tally[1])
+
+    @battle_deaths.setter
+    def battle_deaths(self, value: float) -> None:
+        self.tally[1] = value
+
+    @property
+    def battles(self) -> int:
+        """Battles fought since the start."""
+        return int(self.tally[2])
+
+    @battles.setter
+    def battles(self, value: int) -> None:
+        self.tally[2] = value
+
     @property
     def space(self) -> Network:
         """The region graph as a Mesa :class:`~mesa.discrete_space.Network` of
@@ -474,9 +501,7 @@ class LibyaModel(mesa.Model):
 
     def _reset_tallies(self) -> None:
         _reset(self.region_deaths, self.jihadist_attack_deaths, self.involved, self.losses,
-               self.jihadist_losses_by, self.pair_deaths, self.attacked)  # fmt: skip
-        self.fatalities = 0.0
-        self.battle_deaths = 0.0
+               self.jihadist_losses_by, self.pair_deaths, self.attacked, self.tally)  # fmt: skip
 
     def sync_strength(self) -> None:
         """Garrisons clipped at 0; ``strength`` (in place) their sum per faction."""
@@ -503,8 +528,9 @@ class LibyaModel(mesa.Model):
 @kernel
 def _reset(region_deaths: np.ndarray, jihadist_attack_deaths: np.ndarray, involved: np.ndarray,
            losses: np.ndarray, jihadist_losses_by: np.ndarray, pair_deaths: np.ndarray,
-           attacked: np.ndarray) -> None:  # fmt: skip
-    """The month's tallies back to zero (in place)."""
+           attacked: np.ndarray, tally: np.ndarray) -> None:  # fmt: skip
+    """The month's tallies back to zero (in place; the battles count runs on)."""
+    tally[0] = tally[1] = 0.0
     region_deaths[:] = 0.0
     jihadist_attack_deaths[:] = 0.0
     involved[:, :] = False

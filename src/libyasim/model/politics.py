@@ -156,27 +156,13 @@ def _condorcet(pij: np.ndarray, out: np.ndarray) -> None:
     # a = Tᵀ − I with T_ij = P_ji/(N − 1): a_ij = P_ij/(N − 1) off the diagonal, the
     # diagonal −Σ_i a_ij; its last row replaced by the normalisation Σπ = 1
     a = np.empty((n, n))
-    for i in range(n):
-        for j in range(n):
-            a[i, j] = pij[i, j] / (n - 1) if i != j else 0.0
-    for j in range(n):
-        t = 0.0
-        for i in range(n):
-            t += a[i, j]
-        a[j, j] = -t
+    _generator(pij, a)
     a[n - 1, :] = 1.0
     b = np.zeros(n)
     b[n - 1] = 1.0
     if not _solve(a, b):  # singular: several closed classes; the minimum-norm answer
         ls = np.empty((n + 1, n))
-        for i in range(n):
-            for j in range(n):
-                ls[i, j] = pij[i, j] / (n - 1) if i != j else 0.0
-        for j in range(n):
-            t = 0.0
-            for i in range(n):
-                t += ls[i, j]
-            ls[j, j] = -t
+        _generator(pij, ls)
         ls[n, :] = 1.0
         rhs = np.zeros(n + 1)
         rhs[n] = 1.0
@@ -190,6 +176,21 @@ def _condorcet(pij: np.ndarray, out: np.ndarray) -> None:
 
 
 _RCOND = float(np.finfo(np.float64).eps)
+
+
+@kernel
+def _generator(pij: np.ndarray, out: np.ndarray) -> None:
+    """Rows 0..N−1 of ``out``: ``Tᵀ − I`` with ``T_ij = P_ji/(N − 1)`` (``a_ij =
+    P_ij/(N − 1)`` off the diagonal, the diagonal minus its column's sum)."""
+    n = pij.shape[0]
+    for i in range(n):
+        for j in range(n):
+            out[i, j] = pij[i, j] / (n - 1) if i != j else 0.0
+    for j in range(n):
+        t = 0.0
+        for i in range(n):
+            t += out[i, j]
+        out[j, j] = -t
 
 
 @kernel
@@ -663,14 +664,43 @@ def step(m: LibyaModel) -> None:
     ``popularity_relaxation``. Legitimacy: around its base level, moved by
     ``recognition_weight`` × the change of recognition (UN, sponsors' political
     support) since the first month, relaxed at ``legitimacy_relaxation``."""
-    if m.I:
-        bargain(m)
     first = m.recognition0 is None
     if first:  # the first month's recognition is the baseline
         m.recognition0 = np.zeros(m.F)
-    _opinion(m.politics_k, first, m.control, m.region_deaths, m.involved, m.oil_share,
-             m.popularity0, m.popularity, m.pop_drivers, m.flows, m.un_recognised,
-             m.recognition0, m.legitimacy0, m.legitimacy)  # fmt: skip
+    m.position_moves += _month(
+        m.politics_k, m.I > 0, m.steps == 0, m.flows, m.allocation, m.budget, m.strength,
+        m.alliance, m.jihadist, m.active, m.positioned, m.salience, m.risk, m.ideal,
+        m.positions, m.review, m.capability, m.prevail, m.settlement, m._faction_w,
+        m.power_share, first, m.control, m.region_deaths, m.involved, m.oil_share,
+        m.popularity0, m.popularity, m.pop_drivers, m.un_recognised, m.recognition0,
+        m.legitimacy0, m.legitimacy,
+    )  # fmt: skip
+
+
+@kernel
+def _month(k: np.ndarray, issues: bool, start: bool, flows: np.ndarray,
+           allocation: np.ndarray, budget: np.ndarray, strength: np.ndarray,
+           alliance: np.ndarray, jihadist: np.ndarray, active: np.ndarray,
+           positioned: np.ndarray, salience: np.ndarray, risk: np.ndarray, ideal: np.ndarray,
+           positions: np.ndarray, review: np.ndarray, cap: np.ndarray, prevail: np.ndarray,
+           settlement: np.ndarray, faction_w: np.ndarray, power_share: np.ndarray,
+           first: bool, control: np.ndarray, region_deaths: np.ndarray, involved: np.ndarray,
+           oil_share: np.ndarray, popularity0: np.ndarray, popularity: np.ndarray,
+           drivers: np.ndarray, un_recognised: np.ndarray, recognition0: np.ndarray,
+           legitimacy0: np.ndarray, legitimacy: np.ndarray) -> int:  # fmt: skip
+    """:func:`step` in one kernel: :func:`bargain` (if there are issues), then
+    :func:`_opinion`. Returns the number of actors that moved."""
+    moves = 0
+    if issues:
+        moves = _bargain(k, True, start, flows, allocation, budget, strength, alliance,
+                         jihadist, active, positioned, salience, risk, ideal, positions,
+                         review, cap, prevail, settlement)  # fmt: skip
+        F = strength.shape[0]
+        _power_shares(F, settlement.shape[0], cap, settlement, ideal, faction_w, risk,
+                      jihadist, power_share)  # fmt: skip
+    _opinion(k, first, control, region_deaths, involved, oil_share, popularity0, popularity,
+             drivers, flows, un_recognised, recognition0, legitimacy0, legitimacy)  # fmt: skip
+    return moves
 
 
 @kernel
