@@ -293,3 +293,61 @@ def test_redeployment_moves_forces_toward_a_threat_and_loses_some_on_the_way(bas
     forces.redeploy(m)
     assert m.garrison[lna, oil] > before_oil
     assert m.strength[lna] < before_total  # hop_loss on the road
+
+
+# ---------------------------------------------------------------- fronts (V2)
+
+
+def _skirmishes(m: LibyaModel, months: int, who: str | None = None) -> float:
+    """Skirmishes over ``months`` calls of conflict.step alone (no offensive moves,
+    the clock stands still), optionally only those ``who`` starts off its campaigns' axes."""
+    from libyasim.model import conflict
+
+    axis = {m.region_ids[r] for o in m.offensives for r in (o.origin, o.target)}
+    start = len(m.event_log)
+    for _ in range(months):
+        conflict.step(m)
+    return float(
+        sum(
+            e["kind"] == "battle"
+            and (who is None or (e["actor1"] == who and e["region"] not in axis))
+            for e in m.event_log[start:]
+        )
+    )
+
+
+def test_a_stalemated_front_goes_quiet_and_an_offensive_renews_it(base):
+    """Two sides that have fought no offensive for long skirmish less across a front
+    line (stalemate_decay, stalemate_floor) than two that just did."""
+    hot, cold = [], []
+    for seed in SEEDS:
+        for fought, out in ((None, hot), (-1000.0, cold)):
+            m = LibyaModel(base, rng=seed, months=24)
+            m.fought[:] = m.steps if fought is None else fought
+            out.append(_skirmishes(m, 24))
+    effect, noise = paired(cold, hot)
+    assert_above_noise(effect, noise)
+    # the heat is a parameter: no decay, no stalemate
+    m = LibyaModel(base, rng=1, months=24, **{"parameters.stalemate_decay": 0.05})
+    m.fought[:] = -1000.0
+    assert _skirmishes(m, 24) >= min(cold)
+
+
+def test_a_faction_pressing_a_campaign_skirmishes_less_elsewhere(base):
+    """Economy of force: with an offensive under way, the LNA starts fewer skirmishes
+    off its axis when main_effort is high."""
+    counts: dict[float, list[float]] = {0.3: [], 1.0: []}
+    for seed in SEEDS:
+        for level, out in counts.items():
+            m = LibyaModel(base, rng=seed, months=24, **{"parameters.main_effort": level})
+            lna = m.fidx["lna"]
+            t = next(
+                t
+                for t in range(m.R)
+                if m.control[t] >= 0 and m.hostility[lna, m.control[t]] > 0
+                and (m.adj[t] & (m.garrison[lna] > 0)).any()
+            )  # fmt: skip
+            assert forces.launch(m, lna, t, 0.6, 6, "test") is not None
+            out.append(_skirmishes(m, 24, "lna"))
+    effect, noise = paired(counts[1.0], counts[0.3])
+    assert_above_noise(effect, noise)

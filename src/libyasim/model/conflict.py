@@ -124,48 +124,105 @@ def _pick(weights: np.ndarray, total: float, u: float) -> int:
 
 
 @kernel
-def _contact(g: np.ndarray, adj: np.ndarray, i: int, j: int, out: np.ndarray) -> float:
+def _contact(
+    g: np.ndarray, adj: np.ndarray, i: int, j: int, out: np.ndarray, heat: float = 1.0
+) -> float:
     """out[ri·R + rj] = g[i, ri]·g[j, rj]·adj[ri, rj] (i's forces in ri can reach j's in
-    rj); returns the total."""
+    rj), times ``heat`` across two regions (a front line; within one region the two
+    sides are in close contact); returns the total."""
     R = g.shape[1]
     tot = 0.0
     for a in range(R):
         for b in range(R):
             x = g[i, a] * g[j, b] * adj[a, b]
+            if a != b:
+                x *= heat
             out[a * R + b] = x
             tot += x
     return tot
+
+
+@kernel
+def _contact_total(g: np.ndarray, adj: np.ndarray, i: int, j: int) -> float:
+    """The sum of ``g[i, ri]·g[j, rj]·adj[ri, rj]`` (:func:`_contact` at full heat)."""
+    R = g.shape[1]
+    tot = 0.0
+    for a in range(R):
+        for b in range(R):
+            tot += g[i, a] * g[j, b] * adj[a, b]
+    return tot
+
+
+def init(m: LibyaModel) -> None:
+    """Arrays of this module: ``fought[F, F]``, the last step at which an offensive or
+    siege between the two sides was pressed (the start counts as one)."""
+    m.fought = np.zeros((m.F, m.F))
+
+
+def campaigns(m: LibyaModel) -> tuple[np.ndarray, np.ndarray]:
+    """Each faction's campaigns this month: ``committed[F]``, the share of its fighters
+    at the origins of its active offensives and sieges, and ``axis[F, R]``, their
+    origins and targets. Marks the pairs they oppose as fought this month."""
+    committed = np.zeros(m.F)
+    axis = np.zeros((m.F, m.R), dtype=bool)
+    now = float(m.steps)
+    for o in m.offensives:
+        if o.status != "active":
+            continue
+        a, d = o.attacker, o.defender
+        if not axis[a, o.origin]:
+            committed[a] += m.garrison.item(a, o.origin)
+        axis[a, o.origin] = axis[a, o.target] = True
+        if d >= 0:
+            m.fought[a, d] = m.fought[d, a] = now
+    committed /= np.maximum(m.strength, 1e-9)
+    np.minimum(committed, 1.0, out=committed)
+    return committed, axis
 
 
 def step(m: LibyaModel) -> None:
     """Skirmishes between hostile factions in contact, then raids; threat decays first.
 
     Outside offensives (:mod:`.forces`) fronts are quiet: each hostile pair in
-    contact skirmishes with probability ``engagement_rate·h_ij`` a month, for
-    ``battle_intensity`` of a month, and no region changes hands. A pair bound
-    by a ceasefire fights only if the side that starts it defects (``model.ceasefire_defects``).
+    contact skirmishes with probability ``engagement_rate·h_ij·q_ij`` a month, for
+    ``battle_intensity`` of a month, and no region changes hands. ``q_ij`` is the
+    front's heat: ``stalemate_floor + (1 − stalemate_floor)·(1 − stalemate_decay)^n``,
+    n the months since the last offensive or siege between i and j. The side that
+    starts it (drawn ∝ its fighters on the spot) refrains with probability
+    ``main_effort·c`` when the skirmish lies off the axes of its own campaigns, c
+    the share of its fighters massed on them (economy of force). A pair bound by a
+    ceasefire fights only if the side that starts it defects (``model.ceasefire_defects``).
     """
     p = m.p
     m.threat *= 1.0 - p.threat_decay
     pairs = m.hostile_pairs()
     if pairs:
+        committed, axis = campaigns(m)
+        commit = (p.main_effort * committed).tolist()
         draws = m.rng.random(len(pairs)).tolist()
         strength = m.strength.tolist()  # strengths at the start of the month's fighting
         rate = p.engagement_rate
+        floor, keep, now = p.stalemate_floor, 1.0 - p.stalemate_decay, m.steps
+        fought = m.fought
         g, adj, R, rng = m.garrison, m.adj_f, m.R, m.rng
         contact = np.empty(R * R)
         for (i, j, level), u in zip(pairs, draws, strict=True):
             if u >= rate * level or strength[i] <= 0 or strength[j] <= 0:
                 continue
-            tot = _contact(g, adj, i, j, contact)
-            if tot <= 0:
+            heat = floor + (1.0 - floor) * keep ** (now - fought.item(i, j))
+            tot = _contact(g, adj, i, j, contact, heat)
+            if tot <= 0 or u >= rate * level * tot / _contact_total(g, adj, i, j):
                 continue
             k = _pick(contact, tot, rng.random())
             ri, rj = k // R, k % R
-            # the side with more fighters on the spot starts it
+            # the side with more fighters on the spot starts it, unless it is
+            # husbanding its forces for a campaign elsewhere
             a, b = g.item(i, ri), g.item(j, rj)
-            if rng.random() * (a + b) >= a:
-                i, j, ri, rj = j, i, rj, ri
+            v = rng.random() * (a + b)
+            if v >= a:
+                i, j, ri, rj, v, a = j, i, rj, ri, v - a, b
+            if commit[i] > 0 and not (axis[i, ri] or axis[i, rj]) and v >= a * (1.0 - commit[i]):
+                continue
             if m.events and not may_attack(m, i, j):
                 continue
             battle(m, i, j, ri, rj)

@@ -77,10 +77,44 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism("attrition", "7.2", "parameters.attrition_rate", "jihadist_strength_ratio"),
     Mechanism("resources", "7.2", "parameters.financial_to_resources", "strength.gna"),
     # 7.3 conflict
-    Mechanism("engagement", "7.3", "parameters.engagement_rate", "battle_deaths"),
+    # skirmishes matter where fronts are active: on baseline_2017 stalemated fronts
+    # (stalemate_decay) leave engagement_rate +2 [-864, 869] on battle_deaths
+    Mechanism(
+        "engagement",
+        "7.3",
+        "parameters.engagement_rate",
+        "battle_deaths",
+        scenario="calibration/libya_2014",
+    ),
     Mechanism("lanchester", "7.3", "parameters.aimed_fire_rate", "battle_deaths"),
     Mechanism("deitchman", "7.3", "parameters.area_fire_rate", "jihadist_strength_ratio"),
     Mechanism("contest", "7.3", "parameters.contest_exponent", "battle_deaths"),
+    Mechanism(
+        "main_effort",
+        "7.3",
+        "parameters.main_effort",
+        "battle_deaths",
+        inert=(
+            "it acts only while a faction presses a campaign, on its skirmishes off the "
+            "campaign's axis: on libya_2014 (8 seeds x 24 months) main_effort 0.3 -> 1 "
+            "moves battle_deaths by +96 [-143, 336] (noise 240), deaths move between "
+            "fronts; tests/test_v2_forces.py checks the LNA starts fewer skirmishes off "
+            "its axis during an offensive"
+        ),
+    ),
+    Mechanism(
+        "stalemate",
+        "7.3",
+        "parameters.stalemate_decay",
+        "battle_deaths",
+        inert=(
+            "in the first 24 months of libya_2014 most skirmishes are within a region or "
+            "on fronts with offensives: stalemate_decay 0.05 -> 0.4 moves battle_deaths "
+            "by -123 [-717, 472] (noise 240); its effect is on where deaths fall (Sirte's "
+            "share of 2016, PATTERNS V2: 0.22 -> 0.28 at the NROY points); "
+            "tests/test_v2_forces.py checks a cold front skirmishes less than a hot one"
+        ),
+    ),
     Mechanism(
         "raids",
         "7.3",

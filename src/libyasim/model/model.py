@@ -152,6 +152,7 @@ class LibyaModel(mesa.Model):
         self._init_relations()
         support.init(self)
         forces.init(self)
+        conflict.init(self)
         politics.init(self)
         self.logbook = EventLog(self)
         self.events = build_events(self)
