@@ -191,7 +191,8 @@ def step(m: LibyaModel) -> None:
     starts it (drawn ∝ its fighters on the spot) refrains with probability
     ``main_effort·c`` when the skirmish lies off the axes of its own campaigns, c
     the share of its fighters massed on them (economy of force). A pair bound by a
-    ceasefire fights only if the side that starts it defects (``model.ceasefire_defects``).
+    ceasefire fights only if the side that starts it defects (``model.ceasefire_defects``),
+    tempted at the engagement rate whatever the heat: a truce is broken deliberately.
     """
     p = m.p
     m.threat *= 1.0 - p.threat_decay
@@ -211,8 +212,13 @@ def step(m: LibyaModel) -> None:
                 continue
             heat = floor + (1.0 - floor) * keep ** (now - fought.item(i, j))
             tot = _contact(g, adj, i, j, contact, heat)
-            if tot <= 0 or u >= rate * level * tot / _contact_total(g, adj, i, j):
-                continue
+            full = _contact_total(g, adj, i, j)
+            hot = tot > 0 and u < rate * level * tot / full
+            truce = bool(m.events) and (m.ceasefire_binds(i, j) or m.ceasefire_binds(j, i))
+            if not hot:
+                if not truce or full <= 0:
+                    continue
+                tot = _contact(g, adj, i, j, contact, 1.0)
             k = _pick(contact, tot, rng.random())
             ri, rj = k // R, k % R
             # the side with more fighters on the spot starts it, unless it is
@@ -221,9 +227,13 @@ def step(m: LibyaModel) -> None:
             v = rng.random() * (a + b)
             if v >= a:
                 i, j, ri, rj, v, a = j, i, rj, ri, v - a, b
-            if commit[i] > 0 and not (axis[i, ri] or axis[i, rj]) and v >= a * (1.0 - commit[i]):
-                continue
-            if m.events and not may_attack(m, i, j):
+            if truce and m.ceasefire_binds(i, j):
+                # a truce is broken deliberately, whatever the front's heat
+                if not m.ceasefire_defects(i, j):
+                    continue
+            elif not hot or (
+                commit[i] > 0 and not (axis[i, ri] or axis[i, rj]) and v >= a * (1.0 - commit[i])
+            ):
                 continue
             battle(m, i, j, ri, rj)
     raids(m)
@@ -241,12 +251,6 @@ def step(m: LibyaModel) -> None:
     from .forces import aggrieve
 
     aggrieve(m)
-
-
-def may_attack(m: LibyaModel, i: int, j: int) -> bool:
-    """May i start a fight with j under the ceasefires in force? Yes if no ceasefire
-    binds i toward j, or if i defects (``model.ceasefire_defects``, §7.5.1)."""
-    return not m.ceasefire_binds(i, j) or m.ceasefire_defects(i, j)
 
 
 def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
