@@ -96,6 +96,7 @@ def test_a_shifting_balance_of_power_shortens_ceasefires():
 
 def test_a_unilateral_ceasefire_binds_only_its_declarer():
     data = scenario(unilateral=True, peace_dividend=5.0)
+    data["parameters"]["stalemate_floor"] = 1.0  # the front stays hot without offensives (§7.3)
     m = LibyaModel(from_dict(data), rng=1)
     m.step()
     red, blue = m.fidx["red"], m.fidx["blue"]
