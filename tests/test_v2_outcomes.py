@@ -78,8 +78,15 @@ def test_a_faction_that_takes_the_capital_and_a_majority_takes_over():
 
 
 #: thresholds known to sit on some shipped scenario's ensemble median, with the reason
-#: (docs/ODD.md §7.6); every other threshold must pass
-ON_THE_MEDIAN: dict[str, str] = {}  # none since war_fatalities moved to the 2014 war's scale
+#: (docs/ODD.md §7.6), as ``threshold`` (every scenario) or ``scenario:threshold``;
+#: every other threshold must pass
+ON_THE_MEDIAN: dict[str, str] = {
+    "lna_marches_on_tripoli:war_fatalities": (
+        "its runs with a war spread across the threshold (135-205 battle deaths a month "
+        "since stalemated fronts go quiet, §7.3): 4 of 20 runs within ±10% on the test's "
+        "seeds; on main before that change, 4 of 20 on seeds 0-19 (2 on the test's)"
+    ),
+}
 
 
 @pytest.mark.slow
@@ -93,7 +100,11 @@ def test_no_threshold_sits_on_an_ensemble_median(shipped):
                 for state in END_STATES:
                     d = abs(moved[state] - base[state]) * 100 / len(rows)
                     worst.append((d, sid, k, factor, state))
-    bad = [w for w in worst if w[0] > 10 and w[2] not in ON_THE_MEDIAN]
+    bad = [
+        w
+        for w in worst
+        if w[0] > 10 and w[2] not in ON_THE_MEDIAN and f"{w[1]}:{w[2]}" not in ON_THE_MEDIAN
+    ]
     assert not bad, f"shares moved > 10 points: {sorted(bad, reverse=True)[:5]}"
     assert max(worst)[0] >= 0  # every (scenario, threshold, ±10%) was tried
     assert len(worst) == len(shipped) * len(THRESHOLDS) * 2 * len(END_STATES)
