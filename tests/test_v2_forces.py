@@ -351,3 +351,23 @@ def test_a_faction_pressing_a_campaign_skirmishes_less_elsewhere(base):
             out.append(_skirmishes(m, 24, "lna"))
     effect, noise = paired(counts[1.0], counts[0.3])
     assert_above_noise(effect, noise)
+
+
+def test_a_new_enmity_opens_a_hot_front(base):
+    """A pair whose hostility rises (a realignment, a rejected election) counts as
+    having just fought: its front starts hot, whatever the months before."""
+    from libyasim.model import conflict
+
+    m = LibyaModel(base, rng=1, months=24)
+    for _ in range(6):
+        m.step()
+    calm = np.argwhere(m.hostility == 0)
+    a, b = next((int(i), int(j)) for i, j in calm if i != j)
+    assert m.fought[a, b] < m.steps
+    m.hostility[a, b] = m.hostility[b, a] = 1.0
+    conflict.campaigns(m)
+    assert m.fought[a, b] == m.fought[b, a] == m.steps
+    m.hostility[a, b] = m.hostility[b, a] = 0.5  # a fall does not
+    m.fought[a, b] = m.fought[b, a] = 0.0
+    conflict.campaigns(m)
+    assert m.fought[a, b] == 0.0

@@ -155,17 +155,24 @@ def _contact_total(g: np.ndarray, adj: np.ndarray, i: int, j: int) -> float:
 
 def init(m: LibyaModel) -> None:
     """Arrays of this module: ``fought[F, F]``, the last step at which an offensive or
-    siege between the two sides was pressed (the start counts as one)."""
+    siege between the two sides was pressed or their hostility rose (the start counts
+    as one), and ``was_hostile[F, F]``, the hostility that rise is measured from."""
     m.fought = np.zeros((m.F, m.F))
+    m.was_hostile = m.hostility.copy()
 
 
 def campaigns(m: LibyaModel) -> tuple[np.ndarray, np.ndarray]:
     """Each faction's campaigns this month: ``committed[F]``, the share of its fighters
     at the origins of its active offensives and sieges, and ``axis[F, R]``, their
-    origins and targets. Marks the pairs they oppose as fought this month."""
+    origins and targets. Marks the pairs they oppose, and the pairs whose hostility
+    rose since last month, as fought this month."""
     committed = np.zeros(m.F)
     axis = np.zeros((m.F, m.R), dtype=bool)
     now = float(m.steps)
+    rose = m.hostility > m.was_hostile  # a new enmity opens a hot front
+    if rose.any():
+        m.fought[rose] = now
+    m.was_hostile[:] = m.hostility
     for o in m.offensives:
         if o.status != "active":
             continue
