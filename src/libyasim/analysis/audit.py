@@ -122,7 +122,7 @@ def audit_runner(scenario: Scenario, *, seed: int, months: int | None = None) ->
     from ..model import run
 
     result = run(scenario, seed=seed, months=months)
-    result.summary["headline"] = headline_values(result.summary)
+    result.summary["headline"] = headline_values(result)
     # the worker's CPU time so far (per process, since its fork): the audit sums
     # each worker's last value to report its CPU cost honestly on a shared machine
     result.summary["worker_cpu_s"] = time.process_time()
@@ -571,11 +571,7 @@ def format_audit(audit: Audit) -> str:
         f"any headline outcome); **{len(audit.decorative)} of {int(n['cited'].sum())} cited "
         "numbers are inert** without a mark (their evidence is decorative); "
         f"{len(audit.marked)} numbers are marked as not acting in this scenario and are inert"
-        + (
-            f", {len(audit.marked_but_acting)} marked ones act"
-            if audit.marked_but_acting
-            else ""
-        )
+        + (f", {len(audit.marked_but_acting)} marked ones act" if audit.marked_but_acting else "")
         + ".",
         "",
         "An effect is beyond noise when its paired 95% interval excludes 0 and its size "
@@ -725,33 +721,65 @@ __all__ = [
 # --------------------------------------------------------------------------- mechanism gate
 
 
+def without_event(scenario: Scenario, event: str) -> Scenario:
+    """``scenario`` without the event whose id is ``event`` (a mechanism gate's low end
+    for an event lever)."""
+    events = [e for e in scenario.events if e.id != event]
+    if len(events) == len(scenario.events):
+        raise AuditError(f"{scenario.id}: no event {event!r}")
+    return scenario.model_copy(update={"events": events})
+
+
 def mechanism_effects(
-    mechanisms: Sequence[Any], scenarios_dir: str | Path, seeds: int = 8, months: int = 24
+    mechanisms: Sequence[Any],
+    scenarios_dir: str | Path,
+    seeds: int | None = None,
+    months: int | str | None = "each",
 ) -> pd.DataFrame:
-    """Each mechanism's lever at its range ends on common seeds (seeds 0..n-1),
+    """Each mechanism's lever at its two ends on common seeds (seeds 0..n-1),
     serially: its paired effect on its declared outcome, the interval, the floor
-    and whether it is beyond noise (the audit's rule). One row per mechanism."""
+    and whether it is beyond noise (the audit's rule). One row per mechanism.
+
+    A mechanism's ``seeds`` and ``months`` (None: the scenario's length) apply
+    unless ``seeds`` / ``months`` are given here. A lever ``events.<id>`` is the
+    event itself: the scenario without it at the low end, as it is at the high end."""
     from ..model import run
 
+    def plan(m: Any) -> tuple[int, int | None]:
+        return (m.seeds if seeds is None else seeds), (m.months if months == "each" else months)
+
     rows = []
-    by_scenario: dict[str, list[Any]] = {}
+    groups: dict[tuple[str, int | None], list[Any]] = {}
     for m in mechanisms:
-        by_scenario.setdefault(m.scenario, []).append(m)
-    for name, group in by_scenario.items():
+        groups.setdefault((m.scenario, plan(m)[1]), []).append(m)
+    for (name, n_months), group in groups.items():
         sc = load_scenario(Path(scenarios_dir) / f"{name}.yaml")
         numbers = {n.path: n for n in audit_numbers(sc)}
+        n_seeds = max(plan(m)[0] for m in group)
 
-        def values(s: Scenario) -> list[dict[str, float]]:
-            return [headline_values(run(s, seed=k, months=months).summary) for k in range(seeds)]
+        def values(s: Scenario, n: int, n_months: int | None = n_months) -> list[dict[str, float]]:
+            return [headline_values(run(s, seed=k, months=n_months)) for k in range(n)]
 
-        centre = values(sc)
+        centre = values(sc, n_seeds)
         for m in group:
-            n = numbers.get(m.lever)
-            if n is None:
-                raise AuditError(f"mechanism {m.name}: {m.lever} is not a ranged number of {name}")
-            lo = values(sc.with_values({m.lever: _value(n.low)}))
-            hi = values(sc.with_values({m.lever: _value(n.high)}))
-            y = np.array([[[v.get(m.outcome, np.nan)] for v in runs] for runs in (centre, lo, hi)])
+            k = plan(m)[0]
+            if m.toggles_event:
+                event = m.lever.split(".", 1)[1]
+                n = AuditNumber(m.lever, 1.0, 0.0, 1.0, None, "the event itself")
+                lo, hi = values(without_event(sc, event), k), centre[:k]
+            else:
+                found = numbers.get(m.lever)
+                if found is None:
+                    raise AuditError(
+                        f"mechanism {m.name}: {m.lever} is not a ranged number of {name}"
+                    )
+                n = found
+                lo = values(sc.with_values({m.lever: _value(n.low)}), k)
+                hi = values(sc.with_values({m.lever: _value(n.high)}), k)
+            y = np.array(
+                [[[v.get(m.outcome, np.nan)] for v in runs] for runs in (centre[:k], lo, hi)]
+            )
             effects, _ = paired_effects(y, [n], [m.outcome])
-            rows.append({"mechanism": m.name, **effects.iloc[0].to_dict()})
+            rows.append({"mechanism": m.name, "seeds": k, "months": n_months or sc.months,
+                         **effects.iloc[0].to_dict()})  # fmt: skip
     return pd.DataFrame(rows)

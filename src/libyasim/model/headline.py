@@ -2,11 +2,13 @@
 gate judge a run by (issue 11).
 
 A small registry, in the EMA Workbench's vocabulary of named outcomes: each
-:class:`Headline` has a name and a function of a run's ``summary`` (the dict
-:func:`libyasim.model.run` returns in ``RunResult.summary``) giving a float,
-or a ``{key: float}`` dict expanded to ``name.key`` (one value per faction,
-per end state). A value is ``nan`` where the outcome does not apply to the
-run (no ceasefire in the scenario, no unity measure in the summary).
+:class:`Headline` has a name and a function of a run (:class:`RunView`: the
+``summary`` :func:`libyasim.model.run` returns in ``RunResult.summary`` and,
+when the run is at hand, its event log) giving a float, or a ``{key: float}``
+dict expanded to ``name.key`` (one value per faction, per region, per end
+state). A value is ``nan`` where the outcome does not apply to the run (no
+ceasefire in the scenario, no unity measure in the summary, no event log
+when only a summary is given).
 
 To add an outcome (model v2: ``unity_index``, ...), write its function and
 add one :class:`Headline` to :data:`HEADLINES`; the audit, the mechanism gate
@@ -21,18 +23,38 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from .outcomes import END_STATES, FLAGS
 
 Value = float | dict[str, float]
 
 
 @dataclass(frozen=True)
+class RunView:
+    """What a headline reads of one run: its summary and, when known, its event
+    log (``RunResult.events``: ``step, kind, region, actor1, actor2, fatalities``)."""
+
+    summary: Mapping[str, Any]
+    events: pd.DataFrame | None = None
+
+    @classmethod
+    def of(cls, run: Any) -> RunView:
+        """A view of a ``RunResult`` (summary and event log) or of a bare summary."""
+        if isinstance(run, RunView):
+            return run
+        if isinstance(run, Mapping):
+            return cls(run)
+        return cls(run.summary, run.events)
+
+
+@dataclass(frozen=True)
 class Headline:
-    """A named outcome of a run: ``value(summary)`` → float or ``{key: float}``."""
+    """A named outcome of a run: ``value(view)`` → float or ``{key: float}``."""
 
     name: str
     description: str
-    value: Callable[[Mapping[str, Any]], Value]
+    value: Callable[[RunView], Value]
 
 
 def _num(x: Any) -> float:
@@ -41,52 +63,111 @@ def _num(x: Any) -> float:
     return float(x)
 
 
-def _population_shares(s: Mapping[str, Any]) -> dict[str, float]:
-    return {f: _num(v.get("population")) for f, v in s.get("factions", {}).items()}
+def _population_shares(v: RunView) -> dict[str, float]:
+    return {f: _num(x.get("population")) for f, x in v.summary.get("factions", {}).items()}
 
 
-def _faction_field(key: str) -> Callable[[Mapping[str, Any]], dict[str, float]]:
-    def value(s: Mapping[str, Any]) -> dict[str, float]:
-        return {f: _num(v.get(key)) for f, v in s.get("factions", {}).items()}
+def _faction_field(key: str) -> Callable[[RunView], dict[str, float]]:
+    def value(v: RunView) -> dict[str, float]:
+        return {f: _num(x.get(key)) for f, x in v.summary.get("factions", {}).items()}
 
     return value
 
 
-def _settlement(s: Mapping[str, Any]) -> dict[str, float]:
-    return {k: _num(v) for k, v in (s.get("settlement") or {}).items()}
+def _settlement(v: RunView) -> dict[str, float]:
+    return {k: _num(x) for k, x in (v.summary.get("settlement") or {}).items()}
 
 
-def _end_states(s: Mapping[str, Any]) -> dict[str, float]:
-    return {state: float(s.get("end_state") == state) for state in END_STATES}
+def _end_states(v: RunView) -> dict[str, float]:
+    return {state: float(v.summary.get("end_state") == state) for state in END_STATES}
 
 
-def _flags(s: Mapping[str, Any]) -> dict[str, float]:
-    raised = set(s.get("flags") or ())
+def _flags(v: RunView) -> dict[str, float]:
+    raised = set(v.summary.get("flags") or ())
     return {f: float(f in raised) for f in FLAGS}
 
 
-def _ceasefire_months(s: Mapping[str, Any]) -> float:
+def _ceasefire_months(v: RunView) -> float:
     """Months the scenario's ceasefires held (summed; nan without a ceasefire)."""
     held = [
         _num(ev.get("months_held", 0))
-        for ev in s.get("interventions", [])
+        for ev in v.summary.get("interventions", [])
         if ev.get("type") == "ceasefire"
     ]
     return float(sum(held)) if held else math.nan
 
 
-def _classification(key: str) -> Callable[[Mapping[str, Any]], float]:
-    def value(s: Mapping[str, Any]) -> float:
-        return _num(s.get("classification", {}).get(key))
+def _classification(key: str) -> Callable[[RunView], float]:
+    def value(v: RunView) -> float:
+        return _num(v.summary.get("classification", {}).get(key))
 
     return value
 
 
-def _summary_key(key: str) -> Callable[[Mapping[str, Any]], float]:
-    def value(s: Mapping[str, Any]) -> float:
-        return _num(s.get(key))
+def _summary_key(key: str) -> Callable[[RunView], float]:
+    def value(v: RunView) -> float:
+        return _num(v.summary.get(key))
 
     return value
+
+
+def _vote_shares(v: RunView) -> dict[str, float]:
+    """Each faction's national vote share at the scenario's election (nan for a
+    faction that did not stand, or when no election was held)."""
+    shares = (v.summary.get("election") or {}).get("shares") or {}
+    return {f: _num(shares.get(f)) for f in v.summary.get("factions", {})}
+
+
+def _regions(v: RunView) -> list[str]:
+    return list(v.summary.get("final_control") or {})
+
+
+def _raid_deaths(v: RunView) -> float:
+    """Deaths in jihadist raids and scheduled attacks (the log's ``raid`` rows)."""
+    if v.events is None:
+        return math.nan
+    e = v.events
+    return float(e.loc[e["kind"] == "raid", "fatalities"].sum())
+
+
+def _region_deaths(v: RunView) -> dict[str, float]:
+    """Deaths from all causes in each region over the run."""
+    regions = _regions(v)
+    if v.events is None:
+        return dict.fromkeys(regions, math.nan)
+    by = v.events.groupby("region")["fatalities"].sum()
+    return {r: float(by.get(r, 0.0)) for r in regions}
+
+
+def _holder(x: Any) -> str | None:
+    return x if isinstance(x, str) and x else None
+
+
+def _held_months(v: RunView) -> dict[str, float]:
+    """Months each region stays with the faction that held it at the start (the
+    loser of its first logged ``control_change``, else its holder at the end;
+    a region nobody held counts the months it stays unheld): the months, out
+    of the run's, at whose end it is still, or again, in those hands."""
+    regions = _regions(v)
+    months = int(_num(v.summary.get("months")))
+    if v.events is None:
+        return dict.fromkeys(regions, math.nan)
+    e = v.events
+    changes = e.loc[e["kind"] == "control_change", ["step", "region", "actor1", "actor2"]]
+    out = {}
+    for r in regions:
+        ch = changes[changes["region"] == r].sort_values("step", kind="stable")
+        if ch.empty:
+            out[r] = float(months)
+            continue
+        first = holder = _holder(ch["actor2"].iloc[0])
+        held = last = 0
+        for step, winner in zip(ch["step"].to_numpy(int), ch["actor1"], strict=True):
+            # months last+1 .. step-1 end with `holder`; from month `step` the winner holds
+            held += (step - 1 - last) * (holder == first)
+            holder, last = _holder(winner), step - 1
+        out[r] = float(held + (months - last) * (holder == first))
+    return out
 
 
 #: the registry, in display order
@@ -135,17 +216,41 @@ HEADLINES: tuple[Headline, ...] = (
         "jihadist factions' strength at the end over that at the start",
         _classification("jihadist_strength_ratio"),
     ),
+    Headline(
+        "vote_share",
+        "each faction's national vote share at the scenario's election (nan if it did not "
+        "stand or no vote was held)",
+        _vote_shares,
+    ),
+    Headline(
+        "raid_deaths",
+        "deaths in jihadist raids and scheduled attacks over the run (needs the event log)",
+        _raid_deaths,
+    ),
+    Headline(
+        "region_deaths",
+        "deaths from all causes in each region over the run (needs the event log)",
+        _region_deaths,
+    ),
+    Headline(
+        "held_months",
+        "months each region stays with the faction holding it at the start (needs the event log)",
+        _held_months,
+    ),
 )
 
 BY_NAME = {h.name: h for h in HEADLINES}
 
 
-def headline_values(summary: Mapping[str, Any]) -> dict[str, float]:
+def headline_values(run: Any) -> dict[str, float]:
     """Every headline outcome of one run, ``{name: value}`` (dicts expanded to
-    ``name.key``; ``nan`` where it does not apply)."""
+    ``name.key``; ``nan`` where it does not apply). ``run``: a ``RunResult`` (or
+    a :class:`RunView`), or a bare summary (the outcomes that read the event log
+    are then ``nan``)."""
+    view = RunView.of(run)
     out: dict[str, float] = {}
     for h in HEADLINES:
-        v = h.value(summary)
+        v = h.value(view)
         if isinstance(v, dict):
             out.update({f"{h.name}.{k}": float(x) for k, x in v.items()})
         else:
@@ -162,4 +267,4 @@ def describe(outcome: str) -> str:
     return f"{h.description} ({key})" if key else h.description
 
 
-__all__ = ["BY_NAME", "HEADLINES", "Headline", "describe", "headline_values"]
+__all__ = ["BY_NAME", "HEADLINES", "Headline", "RunView", "describe", "headline_values"]
