@@ -92,6 +92,42 @@ def test_headline_registry_on_real_runs():
     assert 0 <= paris["ceasefire_months"] <= 12
 
 
+def test_headlines_read_from_the_event_log():
+    """raid_deaths, region_deaths and held_months come from the run's event log (nan
+    from a bare summary); held_months agrees with the model's control month by month."""
+    from libyasim.model.model import LibyaModel
+    from libyasim.model.runner import result_of
+
+    sc = load_scenario(SCENARIOS / "calibration" / "libya_2014.yaml")
+    m = LibyaModel(sc, rng=1, months=30)  # regions change hands, also by a defection
+    start, held = m.control.copy(), np.zeros(m.R)
+    while m.running:
+        m.step()
+        held += m.control == start
+    result = result_of(m)
+    v, ev = headline_values(result), result.events
+    assert ((ev["kind"] == "control_change") & (ev["note"] == "defection")).any()
+    assert [v[f"held_months.{r}"] for r in m.region_ids] == held.tolist()
+    assert 0 < min(held) < 30  # some region changed hands
+    assert v["raid_deaths"] == ev.loc[ev["kind"] == "raid", "fatalities"].sum() > 0
+    regions = sum(v[f"region_deaths.{r}"] for r in m.region_ids)
+    assert regions == pytest.approx(result.summary["total_fatalities"], rel=1e-6)
+    bare = headline_values(result.summary)
+    assert math.isnan(bare["raid_deaths"]) and math.isnan(bare["held_months.sirte"])
+    assert bare["battle_deaths"] == v["battle_deaths"]
+
+
+def test_vote_shares_are_the_elections():
+    s = run(SCENARIOS / "early_elections.yaml", seed=1, months=12).summary
+    v = headline_values(s)
+    shares = s["election"]["shares"]
+    assert {f: v[f"vote_share.{f}"] for f in shares} == shares
+    assert math.isnan(v["vote_share.daesh"])  # a jihadist group never stands
+    none = headline_values(run(SCENARIOS / "baseline_2017.yaml", seed=1, months=3).summary)
+    votes = [k for k in none if k.startswith("vote_share.")]
+    assert votes and all(math.isnan(none[k]) for k in votes)  # no election, no vote
+
+
 def mini_with_a_late_event():
     data = with_document(minimal_scenario())
     data["months"] = 12
