@@ -111,7 +111,8 @@ def test_headlines_read_from_the_event_log():
     assert 0 < min(held) < 30  # some region changed hands
     assert v["raid_deaths"] == ev.loc[ev["kind"] == "raid", "fatalities"].sum() > 0
     regions = sum(v[f"region_deaths.{r}"] for r in m.region_ids)
-    assert regions == pytest.approx(result.summary["total_fatalities"], rel=1e-6)
+    assert regions == pytest.approx(ev["fatalities"].sum())
+    assert regions == pytest.approx(result.summary["total_fatalities"], abs=0.1)
     bare = headline_values(result.summary)
     assert math.isnan(bare["raid_deaths"]) and math.isnan(bare["held_months.sirte"])
     assert bare["battle_deaths"] == v["battle_deaths"]

@@ -746,7 +746,8 @@ def mechanism_effects(
     from ..model import run
 
     def plan(m: Any) -> tuple[int, int | None]:
-        return (m.seeds if seeds is None else seeds), (m.months if months == "each" else months)
+        n_seeds = int(m.seeds if seeds is None else seeds)
+        return n_seeds, (m.months if isinstance(months, str) else months)
 
     rows = []
     groups: dict[tuple[str, int | None], list[Any]] = {}

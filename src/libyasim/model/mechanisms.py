@@ -25,7 +25,7 @@ in the section its ``odd`` names). See docs/audit.md for how to declare one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ INERT: dict[str, str] = {
 }
 
 MECHANISMS: tuple[Mechanism, ...] = tuple(
-    Mechanism(*row, inert=INERT.get(row[0])) for row in _DECLARED
+    replace(Mechanism(*row), inert=INERT.get(row[0])) for row in _DECLARED
 )
 
 BY_NAME = {m.name: m for m in MECHANISMS}
