@@ -76,7 +76,7 @@ _DECLARED: tuple[tuple, ...] = (
     ("deitchman", "7.3", "parameters.area_fire_rate", "jihadist_strength_ratio"),
     ("contest", "7.3", "parameters.contest_exponent", "battle_deaths"),
     ("main_effort", "7.3", "parameters.main_effort", "battle_deaths"),
-    ("stalemate", "7.3", "parameters.stalemate_decay", "battle_deaths"),
+    ("stalemate", "7.3", "parameters.stalemate_decay", "battle_deaths", CAL, WHOLE, 16),
     ("raids", "7.3", "parameters.raid_fatalities", "raid_deaths"),
     ("ally_reinforcement", "7.3", "parameters.ally_cover", "population_share.gna",
      "lna_marches_on_tripoli"),
@@ -123,16 +123,10 @@ INERT: dict[str, str] = {
     "main_effort": (
         "it acts only while a faction presses a campaign, on its skirmishes off the "
         "campaign's axis: on libya_2014 (8 seeds x 24 months) main_effort 0.3 -> 1 "
-        "moves battle_deaths by +96 [-143, 336] (noise 240), deaths move between "
+        "moves battle_deaths by +15 [-149, 179] (noise 186; whole run, 16 seeds: +16 "
+        "[-150, 183]): deaths move between "
         "fronts; tests/test_v2_forces.py checks the LNA starts fewer skirmishes off "
         "its axis during an offensive"
-    ),
-    "stalemate": (
-        "in the first 24 months of libya_2014 most skirmishes are within a region or "
-        "on fronts with offensives: stalemate_decay 0.05 -> 0.4 moves battle_deaths "
-        "by -123 [-717, 472] (noise 240); its effect is on where deaths fall (Sirte's "
-        "share of 2016, PATTERNS V2: 0.22 -> 0.28 at the NROY points); "
-        "tests/test_v2_forces.py checks a cold front skirmishes less than a hot one"
     ),
     "policy_noise": (
         "zero-mean noise on sponsors' utilities: no headline outcome moves beyond noise "
