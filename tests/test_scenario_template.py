@@ -112,3 +112,23 @@ def test_a_templated_scenario_pickles_with_its_content():
     assert back == s
     assert back.hash == s.hash
     assert back.resolved == s.resolved
+
+
+def test_points_of_one_design_give_the_slots_of_the_slow_path_in_any_order():
+    t = ScenarioTemplate(template("baseline_2017.yaml").base, template("baseline_2017.yaml").paths)
+    rng = np.random.default_rng(5)
+    paths = t.paths[::-1]  # the points' order is not the slots' order
+    for _ in range(3):  # the first point learns the order, the others take the fast path
+        v = t.low + rng.random(len(t.low)) * (t.high - t.low)
+        point = {p: float(v[t.slots[p]]) for p in paths}
+        assert np.array_equal(t.values(point), v)
+    bad = dict(point)
+    bad[paths[0]] = True  # same paths and order, but a bool: not for the template
+    assert t.values(bad) is None
+    bad[paths[0]] = float(t.high[t.slots[paths[0]]]) + 1.0
+    assert t.values(bad) is None
+    some = {paths[1]: float(t.low[t.slots[paths[1]]])}  # another set of paths
+    expected = t.base_values.copy()
+    expected[t.slots[paths[1]]] = t.low[t.slots[paths[1]]]
+    assert np.array_equal(t.values(some), expected)
+    assert np.array_equal(t.values(point), v)

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from ..scenario import Scenario
 from ..scenario.template import ScenarioTemplate
-from .columns import FIG, FLAGS_COLUMN, fig_column, param_column, with_field_metadata
+from .columns import FLAGS_COLUMN, fig_column, param_column, with_field_metadata
 from .design import RunSpec
 from .store import BatchStore
 
@@ -260,9 +260,7 @@ class _SeriesRows:
             self._names[value_cols] = codes
         n, k = len(series), len(value_cols)
         values = (
-            series.iloc[:, where].to_numpy(dtype=float, na_value=np.nan)
-            if k
-            else np.zeros((n, 0))
+            series.iloc[:, where].to_numpy(dtype=float, na_value=np.nan) if k else np.zeros((n, 0))
         )
         return (
             np.full(n * k, self.run_id.code(run_id), np.int32),
@@ -404,16 +402,87 @@ def _stop_if_orphaned(ctx: BatchContext) -> None:
         os._exit(3)  # the driver is gone: write nothing more; the resumed batch redoes this chunk
 
 
+class _RunRows:
+    """A chunk's runs table, column by column: the fixed columns as lists, the varied
+    parameters as one float array per point, the key figures as lists (``None``
+    where a run has no such figure)."""
+
+    def __init__(self, param_columns: list[str]) -> None:
+        self.fixed: dict[str, list[Any]] = {c: [] for c in RUN_COLUMNS}
+        self.param_names = [param_column(p) for p in param_columns]
+        self.params: list[np.ndarray] = []
+        self.figs: dict[str, list[Any]] = {}
+        self._fig_names: dict[str, str] = {}
+        self.n = 0
+
+    def add(self, row: dict[str, Any], params: np.ndarray, figures: dict[str, Any]) -> None:
+        for c, col in self.fixed.items():
+            col.append(row[c])
+        self.params.append(params)
+        names = self._fig_names
+        for k, v in figures.items():
+            name = names.get(k)
+            if name is None:
+                name = names[k] = fig_column(k)
+            values = self.figs.get(name)
+            if values is None:
+                values = self.figs[name] = [None] * self.n
+            values.append(v)
+        self.n += 1
+        for col in self.figs.values():
+            if len(col) < self.n:
+                col.append(None)
+
+    def table(self) -> pa.Table:
+        arrays: list[pa.Array] = [
+            pa.array(self.fixed[c], type=RUN_TYPES[c], from_pandas=True) for c in RUN_COLUMNS
+        ]
+        fields = [pa.field(c, RUN_TYPES[c]) for c in RUN_COLUMNS]
+        if self.param_names:
+            matrix = np.vstack(self.params)
+            for j, name in enumerate(self.param_names):
+                arrays.append(pa.array(matrix[:, j], type=pa.float64(), from_pandas=True))
+                fields.append(pa.field(name, pa.float64()))
+        for name, values in self.figs.items():
+            sample = next(v for v in values if v is not None)
+            typ = (
+                pa.bool_()
+                if isinstance(sample, bool)
+                else pa.string()
+                if isinstance(sample, str)
+                else pa.float64()
+            )
+            arrays.append(pa.array(values, type=typ, from_pandas=True))
+            fields.append(pa.field(name, typ))
+        schema = with_field_metadata("runs", pa.schema(fields))
+        return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _point_columns(ctx: BatchContext, point: dict[str, Any]) -> np.ndarray:
+    """The values of the varied parameters at a point (NaN where not a number)."""
+    out = np.full(len(ctx.param_columns), np.nan)
+    for j, path in enumerate(ctx.param_columns):
+        v = point.get(path, ctx.sets.get(path))
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            out[j] = v
+    return out
+
+
 def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
     """Run every spec of ``chunk`` and write its parts; never raises for a failing run."""
     runner = ctx.runner or default_runner
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    rows: list[dict[str, Any]] = []
+    runs = _RunRows(ctx.param_columns)
     series_rows, event_rows = _SeriesRows(), _EventRows()
     report = ChunkReport(n=len(chunk), ok=0, failed=0, elapsed=0.0)
+    by_point: dict[int, tuple[str, np.ndarray]] = {}  # replicates share their point's columns
     for spec in chunk:
         _stop_if_orphaned(ctx)
         point = ctx.points[spec.point]
+        cached = by_point.get(spec.point)
+        if cached is None:
+            text = json.dumps({**ctx.sets, **point}, sort_keys=True, default=str)
+            cached = by_point[spec.point] = (text, _point_columns(ctx, point))
         row: dict[str, Any] = {
             "run_index": spec.index,
             "run_id": spec.run_id,
@@ -429,13 +498,9 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
             "end_state": None,
             FLAGS_COLUMN: None,
             "worker": worker,
-            "parameters": json.dumps({**ctx.sets, **point}, sort_keys=True, default=str),
+            "parameters": cached[0],
         }
-        for path in ctx.param_columns:
-            v = point.get(path, ctx.sets.get(path))
-            row[param_column(path)] = (
-                float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
-            )
+        figures: dict[str, Any] = {}
         t0 = time.perf_counter()
         try:
             scenario = ctx.scenario_for(spec.scenario, spec.point)
@@ -443,7 +508,7 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
             summary = result.summary
             row["end_state"] = str(summary.get("end_state"))
             row[FLAGS_COLUMN] = [str(f) for f in summary.get("flags", [])]
-            row.update({fig_column(k): v for k, v in key_figures(summary).items()})
+            figures = key_figures(summary)
             long = series_rows.prepare(spec.run_id, spec.scenario_id, result.series)
             ev = result.events
             logged = (
@@ -461,58 +526,33 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
             row["error"] = f"{type(exc).__name__}: {exc}"
             row["traceback"] = traceback.format_exc(limit=20)
             report.failed += 1
+            figures = {}
         row["elapsed_s"] = time.perf_counter() - t0
         report.elapsed += row["elapsed_s"]
-        rows.append(row)
-    runs = _runs_table(rows, ctx.param_columns)
+        runs.add(row, cached[1], figures)
+    table = runs.table()
     series, events = series_rows.table(), event_rows.table()
     _stop_if_orphaned(ctx)
-    report.part = BatchStore(ctx.out).write_chunk(runs, series, events)
+    report.part = BatchStore(ctx.out).write_chunk(table, series, events)
     return report
 
 
-def _runs_table(rows: list[dict[str, Any]], param_columns: list[str]) -> pa.Table:
-    fixed = {
-        "run_index": pa.int64(),
-        "run_id": pa.string(),
-        "scenario": pa.string(),
-        "scenario_hash": pa.string(),
-        "point": pa.int64(),
-        "replicate": pa.int64(),
-        "seed": pa.int64(),
-        "attempt": pa.int64(),
-        "status": pa.string(),
-        "error": pa.string(),
-        "traceback": pa.string(),
-        "end_state": pa.string(),
-        FLAGS_COLUMN: pa.list_(pa.string()),
-        "elapsed_s": pa.float64(),
-        "worker": pa.string(),
-        "parameters": pa.string(),
-    }
-    fig_cols: list[str] = []
-    for r in rows:
-        for k in r:
-            if k.startswith(FIG) and k not in fig_cols:
-                fig_cols.append(k)
-    fields = [pa.field(c, fixed[c]) for c in RUN_COLUMNS]
-    fields += [pa.field(param_column(c), pa.float64()) for c in param_columns]
-    for c in fig_cols:
-        sample = next(r[c] for r in rows if c in r)
-        typ = (
-            pa.bool_()
-            if isinstance(sample, bool)
-            else pa.string()
-            if isinstance(sample, str)
-            else pa.float64()
-        )
-        fields.append(pa.field(c, typ))
-    schema = with_field_metadata("runs", pa.schema(fields))
-    data = {f.name: [_clean(r.get(f.name)) for r in rows] for f in schema}
-    return pa.table(data, schema=schema)
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    return v
+#: the type of each of :data:`RUN_COLUMNS`
+RUN_TYPES: dict[str, pa.DataType] = {
+    "run_index": pa.int64(),
+    "run_id": pa.string(),
+    "scenario": pa.string(),
+    "scenario_hash": pa.string(),
+    "point": pa.int64(),
+    "replicate": pa.int64(),
+    "seed": pa.int64(),
+    "attempt": pa.int64(),
+    "status": pa.string(),
+    "error": pa.string(),
+    "traceback": pa.string(),
+    "end_state": pa.string(),
+    FLAGS_COLUMN: pa.list_(pa.string()),
+    "elapsed_s": pa.float64(),
+    "worker": pa.string(),
+    "parameters": pa.string(),
+}

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,13 +98,14 @@ def _build_tree(scenario: Scenario, locs: Sequence[tuple]) -> _Node:
 
 
 _setattr = object.__setattr__
+_new = object.__new__
 
 
 def _model_copy(obj: BaseModel, update: dict[str, Any]) -> Any:
     """``obj.model_copy(update=update)``, the same steps without the generic ones
     (pydantic's ``__copy__``: a new ``__dict__``, fields set, extra and private)."""
     cls = type(obj)
-    new = cls.__new__(cls)
+    new = _new(cls)
     d = obj.__dict__.copy()
     d.update(update)
     _setattr(new, "__dict__", d)
@@ -116,22 +117,64 @@ def _model_copy(obj: BaseModel, update: dict[str, Any]) -> Any:
     return new
 
 
-def _copy(obj: Any, node: _Node, values: list[float]) -> Any:
+class _Leaf:
+    """How to copy one slot's record with a new value: everything but ``value`` is
+    the base record's (its fields, extra and private data are shared: scenario
+    objects are frozen)."""
+
+    __slots__ = ("cls", "data", "extra", "fields", "private")
+
+    def __init__(self, record: BaseModel) -> None:
+        self.cls = type(record)
+        self.data = record.__dict__
+        self.fields = record.__pydantic_fields_set__ | {"value"}
+        self.extra = record.__pydantic_extra__
+        self.private = record.__pydantic_private__
+
+    def __call__(self, value: float) -> Any:
+        new = _new(self.cls)
+        d = self.data.copy()
+        d["value"] = value
+        _setattr(new, "__dict__", d)
+        _setattr(new, "__pydantic_fields_set__", self.fields)
+        _setattr(new, "__pydantic_extra__", self.extra)
+        _setattr(new, "__pydantic_private__", self.private)
+        return new
+
+
+def _compile(obj: Any, node: _Node) -> Callable[[list[float]], Any]:
+    """A function of the slot values that copies ``obj`` (a container on the way to
+    some slots, or a slot's record) with each slot's record replaced: the walk of
+    the tree done once, when the template is built."""
     if node.kind == "leaf":
-        return _model_copy(obj, {"value": values[node.slot]})
+        leaf, slot = _Leaf(obj), node.slot
+        return lambda values: leaf(values[slot])
+    children = [(k, _compile(obj[k] if node.kind != "model" else getattr(obj, k), n))
+                for k, n in node.children.items()]  # fmt: skip
     if node.kind == "model":
-        return _model_copy(
-            obj, {k: _copy(getattr(obj, k), n, values) for k, n in node.children.items()}
-        )
+
+        def model(values: list[float]) -> Any:
+            return _model_copy(obj, {k: f(values) for k, f in children})
+
+        return model
     if node.kind == "seq":
-        items = list(obj)
-        for k, n in node.children.items():
-            items[k] = _copy(items[k], n, values)
-        return type(obj)(items)
-    out = dict(obj)
-    for k, n in node.children.items():
-        out[k] = _copy(obj[k], n, values)
-    return out
+        kind = type(obj)
+
+        def seq(values: list[float]) -> Any:
+            items = list(obj)
+            for k, f in children:
+                items[k] = f(values)
+            return kind(items)
+
+        return seq
+
+    def mapping(values: list[float]) -> Any:
+        out = dict(obj)
+        for k, f in children:
+            out[k] = f(values)
+        return out
+
+    return mapping
 
 
 class ScenarioTemplate:
@@ -147,6 +190,8 @@ class ScenarioTemplate:
         self.base = base
         self.paths = list(dict.fromkeys(paths))
         self.slots = {p: i for i, p in enumerate(self.paths)}
+        self._keys_seen: tuple[str, ...] | None = None  # the paths of the last point, in order
+        self._slots_seen = np.zeros(0, dtype=np.intp)
         all_locs = base.quantity_locs()
         locs: list[tuple] = []
         ranges: list[tuple[float, float]] = []
@@ -163,7 +208,7 @@ class ScenarioTemplate:
         self.low = np.array([lo for lo, _hi in ranges], dtype=float)
         self.high = np.array([hi for _lo, hi in ranges], dtype=float)
         self.base_values = np.array([r.value for r in records], dtype=float)
-        self._tree = _build_tree(base, locs)
+        self._copy = _compile(base, _build_tree(base, locs))
         # the canonical JSON of the base, cut where each slot's number goes
         from .loader import canonical_json, set_value
 
@@ -172,22 +217,42 @@ class ScenarioTemplate:
             set_value(data, p, _SLOT.format(i))
         pieces = _SLOT_JSON.split(canonical_json(data))
         self._text = pieces[0::2]
-        self._order = [int(i) for i in pieces[1::2]]
-        if sorted(self._order) != list(range(len(self.paths))):  # pragma: no cover - defensive
+        self._order = np.array([int(i) for i in pieces[1::2]], dtype=np.intp)
+        self._parts: list[str] = pieces.copy()
+        if sorted(self._order.tolist()) != list(
+            range(len(self.paths))
+        ):  # pragma: no cover - defensive
             raise ValueError(f"scenario {base.id}: a slot is missing from the scenario's data")
 
     def values(self, point: Mapping[str, Any]) -> np.ndarray | None:
         """The slot array of ``{path: value}`` (slots it leaves out keep the base's
         value), or ``None`` when the point is not for the template: a path without a
         slot, a value that is not a number, or one outside its record's range."""
+        keys = tuple(point)
+        if keys == self._keys_seen and set(map(type, point.values())) <= {float, int}:
+            # the common case (a sampled design: every point sets the same paths, in
+            # the same order, to plain numbers): one array operation
+            out = self.base_values.copy()
+            out[self._slots_seen] = list(point.values())
+        else:
+            slow = self._values(point)
+            if slow is None:
+                return None
+            out = slow
+            if all(type(v) in (float, int) for v in point.values()):
+                self._keys_seen = keys
+                self._slots_seen = np.array([self.slots[k] for k in keys], dtype=np.intp)
+        if not (np.all(out >= self.low) and np.all(out <= self.high)):
+            return None  # NaN fails both
+        return out
+
+    def _values(self, point: Mapping[str, Any]) -> np.ndarray | None:
         out = self.base_values.copy()
         for path, v in point.items():
             slot = self.slots.get(path)
             if slot is None or isinstance(v, bool) or not isinstance(v, int | float | np.number):
                 return None
             out[slot] = v
-        if not (np.all(out >= self.low) and np.all(out <= self.high)):
-            return None  # NaN fails both
         return out
 
     def scenario(self, values: np.ndarray) -> Scenario:
@@ -204,12 +269,9 @@ class ScenarioTemplate:
                 f"[{self.low[i]:g}, {self.high[i]:g}]"
             )
         floats = values.tolist()
-        new: Scenario = _copy(self.base, self._tree, floats)
-        text = self._text
-        parts = [text[0]]
-        for k, slot in enumerate(self._order):
-            parts.append(repr(floats[slot]))
-            parts.append(text[k + 1])
+        new: Scenario = self._copy(floats)
+        parts = self._parts.copy()  # the JSON cut at the slots, every other piece a number
+        parts[1::2] = map(repr, values[self._order].tolist())
         new._resolved = None
         new._origin = self.base._origin
         new._quantity_locs = self.base._quantity_locs
