@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from ..model.result import EventTable, SeriesTable
 from ..scenario import Scenario
 from ..scenario.template import ScenarioTemplate
 from .columns import FLAGS_COLUMN, fig_column, param_column, with_field_metadata
@@ -222,17 +223,6 @@ class _Months:
             return np.array([self.seen[t] for t in texts], dtype="datetime64[D]")
 
 
-def _value_columns(frame: Any) -> tuple[list[str], Any]:
-    """The ``<variable>.<actor>`` columns of a series frame and how to select them by
-    position (a slice when they are contiguous: no copy of the frame's columns)."""
-    columns = [str(c) for c in frame.columns.tolist()]
-    pos = [i for i, c in enumerate(columns) if c not in ("step", "month")]
-    names = [columns[i] for i in pos]
-    if pos and pos == list(range(pos[0], pos[-1] + 1)):
-        return names, slice(pos[0], pos[-1] + 1)
-    return names, pos
-
-
 class _SeriesRows:
     """A chunk's monthly series, long (run, month, variable, actor, value), as arrays."""
 
@@ -245,11 +235,10 @@ class _SeriesRows:
         self._names: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
         self._months = _Months()
 
-    def prepare(self, run_id: str, scenario: str, series: Any) -> tuple[np.ndarray, ...]:
-        """``<variable>.<actor>`` columns of a RunResult's series → long rows (kept
-        by :meth:`commit`: a run that fails half-way leaves nothing behind)."""
-        names, where = _value_columns(series)
-        value_cols = tuple(names)
+    def prepare(self, run_id: str, scenario: str, series: SeriesTable) -> tuple[np.ndarray, ...]:
+        """``<variable>.<actor>`` columns of a run's series → long rows (kept by
+        :meth:`commit`: a run that fails half-way leaves nothing behind)."""
+        value_cols = tuple(series.columns)
         codes = self._names.get(value_cols)
         if codes is None:
             pairs = [c.partition(".")[::2] for c in value_cols]
@@ -259,17 +248,14 @@ class _SeriesRows:
             )
             self._names[value_cols] = codes
         n, k = len(series), len(value_cols)
-        values = (
-            series.iloc[:, where].to_numpy(dtype=float, na_value=np.nan) if k else np.zeros((n, 0))
-        )
         return (
             np.full(n * k, self.run_id.code(run_id), np.int32),
             np.full(n * k, self.scenario.code(scenario), np.int32),
             np.repeat(codes[0], n),
             np.repeat(codes[1], n),
-            np.tile(series["step"].to_numpy(dtype=np.int32), k),
-            np.tile(self._months(series["month"]), k),
-            values.T.reshape(-1),
+            np.tile(np.asarray(series.steps, dtype=np.int32), k),
+            np.tile(self._months(series.months), k),
+            np.asarray(series.values, dtype=float).T.reshape(-1),
         )
 
     def commit(self, rows: tuple[np.ndarray, ...]) -> None:
@@ -298,8 +284,7 @@ class _SeriesRows:
 
 
 def _text_array(col: Any) -> pa.Array:
-    """A text column of an event log as an Arrow string array, missing values null
-    (pandas' string columns are Arrow already; anything else text by text)."""
+    """A text column of an event log as an Arrow string array, missing values null."""
     try:
         arr = pa.array(col, from_pandas=True)
         if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
@@ -321,7 +306,7 @@ class _EventRows:
         self.parts: list[dict[str, Any]] = []
         self._months = _Months()
 
-    def prepare(self, run_id: str, scenario: str, events: Any) -> dict[str, Any]:
+    def prepare(self, run_id: str, scenario: str, events: EventTable) -> dict[str, Any]:
         n = len(events)
         out: dict[str, Any] = {
             "run_id": np.full(n, self.run_id.code(run_id), np.int32),
@@ -329,9 +314,9 @@ class _EventRows:
         }
         for c in self.TEXT:
             out[c] = _text_array(events[c])
-        out["step"] = events["step"].to_numpy(dtype=np.int32)
+        out["step"] = np.asarray(events["step"], dtype=np.int32)
         out["month"] = self._months(events["month"])
-        out["fatalities"] = events["fatalities"].to_numpy(dtype=float, na_value=np.nan)
+        out["fatalities"] = np.asarray(events["fatalities"], dtype=float)
         return out
 
     def commit(self, rows: dict[str, Any]) -> None:
@@ -509,13 +494,9 @@ def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
             row["end_state"] = str(summary.get("end_state"))
             row[FLAGS_COLUMN] = [str(f) for f in summary.get("flags", [])]
             figures = key_figures(summary)
-            long = series_rows.prepare(spec.run_id, spec.scenario_id, result.series)
-            ev = result.events
-            logged = (
-                event_rows.prepare(spec.run_id, spec.scenario_id, ev)
-                if ev is not None and len(ev)
-                else None
-            )
+            long = series_rows.prepare(spec.run_id, spec.scenario_id, result.series_table)
+            ev = result.event_table
+            logged = event_rows.prepare(spec.run_id, spec.scenario_id, ev) if len(ev) else None
             series_rows.commit(long)
             if logged is not None:
                 event_rows.commit(logged)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..scenario.types import month_name
 from .jit import kernel
+from .result import EventTable, SeriesTable
 
 if TYPE_CHECKING:
     from ..scenario.schema import Outcomes
@@ -68,13 +69,19 @@ class SeriesRecorder:
                 m.battle_deaths)  # fmt: skip
         self.steps.append(m.steps)
 
-    def frame(self) -> pd.DataFrame:
+    def arrays(self) -> SeriesTable:
+        """The rows recorded so far, as arrays (a copy)."""
         m = self.m
         n = len(self.steps)
-        df = pd.DataFrame(self.table[:n], columns=self.columns)
-        df.insert(0, "month", [month_name(m.start_index + k) for k in self.steps])
-        df.insert(0, "step", np.array(self.steps, dtype=np.int64))
-        return df
+        return SeriesTable(
+            steps=np.array(self.steps, dtype=np.int64),
+            months=[month_name(m.start_index + k) for k in self.steps],
+            columns=self.columns,
+            values=self.table[:n].copy(),
+        )
+
+    def frame(self) -> pd.DataFrame:
+        return self.arrays().frame()
 
 
 @kernel
@@ -120,8 +127,17 @@ def _record(r: np.ndarray, strength: np.ndarray, control: np.ndarray, pop_share:
     r[o], r[o + 1], r[o + 2] = threat, fatalities, battle_deaths
 
 
+def event_table(m: LibyaModel) -> EventTable:
+    """The model's event log as columns."""
+    return EventTable.from_records(m.logbook.records())
+
+
 def events_frame(m: LibyaModel) -> pd.DataFrame:
     return m.logbook.frame()
+
+
+def _as_table(series: pd.DataFrame | SeriesTable) -> SeriesTable:
+    return series if isinstance(series, SeriesTable) else SeriesTable.from_frame(series)
 
 
 def _blocs(m: LibyaModel) -> np.ndarray:
@@ -222,7 +238,7 @@ CRITERIA = (
 )
 
 
-def criteria(m: LibyaModel, series: pd.DataFrame) -> dict[str, Any]:
+def criteria(m: LibyaModel, series: pd.DataFrame | SeriesTable) -> dict[str, Any]:
     """Every quantity the end-state decision uses, measured on a run (docs/ODD.md §7.6).
 
     Over the last ``outcomes.window_months`` months of ``series`` (means):
@@ -248,13 +264,13 @@ def criteria(m: LibyaModel, series: pd.DataFrame) -> dict[str, Any]:
     criteria as on the live run.
     """
     o = m.o
-    n = len(series) - 1  # months run
-    k = min(min(o.window_months, n) or 1, len(series))
+    table = _as_table(series)
+    n = len(table) - 1  # months run
+    k = min(min(o.window_months, n) or 1, len(table))
     # the window's means of the columns the decision reads, in one numpy pass
-    where = {c: i for i, c in enumerate(series.columns.tolist())}
+    where = table.index()
     wanted = [f"population.{f}" for f in m.faction_ids] + [f"strength.{f}" for f in m.faction_ids]
-    means = series.iloc[-k:, [where[c] for c in [*wanted, "battle_deaths"]]].to_numpy(float)
-    means = means.mean(axis=0)
+    means = table.values[-k:, [where[c] for c in [*wanted, "battle_deaths"]]].mean(axis=0)
     pop, strength = means[: m.F], means[m.F : 2 * m.F]
     ns = np.where(m.jihadist, 0.0, strength)
     share = ns / ns.sum() if ns.sum() > 0 else ns
@@ -397,7 +413,9 @@ def stored_criteria(row: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def classify(m: LibyaModel, series: pd.DataFrame) -> tuple[str, list[str], dict[str, Any]]:
+def classify(
+    m: LibyaModel, series: pd.DataFrame | SeriesTable
+) -> tuple[str, list[str], dict[str, Any]]:
     """End state, flags and the :func:`criteria` they were decided on."""
     why = criteria(m, series)
     state, flags = decide(why, m.o)
@@ -428,14 +446,20 @@ def ceasefire_months(m: LibyaModel) -> int:
     return len(steps)
 
 
-def summary(m: LibyaModel, series: pd.DataFrame, events: pd.DataFrame) -> dict[str, Any]:
-    state, flags, why = classify(m, series)
+def summary(
+    m: LibyaModel,
+    series: pd.DataFrame | SeriesTable,
+    events: pd.DataFrame | EventTable,
+) -> dict[str, Any]:
+    table = _as_table(series)
+    state, flags, why = classify(m, table)
     unity = why.pop("unity_index")
-    # numpy, not pandas, from here: one row and three columns as arrays
-    last = dict(zip(series.columns.tolist(), series.iloc[-1].tolist(), strict=True))
-    fatalities = series["fatalities"].to_numpy(dtype=float)[1:]
-    battle_deaths = series["battle_deaths"].to_numpy(dtype=float)[1:]
-    kinds = events["kind"].to_numpy(dtype=object) if len(events) else np.array([], dtype=object)
+    # numpy from here: one row and three columns of the arrays
+    where = table.index()
+    last = dict(zip(table.columns, table.values[-1].tolist(), strict=True))
+    fatalities = table.values[1:, where["fatalities"]]
+    battle_deaths = table.values[1:, where["battle_deaths"]]
+    kinds = np.asarray(events["kind"], dtype=object) if len(events) else np.zeros(0, object)
     return {
         "scenario_id": m.spec.id,
         "scenario_title": m.spec.title,

@@ -8,7 +8,7 @@ from typing import Any
 from ..scenario import load_scenario
 from ..scenario.schema import Scenario
 from .model import LibyaModel
-from .outcomes import events_frame, summary
+from .outcomes import event_table, summary
 from .result import RunResult
 
 
@@ -38,8 +38,8 @@ def run(
 
 def result_of(model: LibyaModel) -> RunResult:
     """The RunResult of a model stepped so far (also for models stepped by hand)."""
-    series = model.recorder.frame()
-    events = events_frame(model)
+    series = model.recorder.arrays()  # arrays: the DataFrames are built on first use
+    events = event_table(model)
     summ = summary(model, series, events)
     summ["final_control"] = {
         r: (model.faction_ids[c] if c >= 0 else None)
