@@ -23,7 +23,7 @@ import pyarrow as pa
 from ..scenario import Scenario, ScenarioError, load_scenario
 from .columns import param_column
 from .design import Design, DesignError, RunSpec, iter_runs, n_runs, points_hash
-from .executors import make_executor
+from .executors import make_executor, start_fork_server
 from .integrity import check_parts, is_lock_file, one_writer, output_problem, record_inventory
 from .progress import Progress
 from .store import FORMAT_VERSION, BatchStore, StoreError
@@ -33,6 +33,8 @@ from .worker import BatchContext, Runner
 #: small enough that an interrupted batch loses little and the tail balances
 CHUNK_SECONDS = 3.0
 MAX_CHUNK = 1000
+#: seconds of model time below which the last chunks of a batch are not split further
+MIN_CHUNK_SECONDS = 0.2
 
 
 class BatchError(RuntimeError):
@@ -237,6 +239,8 @@ def run_batch(
     (it must be picklable for process and Dask executors).
     """
     out = Path(out)
+    if executor == "process":
+        start_fork_server()  # its imports overlap with the planning below
     plan = plan_batch(scenarios, design)
     store = BatchStore(out)
     resumed = False
@@ -358,21 +362,24 @@ def _drive(
     chunk_seconds: float,
     end_states: dict[tuple[str, str], int],
 ) -> int:
-    """Keep up to 2 chunks per worker in flight; size chunks to ~chunk_seconds of work."""
+    """Keep up to 2 chunks per worker in flight; size chunks to ~chunk_seconds of work.
+
+    Towards the end chunks shrink to a share of what is left (every worker busy to
+    the end), but not below :data:`MIN_CHUNK_SECONDS` of work (a chunk's parts cost
+    ~10 ms to write, whatever its size)."""
     max_inflight = max(2, 2 * ex.workers)
     per_run: float | None = None  # seconds, a running estimate from the workers' reports
     submitted = done = 0
     inflight: set = set()
     while True:
         while len(inflight) < max_inflight:
-            if per_run is None:
-                size = 1
-            else:
-                size = max(1, min(MAX_CHUNK, round(chunk_seconds / max(per_run, 1e-6))))
-                tail = (todo_count - submitted) // (
-                    2 * ex.workers
-                )  # keep every worker busy at the end
-                size = max(1, min(size, tail)) if tail else 1
+            size = 1  # until a report gives the time of a run
+            if per_run is not None:
+                left = todo_count - submitted
+                wanted = round(chunk_seconds / max(per_run, 1e-6))
+                share = -(-left // (2 * ex.workers))  # ceil
+                least = round(MIN_CHUNK_SECONDS / max(per_run, 1e-6))
+                size = max(1, min(MAX_CHUNK, wanted, max(share, least)))
             chunk = list(itertools.islice(specs, size))
             if not chunk:
                 break
