@@ -224,8 +224,6 @@ class Design:
     def _sample_rows(self, scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
         if self.sample is None:
             return [{}]
-        from SALib.sample import latin, morris, sobol
-
         ranges = self.sampled_ranges(scenarios)
         names = list(ranges)
         problem = {
@@ -242,11 +240,18 @@ class Design:
                 f"{total:,} points (with the sweeps), more than the limit of {MAX_POINTS:,}; "
                 "refused before allocating anything"
             )
+        # each sampler imported alone (SALib's sobol imports scipy.stats: ~0.6 s)
         if self.sample == "lhs":
+            from SALib.sample import latin
+
             x = latin.sample(problem, self.sample_n, seed=seed)
         elif self.sample == "sobol":
+            from SALib.sample import sobol
+
             x = sobol.sample(problem, self.sample_n, calc_second_order=False, seed=seed)
         else:
+            from SALib.sample import morris
+
             x = morris.sample(problem, self.sample_n, seed=seed)
         from ..calibration.sample import calibrated_rows  # scenario's parameters_from, if any
 
