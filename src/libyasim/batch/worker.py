@@ -445,9 +445,11 @@ class _RunRows:
 
 def _point_columns(ctx: BatchContext, point: dict[str, Any]) -> np.ndarray:
     """The values of the varied parameters at a point (NaN where not a number)."""
-    out = np.full(len(ctx.param_columns), np.nan)
-    for j, path in enumerate(ctx.param_columns):
-        v = point.get(path, ctx.sets.get(path))
+    values = [point.get(path, ctx.sets.get(path)) for path in ctx.param_columns]
+    if set(map(type, values)) <= {float, int}:  # plain numbers (a sampled point): at once
+        return np.array(values, dtype=float).reshape(len(values))
+    out = np.full(len(values), np.nan)
+    for j, v in enumerate(values):
         if isinstance(v, int | float) and not isinstance(v, bool):
             out[j] = v
     return out
