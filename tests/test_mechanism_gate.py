@@ -13,7 +13,7 @@ from paths import REPO, SCENARIOS
 from libyasim import load_scenario
 from libyasim.analysis.audit import audit_numbers, mechanism_effects
 from libyasim.model.headline import BY_NAME as HEADLINES
-from libyasim.model.mechanisms import MECHANISMS
+from libyasim.model.mechanisms import INERT, MECHANISMS
 
 ODD = REPO / "docs" / "ODD.md"
 HEADING = re.compile(r"^#{2,4} (\d+(?:\.\d+)*)\s")
@@ -66,6 +66,7 @@ def test_declarations_name_real_outcomes_levers_and_reasons():
             )
         assert m.inert is None or len(m.inert) > 10, f"{m.name}: say why it is inert"
         assert m.seeds >= 2 and (m.months is None or m.months >= 1), m.name
+    assert set(INERT) <= {m.name for m in MECHANISMS}, "an inert reason for no mechanism"
 
 
 def test_event_mechanisms_are_judged_by_their_own_event():
