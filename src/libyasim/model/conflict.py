@@ -161,30 +161,18 @@ def init(m: LibyaModel) -> None:
     m.was_hostile = m.hostility.copy()
 
 
-def campaigns(m: LibyaModel) -> tuple[np.ndarray, np.ndarray]:
-    """Each faction's campaigns this month: ``committed[F]``, the share of its fighters
-    at the origins of its active offensives and sieges, and ``axis[F, R]``, their
-    origins and targets. Marks the pairs they oppose, and the pairs whose hostility
-    rose since last month, as fought this month."""
-    committed = np.zeros(m.F)
-    axis = np.zeros((m.F, m.R), dtype=bool)
+def heat_up(m: LibyaModel) -> None:
+    """Mark as fought this month the pairs an active offensive or siege opposes, and
+    the pairs whose hostility rose since last month."""
     now = float(m.steps)
     rose = m.hostility > m.was_hostile  # a new enmity opens a hot front
     if rose.any():
         m.fought[rose] = now
     m.was_hostile[:] = m.hostility
     for o in m.offensives:
-        if o.status != "active":
-            continue
         a, d = o.attacker, o.defender
-        if not axis[a, o.origin]:
-            committed[a] += m.garrison.item(a, o.origin)
-        axis[a, o.origin] = axis[a, o.target] = True
-        if d >= 0:
+        if o.status == "active" and d >= 0:
             m.fought[a, d] = m.fought[d, a] = now
-    committed /= np.maximum(m.strength, 1e-9)
-    np.minimum(committed, 1.0, out=committed)
-    return committed, axis
 
 
 def step(m: LibyaModel) -> None:
@@ -194,19 +182,17 @@ def step(m: LibyaModel) -> None:
     contact skirmishes with probability ``engagement_rate·h_ij·q_ij`` a month, for
     ``battle_intensity`` of a month, and no region changes hands. ``q_ij`` is the
     front's heat: ``stalemate_floor + (1 − stalemate_floor)·(1 − stalemate_decay)^n``,
-    n the months since the last offensive or siege between i and j. The side that
-    starts it (drawn ∝ its fighters on the spot) refrains with probability
-    ``main_effort·c`` when the skirmish lies off the axes of its own campaigns, c
-    the share of its fighters massed on them (economy of force). A pair bound by a
-    ceasefire fights only if the side that starts it defects (``model.ceasefire_defects``),
-    tempted at the engagement rate whatever the heat: a truce is broken deliberately.
+    n the months since the last offensive or siege between i and j or since their
+    hostility rose, for contact across two regions (1 within a region). A pair bound
+    by a ceasefire fights only if the side that starts it defects
+    (``model.ceasefire_defects``), tempted at the engagement rate whatever the heat: a
+    truce is broken deliberately.
     """
     p = m.p
     m.threat *= 1.0 - p.threat_decay
     pairs = m.hostile_pairs()
     if pairs:
-        committed, axis = campaigns(m)
-        commit = (p.main_effort * committed).tolist()
+        heat_up(m)
         draws = m.rng.random(len(pairs)).tolist()
         strength = m.strength.tolist()  # strengths at the start of the month's fighting
         rate = p.engagement_rate
@@ -228,19 +214,15 @@ def step(m: LibyaModel) -> None:
                 tot = _contact(g, adj, i, j, contact, 1.0)
             k = _pick(contact, tot, rng.random())
             ri, rj = k // R, k % R
-            # the side with more fighters on the spot starts it, unless it is
-            # husbanding its forces for a campaign elsewhere
+            # the side with more fighters on the spot starts it
             a, b = g.item(i, ri), g.item(j, rj)
-            v = rng.random() * (a + b)
-            if v >= a:
-                i, j, ri, rj, v, a = j, i, rj, ri, v - a, b
+            if rng.random() * (a + b) >= a:
+                i, j, ri, rj = j, i, rj, ri
             if truce and m.ceasefire_binds(i, j):
                 # a truce is broken deliberately, whatever the front's heat
                 if not m.ceasefire_defects(i, j):
                     continue
-            elif not hot or (
-                commit[i] > 0 and not (axis[i, ri] or axis[i, rj]) and v >= a * (1.0 - commit[i])
-            ):
+            elif not hot:
                 continue
             battle(m, i, j, ri, rj)
     raids(m)

@@ -74,7 +74,6 @@ _DECLARED: tuple[tuple, ...] = (
     ("lanchester", "7.3", "parameters.aimed_fire_rate", "battle_deaths"),
     ("deitchman", "7.3", "parameters.area_fire_rate", "jihadist_strength_ratio"),
     ("contest", "7.3", "parameters.contest_exponent", "battle_deaths"),
-    ("main_effort", "7.3", "parameters.main_effort", "battle_deaths"),
     ("stalemate", "7.3", "parameters.stalemate_decay", "battle_deaths", CAL, WHOLE, 16),
     ("raids", "7.3", "parameters.raid_fatalities", "raid_deaths"),
     ("ally_reinforcement", "7.3", "parameters.ally_cover", "population_share.gna",
@@ -119,14 +118,6 @@ _DECLARED: tuple[tuple, ...] = (
 
 #: why a mechanism does not move its outcome: a measured property of the model
 INERT: dict[str, str] = {
-    "main_effort": (
-        "it acts only while a faction presses a campaign, on its skirmishes off the "
-        "campaign's axis: on libya_2014 (8 seeds x 24 months) main_effort 0.3 -> 1 "
-        "moves battle_deaths by +15 [-149, 179] (noise 186; whole run, 16 seeds: +16 "
-        "[-150, 183]): deaths move between "
-        "fronts; tests/test_v2_forces.py checks the LNA starts fewer skirmishes off "
-        "its axis during an offensive"
-    ),
     "policy_noise": (
         "zero-mean noise on sponsors' utilities, scaled by (1 - consensus): 0 -> 0.6 moves "
         "battle deaths by -0.3 on average over seeds 200-223 x 24 months and leaves their "

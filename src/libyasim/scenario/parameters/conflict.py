@@ -10,7 +10,6 @@ class ConflictParameters(StrictModel):
     """The coefficients documented in the ODD section named above."""
 
     engagement_rate: Unit = _p(0.2, 0.05, 0.8, "monthly probability that hostile forces in the same or adjacent regions skirmish outside offensives, times hostility level")
-    main_effort: Unit = _p(0.9, 0.3, 1.0, "economy of force: a faction pressing offensives or sieges starts skirmishes off their axes with probability x (1 - main_effort x the share of its fighters massed there)")
     stalemate_decay: Unit = _p(0.25, 0.05, 0.4, "monthly decay of skirmishing across a front line between two regions after the last offensive or siege between the two sides (a stalemated front goes quiet)")
     stalemate_floor: Unit = _p(0.05, 0.0, 0.3, "the share of engagement_rate a front line between two regions keeps after a long stalemate (sniping, shelling); within a region contact stays close")
     aimed_fire_rate: NonNegative = _p(0.07, 0.03, 0.1, "Lanchester aimed-fire kill rate per fighter per month, conventional forces; calibrated to conflict deaths of 1,000-2,000 a year (FACTS.md)")
