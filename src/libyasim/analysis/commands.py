@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..batch.commands import HELP, _positive, _seed, number
+from ..batch.commands import _positive, _seed, command, number, out_option
 
 
 def _at_least_two(text: str) -> int:
@@ -51,9 +51,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     from .audit import DEFAULT_SEEDS, DEFAULT_TRAJECTORIES
 
-    a = sub.add_parser(
+    a = command(
+        sub,
         "audit",
-        formatter_class=HELP,
         help="which numbers of a scenario matter: range ends on common seeds, Morris screen",
         description="Move every ranged number of the scenario (parameters, actor attributes, "
         "event fields) to the low and the high end of its range, one at a time, on the same "
@@ -77,14 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="R",
         help="Morris trajectories (0: no Morris screen)",
     )
-    a.add_argument(
-        "--out",
-        "-o",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="output folder (default: audit/<scenario file name>)",
-    )
+    out_option(a, "output folder (default: audit/<scenario file name>)")
     a.add_argument(
         "--workers", "-j", type=_positive, default=None, metavar="W", help="worker processes"
     )

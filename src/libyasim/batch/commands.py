@@ -36,6 +36,33 @@ def number(
     return check
 
 
+def command(
+    sub: argparse._SubParsersAction,
+    name: str,
+    help: str,
+    description: str,
+    *,
+    defaults: bool = True,
+) -> argparse.ArgumentParser:
+    """A subcommand (``defaults``: its help shows each option's default)."""
+    if defaults:
+        return sub.add_parser(name, formatter_class=HELP, help=help, description=description)
+    return sub.add_parser(name, help=help, description=description)
+
+
+def folder_argument(p: argparse.ArgumentParser, help: str) -> None:
+    """The batch folder a command reads."""
+    p.add_argument("folder", type=Path, metavar="DIR", help=help)
+
+
+def out_option(
+    p: argparse.ArgumentParser, help: str, *, required: bool = False, short: bool = True
+) -> None:
+    """The ``--out DIR`` (``-o DIR``) option of a command."""
+    names = ("--out", "-o") if short else ("--out",)
+    p.add_argument(*names, required=required, type=Path, default=None, metavar="DIR", help=help)
+
+
 _positive = number(int, "a whole number >= 1", lambda v: v >= 1, ">= 1")
 _seed = number(int, "a whole number in [0, 2**63)", lambda v: 0 <= v < 2**63, "in [0, 2**63)")
 _seconds = number(float, "a number of seconds", lambda v: v > 0, "> 0")
@@ -196,20 +223,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-def _share(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number in (0, 1]; got {text!r}") from None
-    if not 0 < v <= 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1]; got {v}")
-    return v
+_share = number(float, "a number in (0, 1]", lambda v: 0 < v <= 1, "in (0, 1]")
 
 
 def _register_sensitivity(sub: argparse._SubParsersAction) -> None:
-    s = sub.add_parser(
+    s = command(
+        sub,
         "sensitivity",
-        formatter_class=HELP,
         help="which parameters decide the outcome: sensitivity indices, scenario discovery",
         description="Global sensitivity analysis of a sampled batch (libyasim batch --sample): "
         "Sobol S1/ST (sobol), Morris mu*/sigma (morris), standardized rank regression "
@@ -217,7 +237,7 @@ def _register_sensitivity(sub: argparse._SubParsersAction) -> None:
         "first. For indicator outcomes (end_state=STATE, flag=FLAG, FIGURE>VALUE) also a PRIM "
         "box: where in parameter space the outcome is most likely. Ranked tables, CSV and PNG.",
     )
-    s.add_argument("folder", type=Path, metavar="DIR", help="a sampled (or swept) batch folder")
+    folder_argument(s, "a sampled (or swept) batch folder")
     s.add_argument(
         "--outcome",
         action="append",
@@ -226,13 +246,7 @@ def _register_sensitivity(sub: argparse._SubParsersAction) -> None:
         help="a key figure (total_fatalities), end_state=STATE, flag=FLAG or FIGURE>VALUE "
         "(repeatable; default: the end states that vary and the headline figures)",
     )
-    s.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="where to write (default: DIR/sensitivity)",
-    )
+    out_option(s, "where to write (default: DIR/sensitivity)", short=False)
     s.add_argument("--no-figures", action="store_true", help="tables only, no PNG figures")
     s.add_argument(
         "--min-coverage",
@@ -248,9 +262,9 @@ def _register_sensitivity(sub: argparse._SubParsersAction) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = command(
+        sub,
         "batch",
-        formatter_class=HELP,
         help="run ensembles and sweeps (local processes or Dask); resumable",
         description="Run every scenario x parameter point x replicate, writing Parquet parts and a "
         "manifest to --out. Seeds come from SeedSequence(--seed, spawn_key=(point, "
@@ -259,14 +273,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "none is run twice.",
     )
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files")
-    p.add_argument(
-        "--out",
-        "-o",
-        required=True,
-        type=Path,
-        metavar="DIR",
-        help="output folder (new, or the batch to resume)",
-    )
+    out_option(p, "output folder (new, or the batch to resume)", required=True)
     p.add_argument(
         "--replicates",
         "-n",
@@ -359,42 +366,38 @@ def register(sub: argparse._SubParsersAction) -> None:
     o.add_argument("--no-figures", action="store_true", help="report tables only, no PNG figures")
     p.set_defaults(func=cmd_batch, command_line=None)
 
-    r = sub.add_parser(
+    r = command(
+        sub,
         "report",
-        formatter_class=HELP,
         help="summarise a batch: outcome table, key figures, PNG figures",
         description="End-state probabilities per scenario with 95% Wilson intervals, key figures "
         "with percentiles, fan charts of strength and territory per faction, and "
         "outcome bars; tables as CSV and figures as PNG in --out.",
     )
-    r.add_argument("folder", type=Path, metavar="DIR", help="a batch output folder")
-    r.add_argument(
-        "--out", type=Path, default=None, metavar="DIR", help="where to write (default: DIR/report)"
-    )
+    folder_argument(r, "a batch output folder")
+    out_option(r, "where to write (default: DIR/report)", short=False)
     r.add_argument("--no-figures", action="store_true", help="tables only")
     r.add_argument(
         "--detail", action="store_true", help="print every key figure, not only the headline ones"
     )
     r.set_defaults(func=cmd_report)
 
-    c = sub.add_parser(
+    c = command(
+        sub,
         "compare",
-        formatter_class=HELP,
         help="compare a batch's scenarios with a baseline",
         description="Differences in end-state probabilities (with Newcombe intervals) and paired "
         "differences in key figures between each scenario and the baseline; runs "
         "pair up by point and replicate (common random numbers).",
     )
-    c.add_argument("folder", type=Path, metavar="DIR", help="a batch output folder")
+    folder_argument(c, "a batch output folder")
     c.add_argument(
         "--baseline",
         default=None,
         metavar="ID",
         help="scenario id to compare with (default: the first)",
     )
-    c.add_argument(
-        "--out", type=Path, default=None, metavar="DIR", help="also write CSV tables here"
-    )
+    out_option(c, "also write CSV tables here", short=False)
     c.set_defaults(func=cmd_compare)
 
     _register_sensitivity(sub)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..batch.commands import _positive, _seed, number
+from ..batch.commands import _positive, _seed, command, number, out_option
 from ..batch.executors import EXECUTORS
 
 _fraction = number(float, "a number in [0, 1]", lambda v: 0 <= v <= 1, "in [0, 1]")
@@ -61,8 +61,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = command(
+        sub,
         "calibrate",
+        defaults=False,
         help="history matching of the mechanism parameters against the 2014-2017 patterns",
         description="Waves of runs over the scenario's parameters.* ranges; each point is judged "
         "by its implausibility against the patterns of docs/calibration.md, and Gaussian-process "
@@ -72,14 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "the same command again: finished runs are kept.",
     )
     p.add_argument("scenario", metavar="SCENARIO", help="the calibration scenario YAML file")
-    p.add_argument(
-        "--out",
-        "-o",
-        required=True,
-        type=Path,
-        metavar="DIR",
-        help="output folder (new, or the calibration to resume)",
-    )
+    out_option(p, "output folder (new, or the calibration to resume)", required=True)
     p.add_argument("--waves", type=_positive, default=3, metavar="K", help="number of waves")
     p.add_argument(
         "--points",
