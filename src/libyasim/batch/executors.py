@@ -82,10 +82,10 @@ def _run_in_worker(chunk: Sequence[RunSpec]):  # -> ChunkReport
     return run_chunk(_CTX, chunk)
 
 
-#: what the fork server imports before forking any worker: the worker, the model
-#: and everything they import (Mesa, numba, pandas, pyarrow), so that a worker
-#: forks ready to run instead of importing them itself (~0.5 s CPU each)
-PRELOAD = ["libyasim.batch.worker", "libyasim.model.runner"]
+#: what the fork server imports before forking any worker (see :mod:`.preload`),
+#: so that a worker forks ready to run instead of importing the model and setting
+#: up numba itself (~0.8 s CPU each)
+PRELOAD = ["libyasim.batch.preload"]
 
 
 def process_context() -> mp.context.BaseContext:
