@@ -23,7 +23,7 @@ from libyasim.analysis.audit import (
     run_audit,
 )
 from libyasim.model import run
-from libyasim.model.headline import HEADLINES, headline_values
+from libyasim.model.headline import HEADLINES, RunView, headline_values
 from libyasim.scenario import from_dict
 
 ENTRY = str(Path(sys.executable).with_name("libyasim"))
@@ -113,6 +113,8 @@ def test_headlines_read_from_the_event_log():
     regions = sum(v[f"region_deaths.{r}"] for r in m.region_ids)
     assert regions == pytest.approx(ev["fatalities"].sum())
     assert regions == pytest.approx(result.summary["total_fatalities"], abs=0.1)
+    frame = headline_values(RunView(result.summary, result.events))  # the DataFrame log
+    assert {k: x for k, x in frame.items() if x == x} == {k: x for k, x in v.items() if x == x}
     bare = headline_values(result.summary)
     assert math.isnan(bare["raid_deaths"]) and math.isnan(bare["held_months.sirte"])
     assert bare["battle_deaths"] == v["battle_deaths"]

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
+import numpy as np
 
 from .outcomes import END_STATES, FLAGS
 
@@ -33,19 +33,32 @@ Value = float | dict[str, float]
 @dataclass(frozen=True)
 class RunView:
     """What a headline reads of one run: its summary and, when known, its event
-    log (``RunResult.events``: ``step, kind, region, actor1, actor2, fatalities``)."""
+    log, as columns (``RunResult.event_table`` or the ``RunResult.events``
+    DataFrame: ``step, kind, region, actor1, actor2, fatalities``)."""
 
     summary: Mapping[str, Any]
-    events: pd.DataFrame | None = None
+    events: Any = None
 
     @classmethod
     def of(cls, run: Any) -> RunView:
-        """A view of a ``RunResult`` (summary and event log) or of a bare summary."""
+        """A view of a ``RunResult`` (summary and event log, read as arrays: no
+        DataFrame is built) or of a bare summary."""
         if isinstance(run, RunView):
             return run
         if isinstance(run, Mapping):
             return cls(run)
-        return cls(run.summary, run.events)
+        table = getattr(run, "event_table", None)
+        return cls(run.summary, table if table is not None else run.events)
+
+    def column(self, name: str) -> np.ndarray:
+        """One column of the event log as an array (``kind``, ``fatalities``, ...)."""
+        assert self.events is not None
+        col = self.events[name]
+        if name == "fatalities":
+            return np.asarray(col, dtype=float)
+        if name == "step":
+            return np.asarray(col, dtype=np.int64)
+        return np.asarray(col, dtype=object)
 
 
 @dataclass(frozen=True)
@@ -126,8 +139,7 @@ def _raid_deaths(v: RunView) -> float:
     """Deaths in jihadist raids and scheduled attacks (the log's ``raid`` rows)."""
     if v.events is None:
         return math.nan
-    e = v.events
-    return float(e.loc[e["kind"] == "raid", "fatalities"].sum())
+    return float(v.column("fatalities")[v.column("kind") == "raid"].sum())
 
 
 def _region_deaths(v: RunView) -> dict[str, float]:
@@ -135,8 +147,8 @@ def _region_deaths(v: RunView) -> dict[str, float]:
     regions = _regions(v)
     if v.events is None:
         return dict.fromkeys(regions, math.nan)
-    by = v.events.groupby("region")["fatalities"].sum()
-    return {r: float(by.get(r, 0.0)) for r in regions}
+    where, deaths = v.column("region"), v.column("fatalities")
+    return {r: float(deaths[where == r].sum()) for r in regions}
 
 
 def _holder(x: Any) -> str | None:
@@ -152,20 +164,23 @@ def _held_months(v: RunView) -> dict[str, float]:
     months = int(_num(v.summary.get("months")))
     if v.events is None:
         return dict.fromkeys(regions, math.nan)
-    e = v.events
-    changes = e.loc[e["kind"] == "control_change", ["step", "region", "actor1", "actor2"]]
+    change = np.flatnonzero(v.column("kind") == "control_change")
+    order = change[np.argsort(v.column("step")[change], kind="stable")]
+    steps = v.column("step")[order]
+    where = v.column("region")[order]
+    winners, losers = v.column("actor1")[order], v.column("actor2")[order]
     out = {}
     for r in regions:
-        ch = changes[changes["region"] == r].sort_values("step", kind="stable")
-        if ch.empty:
+        mine = np.flatnonzero(where == r)
+        if not len(mine):
             out[r] = float(months)
             continue
-        first = holder = _holder(ch["actor2"].iloc[0])
+        first = holder = _holder(losers[mine[0]])
         held = last = 0
-        for step, winner in zip(ch["step"].to_numpy(int), ch["actor1"], strict=True):
+        for i in mine:
             # months last+1 .. step-1 end with `holder`; from month `step` the winner holds
-            held += (step - 1 - last) * (holder == first)
-            holder, last = _holder(winner), step - 1
+            held += (int(steps[i]) - 1 - last) * (holder == first)
+            holder, last = _holder(winners[i]), int(steps[i]) - 1
         out[r] = float(held + (months - last) * (holder == first))
     return out
 
