@@ -203,8 +203,9 @@ class BatchStore:
             col = table.column(PARTITION)
             rest = table.drop_columns([PARTITION])
             rest = rest.cast(with_field_metadata(name, rest.schema))
-            for sc in pc.unique(col).to_pylist():
-                part = rest.filter(pc.equal(col, sc))
+            scenarios = pc.unique(col).to_pylist()
+            for sc in scenarios:
+                part = rest if len(scenarios) == 1 else rest.filter(pc.equal(col, sc))
                 folder = self.partition_dir(name, str(sc))
                 folder.mkdir(parents=True, exist_ok=True)
                 atomic_write_table(folder / f"{key}.parquet", part)
