@@ -164,3 +164,29 @@ def test_event_log_arrays_keep_order_and_format_notes_when_read(baseline):
     assert len(book.where("a_kernel_kind")) == 300 and len(book.where("nothing")) == 0
     frame = book.frame()
     assert frame["note"].tolist() == [r["note"] for r in recs]
+
+
+def test_event_frame_built_from_the_arrays_equals_the_records(baseline):
+    """RunResult.events, built column by column from the log's arrays, is the frame of
+    the records (values and dtypes), with and without rows, formatted or not yet."""
+    import pandas as pd
+
+    from libyasim.model import LibyaModel
+    from libyasim.model.result import EVENT_COLUMNS
+
+    def of_records(m):
+        df = pd.DataFrame(m.event_log, columns=EVENT_COLUMNS)
+        return df.astype({"step": np.int64, "fatalities": float})
+
+    empty = LibyaModel(baseline, rng=2, months=1)
+    assert len(empty.logbook) == 0
+    pd.testing.assert_frame_equal(empty.logbook.frame(), of_records(empty))
+    m = LibyaModel(baseline, rng=2, months=12)
+    for _ in range(6):
+        m.step()
+    m.event_log  # noqa: B018 (formats the first half's records)
+    for _ in range(6):
+        m.step()
+    frame = m.logbook.frame()  # half its notes formatted before, half now
+    assert len(frame) > len(m.logbook.where("battle")) > 0
+    pd.testing.assert_frame_equal(frame, of_records(m))

@@ -214,10 +214,33 @@ class EventLog(Sequence[dict[str, Any]]):
 
         from .result import EVENT_COLUMNS
 
-        df = pd.DataFrame(self.records(), columns=EVENT_COLUMNS)
-        df["step"] = df["step"].astype(np.int64)
-        df["fatalities"] = df["fatalities"].astype(float)
-        return df
+        codes, values = self.rows()
+        if not len(codes):  # no rows: the columns of an empty frame of records
+            df = pd.DataFrame([], columns=EVENT_COLUMNS)
+            return df.astype({"step": np.int64, "fatalities": float})
+        strings = np.array([*self.strings, None], dtype=object)  # code −1 → None
+        steps = codes[:, STEP]
+        uniq, back = np.unique(steps, return_inverse=True)
+        start = self.model.start_index
+        months = np.array([month_name(start + max(int(s) - 1, 0)) for s in uniq], dtype=object)
+        done = self._records  # notes already formatted, then the rest
+        notes = [r["note"] for r in done[: len(codes)]]
+        notes += [
+            self._text(int(c), v) for c, v in zip(codes[len(notes) :, NOTE].tolist(),
+                                                  values[len(notes) :].tolist(), strict=True)
+        ]  # fmt: skip
+        columns = {
+            "step": steps.astype(np.int64),
+            "month": months[back].tolist(),
+            "event_type": strings[codes[:, TYPE]].tolist(),
+            "kind": strings[codes[:, KIND]].tolist(),
+            "region": strings[codes[:, REGION]].tolist(),
+            "actor1": strings[codes[:, ACTOR1]].tolist(),
+            "actor2": strings[codes[:, ACTOR2]].tolist(),
+            "fatalities": np.array([round(x, 3) for x in values[:, DEATHS].tolist()], dtype=float),
+            "note": notes,
+        }
+        return pd.DataFrame({c: columns[c] for c in EVENT_COLUMNS})
 
     def where(self, kind: str) -> np.ndarray:
         """Indices of the records of one ``kind`` (in log order)."""
