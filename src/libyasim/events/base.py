@@ -84,6 +84,11 @@ class Behaviour:
         """Does this event forbid ``a`` to attack ``b`` now (a ceasefire)?"""
         return False
 
+    def binding(self) -> np.ndarray:
+        """[F, F] bool: :meth:`binds` for every pair (a, b)."""
+        F = self.model.F
+        return np.array([[self.binds(a, b) for b in range(F)] for a in range(F)], dtype=bool)
+
     def wants_to_defect(self, a: int, b: int) -> bool:
         """``a``, bound by this event toward ``b``, decides whether to defect."""
         return False

@@ -262,6 +262,18 @@ class CeasefireBehaviour(Behaviour):
             return False
         return sa == 0 or not self.spec.unilateral
 
+    def binding(self) -> np.ndarray:
+        """:meth:`binds` for every pair, from the sides at once."""
+        F = self.model.F
+        if not self.active:
+            return np.zeros((F, F), dtype=bool)
+        side = np.array(self.side)
+        sa, sb = side[:, None], side[None, :]
+        out = (sa >= 0) & (sb >= 0) & (sa != sb)
+        if self.spec.unilateral:
+            out &= sa == 0
+        return out
+
     def _past_coalition(self) -> np.ndarray:
         """Fighting power ``shift_window`` months ago: the fighters recorded then (the
         series) times the combat multipliers of that month (recorded from the signing

@@ -23,9 +23,39 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .eventlog import ACTOR1, ACTOR2, ARGS, DEATHS, KIND, NOTE, REGION, STEP, TYPE
 from .jit import kernel
 
 STRATEGIC = "Strategic developments"
+
+#: the scenario coefficients (``m.p``) the kernels read, in the order of the array
+#: ``m.conflict_k``; each upper-case name below is the index of one
+COEFFICIENTS = (
+    "engagement_rate",
+    "stalemate_floor",
+    "stalemate_decay",
+    "battle_intensity",
+    "battle_substeps",
+    "insurgent_fire_rate",
+    "area_fire_rate",
+    "aimed_fire_rate",
+    "fatality_share",
+    "civilian_harm",
+)
+(
+    ENGAGEMENT_RATE,
+    STALEMATE_FLOOR,
+    STALEMATE_DECAY,
+    BATTLE_INTENSITY,
+    BATTLE_SUBSTEPS,
+    INSURGENT_FIRE_RATE,
+    AREA_FIRE_RATE,
+    AIMED_FIRE_RATE,
+    FATALITY_SHARE,
+    CIVILIAN_HARM,
+) = range(len(COEFFICIENTS))
+#: the note of a battle's record, formatted from (fighters i, fighters j, losses i, losses j)
+BATTLE_NOTE = "{0:.0f} vs {1:.0f} fighters; losses {2:.0f} and {3:.0f}"
 
 if TYPE_CHECKING:
     from .model import LibyaModel
@@ -95,18 +125,6 @@ def contest(si: float, sj: float, m: float) -> float:
     return float(x / (x + y))
 
 
-def choose(rng: np.random.Generator, weights: np.ndarray, total: float | None = None) -> int:
-    """Index drawn with probability ∝ ``weights`` (≥ 0, positive sum).
-
-    The same draw as ``rng.choice(len(weights), p=weights / weights.sum())``
-    (one uniform number against the normalised cumulative sum), without the
-    validation overhead of ``Generator.choice``. ``total`` is
-    ``np.add.reduce(weights)`` when the caller already has it.
-    """
-    w = np.asarray(weights, dtype=float)
-    return int(_pick(w, np.add.reduce(w) if total is None else total, rng.random()))
-
-
 @kernel
 def _pick(weights: np.ndarray, total: float, u: float) -> int:
     """The first index whose normalised cumulative weight exceeds ``u``."""
@@ -156,9 +174,30 @@ def _contact_total(g: np.ndarray, adj: np.ndarray, i: int, j: int) -> float:
 def init(m: LibyaModel) -> None:
     """Arrays of this module: ``fought[F, F]``, the last step at which an offensive or
     siege between the two sides was pressed or their hostility rose (the start counts
-    as one), and ``was_hostile[F, F]``, the hostility that rise is measured from."""
+    as one), and ``was_hostile[F, F]``, the hostility that rise is measured from;
+    ``conflict_k`` (the coefficients the kernels read); ``battle_log`` (the event log's
+    codes of a battle record: type, kind, note, first region)."""
     m.fought = np.zeros((m.F, m.F))
     m.was_hostile = m.hostility.copy()
+    m.conflict_k = m.p.array(COEFFICIENTS)
+    book = m.logbook
+    m.battle_log = np.array(
+        [book.code("Battles"), book.code("battle"), book.note(BATTLE_NOTE, 4), book.region0],
+        dtype=np.int64,
+    )
+    m.contact = np.empty(m.R * m.R)  # the skirmish kernel's scratch
+    m.raid_w = np.empty(m.R)  # the raids' scratch
+    m.skirmish_out = np.zeros(5, dtype=np.int64)
+
+
+def _pair_arrays(m: LibyaModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The hostile pairs (:meth:`LibyaModel.hostile_pairs`) as arrays i, j, level."""
+    pairs = m.hostile_pairs()
+    return (
+        np.array([p[0] for p in pairs], dtype=np.int64),
+        np.array([p[1] for p in pairs], dtype=np.int64),
+        np.array([p[2] for p in pairs], dtype=float),
+    )
 
 
 def heat_up(m: LibyaModel) -> None:
@@ -190,41 +229,10 @@ def step(m: LibyaModel) -> None:
     """
     p = m.p
     m.threat *= 1.0 - p.threat_decay
-    pairs = m.hostile_pairs()
-    if pairs:
+    pairs = m.cached("hostile_arrays", _pair_arrays, m.hostility)
+    if len(pairs[0]):
         heat_up(m)
-        draws = m.rng.random(len(pairs)).tolist()
-        strength = m.strength.tolist()  # strengths at the start of the month's fighting
-        rate = p.engagement_rate
-        floor, keep, now = p.stalemate_floor, 1.0 - p.stalemate_decay, m.steps
-        fought = m.fought
-        g, adj, R, rng = m.garrison, m.adj_f, m.R, m.rng
-        contact = np.empty(R * R)
-        for (i, j, level), u in zip(pairs, draws, strict=True):
-            if u >= rate * level or strength[i] <= 0 or strength[j] <= 0:
-                continue
-            heat = floor + (1.0 - floor) * keep ** (now - fought.item(i, j))
-            tot = _contact(g, adj, i, j, contact, heat)
-            full = _contact_total(g, adj, i, j)
-            hot = tot > 0 and u < rate * level * tot / full
-            truce = bool(m.events) and (m.ceasefire_binds(i, j) or m.ceasefire_binds(j, i))
-            if not hot:
-                if not truce or full <= 0:
-                    continue
-                tot = _contact(g, adj, i, j, contact, 1.0)
-            k = _pick(contact, tot, rng.random())
-            ri, rj = k // R, k % R
-            # the side with more fighters on the spot starts it
-            a, b = g.item(i, ri), g.item(j, rj)
-            if rng.random() * (a + b) >= a:
-                i, j, ri, rj = j, i, rj, ri
-            if truce and m.ceasefire_binds(i, j):
-                # a truce is broken deliberately, whatever the front's heat
-                if not m.ceasefire_defects(i, j):
-                    continue
-            elif not hot:
-                continue
-            battle(m, i, j, ri, rj)
+        skirmishes(m, pairs)
     raids(m)
     m.sync_strength()
     mem = p.return_memory
@@ -254,56 +262,166 @@ def fight(
     """i's forces in ``ri`` attack j's in ``rj`` for ``t`` months; j fights from
     cover (factor ``cover`` ≥ 1 on its aimed fire, dividing the area fire it
     suffers). Both sides' fire is multiplied by sponsors' combat multipliers.
-    Returns the losses (i, j); logs a battle; tallies deaths by pair and region."""
-    p = m.p
-    g = m.garrison
-    a0, b0 = g.item(i, ri), g.item(j, rj)
-    n = int(p.battle_substeps)
-    ji, jj = m.jihadist_list[i], m.jihadist_list[j]
+    Returns the losses (i, j); logs a battle; tallies deaths by pair and region
+    (:func:`_fight`)."""
+    book = m.logbook
+    book.reserve(1)
+    return _fight(m.conflict_k, i, j, ri, rj, t, cover, m.garrison, m.combat_mult, m.jihadist,
+                  m.losses, m.jihadist_losses_by, m.pair_deaths, m.attacked, m.region_deaths,
+                  m.involved, m.tally, book.codes, book.values, book.used, m.steps,
+                  m.battle_log)  # fmt: skip
+
+
+@kernel
+def _fight(k: np.ndarray, i: int, j: int, ri: int, rj: int, t: float, cover: float,
+           g: np.ndarray, mult: np.ndarray, jihadist: np.ndarray, losses: np.ndarray,
+           jihadist_losses_by: np.ndarray, pair_deaths: np.ndarray, attacked: np.ndarray,
+           region_deaths: np.ndarray, involved: np.ndarray, tally: np.ndarray,
+           codes: np.ndarray, values: np.ndarray, used: np.ndarray, step: int,
+           log: np.ndarray) -> tuple[float, float]:  # fmt: skip
+    """:func:`fight` on the model's arrays (in place), its record appended to the event
+    log's arrays (room made beforehand)."""
+    a0, b0 = g[i, ri], g[j, rj]
+    n = int(k[BATTLE_SUBSTEPS])
+    ji, jj = jihadist[i], jihadist[j]
     # direct sponsor support (air strikes, drones, advisers) multiplies a side's fire
-    mult = m.combat_mult
-    mi, mj = mult.item(i), mult.item(j)
+    mi, mj = mult[i], mult[j]
     if ji and not jj:
-        a1, b1 = deitchman(a0, b0, p.insurgent_fire_rate * mi, p.area_fire_rate * mj, t, n)
+        a1, b1 = deitchman(a0, b0, k[INSURGENT_FIRE_RATE] * mi, k[AREA_FIRE_RATE] * mj, t, n)
     elif jj and not ji:  # insurgents defending in cover are harder to find
         b1, a1 = deitchman(
-            b0, a0, p.insurgent_fire_rate * mj * cover, p.area_fire_rate * mi / cover, t, n
+            b0, a0, k[INSURGENT_FIRE_RATE] * mj * cover, k[AREA_FIRE_RATE] * mi / cover, t, n
         )
     else:
-        a1, b1 = lanchester(a0, b0, p.aimed_fire_rate * mi, p.aimed_fire_rate * mj * cover, t, n)
+        aimed = k[AIMED_FIRE_RATE]
+        a1, b1 = lanchester(a0, b0, aimed * mi, aimed * mj * cover, t, n)
     la, lb = a0 - a1, b0 - b1
     g[i, ri] = a1
     g[j, rj] = b1
-    m.losses[i] += la
-    m.losses[j] += lb
+    losses[i] += la
+    losses[j] += lb
     if jj:
-        m.jihadist_losses_by[i] += lb
+        jihadist_losses_by[i] += lb
     if ji:
-        m.jihadist_losses_by[j] += la
-    combat = p.fatality_share * (la + lb)
-    civilians = p.civilian_harm * combat
+        jihadist_losses_by[j] += la
+    combat = k[FATALITY_SHARE] * (la + lb)
+    civilians = k[CIVILIAN_HARM] * combat
     deaths = combat + civilians
-    m.fatalities += deaths
-    m.battle_deaths += deaths
-    m.battles += 1
-    m.pair_deaths[i, j] += deaths
-    m.pair_deaths[j, i] += deaths
-    m.attacked[i, j] = True
+    tally[0] += deaths  # fatalities
+    tally[1] += deaths  # battle deaths
+    tally[2] += 1.0  # battles
+    pair_deaths[i, j] += deaths
+    pair_deaths[j, i] += deaths
+    attacked[i, j] = True
     where = rj
-    m.region_deaths[where] += deaths
-    involved = m.involved
+    region_deaths[where] += deaths
     involved[i, where] = True
     involved[j, where] = True
-    m.log(
-        "Battles",
-        "battle",
-        where,
-        m.faction_ids[i],
-        m.faction_ids[j],
-        deaths,
-        f"{a0:.0f} vs {b0:.0f} fighters; losses {la:.0f} and {lb:.0f}",
-    )
+    # the record: Battles / battle, in rj, i against j (a faction's code is its index)
+    r = used[0]
+    codes[r, STEP] = step
+    codes[r, TYPE] = log[0]
+    codes[r, KIND] = log[1]
+    codes[r, REGION] = log[3] + where
+    codes[r, ACTOR1] = i
+    codes[r, ACTOR2] = j
+    codes[r, NOTE] = log[2]
+    values[r, DEATHS] = deaths
+    values[r, ARGS] = a0
+    values[r, ARGS + 1] = b0
+    values[r, ARGS + 2] = la
+    values[r, ARGS + 3] = lb
+    used[0] = r + 1
     return la, lb
+
+
+def skirmishes(m: LibyaModel, pairs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+    """The month's skirmishes (:func:`step`), pair by pair in one kernel
+    (:func:`_skirmishes`), which stops only where a ceasefire binds the side that
+    starts one: that side's decision to defect is Python's (:meth:`LibyaModel.ceasefire_defects`).
+
+    The random numbers are the model's Generator's, in the order of the pair-by-pair
+    loop: one per pair first, then two for each pair that comes to blows (where,
+    and who starts). The kernel is handed a block of the stream long enough for any
+    month, and the Generator is then set to where the kernel stopped reading
+    (``bit_generator.advance``). ``pairs``: the hostile pairs as arrays (i, j, level)."""
+    pi, pj, level = pairs
+    n = len(pi)
+    rng = m.rng
+    bits = rng.bit_generator
+    draws = rng.random(n)
+    book, out = m.logbook, m.skirmish_out
+    q = 0
+    while q < n:
+        bind = m.ceasefire_matrix()
+        book.reserve(n - q)
+        state = bits.state
+        extra = rng.random(2 * (n - q))
+        stop = _skirmishes(m.conflict_k, pi, pj, level, draws, extra, q, float(m.steps),
+                           m.fought, m.strength, m.garrison, m.adj_f, bind,
+                           m.contact, m.combat_mult, m.jihadist, m.losses,
+                           m.jihadist_losses_by, m.pair_deaths, m.attacked, m.region_deaths,
+                           m.involved, m.tally, book.codes, book.values, book.used, m.steps,
+                           m.battle_log, out)  # fmt: skip
+        bits.state = state
+        bits.advance(int(out[0]))  # type: ignore[attr-defined]
+        if stop < 0:
+            return
+        i, j, ri, rj = (int(x) for x in out[1:5])
+        if m.ceasefire_defects(i, j):  # a truce is broken deliberately
+            battle(m, i, j, ri, rj)
+        q = stop + 1
+
+
+@kernel
+def _skirmishes(k: np.ndarray, pi: np.ndarray, pj: np.ndarray, level: np.ndarray,
+                draws: np.ndarray, extra: np.ndarray, start: int, now: float,
+                fought: np.ndarray, strength: np.ndarray, g: np.ndarray, adj: np.ndarray,
+                bind: np.ndarray, contact: np.ndarray, mult: np.ndarray, jihadist: np.ndarray,
+                losses: np.ndarray, jihadist_losses_by: np.ndarray, pair_deaths: np.ndarray,
+                attacked: np.ndarray, region_deaths: np.ndarray, involved: np.ndarray,
+                tally: np.ndarray, codes: np.ndarray, values: np.ndarray, used: np.ndarray,
+                step: int, log: np.ndarray, out: np.ndarray) -> int:  # fmt: skip
+    """The skirmish loop of :func:`step` from pair ``start``: ``draws[q]`` the pair's
+    draw, ``extra`` the further uniforms in stream order. Returns −1 when done, or the
+    pair at which the side that starts a skirmish is bound by a ceasefire (its
+    decision is Python's); ``out`` = [uniforms of ``extra`` read, i, j, ri, rj]."""
+    R = g.shape[1]
+    rate = k[ENGAGEMENT_RATE]
+    floor = k[STALEMATE_FLOOR]
+    keep = 1.0 - k[STALEMATE_DECAY]
+    d = 0
+    for q in range(start, pi.shape[0]):
+        i, j, lv, u = pi[q], pj[q], level[q], draws[q]
+        if u >= rate * lv or strength[i] <= 0 or strength[j] <= 0:
+            continue
+        heat = floor + (1.0 - floor) * keep ** (now - fought[i, j])
+        tot = _contact(g, adj, i, j, contact, heat)
+        full = _contact_total(g, adj, i, j)
+        hot = tot > 0 and u < rate * lv * tot / full
+        truce = bind[i, j] or bind[j, i]
+        if not hot:
+            if not truce or full <= 0:
+                continue
+            tot = _contact(g, adj, i, j, contact, 1.0)
+        kk = _pick(contact, tot, extra[d])
+        d += 1
+        ri, rj = kk // R, kk % R
+        # the side with more fighters on the spot starts it
+        a, b = g[i, ri], g[j, rj]
+        if extra[d] * (a + b) >= a:
+            i, j, ri, rj = j, i, rj, ri
+        d += 1
+        if truce and bind[i, j]:  # a truce is broken deliberately, whatever the heat
+            out[0], out[1], out[2], out[3], out[4] = d, i, j, ri, rj
+            return q
+        if not hot:
+            continue
+        _fight(k, i, j, ri, rj, k[BATTLE_INTENSITY], 1.0, g, mult, jihadist, losses,
+               jihadist_losses_by, pair_deaths, attacked, region_deaths, involved, tally,
+               codes, values, used, step, log)  # fmt: skip
+    out[0] = d
+    return -1
 
 
 def take(m: LibyaModel, win: int, lose: int, from_region: int, region: int) -> None:
@@ -346,11 +464,25 @@ def raids(m: LibyaModel) -> None:
         prob = p.raid_rate * min(1.0, strength[f] / p.raid_scale)
         if m.rng.random() >= prob:
             continue
-        reach = m.adj_f @ (m.garrison[f] > 0) > 0
-        r = choose(m.rng, reach * m.population1)
+        w = _reach(m.adj, m.garrison, f, m.population1, m.raid_w)  # [R] population + 1 in reach
+        r = int(_pick(w, np.add.reduce(w), m.rng.random()))
         deaths = float(max(1, m.rng.poisson(p.raid_fatalities)))
         target = int(m.control[r])
         attack(m, f, r, deaths, target if target >= 0 and m.hostility[f, target] > 0 else None)
+
+
+@kernel
+def _reach(adj: np.ndarray, g: np.ndarray, f: int, population1: np.ndarray,
+           out: np.ndarray) -> np.ndarray:  # fmt: skip
+    """out[r] = population1[r] where f has fighters in r or next to it, else 0 (returns out)."""
+    R = g.shape[1]
+    for r in range(R):
+        near = False
+        for c in range(R):
+            if adj[r, c] and g[f, c] > 0:
+                near = True
+        out[r] = population1[r] if near else 0.0
+    return out
 
 
 def attack(

@@ -150,15 +150,16 @@ class LibyaModel(mesa.Model):
         self._init_factions()
         self._init_sponsors()
         self._init_relations()
+        self.logbook = EventLog(self)
         support.init(self)
         forces.init(self)
         conflict.init(self)
         politics.init(self)
-        self.logbook = EventLog(self)
         self.events = build_events(self)
         self.election_result: dict[str, Any] | None = None
         self._event_months: list[int] = []
         self._binding: list[Any] = []
+        self._unbound = np.zeros((self.F, self.F), dtype=bool)
         self._scan_events()
         self.recorder = SeriesRecorder(self)
         self.datacollector = ArrayCollector(self, self.recorder, self._reporters())
@@ -425,6 +426,17 @@ class LibyaModel(mesa.Model):
         if len(self._event_months) != len(self.events):
             self._scan_events()
         return any([ev.binds(a, b) for ev in self._binding]) if self._binding else False
+
+    def ceasefire_matrix(self) -> np.ndarray:
+        """[F, F] bool: :meth:`ceasefire_binds` for every pair (read it, don't write it)."""
+        if len(self._event_months) != len(self.events):
+            self._scan_events()
+        if not self._binding:
+            return self._unbound
+        out = np.zeros((self.F, self.F), dtype=bool)
+        for ev in self._binding:
+            out |= ev.binding()
+        return out
 
     def ceasefire_defects(self, a: int, b: int) -> bool:
         """``a``, bound not to attack ``b``, is tempted to: does it defect? Each ceasefire
