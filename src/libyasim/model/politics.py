@@ -419,6 +419,34 @@ def _victory_into(c: np.ndarray, n: float) -> None:
             c[j, i] = b / tot if tot > 0 else 0.5
 
 
+@kernel
+def _victory_trial(c: np.ndarray, cpow: np.ndarray, k: int, n: float) -> None:
+    """:func:`_victory_into` of ``c`` (in place), which differs from the matrix whose
+    powers are ``cpow`` only in row and column ``k``: the unchanged entries' powers are
+    read, not recomputed (the same numbers, bit for bit)."""
+    m = c.shape[0]
+    top = -math.inf
+    for i in range(m):
+        for j in range(m):
+            top = max(top, c[i, j])
+    zero = 0.0**n
+    for i in range(m):
+        for j in range(m):
+            x = c[i, j]
+            if x <= TIE * top:
+                c[i, j] = zero
+            elif i == k or j == k:
+                c[i, j] = x**n
+            else:
+                c[i, j] = cpow[i, j]
+    for i in range(m):
+        for j in range(i, m):
+            a, b = c[i, j], c[j, i]
+            tot = a + b
+            c[i, j] = a / tot if tot > 0 else 0.5
+            c[j, i] = b / tot if tot > 0 else 0.5
+
+
 def _moves(
     m: LibyaModel, u: np.ndarray, wc: np.ndarray, c: np.ndarray, prob: np.ndarray, st: tuple
 ) -> np.ndarray | None:
@@ -452,6 +480,10 @@ def _moves_into(u: np.ndarray, wc: np.ndarray, c: np.ndarray, prob: np.ndarray,
     actors shift positions only when that improves their expected utility).
     """
     n, d = pos.shape
+    cpow = np.empty((n, n))  # C_ijⁿ: a trial changes only row and column k of C
+    for i in range(n):
+        for j in range(n):
+            cpow[i, j] = c[i, j] ** exponent
     now = np.empty(n)  # EU_k now
     for k in range(n):
         t = 0.0
@@ -490,7 +522,7 @@ def _moves_into(u: np.ndarray, wc: np.ndarray, c: np.ndarray, prob: np.ndarray,
                     cb[k, i] = a
                     cb[i, k] = b
                 cb[k, k] = 0.0
-                _victory_into(cb, exponent)
+                _victory_trial(cb, cpow, k, exponent)
                 _condorcet(cb, pb)
                 gain = 0.0  # EU_k(trial) − EU_k(now), k's own position replaced by the trial
                 for i in range(n):
