@@ -293,15 +293,23 @@ class CeasefireBehaviour(Behaviour):
     def _remember(self) -> None:
         self._mult[self.model.steps] = np.array(self.model.combat_mult, dtype=float)
 
-    def temptation(self, a: int, b: int) -> tuple[float, float, float]:
+    def _stakes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What :meth:`temptation` reads of the model for every pair alike: the value of
+        each faction's holdings, its fighting power now and ``shift_window`` months ago."""
+        m = self.model
+        value = holdings(m, float(self.spec.oil_in_prize.value))
+        return value, fighting_power(m), self._past_coalition()
+
+    def temptation(
+        self, a: int, b: int, stakes: tuple[np.ndarray, ...] | None = None
+    ) -> tuple[float, float, float]:
         """``(G_ab, shift term of G_ab, K_a)``: a's temptation to attack b, the part of it
-        due to a balance of power shifting against a, and the value a puts on keeping it."""
+        due to a balance of power shifting against a, and the value a puts on keeping it.
+        ``stakes``: :meth:`_stakes`, when the caller has them for this state of the model."""
         m, e = self.model, self.spec
-        value = holdings(m, float(e.oil_in_prize.value))
-        strength = fighting_power(m)
+        value, strength, past = self._stakes() if stakes is None else stakes
         x = m.p.contest_exponent
         p_now = contest(strength[a], strength[b], x)
-        past = self._past_coalition()
         p_past = contest(past[a], past[b], x)
         h, cost = float(m.hostility[a, b]), float(e.war_cost.value)
         w = max(1, round(float(e.shift_window.value)))
@@ -344,19 +352,17 @@ class CeasefireBehaviour(Behaviour):
         none when nothing shifts). True if it was broken."""
         m = self.model
         noise = float(self.spec.decision_noise.value)
-        for a in range(m.F):
-            if self.side[a] < 0 or m.strength[a] <= 0 or m.jihadist[a]:
+        stakes = None  # the same for every pair until someone strikes (then it returns)
+        able = (m.strength > 0) & ~m.jihadist  # bound factions with fighters, in order
+        for a, b in np.argwhere(self.binding() & (m.hostility > 0) & able[:, None]).tolist():
+            stakes = self._stakes() if stakes is None else stakes
+            gain, shift, keep = self.temptation(a, b, stakes)
+            if shift <= 0:
                 continue
-            for b in range(m.F):
-                if m.hostility[a, b] <= 0 or not self.binds(a, b):
-                    continue
-                gain, shift, keep = self.temptation(a, b)
-                if shift <= 0:
-                    continue
-                extra = logistic((gain - keep) / noise) - logistic((gain - shift - keep) / noise)
-                if m.rng.random() < extra:
-                    self.defect(a, b, preventive=True)
-                    return True
+            extra = logistic((gain - keep) / noise) - logistic((gain - shift - keep) / noise)
+            if m.rng.random() < extra:
+                self.defect(a, b, preventive=True)
+                return True
         return False
 
     def defect(self, a: int, b: int, preventive: bool = False) -> None:
