@@ -4,10 +4,15 @@ Each mechanism module (:mod:`.support`, :mod:`.politics`, ...) keeps its name
 and holds its monthly arithmetic as plain functions decorated with
 :func:`kernel` (numba's ``njit``): they take the model's arrays and write into
 them **in place**, so the Mesa agents and the DataCollector, which read those
-arrays, stay views. Events, logging and anything with Python objects stay in
-Python between kernel calls. Random numbers are drawn by the model's numpy
-Generator in Python (one call per month and mechanism) and handed to the
-kernel as an array: the streams are numpy's, whatever the executor.
+arrays, stay views. Events and anything with Python objects stay in Python
+between kernel calls; the event log is arrays (:mod:`.eventlog`) that kernels
+append to. Random numbers are drawn by the model's numpy Generator in Python
+(one call per month and mechanism) and handed to the kernel as an array: the
+streams are numpy's, whatever the executor. Where a kernel's use of the stream
+depends on what happens in it (the skirmish loop: two draws per pair that
+comes to blows), it is handed a block long enough for the worst case and the
+Generator is then set back and advanced by what it read
+(``PCG64.advance``), so the stream is the one a draw-by-draw loop would use.
 
 - **Cache.** Compiled code is cached on disk (``cache=True``), by numba's own
   rule: in ``__pycache__`` next to the source when that is writable (an
@@ -21,7 +26,9 @@ kernel as an array: the streams are numpy's, whatever the executor.
   therefore guard their divisions (Python floats raise on ``1/0``) and use
   only what both numba and Python accept.
 - **Caveats.** numba's cache of a kernel is invalidated only by a change to the
-  kernel's own source file: a kernel calls only kernels of its own module. A
+  kernel's own source file: a kernel calls only kernels of its own module (the
+  event log's column numbers, :mod:`.eventlog`, are compiled into the kernels
+  that append to it: changing them means clearing the cache). A
   recursive kernel compiles and runs, but crashes the next process that loads it
   from the cache (segmentation fault, numba 0.68): no recursion in kernels.
 """
