@@ -492,8 +492,7 @@ class LibyaModel(mesa.Model):
         for ev, when in zip(self.events, self._event_months, strict=True):  # 1. scheduled events
             if not ev.fired and when <= now:
                 ev.fire()
-        support.allocate(self)  # 2. sponsors allocate
-        support.receive(self)  # 3. factions receive and return support
+        support.exchange(self)  # 2. sponsors allocate, 3. factions receive and return support
         forces.economy(self)  #    income, upkeep, recruitment
         forces.step(self)  # 4. forces: redeployment, offensives, sieges
         conflict.step(self)  #    skirmishes and raids

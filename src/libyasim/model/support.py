@@ -426,28 +426,45 @@ def _project(y: np.ndarray, x: np.ndarray, buf: np.ndarray) -> None:
         x[i] = max(y[i] - lam, 0.0)
 
 
+def exchange(m: LibyaModel) -> None:
+    """Steps 2 and 3: :func:`allocate`, then :func:`receive` (in the common month, one
+    kernel for both)."""
+    if not _common_month(m, True):
+        allocate(m)
+        receive(m)
+
+
+def _common_month(m: LibyaModel, then_receive: bool) -> bool:
+    """:func:`allocate` (and, if ``then_receive``, :func:`receive`) in one kernel, in a
+    month with no red line, intervention, embargo or rescuer; False (nothing done) in
+    any other month."""
+    if m.red_lines or m.interventions or m.embargo is not None or m.rescuer:
+        return False
+    indirect = routed(m) if m.via else m.no_route
+    z = m.rng.standard_normal((m.S, m.F))
+    react = m.steps > 1  # no month of flows to react to before the second
+    first = react and not m.rival_ready
+    m.rival_ready = m.rival_ready or react
+    _month(m.support_k, react, first, m.budget0, m.max_effort, m.allocation, m.flows,
+           m.hostility, m.rival0, m.control, m.pop_share, m.pop_ref, m.ally_gap,
+           m.ally_gap_base, m.ally_gap_ref, m.active, m.budget, m.escalation_drive,
+           m.effort, m.strength, m.jihadist, m.ct_return, m.coast_share, m.ideology,
+           m.un_recognised, m.legitimacy, m.power_share, m.threat, m.interests, m.stance,
+           m.loyalty, m.reputation_sensitivity, m.casualty_sensitivity, m.icc_load,
+           m.death_share, bool(m.via), indirect, m.consensus, z, m.utility, m.edges,
+           m.concentration, m.direct_support, m.combat_mult, then_receive, m.lends,
+           m.faction_edges)  # fmt: skip
+    m.indirect = indirect
+    return True
+
+
 def allocate(m: LibyaModel) -> None:
     """Step 2: budgets react (:func:`escalate`); target = the hedged portfolio over
     candidates (the outside option, keeping the money, has utility
     ``reservation_utility``); a ← (1−ρ)a + ρ·target, ρ = support_inertia·(floor +
     (1 − floor)·consensus); flows; red-line responses and interventions; embargo."""
     p = m.p
-    if not (m.red_lines or m.interventions or m.embargo is not None or m.rescuer):
-        # the common month: escalation, utilities, allocation and flows in one kernel
-        indirect = routed(m) if m.via else m.no_route
-        z = m.rng.standard_normal((m.S, m.F))
-        react = m.steps > 1  # no month of flows to react to before the second
-        first = react and not m.rival_ready
-        m.rival_ready = m.rival_ready or react
-        _month(m.support_k, react, first, m.budget0, m.max_effort, m.allocation, m.flows,
-               m.hostility, m.rival0, m.control, m.pop_share, m.pop_ref, m.ally_gap,
-               m.ally_gap_base, m.ally_gap_ref, m.active, m.budget, m.escalation_drive,
-               m.effort, m.strength, m.jihadist, m.ct_return, m.coast_share, m.ideology,
-               m.un_recognised, m.legitimacy, m.power_share, m.threat, m.interests, m.stance,
-               m.loyalty, m.reputation_sensitivity, m.casualty_sensitivity, m.icc_load,
-               m.death_share, bool(m.via), indirect, m.consensus, z, m.utility, m.edges,
-               m.concentration, m.direct_support, m.combat_mult)  # fmt: skip
-        m.indirect = indirect
+    if _common_month(m, False):
         return
     escalate(m)  # this month's budgets, from last month's flows and losses
     indirect = routed(m) if m.via else m.no_route
@@ -558,11 +575,14 @@ def _month(
     concentration: np.ndarray,
     direct: np.ndarray,
     mult: np.ndarray,
+    then_receive: bool,
+    lends: bool,
+    faction_edges: np.ndarray,
 ) -> None:
     """:func:`allocate` in a month with no red line, intervention, embargo or
     rescuer: :func:`escalate` (from the second month), :func:`utilities`, the
-    allocation and flows, the combat multipliers: the same kernels in the same
-    order as the general path."""
+    allocation and flows, the combat multipliers (then, if ``then_receive``,
+    :func:`receive`): the same kernels in the same order as the general path."""
     if react:
         pop = np.empty(strength.shape[0])
         any_gap = False
@@ -579,6 +599,8 @@ def _month(
     _allocate(k, u, edges, stance, jihadist, budget0, strength, concentration, consensus,
               active, allocation, budget, flows)  # fmt: skip
     _direct(k, flows, direct, mult)
+    if then_receive:
+        _receive(k, flows, loyalty, lends, faction_edges, legitimacy)
 
 
 def red_lines(m: LibyaModel) -> None:
