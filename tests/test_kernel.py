@@ -171,8 +171,8 @@ def test_event_frame_built_from_the_arrays_equals_the_records(baseline):
     the records (values and dtypes), with and without rows, formatted or not yet."""
     import pandas as pd
 
-    from libyasim.model import LibyaModel
-    from libyasim.model.result import EVENT_COLUMNS
+    from libyasim.model import LibyaModel, outcomes
+    from libyasim.model.result import EVENT_COLUMNS, EventTable
 
     def of_records(m):
         df = pd.DataFrame(m.event_log, columns=EVENT_COLUMNS)
@@ -187,6 +187,15 @@ def test_event_frame_built_from_the_arrays_equals_the_records(baseline):
     m.event_log  # noqa: B018 (formats the first half's records)
     for _ in range(6):
         m.step()
-    frame = m.logbook.frame()  # half its notes formatted before, half now
+    half = m.logbook.frame()  # half its notes formatted before, half now
+    pd.testing.assert_frame_equal(half, of_records(m))
+    m.logbook._records.clear()  # forget the formatted records: the columns format them
+    frame = m.logbook.frame()
     assert len(frame) > len(m.logbook.where("battle")) > 0
     pd.testing.assert_frame_equal(frame, of_records(m))
+    # the RunResult's EventTable from the arrays holds what it holds from the records
+    ours, theirs = outcomes.event_table(m), EventTable.from_records(m.event_log)
+    assert ours.columns.keys() == theirs.columns.keys()
+    for c in EVENT_COLUMNS:
+        assert list(ours[c]) == list(theirs[c]), c
+    pd.testing.assert_frame_equal(ours.frame(), of_records(m))

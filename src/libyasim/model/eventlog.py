@@ -208,16 +208,12 @@ class EventLog(Sequence[dict[str, Any]]):
         k = self.nargs[note]
         return self.notes[note].format(*v[ARGS : ARGS + k]) if k else self.notes[note]
 
-    def frame(self) -> pd.DataFrame:
-        """The log as the ``RunResult.events`` DataFrame (columns :data:`EVENT_COLUMNS`)."""
-        import pandas as pd
-
-        from .result import EVENT_COLUMNS
-
+    def columns(self) -> dict[str, Any]:
+        """The log as columns (:data:`~libyasim.model.result.EVENT_COLUMNS`): ``step``
+        int64, ``fatalities`` float64 (rounded to 3 decimals), the others lists of
+        texts (None where missing), as :class:`~libyasim.model.result.EventTable` holds
+        them; built from the arrays, the notes formatted once."""
         codes, values = self.rows()
-        if not len(codes):  # no rows: the columns of an empty frame of records
-            df = pd.DataFrame([], columns=EVENT_COLUMNS)
-            return df.astype({"step": np.int64, "fatalities": float})
         strings = np.array([*self.strings, None], dtype=object)  # code −1 → None
         steps = codes[:, STEP]
         uniq, back = np.unique(steps, return_inverse=True)
@@ -229,7 +225,7 @@ class EventLog(Sequence[dict[str, Any]]):
             self._text(int(c), v) for c, v in zip(codes[len(notes) :, NOTE].tolist(),
                                                   values[len(notes) :].tolist(), strict=True)
         ]  # fmt: skip
-        columns = {
+        return {
             "step": steps.astype(np.int64),
             "month": months[back].tolist(),
             "event_type": strings[codes[:, TYPE]].tolist(),
@@ -240,6 +236,17 @@ class EventLog(Sequence[dict[str, Any]]):
             "fatalities": np.array([round(x, 3) for x in values[:, DEATHS].tolist()], dtype=float),
             "note": notes,
         }
+
+    def frame(self) -> pd.DataFrame:
+        """The log as the ``RunResult.events`` DataFrame (columns :data:`EVENT_COLUMNS`)."""
+        import pandas as pd
+
+        from .result import EVENT_COLUMNS
+
+        if not int(self.used[0]) + len(self._pending):  # the columns of an empty frame
+            df = pd.DataFrame([], columns=EVENT_COLUMNS)
+            return df.astype({"step": np.int64, "fatalities": float})
+        columns = self.columns()
         return pd.DataFrame({c: columns[c] for c in EVENT_COLUMNS})
 
     def where(self, kind: str) -> np.ndarray:

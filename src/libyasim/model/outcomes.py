@@ -129,7 +129,7 @@ def _record(r: np.ndarray, strength: np.ndarray, control: np.ndarray, pop_share:
 
 def event_table(m: LibyaModel) -> EventTable:
     """The model's event log as columns."""
-    return EventTable.from_records(m.logbook.records())
+    return EventTable(m.logbook.columns())
 
 
 def events_frame(m: LibyaModel) -> pd.DataFrame:
