@@ -343,8 +343,10 @@ def skirmishes(m: LibyaModel, pairs: tuple[np.ndarray, np.ndarray, np.ndarray]) 
     The random numbers are the model's Generator's, in the order of the pair-by-pair
     loop: one per pair first, then two for each pair that comes to blows (where,
     and who starts). The kernel is handed a block of the stream long enough for any
-    month, and the Generator is then set to where the kernel stopped reading
-    (``bit_generator.advance``). ``pairs``: the hostile pairs as arrays (i, j, level)."""
+    month, and the Generator is then moved back to where the kernel stopped reading
+    (``PCG64.advance`` by minus the unread count; advancing also drops a buffered
+    32-bit half-draw, which the model never leaves). ``pairs``: the hostile pairs as
+    arrays (i, j, level)."""
     pi, pj, level = pairs
     n = len(pi)
     rng = m.rng
@@ -355,7 +357,6 @@ def skirmishes(m: LibyaModel, pairs: tuple[np.ndarray, np.ndarray, np.ndarray]) 
     while q < n:
         bind = m.ceasefire_matrix()
         book.reserve(n - q)
-        state = bits.state
         extra = rng.random(2 * (n - q))
         stop = _skirmishes(m.conflict_k, pi, pj, level, draws, extra, q, float(m.steps),
                            m.fought, m.strength, m.garrison, m.adj_f, bind,
@@ -363,8 +364,7 @@ def skirmishes(m: LibyaModel, pairs: tuple[np.ndarray, np.ndarray, np.ndarray]) 
                            m.jihadist_losses_by, m.pair_deaths, m.attacked, m.region_deaths,
                            m.involved, m.tally, book.codes, book.values, book.used, m.steps,
                            m.battle_log, out)  # fmt: skip
-        bits.state = state
-        bits.advance(int(out[0]))  # type: ignore[attr-defined]
+        bits.advance(int(out[0]) - len(extra))  # type: ignore[attr-defined]
         if stop < 0:
             return
         i, j, ri, rj = (int(x) for x in out[1:5])

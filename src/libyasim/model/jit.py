@@ -11,8 +11,8 @@ append to. Random numbers are drawn by the model's numpy Generator in Python
 streams are numpy's, whatever the executor. Where a kernel's use of the stream
 depends on what happens in it (the skirmish loop: two draws per pair that
 comes to blows), it is handed a block long enough for the worst case and the
-Generator is then set back and advanced by what it read
-(``PCG64.advance``), so the stream is the one a draw-by-draw loop would use.
+Generator is then moved back by what it did not read (``PCG64.advance`` with a
+negative count), so the stream is the one a draw-by-draw loop would use.
 
 - **Cache.** Compiled code is cached on disk (``cache=True``), by numba's own
   rule: in ``__pycache__`` next to the source when that is writable (an
