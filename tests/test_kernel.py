@@ -199,3 +199,26 @@ def test_event_frame_built_from_the_arrays_equals_the_records(baseline):
     for c in EVENT_COLUMNS:
         assert list(ours[c]) == list(theirs[c]), c
     pd.testing.assert_frame_equal(ours.frame(), of_records(m))
+
+
+def test_skirmish_kernel_leaves_the_generator_where_its_draws_end(baseline):
+    """The skirmish kernel reads a block of the stream and moves the Generator back by
+    what it did not read: one draw per hostile pair, then two per skirmish fought (no
+    ceasefire here), exactly as a draw-by-draw loop would leave it."""
+    from libyasim.model import LibyaModel, conflict
+
+    m = LibyaModel(baseline, rng=5, months=24)
+    fought = 0
+    for _ in range(24):
+        m.step()
+        pairs = m.cached("hostile_arrays", conflict._pair_arrays, m.hostility)
+        twin = np.random.default_rng()
+        twin.bit_generator.state = m.rng.bit_generator.state
+        before = len(m.logbook.where("battle"))
+        conflict.heat_up(m)
+        conflict.skirmishes(m, pairs)
+        battles = len(m.logbook.where("battle")) - before
+        fought += battles
+        twin.random(len(pairs[0]) + 2 * battles)
+        assert m.rng.bit_generator.state == twin.bit_generator.state
+    assert fought > 0
