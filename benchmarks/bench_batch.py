@@ -90,20 +90,22 @@ def bench_loop(n: int, months: int) -> float:
 def fixed_costs(points: int, tmp: Path) -> None:
     """Per-run fixed costs of a sampled batch, CPU ms, side by side in this process:
     the point's scenario (``with_values`` vs the ``ScenarioTemplate``), the RunResult,
-    and a chunk's preparation and storage per run (a runner that hands back a
-    finished result, so the model's time is not in it), for chunks of 1 and 50."""
+    and a chunk's preparation and storage per run (the sampled parameter columns
+    included; a runner that hands back a finished result, so the model's time is
+    not in it), for chunks of 1 and 50."""
     import warnings
 
     from libyasim import load_scenario
     from libyasim.batch import Design
     from libyasim.batch.engine import plan_batch
     from libyasim.batch.store import BatchStore
-    from libyasim.batch.worker import BatchContext, run_chunk
+    from libyasim.batch.worker import run_chunk
     from libyasim.model import LibyaModel
     from libyasim.model.runner import result_of
     from libyasim.scenario.template import ScenarioTemplate
 
     warnings.simplefilter("ignore")
+    _Prepared = _prepared_context()
     scenario = load_scenario(SCENARIO)
     plan = plan_batch([scenario], Design(replicates=1, root_seed=1, sample="lhs", sample_n=points))
     pts = plan.points
@@ -134,12 +136,12 @@ def fixed_costs(points: int, tmp: Path) -> None:
         out = tmp / f"fixed_{size}"
         store = BatchStore(out)
         store.create(plan.manifest(None, None), plan.points_table())
-        ctx = BatchContext(
+        ctx = _Prepared(  # the sampled points' columns, without making their scenarios
             out=str(out),
             scenarios=plan.scenarios,
-            points=[{}] * len(pts),
+            points=pts,
             sets={},
-            param_columns=[],
+            param_columns=plan.param_paths,
             runner=_Canned(result),
         )
         from libyasim.batch.design import iter_runs
@@ -152,6 +154,18 @@ def fixed_costs(points: int, tmp: Path) -> None:
         per_run = (time.process_time() - t) / len(specs) * 1e3
         print(f"  batch prep + storage, chunks of {size:>2}   {per_run:7.2f}   per run")
         shutil.rmtree(out)
+
+
+def _prepared_context():  # -> type
+    from libyasim.batch.worker import BatchContext
+
+    class Prepared(BatchContext):
+        """Every point's scenario is the base one (the template is timed on its own)."""
+
+        def scenario_for(self, si: int, point: int):
+            return self.scenarios[si]
+
+    return Prepared
 
 
 class _Canned:
