@@ -388,6 +388,7 @@ def test_direct_intervention_raises_the_clients_combat_power_for_its_months():
     }
     data = minimal_scenario()
     data["events"] = [ev]
+    data["parameters"] = {"stalemate_floor": 1.0}  # the front stays hot without offensives
     m = LibyaModel(from_dict(data), rng=1, months=6)
     blue, far = m.fidx["blue"], m.sidx["far"]
     seen = []
@@ -404,6 +405,7 @@ def test_direct_intervention_raises_the_clients_combat_power_for_its_months():
     ev["months"] = 12
     ev["date"] = "2017-08"
     quiet = minimal_scenario()
+    quiet["parameters"] = {"stalemate_floor": 1.0}
     assert_moves(
         from_dict(quiet), from_dict(data | {"events": [ev]}), red_losses, +1, 12, range(1, 17)
     )
