@@ -138,3 +138,62 @@ def test_defenders_fight_together_with_their_allies_in_the_town(libya_2014):
     before = m.garrison[shield, t]
     forces.defend_together(m, m.fidx["lna"], m.fidx["ansar_benghazi"], t, t, 0.7)
     assert m.garrison[shield, t] < before
+
+
+def _benghazi_deaths(m: LibyaModel) -> float:
+    return float(m.region_deaths[m.ridx["benghazi"]])
+
+
+def test_the_fighting_of_a_siege_narrows_with_the_pocket(libya_2014):
+    """One month of the LNA's Benghazi siege: the further it has advanced, the
+    fewer fighters are engaged and the fewer die (pocket_front; PATTERNS.md V5)."""
+
+    def month_of_siege(gained: float) -> float:
+        m = LibyaModel(libya_2014, rng=1, months=3)
+        m.step()
+        lna, t = m.fidx["lna"], m.ridx["benghazi"]
+        assert any(o.status == "active" and o.target == t for o in m.offensives)
+        m.siege[lna, t] = gained
+        m.region_deaths[:] = 0.0
+        forces.press(m)
+        return float(m.region_deaths[t])
+
+    untouched, half, most = month_of_siege(0.0), month_of_siege(0.5), month_of_siege(0.9)
+    assert untouched > half > most > 0.0
+
+
+def test_benghazi_s_toll_falls_as_its_pocket_shrinks(libya_2014):
+    """Over the whole Benghazi siege, a front that narrows with the defenders'
+    pocket kills fewer (pocket_front 0 -> 1, common seeds)."""
+    d, noise = effect(libya_2014, "parameters.pocket_front", 0.0, 1.0, 39, _benghazi_deaths)
+    assert -d > noise, (d, noise)
+
+
+def test_a_thin_garrison_leaves_most_of_a_town_unheld(libya_2014):
+    m = LibyaModel(libya_2014, rng=1, months=1)
+    t, holder = m.ridx["sirte"], int(m.control[m.ridx["sirte"]])
+    need = m.p.governance_density * m.population[t] / 1000.0
+    m.garrison[holder, t] = 0.2 * need
+    assert forces.unheld(m, t) == pytest.approx(1.0 - 0.2 * (1.0 - m.rough[t]))
+    m.garrison[holder, t] = 2.0 * need
+    assert forces.unheld(m, t) == pytest.approx(m.rough[t])
+
+
+def test_insurgents_take_an_ungoverned_town_from_within(libya_2014):
+    """Daesh's Sirte (2015): where the holder's garrison is too thin to govern,
+    insurgents rising within take districts without a fight and hold the town
+    for more months (insurgent_seizure 0 -> 2; PATTERNS.md S5)."""
+
+    def daesh_holds_sirte(m: LibyaModel) -> float:
+        return float(m.control[m.ridx["sirte"]] == m.fidx["daesh"])
+
+    d, noise = effect(
+        libya_2014,
+        "parameters.insurgent_seizure",
+        0.0,
+        2.0,
+        39,
+        daesh_holds_sirte,
+        seeds=range(1, 13),
+    )
+    assert d > noise, (d, noise)

@@ -914,14 +914,18 @@ def press(m: LibyaModel) -> None:
         pressed[a, t] = True
         g = m.garrison
         invested = o.invested >= 0
+        gained = min(m.siege.item(a, t), 1.0)  # the share of the town the attacker has taken
         if d >= 0 and g[d, t] > 0 and g[a, r0] > 0:
             t_fire = p.siege_intensity if invested else p.offensive_intensity
+            t_fire *= 1.0 - p.pocket_front * gained  # the front shrinks with the pocket
             defend_together(m, a, d, r0, t, t_fire)
         if invested and d >= 0:
             encircle(m, a, d, t)
         prob = _odds(m, o)
         o.elapsed += 1
         step = p.siege_speed * (2.0 * prob - 1.0) / m.defence.item(t)
+        if o.siege and r0 == t and m.jihadist_list[a]:
+            step += p.insurgent_seizure * unheld(m, t)  # districts nobody holds: no fight
         m.siege[a, t] = max(0.0, m.siege[a, t] + step)
         o.progress = float(m.siege[a, t])
         # encirclement takes numbers: the besiegers against the besieged
@@ -976,6 +980,16 @@ def disperse(m: LibyaModel, d: int, t: int) -> None:
         0.0,
         f"{m.faction_ids[d]} falls back to {m.region_ids[int(dest)]}",
     )
+
+
+def unheld(m: LibyaModel, t: int) -> float:
+    """The share of t its holder's garrison is too thin to govern:
+    ``1 − (1 − rough_t)·min(1, g_ct/(governance_density·pop_t/1000))`` (0 if nobody holds it)."""
+    c = int(m.control[t])
+    if c < 0:
+        return 0.0
+    gov = min(1.0, m.garrison.item(c, t) * m.gov_need_inv.item(t))
+    return 1.0 - m.reach_share.item(t) * gov
 
 
 def _odds(m: LibyaModel, o: Offensive) -> float:
