@@ -82,6 +82,10 @@ _DECLARED: tuple[tuple, ...] = (
     ("siege_investment", "7.3", "parameters.siege_attrition", "strength.ansar_benghazi",
      CAL, WHOLE),
     ("insurgent_cover", "7.3", "parameters.insurgent_cover", "held_months.sirte", CAL, WHOLE, 16),
+    # sieges grind: the front narrows with the pocket; insurgents seize and dig in
+    ("siege_front", "7.3", "parameters.pocket_front", "battle_deaths", CAL, WHOLE, 16),
+    ("insurgent_seizure", "7.3", "parameters.insurgent_seizure", "held_months.sirte", CAL, WHOLE,
+     16),
     # 7.4 politics
     ("bargaining", "7.4", "parameters.bargaining_exponent", "settlement.haftar_role"),
     ("popularity", "7.4", "parameters.popularity_swing", "popularity.gna"),
