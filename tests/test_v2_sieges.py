@@ -197,3 +197,45 @@ def test_insurgents_take_an_ungoverned_town_from_within(libya_2014):
         seeds=range(1, 13),
     )
     assert d > noise, (d, noise)
+
+
+def _daesh_holds_sirte(m: LibyaModel) -> float:
+    return float(m.control[m.ridx["sirte"]] == m.fidx["daesh"])
+
+
+def test_a_dug_in_town_holds_out_longer(libya_2014):
+    """Sirte 2016: Daesh had dug the town in for a year; Misrata's offensive
+    clears it more slowly, so Daesh holds it for more months (entrenchment 0 -> 2)."""
+    d, noise = effect(libya_2014, "parameters.entrenchment", 0.0, 2.0, 39, _daesh_holds_sirte)
+    assert d > noise, (d, noise)
+
+
+def test_entrenchment_grows_with_the_months_a_jihadist_group_holds_a_town(libya_2014):
+    m = LibyaModel(libya_2014, rng=1, months=1)
+    t, daesh, misrata = m.ridx["sirte"], m.fidx["daesh"], m.fidx["misrata"]
+    m.control[t] = daesh
+    m.months_held[t] = 0.0
+    fresh = forces.dug_in(m, daesh, t)
+    m.months_held[t] = m.p.entrenchment_months / 2
+    half = forces.dug_in(m, daesh, t)
+    m.months_held[t] = 10 * m.p.entrenchment_months
+    full = forces.dug_in(m, daesh, t)
+    assert fresh == 1.0 < half < full == pytest.approx(1.0 + m.p.entrenchment)
+    m.control[t] = misrata  # armies do not dig in this way
+    assert forces.dug_in(m, misrata, t) == 1.0
+
+
+def test_insurgents_within_a_town_go_to_ground_rather_than_retreat(libya_2014):
+    """Daesh's 2015 rising in Sirte with poor odds (no share of the town's cover,
+    and a siege ratio no besieger outside could meet) settles into a siege from
+    within instead of ending in retreat."""
+    s = libya_2014.with_values({"parameters.insurgent_cover": 0.0, "parameters.siege_ratio": 2.0})
+    for seed in (1, 3, 4):
+        m = LibyaModel(s, rng=seed, months=16)
+        for _ in range(16):
+            m.step()
+        rising = [
+            o for o in m.offensives if o.attacker == m.fidx["daesh"] and o.target == m.ridx["sirte"]
+        ]
+        assert rising and all(o.status != "retreat" for o in rising)
+        assert any(o.besieged_since >= 0 for o in rising)

@@ -183,6 +183,8 @@ def init(m: LibyaModel) -> None:
     m.active_offensive = np.full(m.F, -1, dtype=np.int64)  # index into offensives, or -1
     m.cooldown = np.zeros(m.F)
     m.siege = np.zeros((m.F, m.R))
+    m.months_held = np.zeros(m.R)  # months in its holder's hands (0 at the start)
+    m.held_last = m.control.copy()
     m.pair_deaths = np.zeros((m.F, m.F))
     m.attacked = np.zeros((m.F, m.F), dtype=bool)
     m.upkeep_unpaid = np.zeros(m.F)
@@ -923,13 +925,18 @@ def press(m: LibyaModel) -> None:
             encircle(m, a, d, t)
         prob = _odds(m, o)
         o.elapsed += 1
-        step = p.siege_speed * (2.0 * prob - 1.0) / m.defence.item(t)
-        if o.siege and r0 == t and m.jihadist_list[a]:
+        step = p.siege_speed * (2.0 * prob - 1.0) / (m.defence.item(t) * dug_in(m, d, t))
+        if o.siege and r0 == t and m.jihadist_list[a]:  # insurgents rising within the town
             step += p.insurgent_seizure * unheld(m, t)  # districts nobody holds: no fight
         m.siege[a, t] = max(0.0, m.siege[a, t] + step)
         o.progress = float(m.siege[a, t])
-        # encirclement takes numbers: the besiegers against the besieged
-        can_hold = o.siege and d >= 0 and g.item(a, r0) >= p.siege_ratio * besieged(m, a, d, t)
+        # encirclement takes numbers: the besiegers against the besieged; insurgents
+        # rising within a town need none (they are in it already: they go to ground
+        # among the population rather than retreat)
+        within = o.siege and r0 == t and m.jihadist_list[a]
+        can_hold = (
+            o.siege and d >= 0 and (within or g.item(a, r0) >= p.siege_ratio * besieged(m, a, d, t))
+        )
         if o.progress >= 1.0:
             m.siege[:, t] = 0.0
             if o.siege:
@@ -980,6 +987,17 @@ def disperse(m: LibyaModel, d: int, t: int) -> None:
         0.0,
         f"{m.faction_ids[d]} falls back to {m.region_ids[int(dest)]}",
     )
+
+
+def dug_in(m: LibyaModel, d: int, t: int) -> float:
+    """How much slower a siege advances against d in t because d has dug the town in:
+    ``1 + entrenchment·min(1, held_t/entrenchment_months)`` when d is a jihadist group
+    holding t (belts of mines and IEDs, tunnels, snipers and car bombs, each district
+    cleared in turn: Knights & Mello 2015), else 1."""
+    if d < 0 or not m.jihadist_list[d] or m.control.item(t) != d:
+        return 1.0
+    p = m.p
+    return 1.0 + p.entrenchment * min(1.0, m.months_held.item(t) / p.entrenchment_months)
 
 
 def unheld(m: LibyaModel, t: int) -> float:
@@ -1089,6 +1107,9 @@ def aggrieve(m: LibyaModel) -> None:
 
 def step(m: LibyaModel) -> None:
     """Step 4 (before :func:`.conflict.step`): redeploy, decide, press offensives."""
+    m.months_held += 1.0  # a month more in the same hands, or a new holder's first month
+    m.months_held *= m.control == m.held_last
+    m.held_last = m.control.copy()
     redeploy(m)
     decide(m)
     if any(o.status == "active" for o in m.offensives):  # assaults and invested sieges

@@ -86,6 +86,7 @@ _DECLARED: tuple[tuple, ...] = (
     ("siege_front", "7.3", "parameters.pocket_front", "battle_deaths", CAL, WHOLE, 16),
     ("insurgent_seizure", "7.3", "parameters.insurgent_seizure", "held_months.sirte", CAL, WHOLE,
      16),
+    ("entrenchment", "7.3", "parameters.entrenchment", "held_months.sirte", CAL, WHOLE, 16),
     # 7.4 politics
     ("bargaining", "7.4", "parameters.bargaining_exponent", "settlement.haftar_role"),
     ("popularity", "7.4", "parameters.popularity_swing", "popularity.gna"),
