@@ -74,7 +74,7 @@ _DECLARED: tuple[tuple, ...] = (
     ("lanchester", "7.3", "parameters.aimed_fire_rate", "battle_deaths"),
     ("deitchman", "7.3", "parameters.area_fire_rate", "jihadist_strength_ratio"),
     ("contest", "7.3", "parameters.contest_exponent", "battle_deaths"),
-    ("stalemate", "7.3", "parameters.stalemate_decay", "battle_deaths", CAL, WHOLE, 16),
+    ("stalemate", "7.3", "parameters.stalemate_decay", "battle_deaths", CAL, WHOLE, 32),
     ("raids", "7.3", "parameters.raid_fatalities", "raid_deaths"),
     ("ally_reinforcement", "7.3", "parameters.ally_cover", "population_share.gna",
      "lna_marches_on_tripoli"),
