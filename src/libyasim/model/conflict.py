@@ -204,14 +204,24 @@ def heat_up(m: LibyaModel) -> None:
     """Mark as fought this month the pairs an active offensive or siege opposes, and
     the pairs whose hostility rose since last month."""
     now = float(m.steps)
-    rose = m.hostility > m.was_hostile  # a new enmity opens a hot front
-    if rose.any():
-        m.fought[rose] = now
-    m.was_hostile[:] = m.hostility
+    _new_enmities(m.hostility, m.was_hostile, m.fought, now)
     for o in m.offensives:
         a, d = o.attacker, o.defender
         if o.status == "active" and d >= 0:
             m.fought[a, d] = m.fought[d, a] = now
+
+
+@kernel
+def _new_enmities(hostility: np.ndarray, was_hostile: np.ndarray, fought: np.ndarray,
+                  now: float) -> None:  # fmt: skip
+    """A new enmity opens a hot front: ``fought = now`` where hostility rose since
+    ``was_hostile``, which then takes the present hostility (in place)."""
+    F = hostility.shape[0]
+    for i in range(F):
+        for j in range(F):
+            if hostility[i, j] > was_hostile[i, j]:
+                fought[i, j] = now
+            was_hostile[i, j] = hostility[i, j]
 
 
 def step(m: LibyaModel) -> None:
