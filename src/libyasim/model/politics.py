@@ -399,18 +399,20 @@ def _victory_of(c: np.ndarray, n: float) -> np.ndarray:
 
 
 @kernel
-def _victory_into(c: np.ndarray, n: float) -> None:
-    """P_ij = C_ijⁿ/(C_ijⁿ + C_jiⁿ) in place of C (0.5 where both are 0), after setting
-    to 0 every C below TIE × the largest (coalitions that differ by rounding are ties)."""
+def _largest(c: np.ndarray) -> float:
+    """The largest entry of the square matrix ``c``."""
     m = c.shape[0]
     top = -math.inf
     for i in range(m):
         for j in range(m):
             top = max(top, c[i, j])
-    for i in range(m):
-        for j in range(m):
-            x = c[i, j]
-            c[i, j] = (0.0 if x <= TIE * top else x) ** n
+    return top
+
+
+@kernel
+def _pair_shares(c: np.ndarray) -> None:
+    """c_ij, c_ji -> their shares of c_ij + c_ji, in place (0.5 each where both are 0)."""
+    m = c.shape[0]
     for i in range(m):
         for j in range(i, m):
             a, b = c[i, j], c[j, i]
@@ -420,15 +422,25 @@ def _victory_into(c: np.ndarray, n: float) -> None:
 
 
 @kernel
+def _victory_into(c: np.ndarray, n: float) -> None:
+    """P_ij = C_ijⁿ/(C_ijⁿ + C_jiⁿ) in place of C (0.5 where both are 0), after setting
+    to 0 every C below TIE × the largest (coalitions that differ by rounding are ties)."""
+    m = c.shape[0]
+    top = _largest(c)
+    for i in range(m):
+        for j in range(m):
+            x = c[i, j]
+            c[i, j] = (0.0 if x <= TIE * top else x) ** n
+    _pair_shares(c)
+
+
+@kernel
 def _victory_trial(c: np.ndarray, cpow: np.ndarray, k: int, n: float) -> None:
     """:func:`_victory_into` of ``c`` (in place), which differs from the matrix whose
     powers are ``cpow`` only in row and column ``k``: the unchanged entries' powers are
     read, not recomputed (the same numbers, bit for bit)."""
     m = c.shape[0]
-    top = -math.inf
-    for i in range(m):
-        for j in range(m):
-            top = max(top, c[i, j])
+    top = _largest(c)
     zero = 0.0**n
     for i in range(m):
         for j in range(m):
@@ -439,12 +451,7 @@ def _victory_trial(c: np.ndarray, cpow: np.ndarray, k: int, n: float) -> None:
                 c[i, j] = x**n
             else:
                 c[i, j] = cpow[i, j]
-    for i in range(m):
-        for j in range(i, m):
-            a, b = c[i, j], c[j, i]
-            tot = a + b
-            c[i, j] = a / tot if tot > 0 else 0.5
-            c[j, i] = b / tot if tot > 0 else 0.5
+    _pair_shares(c)
 
 
 def _moves(
