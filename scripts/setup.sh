@@ -132,7 +132,7 @@ fi
 
 # ---------------------------------------------------------------- 2b. compiled month kernels
 # numba compiles the model's kernels on first use and caches them on disk (next to the
-# source, in __pycache__; libyasim/model/jit.py): compile them here, once per change of
+# source, in __pycache__/kernels-<hash>; libyasim/model/jit.py): compile them here, once per change of
 # the package's source, so that `make run`'s workers start from the cache.
 KERNEL_STAMP="$VENV/.stamp-kernels"
 if [ ! -e "$KERNEL_STAMP" ] || [ "$INSTALL_STAMP" -nt "$KERNEL_STAMP" ] ||

@@ -14,27 +14,33 @@ comes to blows), it is handed a block long enough for the worst case and the
 Generator is then moved back by what it did not read (``PCG64.advance`` with a
 negative count), so the stream is the one a draw-by-draw loop would use.
 
-- **Cache.** Compiled code is cached on disk (``cache=True``), by numba's own
-  rule: in ``__pycache__`` next to the source when that is writable (an
-  editable install, as ``make setup`` makes), else in the user-wide cache
-  (``~/.cache/numba`` on Linux); ``NUMBA_CACHE_DIR`` overrides both. A module
-  whose source changes is recompiled on its first call. ``make run`` / ``make
-  test`` warm the cache (``python -m libyasim.model.jit``), so a worker process
-  loads compiled code instead of compiling it.
+- **Cache.** Compiled code is cached on disk (``cache=True``) in one directory
+  per module and version of its source: ``kernels-<module>-<hash>``, the hash of
+  the module's source and of every model module it imports from
+  (:func:`source_hash`); under ``__pycache__`` next to the source when that is
+  writable (an editable install, as ``make setup`` makes), else under the user's
+  cache (``~/.cache/libyasim`` on Linux), or under ``$NUMBA_CACHE_DIR/libyasim``
+  when that is set. A change to a module therefore recompiles its kernels and
+  those of every module that imports from it, so a kernel may call the kernels
+  of a module it imports (numba itself would notice a change to the caller's
+  file only). ``make run`` / ``make test`` warm the cache (``python -m
+  libyasim.model.jit``), so a worker process loads compiled code instead of
+  compiling it; the warm-up keeps each module's newest two directories and
+  removes older ones.
 - **Debugging and coverage.** ``NUMBA_DISABLE_JIT=1`` runs every kernel as
   the plain Python it is written in, with the same results (tested); kernels
   therefore guard their divisions (Python floats raise on ``1/0``) and use
   only what both numba and Python accept.
-- **Caveats.** numba's cache of a kernel is invalidated only by a change to the
-  kernel's own source file: a kernel calls only kernels of its own module (the
-  event log's column numbers, :mod:`.eventlog`, are compiled into the kernels
-  that append to it: changing them means clearing the cache). A
-  recursive kernel compiles and runs, but crashes the next process that loads it
-  from the cache (segmentation fault, numba 0.68): no recursion in kernels.
+- **Caveats.** A recursive kernel compiles and runs, but crashes the next
+  process that loads it from the cache (segmentation fault, numba 0.68): no recursion in kernels.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -44,11 +50,85 @@ from typing import Any, cast
 import numba
 import numpy as np
 
+_MODEL = Path(__file__).resolve().parent
+_IMPORT = re.compile(r"^from \.(\w+) import", re.MULTILINE)
+_hashes: dict[str, str] = {}
+
+
+def source_hash(module: str) -> str:
+    """12 hex digits of the SHA-1 of a model module's source and of every model
+    module it imports from, transitively (``from .x import``): the version of that
+    module's compiled kernels."""
+    hit = _hashes.get(module)
+    if hit is not None:
+        return hit
+    seen: list[str] = []
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        path = _MODEL / f"{name}.py"
+        if name in seen or not path.is_file():
+            continue
+        seen.append(name)
+        todo.extend(_IMPORT.findall(path.read_text(encoding="utf-8")))
+    h = hashlib.sha1()
+    for name in sorted(seen):
+        h.update(name.encode())
+        h.update((_MODEL / f"{name}.py").read_bytes())
+    _hashes[module] = h.hexdigest()[:12]
+    return _hashes[module]
+
+
+def cache_root() -> Path:
+    """Where the directories of compiled kernels live (see the module docstring)."""
+    env = os.environ.get("NUMBA_CACHE_DIR")
+    if env:
+        return Path(env) / "libyasim"
+    here = _MODEL / "__pycache__"
+    try:
+        here.mkdir(exist_ok=True)
+        if os.access(here, os.W_OK):
+            return here
+    except OSError:
+        pass
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "libyasim"
+
+
+CACHE_ROOT = cache_root()
+
+
+def cache_dir(module: str) -> Path:
+    """The directory of one model module's compiled kernels: ``kernels-<module>-<hash>``."""
+    return CACHE_ROOT / f"kernels-{module}-{source_hash(module)}"
+
+
+def prune(keep: int = 2) -> list[Path]:
+    """Remove, for each module, all but the newest ``keep`` directories of its compiled
+    kernels (never the current one); returns those removed."""
+    old: list[Path] = []
+    by_module: dict[str, list[Path]] = {}
+    for d in CACHE_ROOT.glob("kernels-*-*"):
+        by_module.setdefault(d.name.rsplit("-", 1)[0], []).append(d)
+    for prefix, dirs in by_module.items():
+        current = cache_dir(prefix.removeprefix("kernels-"))
+        dirs.sort(key=lambda p: p.stat().st_mtime)
+        old += [d for d in dirs[: max(len(dirs) - keep, 0)] if d != current]
+    for d in old:
+        shutil.rmtree(d, ignore_errors=True)
+    return old
+
 
 def kernel[F: Callable[..., Any]](fn: F) -> F:
-    """Compile ``fn`` with numba (``njit``, cached on disk, numpy's float semantics
-    for division by zero); under ``NUMBA_DISABLE_JIT=1`` it stays Python."""
-    return cast(F, numba.njit(cache=True, error_model="numpy")(fn))
+    """Compile ``fn`` with numba (``njit``, cached on disk in its module's directory,
+    :func:`cache_dir`; numpy's float semantics for division by zero); under
+    ``NUMBA_DISABLE_JIT=1`` it stays Python."""
+    module = fn.__module__.rsplit(".", 1)[-1]
+    saved = numba.config.CACHE_DIR  # type: ignore[attr-defined]
+    numba.config.CACHE_DIR = str(cache_dir(module))  # type: ignore[attr-defined]
+    try:  # numba picks the cache's directory when the dispatcher is made
+        return cast(F, numba.njit(cache=True, error_model="numpy")(fn))
+    finally:
+        numba.config.CACHE_DIR = saved  # type: ignore[attr-defined]
 
 
 class Coefficients(SimpleNamespace):
@@ -220,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     warm()
+    prune()
     where = "disabled (NUMBA_DISABLE_JIT)" if disabled() else "compiled or loaded from cache"
     print(f"libyasim kernels {where} in {time.perf_counter() - t0:.1f} s")
     return 0
