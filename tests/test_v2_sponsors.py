@@ -445,6 +445,27 @@ def test_red_line_deters_the_clients_enemies_only_where_it_runs_and_while_in_for
     assert support.deterrence_cost(m, red, south) == 0.0  # after its end
 
 
+@pytest.mark.parametrize("source", ["minimal", "egypt_red_line"])
+def test_the_deterrence_matrix_is_the_deterrence_cost_of_every_attacker_and_region(source):
+    """``deterrence_matrix`` (what the offensives' kernel reads) equals
+    ``deterrence_cost`` element by element, month by month, before, while and after
+    red lines are in force, whoever is hostile to whom."""
+    if source == "minimal":
+        s = from_dict(red_line(end="2017-10"))
+        m = LibyaModel(s, rng=3, months=6)
+    else:
+        m = LibyaModel(load_scenario(ROOT / "scenarios" / "egypt_red_line.yaml"), rng=3, months=14)
+    assert not support.deterrence_matrix(m).any()  # no line drawn yet
+    seen = 0.0
+    while m.running:
+        m.step()
+        mat = support.deterrence_matrix(m)
+        want = [[support.deterrence_cost(m, a, r) for r in range(m.R)] for a in range(m.F)]
+        assert mat.tolist() == want
+        seen += float(mat.sum())
+    assert m.red_lines and seen > 0  # the lines deterred someone somewhere
+
+
 def test_crossing_a_red_line_makes_the_sponsor_act():
     m = LibyaModel(from_dict(red_line()), rng=1, months=8)
     far, blue, south = m.sidx["far"], m.fidx["blue"], m.ridx["south"]

@@ -42,14 +42,14 @@ class RedLine(EventBase):
 
 class RedLineBehaviour(Behaviour):
     """Registers a :class:`~libyasim.model.support.RedLine`: read by
-    ``support.deterrence_cost`` (offensives) and checked every month by
-    ``support.red_lines`` (the response)."""
+    ``support.deterrence_cost`` / ``support.deterrence_matrix`` (offensives) and
+    checked every month by ``support.red_lines`` (the response)."""
 
     types = ("red_line",)
     spec: RedLine
 
     def apply(self) -> None:
-        from ..model.support import RedLine as Line  # the mechanism lives with the sponsor rules
+        from ..model import support  # the mechanism lives with the sponsor rules
 
         m, e = self.model, self.spec
         regions = np.zeros(m.R, dtype=bool)
@@ -58,7 +58,8 @@ class RedLineBehaviour(Behaviour):
         until = None
         if e.end is not None:
             until = m.steps + month_index(e.end) - month_index(m.current_month)
-        self.line = Line(
+        self.line = support.add_red_line(
+            m,
             self.s(e.sponsor),
             self.f(e.client),
             regions,
@@ -67,7 +68,6 @@ class RedLineBehaviour(Behaviour):
             e.months,
             until,
         )
-        m.red_lines.append(self.line)
         m.log(
             STRATEGIC,
             "red_line",

@@ -75,6 +75,11 @@ COEFFICIENTS = (
     "ally_share",
     "direct_saturation",
     "direct_combat_gain",
+    "red_line_deterrence",
+    "embargo_evasion",
+    "embargo_direct_reach",
+    "rescue_trigger",
+    "initial_loyalty",
 )
 (
     CT_RESULTS_SHARE,
@@ -100,22 +105,101 @@ COEFFICIENTS = (
     ALLY_SHARE,
     DIRECT_SATURATION,
     DIRECT_COMBAT_GAIN,
+    RED_LINE_DETERRENCE,
+    EMBARGO_EVASION,
+    EMBARGO_DIRECT_REACH,
+    RESCUE_TRIGGER,
+    INITIAL_LOYALTY,
 ) = range(len(COEFFICIENTS))
 
+#: columns of the red lines' table ``m.red_table[L, RL_REGIONS + R]`` (one row a line, in
+#: the order drawn; integers stored as floats, exact): sponsor, client, credibility,
+#: response, months, last step in force (inf: to the end), last step of the current
+#: response, crossings so far, the event log's note code of its crossing record, then one
+#: column per region (1.0 where the line runs)
+(
+    RL_SPONSOR,
+    RL_CLIENT,
+    RL_CREDIBILITY,
+    RL_RESPONSE,
+    RL_MONTHS,
+    RL_UNTIL,
+    RL_ACTING,
+    RL_CROSSINGS,
+    RL_NOTE,
+    RL_REGIONS,
+) = range(10)
 
-@dataclass
+
 class RedLine:
-    """A sponsor's commitment to defend ``regions`` for ``client`` (event ``red_line``)."""
+    """A sponsor's commitment to defend ``regions`` for ``client`` (event ``red_line``):
+    a view of row ``i`` of the model's red lines' table (``m.red_table``, :func:`add_red_line`)."""
 
-    sponsor: int
-    client: int
-    regions: np.ndarray  # [R] bool
-    credibility: float
-    response: float  # direct support per month the sponsor sends when the line is crossed
-    months: int  # how long it keeps it up
-    until: int | None = None  # last model step in force (None: to the end)
-    acting_until: int = -1  # last step of the current response
-    crossings: int = 0
+    def __init__(self, m: LibyaModel, i: int) -> None:
+        self.model, self.i = m, i
+
+    def _get(self, col: int) -> float:
+        return float(self.model.red_table[self.i, col])
+
+    @property
+    def sponsor(self) -> int:
+        return int(self._get(RL_SPONSOR))
+
+    @property
+    def client(self) -> int:
+        return int(self._get(RL_CLIENT))
+
+    @property
+    def regions(self) -> np.ndarray:
+        """[R] bool: the regions the line covers."""
+        return self.model.red_table[self.i, RL_REGIONS:] > 0
+
+    @property
+    def credibility(self) -> float:
+        return self._get(RL_CREDIBILITY)
+
+    @property
+    def response(self) -> float:
+        """Direct support per month the sponsor sends when the line is crossed."""
+        return self._get(RL_RESPONSE)
+
+    @property
+    def months(self) -> int:
+        """How long each response lasts."""
+        return int(self._get(RL_MONTHS))
+
+    @property
+    def until(self) -> int | None:
+        """Last model step in force (None: to the end)."""
+        x = self._get(RL_UNTIL)
+        return None if math.isinf(x) else int(x)
+
+    @property
+    def acting_until(self) -> int:
+        """Last step of the current response."""
+        return int(self._get(RL_ACTING))
+
+    @property
+    def crossings(self) -> int:
+        return int(self._get(RL_CROSSINGS))
+
+
+def add_red_line(m: LibyaModel, sponsor: int, client: int, regions: np.ndarray,
+                 credibility: float, response: float, months: int,
+                 until: int | None = None) -> RedLine:  # fmt: skip
+    """Draw a red line (a new row of ``m.red_table``, see ``RL_*``); returns its view."""
+    row = np.zeros((1, RL_REGIONS + m.R))
+    row[0, RL_SPONSOR], row[0, RL_CLIENT] = sponsor, client
+    row[0, RL_CREDIBILITY], row[0, RL_RESPONSE], row[0, RL_MONTHS] = credibility, response, months
+    row[0, RL_UNTIL] = math.inf if until is None else until
+    row[0, RL_ACTING] = -1
+    note = f"{m.sponsor_ids[sponsor]} acts for {m.faction_ids[client]}"
+    row[0, RL_NOTE] = m.logbook.note(note)
+    row[0, RL_REGIONS:] = np.asarray(regions, dtype=bool)
+    m.red_table = np.concatenate([m.red_table, row])
+    line = RedLine(m, len(m.red_table) - 1)
+    m.red_lines.append(line)
+    return line
 
 
 @dataclass
@@ -146,7 +230,9 @@ def init(m: LibyaModel) -> None:
     m.direct_support = np.zeros(m.F)
     m.combat_mult = np.ones(m.F)
     lines: list[RedLine] = []
-    m.red_lines = lines
+    m.red_lines = lines  # views of the rows of red_table
+    m.red_table = np.zeros((0, RL_REGIONS + m.R))
+    m.deterrence = np.zeros((m.F, m.R))
     interventions: list[Intervention] = []
     m.interventions = interventions
     effort0 = m.budget0[:, REACT].sum(axis=1)
@@ -202,16 +288,47 @@ def deterrence_cost(m: LibyaModel, attacker: int, region: int) -> float:
     if not m.red_lines:
         return 0.0
     cost = 0.0
-    for line in m.red_lines:
+    red, k = m.red_table, m.support_k
+    for line in range(red.shape[0]):
+        client = int(red[line, RL_CLIENT])
         if (
-            line.regions[region]
-            and (line.until is None or m.steps <= line.until)
-            and m.active[line.sponsor]
-            and attacker != line.client
-            and m.hostility[attacker, line.client] > 0
+            red[line, RL_REGIONS + region] > 0
+            and m.steps <= red[line, RL_UNTIL]
+            and m.active[int(red[line, RL_SPONSOR])]
+            and attacker != client
+            and m.hostility[attacker, client] > 0
         ):
-            cost += m.p.red_line_deterrence * line.credibility
-    return cost
+            cost += k[RED_LINE_DETERRENCE] * red[line, RL_CREDIBILITY]
+    return float(cost)
+
+
+def deterrence_matrix(m: LibyaModel, out: np.ndarray | None = None) -> np.ndarray:
+    """[F, R] :func:`deterrence_cost` for every attacker and region this month (zeros
+    without red lines), into ``out`` if given (else into ``m.deterrence``, the same
+    array each call: read it before the next call)."""
+    out = m.deterrence if out is None else out
+    _deterrence(m.support_k, m.red_table, m.steps, m.active, m.hostility, out)
+    return out
+
+
+@kernel
+def _deterrence(k: np.ndarray, red: np.ndarray, step: int, active: np.ndarray,
+                hostility: np.ndarray, out: np.ndarray) -> None:  # fmt: skip
+    """:func:`deterrence_matrix` into ``out[F, R]``: the lines in the order drawn, each
+    adding ``red_line_deterrence × credibility`` where it applies."""
+    F, R = out.shape
+    out[:, :] = 0.0
+    for line in range(red.shape[0]):
+        if step > red[line, RL_UNTIL] or not active[int(red[line, RL_SPONSOR])]:
+            continue
+        client = int(red[line, RL_CLIENT])
+        cost = k[RED_LINE_DETERRENCE] * red[line, RL_CREDIBILITY]
+        for a in range(F):
+            if a == client or not hostility[a, client] > 0:
+                continue
+            for r in range(R):
+                if red[line, RL_REGIONS + r] > 0:
+                    out[a, r] += cost
 
 
 def scores(m: LibyaModel) -> np.ndarray:
@@ -607,28 +724,31 @@ def red_lines(m: LibyaModel) -> None:
     """A red line is crossed when a faction hostile to its client controls a region
     it covers: its sponsor (if active) sends ``response`` direct support for ``months``."""
     now = m.steps
-    for line in m.red_lines:
-        if line.until is not None and now > line.until:
+    red = m.red_table
+    for i in range(red.shape[0]):
+        if now > red[i, RL_UNTIL]:
             continue
-        if now <= line.acting_until or not m.active[line.sponsor]:
+        sponsor, client = int(red[i, RL_SPONSOR]), int(red[i, RL_CLIENT])
+        if now <= red[i, RL_ACTING] or not m.active[sponsor]:
             continue
-        holders = m.control[line.regions]
+        regions = red[i, RL_REGIONS:] > 0
+        holders = m.control[regions]
         holders = holders[holders >= 0]
-        if not (m.hostility[holders, line.client] > 0).any():
+        if not (m.hostility[holders, client] > 0).any():
             continue
-        line.acting_until = now + line.months - 1
-        line.crossings += 1
+        red[i, RL_ACTING] = now + red[i, RL_MONTHS] - 1
+        red[i, RL_CROSSINGS] += 1
         m.interventions.append(
-            Intervention(line.sponsor, line.client, line.response, line.acting_until)
+            Intervention(sponsor, client, float(red[i, RL_RESPONSE]), int(red[i, RL_ACTING]))
         )
         m.log(
             "Strategic developments",
             "red_line_crossed",
-            int(np.flatnonzero(line.regions)[0]),
-            m.sponsor_ids[line.sponsor],
-            m.faction_ids[line.client],
+            int(np.flatnonzero(regions)[0]),
+            m.sponsor_ids[sponsor],
+            m.faction_ids[client],
             0.0,
-            f"{m.sponsor_ids[line.sponsor]} acts for {m.faction_ids[line.client]}",
+            f"{m.sponsor_ids[sponsor]} acts for {m.faction_ids[client]}",
         )
 
 
