@@ -150,15 +150,21 @@ def condorcet(pij: np.ndarray) -> np.ndarray:
 def _condorcet(pij: np.ndarray, out: np.ndarray) -> None:
     """:func:`condorcet` of ``pij[N, N]`` into ``out[N]``."""
     n = pij.shape[0]
+    _condorcet_in(pij, out, np.empty((n, n)), np.empty(n))
+
+
+@kernel
+def _condorcet_in(pij: np.ndarray, out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    """:func:`_condorcet` with its work space given (``a[N, N]``, ``b[N]``: overwritten)."""
+    n = pij.shape[0]
     if n == 1:
         out[0] = 1.0
         return
     # a = Tᵀ − I with T_ij = P_ji/(N − 1): a_ij = P_ij/(N − 1) off the diagonal, the
     # diagonal −Σ_i a_ij; its last row replaced by the normalisation Σπ = 1
-    a = np.empty((n, n))
     _generator(pij, a)
     a[n - 1, :] = 1.0
-    b = np.zeros(n)
+    b[:] = 0.0
     b[n - 1] = 1.0
     if not _solve(a, b):  # singular: several closed classes; the minimum-norm answer
         ls = np.empty((n + 1, n))
@@ -383,12 +389,15 @@ def _coalitions(u: np.ndarray, wc: np.ndarray) -> np.ndarray:
 @kernel
 def _coalitions_into(u: np.ndarray, wc: np.ndarray, out: np.ndarray) -> None:
     n, m = u.shape
+    out[:, :] = 0.0
     for i in range(m):
-        for j in range(m):
-            t = 0.0
-            for k in range(n):
-                t += wc[k] * max(u[k, i] - u[k, j], 0.0)
-            out[i, j] = t
+        row = out[i]
+        for k in range(n):  # each C_ij summed over k in order; the j loop vectorises
+            uki = u[k, i]
+            w = wc[k]
+            uk = u[k]
+            for j in range(m):
+                row[j] += w * max(uki - uk[j], 0.0)
 
 
 def _victory_of(c: np.ndarray, n: float) -> np.ndarray:
@@ -427,31 +436,55 @@ def _victory_into(c: np.ndarray, n: float) -> None:
     to 0 every C below TIE × the largest (coalitions that differ by rounding are ties)."""
     m = c.shape[0]
     top = _largest(c)
+    zero = 0.0**n
     for i in range(m):
         for j in range(m):
             x = c[i, j]
-            c[i, j] = (0.0 if x <= TIE * top else x) ** n
+            c[i, j] = zero if x <= TIE * top else x**n
     _pair_shares(c)
 
 
 @kernel
-def _victory_trial(c: np.ndarray, cpow: np.ndarray, k: int, n: float) -> None:
-    """:func:`_victory_into` of ``c`` (in place), which differs from the matrix whose
-    powers are ``cpow`` only in row and column ``k``: the unchanged entries' powers are
-    read, not recomputed (the same numbers, bit for bit)."""
+def _victory_pow(c: np.ndarray, cpow: np.ndarray, n: float, fresh: np.ndarray,
+                 out: np.ndarray) -> None:  # fmt: skip
+    """:func:`_victory_into` of ``c`` into ``out``, with ``cpow`` = Cⁿ known for every
+    entry whose row and column are not ``fresh`` (read, not recomputed: the same
+    numbers, bit for bit); fresh entries' powers are computed and stored in ``cpow``."""
     m = c.shape[0]
     top = _largest(c)
     zero = 0.0**n
     for i in range(m):
         for j in range(m):
             x = c[i, j]
-            if x <= TIE * top:
-                c[i, j] = zero
-            elif i == k or j == k:
-                c[i, j] = x**n
+            if fresh[i] or fresh[j]:
+                cpow[i, j] = x**n
+            out[i, j] = zero if x <= TIE * top else cpow[i, j]
+    _pair_shares(out)
+
+
+@kernel
+def _victory_trial(c: np.ndarray, cpow: np.ndarray, k: int, row: np.ndarray, col: np.ndarray,
+                   top: float, n: float, out: np.ndarray) -> None:  # fmt: skip
+    """:func:`_victory_into` into ``out`` of the matrix C' that is ``c`` with row ``k``
+    replaced by ``row``, column ``k`` by ``col`` and C'_kk = 0 (``top``: its largest
+    entry); the unchanged entries' powers are read from ``cpow`` = Cⁿ, not
+    recomputed (the same numbers, bit for bit)."""
+    m = c.shape[0]
+    zero = 0.0**n
+    tie = TIE * top
+    for i in range(m):
+        if i == k:
+            for j in range(m):
+                x = row[j] if j != k else 0.0
+                out[i, j] = zero if x <= tie else x**n
+            continue
+        x = col[i]
+        for j in range(m):
+            if j == k:
+                out[i, j] = zero if x <= tie else x**n
             else:
-                c[i, j] = cpow[i, j]
-    _pair_shares(c)
+                out[i, j] = zero if c[i, j] <= tie else cpow[i, j]
+    _pair_shares(out)
 
 
 def _moves(
@@ -462,8 +495,11 @@ def _moves(
     _, w, risk, has, ideal = st
     new = m.positions[m._live].copy()
     p = m.p
-    movers = _moves_into(u, wc, c, prob, w, risk, has, ideal, p.position_step,
-                         p.bargaining_exponent, p.move_threshold, new)  # fmt: skip
+    cpow = np.empty_like(c)
+    _victory_pow(c, cpow, p.bargaining_exponent, np.ones(len(c), dtype=bool), np.empty_like(c))
+    movers = _moves_into(u, wc, c, cpow, prob, w, risk, has, ideal,
+                         p.position_step, p.bargaining_exponent, p.move_threshold,
+                         new)  # fmt: skip
     if movers == 0:
         return None
     m.position_moves += movers
@@ -471,12 +507,12 @@ def _moves(
 
 
 @kernel
-def _moves_into(u: np.ndarray, wc: np.ndarray, c: np.ndarray, prob: np.ndarray,
-                w: np.ndarray, risk: np.ndarray, has: np.ndarray, ideal: np.ndarray,
-                step: float, exponent: float, threshold: float,
+def _moves_into(u: np.ndarray, wc: np.ndarray, c: np.ndarray, cpow: np.ndarray,
+                prob: np.ndarray, w: np.ndarray, risk: np.ndarray, has: np.ndarray,
+                ideal: np.ndarray, step: float, exponent: float, threshold: float,
                 pos: np.ndarray) -> int:  # fmt: skip
     """One round of expected-utility-improving moves on the advocated positions ``pos``
-    (in place); returns the number of actors that moved.
+    (in place); returns the number of actors that moved (``cpow`` = Cⁿ).
 
     Each actor k tries moving its advocated position by ``±position_step`` on
     each issue it cares about; for each trial the victory matrix and the
@@ -487,10 +523,6 @@ def _moves_into(u: np.ndarray, wc: np.ndarray, c: np.ndarray, prob: np.ndarray,
     actors shift positions only when that improves their expected utility).
     """
     n, d = pos.shape
-    cpow = np.empty((n, n))  # C_ijⁿ: a trial changes only row and column k of C
-    for i in range(n):
-        for j in range(n):
-            cpow[i, j] = c[i, j] ** exponent
     now = np.empty(n)  # EU_k now
     for k in range(n):
         t = 0.0
@@ -499,12 +531,22 @@ def _moves_into(u: np.ndarray, wc: np.ndarray, c: np.ndarray, prob: np.ndarray,
         now[k] = t
     trial = np.empty(d)
     v = np.empty(n)  # every actor's utility of the trial position
+    row = np.empty(n)  # C'[k, i]
+    col = np.empty(n)  # C'[i, k]
     cb = np.empty((n, n))
     pb = np.empty(n)
+    wa = np.empty((n, n))  # the Condorcet solver's work space
+    wb = np.empty(n)
     best_pos = np.empty((n, d))
     moved = np.zeros(n, dtype=np.bool_)
     for k in range(n):
         best = -math.inf
+        rest = -math.inf  # the largest C_ij outside row and column k
+        for i in range(n):
+            if i != k:
+                for j in range(n):
+                    if j != k:
+                        rest = max(rest, c[i, j])
         for j in range(d):
             if not has[k, j]:
                 continue
@@ -518,19 +560,23 @@ def _moves_into(u: np.ndarray, wc: np.ndarray, c: np.ndarray, prob: np.ndarray,
                         t += e * e * w[r, q]
                     x = math.sqrt(t)
                     v[r] = (1.0 - x) * (1.0 + risk[r] * x)
-                # C'[k, j] = Σ_r wc_r·max(0, v_r − u_rj); C'[i, k] = Σ_r wc_r·max(0, u_ri − v_r)
-                cb[:, :] = c
+                # C'[k, i] = Σ_r wc_r·max(0, v_r − u_ri); C'[i, k] = Σ_r wc_r·max(0, u_ri − v_r)
+                row[:] = 0.0
+                col[:] = 0.0
+                for r in range(n):  # each summed over r in order; the i loop vectorises
+                    vr = v[r]
+                    wr = wc[r]
+                    ur = u[r]
+                    for i in range(n):
+                        row[i] += wr * max(vr - ur[i], 0.0)
+                        col[i] += wr * max(ur[i] - vr, 0.0)
+                top = max(rest, 0.0)  # C'_kk = 0
                 for i in range(n):
-                    a = 0.0
-                    b = 0.0
-                    for r in range(n):
-                        a += wc[r] * max(v[r] - u[r, i], 0.0)
-                        b += wc[r] * max(u[r, i] - v[r], 0.0)
-                    cb[k, i] = a
-                    cb[i, k] = b
-                cb[k, k] = 0.0
-                _victory_trial(cb, cpow, k, exponent)
-                _condorcet(cb, pb)
+                    if i != k:
+                        top = max(top, row[i])
+                        top = max(top, col[i])
+                _victory_trial(c, cpow, k, row, col, top, exponent, cb)
+                _condorcet_in(cb, pb, wa, wb)
                 gain = 0.0  # EU_k(trial) − EU_k(now), k's own position replaced by the trial
                 for i in range(n):
                     gain += pb[i] * (v[k] if i == k else u[k, i])
@@ -619,10 +665,7 @@ def _bargain(k: np.ndarray, move: bool, first: bool, flows: np.ndarray, allocati
     prob = np.empty(n)
     _ideal_utilities(ide, pos, w, rk, u)
     _coalitions_into(u, wc, c)
-    pij[:, :] = c
-    _victory_into(pij, exponent)
-    _condorcet(pij, prob)
-    moved = 0
+    review_now = False
     if move:
         tot = 0.0
         for a in range(na):
@@ -631,20 +674,36 @@ def _bargain(k: np.ndarray, move: bool, first: bool, flows: np.ndarray, allocati
         for a in range(na):
             share = cap[a] / tot if tot > 0 else cap[a]
             shift += abs(share - review[2 + a])
-        if review[0] > 0 or review[1] == 0 or shift > k[REVIEW_SHIFT]:
+        review_now = review[0] > 0 or review[1] == 0 or shift > k[REVIEW_SHIFT]
+        if review_now:
             review[1] = 1.0
             for a in range(na):
                 review[2 + a] = cap[a] / tot if tot > 0 else cap[a]
-            moved = _moves_into(u, wc, c, prob, w, rk, has, ide, k[POSITION_STEP], exponent,
-                                k[MOVE_THRESHOLD], pos)  # fmt: skip
-            review[0] = 1.0 if moved > 0 else 0.0
-            if moved > 0:
-                for i in range(n):
-                    positions[idx[i]] = pos[i]
-                _ideal_utilities(ide, pos, w, rk, u)
-                _coalitions_into(u, wc, c)
-                _victory_into(c, exponent)
-                _condorcet(c, prob)
+    moved = 0
+    if review_now:  # every Cⁿ is needed by the trials
+        cpow = np.empty((n, n))
+        fresh = np.ones(n, dtype=np.bool_)
+        _victory_pow(c, cpow, exponent, fresh, pij)
+        _condorcet(pij, prob)
+        old = pos.copy()
+        moved = _moves_into(u, wc, c, cpow, prob, w, rk, has, ide, k[POSITION_STEP], exponent,
+                            k[MOVE_THRESHOLD], pos)  # fmt: skip
+        review[0] = 1.0 if moved > 0 else 0.0
+        if moved > 0:
+            for i in range(n):
+                positions[idx[i]] = pos[i]
+                fresh[i] = False
+                for j in range(d):
+                    if pos[i, j] != old[i, j]:
+                        fresh[i] = True
+            _ideal_utilities(ide, pos, w, rk, u)
+            _coalitions_into(u, wc, c)
+            _victory_pow(c, cpow, exponent, fresh, pij)  # unmoved pairs' C is unchanged
+            _condorcet(pij, prob)
+    else:
+        pij[:, :] = c
+        _victory_into(pij, exponent)
+        _condorcet(pij, prob)
     for i in range(n):
         prevail[idx[i]] = prob[i]
     for j in range(d):
@@ -754,13 +813,24 @@ def _opinion(k: np.ndarray, first: bool, control: np.ndarray, region_deaths: np.
         if control[r] >= 0:
             oil[control[r]] += oil_share[r]
     for f in range(F):
+        # most of a faction's regions share one or two drives: tanh of each computed once
+        d0 = d1 = math.nan
+        t0 = t1 = 0.0
         for r in range(R):
             secure = 1.0 if control[r] == f and region_deaths[r] == 0.0 else 0.0
             violence = min(1.0, region_deaths[r] / k[VIOLENCE_SCALE]) if involved[f, r] else 0.0
             drive = k[SECURITY_WEIGHT] * secure + k[OIL_WEIGHT] * oil[f]
             drive = drive - k[VIOLENCE_WEIGHT] * violence
             drivers[f, r] = drive
-            target = math.tanh(drive) * k[POPULARITY_SWING] + popularity0[f, r]
+            if drive == d0:
+                th = t0
+            elif drive == d1:
+                th = t1
+            else:
+                th = math.tanh(drive)
+                d1, t1 = d0, t0
+                d0, t0 = drive, th
+            target = th * k[POPULARITY_SWING] + popularity0[f, r]
             target = min(max(target, 0.0), 1.0)
             popularity[f, r] += k[POPULARITY_RELAXATION] * (target - popularity[f, r])
     S = flows.shape[0]
