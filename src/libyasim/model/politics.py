@@ -434,41 +434,78 @@ def _pair_shares(c: np.ndarray) -> None:
 def _victory_into(c: np.ndarray, n: float) -> None:
     """P_ij = C_ijⁿ/(C_ijⁿ + C_jiⁿ) in place of C (0.5 where both are 0), after setting
     to 0 every C below TIE × the largest (coalitions that differ by rounding are ties)."""
+    _victory_rep(c, n, np.arange(c.shape[0]))
+
+
+@kernel
+def _same_positions(pos: np.ndarray, rep: np.ndarray) -> None:
+    """``rep[i]``: the first actor whose position is ``pos[i]`` exactly. Actors at one
+    position have the same utilities, so the same rows and columns of C and of Cⁿ: a
+    power is computed once per pair of positions and copied to the other pairs (the
+    same numbers, bit for bit)."""
+    n, d = pos.shape
+    for i in range(n):
+        rep[i] = i
+        for h in range(i):
+            if rep[h] == h:
+                same = True
+                for j in range(d):
+                    if pos[h, j] != pos[i, j]:
+                        same = False
+                if same:
+                    rep[i] = h
+                    break
+
+
+@kernel
+def _victory_rep(c: np.ndarray, n: float, rep: np.ndarray) -> None:
+    """:func:`_victory_into` with ``rep`` from :func:`_same_positions`."""
     m = c.shape[0]
     top = _largest(c)
     zero = 0.0**n
     for i in range(m):
+        ri = rep[i]
         for j in range(m):
             x = c[i, j]
-            c[i, j] = zero if x <= TIE * top else x**n
+            rj = rep[j]
+            if x <= TIE * top:
+                c[i, j] = zero
+            elif ri != i or rj != j:  # done earlier in this row or an earlier one
+                c[i, j] = c[ri, rj]
+            else:
+                c[i, j] = x**n
     _pair_shares(c)
 
 
 @kernel
 def _victory_pow(c: np.ndarray, cpow: np.ndarray, n: float, fresh: np.ndarray,
-                 out: np.ndarray) -> None:  # fmt: skip
+                 rep: np.ndarray, out: np.ndarray) -> None:  # fmt: skip
     """:func:`_victory_into` of ``c`` into ``out``, with ``cpow`` = Cⁿ known for every
     entry whose row and column are not ``fresh`` (read, not recomputed: the same
-    numbers, bit for bit); fresh entries' powers are computed and stored in ``cpow``."""
+    numbers, bit for bit); fresh entries' powers are computed (once per pair of
+    positions, ``rep`` from :func:`_same_positions`) and stored in ``cpow``."""
     m = c.shape[0]
     top = _largest(c)
     zero = 0.0**n
     for i in range(m):
+        ri = rep[i]
         for j in range(m):
             x = c[i, j]
             if fresh[i] or fresh[j]:
-                cpow[i, j] = x**n
+                rj = rep[j]
+                cpow[i, j] = cpow[ri, rj] if ri != i or rj != j else x**n
             out[i, j] = zero if x <= TIE * top else cpow[i, j]
     _pair_shares(out)
 
 
 @kernel
 def _victory_trial(c: np.ndarray, cpow: np.ndarray, k: int, row: np.ndarray, col: np.ndarray,
-                   top: float, n: float, out: np.ndarray) -> None:  # fmt: skip
+                   top: float, n: float, rep: np.ndarray, out: np.ndarray) -> None:  # fmt: skip
     """:func:`_victory_into` into ``out`` of the matrix C' that is ``c`` with row ``k``
     replaced by ``row``, column ``k`` by ``col`` and C'_kk = 0 (``top``: its largest
     entry); the unchanged entries' powers are read from ``cpow`` = Cⁿ, not
-    recomputed (the same numbers, bit for bit)."""
+    recomputed, and the new ones computed once per position (``rep`` from
+    :func:`_same_positions` before k moved): the same numbers, bit for bit."""
     m = c.shape[0]
     zero = 0.0**n
     tie = TIE * top
@@ -476,12 +513,24 @@ def _victory_trial(c: np.ndarray, cpow: np.ndarray, k: int, row: np.ndarray, col
         if i == k:
             for j in range(m):
                 x = row[j] if j != k else 0.0
-                out[i, j] = zero if x <= tie else x**n
+                rj = rep[j]
+                if x <= tie:
+                    out[i, j] = zero
+                elif rj != j and rj != k:  # C'_kj = C'_k,rep(j), done earlier in the row
+                    out[i, j] = out[i, rj]
+                else:
+                    out[i, j] = x**n
             continue
         x = col[i]
+        ri = rep[i]
         for j in range(m):
             if j == k:
-                out[i, j] = zero if x <= tie else x**n
+                if x <= tie:
+                    out[i, j] = zero
+                elif ri != i and ri != k:  # C'_ik = C'_rep(i),k, done in an earlier row
+                    out[i, j] = out[ri, j]
+                else:
+                    out[i, j] = x**n
             else:
                 out[i, j] = zero if c[i, j] <= tie else cpow[i, j]
     _pair_shares(out)
@@ -495,9 +544,11 @@ def _moves(
     _, w, risk, has, ideal = st
     new = m.positions[m._live].copy()
     p = m.p
-    cpow = np.empty_like(c)
-    _victory_pow(c, cpow, p.bargaining_exponent, np.ones(len(c), dtype=bool), np.empty_like(c))
-    movers = _moves_into(u, wc, c, cpow, prob, w, risk, has, ideal,
+    cpow, same = np.empty_like(c), np.empty(len(c), dtype=np.int64)
+    _same_positions(new, same)
+    _victory_pow(c, cpow, p.bargaining_exponent, np.ones(len(c), dtype=bool), same,
+                 np.empty_like(c))  # fmt: skip
+    movers = _moves_into(u, wc, c, cpow, same, prob, w, risk, has, ideal,
                          p.position_step, p.bargaining_exponent, p.move_threshold,
                          new)  # fmt: skip
     if movers == 0:
@@ -508,11 +559,12 @@ def _moves(
 
 @kernel
 def _moves_into(u: np.ndarray, wc: np.ndarray, c: np.ndarray, cpow: np.ndarray,
-                prob: np.ndarray, w: np.ndarray, risk: np.ndarray, has: np.ndarray,
+                rep: np.ndarray, prob: np.ndarray, w: np.ndarray, risk: np.ndarray, has: np.ndarray,
                 ideal: np.ndarray, step: float, exponent: float, threshold: float,
                 pos: np.ndarray) -> int:  # fmt: skip
     """One round of expected-utility-improving moves on the advocated positions ``pos``
-    (in place); returns the number of actors that moved (``cpow`` = Cⁿ).
+    (in place); returns the number of actors that moved (``cpow`` = Cⁿ, ``rep``: from
+    :func:`_same_positions`).
 
     Each actor k tries moving its advocated position by ``±position_step`` on
     each issue it cares about; for each trial the victory matrix and the
@@ -575,7 +627,7 @@ def _moves_into(u: np.ndarray, wc: np.ndarray, c: np.ndarray, cpow: np.ndarray,
                     if i != k:
                         top = max(top, row[i])
                         top = max(top, col[i])
-                _victory_trial(c, cpow, k, row, col, top, exponent, cb)
+                _victory_trial(c, cpow, k, row, col, top, exponent, rep, cb)
                 _condorcet_in(cb, pb, wa, wb)
                 gain = 0.0  # EU_k(trial) − EU_k(now), k's own position replaced by the trial
                 for i in range(n):
@@ -665,6 +717,8 @@ def _bargain(k: np.ndarray, move: bool, first: bool, flows: np.ndarray, allocati
     prob = np.empty(n)
     _ideal_utilities(ide, pos, w, rk, u)
     _coalitions_into(u, wc, c)
+    rep = np.empty(n, dtype=np.int64)  # actors at one position share their powers of C
+    _same_positions(pos, rep)
     review_now = False
     if move:
         tot = 0.0
@@ -683,10 +737,10 @@ def _bargain(k: np.ndarray, move: bool, first: bool, flows: np.ndarray, allocati
     if review_now:  # every Cⁿ is needed by the trials
         cpow = np.empty((n, n))
         fresh = np.ones(n, dtype=np.bool_)
-        _victory_pow(c, cpow, exponent, fresh, pij)
+        _victory_pow(c, cpow, exponent, fresh, rep, pij)
         _condorcet(pij, prob)
         old = pos.copy()
-        moved = _moves_into(u, wc, c, cpow, prob, w, rk, has, ide, k[POSITION_STEP], exponent,
+        moved = _moves_into(u, wc, c, cpow, rep, prob, w, rk, has, ide, k[POSITION_STEP], exponent,
                             k[MOVE_THRESHOLD], pos)  # fmt: skip
         review[0] = 1.0 if moved > 0 else 0.0
         if moved > 0:
@@ -698,11 +752,12 @@ def _bargain(k: np.ndarray, move: bool, first: bool, flows: np.ndarray, allocati
                         fresh[i] = True
             _ideal_utilities(ide, pos, w, rk, u)
             _coalitions_into(u, wc, c)
-            _victory_pow(c, cpow, exponent, fresh, pij)  # unmoved pairs' C is unchanged
+            _same_positions(pos, rep)
+            _victory_pow(c, cpow, exponent, fresh, rep, pij)  # unmoved pairs' C is unchanged
             _condorcet(pij, prob)
     else:
         pij[:, :] = c
-        _victory_into(pij, exponent)
+        _victory_rep(pij, exponent, rep)
         _condorcet(pij, prob)
     for i in range(n):
         prevail[idx[i]] = prob[i]
