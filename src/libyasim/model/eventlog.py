@@ -64,6 +64,30 @@ class EventLog(Sequence[dict[str, Any]]):
         self._pending: list[tuple[Any, ...]] = []  # rows logged from Python, not yet written
         self._records: list[dict[str, Any]] = []
 
+    @classmethod
+    def restored(
+        cls,
+        m: LibyaModel,
+        strings: list[str],
+        code: dict[str, int],
+        notes: list[str],
+        nargs: list[int],
+        note_code: dict[tuple[str, int], int],
+        capacity: int,
+    ) -> EventLog:
+        """An empty log of ``m`` with these tables of strings and notes (a copy of
+        another model's, made by :mod:`.setup`)."""
+        log = cls.__new__(cls)
+        log.model = m
+        log.strings, log._code = strings, code
+        log.sponsor0, log.region0 = m.F, m.F + m.S
+        log.notes, log.nargs, log._note_code = notes, nargs, note_code
+        log.codes = np.empty((capacity, 7), dtype=np.int64)
+        log.values = np.empty((capacity, 1 + NARGS))
+        log.used = np.zeros(1, dtype=np.int64)
+        log._pending, log._records = [], []
+        return log
+
     # ------------------------------------------------------------ codes
     def code(self, s: str | None) -> int:
         """The code of a string (added to the table if new); −1 for None."""

@@ -40,7 +40,7 @@ from ..events.base import Behaviour
 from ..scenario import load_scenario
 from ..scenario.schema import CHANNELS, INTERESTS, Scenario
 from ..scenario.types import month_index, month_name
-from . import conflict, forces, politics, support
+from . import conflict, forces, politics, setup, support
 from .eventlog import EventLog
 from .factions import Faction
 from .jit import Coefficients, kernel
@@ -143,6 +143,32 @@ class LibyaModel(mesa.Model):
         self.spec: Scenario = spec
         self.months: int = int(months if months is not None else spec.months)
         self.start_index = month_index(spec.start)
+        template = setup.template_of(spec)
+        if template is not None:  # a copy of the state set-up left on an earlier model
+            template.restore(self)
+        else:
+            self._set_up()
+        self.events = build_events(self)
+        self.election_result: dict[str, Any] | None = None
+        self._event_months: list[int] = []
+        self._binding: list[Any] = []
+        self._unbound = np.zeros((self.F, self.F), dtype=bool)
+        self._scan_events()
+        self.recorder = SeriesRecorder(self)
+        self.datacollector = ArrayCollector(self, self.recorder, self._reporters())
+        self._collect()
+
+    # ------------------------------------------------------------------ set-up
+    def _set_up(self) -> None:
+        """Read the scenario into arrays (regions, factions, sponsors, relations, each
+        mechanism module's ``init``). The first model of a scenario object records
+        the result as that scenario's :class:`~.setup.ModelTemplate`, which later
+        models copy (set-up draws no random number: checked before recording)."""
+        spec = self.spec
+        first = not setup.known(spec)
+        if first:
+            before = set(self.__dict__)
+            state = self.rng.bit_generator.state, self.random.getstate()
         self.p = Coefficients(**{k: float(v.value) for k, v in spec.parameters})
         self.o = spec.outcomes
         self._init_ids()
@@ -155,17 +181,11 @@ class LibyaModel(mesa.Model):
         forces.init(self)
         conflict.init(self)
         politics.init(self)
-        self.events = build_events(self)
-        self.election_result: dict[str, Any] | None = None
-        self._event_months: list[int] = []
-        self._binding: list[Any] = []
-        self._unbound = np.zeros((self.F, self.F), dtype=bool)
-        self._scan_events()
-        self.recorder = SeriesRecorder(self)
-        self.datacollector = ArrayCollector(self, self.recorder, self._reporters())
-        self._collect()
+        if first:
+            names = [k for k in self.__dict__ if k not in before]
+            drew = state != (self.rng.bit_generator.state, self.random.getstate())
+            setup.record(spec, None if drew else lambda: setup.ModelTemplate(self, names))
 
-    # ------------------------------------------------------------------ set-up
     def _init_ids(self) -> None:
         s = self.spec
         self.faction_ids = [f.id for f in s.factions]
