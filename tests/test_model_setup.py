@@ -62,8 +62,9 @@ def _assert_same(a: object, b: object, where: str) -> None:
 @pytest.mark.parametrize("name", SCENARIO_NAMES)
 def test_a_copied_model_is_the_model_set_up_makes(name):
     spec = load_scenario(SCENARIOS / f"{name}.yaml")  # (the loader's check made a model)
-    assert setup.template_of(spec) is not None
     setup.forget(spec)
+    LibyaModel(spec, rng=7)  # marks the object
+    assert setup.template_of(spec) is None
     first = LibyaModel(spec, rng=7)  # set-up; records the template
     assert setup.template_of(spec) is not None, "set-up left something the template cannot copy"
     copied = LibyaModel(spec, rng=7)
@@ -110,6 +111,7 @@ def test_copied_models_run_as_set_up_models_do():
     shared = load_scenario(SCENARIOS / "paris_2017.yaml")  # a ceasefire and an election
     for seed in (3, 4):
         setup.forget(shared)
+        LibyaModel(shared, rng=seed)  # marks the object
         fresh = _fingerprint(shared, seed, 24)  # set-up (and the template recorded)
         assert setup.template_of(shared) is not None
         copied = _fingerprint(shared, seed, 24)
@@ -123,7 +125,7 @@ def test_a_run_does_not_change_the_template():
         a.step()
     a.p.engagement_rate = 0.123  # an event may change a coefficient
     other = load_scenario(SCENARIOS / "baseline_2017.yaml")
-    setup.forget(other)
+    setup.forget(other)  # (its next model only marks it: set up)
     b, c = LibyaModel(spec, rng=2), LibyaModel(other, rng=2)  # a copy, a set-up
     assert b.p.engagement_rate == c.p.engagement_rate != 0.123
     for k in ("garrison", "control", "budget", "hostility", "positions", "forces_k"):
@@ -143,5 +145,15 @@ def test_a_set_up_that_draws_random_numbers_is_not_templated(monkeypatch):
 
     monkeypatch.setattr(politics, "init", drawing)
     LibyaModel(spec, rng=1)
-    assert setup.known(spec) and setup.template_of(spec) is None
+    LibyaModel(spec, rng=1)
+    assert not setup.should_record(spec) and setup.template_of(spec) is None
     LibyaModel(spec, rng=1)  # the full set-up again, no error
+
+
+def test_a_scenario_object_set_up_once_keeps_no_template():
+    spec = load_scenario(SCENARIOS / "baseline_2017.yaml")
+    setup.forget(spec)
+    LibyaModel(spec, rng=1)
+    assert setup.template_of(spec) is None
+    LibyaModel(spec, rng=1)
+    assert setup.template_of(spec) is not None

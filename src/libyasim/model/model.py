@@ -22,6 +22,7 @@ month and runs, in order (DESIGN.md §3; docs/ODD.md "Process overview"):
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -161,11 +162,12 @@ class LibyaModel(mesa.Model):
     # ------------------------------------------------------------------ set-up
     def _set_up(self) -> None:
         """Read the scenario into arrays (regions, factions, sponsors, relations, each
-        mechanism module's ``init``). The first model of a scenario object records
-        the result as that scenario's :class:`~.setup.ModelTemplate`, which later
-        models copy (set-up draws no random number: checked before recording)."""
+        mechanism module's ``init``). The second model of a scenario object (the first
+        only marks it) records the result as that scenario's
+        :class:`~.setup.ModelTemplate`, which later models copy (set-up draws no
+        random number: checked before recording)."""
         spec = self.spec
-        first = not setup.known(spec)
+        first = setup.should_record(spec)
         if first:
             before = set(self.__dict__)
             state = self.rng.bit_generator.state, self.random.getstate()
@@ -542,12 +544,7 @@ class LibyaModel(mesa.Model):
     # ------------------------------------------------------------------ data
     def _reporters(self) -> dict[str, str]:
         """Mesa reporter name → series column (read from the recorder's table)."""
-        rep = {"threat_index": "threat_index", "fatalities": "fatalities"}
-        rep["battle_deaths"] = "battle_deaths"
-        for f in self.faction_ids:
-            rep[f"strength.{f}"] = f"strength.{f}"
-            rep[f"population.{f}"] = f"population.{f}"
-        return rep
+        return dict(_reporters_of(tuple(self.faction_ids)))
 
     def _collect(self) -> None:
         self.recorder.record()
@@ -672,7 +669,7 @@ class ArrayCollector(DataCollector):
         super().__init__()
         self.recorder = recorder
         self.model_reporters = dict(reporters)
-        self._columns = {name: recorder.columns.index(col) for name, col in reporters.items()}
+        self._columns = _columns_of(tuple(recorder.columns), tuple(reporters.items()))
         self._row_of: dict[float, int] = {}
         self.agent_reporters = {v: v for v in ("id", *FACTION_REPORTERS, *SPONSOR_REPORTERS)}
         self._agent_records = _AgentRecords(self, model)  # type: ignore[assignment]
@@ -708,6 +705,23 @@ class ArrayCollector(DataCollector):
             (t, a.unique_id, a.id, budget[a.index], support[a.index]) for a in model.sponsors
         ]
         return factions, sponsors
+
+
+@functools.lru_cache(maxsize=64)
+def _reporters_of(faction_ids: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    rep = {"threat_index": "threat_index", "fatalities": "fatalities"}
+    rep["battle_deaths"] = "battle_deaths"
+    for f in faction_ids:
+        rep[f"strength.{f}"] = f"strength.{f}"
+        rep[f"population.{f}"] = f"population.{f}"
+    return tuple(rep.items())
+
+
+@functools.lru_cache(maxsize=64)
+def _columns_of(columns: tuple[str, ...], reporters: tuple[tuple[str, str], ...]) -> dict[str, int]:
+    """Reporter name → its column's index in the recorder's table (made once per layout)."""
+    index = {c: k for k, c in enumerate(columns)}
+    return {name: index[col] for name, col in reporters}
 
 
 class _AgentRecords(Mapping):

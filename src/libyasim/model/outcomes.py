@@ -43,21 +43,11 @@ class SeriesRecorder:
 
     def __init__(self, m: LibyaModel) -> None:
         self.m = m
-        f, s = m.faction_ids, m.sponsor_ids
-        cols: list[str] = []
-        for var in ("strength", "territory", "population", "legitimacy", "popularity"):
-            cols += [f"{var}.{x}" for x in f]
-        cols += [f"support.{a}.{b}" for a in s for b in f]
-        cols += [f"budget.{a}" for a in s]
-        cols += [f"settlement.{i}" for i in m.issue_ids]
-        cols += ["threat_index", "fatalities", "battle_deaths"]
-        self.columns = cols
-        self.table = np.zeros((m.months + 1, len(cols)))
+        columns, blocks = _layout(tuple(m.faction_ids), tuple(m.sponsor_ids), tuple(m.issue_ids))
+        self.columns = list(columns)
+        self.table = np.zeros((m.months + 1, len(columns)))
         self.steps: list[int] = []
-        F, S = m.F, m.S
-        # column offsets of each block of the row
-        o = np.cumsum([0, F, F, F, F, F, S * F, S, m.I, 3])
-        self._blocks = [slice(int(a), int(b)) for a, b in pairwise(o)]
+        self._blocks = list(blocks)  # the column slices of each block of the row
 
     def record(self) -> None:
         m = self.m
@@ -82,6 +72,24 @@ class SeriesRecorder:
 
     def frame(self) -> pd.DataFrame:
         return self.arrays().frame()
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(
+    f: tuple[str, ...], s: tuple[str, ...], issues: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[slice, ...]]:
+    """The series columns of a model with these factions, sponsors and issues, and
+    the column slices of the blocks of a row (made once per set of ids)."""
+    cols: list[str] = []
+    for var in ("strength", "territory", "population", "legitimacy", "popularity"):
+        cols += [f"{var}.{x}" for x in f]
+    cols += [f"support.{a}.{b}" for a in s for b in f]
+    cols += [f"budget.{a}" for a in s]
+    cols += [f"settlement.{i}" for i in issues]
+    cols += ["threat_index", "fatalities", "battle_deaths"]
+    F, S = len(f), len(s)
+    o = np.cumsum([0, F, F, F, F, F, S * F, S, len(issues), 3]).tolist()
+    return tuple(cols), tuple(slice(a, b) for a, b in pairwise(o))
 
 
 @kernel

@@ -3,10 +3,13 @@
 Setting a model up reads the validated scenario objects into arrays (regions,
 factions, sponsors, relations, each mechanism module's ``init``, the first
 bargaining round): about a millisecond of Python, the same for every run of
-the same scenario. The first :class:`~libyasim.model.model.LibyaModel` built
+the same scenario. The second :class:`~libyasim.model.model.LibyaModel` built
 on a :class:`~libyasim.scenario.Scenario` object records what its set-up made
-(a :class:`ModelTemplate`, kept while the scenario object lives); later models
-of the same object (the seeds of an ensemble, a batch's runs) copy it instead:
+(a :class:`ModelTemplate`, kept while the scenario object lives; the first only
+marks the object, so a scenario made for one run pays nothing); later models of
+the same object (the seeds of an ensemble, a batch's runs) copy it instead
+(the loader's own check of a scenario file builds a model: the first model a
+user builds of a loaded file is then already the second):
 
 - every array is copied (arrays that are views of one buffer stay views of one
   new buffer, with their offsets and strides); numbers, strings, tuples and the
@@ -49,7 +52,8 @@ if TYPE_CHECKING:
 REBUILT = ("factions", "faction", "sponsors", "sponsor", "logbook")
 _SHARED = (int, float, bool, str, bytes, type(None), np.generic, BaseModel, range, frozenset)
 
-_TEMPLATES: dict[int, tuple[weakref.ref, ModelTemplate | None]] = {}
+_SEEN = object()  # a scenario object set up once: the next set-up records
+_TEMPLATES: dict[int, tuple[weakref.ref, Any]] = {}  # id -> (the object, template, None or _SEEN)
 
 
 class NotPlainData(TypeError):
@@ -174,6 +178,11 @@ class ModelTemplate:
                 self.items.append((name, type(x).__name__, tuple(x)))
             elif type(x) is dict and all(_immutable(k) and _immutable(v) for k, v in x.items()):
                 self.items.append((name, "dict", dict(x)))
+            elif type(x) is dict and all(
+                _immutable(k) and type(v) is list and all(_immutable(e) for e in v)
+                for k, v in x.items()
+            ):
+                self.items.append((name, "dictlist", {k: tuple(v) for k, v in x.items()}))
             elif type(x) is Coefficients:
                 arrays = {k: self.arrays.add(a) for k, a in x._arrays.items()}
                 values = {k: v for k, v in vars(x).items()}
@@ -192,21 +201,26 @@ class ModelTemplate:
             ]
         self.arrays.done()
         self.log = _LogTables(m.logbook)
+        # restore's plan: the shared values at once, the arrays, then the rest in order
+        self.shared = {n: what for n, how, what in self.items if how == "share"}
+        self.array_items = [(n, what) for n, how, what in self.items if how == "array"]
+        self.rest = [it for it in self.items if it[1] not in ("share", "array")]
 
     def restore(self, m: LibyaModel) -> None:
         """Set ``m`` up as the model this template was recorded on."""
         new = self.arrays.copy()
         d = m.__dict__
+        d.update(self.shared)
+        for name, slot in self.array_items:
+            d[name] = new[slot]
         memo: dict[int, Any] | None = None
-        for name, how, what in self.items:
-            if how == "array":
-                d[name] = new[what]
-            elif how == "share":
-                d[name] = what
-            elif how == "list":
+        for name, how, what in self.rest:
+            if how == "list":
                 d[name] = list(what)
             elif how == "dict":
                 d[name] = what.copy()
+            elif how == "dictlist":
+                d[name] = {k: list(v) for k, v in what.items()}
             elif how == "set":
                 d[name] = set(what)
             elif how == "alias":
@@ -266,15 +280,28 @@ class _LogTables:
 def template_of(spec: Any) -> ModelTemplate | None:
     """The template recorded for this scenario object, if any."""
     hit = _TEMPLATES.get(id(spec))
-    if hit is not None and hit[0]() is spec:
+    if hit is not None and hit[0]() is spec and isinstance(hit[1], ModelTemplate):
         return hit[1]
     return None
 
 
-def known(spec: Any) -> bool:
-    """Was a template recorded, or refused, for this scenario object?"""
-    hit = _TEMPLATES.get(id(spec))
-    return hit is not None and hit[0]() is spec
+def should_record(spec: Any) -> bool:
+    """Is this the scenario object's second set-up (the one to record)? The first
+    only marks the object as seen: a scenario made for one run (a sampled batch
+    point) is set up once and never pays for a template."""
+    key = id(spec)
+    hit = _TEMPLATES.get(key)
+    if hit is not None and hit[0]() is spec:
+        return hit[1] is _SEEN
+    _TEMPLATES[key] = (weakref.ref(spec, _forgetter(key)), _SEEN)
+    return False
+
+
+def _forgetter(key: int) -> Callable[[Any], None]:
+    def forget(_: Any) -> None:
+        _TEMPLATES.pop(key, None)
+
+    return forget
 
 
 def record(spec: Any, make: Callable[[], ModelTemplate] | None) -> None:
@@ -288,11 +315,7 @@ def record(spec: Any, make: Callable[[], ModelTemplate] | None) -> None:
         except NotPlainData:
             tpl = None
     key = id(spec)
-
-    def forget(_: Any, key: int = key) -> None:
-        _TEMPLATES.pop(key, None)
-
-    _TEMPLATES[key] = (weakref.ref(spec, forget), tpl)
+    _TEMPLATES[key] = (weakref.ref(spec, _forgetter(key)), tpl)
 
 
 def forget(spec: Any) -> None:
