@@ -222,3 +222,66 @@ def test_skirmish_kernel_leaves_the_generator_where_its_draws_end(baseline):
         twin.random(len(pairs[0]) + 2 * battles)
         assert m.rng.bit_generator.state == twin.bit_generator.state
     assert fought > 0
+
+
+def test_a_kernels_version_covers_the_model_modules_it_imports(tmp_path, monkeypatch):
+    """The cache directory of a module's kernels is named by the hash of its source and
+    of every model module it imports from, transitively (``from .x import`` and ``from .
+    import x``): a kernel that calls another module's kernel is recompiled when that
+    module changes, which numba's own cache (the caller's file only) would not notice."""
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    for path in jit._MODEL.glob("*.py"):
+        (model_dir / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (model_dir / "caller.py").write_text(
+        "from . import (\n    offtable,  # a table\n)\nfrom .eventlog import append\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(jit, "_MODEL", model_dir)
+    monkeypatch.setattr(jit, "_hashes", {})
+
+    def versions() -> dict[str, str]:
+        jit._hashes.clear()
+        return {m: jit.source_hash(m) for m in ("caller", "eventlog", "offtable", "regions")}
+
+    before = versions()
+    assert before == versions()  # a pure function of the sources
+    # eventlog imports jit: a change to jit reaches eventlog and, through it, caller
+    with open(model_dir / "jit.py", "a", encoding="utf-8") as f:
+        f.write("\n# changed\n")
+    after = versions()
+    assert after["eventlog"] != before["eventlog"] and after["caller"] != before["caller"]
+    assert after["regions"] == before["regions"]  # it imports nothing that changed
+    # a module imported with ``from . import``: offtable changes, caller follows
+    with open(model_dir / "offtable.py", "a", encoding="utf-8") as f:
+        f.write("\n# changed\n")
+    again = versions()
+    assert again["offtable"] != after["offtable"] and again["caller"] != after["caller"]
+    assert again["eventlog"] == after["eventlog"]
+    assert jit.cache_dir("caller") == jit.CACHE_ROOT / f"kernels-caller-{again['caller']}"
+
+
+def test_kernels_are_cached_under_the_cache_root(baseline):
+    """Every compiled kernel keeps its code in its module's directory under
+    ``jit.CACHE_ROOT`` (named by the module's current version), nowhere else."""
+    if jit.disabled():
+        pytest.skip("NUMBA_DISABLE_JIT: nothing is compiled")
+    from numba.core.registry import CPUDispatcher
+
+    from libyasim.model import LibyaModel, conflict, eventlog, forces, model, politics, support
+
+    m = LibyaModel(baseline, rng=1, months=2)
+    m.step()
+    seen = 0
+    for mod in (conflict, eventlog, forces, model, politics, support):
+        short = mod.__name__.rsplit(".", 1)[-1]
+        where = jit.cache_dir(short)
+        for fn in vars(mod).values():
+            if isinstance(fn, CPUDispatcher) and fn.__module__ == mod.__name__:
+                path = fn._cache._cache_path  # numba's cache of this function
+                assert path.startswith(str(where)), (fn.__name__, path)
+                if fn.signatures:  # compiled or loaded in this process: its index is there
+                    assert list(where.rglob(f"*.{fn.__name__}-*.nbi")), (fn.__name__, where)
+                    seen += 1
+    assert seen >= 10
+    assert jit.CACHE_ROOT in jit.cache_dir("model").parents

@@ -51,14 +51,15 @@ import numba
 import numpy as np
 
 _MODEL = Path(__file__).resolve().parent
-_IMPORT = re.compile(r"^from \.(\w+) import", re.MULTILINE)
+# ``from .x import ...`` (group 1: x) or ``from . import x, y`` / ``(x, y)`` (groups 2, 3)
+_IMPORT = re.compile(r"^from \.(\w*) import (?:\(([^)]*)\)|([^\n]*))", re.MULTILINE)
 _hashes: dict[str, str] = {}
 
 
 def source_hash(module: str) -> str:
     """12 hex digits of the SHA-1 of a model module's source and of every model
-    module it imports from, transitively (``from .x import``): the version of that
-    module's compiled kernels."""
+    module it imports from, transitively (``from .x import``, ``from . import x``):
+    the version of that module's compiled kernels."""
     hit = _hashes.get(module)
     if hit is not None:
         return hit
@@ -70,13 +71,26 @@ def source_hash(module: str) -> str:
         if name in seen or not path.is_file():
             continue
         seen.append(name)
-        todo.extend(_IMPORT.findall(path.read_text(encoding="utf-8")))
+        todo.extend(_imports(path.read_text(encoding="utf-8")))
     h = hashlib.sha1()
     for name in sorted(seen):
         h.update(name.encode())
         h.update((_MODEL / f"{name}.py").read_bytes())
     _hashes[module] = h.hexdigest()[:12]
     return _hashes[module]
+
+
+def _imports(source: str) -> list[str]:
+    """The model modules a module's source imports from (``from .x import`` and
+    ``from . import x, y``)."""
+    out = []
+    for module, wrapped, names in _IMPORT.findall(source):
+        if module:
+            out.append(module)
+        else:
+            text = re.sub(r"#[^\n]*", "", wrapped or names)
+            out += [n.split()[0] for n in text.split(",") if n.strip()]
+    return out
 
 
 def cache_root() -> Path:
