@@ -237,10 +237,17 @@ def init(m: LibyaModel) -> None:
     actors = list(m.spec.factions) + list(m.spec.sponsors)
     m.actor_ids = [a.id for a in actors]
     m.actor_index = {a: i for i, a in enumerate(m.actor_ids)}
-    n, d = len(actors), max(m.I, 1)
-    m.positions = np.full((n, d), 0.5)
-    m.salience = np.zeros((n, d))
-    m.risk = np.array([float(a.risk_attitude.value) for a in actors])
+    d = max(m.I, 1)
+    # one buffer holds the state the month's kernel reads and writes (:func:`month`);
+    # the model's arrays below are views of it
+    m.politics_state = np.zeros(_layout(m.F, m.S, m.R, d, m.I)[-1])
+    m.politics_state[_D] = d
+    m.politics_state[_I] = m.I
+    (m.positions, m.ideal, m.salience, m.risk, positioned, m.review, m.capability, m.prevail,
+     m.settlement, m._faction_w, m.power_share, m.pop_drivers,
+     m.recognition0) = _views(m)  # fmt: skip
+    m.positions[:] = 0.5
+    m.risk[:] = [float(a.risk_attitude.value) for a in actors]
     for k, a in enumerate(actors):
         for j, issue in enumerate(m.issue_ids):
             if issue in a.positions:
@@ -249,24 +256,19 @@ def init(m: LibyaModel) -> None:
                     m.salience[k, j] = float(a.salience[issue].value)
                 else:
                     m.salience[k, j] = m.p.default_salience
-    m.ideal = m.positions.copy()  # what each actor wants; ``positions`` is what it advocates
+    m.ideal[:] = m.positions  # what each actor wants; ``positions`` is what it advocates
     sal = m.salience[: m.F, : m.I]
     den = (sal**2).sum(axis=1)
-    m._faction_w = np.divide(sal**2, den[:, None], out=np.zeros_like(sal), where=den[:, None] > 0)
+    np.divide(sal**2, den[:, None], out=m._faction_w, where=den[:, None] > 0)
     m.has_position = m.salience > 0
     # jihadist groups reject the state and are party to no settlement: not at the table
     m.positioned = m.has_position.any(axis=1) & np.r_[~m.jihadist, np.ones(m.S, dtype=bool)]
-    m.settlement = np.full(d, 0.5)
-    m.prevail = np.zeros(n)
-    m.capability = np.zeros(n)
-    m.power_share = np.zeros(m.F)
+    positioned[:] = m.positioned
+    m.settlement[:] = 0.5
     m.position_moves = 0
     m.politics_k = m.p.array(COEFFICIENTS)
-    # the review rule's state (bargain): [someone moved at the last review, shares
-    # recorded, then the capability shares at the last review]
-    m.review = np.zeros(2 + n)
-    m.pop_drivers = np.zeros((m.F, m.R))
-    m.recognition0 = None
+    # the review rule's state (bargain), ``m.review``: [someone moved at the last review,
+    # shares recorded, then the capability shares at the last review]
     m.unity = np.zeros(m.F, dtype=bool)
     m.unity_formed = None
     m.institutions_split = None
@@ -275,6 +277,62 @@ def init(m: LibyaModel) -> None:
         bargain(m, move=False)
     else:
         power_shares(m)
+
+
+_D, _I, _BASELINE = 0, 1, 2  #: the state's head: issue columns, issues, recognition recorded
+_HEAD = 3
+
+
+@kernel
+def _layout(F: int, S: int, R: int, d: int, ni: int) -> tuple[int, ...]:
+    """Offsets in the politics state (``m.politics_state``) of the parts :func:`_parts`
+    returns, then its length."""
+    n = F + S
+    o1 = _HEAD + n * d  # positions
+    o2 = o1 + n * d  # ideal
+    o3 = o2 + n * d  # salience
+    o4 = o3 + n  # risk
+    o5 = o4 + n  # positioned
+    o6 = o5 + 2 + n  # review
+    o7 = o6 + n  # capability
+    o8 = o7 + n  # prevail
+    o9 = o8 + d  # settlement
+    o10 = o9 + F * ni  # the factions' weights
+    o11 = o10 + F  # power_share
+    o12 = o11 + F * R  # popularity's drivers
+    return (_HEAD, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12, o12 + F)
+
+
+@kernel
+def _parts(state: np.ndarray, F: int, S: int, R: int) -> tuple:  # type: ignore[type-arg]
+    """Views of the politics state: positions [A, D], ideal [A, D], salience [A, D], risk
+    [A], positioned [A] (1.0 at the table), review [2 + A], capability [A], prevail [A],
+    settlement [D], the factions' weights s²/Σs² [F, I], power_share [F], popularity's
+    drivers [F, R], the first month's recognition [F] (A = F + S actors, D = max(I, 1))."""
+    n, d, ni = F + S, int(state[_D]), int(state[_I])
+    o = _layout(F, S, R, d, ni)
+    return (
+        state[o[0] : o[1]].reshape((n, d)),
+        state[o[1] : o[2]].reshape((n, d)),
+        state[o[2] : o[3]].reshape((n, d)),
+        state[o[3] : o[4]],
+        state[o[4] : o[5]],
+        state[o[5] : o[6]],
+        state[o[6] : o[7]],
+        state[o[7] : o[8]],
+        state[o[8] : o[9]],
+        state[o[9] : o[10]].reshape((F, ni)),
+        state[o[10] : o[11]],
+        state[o[11] : o[12]].reshape((F, R)),
+        state[o[12] : o[13]],
+    )
+
+
+def _views(m: LibyaModel) -> tuple:  # type: ignore[type-arg]
+    """:func:`_parts` of ``m.politics_state`` as numpy views (a kernel's would not
+    record the buffer as their base)."""
+    parts = getattr(_parts, "py_func", _parts)  # the Python function (jit disabled: itself)
+    return parts(m.politics_state, m.F, m.S, m.R)  # type: ignore[no-any-return]
 
 
 def capabilities(m: LibyaModel) -> np.ndarray:
@@ -650,7 +708,7 @@ def bargain(m: LibyaModel, move: bool = True) -> None:
     """One bargaining round (:func:`_bargain`): expected-utility moves, forecast,
     prevail, power shares."""
     moves = _bargain(m.politics_k, move, m.steps == 0, m.flows, m.allocation, m.budget,
-                     m.strength, m.alliance, m.jihadist, m.active, m.positioned, m.salience,
+                     m.strength, m.alliance, m.jihadist, m.active, _views(m)[4], m.salience,
                      m.risk, m.ideal, m.positions, m.review, m.capability, m.prevail,
                      m.settlement)  # fmt: skip
     m.position_moves += moves
@@ -817,40 +875,37 @@ def step(m: LibyaModel) -> None:
     ``popularity_relaxation``. Legitimacy: around its base level, moved by
     ``recognition_weight`` × the change of recognition (UN, sponsors' political
     support) since the first month, relaxed at ``legitimacy_relaxation``."""
-    first = m.recognition0 is None
-    if first:  # the first month's recognition is the baseline
-        m.recognition0 = np.zeros(m.F)
-    m.position_moves += _month(
-        m.politics_k, m.I > 0, m.steps == 0, m.flows, m.allocation, m.budget, m.strength,
-        m.alliance, m.jihadist, m.active, m.positioned, m.salience, m.risk, m.ideal,
-        m.positions, m.review, m.capability, m.prevail, m.settlement, m._faction_w,
-        m.power_share, first, m.control, m.region_deaths, m.involved, m.oil_share,
-        m.popularity0, m.popularity, m.pop_drivers, m.un_recognised, m.recognition0,
-        m.legitimacy0, m.legitimacy,
+    m.position_moves += month(
+        m.politics_k, m.politics_state, m.flows, m.allocation, m.budget, m.strength,
+        m.alliance, m.jihadist, m.active, m.control, m.region_deaths, m.involved, m.oil_share,
+        m.popularity0, m.popularity, m.un_recognised, m.legitimacy0, m.legitimacy,
+        m.steps == 0,
     )  # fmt: skip
 
 
 @kernel
-def _month(k: np.ndarray, issues: bool, start: bool, flows: np.ndarray,
-           allocation: np.ndarray, budget: np.ndarray, strength: np.ndarray,
-           alliance: np.ndarray, jihadist: np.ndarray, active: np.ndarray,
-           positioned: np.ndarray, salience: np.ndarray, risk: np.ndarray, ideal: np.ndarray,
-           positions: np.ndarray, review: np.ndarray, cap: np.ndarray, prevail: np.ndarray,
-           settlement: np.ndarray, faction_w: np.ndarray, power_share: np.ndarray,
-           first: bool, control: np.ndarray, region_deaths: np.ndarray, involved: np.ndarray,
-           oil_share: np.ndarray, popularity0: np.ndarray, popularity: np.ndarray,
-           drivers: np.ndarray, un_recognised: np.ndarray, recognition0: np.ndarray,
-           legitimacy0: np.ndarray, legitimacy: np.ndarray) -> int:  # fmt: skip
-    """:func:`step` in one kernel: :func:`bargain` (if there are issues), then
+def month(k: np.ndarray, state: np.ndarray, flows: np.ndarray, allocation: np.ndarray,
+          budget: np.ndarray, strength: np.ndarray, alliance: np.ndarray, jihadist: np.ndarray,
+          active: np.ndarray, control: np.ndarray, region_deaths: np.ndarray,
+          involved: np.ndarray, oil_share: np.ndarray, popularity0: np.ndarray,
+          popularity: np.ndarray, un_recognised: np.ndarray, legitimacy0: np.ndarray,
+          legitimacy: np.ndarray, start: bool) -> int:  # fmt: skip
+    """:func:`step` in one kernel (``k`` = ``m.politics_k``, ``state`` =
+    ``m.politics_state``, the rest the model's arrays of the same names; ``start``:
+    ``m.steps == 0``): :func:`bargain` (if there are issues), the power shares, then
     :func:`_opinion`. Returns the number of actors that moved."""
+    F, S, R = strength.shape[0], flows.shape[0], control.shape[0]
+    (positions, ideal, salience, risk, positioned, review, cap, prevail, settlement, faction_w,
+     power_share, drivers, recognition0) = _parts(state, F, S, R)  # fmt: skip
     moves = 0
-    if issues:
+    if state[_I] > 0:
         moves = _bargain(k, True, start, flows, allocation, budget, strength, alliance,
                          jihadist, active, positioned, salience, risk, ideal, positions,
                          review, cap, prevail, settlement)  # fmt: skip
-        F = strength.shape[0]
         _power_shares(F, settlement.shape[0], cap, settlement, ideal, faction_w, risk,
                       jihadist, power_share)  # fmt: skip
+    first = state[_BASELINE] == 0.0  # the first month's recognition is the baseline
+    state[_BASELINE] = 1.0
     _opinion(k, first, control, region_deaths, involved, oil_share, popularity0, popularity,
              drivers, flows, un_recognised, recognition0, legitimacy0, legitimacy)  # fmt: skip
     return moves
