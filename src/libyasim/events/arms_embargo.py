@@ -7,6 +7,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from ..model import support
 from ..scenario.quantity import Unit, q
 from ..scenario.types import Ident, Month, month_index
 from .base import STRATEGIC, Behaviour, EventBase, pct
@@ -52,7 +53,7 @@ class ArmsEmbargoBehaviour(Behaviour):
         enforcement = np.full(m.S, float(e.enforcement.value))
         for sponsor, level in e.sponsor_enforcement.items():
             enforcement[self.s(sponsor)] = float(level.value)
-        m.embargo = (enforcement, float(e.leakage.value))
+        support.set_embargo(m, enforcement, float(e.leakage.value))
         m.log(STRATEGIC, "arms_embargo", None, None, None, 0.0, e.note or "embargo enforced")
         self.effects = {
             "enforcement": float(e.enforcement.value),
@@ -68,7 +69,7 @@ class ArmsEmbargoBehaviour(Behaviour):
             and self.effects.get("lifted") is None
             and month_index(m.month) > month_index(e.end)
         ):
-            m.embargo = None
+            support.set_embargo(m, None)
             self.effects["lifted"] = m.month  # the first month without it
             m.log(STRATEGIC, "arms_embargo_lifted", None, None, None, 0.0, "")
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
+from ..model import support
 from ..scenario.quantity import NonNegative, Signed, Unit
 from ..scenario.types import Ident
 from .base import STRATEGIC, Behaviour, EventBase
@@ -69,6 +70,7 @@ class SupportChangeBehaviour(Behaviour):
                     m.via[(s, int(g))] = [self.s(v) for v in e.via]
                 else:
                     m.via.pop((s, int(g)), None)
+            support.set_routes(m)
         if e.consensus is not None:
             m.consensus[s] = float(e.consensus.value)
         m.log(STRATEGIC, "support_change", None, e.sponsor, None, 0.0, e.note or "")

@@ -29,11 +29,13 @@ channel C's budget), ``flows[S, F, C]`` (support delivered this month),
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .eventlog import append
 from .jit import kernel
 
 _sum, _max = np.add.reduce, np.maximum.reduce  # the ufunc reductions, without the method wrappers
@@ -130,6 +132,31 @@ COEFFICIENTS = (
     RL_REGIONS,
 ) = range(10)
 
+#: columns of the interventions' table ``m.iv_table[n, 4]`` (rows ``< m.support_s[ST_N_IV]``
+#: in use, in the order started): sponsor, client, direct support a month, last step
+IV_SPONSOR, IV_CLIENT, IV_SIZE, IV_UNTIL = range(4)
+
+#: the module's integer state ``m.support_s`` starts with this header (then come the
+#: [S, F] rescues, the [S, F, S + 1] routes, the [S, F] routed edges, the [S] rescuers
+#: and the [F] falling factions, :func:`_sparts`): the first month of flows seen, the
+#: interventions in the table, an embargo in force, some sponsor rescues, factions lend
+#: legitimacy, the stage of a month interrupted by a rescue (1: resume after the
+#: entries), receive after allocating, and the event log's codes of a crossing's record
+(
+    ST_RIVAL_READY,
+    ST_N_IV,
+    ST_EMBARGO,
+    ST_RESCUER,
+    ST_LENDS,
+    ST_STAGE,
+    ST_RECEIVE,
+    ST_LOG_TYPE,
+    ST_LOG_CROSSED,
+    ST_SPONSOR0,
+    ST_REGION0,
+    ST_HEAD,
+) = range(12)
+
 
 class RedLine:
     """A sponsor's commitment to defend ``regions`` for ``client`` (event ``red_line``):
@@ -213,50 +240,168 @@ class Intervention:
     until: int  # last model step
 
 
+class Interventions:
+    """The model's interventions (``m.interventions``): the rows of ``m.iv_table`` read
+    as :class:`Intervention` records; ``append`` adds one (events)."""
+
+    def __init__(self, m: LibyaModel) -> None:
+        self.model = m
+
+    def __len__(self) -> int:
+        return int(self.model.support_s[ST_N_IV])
+
+    def __getitem__(self, i: int) -> Intervention:
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        row = self.model.iv_table[i % len(self)]
+        return Intervention(
+            int(row[IV_SPONSOR]), int(row[IV_CLIENT]), float(row[IV_SIZE]), int(row[IV_UNTIL])
+        )
+
+    def __iter__(self) -> Iterator[Intervention]:
+        return (self[i] for i in range(len(self)))
+
+    def append(self, iv: Intervention) -> None:
+        m = self.model
+        n = len(self)
+        _room(m, 1)
+        m.iv_table[n] = (iv.sponsor, iv.client, iv.size, iv.until)
+        m.support_s[ST_N_IV] = n + 1
+
+
+def _room(m: LibyaModel, extra: int) -> None:
+    """Room in ``m.iv_table`` for ``extra`` more interventions."""
+    n, cap = int(m.support_s[ST_N_IV]), m.iv_table.shape[0]
+    if n + extra > cap:
+        table = np.zeros((max(2 * cap, n + extra), 4))
+        table[:n] = m.iv_table[:n]
+        m.iv_table = table
+
+
+@kernel
+def _xparts(x: np.ndarray, S: int, F: int) -> tuple:
+    """The views of the module's float state ``m.support_x``: max_effort, rival0,
+    escalation_drive, effort [S]; pop_ref, pop0, pop (held now), ally_gap,
+    ally_gap_base, ally_gap_ref, direct_support, combat_mult [F]; embargo [S + 1]
+    (enforcement per sponsor, then leakage); utility [S, F]."""
+    a = 0
+    max_effort = x[a : a + S]
+    rival0 = x[a + S : a + 2 * S]
+    drive = x[a + 2 * S : a + 3 * S]
+    effort = x[a + 3 * S : a + 4 * S]
+    a = 4 * S
+    pop_ref = x[a : a + F]
+    pop0 = x[a + F : a + 2 * F]
+    pop = x[a + 2 * F : a + 3 * F]
+    gap = x[a + 3 * F : a + 4 * F]
+    gap_base = x[a + 4 * F : a + 5 * F]
+    gap_ref = x[a + 5 * F : a + 6 * F]
+    direct = x[a + 6 * F : a + 7 * F]
+    mult = x[a + 7 * F : a + 8 * F]
+    a = 4 * S + 8 * F
+    embargo = x[a : a + S + 1]
+    a = 5 * S + 8 * F + 1
+    utility = x[a : a + S * F].reshape((S, F))
+    return (max_effort, rival0, drive, effort, pop_ref, pop0, pop, gap, gap_base, gap_ref,
+            direct, mult, embargo, utility)  # fmt: skip
+
+
+@kernel
+def _sparts(st: np.ndarray, S: int, F: int) -> tuple:
+    """The views of the module's integer state ``m.support_s`` after its header
+    (``ST_*``): rescues [S, F] (1: s rescues f), route [S, F, S + 1] (``[s, f, v]``: v
+    an intermediary of s's support to f; ``[s, f, S]``: the edge is routed), indirect
+    [S, F] (routed through intermediaries all active, this month), rescuing [S] and
+    falling [F] (this month)."""
+    a = ST_HEAD
+    rescues = st[a : a + S * F].reshape((S, F))
+    a += S * F
+    route = st[a : a + S * F * (S + 1)].reshape((S, F, S + 1))
+    a += S * F * (S + 1)
+    indirect = st[a : a + S * F].reshape((S, F))
+    a += S * F
+    rescuing = st[a : a + S]
+    falling = st[a + S : a + S + F]
+    return rescues, route, indirect, rescuing, falling
+
+
+def _bind(m: LibyaModel) -> None:
+    """The module's arrays as views of its two state arrays (see :func:`_xparts`,
+    :func:`_sparts`): a kernel takes two arrays instead of twenty."""
+    (m.max_effort, m.rival0, m.escalation_drive, m.effort, m.pop_ref, m.pop0, m.pop_now,
+     m.ally_gap, m.ally_gap_base, m.ally_gap_ref, m.direct_support, m.combat_mult,
+     m.embargo_k, m.utility) = _xparts(m.support_x, m.S, m.F)  # fmt: skip
+    m.rescues, m.route, m.indirect, m.rescuing, m.falling = _sparts(m.support_s, m.S, m.F)
+
+
+def set_routes(m: LibyaModel) -> None:
+    """``m.route`` from ``m.via`` (routed edges: (s, f) → intermediaries), at set-up and
+    whenever an event changes the routing."""
+    m.route[:] = 0
+    for (s, f), via in m.via.items():
+        m.route[s, f, m.S] = 1
+        for v in via:
+            m.route[s, f, v] = 1
+
+
+def set_embargo(m: LibyaModel, enforcement: np.ndarray | None, leakage: float = 0.0) -> None:
+    """An arms embargo in force (``enforcement[S]`` per sponsor, ``leakage`` of routed
+    support), or lifted (None)."""
+    if enforcement is None:
+        m.embargo = None
+        m.support_s[ST_EMBARGO] = 0
+        return
+    m.embargo = (enforcement, leakage)
+    m.embargo_k[: m.S] = enforcement
+    m.embargo_k[m.S] = leakage
+    m.support_s[ST_EMBARGO] = 1
+
+
 def init(m: LibyaModel) -> None:
     """The arrays this module owns besides the sponsors' own (created in the model).
 
     ``direct_support[F]``: direct-channel support each faction receives this
     month, after embargoes; ``combat_mult[F]``: its multiplier on fire
-    (:func:`combat_multiplier`); ``red_lines`` and ``interventions`` in force;
-    ``max_effort[S]`` (the ceiling of military + direct budget),
-    ``rescues[S, F]``; and the references escalation compares against.
+    (:func:`combat_multiplier`); ``red_lines`` and ``interventions`` (tables
+    ``red_table``, ``iv_table``); ``max_effort[S]`` (the ceiling of military +
+    direct budget), ``rescues[S, F]``; and the references escalation compares
+    against: all views of two arrays, ``support_x`` (floats) and ``support_s``
+    (integers), so that the month is one kernel call with few arguments
+    (:func:`_exchange`). Write into them in place (``m.ally_gap[:] = ...``).
     """
     p = m.p
     spec = m.spec.sponsors
+    S, F = m.S, m.F
     m.support_k = p.array(COEFFICIENTS)
-    m.utility = np.zeros((m.S, m.F))
-    m.indirect = m.no_route
-    m.direct_support = np.zeros(m.F)
-    m.combat_mult = np.ones(m.F)
+    m.support_x = np.zeros(5 * S + 8 * F + 1 + S * F)
+    m.support_s = np.zeros(ST_HEAD + S * F * (S + 3) + S + F, dtype=np.int64)
+    _bind(m)
+    m.combat_mult[:] = 1.0
     lines: list[RedLine] = []
     m.red_lines = lines  # views of the rows of red_table
     m.red_table = np.zeros((0, RL_REGIONS + m.R))
     m.deterrence = np.zeros((m.F, m.R))
-    interventions: list[Intervention] = []
-    m.interventions = interventions
+    m.iv_table = np.zeros((4, 4))
+    m.interventions = Interventions(m)
     effort0 = m.budget0[:, REACT].sum(axis=1)
-    m.max_effort = np.array(
-        [
-            float(x.max_effort.value) if x.max_effort is not None else p.escalation_headroom * e
-            for x, e in zip(spec, effort0, strict=True)
-        ]
-    ).reshape(m.S)
-    m.rescues = np.zeros((m.S, m.F), dtype=bool)
+    m.max_effort[:] = [
+        float(x.max_effort.value) if x.max_effort is not None else p.escalation_headroom * e
+        for x, e in zip(spec, effort0, strict=True)
+    ]
     for i, x in enumerate(spec):
         for f in x.rescues:
-            m.rescues[i, m.fidx[f]] = True
+            m.rescues[i, m.fidx[f]] = 1
     m.rescuer = bool(m.rescues.any())  # some sponsor rescues a client (fixed by the scenario)
-    m.pop0 = m.population_controlled().copy()
-    m.pop_ref = m.pop0.copy()  # the recent past a client's losses are measured against
-    m.rival0 = np.zeros(m.S)  # rival support in the first month of flows (set by escalate)
-    m.rival_ready = False
-    m.ally_gap = np.zeros(m.F)  # mil + direct commitment lost to exits [F]
-    m.ally_gap_base = np.zeros(m.F)  # allies' commitment right after the exits
-    m.ally_gap_ref = np.zeros(m.F)  # the commitment before the first exit
-    m.escalation_drive = np.zeros(m.S)
-    m.effort = np.zeros(m.S)  # this month's military + direct effort (escalate's scratch)
-    m.embargo = None  # (enforcement[S], leakage) while an arms embargo is in force
+    m.pop0[:] = m.population_controlled()
+    m.pop_ref[:] = m.pop0  # the recent past a client's losses are measured against
+    set_routes(m)
+    set_embargo(m, None)
+    book = m.logbook
+    st = m.support_s
+    st[ST_RESCUER], st[ST_LENDS], st[ST_RECEIVE] = m.rescuer, m.lends, 1
+    st[ST_LOG_TYPE] = book.code("Strategic developments")
+    st[ST_LOG_CROSSED] = book.code("red_line_crossed")
+    st[ST_SPONSOR0], st[ST_REGION0] = book.sponsor0, book.region0
     m.budget *= m.active[:, None]  # an inactive sponsor's budget is held at zero until it enters
 
 
@@ -397,11 +542,28 @@ def _scores(
 
 def routed(m: LibyaModel) -> np.ndarray:
     """[S, F] True where support is routed through intermediaries that are still active."""
-    r = np.zeros((m.S, m.F), dtype=bool)
-    active = m.active.tolist()
-    for (s, f), via in m.via.items():
-        r[s, f] = all([active[v] for v in via])
-    return r
+    out = np.zeros((m.S, m.F), dtype=np.int64)
+    _route(m.route, m.active, out)
+    return out > 0
+
+
+@kernel
+def _route(route: np.ndarray, active: np.ndarray, indirect: np.ndarray) -> bool:
+    """:func:`routed` into ``indirect[S, F]`` (1 where routed) from ``route[S, F, S + 1]``;
+    True if any edge is routed at all (active intermediaries or not)."""
+    S, F = indirect.shape
+    routes = False
+    for s in range(S):
+        for f in range(F):
+            ok = 0
+            if route[s, f, S]:
+                routes = True
+                ok = 1
+                for v in range(S):
+                    if route[s, f, v] and not active[v]:
+                        ok = 0
+            indirect[s, f] = ok
+    return routes
 
 
 def utilities(m: LibyaModel, indirect: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -544,35 +706,9 @@ def _project(y: np.ndarray, x: np.ndarray, buf: np.ndarray) -> None:
 
 
 def exchange(m: LibyaModel) -> None:
-    """Steps 2 and 3: :func:`allocate`, then :func:`receive` (in the common month, one
-    kernel for both)."""
-    if not _common_month(m, True):
-        allocate(m)
-        receive(m)
-
-
-def _common_month(m: LibyaModel, then_receive: bool) -> bool:
-    """:func:`allocate` (and, if ``then_receive``, :func:`receive`) in one kernel, in a
-    month with no red line, intervention, embargo or rescuer; False (nothing done) in
-    any other month."""
-    if m.red_lines or m.interventions or m.embargo is not None or m.rescuer:
-        return False
-    indirect = routed(m) if m.via else m.no_route
-    z = m.rng.standard_normal((m.S, m.F))
-    react = m.steps > 1  # no month of flows to react to before the second
-    first = react and not m.rival_ready
-    m.rival_ready = m.rival_ready or react
-    _month(m.support_k, react, first, m.budget0, m.max_effort, m.allocation, m.flows,
-           m.hostility, m.rival0, m.control, m.pop_share, m.pop_ref, m.ally_gap,
-           m.ally_gap_base, m.ally_gap_ref, m.active, m.budget, m.escalation_drive,
-           m.effort, m.strength, m.jihadist, m.ct_return, m.coast_share, m.ideology,
-           m.un_recognised, m.legitimacy, m.power_share, m.threat, m.interests, m.stance,
-           m.loyalty, m.reputation_sensitivity, m.casualty_sensitivity, m.icc_load,
-           m.death_share, bool(m.via), indirect, m.consensus, z, m.utility, m.edges,
-           m.concentration, m.direct_support, m.combat_mult, then_receive, m.lends,
-           m.faction_edges)  # fmt: skip
-    m.indirect = indirect
-    return True
+    """Steps 2 and 3: :func:`allocate`, then :func:`receive`, in one kernel call
+    (:func:`_exchange`)."""
+    _month(m)
 
 
 def allocate(m: LibyaModel) -> None:
@@ -580,31 +716,153 @@ def allocate(m: LibyaModel) -> None:
     candidates (the outside option, keeping the money, has utility
     ``reservation_utility``); a ← (1−ρ)a + ρ·target, ρ = support_inertia·(floor +
     (1 − floor)·consensus); flows; red-line responses and interventions; embargo."""
-    p = m.p
-    if _common_month(m, False):
-        return
-    escalate(m)  # this month's budgets, from last month's flows and losses
-    indirect = routed(m) if m.via else m.no_route
-    utilities(m, indirect, m.utility)
-    m.indirect = indirect
-    flows = m.flows
-    _allocate(m.support_k, m.utility, m.edges, m.stance, m.jihadist, m.budget0, m.strength,
-              m.concentration, m.consensus, m.active, m.allocation, m.budget, flows)  # fmt: skip
-    if m.red_lines:
-        red_lines(m)
-    if m.interventions:
-        now = m.steps
-        for iv in m.interventions:
-            if now <= iv.until:
-                flows[iv.sponsor, iv.client, DIRECT] += iv.size
-    if m.embargo is not None:
-        enforcement, leakage = m.embargo  # [S], scalar
-        evade = 1.0 - p.embargo_evasion
-        direct = 1.0 - enforcement * evade
-        via = 1.0 - (1.0 - leakage) * evade
-        flows[:, :, MIL] *= np.where(indirect, via, direct[:, None])
-        flows[:, :, DIRECT] *= (1.0 - p.embargo_direct_reach * enforcement * evade)[:, None]
-    _direct(m.support_k, flows, m.direct_support, m.combat_mult)
+    m.support_s[ST_RECEIVE] = 0
+    try:
+        _month(m)
+    finally:
+        m.support_s[ST_RECEIVE] = 1
+
+
+def _month(m: LibyaModel) -> None:
+    """One call of :func:`_exchange` (two when a sponsor enters to rescue a client:
+    Python logs its entry, :func:`enter`, between them)."""
+    z = m.rng.standard_normal((m.S, m.F))
+    while True:
+        book = m.logbook
+        if m.red_lines:  # a crossing appends a record and an intervention
+            book.reserve(len(m.red_lines))
+            _room(m, len(m.red_lines))
+        if not _exchange(m.support_k, m.support_s, m.support_x, m.red_table, m.iv_table,
+                         m.steps, m.threat, z, m.strength, m.jihadist, m.hostility,
+                         m.ct_return, m.control, m.coast_share, m.pop_share, m.ideology,
+                         m.un_recognised, m.legitimacy, m.power_share, m.icc_load,
+                         m.death_share, m.faction_edges, m.interests, m.stance, m.loyalty,
+                         m.reputation_sensitivity, m.casualty_sensitivity, m.consensus,
+                         m.concentration, m.edges, m.budget0, m.budget, m.allocation,
+                         m.flows, m.active, book.codes, book.values, book.used):  # fmt: skip
+            return
+        _rescue(m)
+
+
+def _rescue(m: LibyaModel) -> None:
+    """The sponsors that must rescue a falling client and are not active enter."""
+    falling = m.falling > 0
+    for s in np.flatnonzero((m.rescuing > 0) & ~m.active):
+        enter(
+            m,
+            int(s),
+            note="enters to rescue "
+            + ", ".join(m.faction_ids[f] for f in np.flatnonzero((m.rescues[s] > 0) & falling)),
+        )
+
+
+@kernel
+def _exchange(
+    k: np.ndarray,
+    st: np.ndarray,
+    x: np.ndarray,
+    red: np.ndarray,
+    iv: np.ndarray,
+    step: int,
+    threat: float,
+    z: np.ndarray,
+    strength: np.ndarray,
+    jihadist: np.ndarray,
+    hostility: np.ndarray,
+    ct_return: np.ndarray,
+    control: np.ndarray,
+    coast_share: np.ndarray,
+    pop_share: np.ndarray,
+    ideology: np.ndarray,
+    un_recognised: np.ndarray,
+    legitimacy: np.ndarray,
+    share: np.ndarray,
+    icc_load: np.ndarray,
+    death_share: np.ndarray,
+    faction_edges: np.ndarray,
+    interests: np.ndarray,
+    stance: np.ndarray,
+    loyalty: np.ndarray,
+    reputation: np.ndarray,
+    casualty: np.ndarray,
+    consensus: np.ndarray,
+    concentration: np.ndarray,
+    edges: np.ndarray,
+    budget0: np.ndarray,
+    budget: np.ndarray,
+    allocation: np.ndarray,
+    flows: np.ndarray,
+    active: np.ndarray,
+    codes: np.ndarray,
+    values: np.ndarray,
+    used: np.ndarray,
+) -> bool:
+    """The month of this module (:func:`exchange`, or :func:`allocate` when
+    ``st[ST_RECEIVE]`` is 0), in place: :func:`escalate` (from the second month),
+    :func:`utilities` (``z[S, F]`` standard normal draws), the allocation and flows,
+    :func:`red_lines` (a crossing's record appended to the event log's arrays ``codes``,
+    ``values``, ``used``: room made beforehand), interventions, embargo, the combat
+    multipliers, then :func:`receive`. Returns True, having done only the escalation,
+    when a sponsor that is not active must enter to rescue a client (``rescuing``):
+    Python makes it enter and calls again (``st[ST_STAGE]`` = 1 resumes)."""
+    S, F = allocation.shape[0], allocation.shape[1]
+    (max_effort, rival0, drive, effort, pop_ref, pop0, pop, gap, gap_base, gap_ref, direct,
+     mult, embargo, u) = _xparts(x, S, F)  # fmt: skip
+    rescues, route, indirect, rescuing, falling = _sparts(st, S, F)
+    stage = st[ST_STAGE]
+    st[ST_STAGE] = 0
+    react = step > 1  # no month of flows to react to before the second
+    rescuer = st[ST_RESCUER] != 0
+    if react and stage == 0:
+        first = st[ST_RIVAL_READY] == 0  # the first month of flows: the observed equilibrium
+        st[ST_RIVAL_READY] = 1
+        if _react(k, first, rescuer, budget0, max_effort, allocation, flows, hostility, rival0,
+                  control, pop_share, pop, pop_ref, pop0, gap, gap_base, gap_ref, active,
+                  budget, drive, effort, rescues, rescuing, falling):  # fmt: skip
+            st[ST_STAGE] = 1
+            return True
+    if react:
+        _finish(rescuer, rescuing, budget0, max_effort, effort, active, budget)
+    routes = _route(route, active, indirect)
+    _utilities(k, strength, jihadist, hostility, ct_return, control, coast_share, ideology,
+               un_recognised, legitimacy, share, True, threat, interests, stance, loyalty,
+               reputation, casualty, icc_load, death_share, routes, indirect, consensus, z,
+               u)  # fmt: skip
+    _allocate(k, u, edges, stance, jihadist, budget0, strength, concentration, consensus,
+              active, allocation, budget, flows)  # fmt: skip
+    _cross(st, red, iv, step, control, hostility, active, codes, values, used)
+    _intervene(st, iv, step, flows)
+    if st[ST_EMBARGO]:
+        _embargo(k, embargo, indirect, flows)
+    _direct(k, flows, direct, mult)
+    if st[ST_RECEIVE]:
+        _receive(k, flows, loyalty, st[ST_LENDS] != 0, faction_edges, legitimacy)
+    return False
+
+
+@kernel
+def _intervene(st: np.ndarray, iv: np.ndarray, step: int, flows: np.ndarray) -> None:
+    """Interventions in force add their direct support to the flows (in the order started)."""
+    for i in range(st[ST_N_IV]):
+        if step <= iv[i, IV_UNTIL]:
+            flows[int(iv[i, IV_SPONSOR]), int(iv[i, IV_CLIENT]), DIRECT] += iv[i, IV_SIZE]
+
+
+@kernel
+def _embargo(k: np.ndarray, embargo: np.ndarray, indirect: np.ndarray, flows: np.ndarray) -> None:
+    """An arms embargo in force: military support passes at ``1 − enforcement_s·(1 −
+    evasion)``, routed at ``1 − (1 − leakage)·(1 − evasion)``; the direct channel at
+    ``1 − embargo_direct_reach·enforcement_s·(1 − evasion)`` (``embargo[S + 1]``:
+    enforcement per sponsor, then leakage)."""
+    S, F = indirect.shape
+    evade = 1.0 - k[EMBARGO_EVASION]
+    via = 1.0 - (1.0 - embargo[S]) * evade
+    for s in range(S):
+        direct = 1.0 - embargo[s] * evade
+        cut = 1.0 - k[EMBARGO_DIRECT_REACH] * embargo[s] * evade
+        for f in range(F):
+            flows[s, f, MIL] *= via if indirect[s, f] else direct
+            flows[s, f, DIRECT] *= cut
 
 
 @kernel
@@ -646,110 +904,49 @@ def _allocate(
                 flows[s, f, c] = (a if a >= k[SUPPORT_THRESHOLD] else 0.0) * budget[s, c]
 
 
-@kernel
-def _month(
-    k: np.ndarray,
-    react: bool,
-    first: bool,
-    budget0: np.ndarray,
-    max_effort: np.ndarray,
-    allocation: np.ndarray,
-    flows: np.ndarray,
-    hostility: np.ndarray,
-    rival0: np.ndarray,
-    control: np.ndarray,
-    pop_share: np.ndarray,
-    pop_ref: np.ndarray,
-    ally_gap: np.ndarray,
-    ally_gap_base: np.ndarray,
-    ally_gap_ref: np.ndarray,
-    active: np.ndarray,
-    budget: np.ndarray,
-    drive: np.ndarray,
-    effort: np.ndarray,
-    strength: np.ndarray,
-    jihadist: np.ndarray,
-    ct_return: np.ndarray,
-    coast_share: np.ndarray,
-    ideology: np.ndarray,
-    un_recognised: np.ndarray,
-    legitimacy: np.ndarray,
-    share: np.ndarray,
-    threat: float,
-    interests: np.ndarray,
-    stance: np.ndarray,
-    loyalty: np.ndarray,
-    reputation: np.ndarray,
-    casualty: np.ndarray,
-    icc_load: np.ndarray,
-    death_share: np.ndarray,
-    routes: bool,
-    indirect: np.ndarray,
-    consensus: np.ndarray,
-    z: np.ndarray,
-    u: np.ndarray,
-    edges: np.ndarray,
-    concentration: np.ndarray,
-    direct: np.ndarray,
-    mult: np.ndarray,
-    then_receive: bool,
-    lends: bool,
-    faction_edges: np.ndarray,
-) -> None:
-    """:func:`allocate` in a month with no red line, intervention, embargo or
-    rescuer: :func:`escalate` (from the second month), :func:`utilities`, the
-    allocation and flows, the combat multipliers (then, if ``then_receive``,
-    :func:`receive`): the same kernels in the same order as the general path."""
-    if react:
-        pop = np.empty(strength.shape[0])
-        any_gap = False
-        for f in range(ally_gap.shape[0]):
-            any_gap = any_gap or ally_gap[f] != 0.0
-        _escalate(k, first, budget0, max_effort, allocation, flows, hostility, rival0, control,
-                  pop_share, pop, pop_ref, any_gap, ally_gap, ally_gap_base, ally_gap_ref,
-                  active, budget, drive, effort)  # fmt: skip
-        _rescale(budget0, max_effort, effort, active, budget)
-    _utilities(k, strength, jihadist, hostility, ct_return, control, coast_share, ideology,
-               un_recognised, legitimacy, share, True, threat, interests, stance, loyalty,
-               reputation, casualty, icc_load, death_share, routes, indirect, consensus, z,
-               u)  # fmt: skip
-    _allocate(k, u, edges, stance, jihadist, budget0, strength, concentration, consensus,
-              active, allocation, budget, flows)  # fmt: skip
-    _direct(k, flows, direct, mult)
-    if then_receive:
-        _receive(k, flows, loyalty, lends, faction_edges, legitimacy)
-
-
 def red_lines(m: LibyaModel) -> None:
     """A red line is crossed when a faction hostile to its client controls a region
     it covers: its sponsor (if active) sends ``response`` direct support for ``months``."""
-    now = m.steps
-    red = m.red_table
+    book = m.logbook
+    book.reserve(len(m.red_lines))
+    _room(m, len(m.red_lines))
+    _cross(m.support_s, m.red_table, m.iv_table, m.steps, m.control, m.hostility, m.active,
+           book.codes, book.values, book.used)  # fmt: skip
+
+
+@kernel
+def _cross(st: np.ndarray, red: np.ndarray, iv: np.ndarray, step: int, control: np.ndarray,
+           hostility: np.ndarray, active: np.ndarray, codes: np.ndarray, values: np.ndarray,
+           used: np.ndarray) -> None:  # fmt: skip
+    """:func:`red_lines` on the tables: a crossed line starts an intervention (a row of
+    ``iv``, room made beforehand) and appends its record to the event log's arrays."""
+    R = control.shape[0]
     for i in range(red.shape[0]):
-        if now > red[i, RL_UNTIL]:
+        if step > red[i, RL_UNTIL]:
             continue
         sponsor, client = int(red[i, RL_SPONSOR]), int(red[i, RL_CLIENT])
-        if now <= red[i, RL_ACTING] or not m.active[sponsor]:
+        if step <= red[i, RL_ACTING] or not active[sponsor]:
             continue
-        regions = red[i, RL_REGIONS:] > 0
-        holders = m.control[regions]
-        holders = holders[holders >= 0]
-        if not (m.hostility[holders, client] > 0).any():
+        crossed = False
+        first = -1
+        for r in range(R):
+            if red[i, RL_REGIONS + r] > 0:
+                if first < 0:
+                    first = r
+                h = control[r]
+                if h >= 0 and hostility[h, client] > 0:
+                    crossed = True
+        if not crossed:
             continue
-        red[i, RL_ACTING] = now + red[i, RL_MONTHS] - 1
+        red[i, RL_ACTING] = step + red[i, RL_MONTHS] - 1
         red[i, RL_CROSSINGS] += 1
-        m.interventions.append(
-            Intervention(sponsor, client, float(red[i, RL_RESPONSE]), int(red[i, RL_ACTING]))
-        )
-        m.log(
-            "Strategic developments",
-            "red_line_crossed",
-            int(np.flatnonzero(regions)[0]),
-            m.sponsor_ids[sponsor],
-            m.faction_ids[client],
-            0.0,
-            f"{m.sponsor_ids[sponsor]} acts for {m.faction_ids[client]}",
-        )
+        n = st[ST_N_IV]
+        iv[n, IV_SPONSOR], iv[n, IV_CLIENT] = sponsor, client
+        iv[n, IV_SIZE], iv[n, IV_UNTIL] = red[i, RL_RESPONSE], red[i, RL_ACTING]
+        st[ST_N_IV] = n + 1
+        append(codes, values, used, step, st[ST_LOG_TYPE], st[ST_LOG_CROSSED],
+               st[ST_REGION0] + first, st[ST_SPONSOR0] + sponsor, client, 0.0,
+               int(red[i, RL_NOTE]), 0.0, 0.0, 0.0, 0.0)  # fmt: skip
 
 
 @kernel
@@ -823,29 +1020,83 @@ def escalate(m: LibyaModel) -> None:
     The new effort is split over the two channels in the proportions of the base."""
     if m.steps <= 1:  # no month of flows to react to yet
         return
-    pop = np.empty(m.F)
-    first = not m.rival_ready  # the first month of flows: the observed equilibrium
-    m.rival_ready = True
-    new = m.effort
-    _escalate(m.support_k, first, m.budget0, m.max_effort, m.allocation, m.flows, m.hostility,
-              m.rival0, m.control, m.pop_share, pop, m.pop_ref, bool(m.ally_gap.any()),
+    st = m.support_s
+    first = st[ST_RIVAL_READY] == 0  # the first month of flows: the observed equilibrium
+    st[ST_RIVAL_READY] = 1
+    rescuer = st[ST_RESCUER] != 0
+    if _react(m.support_k, first, rescuer, m.budget0, m.max_effort, m.allocation, m.flows,
+              m.hostility, m.rival0, m.control, m.pop_share, m.pop_now, m.pop_ref, m.pop0,
               m.ally_gap, m.ally_gap_base, m.ally_gap_ref, m.active, m.budget,
-              m.escalation_drive, new)  # fmt: skip
-    if m.rescuer:
-        lost = 1.0 - np.divide(pop, m.pop0, out=np.ones(m.F), where=m.pop0 > 0)
-        falling = lost >= m.p.rescue_trigger
-        rescuing = (m.rescues & falling[None, :]).any(axis=1)
-        for s in np.flatnonzero(rescuing & ~m.active):
-            enter(
-                m,
-                int(s),
-                note="enters to rescue "
-                + ", ".join(m.faction_ids[f] for f in np.flatnonzero(m.rescues[s] & falling)),
-            )
-        e0, inv, emax = np.empty(m.S), np.empty(m.S), np.empty(m.S)
-        _base(m.budget0, m.max_effort, e0, inv, emax)
-        new[rescuing] = emax[rescuing]  # all in
-    _rescale(m.budget0, m.max_effort, new, m.active, m.budget)
+              m.escalation_drive, m.effort, m.rescues, m.rescuing, m.falling):  # fmt: skip
+        _rescue(m)
+    _finish(rescuer, m.rescuing, m.budget0, m.max_effort, m.effort, m.active, m.budget)
+
+
+@kernel
+def _react(
+    k: np.ndarray,
+    first: bool,
+    rescuer: bool,
+    budget0: np.ndarray,
+    max_effort: np.ndarray,
+    allocation: np.ndarray,
+    flows: np.ndarray,
+    hostility: np.ndarray,
+    rival0: np.ndarray,
+    control: np.ndarray,
+    pop_share: np.ndarray,
+    pop: np.ndarray,
+    pop_ref: np.ndarray,
+    pop0: np.ndarray,
+    gap: np.ndarray,
+    gap_base: np.ndarray,
+    gap_ref: np.ndarray,
+    active: np.ndarray,
+    budget: np.ndarray,
+    drive: np.ndarray,
+    effort: np.ndarray,
+    rescues: np.ndarray,
+    rescuing: np.ndarray,
+    falling: np.ndarray,
+) -> bool:
+    """:func:`escalate` up to the rescues: :func:`_escalate`, then (``rescuer``) the
+    factions falling (``lost ≥ rescue_trigger``) and the sponsors rescuing them; True if
+    one of those is not active (it must enter before :func:`_finish`)."""
+    any_gap = False
+    for f in range(gap.shape[0]):
+        any_gap = any_gap or gap[f] != 0.0
+    _escalate(k, first, budget0, max_effort, allocation, flows, hostility, rival0, control,
+              pop_share, pop, pop_ref, any_gap, gap, gap_base, gap_ref, active, budget, drive,
+              effort)  # fmt: skip
+    need = False
+    if rescuer:
+        for f in range(pop.shape[0]):
+            lost = 1.0 - (pop[f] / pop0[f] if pop0[f] > 0 else 1.0)
+            falling[f] = 1 if lost >= k[RESCUE_TRIGGER] else 0
+        for s in range(rescues.shape[0]):
+            r = 0
+            for f in range(pop.shape[0]):
+                if rescues[s, f] and falling[f]:
+                    r = 1
+            rescuing[s] = r
+            if r and not active[s]:
+                need = True
+    return need
+
+
+@kernel
+def _finish(rescuer: bool, rescuing: np.ndarray, budget0: np.ndarray, max_effort: np.ndarray,
+            effort: np.ndarray, active: np.ndarray, budget: np.ndarray) -> None:  # fmt: skip
+    """:func:`escalate` after the rescuers entered: a rescuing sponsor goes all in (its
+    ceiling), then the budgets follow the effort (:func:`_rescale`)."""
+    if rescuer:
+        S = budget0.shape[0]
+        e0, inv, emax = np.empty(S), np.empty(S), np.empty(S)
+        _base(budget0, max_effort, e0, inv, emax)
+        for s in range(S):
+            if rescuing[s]:
+                effort[s] = emax[s]
+    _rescale(budget0, max_effort, effort, active, budget)
 
 
 @kernel
@@ -983,14 +1234,25 @@ def leave(m: LibyaModel, s: int, note: str = "") -> None:
     m.allocation[s] = 0.0
     m.flows[s] = 0.0
     m.budget[s] = 0.0
-    m.interventions = [iv for iv in m.interventions if iv.sponsor != s]
+    _drop(m.support_s, m.iv_table, s)
     gap = effort * w[s]
     if gap.any():
         if not m.ally_gap.any():
-            m.ally_gap_ref = before
+            m.ally_gap_ref[:] = before
         m.ally_gap += gap
-        m.ally_gap_base = _committed(m, w)
+        m.ally_gap_base[:] = _committed(m, w)
     m.log("Strategic developments", "sponsor_exit", None, m.sponsor_ids[s], None, 0.0, note)
+
+
+@kernel
+def _drop(st: np.ndarray, iv: np.ndarray, s: int) -> None:
+    """Sponsor ``s``'s interventions leave the table (the others keep their order)."""
+    n = 0
+    for i in range(st[ST_N_IV]):
+        if int(iv[i, IV_SPONSOR]) != s:
+            iv[n, :] = iv[i, :]
+            n += 1
+    st[ST_N_IV] = n
 
 
 def receive(m: LibyaModel) -> None:
