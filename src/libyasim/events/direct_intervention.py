@@ -38,12 +38,12 @@ class DirectInterventionBehaviour(Behaviour):
     spec: DirectIntervention
 
     def apply(self) -> None:
-        from ..model.support import Intervention  # the mechanism lives with the sponsor rules
+        from ..model import support  # the mechanism lives with the sponsor rules
 
         m, e = self.model, self.spec
         until = m.steps + e.months - 1
-        m.interventions.append(
-            Intervention(self.s(e.sponsor), self.f(e.client), float(e.size.value), until)
+        support.intervene(
+            m, support.Intervention(self.s(e.sponsor), self.f(e.client), float(e.size.value), until)
         )
         m.log(STRATEGIC, "direct_intervention", None, e.sponsor, e.client, 0.0, e.note or "")
         self.effects = {"sponsor": e.sponsor, "client": e.client, "size": float(e.size.value)}

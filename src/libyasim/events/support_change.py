@@ -102,6 +102,5 @@ class SupportChangeBehaviour(Behaviour):
         return f"{e.sponsor} changes course: " + ("; ".join(parts) or "no change")
 
 
-
 SCHEMA = SupportChange
 BEHAVIOUR = SupportChangeBehaviour

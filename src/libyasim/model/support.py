@@ -29,9 +29,8 @@ channel C's budget), ``flows[S, F, C]`` (support delivered this month),
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -240,33 +239,18 @@ class Intervention:
     until: int  # last model step
 
 
-class Interventions:
-    """The model's interventions (``m.interventions``): the rows of ``m.iv_table`` read
-    as :class:`Intervention` records; ``append`` adds one (events)."""
+def interventions(m: LibyaModel) -> list[Intervention]:
+    """The interventions started so far (the rows of ``m.iv_table`` in use, in order)."""
+    rows = m.iv_table[: int(m.support_s[ST_N_IV])].tolist()
+    return [Intervention(int(s), int(f), size, int(until)) for s, f, size, until in rows]
 
-    def __init__(self, m: LibyaModel) -> None:
-        self.model = m
 
-    def __len__(self) -> int:
-        return int(self.model.support_s[ST_N_IV])
-
-    def __getitem__(self, i: int) -> Intervention:
-        if not -len(self) <= i < len(self):
-            raise IndexError(i)
-        row = self.model.iv_table[i % len(self)]
-        return Intervention(
-            int(row[IV_SPONSOR]), int(row[IV_CLIENT]), float(row[IV_SIZE]), int(row[IV_UNTIL])
-        )
-
-    def __iter__(self) -> Iterator[Intervention]:
-        return (self[i] for i in range(len(self)))
-
-    def append(self, iv: Intervention) -> None:
-        m = self.model
-        n = len(self)
-        _room(m, 1)
-        m.iv_table[n] = (iv.sponsor, iv.client, iv.size, iv.until)
-        m.support_s[ST_N_IV] = n + 1
+def intervene(m: LibyaModel, iv: Intervention) -> None:
+    """Start an intervention (event ``direct_intervention``): a new row of ``m.iv_table``."""
+    n = int(m.support_s[ST_N_IV])
+    _room(m, 1)
+    m.iv_table[n] = (iv.sponsor, iv.client, iv.size, iv.until)
+    m.support_s[ST_N_IV] = n + 1
 
 
 def _room(m: LibyaModel, extra: int) -> None:
@@ -325,13 +309,20 @@ def _sparts(st: np.ndarray, S: int, F: int) -> tuple:
     return rescues, route, indirect, rescuing, falling
 
 
+def _python(fn: Any) -> Any:
+    """A kernel's Python function: numpy views made by it have the state array as their
+    base (the model's set-up template keeps such views views of one buffer)."""
+    return getattr(fn, "py_func", fn)
+
+
 def _bind(m: LibyaModel) -> None:
     """The module's arrays as views of its two state arrays (see :func:`_xparts`,
     :func:`_sparts`): a kernel takes two arrays instead of twenty."""
     (m.max_effort, m.rival0, m.escalation_drive, m.effort, m.pop_ref, m.pop0, m.pop_now,
      m.ally_gap, m.ally_gap_base, m.ally_gap_ref, m.direct_support, m.combat_mult,
-     m.embargo_k, m.utility) = _xparts(m.support_x, m.S, m.F)  # fmt: skip
-    m.rescues, m.route, m.indirect, m.rescuing, m.falling = _sparts(m.support_s, m.S, m.F)
+     m.embargo_k, m.utility) = _python(_xparts)(m.support_x, m.S, m.F)  # fmt: skip
+    views = _python(_sparts)(m.support_s, m.S, m.F)
+    m.rescues, m.route, m.indirect, m.rescuing, m.falling = views
 
 
 def set_routes(m: LibyaModel) -> None:
@@ -381,8 +372,7 @@ def init(m: LibyaModel) -> None:
     m.red_lines = lines  # views of the rows of red_table
     m.red_table = np.zeros((0, RL_REGIONS + m.R))
     m.deterrence = np.zeros((m.F, m.R))
-    m.iv_table = np.zeros((4, 4))
-    m.interventions = Interventions(m)
+    m.iv_table = np.zeros((4, 4))  # the interventions (:func:`interventions`, :func:`intervene`)
     effort0 = m.budget0[:, REACT].sum(axis=1)
     m.max_effort[:] = [
         float(x.max_effort.value) if x.max_effort is not None else p.escalation_headroom * e
