@@ -45,11 +45,11 @@ attribution), ``grievance[R]``, ``ungoverned[R]``, ``blockades[R]``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import offtable as ot
 from . import support
 from .conflict import STRATEGIC, fight, take
 from .jit import kernel
@@ -101,26 +101,77 @@ COEFFICIENTS = (
 ) = range(len(COEFFICIENTS))
 
 
-@dataclass
-class Offensive:
-    """An offensive under way (or ended): ``status`` is ``active``, ``success``,
-    ``stalemate`` or ``retreat``."""
+def _int_column(col: int) -> Any:
+    def get(self: Offensive) -> int:
+        return int(self._m.off_i[self.k, col])
 
-    attacker: int
-    target: int
-    origin: int
-    defender: int
-    massed: float
-    months: int
-    cause: str
-    started: int
-    elapsed: int = 0
-    progress: float = 0.0
-    status: str = "active"
-    note: str = ""
-    siege: bool = True  # False: clearing a pocket in a region the attacker holds
-    invested: int = -1  # step at which it settled into an invested siege (-1: an assault)
-    besieged_since: int = -1  # step of its first investment (a renewed assault keeps it)
+    def put(self: Offensive, value: int) -> None:
+        self._m.off_i[self.k, col] = value
+
+    return property(get, put)
+
+
+def _float_column(col: int) -> Any:
+    def get(self: Offensive) -> float:
+        return float(self._m.off_f[self.k, col])
+
+    def put(self: Offensive, value: float) -> None:
+        self._m.off_f[self.k, col] = value
+
+    return property(get, put)
+
+
+class Offensive:
+    """An offensive under way (or ended): a view of row ``k`` of the model's
+    offensives' table (:mod:`.offtable`, ``m.off_i``/``m.off_f``). ``status`` is
+    ``active``, ``success``, ``stalemate`` or ``retreat``; ``invested`` the step at
+    which it settled into an invested siege (−1: an assault); ``besieged_since`` the
+    step of its first investment (a renewed assault keeps it); ``siege`` False when
+    it clears a pocket in a region the attacker holds."""
+
+    __slots__ = ("_m", "k")
+
+    def __init__(self, m: LibyaModel, k: int) -> None:
+        self._m = m
+        self.k = k
+
+    attacker = _int_column(ot.ATTACKER)
+    target = _int_column(ot.TARGET)
+    origin = _int_column(ot.ORIGIN)
+    defender = _int_column(ot.DEFENDER)
+    months = _int_column(ot.MONTHS)
+    started = _int_column(ot.STARTED)
+    elapsed = _int_column(ot.ELAPSED)
+    invested = _int_column(ot.INVESTED)
+    besieged_since = _int_column(ot.BESIEGED_SINCE)
+    massed = _float_column(ot.MASSED)
+    progress = _float_column(ot.PROGRESS)
+
+    @property
+    def status(self) -> str:
+        return ot.STATUS_NAMES[int(self._m.off_i[self.k, ot.STATUS])]
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self._m.off_i[self.k, ot.STATUS] = ot.STATUS_NAMES.index(value)
+
+    @property
+    def siege(self) -> bool:
+        return bool(self._m.off_i[self.k, ot.SIEGE])
+
+    @property
+    def cause(self) -> str:
+        return self._m.off_causes[int(self._m.off_i[self.k, ot.CAUSE])]
+
+    @property
+    def note(self) -> str:
+        m, k = self._m, self.k
+        i = int(m.off_i[k, ot.NOTE])
+        if i < 0:
+            return ""
+        a, t = int(m.off_i[k, ot.ATTACKER]), int(m.off_i[k, ot.TARGET])
+        x = m.off_f[k, ot.NOTE_A0 :].tolist()
+        return str(m.off_notes[i].format(*x, a=m.faction_ids[a], t=m.region_ids[t]))
 
     def as_dict(self, m: LibyaModel) -> dict[str, Any]:
         return {
@@ -137,6 +188,23 @@ class Offensive:
             "cause": self.cause,
             "note": self.note,
         }
+
+    def __repr__(self) -> str:
+        return f"Offensive({self.as_dict(self._m)})"
+
+
+def _index(table: list[str], text: str) -> int:
+    """The index of ``text`` in a model's list of causes or notes (appended if new)."""
+    try:
+        return table.index(text)
+    except ValueError:
+        table.append(text)
+        return len(table) - 1
+
+
+def note_of(m: LibyaModel, text: str) -> int:
+    """The index of a literal note in ``m.off_notes`` (its braces escaped)."""
+    return _index(m.off_notes, text.replace("{", "{{").replace("}", "}}"))
 
 
 def _v(x: Any, default: float = 0.0) -> float:
@@ -179,7 +247,10 @@ def init(m: LibyaModel) -> None:
     m.blockades = np.zeros(m.R, dtype=np.int64)
     m.grievance = np.zeros(m.R)
     m.grievance_scale = np.maximum(p.grievance_deaths * m.population / 1e5, 1e-9)
-    m.offensives = []
+    m.off_i, m.off_f, m.off_n = ot.new_table()
+    m.off_causes = list(ot.CAUSES)
+    m.off_notes = list(ot.NOTES)
+    m.offensives = []  # views of the table's rows
     m.active_offensive = np.full(m.F, -1, dtype=np.int64)  # index into offensives, or -1
     m.cooldown = np.zeros(m.F)
     m.siege = np.zeros((m.F, m.R))
@@ -795,21 +866,16 @@ def launch(
     g[attacker] -= moved
     g[attacker, origin] += arrive
     m.sync_strength()
-    o = Offensive(
-        attacker=attacker,
-        target=target,
-        origin=origin,
-        defender=d,
-        massed=float(g[attacker, origin]),
-        months=max(int(months), 1),
-        cause=cause,
-        started=m.steps,
-        progress=float(m.siege[attacker, target]),
-        siege=holder != attacker,
-    )
-    if o.massed <= 0:
+    if g[attacker, origin] <= 0:
         return None
-    m.active_offensive[attacker] = len(m.offensives)
+    ot.reserve(m, 1)
+    k = int(m.off_n[0])
+    m.off_n[0] = k + 1
+    m.off_i[k] = (attacker, target, origin, d, ot.ACTIVE, max(int(months), 1), m.steps, 0,
+                  holder != attacker, -1, -1, _index(m.off_causes, cause), -1)  # fmt: skip
+    m.off_f[k] = (g[attacker, origin], m.siege[attacker, target], 0.0, 0.0)
+    o = Offensive(m, k)
+    m.active_offensive[attacker] = k
     m.offensives.append(o)
     if d >= 0:
         m.attacked[attacker, d] = True
@@ -873,20 +939,23 @@ def call_off(m: LibyaModel, attacker: int, note: str, unless: int = -1) -> None:
     a stalemate."""
     k = int(m.active_offensive[attacker])
     if k >= 0 and m.offensives[k].target != unless:
-        _end(m, m.offensives[k], "stalemate", note)
+        _end(m, m.offensives[k], "stalemate", note_of(m, note))
         m.cooldown[attacker] = 0.0
 
 
-def _end(m: LibyaModel, o: Offensive, status: str, note: str) -> None:
-    o.status, o.note = status, note
-    k = m.active_offensive[o.attacker]
-    if k >= 0 and m.offensives[k] is o:
+def _end(m: LibyaModel, o: Offensive, status: str, note: int, x0: float = 0.0,
+         x1: float = 0.0) -> None:  # fmt: skip
+    o.status = status
+    m.off_i[o.k, ot.NOTE] = note
+    m.off_f[o.k, ot.NOTE_A0] = x0
+    m.off_f[o.k, ot.NOTE_A1] = x1
+    if m.active_offensive[o.attacker] == o.k:
         m.active_offensive[o.attacker] = -1
     m.cooldown[o.attacker] = m.p.offensive_cooldown
     d = o.defender
     who = m.faction_ids[d] if d >= 0 else None
     att = m.faction_ids[o.attacker]
-    m.log(STRATEGIC, "offensive_ended", o.target, att, who, 0.0, f"{status}: {note}")
+    m.log(STRATEGIC, "offensive_ended", o.target, att, who, 0.0, f"{status}: {o.note}")
     if o.besieged_since >= 0:
         m.log(STRATEGIC, "siege_ended", o.target, att, who, 0.0, status)
 
@@ -904,14 +973,14 @@ def press(m: LibyaModel) -> None:
         if holder != a:
             o.defender = holder  # the holder may have changed
         elif o.siege:  # it was taken in the meantime (by this or another offensive)
-            _end(m, o, "success", f"{m.faction_ids[a]} holds {m.region_ids[t]}")
+            _end(m, o, "success", ot.N_HOLDS)
             continue
         d = o.defender
         if d >= 0 and m.hostility[a, d] <= 0:
-            _end(m, o, "stalemate", "the enemy there is no longer hostile")
+            _end(m, o, "stalemate", ot.N_NOT_HOSTILE)
             continue
         if _binds(m, a, d):
-            _end(m, o, "stalemate", "halted by a ceasefire")
+            _end(m, o, "stalemate", ot.N_CEASEFIRE)
             continue
         pressed[a, t] = True
         g = m.garrison
@@ -943,24 +1012,24 @@ def press(m: LibyaModel) -> None:
                 take(m, a, d, r0, t)
             else:
                 disperse(m, d, t)
-            _end(m, o, "success", f"after {o.elapsed} months")
+            _end(m, o, "success", ot.N_AFTER, o.elapsed)
         elif g[a, r0] < p.retreat_share * o.massed:
             m.siege[a, t] *= 0.5
-            _end(m, o, "retreat", f"after {o.elapsed} months, odds {prob:.2f}")
+            _end(m, o, "retreat", ot.N_AFTER_ODDS, o.elapsed, prob)
         elif invested:
             if not can_hold:
                 m.siege[a, t] *= 0.5
-                _end(m, o, "retreat", f"siege broken after {o.elapsed} months")
+                _end(m, o, "retreat", ot.N_BROKEN, o.elapsed)
             elif m.steps - o.invested >= p.siege_patience:
-                _end(m, o, "stalemate", f"siege lifted after {o.elapsed} months")
+                _end(m, o, "stalemate", ot.N_LIFTED, o.elapsed)
         elif prob < p.retreat_odds or o.elapsed >= o.months:
             if can_hold:
-                invest(m, o, f"invested after {o.elapsed} months, odds {prob:.2f}")
+                invest(m, o, prob)
             elif prob < p.retreat_odds:
                 m.siege[a, t] *= 0.5
-                _end(m, o, "retreat", f"after {o.elapsed} months, odds {prob:.2f}")
+                _end(m, o, "retreat", ot.N_AFTER_ODDS, o.elapsed, prob)
             else:
-                _end(m, o, "stalemate", f"after {o.elapsed} months, progress {o.progress:.2f}")
+                _end(m, o, "stalemate", ot.N_PROGRESS, o.elapsed, o.progress)
     m.siege *= np.where(pressed, 1.0, 1.0 - p.siege_decay)
     m.sync_strength()
 
@@ -1075,11 +1144,14 @@ def encircle(m: LibyaModel, a: int, d: int, t: int) -> None:
     m.garrison[:, t] *= 1.0 - m.p.siege_attrition * (w > 0)
 
 
-def invest(m: LibyaModel, o: Offensive, note: str) -> None:
+def invest(m: LibyaModel, o: Offensive, odds: float) -> None:
     """The offensive settles into an invested siege: the besiegers stay, the faction
     is free to decide on other offensives after its cooldown."""
     o.invested = m.steps
-    o.note = note
+    m.off_i[o.k, ot.NOTE] = ot.N_INVESTED
+    m.off_f[o.k, ot.NOTE_A0] = o.elapsed
+    m.off_f[o.k, ot.NOTE_A1] = odds
+    note = o.note
     if o.besieged_since < 0:
         o.besieged_since = m.steps
         d = o.defender
@@ -1092,7 +1164,7 @@ def invest(m: LibyaModel, o: Offensive, note: str) -> None:
             0.0,
             f"{note}; progress {o.progress:.2f}",
         )
-    if m.active_offensive[o.attacker] >= 0 and m.offensives[m.active_offensive[o.attacker]] is o:
+    if m.active_offensive[o.attacker] == o.k:
         m.active_offensive[o.attacker] = -1
     m.cooldown[o.attacker] = m.p.offensive_cooldown
 

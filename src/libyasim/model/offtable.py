@@ -6,9 +6,16 @@ hold the rows; ``m.off_n`` (int64, ``[1]``) is the number of rows in use. Rows a
 never removed: an offensive that ends keeps its row with its final ``STATUS``.
 :class:`.forces.Offensive` objects (``m.offensives``) are views of these rows.
 The column numbers are compiled into the kernels that read them.
+
+An offensive's cause is an index into the model's list of causes (``m.off_causes``,
+``"decided"`` first); its note an index into the model's list of note templates
+(``m.off_notes``, :data:`NOTES` first), formatted with the row's two numbers
+(``NOTE_A0``, ``NOTE_A1``) and the attacker's and target's ids (``{a}``, ``{t}``).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -30,11 +37,40 @@ import numpy as np
 ) = range(13)
 NI = 13
 #: float columns of ``off_f``
-MASSED, PROGRESS = range(2)
-NF = 2
+MASSED, PROGRESS, NOTE_A0, NOTE_A1 = range(4)
+NF = 4
 #: values of the STATUS column
 ACTIVE, SUCCESS, STALEMATE, RETREAT = range(4)
 STATUS_NAMES = ("active", "success", "stalemate", "retreat")
+
+#: the notes an offensive ends or settles with (the first entries of ``m.off_notes``)
+NOTES = (
+    "{a} holds {t}",
+    "the enemy there is no longer hostile",
+    "halted by a ceasefire",
+    "after {0:.0f} months",
+    "after {0:.0f} months, odds {1:.2f}",
+    "siege broken after {0:.0f} months",
+    "siege lifted after {0:.0f} months",
+    "invested after {0:.0f} months, odds {1:.2f}",
+    "after {0:.0f} months, progress {1:.2f}",
+)
+(
+    N_HOLDS,
+    N_NOT_HOSTILE,
+    N_CEASEFIRE,
+    N_AFTER,
+    N_AFTER_ODDS,
+    N_BROKEN,
+    N_LIFTED,
+    N_INVESTED,
+    N_PROGRESS,
+) = range(len(NOTES))
+#: how many of the row's numbers each note of :data:`NOTES` takes
+NOTE_NARGS = (0, 0, 0, 1, 2, 1, 1, 2, 2)
+#: the first entries of ``m.off_causes``
+CAUSES = ("decided",)
+DECIDED = 0
 
 
 def new_table(capacity: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -44,3 +80,17 @@ def new_table(capacity: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         np.zeros((capacity, NF)),
         np.zeros(1, dtype=np.int64),
     )
+
+
+def reserve(m: Any, extra: int) -> None:
+    """Room for ``extra`` more rows in ``m.off_i``/``m.off_f`` (call it before a kernel
+    that may add rows; the arrays are replaced by larger copies when full)."""
+    off_i, off_f, n = m.off_i, m.off_f, int(m.off_n[0])
+    cap = len(off_i)
+    if n + extra <= cap:
+        return
+    while cap < n + extra:
+        cap *= 2
+    new_i, new_f = np.zeros((cap, NI), dtype=np.int64), np.zeros((cap, NF))
+    new_i[:n], new_f[:n] = off_i[:n], off_f[:n]
+    m.off_i, m.off_f = new_i, new_f
