@@ -437,31 +437,11 @@ def _skirmishes(k: np.ndarray, pi: np.ndarray, pj: np.ndarray, level: np.ndarray
 def take(m: LibyaModel, win: int, lose: int, from_region: int, region: int) -> None:
     """``win`` takes ``region``: ``occupation_share`` of its force at ``from_region``
     moves in; the loser's force there withdraws to the adjacent region it holds with
-    the largest garrison (or stays on as a pocket if it holds none)."""
-    p = m.p
-    if from_region != region:
-        moving = p.occupation_share * m.garrison[win, from_region]
-        m.garrison[win, from_region] -= moving
-        m.garrison[win, region] += moving
-    if lose >= 0:
-        remaining = m.garrison[lose, region]
-        if remaining > 0:
-            own = np.flatnonzero((m.control == lose) & m.adj[region])
-            own = own[own != region]
-            if len(own):
-                dest = own[np.argmax(m.garrison[lose, own])]
-                m.garrison[lose, dest] += remaining
-                m.garrison[lose, region] = 0.0
-    m.control[region] = win
-    m.log(
-        "Battles",
-        "control_change",
-        region,
-        m.faction_ids[win],
-        m.faction_ids[lose] if lose >= 0 else None,
-        0.0,
-        f"{m.faction_ids[win]} takes {m.region_ids[region]}",
-    )
+    the largest garrison (or stays on as a pocket if it holds none). Logged. (The
+    kernel, ``forces._take``, lives with the offensives that call it.)"""
+    from .forces import take as take_region
+
+    take_region(m, win, lose, from_region, region)
 
 
 def raids(m: LibyaModel) -> None:

@@ -51,7 +51,8 @@ import numpy as np
 
 from . import offtable as ot
 from . import support
-from .conflict import STRATEGIC, fight, take
+from .conflict import STRATEGIC, _fight
+from .eventlog import NOTE, append
 from .jit import kernel
 
 _sum, _dot = np.add.reduce, np.dot  # ufunc reductions and dot without the method wrappers
@@ -80,6 +81,29 @@ COEFFICIENTS = (
     "jihadist_recruitment",
     "redeploy_rate",
     "ally_cover",
+    "siege_intensity",
+    "offensive_intensity",
+    "pocket_front",
+    "siege_speed",
+    "insurgent_seizure",
+    "siege_ratio",
+    "retreat_share",
+    "siege_patience",
+    "retreat_odds",
+    "offensive_cooldown",
+    "contest_exponent",
+    "insurgent_cover",
+    "entrenchment",
+    "entrenchment_months",
+    "siege_attrition",
+    "siege_decay",
+    "occupation_share",
+    "offensive_share",
+    "offensive_rate",
+    "offensive_cost",
+    "offensive_threshold",
+    "offensive_months",
+    "jihadist_prize",
 )
 (
     OIL_INCOME,
@@ -98,6 +122,29 @@ COEFFICIENTS = (
     JIHADIST_RECRUITMENT,
     REDEPLOY_RATE,
     ALLY_COVER,
+    SIEGE_INTENSITY,
+    OFFENSIVE_INTENSITY,
+    POCKET_FRONT,
+    SIEGE_SPEED,
+    INSURGENT_SEIZURE,
+    SIEGE_RATIO,
+    RETREAT_SHARE,
+    SIEGE_PATIENCE,
+    RETREAT_ODDS,
+    OFFENSIVE_COOLDOWN,
+    CONTEST_EXPONENT,
+    INSURGENT_COVER,
+    ENTRENCHMENT,
+    ENTRENCHMENT_MONTHS,
+    SIEGE_ATTRITION,
+    SIEGE_DECAY,
+    OCCUPATION_SHARE,
+    OFFENSIVE_SHARE,
+    OFFENSIVE_RATE,
+    OFFENSIVE_COST,
+    OFFENSIVE_THRESHOLD,
+    OFFENSIVE_MONTHS,
+    JIHADIST_PRIZE,
 ) = range(len(COEFFICIENTS))
 
 
@@ -251,6 +298,9 @@ def init(m: LibyaModel) -> None:
     m.off_causes = list(ot.CAUSES)
     m.off_notes = list(ot.NOTES)
     m.offensives = []  # views of the table's rows
+    m.off_log = _codes(m)
+    m.off_fix = np.empty((16, 4), dtype=np.int64)  # records whose notes to fix (_fix_notes)
+    m.off_fixn = np.zeros(1, dtype=np.int64)
     m.active_offensive = np.full(m.F, -1, dtype=np.int64)  # index into offensives, or -1
     m.cooldown = np.zeros(m.F)
     m.siege = np.zeros((m.F, m.R))
@@ -938,124 +988,393 @@ def call_off(m: LibyaModel, attacker: int, note: str, unless: int = -1) -> None:
     """End ``attacker``'s active offensive, if any (and not on region ``unless``), as
     a stalemate."""
     k = int(m.active_offensive[attacker])
-    if k >= 0 and m.offensives[k].target != unless:
-        _end(m, m.offensives[k], "stalemate", note_of(m, note))
+    if k >= 0 and int(m.off_i[k, ot.TARGET]) != unless:
+        _logged(m, 2, _end_row, m.forces_k, m.off_i, m.off_f, m.active_offensive, m.cooldown,
+                k, ot.STALEMATE, note_of(m, note), 0.0, 0.0)  # fmt: skip
         m.cooldown[attacker] = 0.0
 
 
-def _end(m: LibyaModel, o: Offensive, status: str, note: int, x0: float = 0.0,
-         x1: float = 0.0) -> None:  # fmt: skip
-    o.status = status
-    m.off_i[o.k, ot.NOTE] = note
-    m.off_f[o.k, ot.NOTE_A0] = x0
-    m.off_f[o.k, ot.NOTE_A1] = x1
-    if m.active_offensive[o.attacker] == o.k:
-        m.active_offensive[o.attacker] = -1
-    m.cooldown[o.attacker] = m.p.offensive_cooldown
-    d = o.defender
-    who = m.faction_ids[d] if d >= 0 else None
-    att = m.faction_ids[o.attacker]
-    m.log(STRATEGIC, "offensive_ended", o.target, att, who, 0.0, f"{status}: {o.note}")
-    if o.besieged_since >= 0:
-        m.log(STRATEGIC, "siege_ended", o.target, att, who, 0.0, status)
+# ------------------------------------------------------------ the offensives' records
+#
+# A kernel appends an offensive's records to the event log (:mod:`.eventlog`) with
+# their numbers, and notes where the note's text names factions, regions or causes
+# (``m.off_fix``: log row, kind, two indices); :func:`_fix_notes` then gives those
+# rows their note codes, the text being the one the record always had.
+
+#: event types and kinds of the offensives' records (``m.off_log``, codes in the log)
+LOG_STRINGS = (STRATEGIC, "Battles", "offensive_launched", "offensive_ended", "siege_ended",
+               "siege_started", "control_change", "pocket_cleared")  # fmt: skip
+(L_STRATEGIC, L_BATTLES, L_LAUNCHED, L_ENDED, L_SIEGE_ENDED, L_SIEGE_STARTED, L_TAKES,
+ L_POCKET) = range(len(LOG_STRINGS))  # fmt: skip
+L_REGION0 = len(LOG_STRINGS)  # the code of the first region
+#: kinds of note (``m.off_fix[:, 1]``), with what the two indices are
+(
+    F_LAUNCH,  # cause, origin; numbers: fighters massed, months
+    F_RENEW,  # cause, origin; numbers: fighters
+    F_ENDED,  # the offensive's row; numbers: its note's
+    F_SIEGE_ENDED,  # the offensive's row
+    F_SIEGE_STARTED,  # -; numbers: months, odds, progress
+    F_TAKES,  # winner, region
+    F_POCKET,  # the faction that falls back, where to
+) = range(7)
+
+
+def _codes(m: LibyaModel) -> np.ndarray:
+    """``m.off_log``: the log's codes of :data:`LOG_STRINGS`, then its first region's."""
+    book = m.logbook
+    return np.array([*(book.code(s) for s in LOG_STRINGS), book.region0], dtype=np.int64)
+
+
+def _reserve(m: LibyaModel, rows: int, records: int) -> None:
+    """Room for ``rows`` more offensives and ``records`` more log records (with notes to fix)."""
+    ot.reserve(m, rows)
+    m.logbook.reserve(records)
+    n = int(m.off_fixn[0])
+    if n + records > len(m.off_fix):
+        fix = np.empty((2 * (n + records), 4), dtype=np.int64)
+        fix[:n] = m.off_fix[:n]
+        m.off_fix = fix
+
+
+def _fix_notes(m: LibyaModel) -> None:
+    """The notes of the records the kernels appended (``m.off_fix``), and the views of
+    new rows of the offensives' table (``m.offensives``)."""
+    n = int(m.off_fixn[0])
+    if n:
+        book, fids, rids = m.logbook, m.faction_ids, m.region_ids
+        codes, off_i = book.codes, m.off_i
+        for row, kind, x, y in m.off_fix[:n].tolist():
+            if kind == F_LAUNCH:
+                c, at = _esc(m.off_causes[x]), rids[y]
+                code = book.note(f"{c}: {{0:.0f}} fighters massed at {at} for {{1:.0f}} months", 2)
+            elif kind == F_RENEW:
+                c = _esc(m.off_causes[x])
+                code = book.note(f"{c}: {{0:.0f}} fighters renew the siege from {rids[y]}", 1)
+            elif kind == F_ENDED:
+                status = ot.STATUS_NAMES[off_i[x, ot.STATUS]]
+                i = int(off_i[x, ot.NOTE])
+                k = ot.NOTE_NARGS[i] if i < len(ot.NOTE_NARGS) else 0
+                if k:
+                    code = book.note(f"{status}: {m.off_notes[i]}", k)
+                else:
+                    code = book.note(f"{status}: {m.offensives[x].note}")
+            elif kind == F_SIEGE_ENDED:
+                code = book.note(ot.STATUS_NAMES[off_i[x, ot.STATUS]])
+            elif kind == F_SIEGE_STARTED:
+                code = book.note(f"{ot.NOTES[ot.N_INVESTED]}; progress {{2:.2f}}", 3)
+            elif kind == F_TAKES:
+                code = book.note(f"{fids[x]} takes {rids[y]}")
+            else:
+                code = book.note(f"{fids[x]} falls back to {rids[y]}")
+            codes[row, NOTE] = code
+        m.off_fixn[0] = 0
+    _views(m)
+
+
+def _views(m: LibyaModel) -> None:
+    """Views of the rows added to the offensives' table since the last call."""
+    views = m.offensives
+    for k in range(len(views), int(m.off_n[0])):
+        views.append(Offensive(m, k))
+
+
+def _esc(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _logged(m: LibyaModel, records: int, fn: Any, *args: Any) -> Any:
+    """``fn(*args, <log arrays>)``, a kernel that appends at most ``records`` records to
+    the event log, with room made beforehand and the notes fixed after."""
+    _reserve(m, 0, records)
+    book = m.logbook
+    out = fn(*args, m.steps, book.codes, book.values, book.used, m.off_log, m.off_fix,
+             m.off_fixn)  # fmt: skip
+    _fix_notes(m)
+    return out
+
+
+@kernel
+def _record(codes: np.ndarray, values: np.ndarray, used: np.ndarray, step: int,
+            log: np.ndarray, fix: np.ndarray, fixn: np.ndarray, etype: int, kind: int,
+            region: int, actor1: int, actor2: int, how: int, x: int, y: int, a0: float,
+            a1: float, a2: float) -> None:  # fmt: skip
+    """One record (type ``log[etype]``, kind ``log[kind]``, in ``region``) whose note
+    :func:`_fix_notes` writes: ``how`` (F_*), ``x``, ``y``; numbers ``a0..a2``."""
+    n = fixn[0]
+    fix[n, 0] = used[0]
+    fix[n, 1] = how
+    fix[n, 2] = x
+    fix[n, 3] = y
+    fixn[0] = n + 1
+    append(codes, values, used, step, log[etype], log[kind], log[L_REGION0] + region, actor1,
+           actor2, 0.0, -1, a0, a1, a2, 0.0)  # fmt: skip
+
+
+@kernel
+def _end_row(k: np.ndarray, off_i: np.ndarray, off_f: np.ndarray, active: np.ndarray,
+             cooldown: np.ndarray, row: int, status: int, note: int, x0: float, x1: float,
+             step: int, codes: np.ndarray, values: np.ndarray, used: np.ndarray,
+             log: np.ndarray, fix: np.ndarray, fixn: np.ndarray) -> None:  # fmt: skip
+    """The offensive of ``row`` ends (``status``, ``note`` with numbers x0, x1): its
+    attacker is free after ``offensive_cooldown`` months; logged (and, if it was ever
+    invested, the siege's end too)."""
+    off_i[row, ot.STATUS] = status
+    off_i[row, ot.NOTE] = note
+    off_f[row, ot.NOTE_A0] = x0
+    off_f[row, ot.NOTE_A1] = x1
+    a, t, d = off_i[row, ot.ATTACKER], off_i[row, ot.TARGET], off_i[row, ot.DEFENDER]
+    if active[a] == row:
+        active[a] = -1
+    cooldown[a] = k[OFFENSIVE_COOLDOWN]
+    _record(codes, values, used, step, log, fix, fixn, L_STRATEGIC, L_ENDED, t, a, d, F_ENDED,
+            row, 0, x0, x1, 0.0)  # fmt: skip
+    if off_i[row, ot.BESIEGED_SINCE] >= 0:
+        _record(codes, values, used, step, log, fix, fixn, L_STRATEGIC, L_SIEGE_ENDED, t, a, d,
+                F_SIEGE_ENDED, row, 0, 0.0, 0.0, 0.0)  # fmt: skip
+
+
+@kernel
+def _invest(k: np.ndarray, off_i: np.ndarray, off_f: np.ndarray, active: np.ndarray,
+            cooldown: np.ndarray, row: int, odds: float, step: int, codes: np.ndarray,
+            values: np.ndarray, used: np.ndarray, log: np.ndarray, fix: np.ndarray,
+            fixn: np.ndarray) -> None:  # fmt: skip
+    """:func:`invest` on the table's ``row``."""
+    a = off_i[row, ot.ATTACKER]
+    off_i[row, ot.INVESTED] = step
+    off_i[row, ot.NOTE] = ot.N_INVESTED
+    elapsed = float(off_i[row, ot.ELAPSED])
+    off_f[row, ot.NOTE_A0] = elapsed
+    off_f[row, ot.NOTE_A1] = odds
+    if off_i[row, ot.BESIEGED_SINCE] < 0:
+        off_i[row, ot.BESIEGED_SINCE] = step
+        _record(codes, values, used, step, log, fix, fixn, L_STRATEGIC, L_SIEGE_STARTED,
+                off_i[row, ot.TARGET], a, off_i[row, ot.DEFENDER], F_SIEGE_STARTED, 0, 0,
+                elapsed, odds, off_f[row, ot.PROGRESS])  # fmt: skip
+    if active[a] == row:
+        active[a] = -1
+    cooldown[a] = k[OFFENSIVE_COOLDOWN]
+
+
+def invest(m: LibyaModel, o: Offensive, odds: float) -> None:
+    """The offensive settles into an invested siege: the besiegers stay, the faction
+    is free to decide on other offensives after its cooldown."""
+    _logged(m, 1, _invest, m.forces_k, m.off_i, m.off_f, m.active_offensive, m.cooldown, o.k,
+            odds)  # fmt: skip
 
 
 def press(m: LibyaModel) -> None:
     """Every active offensive fights a month; siege progress; success, retreat or stalemate.
-    Siege progress no offensive presses decays by ``siege_decay``."""
-    p = m.p
+    Siege progress no offensive presses decays by ``siege_decay``.
+
+    Row by row in one kernel (:func:`_press`), which stops only where a ceasefire binds
+    an attacker to its defender: the attacker's decision to defect is Python's
+    (:meth:`LibyaModel.ceasefire_defects`)."""
     pressed = np.zeros((m.F, m.R), dtype=bool)
-    for o in m.offensives:
-        if o.status != "active":
+    start, answer = 0, -1
+    while True:
+        n = int(m.off_n[0])
+        _reserve(m, 0, 4 * (n - start))
+        book = m.logbook
+        stop = _press(m.forces_k, m.conflict_k, m.off_i, m.off_f, n, m.active_offensive,
+                      m.cooldown, m.siege, m.garrison, m.control, m.hostility, m.alliance,
+                      m.jihadist, m.defence, m.months_held, m.gov_need_inv, m.reach_share,
+                      m.combat_mult, m.adj, m.ungoverned, m.ceasefire_matrix(), pressed, start,
+                      answer, m.losses, m.jihadist_losses_by, m.pair_deaths, m.attacked,
+                      m.region_deaths, m.involved, m.tally, m.battle_log, m.steps, book.codes,
+                      book.values, book.used, m.off_log, m.off_fix, m.off_fixn)  # fmt: skip
+        if stop < 0:
+            break
+        _fix_notes(m)
+        a, d = int(m.off_i[stop, ot.ATTACKER]), int(m.off_i[stop, ot.DEFENDER])
+        start, answer = stop, int(m.ceasefire_defects(a, d))
+    _fix_notes(m)
+    _decay(m.siege, pressed, m.forces_k[SIEGE_DECAY])
+    m.sync_strength()
+
+
+@kernel
+def _decay(siege: np.ndarray, pressed: np.ndarray, decay: float) -> None:
+    """Siege progress no offensive pressed this month decays by ``decay``."""
+    F, R = siege.shape
+    keep = 1.0 - decay
+    for f in range(F):
+        for r in range(R):
+            if not pressed[f, r]:
+                siege[f, r] *= keep
+
+
+@kernel
+def _press(k: np.ndarray, ck: np.ndarray, off_i: np.ndarray, off_f: np.ndarray, n: int,
+           active: np.ndarray, cooldown: np.ndarray, siege: np.ndarray, g: np.ndarray,
+           control: np.ndarray, hostility: np.ndarray, alliance: np.ndarray,
+           jihadist: np.ndarray, defence: np.ndarray, months_held: np.ndarray,
+           gov_need_inv: np.ndarray, reach_share: np.ndarray, mult: np.ndarray,
+           adj: np.ndarray, ungoverned: np.ndarray, bind: np.ndarray, pressed: np.ndarray,
+           start: int, answer: int, losses: np.ndarray, jihadist_losses_by: np.ndarray,
+           pair_deaths: np.ndarray, attacked: np.ndarray, region_deaths: np.ndarray,
+           involved: np.ndarray, tally: np.ndarray, battle_log: np.ndarray, step: int,
+           codes: np.ndarray, values: np.ndarray, used: np.ndarray, log: np.ndarray,
+           fix: np.ndarray, fixn: np.ndarray) -> int:  # fmt: skip
+    """:func:`press` on the rows ``start..n-1`` of the offensives' table (in place; the
+    caller decays the progress not pressed and syncs strength). Returns −1 when done, or
+    the row whose attacker a ceasefire binds to its defender (``bind``): the caller
+    resumes there with ``answer`` 1 if the attacker defects, else 0."""
+    for q in range(start, n):
+        if off_i[q, ot.STATUS] != ot.ACTIVE:
             continue
-        a, t, r0 = o.attacker, o.target, o.origin
-        holder = int(m.control[t])
-        if holder != a:
-            o.defender = holder  # the holder may have changed
-        elif o.siege:  # it was taken in the meantime (by this or another offensive)
-            _end(m, o, "success", ot.N_HOLDS)
-            continue
-        d = o.defender
-        if d >= 0 and m.hostility[a, d] <= 0:
-            _end(m, o, "stalemate", ot.N_NOT_HOSTILE)
-            continue
-        if _binds(m, a, d):
-            _end(m, o, "stalemate", ot.N_CEASEFIRE)
-            continue
+        a, t, r0 = off_i[q, ot.ATTACKER], off_i[q, ot.TARGET], off_i[q, ot.ORIGIN]
+        is_siege = off_i[q, ot.SIEGE] != 0
+        if q == start and answer >= 0:  # resumed: the attacker has decided on the truce
+            d = off_i[q, ot.DEFENDER]
+            if answer == 0:
+                _end_row(k, off_i, off_f, active, cooldown, q, ot.STALEMATE, ot.N_CEASEFIRE,
+                         0.0, 0.0, step, codes, values, used, log, fix, fixn)  # fmt: skip
+                continue
+        else:
+            holder = control[t]
+            if holder != a:
+                off_i[q, ot.DEFENDER] = holder  # the holder may have changed
+            elif is_siege:  # it was taken in the meantime (by this or another offensive)
+                _end_row(k, off_i, off_f, active, cooldown, q, ot.SUCCESS, ot.N_HOLDS, 0.0,
+                         0.0, step, codes, values, used, log, fix, fixn)  # fmt: skip
+                continue
+            d = off_i[q, ot.DEFENDER]
+            if d >= 0 and hostility[a, d] <= 0:
+                _end_row(k, off_i, off_f, active, cooldown, q, ot.STALEMATE, ot.N_NOT_HOSTILE,
+                         0.0, 0.0, step, codes, values, used, log, fix, fixn)  # fmt: skip
+                continue
+            if d >= 0 and bind[a, d]:
+                return q
         pressed[a, t] = True
-        g = m.garrison
-        invested = o.invested >= 0
-        gained = min(m.siege.item(a, t), 1.0)  # the share of the town the attacker has taken
+        invested = off_i[q, ot.INVESTED] >= 0
+        gained = min(siege[a, t], 1.0)  # the share of the town the attacker has taken
         if d >= 0 and g[d, t] > 0 and g[a, r0] > 0:
-            t_fire = p.siege_intensity if invested else p.offensive_intensity
-            t_fire *= 1.0 - p.pocket_front * gained  # the front shrinks with the pocket
-            defend_together(m, a, d, r0, t, t_fire)
+            t_fire = k[SIEGE_INTENSITY] if invested else k[OFFENSIVE_INTENSITY]
+            t_fire *= 1.0 - k[POCKET_FRONT] * gained  # the front shrinks with the pocket
+            _defend_together(ck, a, d, r0, t, t_fire, defence[t], g, alliance, mult, jihadist,
+                             losses, jihadist_losses_by, pair_deaths, attacked, region_deaths,
+                             involved, tally, codes, values, used, step, battle_log)  # fmt: skip
         if invested and d >= 0:
-            encircle(m, a, d, t)
-        prob = _odds(m, o)
-        o.elapsed += 1
-        step = p.siege_speed * (2.0 * prob - 1.0) / (m.defence.item(t) * dug_in(m, d, t))
-        if o.siege and r0 == t and m.jihadist_list[a]:  # insurgents rising within the town
-            step += p.insurgent_seizure * unheld(m, t)  # districts nobody holds: no fight
-        m.siege[a, t] = max(0.0, m.siege[a, t] + step)
-        o.progress = float(m.siege[a, t])
+            _encircle(k[SIEGE_ATTRITION], g, alliance, jihadist, a, d, t)
+        prob = _contest_odds(k, g, alliance, jihadist, defence, mult, a, d, r0, t)
+        elapsed = off_i[q, ot.ELAPSED] + 1
+        off_i[q, ot.ELAPSED] = elapsed
+        within = is_siege and r0 == t and jihadist[a]  # insurgents rising within the town
+        adv = k[SIEGE_SPEED] * (2.0 * prob - 1.0) / (
+            defence[t] * _dug_in(k, jihadist, control, months_held, d, t)
+        )
+        if within:  # districts nobody holds: no fight
+            adv += k[INSURGENT_SEIZURE] * _unheld(g, control, gov_need_inv, reach_share, t)
+        s = siege[a, t] + adv
+        s = s if s > 0.0 else 0.0
+        siege[a, t] = s
+        off_f[q, ot.PROGRESS] = s
         # encirclement takes numbers: the besiegers against the besieged; insurgents
         # rising within a town need none (they are in it already: they go to ground
         # among the population rather than retreat)
-        within = o.siege and r0 == t and m.jihadist_list[a]
-        can_hold = (
-            o.siege and d >= 0 and (within or g.item(a, r0) >= p.siege_ratio * besieged(m, a, d, t))
+        can_hold = is_siege and d >= 0 and (
+            within or g[a, r0] >= k[SIEGE_RATIO] * _besieged(g, alliance, jihadist, a, d, t)
         )
-        if o.progress >= 1.0:
-            m.siege[:, t] = 0.0
-            if o.siege:
-                take(m, a, d, r0, t)
+        x0 = float(elapsed)
+        if s >= 1.0:
+            for f in range(siege.shape[0]):
+                siege[f, t] = 0.0
+            if is_siege:
+                _take(k, g, control, adj, a, d, r0, t, step, codes, values, used, log, fix,
+                      fixn)  # fmt: skip
             else:
-                disperse(m, d, t)
-            _end(m, o, "success", ot.N_AFTER, o.elapsed)
-        elif g[a, r0] < p.retreat_share * o.massed:
-            m.siege[a, t] *= 0.5
-            _end(m, o, "retreat", ot.N_AFTER_ODDS, o.elapsed, prob)
+                _disperse(g, control, adj, ungoverned, d, t, step, codes, values, used, log,
+                          fix, fixn)  # fmt: skip
+            _end_row(k, off_i, off_f, active, cooldown, q, ot.SUCCESS, ot.N_AFTER, x0, 0.0,
+                     step, codes, values, used, log, fix, fixn)  # fmt: skip
+        elif g[a, r0] < k[RETREAT_SHARE] * off_f[q, ot.MASSED]:
+            siege[a, t] *= 0.5
+            _end_row(k, off_i, off_f, active, cooldown, q, ot.RETREAT, ot.N_AFTER_ODDS, x0,
+                     prob, step, codes, values, used, log, fix, fixn)  # fmt: skip
         elif invested:
             if not can_hold:
-                m.siege[a, t] *= 0.5
-                _end(m, o, "retreat", ot.N_BROKEN, o.elapsed)
-            elif m.steps - o.invested >= p.siege_patience:
-                _end(m, o, "stalemate", ot.N_LIFTED, o.elapsed)
-        elif prob < p.retreat_odds or o.elapsed >= o.months:
+                siege[a, t] *= 0.5
+                _end_row(k, off_i, off_f, active, cooldown, q, ot.RETREAT, ot.N_BROKEN, x0,
+                         0.0, step, codes, values, used, log, fix, fixn)  # fmt: skip
+            elif step - off_i[q, ot.INVESTED] >= k[SIEGE_PATIENCE]:
+                _end_row(k, off_i, off_f, active, cooldown, q, ot.STALEMATE, ot.N_LIFTED, x0,
+                         0.0, step, codes, values, used, log, fix, fixn)  # fmt: skip
+        elif prob < k[RETREAT_ODDS] or elapsed >= off_i[q, ot.MONTHS]:
             if can_hold:
-                invest(m, o, prob)
-            elif prob < p.retreat_odds:
-                m.siege[a, t] *= 0.5
-                _end(m, o, "retreat", ot.N_AFTER_ODDS, o.elapsed, prob)
+                _invest(k, off_i, off_f, active, cooldown, q, prob, step, codes, values, used,
+                        log, fix, fixn)  # fmt: skip
+            elif prob < k[RETREAT_ODDS]:
+                siege[a, t] *= 0.5
+                _end_row(k, off_i, off_f, active, cooldown, q, ot.RETREAT, ot.N_AFTER_ODDS,
+                         x0, prob, step, codes, values, used, log, fix, fixn)  # fmt: skip
             else:
-                _end(m, o, "stalemate", ot.N_PROGRESS, o.elapsed, o.progress)
-    m.siege *= np.where(pressed, 1.0, 1.0 - p.siege_decay)
-    m.sync_strength()
+                _end_row(k, off_i, off_f, active, cooldown, q, ot.STALEMATE, ot.N_PROGRESS,
+                         x0, s, step, codes, values, used, log, fix, fixn)  # fmt: skip
+    return -1
 
 
 def disperse(m: LibyaModel, d: int, t: int) -> None:
     """A cleared pocket: d's fighters in t fall back to the neighbouring region where d
     has most fighters, else the least governed neighbour."""
-    if d < 0 or m.garrison[d, t] <= 0:
+    _logged(m, 1, _disperse, m.garrison, m.control, m.adj, m.ungoverned, d, t)
+
+
+@kernel
+def _disperse(g: np.ndarray, control: np.ndarray, adj: np.ndarray, ungoverned: np.ndarray,
+              d: int, t: int, step: int, codes: np.ndarray, values: np.ndarray,
+              used: np.ndarray, log: np.ndarray, fix: np.ndarray,
+              fixn: np.ndarray) -> None:  # fmt: skip
+    """:func:`disperse` (in place, logged)."""
+    if d < 0 or g[d, t] <= 0:
         return
-    nb = np.flatnonzero(m.adj[t])
-    nb = nb[nb != t]
-    if not len(nb):
+    R = g.shape[1]
+    most, dest = 0.0, -1  # the neighbour where d has most fighters (the first of equals)
+    for r in range(R):
+        if adj[t, r] and r != t and (dest < 0 or g[d, r] > most):
+            most, dest = g[d, r], r
+    if dest < 0:
         return
-    there = m.garrison[d, nb]
-    dest = nb[np.argmax(there)] if there.max() > 0 else nb[np.argmax(m.ungoverned[nb])]
-    m.garrison[d, dest] += m.garrison[d, t]
-    m.garrison[d, t] = 0.0
-    m.log(
-        "Battles",
-        "pocket_cleared",
-        t,
-        m.faction_ids[int(m.control[t])] if m.control[t] >= 0 else None,
-        m.faction_ids[d],
-        0.0,
-        f"{m.faction_ids[d]} falls back to {m.region_ids[int(dest)]}",
-    )
+    if not most > 0:  # else the least governed neighbour
+        best = -1.0
+        for r in range(R):
+            if adj[t, r] and r != t and (best < 0 or ungoverned[r] > best):
+                best, dest = ungoverned[r], r
+    g[d, dest] += g[d, t]
+    g[d, t] = 0.0
+    _record(codes, values, used, step, log, fix, fixn, L_BATTLES, L_POCKET, t, control[t], d,
+            F_POCKET, d, dest, 0.0, 0.0, 0.0)  # fmt: skip
+
+
+@kernel
+def _take(k: np.ndarray, g: np.ndarray, control: np.ndarray, adj: np.ndarray, win: int,
+          lose: int, from_region: int, region: int, step: int, codes: np.ndarray,
+          values: np.ndarray, used: np.ndarray, log: np.ndarray, fix: np.ndarray,
+          fixn: np.ndarray) -> None:  # fmt: skip
+    """:func:`.conflict.take` (in place, logged)."""
+    if from_region != region:
+        moving = k[OCCUPATION_SHARE] * g[win, from_region]
+        g[win, from_region] -= moving
+        g[win, region] += moving
+    if lose >= 0:
+        remaining = g[lose, region]
+        if remaining > 0:
+            dest = -1  # the adjacent region the loser holds with the largest garrison
+            for r in range(g.shape[1]):
+                if (control[r] == lose and adj[region, r] and r != region
+                        and (dest < 0 or g[lose, r] > g[lose, dest])):  # fmt: skip
+                    dest = r
+            if dest >= 0:
+                g[lose, dest] += remaining
+                g[lose, region] = 0.0
+    control[region] = win
+    _record(codes, values, used, step, log, fix, fixn, L_BATTLES, L_TAKES, region, win, lose,
+            F_TAKES, win, region, 0.0, 0.0, 0.0)  # fmt: skip
+
+
+def take(m: LibyaModel, win: int, lose: int, from_region: int, region: int) -> None:
+    """:func:`.conflict.take` (its kernel lives here, with the offensives that call it)."""
+    _logged(m, 1, _take, m.forces_k, m.garrison, m.control, m.adj, win, lose, from_region,
+            region)  # fmt: skip
 
 
 def dug_in(m: LibyaModel, d: int, t: int) -> float:
@@ -1063,110 +1382,150 @@ def dug_in(m: LibyaModel, d: int, t: int) -> float:
     ``1 + entrenchment·min(1, held_t/entrenchment_months)`` when d is a jihadist group
     holding t (belts of mines and IEDs, tunnels, snipers and car bombs, each district
     cleared in turn: Knights & Mello 2015), else 1."""
-    if d < 0 or not m.jihadist_list[d] or m.control.item(t) != d:
+    return float(_dug_in(m.forces_k, m.jihadist, m.control, m.months_held, d, t))
+
+
+@kernel
+def _dug_in(k: np.ndarray, jihadist: np.ndarray, control: np.ndarray, months_held: np.ndarray,
+            d: int, t: int) -> float:  # fmt: skip
+    if d < 0 or not jihadist[d] or control[t] != d:
         return 1.0
-    p = m.p
-    return 1.0 + p.entrenchment * min(1.0, m.months_held.item(t) / p.entrenchment_months)
+    return 1.0 + k[ENTRENCHMENT] * min(1.0, months_held[t] / k[ENTRENCHMENT_MONTHS])
 
 
 def unheld(m: LibyaModel, t: int) -> float:
     """The share of t its holder's garrison is too thin to govern:
     ``1 − (1 − rough_t)·min(1, g_ct/(governance_density·pop_t/1000))`` (0 if nobody holds it)."""
-    c = int(m.control[t])
+    return float(_unheld(m.garrison, m.control, m.gov_need_inv, m.reach_share, t))
+
+
+@kernel
+def _unheld(g: np.ndarray, control: np.ndarray, gov_need_inv: np.ndarray,
+            reach_share: np.ndarray, t: int) -> float:  # fmt: skip
+    c = control[t]
     if c < 0:
         return 0.0
-    gov = min(1.0, m.garrison.item(c, t) * m.gov_need_inv.item(t))
-    return 1.0 - m.reach_share.item(t) * gov
+    gov = min(1.0, g[c, t] * gov_need_inv[t])
+    return 1.0 - reach_share[t] * gov
 
 
 def _odds(m: LibyaModel, o: Offensive) -> float:
     """The attacker's force at its origin against the defenders in the target (with the
     defender's allies there, the defence factor and both combat multipliers)."""
-    p, g, mult = m.p, m.garrison, m.combat_mult
-    a, t, d = o.attacker, o.target, o.defender
-    att = g.item(a, o.origin) * mult.item(a)
+    k, g, mult = m.forces_k, m.garrison, m.combat_mult
+    a, d, r0, t = o.attacker, o.defender, o.origin, o.target
+    return float(_contest_odds(k, g, m.alliance, m.jihadist, m.defence, mult, a, d, r0, t))
+
+
+@kernel
+def _contest_odds(k: np.ndarray, g: np.ndarray, alliance: np.ndarray, jihadist: np.ndarray,
+                  defence: np.ndarray, mult: np.ndarray, a: int, d: int, r0: int,
+                  t: int) -> float:  # fmt: skip
+    """:func:`_odds` of a's force at ``r0`` against d's (with allies) in ``t``."""
+    att = g[a, r0] * mult[a]
     if d < 0:
         return 1.0
-    cover = m.defence.item(t)
-    if m.jihadist_list[a] and o.origin == t:  # insurgents within take part of it (cover_split)
-        own = cover**p.insurgent_cover
+    cover = defence[t]
+    if jihadist[a] and r0 == t:  # insurgents within take part of it (cover_split)
+        own = cover ** k[INSURGENT_COVER]
         att *= own
         cover /= own
-    dfd = besieged(m, a, d, t) * cover * mult.item(d)
+    dfd = _besieged(g, alliance, jihadist, a, d, t) * cover * mult[d]
     if att <= 0 and dfd <= 0:
         return 0.5
-    x, y = att**p.contest_exponent, dfd**p.contest_exponent
-    return float(x / (x + y))
+    e = k[CONTEST_EXPONENT]
+    x, y = att**e, dfd**e
+    return x / (x + y)
 
 
 def defend_together(m: LibyaModel, a: int, d: int, r0: int, t: int, t_fire: float) -> None:
     """The attack on t meets the defender and its non-jihadist allies there as one
     force (the battle is logged against d); the losses are shared in proportion
     to the fighters each has there."""
-    g = m.garrison
-    w = m.alliance[d] * m.nonjihadist
-    w[a] = 0.0
-    w[d] = 0.0
-    side = np.flatnonzero((w > 0) & (g[:, t] > 0))
-    if not len(side):
-        fight(m, a, d, r0, t, t_fire, m.defence.item(t))
+    book = m.logbook
+    book.reserve(1)
+    _defend_together(m.conflict_k, a, d, r0, t, t_fire, m.defence[t], m.garrison, m.alliance,
+                     m.combat_mult, m.jihadist, m.losses, m.jihadist_losses_by, m.pair_deaths,
+                     m.attacked, m.region_deaths, m.involved, m.tally, book.codes, book.values,
+                     book.used, m.steps, m.battle_log)  # fmt: skip
+
+
+@kernel
+def _defend_together(ck: np.ndarray, a: int, d: int, r0: int, t: int, t_fire: float,
+                     cover: float, g: np.ndarray, alliance: np.ndarray, mult: np.ndarray,
+                     jihadist: np.ndarray, losses: np.ndarray, jihadist_losses_by: np.ndarray,
+                     pair_deaths: np.ndarray, attacked: np.ndarray, region_deaths: np.ndarray,
+                     involved: np.ndarray, tally: np.ndarray, codes: np.ndarray,
+                     values: np.ndarray, used: np.ndarray, step: int,
+                     battle_log: np.ndarray) -> None:  # fmt: skip
+    """:func:`defend_together` (in place; :func:`.conflict._fight` logs the battle)."""
+    F = g.shape[0]
+    side = np.empty(F, np.int64)
+    theirs = np.empty(F)
+    n = 0
+    for f in range(F):
+        if f != a and f != d and alliance[d, f] > 0 and not jihadist[f] and g[f, t] > 0:
+            side[n] = f
+            theirs[n] = g[f, t]
+            n += 1
+    if n == 0:
+        _fight(ck, a, d, r0, t, t_fire, cover, g, mult, jihadist, losses, jihadist_losses_by,
+               pair_deaths, attacked, region_deaths, involved, tally, codes, values, used,
+               step, battle_log)  # fmt: skip
         return
-    mine = g.item(d, t)
-    theirs = g[side, t].copy()
-    total = mine + float(theirs.sum())
+    mine = g[d, t]
+    tot = 0.0
+    for i in range(n):
+        tot += theirs[i]
+    total = mine + tot
     g[d, t] = total
-    g[side, t] = 0.0
-    fight(m, a, d, r0, t, t_fire, m.defence.item(t))
-    kept = g.item(d, t) / total
+    for i in range(n):
+        g[side[i], t] = 0.0
+    _fight(ck, a, d, r0, t, t_fire, cover, g, mult, jihadist, losses, jihadist_losses_by,
+           pair_deaths, attacked, region_deaths, involved, tally, codes, values, used, step,
+           battle_log)  # fmt: skip
+    kept = g[d, t] / total
     g[d, t] = mine * kept
-    g[side, t] = theirs * kept
-    lost = theirs * (1.0 - kept)
-    m.losses[d] -= float(lost.sum())  # fight() booked the side's losses to d
-    m.losses[side] += lost
-    if m.jihadist_list[d]:  # and counted them as jihadist losses a inflicted
-        m.jihadist_losses_by[a] -= float(lost.sum())
+    lost_all = 0.0
+    for i in range(n):
+        g[side[i], t] = theirs[i] * kept
+        lost = theirs[i] * (1.0 - kept)
+        lost_all += lost
+        losses[side[i]] += lost
+    losses[d] -= lost_all  # _fight booked the side's losses to d
+    if jihadist[d]:  # and counted them as jihadist losses a inflicted
+        jihadist_losses_by[a] -= lost_all
 
 
 def besieged(m: LibyaModel, a: int, d: int, t: int) -> float:
     """The defender's fighters in t with its non-jihadist allies there (not a)."""
-    allies_d = m.alliance[d] * m.nonjihadist
-    allies_d[a] = 0.0
-    return m.garrison.item(d, t) + float(allies_d @ m.garrison[:, t])
+    return float(_besieged(m.garrison, m.alliance, m.jihadist, a, d, t))
+
+
+@kernel
+def _besieged(g: np.ndarray, alliance: np.ndarray, jihadist: np.ndarray, a: int, d: int,
+              t: int) -> float:  # fmt: skip
+    tot = 0.0
+    for f in range(g.shape[0]):
+        if f != a and not jihadist[f]:
+            tot += alliance[d, f] * g[f, t]
+    return g[d, t] + tot
 
 
 def encircle(m: LibyaModel, a: int, d: int, t: int) -> None:
     """An invested siege cuts the besieged off: the defender and its non-jihadist
     allies in t lose ``siege_attrition`` of their fighters there (supplies cut,
     desertion, surrender; not counted as deaths)."""
-    w = m.alliance[d] * m.nonjihadist
-    w[a] = 0.0
-    w[d] = 1.0
-    m.garrison[:, t] *= 1.0 - m.p.siege_attrition * (w > 0)
+    _encircle(m.forces_k[SIEGE_ATTRITION], m.garrison, m.alliance, m.jihadist, a, d, t)
 
 
-def invest(m: LibyaModel, o: Offensive, odds: float) -> None:
-    """The offensive settles into an invested siege: the besiegers stay, the faction
-    is free to decide on other offensives after its cooldown."""
-    o.invested = m.steps
-    m.off_i[o.k, ot.NOTE] = ot.N_INVESTED
-    m.off_f[o.k, ot.NOTE_A0] = o.elapsed
-    m.off_f[o.k, ot.NOTE_A1] = odds
-    note = o.note
-    if o.besieged_since < 0:
-        o.besieged_since = m.steps
-        d = o.defender
-        m.log(
-            STRATEGIC,
-            "siege_started",
-            o.target,
-            m.faction_ids[o.attacker],
-            m.faction_ids[d] if d >= 0 else None,
-            0.0,
-            f"{note}; progress {o.progress:.2f}",
-        )
-    if m.active_offensive[o.attacker] == o.k:
-        m.active_offensive[o.attacker] = -1
-    m.cooldown[o.attacker] = m.p.offensive_cooldown
+@kernel
+def _encircle(attrition: float, g: np.ndarray, alliance: np.ndarray, jihadist: np.ndarray,
+              a: int, d: int, t: int) -> None:  # fmt: skip
+    keep = 1.0 - attrition
+    for f in range(g.shape[0]):
+        if f == d or (f != a and alliance[d, f] > 0 and not jihadist[f]):
+            g[f, t] *= keep
 
 
 def aggrieve(m: LibyaModel) -> None:
