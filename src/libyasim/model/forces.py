@@ -301,6 +301,14 @@ def init(m: LibyaModel) -> None:
     m.off_log = _codes(m)
     m.off_fix = np.empty((16, 4), dtype=np.int64)  # records whose notes to fix (_fix_notes)
     m.off_fixn = np.zeros(1, dtype=np.int64)
+    m.off_lo = np.zeros(1, dtype=np.int64)  # no offensive before this row is active
+    m.forces_state = np.zeros(6, dtype=np.int64)  # where _step stands (a ceasefire's question)
+    m.forces_scratch = np.zeros((3 + 2 * m.F, max(m.F, m.R)), dtype=np.int64)  # the decisions
+    m.forces_options = np.zeros((m.F, m.R))
+    m.pressed = np.zeros((m.F, m.R), dtype=bool)
+    m.no_deterrence = np.zeros((m.F, m.R))
+    if m.R > 128:  # _sum_row: numpy's summation order, one block
+        raise ValueError(f"at most 128 regions, not {m.R}")
     m.active_offensive = np.full(m.F, -1, dtype=np.int64)  # index into offensives, or -1
     m.cooldown = np.zeros(m.F)
     m.siege = np.zeros((m.F, m.R))
@@ -537,8 +545,7 @@ def redeploy(m: LibyaModel) -> None:
     more than the need."""
     if m.p.redeploy_rate <= 0:
         return
-    active = [(o.attacker, o.origin, o.target) for o in m.offensives if o.status == "active"]
-    off = np.array(active, dtype=np.int64).reshape(len(active), 3)
+    off = _active_rows(m.off_i, m.off_lo[0], m.off_n[0])
     if _redeploy(m.forces_k, m.garrison, m.control, m.hostility, m.adj_f, off, m.combat_mult,
                  m.defence, m.cover_per_defence, m.alliance, m.jihadist, m.gov_floor,
                  m.transit_off, m.transit_off2):  # fmt: skip
@@ -654,13 +661,6 @@ def _redeploy(k: np.ndarray, g: np.ndarray, control: np.ndarray, hostility: np.n
 # ---------------------------------------------------------------------- offensives
 
 
-def _binds(m: LibyaModel, a: int, d: int) -> bool:
-    """A ceasefire forbids a attacking d, unless a decides to defect (§7.5.1)."""
-    if d < 0 or not m.events or not m.ceasefire_binds(a, d):
-        return False
-    return not m.ceasefire_defects(a, d)
-
-
 def _deterrence(m: LibyaModel, a: int, t: int) -> float:
     return float(support.deterrence_cost(m, a, t))
 
@@ -740,47 +740,57 @@ def decide(m: LibyaModel) -> None:
     the largest net expected gain ``h·P·value − offensive_cost·share·(1 − P) − deterrence``
     (> ``offensive_threshold``), with probability ``offensive_rate`` a month. Targets:
     regions next to its forces held by an enemy or by nobody, and regions it holds
-    where an enemy pocket fights on."""
-    p = m.p
-    m.cooldown -= 1.0
-    draws = m.rng.random(m.F).tolist()
-    strength = m.strength.tolist()
-    busy = m.active_offensive.tolist()
-    cool = m.cooldown.tolist()
-    share, rate = p.offensive_share, p.offensive_rate
-    deciding = [
-        a
-        for a in range(m.F)
-        if draws[a] < rate and busy[a] < 0 and cool[a] <= 0 and strength[a] > 0
-    ]
-    if not deciding:
-        return
-    # every deciding faction's options, from what the decisions share this month (the
-    # forces as they stand before anyone launches): (net gain, target, defender),
-    # best first
-    who = np.array(deciding, dtype=np.int64)
-    n = len(deciding)
-    nets, targets, defs = (
-        np.empty((n, m.R)),
-        np.empty((n, m.R), np.int64),
-        np.empty((n, m.R), np.int64),
-    )
-    counts = np.empty(n, np.int64)
-    _options(who, share, p.offensive_cost * share, p.contest_exponent, p.insurgent_cover,
-             p.jihadist_prize, m.garrison, m.alliance, m.jihadist, m.mass_transit, m.adj_f,
-             m.value, m.control, m.defence, m.combat_mult, m.hostility, nets, targets, defs,
-             counts)  # fmt: skip
-    threshold, months = p.offensive_threshold, round(p.offensive_months)
-    for i, a in enumerate(deciding):
-        if m.active_offensive[a] >= 0:  # an ally's offensive this month cannot start it
-            continue
-        for j in range(min(3, int(counts[i]))):  # the best few: red lines and ceasefires
-            net, t, d = float(nets[i, j]), int(targets[i, j]), int(defs[i, j])  # may rule one out
-            if net <= threshold:
-                break
-            if net - _deterrence(m, a, t) > threshold and not _binds(m, a, d):
-                launch(m, a, t, share, months, "decided")
-                break
+    where an enemy pocket fights on. (The decisions of :func:`step`, on their own.)"""
+    state = m.forces_state
+    state[:] = 0
+    state[3] = -1
+    draws = m.rng.random(m.F)
+    _prepare(m.forces_k, draws, m.active_offensive, m.cooldown, m.garrison, m.strength,
+             m.control, m.hostility, m.alliance, m.jihadist, m.defence, m.combat_mult,
+             m.adj_f, m.mass_transit, m.value, m.forces_scratch, m.forces_options)  # fmt: skip
+    while True:
+        _reserve(m, m.F, m.F)
+        book = m.logbook
+        bound = _decide(m.forces_k, m.forces_scratch, m.forces_options, _deterrence_matrix(m),
+                        m.ceasefire_matrix(), state, m.off_i, m.off_f, m.off_n,
+                        m.active_offensive, m.garrison, m.strength, m.control, m.hostility,
+                        m.adj, m.transit, m.jihadist, m.siege, m.attacked, m.steps,
+                        book.codes, book.values, book.used, m.off_log, m.off_fix,
+                        m.off_fixn)  # fmt: skip
+        _fix_notes(m)
+        if not bound:
+            return
+        state[3] = int(m.ceasefire_defects(int(state[4]), int(state[5])))
+
+
+@kernel
+def _prepare(k: np.ndarray, draws: np.ndarray, active: np.ndarray, cooldown: np.ndarray,
+             g: np.ndarray, strength: np.ndarray, control: np.ndarray, hostility: np.ndarray,
+             alliance: np.ndarray, jihadist: np.ndarray, defence: np.ndarray,
+             mult: np.ndarray, adj_f: np.ndarray, mass_transit: np.ndarray,
+             value: np.ndarray, scratch: np.ndarray, options: np.ndarray) -> None:  # fmt: skip
+    """The month's deciding factions (``draws[a] < offensive_rate``, no offensive of
+    its own, cooldown over, forces left; ``scratch[0, :n]``, n = ``scratch[1, 0]``) and
+    their options from the forces as they stand before anyone launches (:func:`_options`:
+    nets in ``options``, targets in ``scratch[3:3 + F]``, defenders in
+    ``scratch[3 + F:]``, counts in ``scratch[2]``); cooldowns count down a month."""
+    F = g.shape[0]
+    who = scratch[0]
+    nwho = 0
+    for a in range(F):
+        cooldown[a] -= 1.0
+    for a in range(F):
+        if (draws[a] < k[OFFENSIVE_RATE] and active[a] < 0 and cooldown[a] <= 0
+                and strength[a] > 0):  # fmt: skip
+            who[nwho] = a
+            nwho += 1
+    scratch[1, 0] = nwho
+    if nwho > 0:
+        share = k[OFFENSIVE_SHARE]
+        _options(who[:nwho], share, k[OFFENSIVE_COST] * share, k[CONTEST_EXPONENT],
+                 k[INSURGENT_COVER], k[JIHADIST_PRIZE], g, alliance, jihadist, mass_transit,
+                 adj_f, value, control, defence, mult, hostility, options[:nwho],
+                 scratch[3 : 3 + nwho], scratch[3 + F : 3 + F + nwho], scratch[2])  # fmt: skip
 
 
 @kernel
@@ -886,102 +896,142 @@ def launch(
     neighbour; by default the one most of its forces can reach, the target itself
     when it holds it) and open an offensive on ``target`` for ``months`` against
     its holder (or, in a region the attacker holds, against the strongest enemy
-    pocket there). None if there is nobody to fight or no force of it can reach."""
-    g = m.garrison
-    if m.strength[attacker] <= 0:
-        return None
-    for k, o in enumerate(m.offensives):  # a new assault on a town it besieges
-        if o.status == "active" and o.attacker == attacker and o.target == target:
-            return _renew(m, k, share, months, cause)
-    if m.active_offensive[attacker] >= 0:
-        return None
-    d = int(defenders(m, attacker)[target])
-    holder = int(m.control[target])
-    if holder == attacker and d < 0:
-        return None
-    if origin is None:
-        if holder == attacker or (m.jihadist_list[attacker] and g[attacker, target] > 0):
+    pocket there). None if there is nobody to fight or no force of it can reach.
+    A new assault on a town it besieges renews that siege (:func:`_launch`)."""
+    _reserve(m, 1, 1)
+    book = m.logbook
+    k = _launch(m.off_i, m.off_f, m.off_n, m.active_offensive, m.garrison, m.strength,
+                m.control, m.hostility, m.adj, m.transit, m.jihadist, m.siege, m.attacked,
+                attacker, target, float(share), int(months),
+                _index(m.off_causes, cause), -1 if origin is None else int(origin), m.steps,
+                book.codes, book.values, book.used, m.off_log, m.off_fix,
+                m.off_fixn)  # fmt: skip
+    _fix_notes(m)
+    return None if k < 0 else m.offensives[k]
+
+
+@kernel
+def _mass(off_i: np.ndarray, lo: int, n: int, g: np.ndarray, hostility: np.ndarray,
+          transit: np.ndarray, a: int, origin: int, share: float,
+          moved: np.ndarray) -> float:  # fmt: skip
+    """``moved``: ``share`` of a's forces that can reach ``origin``, except those at it,
+    at the origins of a's active offensives and sieges (their besiegers stay) and in
+    the targets of its enemies' active offensives (towns attacked keep theirs);
+    returns what arrives, ``Σ moved·(1 − hop_loss)^hops``."""
+    R = g.shape[1]
+    for r in range(R):
+        moved[r] = share * g[a, r] * (1.0 if transit[r, origin] > 0 else 0.0)
+    moved[origin] = 0.0
+    for q in range(lo, n):
+        if off_i[q, ot.STATUS] != ot.ACTIVE:
+            continue
+        b = off_i[q, ot.ATTACKER]
+        if b == a:
+            moved[off_i[q, ot.ORIGIN]] = 0.0
+    for q in range(lo, n):
+        if off_i[q, ot.STATUS] != ot.ACTIVE:
+            continue
+        b = off_i[q, ot.ATTACKER]
+        if b != a and hostility[a, b] > 0:
+            moved[off_i[q, ot.TARGET]] = 0.0
+    arrive = 0.0
+    for r in range(R):
+        arrive += moved[r] * transit[r, origin]
+    return arrive
+
+
+@kernel
+def _launch(off_i: np.ndarray, off_f: np.ndarray, off_n: np.ndarray, active: np.ndarray,
+            g: np.ndarray, strength: np.ndarray, control: np.ndarray, hostility: np.ndarray,
+            adj: np.ndarray, transit: np.ndarray, jihadist: np.ndarray, siege: np.ndarray,
+            attacked: np.ndarray, attacker: int, target: int, share: float, months: int,
+            cause: int, origin: int, step: int, codes: np.ndarray, values: np.ndarray,
+            used: np.ndarray, log: np.ndarray, fix: np.ndarray,
+            fixn: np.ndarray) -> int:  # fmt: skip
+    """:func:`launch` (in place, logged; room for a row and a record made beforehand;
+    ``origin`` −1: chosen here). Returns the offensive's row, or −1."""
+    F, R = g.shape
+    n = off_n[0]
+    if strength[attacker] <= 0:
+        return -1
+    moved = np.empty(R)
+    for q in range(n):  # a new assault on a town it besieges
+        if (off_i[q, ot.STATUS] == ot.ACTIVE and off_i[q, ot.ATTACKER] == attacker
+                and off_i[q, ot.TARGET] == target):  # fmt: skip
+            r0 = off_i[q, ot.ORIGIN]
+            arrive = _mass(off_i, 0, n, g, hostility, transit, attacker, r0, share, moved)
+            g[attacker, r0] += arrive
+            for r in range(R):
+                g[attacker, r] -= moved[r]
+            _sync(g, strength)
+            off_i[q, ot.INVESTED] = -1
+            off_i[q, ot.MONTHS] = off_i[q, ot.ELAPSED] + max(months, 1)
+            off_f[q, ot.MASSED] = g[attacker, r0]
+            active[attacker] = q
+            _record(codes, values, used, step, log, fix, fixn, L_STRATEGIC, L_LAUNCHED, target,
+                    attacker, off_i[q, ot.DEFENDER], F_RENEW, cause, r0, g[attacker, r0], 0.0,
+                    0.0)  # fmt: skip
+            return q
+    if active[attacker] >= 0:
+        return -1
+    holder = control[target]
+    d = holder
+    if holder == attacker:  # a pocket to clear: the hostile group with most fighters there
+        best, d = -np.inf, 0
+        for f in range(F):
+            w = hostility[attacker, f] * g[f, target]
+            if w > best:
+                best, d = w, f
+        if not best > 0:
+            return -1
+    if origin < 0:
+        if holder == attacker or (jihadist[attacker] and g[attacker, target] > 0):
             origin = target  # a pocket to clear, or insurgents rising from within
-        else:
-            cand = np.flatnonzero(m.adj[target])
-            reach = g[attacker] @ m.transit[:, cand]
-            if not (reach > 0).any():
-                return None
-            origin = int(cand[np.argmax(reach)])
-    moved = share * g[attacker] * (m.transit[:, origin] > 0)
-    moved[origin] = 0.0
-    moved[_besieging(m, attacker)] = 0.0  # its sieges keep their besiegers
-    moved[_under_attack(m, attacker)] = 0.0  # and towns its enemies attack keep theirs
-    arrive = moved @ m.transit[:, origin]
-    g[attacker] -= moved
+        else:  # the neighbour most of its forces can reach
+            best = 0.0
+            for c in range(R):
+                if not adj[target, c]:
+                    continue
+                x = 0.0
+                for r in range(R):
+                    x += g[attacker, r] * transit[r, c]
+                if x > best:
+                    best, origin = x, c
+            if origin < 0:
+                return -1
+    arrive = _mass(off_i, 0, n, g, hostility, transit, attacker, origin, share, moved)
+    for r in range(R):
+        g[attacker, r] -= moved[r]
     g[attacker, origin] += arrive
-    m.sync_strength()
+    _sync(g, strength)
     if g[attacker, origin] <= 0:
-        return None
-    ot.reserve(m, 1)
-    k = int(m.off_n[0])
-    m.off_n[0] = k + 1
-    m.off_i[k] = (attacker, target, origin, d, ot.ACTIVE, max(int(months), 1), m.steps, 0,
-                  holder != attacker, -1, -1, _index(m.off_causes, cause), -1)  # fmt: skip
-    m.off_f[k] = (g[attacker, origin], m.siege[attacker, target], 0.0, 0.0)
-    o = Offensive(m, k)
-    m.active_offensive[attacker] = k
-    m.offensives.append(o)
+        return -1
+    q = n
+    off_n[0] = n + 1
+    off_i[q, ot.ATTACKER] = attacker
+    off_i[q, ot.TARGET] = target
+    off_i[q, ot.ORIGIN] = origin
+    off_i[q, ot.DEFENDER] = d
+    off_i[q, ot.STATUS] = ot.ACTIVE
+    off_i[q, ot.MONTHS] = max(months, 1)
+    off_i[q, ot.STARTED] = step
+    off_i[q, ot.ELAPSED] = 0
+    off_i[q, ot.SIEGE] = 1 if holder != attacker else 0
+    off_i[q, ot.INVESTED] = -1
+    off_i[q, ot.BESIEGED_SINCE] = -1
+    off_i[q, ot.CAUSE] = cause
+    off_i[q, ot.NOTE] = -1
+    off_f[q, ot.MASSED] = g[attacker, origin]
+    off_f[q, ot.PROGRESS] = siege[attacker, target]
+    off_f[q, ot.NOTE_A0] = 0.0
+    off_f[q, ot.NOTE_A1] = 0.0
+    active[attacker] = q
     if d >= 0:
-        m.attacked[attacker, d] = True
-    m.log(
-        STRATEGIC,
-        "offensive_launched",
-        target,
-        m.faction_ids[attacker],
-        m.faction_ids[d] if d >= 0 else None,
-        0.0,
-        f"{cause}: {o.massed:.0f} fighters massed at {m.region_ids[origin]} for {o.months} months",
-    )
-    return o
-
-
-def _besieging(m: LibyaModel, a: int) -> list[int]:
-    """Origins of a's active offensives and sieges."""
-    return [o.origin for o in m.offensives if o.status == "active" and o.attacker == a]
-
-
-def _under_attack(m: LibyaModel, a: int) -> list[int]:
-    """Targets of the active offensives of a's enemies."""
-    h = m.hostility[a]
-    return [
-        o.target
-        for o in m.offensives
-        if o.status == "active" and o.attacker != a and h.item(o.attacker) > 0
-    ]
-
-
-def _renew(m: LibyaModel, k: int, share: float, months: int, cause: str) -> Offensive:
-    """Turn the invested siege ``offensives[k]`` back into an assault: ``share`` of the
-    attacker's other forces join the besiegers at its origin for ``months`` more."""
-    o = m.offensives[k]
-    a, origin, g = o.attacker, o.origin, m.garrison
-    moved = share * g[a] * (m.transit[:, origin] > 0)
-    moved[origin] = 0.0
-    moved[_besieging(m, a)] = 0.0
-    moved[_under_attack(m, a)] = 0.0
-    g[a, origin] += moved @ m.transit[:, origin]
-    g[a] -= moved
-    m.sync_strength()
-    o.invested, o.months = -1, o.elapsed + max(int(months), 1)
-    o.massed = float(g[a, origin])
-    m.active_offensive[a] = k
-    d = o.defender
-    m.log(
-        STRATEGIC,
-        "offensive_launched",
-        o.target,
-        m.faction_ids[a],
-        m.faction_ids[d] if d >= 0 else None,
-        0.0,
-        f"{cause}: {o.massed:.0f} fighters renew the siege from {m.region_ids[origin]}",
-    )
-    return o
+        attacked[attacker, d] = True
+    _record(codes, values, used, step, log, fix, fixn, L_STRATEGIC, L_LAUNCHED, target,
+            attacker, d, F_LAUNCH, cause, origin, g[attacker, origin],
+            float(off_i[q, ot.MONTHS]), 0.0)  # fmt: skip
+    return q
 
 
 def call_off(m: LibyaModel, attacker: int, note: str, unless: int = -1) -> None:
@@ -1039,6 +1089,7 @@ def _reserve(m: LibyaModel, rows: int, records: int) -> None:
 def _fix_notes(m: LibyaModel) -> None:
     """The notes of the records the kernels appended (``m.off_fix``), and the views of
     new rows of the offensives' table (``m.offensives``)."""
+    _views(m)
     n = int(m.off_fixn[0])
     if n:
         book, fids, rids = m.logbook, m.faction_ids, m.region_ids
@@ -1068,7 +1119,6 @@ def _fix_notes(m: LibyaModel) -> None:
                 code = book.note(f"{fids[x]} falls back to {rids[y]}")
             codes[row, NOTE] = code
         m.off_fixn[0] = 0
-    _views(m)
 
 
 def _views(m: LibyaModel) -> None:
@@ -1536,14 +1586,230 @@ def aggrieve(m: LibyaModel) -> None:
     m.grievance += p.grievance_memory * np.minimum(1.0, m.region_deaths / m.grievance_scale)
 
 
+def _deterrence_matrix(m: LibyaModel) -> np.ndarray:
+    """[F, R] the red lines' cost to each attacker of each target
+    (:func:`.support.deterrence_cost`; zeros without red lines)."""
+    if not m.red_lines:
+        return m.no_deterrence
+    out = np.empty((m.F, m.R))
+    for a in range(m.F):
+        for t in range(m.R):
+            out[a, t] = _deterrence(m, a, t)
+    return out
+
+
 def step(m: LibyaModel) -> None:
-    """Step 4 (before :func:`.conflict.step`): redeploy, decide, press offensives."""
-    m.months_held += 1.0  # a month more in the same hands, or a new holder's first month
-    m.months_held *= m.control == m.held_last
-    m.held_last = m.control.copy()
-    redeploy(m)
-    decide(m)
-    if any(o.status == "active" for o in m.offensives):  # assaults and invested sieges
-        press(m)
-    else:
-        m.siege *= 1.0 - m.p.siege_decay
+    """Step 4 (before :func:`.conflict.step`): redeploy, decide, press offensives.
+
+    One kernel (:func:`_step`) for the month, which stops only where a ceasefire binds
+    an attacker to the faction it would attack: that side's decision to defect is
+    Python's (:meth:`LibyaModel.ceasefire_defects`), the kernel resumes where it
+    stopped. The month's decisions draw ``F`` uniforms from the model's Generator."""
+    state = m.forces_state
+    state[:] = 0
+    state[3] = -1
+    draws = m.rng.random(m.F)
+    while True:
+        _reserve(m, m.F, 4 * (int(m.off_n[0]) - int(m.off_lo[0]) + 2 * m.F))
+        book = m.logbook
+        stop = _step(m.forces_k, m.conflict_k, draws, m.off_i, m.off_f, m.off_n, m.off_lo,
+                     m.active_offensive, m.cooldown, m.siege, m.garrison, m.strength,
+                     m.control, m.held_last, m.months_held, m.hostility, m.alliance,
+                     m.jihadist, m.defence, m.gov_need_inv, m.reach_share, m.combat_mult,
+                     m.adj, m.adj_f, m.transit, m.transit_off, m.transit_off2,
+                     m.mass_transit, m.value, m.cover_per_defence, m.gov_floor, m.ungoverned,
+                     m.ceasefire_matrix(), _deterrence_matrix(m), m.forces_scratch,
+                     m.forces_options, m.pressed, state, m.losses, m.jihadist_losses_by,
+                     m.pair_deaths, m.attacked, m.region_deaths, m.involved, m.tally,
+                     m.battle_log, m.steps, book.codes, book.values, book.used, m.off_log,
+                     m.off_fix, m.off_fixn)  # fmt: skip
+        _fix_notes(m)
+        if stop < 0:
+            return
+        a, d = int(state[4]), int(state[5])
+        state[3] = int(m.ceasefire_defects(a, d))
+
+
+#: stages of :func:`_step` (``state[0]``)
+STAGE_START, STAGE_DECIDE, STAGE_PRESS = range(3)
+
+
+@kernel
+def _step(k: np.ndarray, ck: np.ndarray, draws: np.ndarray, off_i: np.ndarray,
+          off_f: np.ndarray, off_n: np.ndarray, off_lo: np.ndarray, active: np.ndarray,
+          cooldown: np.ndarray, siege: np.ndarray, g: np.ndarray, strength: np.ndarray,
+          control: np.ndarray, held_last: np.ndarray, months_held: np.ndarray,
+          hostility: np.ndarray, alliance: np.ndarray, jihadist: np.ndarray,
+          defence: np.ndarray, gov_need_inv: np.ndarray, reach_share: np.ndarray,
+          mult: np.ndarray, adj: np.ndarray, adj_f: np.ndarray, transit: np.ndarray,
+          transit_off: np.ndarray, transit_off2: np.ndarray, mass_transit: np.ndarray,
+          value: np.ndarray, cover_per_defence: np.ndarray, gov_floor: np.ndarray,
+          ungoverned: np.ndarray, bind: np.ndarray, deterrence: np.ndarray,
+          scratch: np.ndarray, options: np.ndarray, pressed: np.ndarray, state: np.ndarray,
+          losses: np.ndarray, jihadist_losses_by: np.ndarray, pair_deaths: np.ndarray,
+          attacked: np.ndarray, region_deaths: np.ndarray, involved: np.ndarray,
+          tally: np.ndarray, battle_log: np.ndarray, step: int, codes: np.ndarray,
+          values: np.ndarray, used: np.ndarray, log: np.ndarray, fix: np.ndarray,
+          fixn: np.ndarray) -> int:  # fmt: skip
+    """:func:`step` on the model's arrays (in place; room for ``F`` rows and their
+    records made beforehand). ``state`` = [stage, index, option, answer, a, d]: where
+    the month stands; returns −1 when the month is done, or 1 where a ceasefire binds
+    ``a`` not to attack ``d`` (``state[4:6]``): the caller sets ``state[3]`` to 1 if
+    ``a`` defects, else 0, and calls again. ``draws``: F uniforms (the decisions);
+    ``scratch`` int64 [3 + 2F, max(F, R)] and ``options`` [F, R] hold the decisions' options
+    between calls; ``pressed`` [F, R] bool the progress pressed this month."""
+    F, R = g.shape
+    if state[0] == STAGE_START:
+        for r in range(R):  # a month more in the same hands, or a new holder's first month
+            months_held[r] = (months_held[r] + 1.0) * (1.0 if control[r] == held_last[r] else 0.0)
+            held_last[r] = control[r]
+        if k[REDEPLOY_RATE] > 0:
+            off = _active_rows(off_i, off_lo[0], off_n[0])
+            if _redeploy(k, g, control, hostility, adj_f, off, mult, defence, cover_per_defence,
+                         alliance, jihadist, gov_floor, transit_off, transit_off2):  # fmt: skip
+                _sync(g, strength)
+        _prepare(k, draws, active, cooldown, g, strength, control, hostility, alliance,
+                 jihadist, defence, mult, adj_f, mass_transit, value, scratch, options)
+        state[1] = 0
+        state[2] = 0
+        state[0] = STAGE_DECIDE
+    if state[0] == STAGE_DECIDE:
+        if _decide(k, scratch, options, deterrence, bind, state, off_i, off_f, off_n, active,
+                   g, strength, control, hostility, adj, transit, jihadist, siege, attacked,
+                   step, codes, values, used, log, fix, fixn):  # fmt: skip
+            return 1
+        state[0] = STAGE_PRESS
+        state[1] = off_lo[0]
+        for f in range(F):
+            for r in range(R):
+                pressed[f, r] = False
+    n = off_n[0]
+    lo = off_lo[0]
+    while lo < n and off_i[lo, ot.STATUS] != ot.ACTIVE:
+        lo += 1
+    if lo == n:  # no assault and no siege under way
+        keep = 1.0 - k[SIEGE_DECAY]
+        for f in range(F):
+            for r in range(R):
+                siege[f, r] *= keep
+        off_lo[0] = lo
+        return -1
+    q = _press(k, ck, off_i, off_f, n, active, cooldown, siege, g, control, hostility,
+               alliance, jihadist, defence, months_held, gov_need_inv, reach_share, mult, adj,
+               ungoverned, bind, pressed, max(state[1], lo), state[3], losses,
+               jihadist_losses_by, pair_deaths, attacked, region_deaths, involved, tally,
+               battle_log, step, codes, values, used, log, fix, fixn)  # fmt: skip
+    if q >= 0:
+        state[1] = q
+        state[4] = off_i[q, ot.ATTACKER]
+        state[5] = off_i[q, ot.DEFENDER]
+        return 1
+    _decay(siege, pressed, k[SIEGE_DECAY])
+    _sync(g, strength)
+    while lo < n and off_i[lo, ot.STATUS] != ot.ACTIVE:
+        lo += 1
+    off_lo[0] = lo
+    return -1
+
+
+@kernel
+def _active_rows(off_i: np.ndarray, lo: int, n: int) -> np.ndarray:
+    """(attacker, origin, target) of each active offensive, [n, 3]."""
+    c = 0
+    for q in range(lo, n):
+        if off_i[q, ot.STATUS] == ot.ACTIVE:
+            c += 1
+    out = np.empty((c, 3), np.int64)
+    c = 0
+    for q in range(lo, n):
+        if off_i[q, ot.STATUS] == ot.ACTIVE:
+            out[c, 0] = off_i[q, ot.ATTACKER]
+            out[c, 1] = off_i[q, ot.ORIGIN]
+            out[c, 2] = off_i[q, ot.TARGET]
+            c += 1
+    return out
+
+
+@kernel
+def _decide(k: np.ndarray, scratch: np.ndarray, options: np.ndarray, deterrence: np.ndarray,
+            bind: np.ndarray, state: np.ndarray, off_i: np.ndarray, off_f: np.ndarray,
+            off_n: np.ndarray, active: np.ndarray, g: np.ndarray, strength: np.ndarray,
+            control: np.ndarray, hostility: np.ndarray, adj: np.ndarray, transit: np.ndarray,
+            jihadist: np.ndarray, siege: np.ndarray, attacked: np.ndarray, step: int,
+            codes: np.ndarray, values: np.ndarray, used: np.ndarray, log: np.ndarray,
+            fix: np.ndarray, fixn: np.ndarray) -> bool:  # fmt: skip
+    """The deciding factions (``scratch[0, :scratch[1, 0]]``) in turn, from
+    ``state[1]`` (option ``state[2]``, answered ``state[3]``): each launches at the
+    first of its best three options whose net gain less the red lines' deterrence
+    beats ``offensive_threshold`` and that no ceasefire forbids. Returns True where a
+    ceasefire binds (``state`` says where and whom), False when all have decided."""
+    F = g.shape[0]
+    thr = k[OFFENSIVE_THRESHOLD]
+    share = k[OFFENSIVE_SHARE]
+    months = int(np.rint(k[OFFENSIVE_MONTHS]))
+    nwho = scratch[1, 0]
+    i0, j0, answer = state[1], state[2], state[3]
+    for i in range(i0, nwho):
+        a = scratch[0, i]
+        if active[a] >= 0:  # an ally's offensive this month cannot start it
+            continue
+        for j in range(j0 if i == i0 else 0, min(3, scratch[2, i])):
+            net, t, d = options[i, j], scratch[3 + i, j], scratch[3 + F + i, j]
+            if net <= thr:
+                break
+            if i == i0 and j == j0 and answer >= 0:  # resumed: it has decided on the truce
+                state[3] = -1
+                if answer == 0:
+                    continue
+            elif not net - deterrence[a, t] > thr:
+                continue
+            elif d >= 0 and bind[a, d]:
+                state[1], state[2], state[4], state[5] = i, j, a, d
+                return True
+            _launch(off_i, off_f, off_n, active, g, strength, control, hostility, adj,
+                    transit, jihadist, siege, attacked, a, t, share, months, ot.DECIDED, -1,
+                    step, codes, values, used, log, fix, fixn)  # fmt: skip
+            break
+    return False
+
+
+@kernel
+def _sync(g: np.ndarray, strength: np.ndarray) -> None:
+    """Garrisons clipped at 0; ``strength`` their sum per faction in numpy's order
+    (the model's ``sync_strength``)."""
+    F, R = g.shape
+    for f in range(F):
+        for r in range(R):
+            if g[f, r] < 0.0:
+                g[f, r] = 0.0
+        strength[f] = 0.0 + _sum_row(g[f])
+
+
+@kernel
+def _sum_row(a: np.ndarray) -> float:
+    """Σ a in numpy's order for up to 128 numbers (eight accumulators over blocks of 8;
+    the model's ``_pairwise`` for longer rows)."""
+    n = a.shape[0]
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[0], a[1], a[2], a[3]
+    r4, r5, r6, r7 = a[4], a[5], a[6], a[7]
+    i = 8
+    while i < n - n % 8:
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[i]
+        i += 1
+    return res
