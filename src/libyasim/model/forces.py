@@ -661,10 +661,6 @@ def _redeploy(k: np.ndarray, g: np.ndarray, control: np.ndarray, hostility: np.n
 # ---------------------------------------------------------------------- offensives
 
 
-def _deterrence(m: LibyaModel, a: int, t: int) -> float:
-    return float(support.deterrence_cost(m, a, t))
-
-
 def defenders(m: LibyaModel, a: int) -> np.ndarray:
     """[R] whom attacker a would fight in each region: its holder, or, in a region a
     holds itself, the hostile group with the most (hostility-weighted) fighters there
@@ -1588,14 +1584,8 @@ def aggrieve(m: LibyaModel) -> None:
 
 def _deterrence_matrix(m: LibyaModel) -> np.ndarray:
     """[F, R] the red lines' cost to each attacker of each target
-    (:func:`.support.deterrence_cost`; zeros without red lines)."""
-    if not m.red_lines:
-        return m.no_deterrence
-    out = np.empty((m.F, m.R))
-    for a in range(m.F):
-        for t in range(m.R):
-            out[a, t] = _deterrence(m, a, t)
-    return out
+    (:func:`.support.deterrence_matrix`; zeros without red lines)."""
+    return support.deterrence_matrix(m) if m.red_lines else m.no_deterrence
 
 
 def step(m: LibyaModel) -> None:
