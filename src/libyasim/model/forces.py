@@ -45,15 +45,19 @@ attribution), ``grievance[R]``, ``ungoverned[R]``, ``blockades[R]``.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from llvmlite import ir
+from numba.core import types
+from numba.extending import intrinsic
 
 from . import offtable as ot
 from . import support
 from .conflict import STRATEGIC, _fight
 from .eventlog import NOTE, append
-from .jit import kernel
+from .jit import disabled, kernel
 
 _sum, _dot = np.add.reduce, np.dot  # ufunc reductions and dot without the method wrappers
 
@@ -256,6 +260,45 @@ def note_of(m: LibyaModel, text: str) -> int:
 
 def _v(x: Any, default: float = 0.0) -> float:
     return default if x is None else float(x.value if hasattr(x, "value") else x)
+
+
+@intrinsic
+def _llvm_fma(typingctx: Any, x: Any, y: Any, z: Any) -> Any:
+    """``x·y + z`` rounded once (LLVM's ``fma``), inside kernels."""
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        d = ir.DoubleType()
+        fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
+        return builder.call(fn, args)
+
+    return sig, codegen
+
+
+def _exact_fma(x: float, y: float, z: float) -> float:
+    """``x·y + z`` rounded once (kernels run as Python: ``NUMBA_DISABLE_JIT``)."""
+    return float(Fraction(x) * Fraction(y) + Fraction(z))
+
+
+_fma: Any = _exact_fma if disabled() else _llvm_fma
+
+
+@kernel
+def _dot_col(x: np.ndarray, m: np.ndarray, col: int) -> float:
+    """``x @ m[:, col]`` as numpy computes it here (OpenBLAS's strided ``ddot``: two
+    accumulators over blocks of four, fused multiply-adds), so that a kernel's sums
+    agree with numpy's to the bit."""
+    n = x.shape[0]
+    t1, t2 = 0.0, 0.0
+    i = 0
+    while i < n - n % 4:
+        t1 += _fma(m[i, col], x[i], m[i + 2, col] * x[i + 2])
+        t2 += _fma(m[i + 1, col], x[i + 1], m[i + 3, col] * x[i + 3])
+        i += 4
+    while i < n:
+        t1 = _fma(m[i, col], x[i], t1)
+        i += 1
+    return t1 + t2
 
 
 def hops(adj: np.ndarray) -> np.ndarray:
@@ -930,10 +973,7 @@ def _mass(off_i: np.ndarray, lo: int, n: int, g: np.ndarray, hostility: np.ndarr
         b = off_i[q, ot.ATTACKER]
         if b != a and hostility[a, b] > 0:
             moved[off_i[q, ot.TARGET]] = 0.0
-    arrive = 0.0
-    for r in range(R):
-        arrive += moved[r] * transit[r, origin]
-    return arrive
+    return _dot_col(moved, transit, origin)
 
 
 @kernel
@@ -1551,11 +1591,11 @@ def besieged(m: LibyaModel, a: int, d: int, t: int) -> float:
 @kernel
 def _besieged(g: np.ndarray, alliance: np.ndarray, jihadist: np.ndarray, a: int, d: int,
               t: int) -> float:  # fmt: skip
-    tot = 0.0
-    for f in range(g.shape[0]):
-        if f != a and not jihadist[f]:
-            tot += alliance[d, f] * g[f, t]
-    return g[d, t] + tot
+    F = g.shape[0]
+    w = np.empty(F)  # d's non-jihadist allies (not a)
+    for f in range(F):
+        w[f] = 0.0 if f == a or jihadist[f] else alliance[d, f]
+    return g[d, t] + _dot_col(w, g, t)
 
 
 def encircle(m: LibyaModel, a: int, d: int, t: int) -> None:
