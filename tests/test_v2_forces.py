@@ -110,6 +110,31 @@ def test_offensive_report_and_log():
         assert "offensive_ended" in kinds
 
 
+@pytest.mark.parametrize("defects", [False, True])
+def test_a_ceasefire_halts_an_offensive_unless_the_attacker_defects(defects):
+    """The month's kernel stops where a ceasefire binds an attacker not to attack its
+    defender, asks Python (``ceasefire_defects``) and resumes: kept, the offensive ends
+    in a stalemate halted by the ceasefire; broken, it is pressed a month more."""
+    m = LibyaModel(with_event(baseline(), DERNA_OFFENSIVE), rng=2, months=12)
+    lna, derna = m.fidx["lna"], m.ridx["derna"]
+    while not any(o.status == "active" and o.target == derna for o in m.offensives):
+        m.step()
+    o = next(o for o in m.offensives if o.status == "active" and o.target == derna)
+    d, elapsed = o.defender, o.elapsed
+    bind = np.zeros((m.F, m.F), dtype=bool)
+    bind[lna, d] = True
+    asked: list[tuple[int, int]] = []
+    m.ceasefire_matrix = lambda: bind  # type: ignore[method-assign]
+    m.ceasefire_defects = lambda a, b: asked.append((a, b)) or defects  # type: ignore[method-assign]
+    forces.step(m)
+    assert asked == [(lna, d)]
+    assert o.elapsed == elapsed + (1 if defects else 0)
+    if not defects:
+        assert (o.status, o.note) == ("stalemate", "halted by a ceasefire")
+        ended = [e for e in m.event_log if e["kind"] == "offensive_ended" and e["step"] == m.steps]
+        assert ended[-1]["note"] == "stalemate: halted by a ceasefire"
+
+
 def test_defender_advantage_makes_cities_hold_longer(base):
     def months_to_fall(s: Scenario, seed: int) -> float:
         m = LibyaModel(s, rng=seed, months=12)

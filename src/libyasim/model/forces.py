@@ -1346,8 +1346,10 @@ def _press(k: np.ndarray, ck: np.ndarray, off_i: np.ndarray, off_f: np.ndarray, 
         elapsed = off_i[q, ot.ELAPSED] + 1
         off_i[q, ot.ELAPSED] = elapsed
         within = is_siege and r0 == t and jihadist[a]  # insurgents rising within the town
-        adv = k[SIEGE_SPEED] * (2.0 * prob - 1.0) / (
-            defence[t] * _dug_in(k, jihadist, control, months_held, d, t)
+        adv = (
+            k[SIEGE_SPEED]
+            * (2.0 * prob - 1.0)
+            / (defence[t] * _dug_in(k, jihadist, control, months_held, d, t))
         )
         if within:  # districts nobody holds: no fight
             adv += k[INSURGENT_SEIZURE] * _unheld(g, control, gov_need_inv, reach_share, t)
@@ -1358,8 +1360,10 @@ def _press(k: np.ndarray, ck: np.ndarray, off_i: np.ndarray, off_f: np.ndarray, 
         # encirclement takes numbers: the besiegers against the besieged; insurgents
         # rising within a town need none (they are in it already: they go to ground
         # among the population rather than retreat)
-        can_hold = is_siege and d >= 0 and (
-            within or g[a, r0] >= k[SIEGE_RATIO] * _besieged(g, alliance, jihadist, a, d, t)
+        can_hold = (
+            is_siege
+            and d >= 0
+            and (within or g[a, r0] >= k[SIEGE_RATIO] * _besieged(g, alliance, jihadist, a, d, t))
         )
         x0 = float(elapsed)
         if s >= 1.0:
@@ -1699,7 +1703,7 @@ def _step(k: np.ndarray, ck: np.ndarray, draws: np.ndarray, off_i: np.ndarray,
                          alliance, jihadist, gov_floor, transit_off, transit_off2):  # fmt: skip
                 _sync(g, strength)
         _prepare(k, draws, active, cooldown, g, strength, control, hostility, alliance,
-                 jihadist, defence, mult, adj_f, mass_transit, value, scratch, options)
+                 jihadist, defence, mult, adj_f, mass_transit, value, scratch, options)  # fmt: skip
         state[1] = 0
         state[2] = 0
         state[0] = STAGE_DECIDE
