@@ -84,6 +84,11 @@ class Behaviour:
         """Does this event forbid ``a`` to attack ``b`` now (a ceasefire)?"""
         return False
 
+    def may_bind(self) -> bool:
+        """Can this event bind now (asked only of events that override :meth:`binds`)?
+        False promises that :meth:`binds` is False for every pair this month."""
+        return self.fired
+
     def binding(self) -> np.ndarray:
         """[F, F] bool: :meth:`binds` for every pair (a, b)."""
         F = self.model.F

@@ -262,6 +262,9 @@ class CeasefireBehaviour(Behaviour):
             return False
         return sa == 0 or not self.spec.unilateral
 
+    def may_bind(self) -> bool:
+        return self.active
+
     def binding(self) -> np.ndarray:
         """:meth:`binds` for every pair, from the sides at once."""
         F = self.model.F

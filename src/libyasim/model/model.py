@@ -50,6 +50,7 @@ from .regions import RegionCell, adjacency, build_network
 from .sponsors import Sponsor
 
 MIL, FIN, POL = 0, 1, 2
+_NEVER = 2**62  # the month index of "no event due"
 
 
 def _seed_of(rng: Any) -> int:
@@ -457,8 +458,15 @@ class LibyaModel(mesa.Model):
             return self._unbound
         out = np.zeros((self.F, self.F), dtype=bool)
         for ev in self._binding:
-            out |= ev.binding()
+            if ev.may_bind():
+                out |= ev.binding()
         return out
+
+    def ceasefire_in_force(self) -> bool:
+        """Does some ceasefire bind a faction this month (else no pair is bound)?"""
+        if len(self._event_months) != len(self.events):
+            self._scan_events()
+        return any([ev.may_bind() for ev in self._binding]) if self._binding else False
 
     def ceasefire_defects(self, a: int, b: int) -> bool:
         """``a``, bound not to attack ``b``, is tempted to: does it defect? Each ceasefire
@@ -508,18 +516,16 @@ class LibyaModel(mesa.Model):
     def step(self) -> None:
         """One month, in the order of DESIGN.md §3."""
         self._reset_tallies()
-        now = self.start_index + self.steps - 1
         if len(self._event_months) != len(self.events):  # events added after construction
             self._scan_events()
-        for ev, when in zip(self.events, self._event_months, strict=True):  # 1. scheduled events
-            if not ev.fired and when <= now:
-                ev.fire()
+        if self._next_event <= self.start_index + self.steps - 1:
+            self._fire_due()  # 1. scheduled events
         support.exchange(self)  # 2. sponsors allocate, 3. factions receive and return support
         forces.economy(self)  #    income, upkeep, recruitment
         forces.step(self)  # 4. forces: redeployment, offensives, sieges
         conflict.step(self)  #    skirmishes and raids
         politics.step(self)  # 5. politics
-        for ev in self.events:  # 6. ceasefires and elections progress
+        for ev in self._updating:  # 6. ceasefires and elections progress
             if ev.fired:
                 ev.update()
         self.fatality_history.append(self.fatalities)
@@ -528,10 +534,30 @@ class LibyaModel(mesa.Model):
             self.running = False
 
     def _scan_events(self) -> None:
-        """The events' months, and those that may bind a faction not to attack
-        another (their class overrides ``binds``: ceasefires)."""
+        """The events' months, those that may bind a faction not to attack another
+        (their class overrides ``binds``: ceasefires), those with a monthly ``update``
+        (the others' is a no-op), and the month of the next event due."""
         self._event_months = [month_index(ev.spec.date) for ev in self.events]
         self._binding = [ev for ev in self.events if type(ev).binds is not Behaviour.binds]
+        self._updating = [ev for ev in self.events if type(ev).update is not Behaviour.update]
+        self._next_event = min(
+            (w for ev, w in zip(self.events, self._event_months, strict=True) if not ev.fired),
+            default=_NEVER,
+        )
+
+    def _fire_due(self) -> None:
+        """Fire the events due by this month, in the events' order (1. of the step)."""
+        now = self.start_index + self.steps - 1
+        for ev, when in zip(self.events, self._event_months, strict=True):
+            if not ev.fired and when <= now:
+                ev.fire()
+        if len(self._event_months) != len(self.events):  # an event added another
+            self._scan_events()
+        else:
+            self._next_event = min(
+                (w for ev, w in zip(self.events, self._event_months, strict=True) if not ev.fired),
+                default=_NEVER,
+            )
 
     def _reset_tallies(self) -> None:
         _reset(self.region_deaths, self.jihadist_attack_deaths, self.involved, self.losses,
