@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..scenario.types import CHANNELS, INTERESTS
 from .eventlog import append
 from .jit import kernel
 
@@ -46,6 +47,7 @@ MIL, FIN, POL, DIRECT = 0, 1, 2, 3
 REACT = [MIL, DIRECT]  # the channels whose budgets escalate
 _REACT = (1.0, 0.0, 0.0, 1.0)  # the same, as a weight per channel (MIL, FIN, POL, DIRECT)
 CT, MIGRATION, ANTI_ISLAMIST, UN, INFLUENCE = range(5)
+NC, NK = len(CHANNELS), len(INTERESTS)  # channels, interests
 _OFF = -1e9  # a non-candidate's score in the portfolio (never funded)
 
 
@@ -264,30 +266,80 @@ def _room(m: LibyaModel, extra: int) -> None:
 
 @kernel
 def _xparts(x: np.ndarray, S: int, F: int) -> tuple:
-    """The views of the module's float state ``m.support_x``: max_effort, rival0,
-    escalation_drive, effort [S]; pop_ref, pop0, pop (held now), ally_gap,
-    ally_gap_base, ally_gap_ref, direct_support, combat_mult [F]; embargo [S + 1]
-    (enforcement per sponsor, then leakage); utility [S, F]."""
+    """The views of the module's float state ``m.support_x``, in this order: [S]
+    max_effort, rival0, escalation_drive, effort, reputation_sensitivity,
+    casualty_sensitivity, consensus, concentration; [F] pop_ref, pop0, pop (held
+    now), ally_gap, ally_gap_base, ally_gap_ref, direct_support, combat_mult;
+    embargo [S + 1] (enforcement per sponsor, then leakage); [S, F] utility, the
+    month's standard normal draws, stance; loyalty [F, S]; interests [S, K]; [S, C]
+    budget0, budget; [S, F, C] edges, allocation, flows. The sponsors' arrays (created
+    by the model) are moved here by :func:`init`."""
     a = 0
     max_effort = x[a : a + S]
-    rival0 = x[a + S : a + 2 * S]
-    drive = x[a + 2 * S : a + 3 * S]
-    effort = x[a + 3 * S : a + 4 * S]
-    a = 4 * S
+    a += S
+    rival0 = x[a : a + S]
+    a += S
+    drive = x[a : a + S]
+    a += S
+    effort = x[a : a + S]
+    a += S
+    reputation = x[a : a + S]
+    a += S
+    casualty = x[a : a + S]
+    a += S
+    consensus = x[a : a + S]
+    a += S
+    concentration = x[a : a + S]
+    a += S
     pop_ref = x[a : a + F]
-    pop0 = x[a + F : a + 2 * F]
-    pop = x[a + 2 * F : a + 3 * F]
-    gap = x[a + 3 * F : a + 4 * F]
-    gap_base = x[a + 4 * F : a + 5 * F]
-    gap_ref = x[a + 5 * F : a + 6 * F]
-    direct = x[a + 6 * F : a + 7 * F]
-    mult = x[a + 7 * F : a + 8 * F]
-    a = 4 * S + 8 * F
-    embargo = x[a : a + S + 1]
-    a = 5 * S + 8 * F + 1
-    utility = x[a : a + S * F].reshape((S, F))
-    return (max_effort, rival0, drive, effort, pop_ref, pop0, pop, gap, gap_base, gap_ref,
-            direct, mult, embargo, utility)  # fmt: skip
+    a += F
+    pop0 = x[a : a + F]
+    a += F
+    pop = x[a : a + F]
+    a += F
+    gap = x[a : a + F]
+    a += F
+    gap_base = x[a : a + F]
+    a += F
+    gap_ref = x[a : a + F]
+    a += F
+    direct = x[a : a + F]
+    a += F
+    mult = x[a : a + F]
+    a += F
+    embargo = x[a : a + (S + 1)]
+    a += S + 1
+    u = x[a : a + (S * F)]
+    a += S * F
+    z = x[a : a + (S * F)]
+    a += S * F
+    stance = x[a : a + (S * F)]
+    a += S * F
+    loyalty = x[a : a + (F * S)]
+    a += F * S
+    interests = x[a : a + (S * NK)]
+    a += S * NK
+    budget0 = x[a : a + (S * NC)]
+    a += S * NC
+    budget = x[a : a + (S * NC)]
+    a += S * NC
+    edges = x[a : a + (S * F * NC)]
+    a += S * F * NC
+    allocation = x[a : a + (S * F * NC)]
+    a += S * F * NC
+    flows = x[a : a + (S * F * NC)]
+    a += S * F * NC
+    return (max_effort, rival0, drive, effort, reputation, casualty, consensus, concentration,
+            pop_ref, pop0, pop, gap, gap_base, gap_ref, direct, mult, embargo,
+            u.reshape((S, F)), z.reshape((S, F)), stance.reshape((S, F)),
+            loyalty.reshape((F, S)), interests.reshape((S, NK)), budget0.reshape((S, NC)),
+            budget.reshape((S, NC)), edges.reshape((S, F, NC)), allocation.reshape((S, F, NC)),
+            flows.reshape((S, F, NC)))  # fmt: skip
+
+
+def _xsize(S: int, F: int) -> int:
+    """The length of ``m.support_x`` (:func:`_xparts`)."""
+    return 9 * S + 8 * F + 1 + 4 * S * F + S * NK + 2 * S * NC + 3 * S * F * NC
 
 
 @kernel
@@ -309,6 +361,13 @@ def _sparts(st: np.ndarray, S: int, F: int) -> tuple:
     return rescues, route, indirect, rescuing, falling
 
 
+#: the sponsors' arrays the model creates and :func:`init` moves into ``m.support_x``
+SPONSOR_ARRAYS = (
+    "reputation_sensitivity", "casualty_sensitivity", "consensus", "concentration", "stance",
+    "loyalty", "interests", "budget0", "budget", "edges", "allocation", "flows",
+)  # fmt: skip
+
+
 def _python(fn: Any) -> Any:
     """A kernel's Python function: numpy views made by it have the state array as their
     base (the model's set-up template keeps such views views of one buffer)."""
@@ -316,11 +375,19 @@ def _python(fn: Any) -> Any:
 
 
 def _bind(m: LibyaModel) -> None:
-    """The module's arrays as views of its two state arrays (see :func:`_xparts`,
-    :func:`_sparts`): a kernel takes two arrays instead of twenty."""
-    (m.max_effort, m.rival0, m.escalation_drive, m.effort, m.pop_ref, m.pop0, m.pop_now,
-     m.ally_gap, m.ally_gap_base, m.ally_gap_ref, m.direct_support, m.combat_mult,
-     m.embargo_k, m.utility) = _python(_xparts)(m.support_x, m.S, m.F)  # fmt: skip
+    """The module's arrays, and the sponsors' (:data:`SPONSOR_ARRAYS`, their values
+    kept), as views of its two state arrays (see :func:`_xparts`, :func:`_sparts`): a
+    kernel takes two arrays instead of thirty."""
+    x = _python(_xparts)(m.support_x, m.S, m.F)
+    (m.max_effort, m.rival0, m.escalation_drive, m.effort) = x[:4]
+    for name, view in zip(SPONSOR_ARRAYS[:4], x[4:8], strict=True):
+        view[:] = getattr(m, name)
+        setattr(m, name, view)
+    (m.pop_ref, m.pop0, m.pop_now, m.ally_gap, m.ally_gap_base, m.ally_gap_ref,
+     m.direct_support, m.combat_mult, m.embargo_k, m.utility, m.support_z) = x[8:19]  # fmt: skip
+    for name, view in zip(SPONSOR_ARRAYS[4:], x[19:], strict=True):
+        view[...] = getattr(m, name)
+        setattr(m, name, view)
     views = _python(_sparts)(m.support_s, m.S, m.F)
     m.rescues, m.route, m.indirect, m.rescuing, m.falling = views
 
@@ -364,7 +431,7 @@ def init(m: LibyaModel) -> None:
     spec = m.spec.sponsors
     S, F = m.S, m.F
     m.support_k = p.array(COEFFICIENTS)
-    m.support_x = np.zeros(5 * S + 8 * F + 1 + S * F)
+    m.support_x = np.zeros(_xsize(S, F))
     m.support_s = np.zeros(ST_HEAD + S * F * (S + 3) + S + F, dtype=np.int64)
     _bind(m)
     m.combat_mult[:] = 1.0
@@ -716,20 +783,18 @@ def allocate(m: LibyaModel) -> None:
 def _month(m: LibyaModel) -> None:
     """One call of :func:`_exchange` (two when a sponsor enters to rescue a client:
     Python logs its entry, :func:`enter`, between them)."""
-    z = m.rng.standard_normal((m.S, m.F))
+    m.rng.standard_normal(out=m.support_z)  # the policy noise's draws
     while True:
         book = m.logbook
         if m.red_lines:  # a crossing appends a record and an intervention
             book.reserve(len(m.red_lines))
             _room(m, len(m.red_lines))
         if not _exchange(m.support_k, m.support_s, m.support_x, m.red_table, m.iv_table,
-                         m.steps, m.threat, z, m.strength, m.jihadist, m.hostility,
+                         m.steps, m.threat, m.active, m.strength, m.jihadist, m.hostility,
                          m.ct_return, m.control, m.coast_share, m.pop_share, m.ideology,
                          m.un_recognised, m.legitimacy, m.power_share, m.icc_load,
-                         m.death_share, m.faction_edges, m.interests, m.stance, m.loyalty,
-                         m.reputation_sensitivity, m.casualty_sensitivity, m.consensus,
-                         m.concentration, m.edges, m.budget0, m.budget, m.allocation,
-                         m.flows, m.active, book.codes, book.values, book.used):  # fmt: skip
+                         m.death_share, m.faction_edges, book.codes, book.values,
+                         book.used):  # fmt: skip
             return
         _rescue(m)
 
@@ -755,7 +820,7 @@ def _exchange(
     iv: np.ndarray,
     step: int,
     threat: float,
-    z: np.ndarray,
+    active: np.ndarray,
     strength: np.ndarray,
     jihadist: np.ndarray,
     hostility: np.ndarray,
@@ -770,34 +835,23 @@ def _exchange(
     icc_load: np.ndarray,
     death_share: np.ndarray,
     faction_edges: np.ndarray,
-    interests: np.ndarray,
-    stance: np.ndarray,
-    loyalty: np.ndarray,
-    reputation: np.ndarray,
-    casualty: np.ndarray,
-    consensus: np.ndarray,
-    concentration: np.ndarray,
-    edges: np.ndarray,
-    budget0: np.ndarray,
-    budget: np.ndarray,
-    allocation: np.ndarray,
-    flows: np.ndarray,
-    active: np.ndarray,
     codes: np.ndarray,
     values: np.ndarray,
     used: np.ndarray,
 ) -> bool:
     """The month of this module (:func:`exchange`, or :func:`allocate` when
     ``st[ST_RECEIVE]`` is 0), in place: :func:`escalate` (from the second month),
-    :func:`utilities` (``z[S, F]`` standard normal draws), the allocation and flows,
+    :func:`utilities` (the month's standard normal draws are in ``x``, drawn by the
+    caller into ``m.support_z``), the allocation and flows,
     :func:`red_lines` (a crossing's record appended to the event log's arrays ``codes``,
     ``values``, ``used``: room made beforehand), interventions, embargo, the combat
     multipliers, then :func:`receive`. Returns True, having done only the escalation,
     when a sponsor that is not active must enter to rescue a client (``rescuing``):
     Python makes it enter and calls again (``st[ST_STAGE]`` = 1 resumes)."""
-    S, F = allocation.shape[0], allocation.shape[1]
-    (max_effort, rival0, drive, effort, pop_ref, pop0, pop, gap, gap_base, gap_ref, direct,
-     mult, embargo, u) = _xparts(x, S, F)  # fmt: skip
+    S, F = active.shape[0], strength.shape[0]
+    (max_effort, rival0, drive, effort, reputation, casualty, consensus, concentration,
+     pop_ref, pop0, pop, gap, gap_base, gap_ref, direct, mult, embargo, u, z, stance, loyalty,
+     interests, budget0, budget, edges, allocation, flows) = _xparts(x, S, F)  # fmt: skip
     rescues, route, indirect, rescuing, falling = _sparts(st, S, F)
     stage = st[ST_STAGE]
     st[ST_STAGE] = 0
