@@ -202,24 +202,24 @@ def test_event_frame_built_from_the_arrays_equals_the_records(baseline):
 
 
 def test_skirmish_kernel_leaves_the_generator_where_its_draws_end(baseline):
-    """The skirmish kernel reads a block of the stream and moves the Generator back by
-    what it did not read: one draw per hostile pair, then two per skirmish fought (no
-    ceasefire here), exactly as a draw-by-draw loop would leave it."""
+    """The skirmish kernel reads the model's Generator itself (numeric.uniform): one draw
+    per hostile pair, then two per skirmish fought (no ceasefire here), and leaves it
+    exactly where a draw-by-draw loop would."""
     from libyasim.model import LibyaModel, conflict
 
     m = LibyaModel(baseline, rng=5, months=24)
     fought = 0
     for _ in range(24):
         m.step()
-        pairs = m.cached("hostile_arrays", conflict._pair_arrays, m.hostility)
+        pairs = len(m.hostile_pairs())
         twin = np.random.default_rng()
         twin.bit_generator.state = m.rng.bit_generator.state
         before = len(m.logbook.where("battle"))
         conflict.heat_up(m)
-        conflict.skirmishes(m, pairs)
+        conflict.skirmishes(m)
         battles = len(m.logbook.where("battle")) - before
         fought += battles
-        twin.random(len(pairs[0]) + 2 * battles)
+        twin.random(pairs + 2 * battles)
         assert m.rng.bit_generator.state == twin.bit_generator.state
     assert fought > 0
 

@@ -25,6 +25,8 @@ import numpy as np
 
 from .eventlog import ACTOR1, ACTOR2, ARGS, DEATHS, KIND, NOTE, REGION, STEP, TYPE
 from .jit import kernel
+from .numeric import model_stream, pairwise, poisson, uniform
+from .offtable import ACTIVE, ATTACKER, DEFENDER, STATUS
 
 STRATEGIC = "Strategic developments"
 
@@ -41,6 +43,13 @@ COEFFICIENTS = (
     "aimed_fire_rate",
     "fatality_share",
     "civilian_harm",
+    "threat_decay",
+    "threat_per_death",
+    "raid_rate",
+    "raid_scale",
+    "raid_fatalities",
+    "return_memory",
+    "grievance_memory",
 )
 (
     ENGAGEMENT_RATE,
@@ -53,9 +62,32 @@ COEFFICIENTS = (
     AIMED_FIRE_RATE,
     FATALITY_SHARE,
     CIVILIAN_HARM,
+    THREAT_DECAY,
+    THREAT_PER_DEATH,
+    RAID_RATE,
+    RAID_SCALE,
+    RAID_FATALITIES,
+    RETURN_MEMORY,
+    GRIEVANCE_MEMORY,
 ) = range(len(COEFFICIENTS))
 #: the note of a battle's record, formatted from (fighters i, fighters j, losses i, losses j)
 BATTLE_NOTE = "{0:.0f} vs {1:.0f} fighters; losses {2:.0f} and {3:.0f}"
+#: the event log's codes the kernels write (``m.battle_log``), by position: a battle's
+#: type, kind and note, the first region's code, then a raid's two types, its kind,
+#: its victim when no faction's forces are hit, and its note
+LOG_BATTLE, LOG_KIND, LOG_NOTE, LOG_REGION0 = range(4)
+LOG_EXPLOSIONS, LOG_CIVILIAN_TYPE, LOG_RAID, LOG_CIVILIANS, LOG_RAID_NOTE = range(4, 9)
+RAID_NOTE = "jihadist raid"
+#: ``m.conflict_ctl`` (int64): the step, the pair to resume the skirmishes at (−1: the
+#: month's start), the mode (:data:`MONTH` or :data:`SKIRMISHES` only), the number of
+#: hostile pairs, the request to Python (i, j, ri, rj), then the pairs (i, j) from
+#: :data:`CTL_PAIRS` on
+CTL_STEP, CTL_START, CTL_MODE, CTL_NPAIRS, CTL_I, CTL_J, CTL_RI, CTL_RJ, CTL_PAIRS = range(9)
+MONTH, SKIRMISHES = 0, 1
+#: ``m.conflict_work`` (float): the threat index (kept here during the kernel), then
+#: scratch: the contact weights (R·R), the raid weights (R), the deaths per faction (F),
+#: the pairs' draws (P) and levels (P), P = F(F−1)/2
+W_THREAT, W_CONTACT = 0, 1
 
 if TYPE_CHECKING:
     from .model import LibyaModel
@@ -182,50 +214,61 @@ def init(m: LibyaModel) -> None:
     m.conflict_k = m.p.array(COEFFICIENTS)
     book = m.logbook
     m.battle_log = np.array(
-        [book.code("Battles"), book.code("battle"), book.note(BATTLE_NOTE, 4), book.region0],
+        [book.code("Battles"), book.code("battle"), book.note(BATTLE_NOTE, 4), book.region0,
+         book.code("Explosions/Remote violence"), book.code("Violence against civilians"),
+         book.code("raid"), book.code("civilians"), book.note(RAID_NOTE)],
         dtype=np.int64,
-    )
-    m.contact = np.empty(m.R * m.R)  # the skirmish kernel's scratch
-    m.raid_w = np.empty(m.R)  # the raids' scratch
-    m.skirmish_out = np.zeros(5, dtype=np.int64)
-
-
-def _pair_arrays(m: LibyaModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The hostile pairs (:meth:`LibyaModel.hostile_pairs`) as arrays i, j, level."""
-    pairs = m.hostile_pairs()
-    return (
-        np.array([p[0] for p in pairs], dtype=np.int64),
-        np.array([p[1] for p in pairs], dtype=np.int64),
-        np.array([p[2] for p in pairs], dtype=float),
-    )
+    )  # fmt: skip
+    pairs = m.F * (m.F - 1) // 2
+    m.conflict_ctl = np.zeros(CTL_PAIRS + 2 * pairs, dtype=np.int64)
+    m.conflict_work = np.zeros(W_CONTACT + m.R * m.R + m.R + m.F + 2 * pairs)
+    # the most records a month's kernel appends: a skirmish per pair, a raid per group
+    m.conflict_rows = pairs + int(m.jihadist.sum())
 
 
 def heat_up(m: LibyaModel) -> None:
     """Mark as fought this month the pairs an active offensive or siege opposes, and
-    the pairs whose hostility rose since last month."""
-    now = float(m.steps)
-    _new_enmities(m.hostility, m.was_hostile, m.fought, now)
-    for o in m.offensives:
-        a, d = o.attacker, o.defender
-        if o.status == "active" and d >= 0:
-            m.fought[a, d] = m.fought[d, a] = now
+    the pairs whose hostility rose since last month (:func:`_heat_up`)."""
+    off_i, off_n = _offensive_table(m)
+    _heat_up(m.hostility, m.was_hostile, m.fought, off_i, off_n, float(m.steps))
+
+
+def _offensive_table(m: LibyaModel) -> tuple[np.ndarray, np.ndarray]:
+    """The offensives' table (:mod:`.offtable`): ``m.off_i, m.off_n``; built from the
+    list ``m.offensives`` where the model has no table."""
+    off_i = m.__dict__.get("off_i")
+    if off_i is not None:
+        return off_i, m.off_n
+    rows = [(o.attacker, o.defender, ACTIVE if o.status == "active" else ACTIVE + 1)
+            for o in m.offensives]  # fmt: skip
+    table = np.zeros((max(len(rows), 1), max(ATTACKER, DEFENDER, STATUS) + 1), dtype=np.int64)
+    for k, (a, d, status) in enumerate(rows):
+        table[k, ATTACKER], table[k, DEFENDER], table[k, STATUS] = a, d, status
+    return table, np.array([len(rows)], dtype=np.int64)
 
 
 @kernel
-def _new_enmities(hostility: np.ndarray, was_hostile: np.ndarray, fought: np.ndarray,
-                  now: float) -> None:  # fmt: skip
-    """A new enmity opens a hot front: ``fought = now`` where hostility rose since
-    ``was_hostile``, which then takes the present hostility (in place)."""
+def _heat_up(hostility: np.ndarray, was_hostile: np.ndarray, fought: np.ndarray,
+             off_i: np.ndarray, off_n: np.ndarray, now: float) -> None:  # fmt: skip
+    """:func:`heat_up` in place: ``fought = now`` where hostility rose since
+    ``was_hostile`` (which then takes the present hostility) and for both sides of every
+    active offensive with a defender."""
     F = hostility.shape[0]
     for i in range(F):
         for j in range(F):
             if hostility[i, j] > was_hostile[i, j]:
                 fought[i, j] = now
             was_hostile[i, j] = hostility[i, j]
+    for o in range(off_n[0]):
+        a, d = off_i[o, ATTACKER], off_i[o, DEFENDER]
+        if off_i[o, STATUS] == ACTIVE and d >= 0:
+            fought[a, d] = now
+            fought[d, a] = now
 
 
 def step(m: LibyaModel) -> None:
-    """Skirmishes between hostile factions in contact, then raids; threat decays first.
+    """Skirmishes between hostile factions in contact, then raids; threat decays first;
+    then the casualty memories and grievance (all in one kernel, :func:`_month`).
 
     Outside offensives (:mod:`.forces`) fronts are quiet: each hostile pair in
     contact skirmishes with probability ``engagement_rate·h_ij·q_ij`` a month, for
@@ -236,28 +279,141 @@ def step(m: LibyaModel) -> None:
     by a ceasefire fights only if the side that starts it defects
     (``model.ceasefire_defects``), tempted at the engagement rate whatever the heat: a
     truce is broken deliberately.
-    """
-    p = m.p
-    m.threat *= 1.0 - p.threat_decay
-    pairs = m.cached("hostile_arrays", _pair_arrays, m.hostility)
-    if len(pairs[0]):
-        heat_up(m)
-        skirmishes(m, pairs)
-    raids(m)
-    m.sync_strength()
-    mem = p.return_memory
-    deaths = m.losses * p.fatality_share
-    tot = np.add.reduce(deaths)
-    m.death_share *= 1 - mem
-    if tot > 0:
-        m.death_share += mem * (deaths / tot)
-    jtot = np.add.reduce(m.jihadist_losses_by)
-    m.ct_return *= 1 - mem
-    if jtot > 0:
-        m.ct_return += mem * (m.jihadist_losses_by / jtot)
-    from .forces import aggrieve
 
-    aggrieve(m)
+    After the fighting, with λ = ``return_memory``: ``death_share ← (1 − λ)·death_share
+    + λ·D_f/ΣD`` (D_f = ``fatality_share``·losses of f this month, when ΣD > 0) and
+    ``ct_return ← (1 − λ)·ct_return + λ·J_f/ΣJ`` (J_f the jihadist losses f inflicted);
+    grievance: ``grievance ← (1 − γ)·grievance + γ·min(1, D_r/(grievance_deaths·pop_r/10⁵))``,
+    D_r this month's deaths in r, γ = ``grievance_memory``.
+    """
+    _run(m, MONTH)
+
+
+def skirmishes(m: LibyaModel) -> None:
+    """The month's skirmishes alone (:func:`step` without the threat's decay, the fronts'
+    heat update, the raids and the memories)."""
+    _run(m, SKIRMISHES)
+
+
+def _run(m: LibyaModel, mode: int) -> None:
+    """Run the month's kernel (:func:`_month`); where it stops because a ceasefire binds
+    the side that would start a skirmish, ask Python (:meth:`LibyaModel.ceasefire_defects`:
+    the events draw and react), fight if it defects, and resume at the next pair.
+
+    The random numbers are the model's Generator's own, read inside the kernel
+    (:func:`.numeric.uniform`), in the order of a pair-by-pair loop: one per hostile
+    pair first, then two for each pair that comes to blows (where, and who starts);
+    then per jihadist faction with forces one (does it raid), and for a raid one
+    (where) and a Poisson draw (deaths)."""
+    ctl, work, book = m.conflict_ctl, m.conflict_work, m.logbook
+    ctl[CTL_STEP], ctl[CTL_START], ctl[CTL_MODE] = m.steps, -1, mode
+    work[W_THREAT] = m.threat
+    off_i, off_n = _offensive_table(m)
+    bits = model_stream(m)
+    while True:
+        book.reserve(m.conflict_rows)
+        stop = _month(m.conflict_k, ctl, work, bits, m.hostility, m.was_hostile, m.fought,
+                      off_i, off_n, m.ceasefire_matrix(), m.strength, m.garrison, m.adj_f,
+                      m.combat_mult, m.jihadist, m.losses, m.jihadist_losses_by,
+                      m.pair_deaths, m.attacked, m.region_deaths, m.involved, m.tally,
+                      book.codes, book.values, book.used, m.battle_log, m.population1,
+                      m.control, m.jihadist_attack_deaths, m.death_share, m.ct_return,
+                      m.grievance, m.grievance_scale)  # fmt: skip
+        if stop < 0:
+            break
+        m.threat = float(work[W_THREAT])
+        i, j, ri, rj = ctl[CTL_I : CTL_RJ + 1].tolist()
+        if m.ceasefire_defects(i, j):  # a truce is broken deliberately
+            battle(m, i, j, ri, rj)
+        work[W_THREAT] = m.threat
+        ctl[CTL_START] = stop + 1
+    m.threat = float(work[W_THREAT])
+
+
+@kernel
+def _month(k: np.ndarray, ctl: np.ndarray, work: np.ndarray, bits: np.ndarray,
+           hostility: np.ndarray, was_hostile: np.ndarray, fought: np.ndarray,
+           off_i: np.ndarray, off_n: np.ndarray, bind: np.ndarray, strength: np.ndarray,
+           g: np.ndarray, adj: np.ndarray, mult: np.ndarray, jihadist: np.ndarray,
+           losses: np.ndarray, jihadist_losses_by: np.ndarray, pair_deaths: np.ndarray,
+           attacked: np.ndarray, region_deaths: np.ndarray, involved: np.ndarray,
+           tally: np.ndarray, codes: np.ndarray, values: np.ndarray, used: np.ndarray,
+           log: np.ndarray, population1: np.ndarray, control: np.ndarray,
+           jihadist_attack_deaths: np.ndarray, death_share: np.ndarray,
+           ct_return: np.ndarray, grievance: np.ndarray,
+           grievance_scale: np.ndarray) -> int:  # fmt: skip
+    """:func:`step` on the model's arrays (in place; room in the event log made
+    beforehand): ``ctl`` and ``work`` as described at :data:`CTL_STEP` and
+    :data:`W_THREAT`, ``bits`` the model's stream (:func:`.numeric.stream`), ``bind``
+    the ceasefires' matrix. Returns −1 when the month is done, or the pair at which the
+    side that would start a skirmish is bound by a ceasefire (its decision is Python's;
+    ``ctl[CTL_I:CTL_RJ + 1]`` = i, j, ri, rj): set ``ctl[CTL_START]`` to the next pair and
+    call again."""
+    F, R = g.shape
+    step = ctl[CTL_STEP]
+    month = ctl[CTL_MODE] == MONTH
+    P = F * (F - 1) // 2
+    o_draws = W_CONTACT + R * R + R + F
+    o_levels = o_draws + P
+    if ctl[CTL_START] < 0:  # the month's start
+        if month:
+            work[W_THREAT] *= 1.0 - k[THREAT_DECAY]
+        # the hostile pairs i < j, row by row, and their draws
+        n = 0
+        for i in range(F):
+            for j in range(i + 1, F):
+                if hostility[i, j] > 0:
+                    ctl[CTL_PAIRS + 2 * n] = i
+                    ctl[CTL_PAIRS + 2 * n + 1] = j
+                    work[o_levels + n] = hostility[i, j]
+                    n += 1
+        ctl[CTL_NPAIRS] = n
+        if n > 0 and month:
+            _heat_up(hostility, was_hostile, fought, off_i, off_n, float(step))
+        for q in range(n):
+            work[o_draws + q] = uniform(bits)
+        start = 0
+    else:
+        start = ctl[CTL_START]
+    stop = _skirmish_loop(k, ctl, work, bits, start, float(step), fought, strength, g, adj,
+                          bind, mult, jihadist, losses, jihadist_losses_by, pair_deaths,
+                          attacked, region_deaths, involved, tally, codes, values, used, step,
+                          log)  # fmt: skip
+    if stop >= 0 or not month:
+        return stop
+    _raids(k, work, bits, strength, g, adj, jihadist, population1, control, hostility, losses,
+           pair_deaths, attacked, region_deaths, involved, jihadist_attack_deaths, tally,
+           codes, values, used, step, log)  # fmt: skip
+    # garrisons clipped at 0, strength their sum (LibyaModel.sync_strength)
+    for f in range(F):
+        for r in range(R):
+            if g[f, r] < 0.0:
+                g[f, r] = 0.0
+        strength[f] = 0.0 + pairwise(g[f], 0, R)
+    # the casualty memories
+    mem = k[RETURN_MEMORY]
+    o_deaths = W_CONTACT + R * R + R
+    for f in range(F):
+        work[o_deaths + f] = losses[f] * k[FATALITY_SHARE]
+    tot = pairwise(work, o_deaths, F)
+    for f in range(F):
+        death_share[f] *= 1 - mem
+    if tot > 0:
+        for f in range(F):
+            death_share[f] += mem * (work[o_deaths + f] / tot)
+    jtot = pairwise(jihadist_losses_by, 0, F)
+    for f in range(F):
+        ct_return[f] *= 1 - mem
+    if jtot > 0:
+        for f in range(F):
+            ct_return[f] += mem * (jihadist_losses_by[f] / jtot)
+    # grievance
+    gm = k[GRIEVANCE_MEMORY]
+    for r in range(R):
+        grievance[r] *= 1.0 - gm
+    for r in range(R):
+        grievance[r] += gm * min(1.0, region_deaths[r] / grievance_scale[r])
+    return -1
 
 
 def battle(m: LibyaModel, i: int, j: int, ri: int, rj: int) -> None:
@@ -345,64 +501,30 @@ def _fight(k: np.ndarray, i: int, j: int, ri: int, rj: int, t: float, cover: flo
     return la, lb
 
 
-def skirmishes(m: LibyaModel, pairs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
-    """The month's skirmishes (:func:`step`), pair by pair in one kernel
-    (:func:`_skirmishes`), which stops only where a ceasefire binds the side that
-    starts one: that side's decision to defect is Python's (:meth:`LibyaModel.ceasefire_defects`).
-
-    The random numbers are the model's Generator's, in the order of the pair-by-pair
-    loop: one per pair first, then two for each pair that comes to blows (where,
-    and who starts). The kernel is handed a block of the stream long enough for any
-    month, and the Generator is then moved back to where the kernel stopped reading
-    (``PCG64.advance`` by minus the unread count; advancing also drops a buffered
-    32-bit half-draw, which the model never leaves). ``pairs``: the hostile pairs as
-    arrays (i, j, level)."""
-    pi, pj, level = pairs
-    n = len(pi)
-    rng = m.rng
-    bits = rng.bit_generator
-    draws = rng.random(n)
-    book, out = m.logbook, m.skirmish_out
-    q = 0
-    while q < n:
-        bind = m.ceasefire_matrix()
-        book.reserve(n - q)
-        extra = rng.random(2 * (n - q))
-        stop = _skirmishes(m.conflict_k, pi, pj, level, draws, extra, q, float(m.steps),
-                           m.fought, m.strength, m.garrison, m.adj_f, bind,
-                           m.contact, m.combat_mult, m.jihadist, m.losses,
-                           m.jihadist_losses_by, m.pair_deaths, m.attacked, m.region_deaths,
-                           m.involved, m.tally, book.codes, book.values, book.used, m.steps,
-                           m.battle_log, out)  # fmt: skip
-        bits.advance(int(out[0]) - len(extra))  # type: ignore[attr-defined]
-        if stop < 0:
-            return
-        i, j, ri, rj = (int(x) for x in out[1:5])
-        if m.ceasefire_defects(i, j):  # a truce is broken deliberately
-            battle(m, i, j, ri, rj)
-        q = stop + 1
-
-
 @kernel
-def _skirmishes(k: np.ndarray, pi: np.ndarray, pj: np.ndarray, level: np.ndarray,
-                draws: np.ndarray, extra: np.ndarray, start: int, now: float,
-                fought: np.ndarray, strength: np.ndarray, g: np.ndarray, adj: np.ndarray,
-                bind: np.ndarray, contact: np.ndarray, mult: np.ndarray, jihadist: np.ndarray,
-                losses: np.ndarray, jihadist_losses_by: np.ndarray, pair_deaths: np.ndarray,
-                attacked: np.ndarray, region_deaths: np.ndarray, involved: np.ndarray,
-                tally: np.ndarray, codes: np.ndarray, values: np.ndarray, used: np.ndarray,
-                step: int, log: np.ndarray, out: np.ndarray) -> int:  # fmt: skip
-    """The skirmish loop of :func:`step` from pair ``start``: ``draws[q]`` the pair's
-    draw, ``extra`` the further uniforms in stream order. Returns −1 when done, or the
-    pair at which the side that starts a skirmish is bound by a ceasefire (its
-    decision is Python's); ``out`` = [uniforms of ``extra`` read, i, j, ri, rj]."""
+def _skirmish_loop(k: np.ndarray, ctl: np.ndarray, work: np.ndarray, bits: np.ndarray,
+                   start: int, now: float, fought: np.ndarray, strength: np.ndarray,
+                   g: np.ndarray, adj: np.ndarray, bind: np.ndarray, mult: np.ndarray,
+                   jihadist: np.ndarray, losses: np.ndarray, jihadist_losses_by: np.ndarray,
+                   pair_deaths: np.ndarray, attacked: np.ndarray, region_deaths: np.ndarray,
+                   involved: np.ndarray, tally: np.ndarray, codes: np.ndarray,
+                   values: np.ndarray, used: np.ndarray, step: int,
+                   log: np.ndarray) -> int:  # fmt: skip
+    """The skirmish loop of :func:`step` from pair ``start`` (the pairs in ``ctl``, their
+    levels and draws in ``work``): returns −1 when done, or the pair at which the side
+    that starts a skirmish is bound by a ceasefire (``ctl[CTL_I:CTL_RJ + 1]`` = i, j, ri, rj)."""
     R = g.shape[1]
+    F = g.shape[0]
+    P = F * (F - 1) // 2
+    o_draws = W_CONTACT + R * R + R + F
+    o_levels = o_draws + P
+    contact = work[W_CONTACT : W_CONTACT + R * R]
     rate = k[ENGAGEMENT_RATE]
     floor = k[STALEMATE_FLOOR]
     keep = 1.0 - k[STALEMATE_DECAY]
-    d = 0
-    for q in range(start, pi.shape[0]):
-        i, j, lv, u = pi[q], pj[q], level[q], draws[q]
+    for q in range(start, ctl[CTL_NPAIRS]):
+        i, j = ctl[CTL_PAIRS + 2 * q], ctl[CTL_PAIRS + 2 * q + 1]
+        lv, u = work[o_levels + q], work[o_draws + q]
         if u >= rate * lv or strength[i] <= 0 or strength[j] <= 0:
             continue
         heat = floor + (1.0 - floor) * keep ** (now - fought[i, j])
@@ -414,23 +536,20 @@ def _skirmishes(k: np.ndarray, pi: np.ndarray, pj: np.ndarray, level: np.ndarray
             if not truce or full <= 0:
                 continue
             tot = _contact(g, adj, i, j, contact, 1.0)
-        kk = _pick(contact, tot, extra[d])
-        d += 1
+        kk = _pick(contact, tot, uniform(bits))
         ri, rj = kk // R, kk % R
         # the side with more fighters on the spot starts it
         a, b = g[i, ri], g[j, rj]
-        if extra[d] * (a + b) >= a:
+        if uniform(bits) * (a + b) >= a:
             i, j, ri, rj = j, i, rj, ri
-        d += 1
         if truce and bind[i, j]:  # a truce is broken deliberately, whatever the heat
-            out[0], out[1], out[2], out[3], out[4] = d, i, j, ri, rj
+            ctl[CTL_I], ctl[CTL_J], ctl[CTL_RI], ctl[CTL_RJ] = i, j, ri, rj
             return q
         if not hot:
             continue
         _fight(k, i, j, ri, rj, k[BATTLE_INTENSITY], 1.0, g, mult, jihadist, losses,
                jihadist_losses_by, pair_deaths, attacked, region_deaths, involved, tally,
                codes, values, used, step, log)  # fmt: skip
-    out[0] = d
     return -1
 
 
@@ -444,56 +563,93 @@ def take(m: LibyaModel, win: int, lose: int, from_region: int, region: int) -> N
     take_region(m, win, lose, from_region, region)
 
 
-def raids(m: LibyaModel) -> None:
-    """Jihadist raids: probability raid_rate·min(1, strength/raid_scale) per faction."""
-    p = m.p
-    strength = m.strength.tolist()
-    for f in m.jihadist_ids:
-        if strength[f] <= 0:
-            continue
-        prob = p.raid_rate * min(1.0, strength[f] / p.raid_scale)
-        if m.rng.random() >= prob:
-            continue
-        w = _reach(m.adj, m.garrison, f, m.population1, m.raid_w)  # [R] population + 1 in reach
-        r = int(_pick(w, np.add.reduce(w), m.rng.random()))
-        deaths = float(max(1, m.rng.poisson(p.raid_fatalities)))
-        target = int(m.control[r])
-        attack(m, f, r, deaths, target if target >= 0 and m.hostility[f, target] > 0 else None)
-
-
 @kernel
-def _reach(adj: np.ndarray, g: np.ndarray, f: int, population1: np.ndarray,
-           out: np.ndarray) -> np.ndarray:  # fmt: skip
-    """out[r] = population1[r] where f has fighters in r or next to it, else 0 (returns out)."""
-    R = g.shape[1]
-    for r in range(R):
-        near = False
-        for c in range(R):
-            if adj[r, c] and g[f, c] > 0:
-                near = True
-        out[r] = population1[r] if near else 0.0
-    return out
+def _raids(k: np.ndarray, work: np.ndarray, bits: np.ndarray, strength: np.ndarray,
+           g: np.ndarray, adj: np.ndarray, jihadist: np.ndarray, population1: np.ndarray,
+           control: np.ndarray, hostility: np.ndarray, losses: np.ndarray,
+           pair_deaths: np.ndarray, attacked: np.ndarray, region_deaths: np.ndarray,
+           involved: np.ndarray, jihadist_attack_deaths: np.ndarray, tally: np.ndarray,
+           codes: np.ndarray, values: np.ndarray, used: np.ndarray, step: int,
+           log: np.ndarray) -> None:  # fmt: skip
+    """Jihadist raids (:func:`step`): each jihadist faction f with forces raids with
+    probability ``raid_rate·min(1, strength_f/raid_scale)``, in a region r drawn ∝
+    population + 1 among those where it has forces or next to one, killing
+    ``max(1, Poisson(raid_fatalities))``: the controller's forces there if hostile to f
+    (:func:`_attack`), else civilians."""
+    F, R = g.shape
+    w = work[W_CONTACT + R * R : W_CONTACT + R * R + R]
+    for f in range(F):
+        if not jihadist[f] or strength[f] <= 0:
+            continue
+        prob = k[RAID_RATE] * min(1.0, strength[f] / k[RAID_SCALE])
+        if uniform(bits) >= prob:
+            continue
+        # population + 1 of the regions where f has fighters or next to one
+        for r in range(R):
+            near = False
+            for c in range(R):
+                if adj[r, c] != 0 and g[f, c] > 0:
+                    near = True
+            w[r] = population1[r] if near else 0.0
+        r = _pick(w, pairwise(w, 0, R), uniform(bits))
+        deaths = float(max(1, poisson(bits, k[RAID_FATALITIES])))
+        target = control[r]
+        if target < 0 or not hostility[f, target] > 0:
+            target = -1
+        _attack(k, work, f, r, deaths, target, log[LOG_RAID_NOTE], g, losses, pair_deaths,
+                attacked, region_deaths, involved, jihadist_attack_deaths, tally, codes,
+                values, used, step, log)  # fmt: skip
 
 
 def attack(
     m: LibyaModel, f: int, r: int, deaths: float, target: int | None, note: str = ""
 ) -> None:
     """A jihadist attack killing ``deaths`` in region ``r``: forces of ``target`` if
-    it has any there, civilians otherwise; raises Europe's threat index."""
-    p = m.p
-    if target is not None and m.garrison[target, r] > 0:
-        lost = min(deaths, m.garrison[target, r])
-        m.garrison[target, r] -= lost
-        m.losses[target] += lost / max(p.fatality_share, 1e-9)
-        etype, victim = "Explosions/Remote violence", m.faction_ids[target]
-        m.pair_deaths[f, target] += deaths
-        m.pair_deaths[target, f] += deaths
-        m.attacked[f, target] = True
+    it has any there, civilians otherwise; raises Europe's threat index (:func:`_attack`)."""
+    book, work = m.logbook, m.conflict_work
+    book.reserve(1)
+    work[W_THREAT] = m.threat
+    _attack(m.conflict_k, work, f, r, float(deaths), -1 if target is None else target,
+            book.note(note or RAID_NOTE), m.garrison, m.losses, m.pair_deaths, m.attacked,
+            m.region_deaths, m.involved, m.jihadist_attack_deaths, m.tally, book.codes,
+            book.values, book.used, m.steps, m.battle_log)  # fmt: skip
+    m.threat = float(work[W_THREAT])
+
+
+@kernel
+def _attack(k: np.ndarray, work: np.ndarray, f: int, r: int, deaths: float, target: int,
+            note: int, g: np.ndarray, losses: np.ndarray, pair_deaths: np.ndarray,
+            attacked: np.ndarray, region_deaths: np.ndarray, involved: np.ndarray,
+            jihadist_attack_deaths: np.ndarray, tally: np.ndarray, codes: np.ndarray,
+            values: np.ndarray, used: np.ndarray, step: int, log: np.ndarray) -> None:  # fmt: skip
+    """:func:`attack` on the model's arrays (``target`` −1: none; the threat index in
+    ``work[W_THREAT]``), its record appended to the event log (room made beforehand)."""
+    if target >= 0 and g[target, r] > 0:
+        lost = min(deaths, g[target, r])
+        g[target, r] -= lost
+        losses[target] += lost / max(k[FATALITY_SHARE], 1e-9)
+        etype, victim = log[LOG_EXPLOSIONS], target
+        pair_deaths[f, target] += deaths
+        pair_deaths[target, f] += deaths
+        attacked[f, target] = True
     else:
-        etype, victim = "Violence against civilians", "civilians"
-    m.fatalities += deaths
-    m.region_deaths[r] += deaths
-    m.involved[f, r] = True
-    m.jihadist_attack_deaths[r] += deaths
-    m.threat = min(1.0, m.threat + p.threat_per_death * deaths)
-    m.log(etype, "raid", r, m.faction_ids[f], victim, deaths, note or "jihadist raid")
+        etype, victim = log[LOG_CIVILIAN_TYPE], log[LOG_CIVILIANS]
+    tally[0] += deaths
+    region_deaths[r] += deaths
+    involved[f, r] = True
+    jihadist_attack_deaths[r] += deaths
+    work[W_THREAT] = min(1.0, work[W_THREAT] + k[THREAT_PER_DEATH] * deaths)
+    n = used[0]
+    codes[n, STEP] = step
+    codes[n, TYPE] = etype
+    codes[n, KIND] = log[LOG_RAID]
+    codes[n, REGION] = log[LOG_REGION0] + r
+    codes[n, ACTOR1] = f
+    codes[n, ACTOR2] = victim
+    codes[n, NOTE] = note
+    values[n, DEATHS] = deaths
+    values[n, ARGS] = 0.0
+    values[n, ARGS + 1] = 0.0
+    values[n, ARGS + 2] = 0.0
+    values[n, ARGS + 3] = 0.0
+    used[0] = n + 1
