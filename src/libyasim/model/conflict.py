@@ -78,16 +78,16 @@ BATTLE_NOTE = "{0:.0f} vs {1:.0f} fighters; losses {2:.0f} and {3:.0f}"
 LOG_BATTLE, LOG_KIND, LOG_NOTE, LOG_REGION0 = range(4)
 LOG_EXPLOSIONS, LOG_CIVILIAN_TYPE, LOG_RAID, LOG_CIVILIANS, LOG_RAID_NOTE = range(4, 9)
 RAID_NOTE = "jihadist raid"
-#: ``m.conflict_ctl`` (int64): the step, the pair to resume the skirmishes at (−1: the
-#: month's start), the mode (:data:`MONTH` or :data:`SKIRMISHES` only), the number of
-#: hostile pairs, the request to Python (i, j, ri, rj), then the pairs (i, j) from
-#: :data:`CTL_PAIRS` on
-CTL_STEP, CTL_START, CTL_MODE, CTL_NPAIRS, CTL_I, CTL_J, CTL_RI, CTL_RJ, CTL_PAIRS = range(9)
+#: ``m.conflict_ctl`` (int64): the event log's codes (``m.battle_log`` is a view of
+#: them: ``LOG_*``), the model's random stream (:func:`.numeric.stream`), the number of
+#: hostile pairs, a request to Python (i, j, ri, rj), then the pairs (i, j) from
+#: ``CTL_PAIRS`` on (2P), then the contact terms' indices (R·R, :func:`_contact`)
+CTL_BITS, CTL_NPAIRS, CTL_I, CTL_J, CTL_RI, CTL_RJ, CTL_PAIRS = 9, 11, 12, 13, 14, 15, 16
+#: the modes of :func:`_month`: the whole month, or the skirmishes only
 MONTH, SKIRMISHES = 0, 1
-#: ``m.conflict_work`` (float): the threat index (kept here during the kernel), then
-#: scratch: the contact weights (R·R), the raid weights (R), the deaths per faction (F),
-#: the pairs' draws (P) and levels (P), P = F(F−1)/2
-W_THREAT, W_CONTACT = 0, 1
+#: ``m.conflict_work`` (float): the threat index at ``W_THREAT`` (the kernel's result),
+#: then the blocks of :func:`_layout`
+W_THREAT = 0
 
 if TYPE_CHECKING:
     from .model import LibyaModel
@@ -159,71 +159,119 @@ def contest(si: float, sj: float, m: float) -> float:
 
 @kernel
 def _pick(weights: np.ndarray, total: float, u: float) -> int:
-    """The first index whose normalised cumulative weight exceeds ``u``."""
+    """The first index whose normalised cumulative weight exceeds ``u``: with
+    ``c_i = Σ_{k≤i} w_k/total``, the first i with ``c_i / c_last > u``."""
     n = weights.shape[0]
-    cdf = np.empty(n)
+    last = 0.0
+    for i in range(n):
+        last += weights[i] / total
     acc = 0.0
     for i in range(n):
         acc += weights[i] / total
-        cdf[i] = acc
-    last = cdf[n - 1]
-    for i in range(n):
-        if cdf[i] / last > u:
+        if acc / last > u:
             return i
     return n
 
 
 @kernel
-def _contact(
-    g: np.ndarray, adj: np.ndarray, i: int, j: int, out: np.ndarray, heat: float = 1.0
-) -> float:
-    """out[ri·R + rj] = g[i, ri]·g[j, rj]·adj[ri, rj] (i's forces in ri can reach j's in
-    rj), times ``heat`` across two regions (a front line; within one region the two
-    sides are in close contact); returns the total."""
+def _contact(g: np.ndarray, adj: np.ndarray, i: int, j: int, heat: float,
+             vals: np.ndarray, idx: np.ndarray) -> tuple[int, float, float]:  # fmt: skip
+    """The contact between i's and j's forces: ``x[ri·R + rj] = g[i, ri]·g[j, rj]·adj[ri, rj]``
+    (i's forces in ri can reach j's in rj), times ``heat`` across two regions (a front
+    line; within one region the two sides are in close contact). Returns (n, total at
+    ``heat``, total at full heat); its nonzero terms, unheated, in ``vals[:n]`` and their
+    indices ``ri·R + rj`` in ``idx[:n]``, in row-major order (a zero term changes no sum
+    and no draw, :func:`_pick_contact`)."""
     R = g.shape[1]
     tot = 0.0
+    full = 0.0
+    n = 0
     for a in range(R):
+        ga = g[i, a]
+        if ga == 0.0:
+            continue
         for b in range(R):
-            x = g[i, a] * g[j, b] * adj[a, b]
+            gb = g[j, b]
+            w = adj[a, b]
+            if gb == 0.0 or w == 0.0:
+                continue
+            x = ga * gb * w
+            full += x
             if a != b:
-                x *= heat
-            out[a * R + b] = x
-            tot += x
-    return tot
+                tot += x * heat
+            else:
+                tot += x
+            vals[n] = x
+            idx[n] = a * R + b
+            n += 1
+    return n, tot, full
 
 
 @kernel
-def _contact_total(g: np.ndarray, adj: np.ndarray, i: int, j: int) -> float:
-    """The sum of ``g[i, ri]·g[j, rj]·adj[ri, rj]`` (:func:`_contact` at full heat)."""
-    R = g.shape[1]
-    tot = 0.0
-    for a in range(R):
-        for b in range(R):
-            tot += g[i, a] * g[j, b] * adj[a, b]
-    return tot
+def _pick_contact(vals: np.ndarray, idx: np.ndarray, n: int, R: int, heat: float,
+                  total: float, u: float) -> int:  # fmt: skip
+    """:func:`_pick` over the contact at ``heat`` (:func:`_contact`'s terms): the index
+    ``ri·R + rj`` drawn (R·R if none)."""
+    last = 0.0
+    for k in range(n):
+        x = vals[k]
+        c = idx[k]
+        if c // R != c % R:
+            x *= heat
+        last += x / total
+    acc = 0.0
+    for k in range(n):
+        x = vals[k]
+        c = idx[k]
+        if c // R != c % R:
+            x *= heat
+        acc += x / total
+        if acc / last > u:
+            return c
+    return R * R
+
+
+@kernel
+def _layout(F: int, R: int) -> tuple[int, int, int, int, int, int, int, int]:
+    """Offsets of ``m.conflict_work``'s blocks after ``W_THREAT``: contact terms (R·R),
+    raid weights (R), deaths per faction (F), the hostile pairs' draws (P) and levels
+    (P, P = F(F−1)/2), ``fought`` (F·F), ``was_hostile`` (F·F), and the end."""
+    P = F * (F - 1) // 2
+    vals = W_THREAT + 1
+    raid = vals + R * R
+    deaths = raid + R
+    draws = deaths + F
+    levels = draws + P
+    fought = levels + P
+    was = fought + F * F
+    return vals, raid, deaths, draws, levels, fought, was, was + F * F
 
 
 def init(m: LibyaModel) -> None:
     """Arrays of this module: ``fought[F, F]``, the last step at which an offensive or
     siege between the two sides was pressed or their hostility rose (the start counts
-    as one), and ``was_hostile[F, F]``, the hostility that rise is measured from;
-    ``conflict_k`` (the coefficients the kernels read); ``battle_log`` (the event log's
-    codes of a battle record: type, kind, note, first region)."""
-    m.fought = np.zeros((m.F, m.F))
-    m.was_hostile = m.hostility.copy()
+    as one), and ``was_hostile[F, F]``, the hostility that rise is measured from (both
+    views of ``conflict_work``); ``conflict_k`` (the coefficients the kernels read);
+    ``conflict_ctl`` and ``conflict_work`` (:func:`_month`'s integers and floats);
+    ``battle_log`` (the event log's codes a kernel writes, ``LOG_*``)."""
+    F, R = m.F, m.R
     m.conflict_k = m.p.array(COEFFICIENTS)
     book = m.logbook
-    m.battle_log = np.array(
-        [book.code("Battles"), book.code("battle"), book.note(BATTLE_NOTE, 4), book.region0,
-         book.code("Explosions/Remote violence"), book.code("Violence against civilians"),
-         book.code("raid"), book.code("civilians"), book.note(RAID_NOTE)],
-        dtype=np.int64,
+    m.conflict_ctl = np.zeros(CTL_PAIRS + F * (F - 1) + R * R, dtype=np.int64)
+    m.conflict_ctl[:CTL_BITS] = (
+        book.code("Battles"), book.code("battle"), book.note(BATTLE_NOTE, 4), book.region0,
+        book.code("Explosions/Remote violence"), book.code("Violence against civilians"),
+        book.code("raid"), book.code("civilians"), book.note(RAID_NOTE),
     )  # fmt: skip
-    pairs = m.F * (m.F - 1) // 2
-    m.conflict_ctl = np.zeros(CTL_PAIRS + 2 * pairs, dtype=np.int64)
-    m.conflict_work = np.zeros(W_CONTACT + m.R * m.R + m.R + m.F + 2 * pairs)
+    m.battle_log = m.conflict_ctl[:CTL_BITS]
+    *_, fought, was, end = _layout(F, R)
+    m.conflict_work = np.zeros(end)
+    m.fought = m.conflict_work[fought:was].reshape(F, F)
+    m.was_hostile = m.conflict_work[was:end].reshape(F, F)
+    m.was_hostile[:] = m.hostility
+    m.conflict_rng = None  # the Generator whose stream conflict_ctl holds
     # the most records a month's kernel appends: a skirmish per pair, a raid per group
-    m.conflict_rows = pairs + int(m.jihadist.sum())
+    m.conflict_rows = F * (F - 1) // 2 + int(m.jihadist.sum())
 
 
 def heat_up(m: LibyaModel) -> None:
@@ -306,58 +354,58 @@ def _run(m: LibyaModel, mode: int) -> None:
     then per jihadist faction with forces one (does it raid), and for a raid one
     (where) and a Poisson draw (deaths)."""
     ctl, work, book = m.conflict_ctl, m.conflict_work, m.logbook
-    ctl[CTL_STEP], ctl[CTL_START], ctl[CTL_MODE] = m.steps, -1, mode
-    work[W_THREAT] = m.threat
+    if m.conflict_rng is not m.rng:
+        ctl[CTL_BITS : CTL_BITS + 2] = model_stream(m)
+        m.conflict_rng = m.rng
     off_i, off_n = _offensive_table(m)
-    bits = model_stream(m)
+    start, threat = -1, m.threat
     while True:
         book.reserve(m.conflict_rows)
-        stop = _month(m.conflict_k, ctl, work, bits, m.hostility, m.was_hostile, m.fought,
+        stop = _month(m.conflict_k, ctl, work, m.steps, mode, start, threat, m.hostility,
                       off_i, off_n, m.ceasefire_matrix(), m.strength, m.garrison, m.adj_f,
                       m.combat_mult, m.jihadist, m.losses, m.jihadist_losses_by,
                       m.pair_deaths, m.attacked, m.region_deaths, m.involved, m.tally,
-                      book.codes, book.values, book.used, m.battle_log, m.population1,
-                      m.control, m.jihadist_attack_deaths, m.death_share, m.ct_return,
-                      m.grievance, m.grievance_scale)  # fmt: skip
+                      book.codes, book.values, book.used, m.population1, m.control,
+                      m.jihadist_attack_deaths, m.death_share, m.ct_return, m.grievance,
+                      m.grievance_scale)  # fmt: skip
+        m.threat = work.item(W_THREAT)
         if stop < 0:
-            break
-        m.threat = float(work[W_THREAT])
+            return
         i, j, ri, rj = ctl[CTL_I : CTL_RJ + 1].tolist()
         if m.ceasefire_defects(i, j):  # a truce is broken deliberately
             battle(m, i, j, ri, rj)
-        work[W_THREAT] = m.threat
-        ctl[CTL_START] = stop + 1
-    m.threat = float(work[W_THREAT])
+        start, threat = stop + 1, m.threat
 
 
 @kernel
-def _month(k: np.ndarray, ctl: np.ndarray, work: np.ndarray, bits: np.ndarray,
-           hostility: np.ndarray, was_hostile: np.ndarray, fought: np.ndarray,
-           off_i: np.ndarray, off_n: np.ndarray, bind: np.ndarray, strength: np.ndarray,
-           g: np.ndarray, adj: np.ndarray, mult: np.ndarray, jihadist: np.ndarray,
-           losses: np.ndarray, jihadist_losses_by: np.ndarray, pair_deaths: np.ndarray,
-           attacked: np.ndarray, region_deaths: np.ndarray, involved: np.ndarray,
-           tally: np.ndarray, codes: np.ndarray, values: np.ndarray, used: np.ndarray,
-           log: np.ndarray, population1: np.ndarray, control: np.ndarray,
-           jihadist_attack_deaths: np.ndarray, death_share: np.ndarray,
+def _month(k: np.ndarray, ctl: np.ndarray, work: np.ndarray, step: int, mode: int,
+           start: int, threat: float, hostility: np.ndarray, off_i: np.ndarray,
+           off_n: np.ndarray, bind: np.ndarray, strength: np.ndarray, g: np.ndarray,
+           adj: np.ndarray, mult: np.ndarray, jihadist: np.ndarray, losses: np.ndarray,
+           jihadist_losses_by: np.ndarray, pair_deaths: np.ndarray, attacked: np.ndarray,
+           region_deaths: np.ndarray, involved: np.ndarray, tally: np.ndarray,
+           codes: np.ndarray, values: np.ndarray, used: np.ndarray, population1: np.ndarray,
+           control: np.ndarray, jihadist_attack_deaths: np.ndarray, death_share: np.ndarray,
            ct_return: np.ndarray, grievance: np.ndarray,
            grievance_scale: np.ndarray) -> int:  # fmt: skip
-    """:func:`step` on the model's arrays (in place; room in the event log made
-    beforehand): ``ctl`` and ``work`` as described at :data:`CTL_STEP` and
-    :data:`W_THREAT`, ``bits`` the model's stream (:func:`.numeric.stream`), ``bind``
-    the ceasefires' matrix. Returns −1 when the month is done, or the pair at which the
-    side that would start a skirmish is bound by a ceasefire (its decision is Python's;
-    ``ctl[CTL_I:CTL_RJ + 1]`` = i, j, ri, rj): set ``ctl[CTL_START]`` to the next pair and
-    call again."""
+    """:func:`step` on the model's arrays, in place (room in the event log made
+    beforehand): ``ctl``, ``work`` this module's arrays (``m.conflict_ctl``,
+    ``m.conflict_work``), ``step`` the model's, ``mode`` :data:`MONTH` or
+    :data:`SKIRMISHES`, ``threat`` the threat index (the new one is left in
+    ``work[W_THREAT]``), ``bind`` the ceasefires' matrix. ``start`` −1 runs the month
+    from its start; it returns −1 when done, or the pair q at which the side that would
+    start a skirmish is bound by a ceasefire (its decision is Python's; ``ctl[CTL_I:
+    CTL_RJ + 1]`` = i, j, ri, rj): call again with ``start`` = q + 1 (and the threat
+    index as Python left it) to go on."""
     F, R = g.shape
-    step = ctl[CTL_STEP]
-    month = ctl[CTL_MODE] == MONTH
-    P = F * (F - 1) // 2
-    o_draws = W_CONTACT + R * R + R + F
-    o_levels = o_draws + P
-    if ctl[CTL_START] < 0:  # the month's start
+    _, _, o_deaths, o_draws, o_levels, o_fought, o_was, end = _layout(F, R)
+    fought = work[o_fought:o_was].reshape((F, F))
+    month = mode == MONTH
+    bits = ctl[CTL_BITS : CTL_BITS + 2]
+    work[W_THREAT] = threat
+    if start < 0:  # the month's start
         if month:
-            work[W_THREAT] *= 1.0 - k[THREAT_DECAY]
+            work[W_THREAT] = threat * (1.0 - k[THREAT_DECAY])
         # the hostile pairs i < j, row by row, and their draws
         n = 0
         for i in range(F):
@@ -369,21 +417,20 @@ def _month(k: np.ndarray, ctl: np.ndarray, work: np.ndarray, bits: np.ndarray,
                     n += 1
         ctl[CTL_NPAIRS] = n
         if n > 0 and month:
-            _heat_up(hostility, was_hostile, fought, off_i, off_n, float(step))
+            _heat_up(hostility, work[o_was:end].reshape((F, F)), fought, off_i, off_n,
+                     float(step))  # fmt: skip
         for q in range(n):
             work[o_draws + q] = uniform(bits)
         start = 0
-    else:
-        start = ctl[CTL_START]
     stop = _skirmish_loop(k, ctl, work, bits, start, float(step), fought, strength, g, adj,
                           bind, mult, jihadist, losses, jihadist_losses_by, pair_deaths,
-                          attacked, region_deaths, involved, tally, codes, values, used, step,
-                          log)  # fmt: skip
+                          attacked, region_deaths, involved, tally, codes, values, used,
+                          step)  # fmt: skip
     if stop >= 0 or not month:
         return stop
-    _raids(k, work, bits, strength, g, adj, jihadist, population1, control, hostility, losses,
-           pair_deaths, attacked, region_deaths, involved, jihadist_attack_deaths, tally,
-           codes, values, used, step, log)  # fmt: skip
+    _raids(k, ctl, work, bits, strength, g, adj, jihadist, population1, control, hostility,
+           losses, pair_deaths, attacked, region_deaths, involved, jihadist_attack_deaths,
+           tally, codes, values, used, step)  # fmt: skip
     # garrisons clipped at 0, strength their sum (LibyaModel.sync_strength)
     for f in range(F):
         for r in range(R):
@@ -392,7 +439,6 @@ def _month(k: np.ndarray, ctl: np.ndarray, work: np.ndarray, bits: np.ndarray,
         strength[f] = 0.0 + pairwise(g[f], 0, R)
     # the casualty memories
     mem = k[RETURN_MEMORY]
-    o_deaths = W_CONTACT + R * R + R
     for f in range(F):
         work[o_deaths + f] = losses[f] * k[FATALITY_SHARE]
     tot = pairwise(work, o_deaths, F)
@@ -508,35 +554,32 @@ def _skirmish_loop(k: np.ndarray, ctl: np.ndarray, work: np.ndarray, bits: np.nd
                    jihadist: np.ndarray, losses: np.ndarray, jihadist_losses_by: np.ndarray,
                    pair_deaths: np.ndarray, attacked: np.ndarray, region_deaths: np.ndarray,
                    involved: np.ndarray, tally: np.ndarray, codes: np.ndarray,
-                   values: np.ndarray, used: np.ndarray, step: int,
-                   log: np.ndarray) -> int:  # fmt: skip
+                   values: np.ndarray, used: np.ndarray, step: int) -> int:  # fmt: skip
     """The skirmish loop of :func:`step` from pair ``start`` (the pairs in ``ctl``, their
     levels and draws in ``work``): returns −1 when done, or the pair at which the side
     that starts a skirmish is bound by a ceasefire (``ctl[CTL_I:CTL_RJ + 1]`` = i, j, ri, rj)."""
-    R = g.shape[1]
-    F = g.shape[0]
-    P = F * (F - 1) // 2
-    o_draws = W_CONTACT + R * R + R + F
-    o_levels = o_draws + P
-    contact = work[W_CONTACT : W_CONTACT + R * R]
+    F, R = g.shape
+    o_vals, o_raid, _, o_draws, o_levels, _, _, _ = _layout(F, R)
+    vals = work[o_vals:o_raid]
+    idx = ctl[CTL_PAIRS + F * (F - 1) : CTL_PAIRS + F * (F - 1) + R * R]
     rate = k[ENGAGEMENT_RATE]
     floor = k[STALEMATE_FLOOR]
     keep = 1.0 - k[STALEMATE_DECAY]
+    log = ctl[:CTL_BITS]
     for q in range(start, ctl[CTL_NPAIRS]):
         i, j = ctl[CTL_PAIRS + 2 * q], ctl[CTL_PAIRS + 2 * q + 1]
         lv, u = work[o_levels + q], work[o_draws + q]
         if u >= rate * lv or strength[i] <= 0 or strength[j] <= 0:
             continue
         heat = floor + (1.0 - floor) * keep ** (now - fought[i, j])
-        tot = _contact(g, adj, i, j, contact, heat)
-        full = _contact_total(g, adj, i, j)
+        n, tot, full = _contact(g, adj, i, j, heat, vals, idx)
         hot = tot > 0 and u < rate * lv * tot / full
         truce = bind[i, j] or bind[j, i]
         if not hot:
             if not truce or full <= 0:
                 continue
-            tot = _contact(g, adj, i, j, contact, 1.0)
-        kk = _pick(contact, tot, uniform(bits))
+            heat, tot = 1.0, full  # a truce is broken at full heat
+        kk = _pick_contact(vals, idx, n, R, heat, tot, uniform(bits))
         ri, rj = kk // R, kk % R
         # the side with more fighters on the spot starts it
         a, b = g[i, ri], g[j, rj]
@@ -564,20 +607,22 @@ def take(m: LibyaModel, win: int, lose: int, from_region: int, region: int) -> N
 
 
 @kernel
-def _raids(k: np.ndarray, work: np.ndarray, bits: np.ndarray, strength: np.ndarray,
-           g: np.ndarray, adj: np.ndarray, jihadist: np.ndarray, population1: np.ndarray,
-           control: np.ndarray, hostility: np.ndarray, losses: np.ndarray,
-           pair_deaths: np.ndarray, attacked: np.ndarray, region_deaths: np.ndarray,
-           involved: np.ndarray, jihadist_attack_deaths: np.ndarray, tally: np.ndarray,
-           codes: np.ndarray, values: np.ndarray, used: np.ndarray, step: int,
-           log: np.ndarray) -> None:  # fmt: skip
+def _raids(k: np.ndarray, ctl: np.ndarray, work: np.ndarray, bits: np.ndarray,
+           strength: np.ndarray, g: np.ndarray, adj: np.ndarray, jihadist: np.ndarray,
+           population1: np.ndarray, control: np.ndarray, hostility: np.ndarray,
+           losses: np.ndarray, pair_deaths: np.ndarray, attacked: np.ndarray,
+           region_deaths: np.ndarray, involved: np.ndarray, jihadist_attack_deaths: np.ndarray,
+           tally: np.ndarray, codes: np.ndarray, values: np.ndarray, used: np.ndarray,
+           step: int) -> None:  # fmt: skip
     """Jihadist raids (:func:`step`): each jihadist faction f with forces raids with
     probability ``raid_rate·min(1, strength_f/raid_scale)``, in a region r drawn ∝
     population + 1 among those where it has forces or next to one, killing
     ``max(1, Poisson(raid_fatalities))``: the controller's forces there if hostile to f
     (:func:`_attack`), else civilians."""
     F, R = g.shape
-    w = work[W_CONTACT + R * R : W_CONTACT + R * R + R]
+    _, o_raid, o_deaths, _, _, _, _, _ = _layout(F, R)
+    w = work[o_raid:o_deaths]
+    log = ctl[:CTL_BITS]
     for f in range(F):
         if not jihadist[f] or strength[f] <= 0:
             continue
@@ -590,6 +635,7 @@ def _raids(k: np.ndarray, work: np.ndarray, bits: np.ndarray, strength: np.ndarr
             for c in range(R):
                 if adj[r, c] != 0 and g[f, c] > 0:
                     near = True
+                    break
             w[r] = population1[r] if near else 0.0
         r = _pick(w, pairwise(w, 0, R), uniform(bits))
         deaths = float(max(1, poisson(bits, k[RAID_FATALITIES])))
