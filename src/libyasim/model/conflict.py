@@ -277,22 +277,7 @@ def init(m: LibyaModel) -> None:
 def heat_up(m: LibyaModel) -> None:
     """Mark as fought this month the pairs an active offensive or siege opposes, and
     the pairs whose hostility rose since last month (:func:`_heat_up`)."""
-    off_i, off_n = _offensive_table(m)
-    _heat_up(m.hostility, m.was_hostile, m.fought, off_i, off_n, float(m.steps))
-
-
-def _offensive_table(m: LibyaModel) -> tuple[np.ndarray, np.ndarray]:
-    """The offensives' table (:mod:`.offtable`): ``m.off_i, m.off_n``; built from the
-    list ``m.offensives`` where the model has no table."""
-    off_i = m.__dict__.get("off_i")
-    if off_i is not None:
-        return off_i, m.off_n
-    rows = [(o.attacker, o.defender, ACTIVE if o.status == "active" else ACTIVE + 1)
-            for o in m.offensives]  # fmt: skip
-    table = np.zeros((max(len(rows), 1), max(ATTACKER, DEFENDER, STATUS) + 1), dtype=np.int64)
-    for k, (a, d, status) in enumerate(rows):
-        table[k, ATTACKER], table[k, DEFENDER], table[k, STATUS] = a, d, status
-    return table, np.array([len(rows)], dtype=np.int64)
+    _heat_up(m.hostility, m.was_hostile, m.fought, m.off_i, m.off_n, float(m.steps))
 
 
 @kernel
@@ -357,12 +342,11 @@ def _run(m: LibyaModel, mode: int) -> None:
     if m.conflict_rng is not m.rng:
         ctl[CTL_BITS : CTL_BITS + 2] = model_stream(m)
         m.conflict_rng = m.rng
-    off_i, off_n = _offensive_table(m)
     start, threat = -1, m.threat
     while True:
         book.reserve(m.conflict_rows)
         stop = _month(m.conflict_k, ctl, work, m.steps, mode, start, threat, m.hostility,
-                      off_i, off_n, m.ceasefire_matrix(), m.strength, m.garrison, m.adj_f,
+                      m.off_i, m.off_n, m.ceasefire_matrix(), m.strength, m.garrison, m.adj_f,
                       m.combat_mult, m.jihadist, m.losses, m.jihadist_losses_by,
                       m.pair_deaths, m.attacked, m.region_deaths, m.involved, m.tally,
                       book.codes, book.values, book.used, m.population1, m.control,
