@@ -91,6 +91,26 @@ def test_positions_move_only_when_that_raises_the_movers_expected_utility():
     assert politics._moves(m, u, wc, c, prob, st) is None
 
 
+def test_the_month_kernel_writes_the_models_politics_arrays():
+    """politics.month reads and writes one buffer (``m.politics_state``); the model's
+    politics arrays are views of it, so what the kernel writes is what they show, and
+    what an event writes into them the kernel reads."""
+    m, twin = (LibyaModel(variant(""), rng=2, months=3) for _ in range(2))
+    names = ("positions", "ideal", "salience", "risk", "review", "capability", "prevail",
+             "settlement", "power_share", "pop_drivers", "recognition0")  # fmt: skip
+    for name in names:
+        assert np.shares_memory(getattr(m, name), m.politics_state), name
+    m.step()
+    twin.step()
+    assert m.capability.sum() > 0 and m.prevail.sum() == pytest.approx(1.0)
+    assert (m.recognition0 > 0).any()  # the first month's recognition is the baseline
+    np.testing.assert_array_equal(m.power_share, twin.power_share)
+    twin.ideal[:] = 1.0 - twin.ideal  # every actor now wants the opposite: the kernel sees it
+    m.step()
+    twin.step()
+    assert not np.allclose(m.power_share, twin.power_share)
+
+
 def test_power_shares_are_shares_and_exclude_jihadists():
     m = LibyaModel(variant(""), rng=1)
     for _ in range(3):
