@@ -927,23 +927,38 @@ def _allocate(
 ) -> None:
     """Targets (:func:`portfolio` of ``(U − U0)/γ`` over each channel's candidates),
     allocation moved toward them with inertia (in place), flows above the support
-    threshold (in place)."""
+    threshold (in place). A sponsor's scores are sorted once for all its channels (each
+    channel's candidates, in that order, are its sorted scores: :func:`_project`'s λ)."""
     S, F, C = allocation.shape
     cand = np.empty((S, F, C), dtype=np.bool_)
     _candidates(edges, stance, jihadist, budget0, strength, active, cand)
-    y, x, buf = np.empty(F), np.empty(F), np.empty(F)
+    y = np.empty(F)
+    order = np.empty(F, dtype=np.int64)
     floor = k[CONSENSUS_INERTIA_FLOOR]
     for s in range(S):
         rho = k[SUPPORT_INERTIA] * (floor + (1.0 - floor) * consensus[s])
         act = 1.0 if active[s] else 0.0
+        for f in range(F):  # insertion sort of the scores, decreasing
+            v = (u[s, f] - k[RESERVATION_UTILITY]) / concentration[s]
+            y[f] = v
+            j = f
+            while j > 0 and y[order[j - 1]] < v:
+                order[j] = order[j - 1]
+                j -= 1
+            order[j] = f
         for c in range(C):
+            lam = 0.0
+            cs = 0.0
+            n = 0
+            for q in range(F):  # λ from the cumulative sums of the n + 1 largest candidates
+                f = order[q]
+                if cand[s, f, c] and y[f] > _OFF:
+                    cs += y[f]
+                    lam = max(lam, (cs - 1.0) * (1.0 / (n + 1)))
+                    n += 1
             for f in range(F):
-                y[f] = (
-                    (u[s, f] - k[RESERVATION_UTILITY]) / concentration[s] if cand[s, f, c] else _OFF
-                )
-            _project(y, x, buf)
-            for f in range(F):
-                a = ((1.0 - rho) * allocation[s, f, c] + rho * x[f]) * act
+                x = max((y[f] if cand[s, f, c] else _OFF) - lam, 0.0)
+                a = ((1.0 - rho) * allocation[s, f, c] + rho * x) * act
                 allocation[s, f, c] = a
                 flows[s, f, c] = (a if a >= k[SUPPORT_THRESHOLD] else 0.0) * budget[s, c]
 
