@@ -34,6 +34,9 @@ by a later attempt (``--retry-failed``), so every run is present exactly once.
 
 from __future__ import annotations
 
+import base64
+import functools
+import io
 import json
 import os
 import uuid
@@ -93,7 +96,13 @@ def atomic_write_table(path: Path, table: pa.Table) -> None:
     """Write a Parquet file so that it is either whole or absent."""
     tmp = _tmp_name(path)
     with open(tmp, "wb") as fh:
-        pq.write_table(table, fh, compression="zstd", use_dictionary=_dictionary(table))
+        pq.write_table(
+            table,
+            fh,
+            compression="zstd",
+            use_dictionary=_dictionary(table),
+            write_statistics=_statistics(table),
+        )
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
@@ -106,8 +115,79 @@ def _dictionary(table: pa.Table) -> bool | list[str]:
     figures: nearly every value differs, so the encoder's try is wasted: ~30% of
     the write)."""
     if table.num_columns < 50:
-        return True
+        return [f.name for f in table.schema if not pa.types.is_floating(f.type)] or False
     return [f.name for f in table.schema if not pa.types.is_floating(f.type)]
+
+
+def _statistics(table: pa.Table) -> bool | list[str]:
+    """The columns whose minimum and maximum are worth keeping: all of a wide table;
+    of a long one (series, events), the numbers and dates and ``run_id`` (which runs
+    a part holds), not the other texts: every part holds nearly all of their values,
+    so they prune nothing, and finding a text's minimum and maximum over a chunk's
+    ~600,000 series rows costs more than encoding the column."""
+    if table.num_columns >= 50:
+        return True
+    return [
+        f.name
+        for f in table.schema
+        if f.name == "run_id" or not (pa.types.is_string(f.type) or pa.types.is_dictionary(f.type))
+    ]
+
+
+def _equal(col: pa.ChunkedArray, value: str) -> pa.ChunkedArray:
+    """Where a (dictionary-encoded) text column equals ``value``."""
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(pa.string())
+    return pc.equal(col, value)
+
+
+def _plain_type(t: pa.DataType) -> pa.DataType:
+    return t.value_type if pa.types.is_dictionary(t) else t
+
+
+def as_declared(table: pa.Table, name: str) -> pa.Table:
+    """A series or events table of a chunk as the files declare it: text columns as
+    strings, each field with its description and unit (:mod:`.columns`).
+
+    The chunk builds its text columns dictionary-encoded (codes into a small table of
+    distinct texts: run ids, variables, actors repeat thousands of times); Parquet
+    stores text columns dictionary-encoded anyway, so they are written as they are and
+    the file's Arrow schema (``ARROW:schema``, which readers use to restore types)
+    says ``string``: read back, they are plain text columns, as if written from
+    strings, without a chunk ever holding its ~600,000 run ids as text. Should the
+    Parquet writer not keep the schema it is given (:func:`_keeps_given_schema`), the
+    columns are decoded first."""
+    declared = with_field_metadata(
+        name, pa.schema([pa.field(f.name, _plain_type(f.type)) for f in table.schema])
+    )
+    if declared.types == table.schema.types or not _keeps_given_schema():
+        return table.cast(declared)
+    meta = dict(table.schema.metadata or {})
+    meta[ARROW_SCHEMA] = base64.b64encode(declared.serialize().to_pybytes())
+    return table.replace_schema_metadata(meta)
+
+
+#: the Parquet key-value metadata key of the file's Arrow schema
+ARROW_SCHEMA = b"ARROW:schema"
+
+
+@functools.cache
+def _keeps_given_schema() -> bool:
+    """Whether the Parquet writer stores a table's own ``ARROW:schema`` metadata (so a
+    dictionary-encoded text column reads back as the plain text column it declares);
+    tried once per process on two rows."""
+    plain = pa.schema([("t", pa.string())])
+    codes = pa.DictionaryArray.from_arrays(pa.array([0, 0], pa.int32()), pa.array(["x"]))
+    table = pa.table({"t": codes}).replace_schema_metadata(
+        {ARROW_SCHEMA: base64.b64encode(plain.serialize().to_pybytes())}
+    )
+    buf = io.BytesIO()
+    try:
+        pq.write_table(table, buf)
+        back = pq.read_table(io.BytesIO(buf.getvalue()))
+    except (pa.ArrowException, OSError, ValueError):  # pragma: no cover - defensive
+        return False
+    return back.schema.types == plain.types and back.column(0).to_pylist() == ["x", "x"]
 
 
 def read_tables(
@@ -201,11 +281,10 @@ class BatchStore:
             if table is None or not table.num_rows:
                 continue
             col = table.column(PARTITION)
-            rest = table.drop_columns([PARTITION])
-            rest = rest.cast(with_field_metadata(name, rest.schema))
+            rest = as_declared(table.drop_columns([PARTITION]), name)
             scenarios = pc.unique(col).to_pylist()
             for sc in scenarios:
-                part = rest if len(scenarios) == 1 else rest.filter(pc.equal(col, sc))
+                part = rest if len(scenarios) == 1 else rest.filter(_equal(col, sc))
                 folder = self.partition_dir(name, str(sc))
                 folder.mkdir(parents=True, exist_ok=True)
                 atomic_write_table(folder / f"{key}.parquet", part)

@@ -194,10 +194,12 @@ class _Strings:
     def add(self, codes: np.ndarray) -> None:
         self.parts.append(codes.astype(np.int32, copy=False))
 
-    def column(self) -> pa.Array:
+    def column(self) -> pa.DictionaryArray:
+        """The texts, dictionary-encoded (written as the plain text column they are:
+        :func:`~.store.as_declared`)."""
         dictionary = pa.array(list(self.codes), type=pa.string())
         idx = np.concatenate(self.parts) if self.parts else np.zeros(0, np.int32)
-        return dictionary.take(pa.array(idx, type=pa.int32()))
+        return pa.DictionaryArray.from_arrays(pa.array(idx, type=pa.int32()), dictionary)
 
 
 def _text1(v: Any) -> str | None:
@@ -283,27 +285,25 @@ class _SeriesRows:
         return pa.table(cols, schema=SERIES_SCHEMA)
 
 
-def _text_array(col: Any) -> pa.Array:
-    """A text column of an event log as an Arrow string array, missing values null."""
+def _text_array(col: Sequence[Any]) -> pa.Array:
+    """A text column of a chunk's event logs as an Arrow string array, missing values
+    (None, NaN) null, anything else as its text."""
     try:
-        arr = pa.array(col, from_pandas=True)
-        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-            return arr.cast(pa.string())
-        if pa.types.is_null(arr.type):
-            return pa.nulls(len(arr), pa.string())
+        return pa.array(col, type=pa.string(), from_pandas=True)
     except (pa.ArrowException, TypeError, ValueError):
-        pass
-    return pa.array([_text1(v) for v in col], type=pa.string())
+        return pa.array([_text1(v) for v in col], type=pa.string())
 
 
 class _EventRows:
-    """A chunk's event logs, as arrays."""
+    """A chunk's event logs, as arrays (the texts kept as lists and made one Arrow
+    column each at the end)."""
 
     TEXT = ("event_type", "kind", "region", "actor1", "actor2", "note")
 
     def __init__(self) -> None:
         self.run_id, self.scenario = _Strings(), _Strings()
-        self.parts: list[dict[str, Any]] = []
+        self.text: dict[str, list[Any]] = {c: [] for c in self.TEXT}
+        self.numbers: dict[str, list[np.ndarray]] = {c: [] for c in ("step", "month", "fatalities")}
         self._months = _Months()
 
     def prepare(self, run_id: str, scenario: str, events: EventTable) -> dict[str, Any]:
@@ -311,47 +311,54 @@ class _EventRows:
         out: dict[str, Any] = {
             "run_id": np.full(n, self.run_id.code(run_id), np.int32),
             "scenario": np.full(n, self.scenario.code(scenario), np.int32),
+            "step": np.asarray(events["step"], dtype=np.int32),
+            "month": self._months(events["month"]),
+            "fatalities": np.asarray(events["fatalities"], dtype=float),
         }
         for c in self.TEXT:
-            out[c] = _text_array(events[c])
-        out["step"] = np.asarray(events["step"], dtype=np.int32)
-        out["month"] = self._months(events["month"])
-        out["fatalities"] = np.asarray(events["fatalities"], dtype=float)
+            out[c] = events[c]
+            if len(out[c]) != n:
+                raise ValueError(f"the event log's column {c} has {len(out[c])} rows, not {n}")
         return out
 
     def commit(self, rows: dict[str, Any]) -> None:
         self.run_id.add(rows["run_id"])
         self.scenario.add(rows["scenario"])
-        self.parts.append(rows)
+        for c, parts in self.numbers.items():
+            parts.append(rows[c])
+        for c, texts in self.text.items():
+            texts.extend(rows[c])
 
     def table(self) -> pa.Table | None:
-        if not self.parts:
+        if not self.numbers["step"]:
             return None
         cols: dict[str, Any] = {"run_id": self.run_id.column(), "scenario": self.scenario.column()}
-        for c in self.TEXT:
-            cols[c] = pa.concat_arrays([p[c] for p in self.parts])
-        for c in ("step", "month", "fatalities"):
-            cols[c] = np.concatenate([p[c] for p in self.parts])
+        for c, texts in self.text.items():
+            cols[c] = _text_array(texts)
+        for c, parts in self.numbers.items():
+            cols[c] = np.concatenate(parts)
         return pa.table({f.name: cols[f.name] for f in EVENTS_SCHEMA}, schema=EVENTS_SCHEMA)
 
 
 #: the series and events tables as a chunk hands them to the store, which moves
-#: ``scenario`` into the Hive partition (``series/scenario=<id>/``)
+#: ``scenario`` into the Hive partition (``series/scenario=<id>/``); the texts that
+#: repeat are dictionary-encoded, written as plain text (:func:`~.store.as_declared`)
+_CODED = pa.dictionary(pa.int32(), pa.string())
 SERIES_SCHEMA = pa.schema(
     [
-        ("run_id", pa.string()),
-        ("scenario", pa.string()),
+        ("run_id", _CODED),
+        ("scenario", _CODED),
         ("step", pa.int32()),
         ("month", pa.date32()),
-        ("variable", pa.string()),
-        ("actor", pa.string()),
+        ("variable", _CODED),
+        ("actor", _CODED),
         ("value", pa.float64()),
     ]
 )
 EVENTS_SCHEMA = pa.schema(
     [
-        ("run_id", pa.string()),
-        ("scenario", pa.string()),
+        ("run_id", _CODED),
+        ("scenario", _CODED),
         ("step", pa.int32()),
         ("month", pa.date32()),
         ("event_type", pa.string()),
@@ -456,7 +463,28 @@ def _point_columns(ctx: BatchContext, point: dict[str, Any]) -> np.ndarray:
 
 
 def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
-    """Run every spec of ``chunk`` and write its parts; never raises for a failing run."""
+    """Run every spec of ``chunk`` and write its parts; never raises for a failing run.
+
+    Arrow allocates the chunk's tables from the system allocator (:func:`_arrow_pool`)."""
+    pool = pa.default_memory_pool()
+    pa.set_memory_pool(_arrow_pool())
+    try:
+        return _run_chunk(ctx, chunk)
+    finally:
+        pa.set_memory_pool(pool)
+
+
+def _arrow_pool() -> pa.MemoryPool:
+    """The memory pool a chunk's Arrow tables come from: the system allocator (glibc).
+
+    A chunk's tables are tens of MB, built and freed once per chunk; pyarrow's default
+    pool (mimalloc) hands such blocks back to the kernel when they are freed, so every
+    chunk pays page faults on fresh memory again: ~6 ms of system time per run of a
+    sampled batch, more than all the batch's own work. glibc keeps them for the next chunk."""
+    return pa.system_memory_pool()
+
+
+def _run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
     runner = ctx.runner or default_runner
     worker = f"{socket.gethostname()}:{os.getpid()}"
     runs = _RunRows(ctx.param_columns)

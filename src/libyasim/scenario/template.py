@@ -101,80 +101,79 @@ _setattr = object.__setattr__
 _new = object.__new__
 
 
-def _model_copy(obj: BaseModel, update: dict[str, Any]) -> Any:
-    """``obj.model_copy(update=update)``, the same steps without the generic ones
-    (pydantic's ``__copy__``: a new ``__dict__``, fields set, extra and private)."""
-    cls = type(obj)
-    new = _new(cls)
-    d = obj.__dict__.copy()
-    d.update(update)
-    _setattr(new, "__dict__", d)
-    extra = obj.__pydantic_extra__
-    _setattr(new, "__pydantic_extra__", None if extra is None else dict(extra))
-    _setattr(new, "__pydantic_fields_set__", obj.__pydantic_fields_set__ | update.keys())
-    private = obj.__pydantic_private__
-    _setattr(new, "__pydantic_private__", None if private is None else dict(private))
-    return new
+class _Code:
+    """The source of one function that copies a scenario with new slot values,
+    written out once per template: the walk of :func:`_build_tree`'s tree unrolled
+    into straight-line statements (a container is copied once, with each of its
+    changed children put in; everything else is shared with the base), so that a
+    point's copy runs no loop, no recursion and no closure calls. The base's
+    objects the code refers to are its globals (``k0``, ``k1``, ...)."""
 
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.consts: dict[str, Any] = {"_new": _new, "_sa": _setattr}
+        self._n = 0
 
-class _Leaf:
-    """How to copy one slot's record with a new value: everything but ``value`` is
-    the base record's (its fields, extra and private data are shared: scenario
-    objects are frozen)."""
+    def const(self, value: Any) -> str:
+        name = f"k{len(self.consts)}"
+        self.consts[name] = value
+        return name
 
-    __slots__ = ("cls", "data", "extra", "fields", "private")
+    def var(self) -> str:
+        self._n += 1
+        return f"x{self._n}"
 
-    def __init__(self, record: BaseModel) -> None:
-        self.cls = type(record)
-        self.data = record.__dict__
-        self.fields = record.__pydantic_fields_set__ | {"value"}
-        self.extra = record.__pydantic_extra__
-        self.private = record.__pydantic_private__
+    def emit(self, obj: Any, node: _Node) -> str:
+        """Statements that build the copy of ``obj``; returns the variable holding it."""
+        out = self.var()
+        add = self.lines.append
+        if node.kind == "leaf":
+            # the record with ``value`` replaced: its fields, extra and private data are
+            # the base record's (scenario objects are frozen), as pydantic's copy does
+            add(f"d = {self.const(obj.__dict__)}.copy()")
+            add(f"d['value'] = v[{node.slot}]")
+            self._pydantic(out, obj, obj.__pydantic_fields_set__ | {"value"})
+            return out
+        children = [
+            (k, self.emit(getattr(obj, k) if node.kind == "model" else obj[k], n))
+            for k, n in node.children.items()
+        ]
+        if node.kind == "model":  # ``obj.model_copy(update=...)``, without its generic steps
+            add(f"d = {self.const(obj.__dict__)}.copy()")
+            for k, x in children:
+                add(f"d[{k!r}] = {x}")
+            self._pydantic(out, obj, obj.__pydantic_fields_set__ | {k for k, _x in children})
+        elif node.kind == "seq":
+            add(f"d = list({self.const(obj)})")
+            for k, x in children:
+                add(f"d[{int(k)}] = {x}")
+            add(f"{out} = {self.const(type(obj))}(d)")
+        else:
+            add(f"d = dict({self.const(obj)})")
+            for k, x in children:
+                add(f"d[{self.const(k)}] = {x}")
+            add(f"{out} = d")
+        return out
 
-    def __call__(self, value: float) -> Any:
-        new = _new(self.cls)
-        d = self.data.copy()
-        d["value"] = value
-        _setattr(new, "__dict__", d)
-        _setattr(new, "__pydantic_fields_set__", self.fields)
-        _setattr(new, "__pydantic_extra__", self.extra)
-        _setattr(new, "__pydantic_private__", self.private)
-        return new
+    def _pydantic(self, out: str, obj: BaseModel, fields: set[str]) -> None:
+        add = self.lines.append
+        add(f"{out} = _new({self.const(type(obj))})")
+        add(f"_sa({out}, '__dict__', d)")
+        add(f"_sa({out}, '__pydantic_fields_set__', {self.const(fields)})")
+        for slot in ("__pydantic_extra__", "__pydantic_private__"):
+            held = getattr(obj, slot)
+            add(f"_sa({out}, '{slot}', {'None' if held is None else f'dict({self.const(held)})'})")
 
 
 def _compile(obj: Any, node: _Node) -> Callable[[list[float]], Any]:
-    """A function of the slot values that copies ``obj`` (a container on the way to
-    some slots, or a slot's record) with each slot's record replaced: the walk of
-    the tree done once, when the template is built."""
-    if node.kind == "leaf":
-        leaf, slot = _Leaf(obj), node.slot
-        return lambda values: leaf(values[slot])
-    children = [(k, _compile(obj[k] if node.kind != "model" else getattr(obj, k), n))
-                for k, n in node.children.items()]  # fmt: skip
-    if node.kind == "model":
-
-        def model(values: list[float]) -> Any:
-            return _model_copy(obj, {k: f(values) for k, f in children})
-
-        return model
-    if node.kind == "seq":
-        kind = type(obj)
-
-        def seq(values: list[float]) -> Any:
-            items = list(obj)
-            for k, f in children:
-                items[k] = f(values)
-            return kind(items)
-
-        return seq
-
-    def mapping(values: list[float]) -> Any:
-        out = dict(obj)
-        for k, f in children:
-            out[k] = f(values)
-        return out
-
-    return mapping
+    """A function of the slot values that copies ``obj`` with each slot's record
+    replaced (see :class:`_Code`)."""
+    code = _Code()
+    result = code.emit(obj, node)
+    body = "\n    ".join([*code.lines, f"return {result}"])
+    namespace = dict(code.consts)
+    exec(f"def copy(v):\n    {body}\n", namespace)  # our own generated code
+    return namespace["copy"]  # type: ignore[no-any-return]
 
 
 class ScenarioTemplate:
