@@ -90,6 +90,11 @@ class BatchContext:
     driver_pid: int | None = None
     _cache: dict[tuple[int, int], Scenario | Exception] = field(default_factory=dict, repr=False)
     _templates: dict[int, ScenarioTemplate | None] = field(default_factory=dict, repr=False)
+    #: the texts (``repr``) of a templated point's slot values, shared by its scenario's
+    #: hash and its ``parameters`` text (the same 400-odd numbers: printing them is
+    #: most of the cost of either)
+    _texts: dict[tuple[int, int], list[str]] = field(default_factory=dict, repr=False)
+    _heads: dict[int, list[str]] = field(default_factory=dict, repr=False)
 
     def template_for(self, si: int) -> ScenarioTemplate | None:
         """The scenario's template (the ``--set`` values applied) over every path the
@@ -121,7 +126,9 @@ class BatchContext:
                 tpl = self.template_for(si) if values else None
                 slots = tpl.values(values) if tpl is not None else None
                 if slots is not None:
-                    hit = tpl.scenario(slots)  # type: ignore[union-attr]
+                    texts = list(map(repr, slots.tolist()))
+                    hit = tpl.scenario(slots, texts)  # type: ignore[union-attr]
+                    self._texts[key] = texts
                 else:
                     overrides = {**self.sets, **values}
                     hit = (
@@ -133,15 +140,46 @@ class BatchContext:
                 hit = exc
             if len(self._cache) > 64:
                 self._cache.clear()
+                self._texts = {k: v for k, v in self._texts.items() if k == key}
             self._cache[key] = hit
         if isinstance(hit, Exception):
             raise hit
         return hit
 
+    def parameters_text(self, si: int, point: int) -> str:
+        """The ``parameters`` column of the point's runs: the ``--set`` values and the
+        point's, as ``json.dumps(..., sort_keys=True, default=str)`` writes them.
+
+        For a point the scenario's template made (a sampled point: every number of
+        the template, no ``--set``), the same text is put together from the texts
+        its scenario's hash was made of (the template's paths are sorted, as
+        ``sort_keys`` sorts; ``json`` writes a float as its ``repr``)."""
+        values = self.points[point]
+        texts = self._texts.get((si, point))
+        tpl = self._templates.get(si)
+        if texts is not None and tpl is not None and not self.sets and len(values) == len(texts):
+            heads = self._heads.get(si)
+            if heads is None:
+                heads = self._heads[si] = [json.dumps(p) + ": " for p in tpl.paths]
+            pieces = []
+            for path, head, text in zip(tpl.paths, heads, texts, strict=True):
+                v = values.get(path)
+                if type(v) is float:
+                    pieces.append(head + text)
+                elif type(v) is int:
+                    pieces.append(head + repr(v))
+                else:
+                    break
+            else:
+                return "{" + ", ".join(pieces) + "}"
+        return json.dumps({**self.sets, **values}, sort_keys=True, default=str)
+
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_cache"] = {}
         state["_templates"] = {}
+        state["_texts"] = {}
+        state["_heads"] = {}
         return state
 
 
@@ -494,10 +532,6 @@ def _run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
     for spec in chunk:
         _stop_if_orphaned(ctx)
         point = ctx.points[spec.point]
-        cached = by_point.get(spec.point)
-        if cached is None:
-            text = json.dumps({**ctx.sets, **point}, sort_keys=True, default=str)
-            cached = by_point[spec.point] = (text, _point_columns(ctx, point))
         row: dict[str, Any] = {
             "run_index": spec.index,
             "run_id": spec.run_id,
@@ -513,7 +547,7 @@ def _run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
             "end_state": None,
             FLAGS_COLUMN: None,
             "worker": worker,
-            "parameters": cached[0],
+            "parameters": None,
         }
         figures: dict[str, Any] = {}
         t0 = time.perf_counter()
@@ -538,6 +572,11 @@ def _run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
             row["traceback"] = traceback.format_exc(limit=20)
             report.failed += 1
             figures = {}
+        cached = by_point.get(spec.point)
+        if cached is None:  # after the point's scenario: its numbers' texts make this text
+            text = ctx.parameters_text(spec.scenario, spec.point)
+            cached = by_point[spec.point] = (text, _point_columns(ctx, point))
+        row["parameters"] = cached[0]
         row["elapsed_s"] = time.perf_counter() - t0
         report.elapsed += row["elapsed_s"]
         runs.add(row, cached[1], figures)

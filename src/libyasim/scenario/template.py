@@ -254,9 +254,11 @@ class ScenarioTemplate:
             out[slot] = v
         return out
 
-    def scenario(self, values: np.ndarray) -> Scenario:
+    def scenario(self, values: np.ndarray, texts: Sequence[str] | None = None) -> Scenario:
         """The scenario with each slot's record set to ``values[slot]`` (checked
-        against the ranges: ``ValueError`` for a value outside)."""
+        against the ranges: ``ValueError`` for a value outside). ``texts``, if the
+        caller has them: each value's ``repr`` as a float, in slot order (what the
+        scenario's canonical JSON holds; the hash is made of them)."""
         values = np.asarray(values, dtype=float)
         if values.shape != self.base_values.shape:
             raise ValueError(f"expected {len(self.paths)} values, got shape {values.shape}")
@@ -270,7 +272,10 @@ class ScenarioTemplate:
         floats = values.tolist()
         new: Scenario = self._copy(floats)
         parts = self._parts.copy()  # the JSON cut at the slots, every other piece a number
-        parts[1::2] = map(repr, values[self._order].tolist())
+        if texts is None:
+            parts[1::2] = map(repr, values[self._order].tolist())
+        else:
+            parts[1::2] = [texts[i] for i in self._order.tolist()]
         new._resolved = None
         new._origin = self.base._origin
         new._quantity_locs = self.base._quantity_locs
