@@ -324,3 +324,59 @@ def test_a_run_without_series_columns_is_stored(tmp_path, scenarios):
     assert res.ok == 3 and res.failed == 0
     assert load_series(out).empty
     assert len(load_events(out)) == 3
+
+
+def test_dictionary_encoded_texts_are_stored_as_the_text_columns_they_declare(tmp_path):
+    """A chunk's series texts are built dictionary-encoded; the part holds plain text
+    columns with their descriptions, equal to the part written from strings."""
+    import numpy as np
+    import pyarrow as pa
+
+    from libyasim.batch.store import _keeps_given_schema, as_declared, atomic_write_table
+
+    codes = pa.DictionaryArray.from_arrays(
+        pa.array([1, 1, 0, None], pa.int32()), pa.array(["lna", "gna"])
+    )
+    coded = pa.table({"run_id": codes, "step": np.arange(4, dtype=np.int32), "value": [1.0] * 4})
+    plain = coded.cast(
+        pa.schema([("run_id", pa.string()), ("step", pa.int32()), ("value", pa.float64())])
+    )
+    atomic_write_table(tmp_path / "coded.parquet", as_declared(coded, "series"))
+    atomic_write_table(tmp_path / "plain.parquet", as_declared(plain, "series"))
+    a, b = pq.read_table(tmp_path / "coded.parquet"), pq.read_table(tmp_path / "plain.parquet")
+    assert _keeps_given_schema()  # this pyarrow writes the coded columns as they are
+    assert a.schema.field("run_id").type == pa.string()
+    assert a.column("run_id").to_pylist() == ["gna", "gna", "lna", None]
+    assert a.equals(b) and a.schema.equals(b.schema, check_metadata=True)
+    assert b"description" in a.schema.field("run_id").metadata
+
+
+def test_a_sampled_points_parameters_text_is_json_of_its_values():
+    """The parameters text put together from a templated point's numbers is
+    ``json.dumps(..., sort_keys=True)`` of the point (whole numbers too), and the
+    scenario made with those numbers' texts has full validation's hash."""
+    from paths import SCENARIOS
+
+    from libyasim import load_scenario
+    from libyasim.batch.engine import plan_batch
+    from libyasim.batch.worker import BatchContext
+
+    sc = load_scenario(SCENARIOS / "baseline_2017.yaml")
+    plan = plan_batch([sc], Design(replicates=1, sample="lhs", sample_n=4))
+    ctx = BatchContext(
+        out=".",
+        scenarios=plan.scenarios,
+        points=plan.points,
+        sets={},
+        param_columns=plan.param_paths,
+    )
+    assert any(type(v) is int for v in plan.points[0].values())  # a whole-number field
+    for p, values in enumerate(plan.points):
+        made = ctx.scenario_for(0, p)
+        assert (0, p) in ctx._texts  # the template made it, with its numbers' texts
+        assert ctx.parameters_text(0, p) == json.dumps(values, sort_keys=True, default=str)
+    assert made.hash == sc.with_values(plan.points[-1]).hash
+    ctx.sets = {"parameters.raid_rate": 0.2}  # with --set: json.dumps, as ever
+    assert ctx.parameters_text(0, 0) == json.dumps(
+        {**ctx.sets, **plan.points[0]}, sort_keys=True, default=str
+    )

@@ -160,7 +160,13 @@ def as_declared(table: pa.Table, name: str) -> pa.Table:
     declared = with_field_metadata(
         name, pa.schema([pa.field(f.name, _plain_type(f.type)) for f in table.schema])
     )
-    if declared.types == table.schema.types or not _keeps_given_schema():
+    nulls = any(  # Parquet writes no dictionary that holds a null: decoded first
+        chunk.dictionary.null_count
+        for col in table.columns
+        if pa.types.is_dictionary(col.type)
+        for chunk in col.chunks
+    )
+    if declared.types == table.schema.types or nulls or not _keeps_given_schema():
         return table.cast(declared)
     meta = dict(table.schema.metadata or {})
     meta[ARROW_SCHEMA] = base64.b64encode(declared.serialize().to_pybytes())
