@@ -319,43 +319,72 @@ def defence_factors(regions: list[Any], population: np.ndarray, p: Any) -> np.nd
     return np.array([d if u is None else 1.0 + _v(u) for u, d in zip(own, derived, strict=True)])
 
 
+#: rows of ``m.forces_r`` [NR, R], the per-region numbers the kernels read (each also an
+#: attribute of the model, a view of its row: ``m.defence``, ...)
+R_DEFENCE, R_GOV_NEED_INV, R_REACH_SHARE, R_VALUE, R_COVER, R_GOV_FLOOR, R_HELD, R_UNGOVERNED = (
+    range(8)
+)
+NR = 8
+#: matrices of ``m.forces_rr`` [5, R, R] (``m.transit``, ``m.transit_off``,
+#: ``m.transit_off2``, ``m.mass_transit``, ``m.adjacency``: views)
+RR_TRANSIT, RR_TRANSIT_OFF, RR_TRANSIT_OFF2, RR_MASS, RR_ADJ = range(5)
+#: entries of ``m.forces_ctl`` (int64): the offensives' table's row count (``m.off_n``),
+#: its first active row (``m.off_lo``), the records whose notes to fix (``m.off_fixn``),
+#: then where :func:`_step` stands (``m.forces_state``: stage, index, option, answer,
+#: and the attacker and defender a ceasefire binds)
+C_N, C_LO, C_FIXN, C_STATE = 0, 1, 2, 3
+NC = 9
+
+
 def init(m: LibyaModel) -> None:
     """Arrays of this module (see the module docstring)."""
     regions, p = m.spec.regions, m.p
     m.forces_k = p.array(COEFFICIENTS)
+    m.forces_r = fr = np.zeros((NR, m.R))
+    m.forces_rr = rr = np.zeros((5, m.R, m.R))
+    m.forces_ctl = ctl = np.zeros(NC, dtype=np.int64)
     m.rough = np.array([_v(r.rough_terrain) for r in regions])
-    m.defence = defence_factors(regions, m.population, p)
+    fr[R_DEFENCE] = defence_factors(regions, m.population, p)
+    m.defence = fr[R_DEFENCE]
     m.hops = hops(m.adj)
     reach = np.isfinite(m.hops)
-    m.transit = np.where(reach, (1.0 - p.hop_loss) ** np.where(reach, m.hops, 0.0), 0.0)
-    m.transit_off = m.transit * ~np.eye(m.R, dtype=bool)
-    m.transit_off2 = m.transit_off**2
+    rr[RR_TRANSIT] = np.where(reach, (1.0 - p.hop_loss) ** np.where(reach, m.hops, 0.0), 0.0)
+    m.transit = rr[RR_TRANSIT]
+    rr[RR_TRANSIT_OFF] = m.transit * ~np.eye(m.R, dtype=bool)
+    m.transit_off = rr[RR_TRANSIT_OFF]
+    rr[RR_TRANSIT_OFF2] = m.transit_off**2
+    m.transit_off2 = rr[RR_TRANSIT_OFF2]
     # forces next to t: within one hop; massable forces discounted by hops to t's neighbours
     near_hops = np.maximum(m.hops - 1.0, 0.0)
-    m.mass_transit = np.where(reach, (1.0 - p.hop_loss) ** np.where(reach, near_hops, 0.0), 0.0)
+    rr[RR_MASS] = np.where(reach, (1.0 - p.hop_loss) ** np.where(reach, near_hops, 0.0), 0.0)
+    m.mass_transit = rr[RR_MASS]
+    rr[RR_ADJ] = m.adj
+    m.adjacency = rr[RR_ADJ]  # the adjacency as numbers (the kernels' copy of m.adj_f)
     m.foreign_fighters = np.array([_v(f.foreign_fighters) for f in m.spec.factions])
     m.blockades = np.zeros(m.R, dtype=np.int64)
     m.grievance = np.zeros(m.R)
     m.grievance_scale = np.maximum(p.grievance_deaths * m.population / 1e5, 1e-9)
-    m.off_i, m.off_f, m.off_n = ot.new_table()
+    m.off_i, m.off_f, _ = ot.new_table()
+    m.off_n = ctl[C_N : C_N + 1]
+    m.off_lo = ctl[C_LO : C_LO + 1]  # no offensive before this row is active
+    m.off_fixn = ctl[C_FIXN : C_FIXN + 1]
+    m.forces_state = ctl[C_STATE:]  # where _step stands (a ceasefire's question)
     m.off_causes = list(ot.CAUSES)
     m.off_notes = list(ot.NOTES)
     m.offensives = []  # views of the table's rows
     m.off_log = _codes(m)
     m.off_fix = np.empty((16, 4), dtype=np.int64)  # records whose notes to fix (_fix_notes)
-    m.off_fixn = np.zeros(1, dtype=np.int64)
-    m.off_lo = np.zeros(1, dtype=np.int64)  # no offensive before this row is active
-    m.forces_state = np.zeros(6, dtype=np.int64)  # where _step stands (a ceasefire's question)
-    m.forces_scratch = np.zeros((3 + 2 * m.F, max(m.F, m.R)), dtype=np.int64)  # the decisions
+    # the decisions' options (rows 0-2 + 2F) and the progress pressed this month (the last F)
+    m.forces_scratch = np.zeros((3 + 3 * m.F, max(m.F, m.R)), dtype=np.int64)
+    m.pressed = m.forces_scratch[3 + 2 * m.F :, : m.R]
     m.forces_options = np.zeros((m.F, m.R))
-    m.pressed = np.zeros((m.F, m.R), dtype=bool)
     m.no_deterrence = np.zeros((m.F, m.R))
     if m.R > 128:  # _sum_row: numpy's summation order, one block
         raise ValueError(f"at most 128 regions, not {m.R}")
     m.active_offensive = np.full(m.F, -1, dtype=np.int64)  # index into offensives, or -1
     m.cooldown = np.zeros(m.F)
     m.siege = np.zeros((m.F, m.R))
-    m.months_held = np.zeros(m.R)  # months in its holder's hands (0 at the start)
+    m.months_held = fr[R_HELD]  # months in its holder's hands (0 at the start)
     m.held_last = m.control.copy()
     m.pair_deaths = np.zeros((m.F, m.F))
     m.attacked = np.zeros((m.F, m.F), dtype=bool)
@@ -363,13 +392,20 @@ def init(m: LibyaModel) -> None:
     m.rrange = np.arange(m.R)
     m.jihadist_index = np.array(m.jihadist_ids, dtype=np.int64)
     need = p.governance_density * m.population / 1000.0
-    m.gov_need_inv = np.divide(1.0, need, out=np.full(m.R, 1e12), where=need > 0)
-    m.reach_share = 1.0 - m.rough
-    m.gov_floor = need  # the policing floor redeployment keeps in held regions
-    m.cover_per_defence = p.redeploy_cover / m.defence
-    m.ungoverned = ungoverned(m)
-    m.value = (1.0 - p.offensive_oil_weight) * m.pop_share + p.offensive_oil_weight * m.oil_share
-    m.value += p.base_value
+    fr[R_GOV_NEED_INV] = np.divide(1.0, need, out=np.full(m.R, 1e12), where=need > 0)
+    m.gov_need_inv = fr[R_GOV_NEED_INV]
+    fr[R_REACH_SHARE] = 1.0 - m.rough
+    m.reach_share = fr[R_REACH_SHARE]
+    fr[R_GOV_FLOOR] = need  # the policing floor redeployment keeps in held regions
+    m.gov_floor = fr[R_GOV_FLOOR]
+    fr[R_COVER] = p.redeploy_cover / m.defence
+    m.cover_per_defence = fr[R_COVER]
+    fr[R_UNGOVERNED] = ungoverned(m)
+    m.ungoverned = fr[R_UNGOVERNED]
+    value = (1.0 - p.offensive_oil_weight) * m.pop_share + p.offensive_oil_weight * m.oil_share
+    value += p.base_value
+    fr[R_VALUE] = value
+    m.value = fr[R_VALUE]
 
 
 def start_ceilings(scenario: Any) -> list[tuple[str, float, float]]:
@@ -589,7 +625,7 @@ def redeploy(m: LibyaModel) -> None:
     if m.p.redeploy_rate <= 0:
         return
     off = _active_rows(m.off_i, m.off_lo[0], m.off_n[0])
-    if _redeploy(m.forces_k, m.garrison, m.control, m.hostility, m.adj_f, off, m.combat_mult,
+    if _redeploy(m.forces_k, m.garrison, m.control, m.hostility, m.adjacency, off, m.combat_mult,
                  m.defence, m.cover_per_defence, m.alliance, m.jihadist, m.gov_floor,
                  m.transit_off, m.transit_off2):  # fmt: skip
         m.sync_strength()
@@ -601,22 +637,31 @@ def _redeploy(k: np.ndarray, g: np.ndarray, control: np.ndarray, hostility: np.n
               cover_per_defence: np.ndarray, alliance: np.ndarray, jihadist: np.ndarray,
               gov_floor: np.ndarray, tau: np.ndarray, tau2: np.ndarray) -> bool:  # fmt: skip
     """:func:`redeploy` on the garrisons ``g`` (in place); ``off[n, 3]``: (attacker,
-    origin, target) of each active offensive. Returns whether anything moved."""
+    origin, target) of each active offensive. Returns whether anything moved. (Cover is
+    wanted only where a faction holds, and the flows are those of the factions with
+    both a need and spare forces: every other term is zero.)"""
     F, R = g.shape
-    # threat: hostility-weighted hostile fighters in or next to each region
+    holds = np.zeros(F, dtype=np.bool_)
+    for r in range(R):
+        if control[r] >= 0:
+            holds[control[r]] = True
+    # threat: hostility-weighted hostile fighters in or next to each region it holds
     hg = np.zeros((F, R))
     for f in range(F):
+        if not holds[f]:
+            continue
         for h in range(F):
             if hostility[f, h] != 0:
                 for r in range(R):
                     hg[f, r] += hostility[f, h] * g[h, r]
-    want = np.zeros((F, R))
-    for f in range(F):
-        for r in range(R):
+    want = np.zeros((F, R))  # the holder's, in each region
+    for r in range(R):
+        c = control[r]
+        if c >= 0:
             t = 0.0
             for s in range(R):
-                t += hg[f, s] * adj[s, r]
-            want[f, r] = t
+                t += hg[c, s] * adj[s, r]
+            want[c, r] = t
     for i in range(off.shape[0]):  # a town under attack: the holder wants to match the attack
         a, origin, t = off[i, 0], off[i, 1], off[i, 2]
         c = control[t]
@@ -624,80 +669,79 @@ def _redeploy(k: np.ndarray, g: np.ndarray, control: np.ndarray, hostility: np.n
             power = g[a, origin] * mult[a]
             power *= defence[t] / mult[c]  # a margin: its cover
             want[c, t] = max(want[c, t], power)
-    any_need = False
     need = np.zeros((F, R))
-    for f in range(F):
-        for r in range(R):
-            want[f, r] *= cover_per_defence[r]
-            if control[r] == f:
-                need[f, r] = max(want[f, r] - g[f, r], 0.0)
+    for r in range(R):
+        c = control[r]
+        if c >= 0:
+            want[c, r] *= cover_per_defence[r]
+            need[c, r] = max(want[c, r] - g[c, r], 0.0)
     any_nonjihadist = False
     for f in range(F):
         any_nonjihadist = any_nonjihadist or not jihadist[f]
     if k[ALLY_COVER] > 0 and any_nonjihadist:  # allies cover a holder's shortfall
-        short = np.zeros((F, R))
-        for f in range(F):
-            for r in range(R):
-                if control[r] != f:
-                    continue
-                others = 0.0
-                for h in range(F):
-                    if h != f and not jihadist[h]:
-                        others += alliance[h, f] * g[h, r]
-                short[f, r] = max(want[f, r] - g[f, r] - others, 0.0)
-        for h in range(F):
-            if jihadist[h]:
+        for r in range(R):
+            c = control[r]
+            if c < 0:
                 continue
-            for r in range(R):
-                t = 0.0
-                for f in range(F):
-                    if f != h:
-                        t += alliance[h, f] * short[f, r]
-                need[h, r] += k[ALLY_COVER] * t
+            others = 0.0
+            for h in range(F):
+                if h != c and not jihadist[h]:
+                    others += alliance[h, c] * g[h, r]
+            short = max(want[c, r] - g[c, r] - others, 0.0)
+            for h in range(F):
+                if h != c and not jihadist[h] and alliance[h, c] != 0:
+                    need[h, r] += k[ALLY_COVER] * (alliance[h, c] * short)
+    any_need = False
+    needs = np.zeros(F, dtype=np.bool_)
     for f in range(F):
         for r in range(R):
-            any_need = any_need or need[f, r] != 0
+            if need[f, r] != 0:
+                needs[f] = True
+        any_need = any_need or needs[f]
     if not any_need:
         return False
     spare = np.zeros((F, R))
-    any_spare = False
-    for f in range(F):
-        for r in range(R):
-            if control[r] == f:  # forces outside its own regions are at a front: they stay
-                spare[f, r] = max(g[f, r] - want[f, r] - gov_floor[r], 0.0)
+    for r in range(R):
+        c = control[r]
+        if c >= 0:  # forces outside its own regions are at a front: they stay
+            spare[c, r] = max(g[c, r] - want[c, r] - gov_floor[r], 0.0)
     for i in range(off.shape[0]):  # nor the forces massed for an offensive or a siege
         spare[off[i, 0], off[i, 1]] = 0.0
+    any_spare = False
+    spares = np.zeros(F, dtype=np.bool_)
     for f in range(F):
         for r in range(R):
-            any_spare = any_spare or spare[f, r] != 0
+            if spare[f, r] != 0:
+                spares[f] = True
+        any_spare = any_spare or spares[f]
     if not any_spare:
         return False
     # flows x[f, r, s] = out[f, r]·need[f, s]·τ[r, s] (τ symmetric): out = rate·spare/Σ_s need·τ
-    out = np.zeros((F, R))
-    arrive = np.zeros((F, R))
+    out = np.zeros(R)
+    arrive = np.zeros(R)
+    scale = np.empty(R)
     for f in range(F):
+        if not (needs[f] and spares[f]):  # nothing leaves, nothing arrives
+            continue
         for r in range(R):
             tot = 0.0
             for s in range(R):
                 tot += need[f, s] * tau[s, r]
-            out[f, r] = (spare[f, r] / tot if tot > 0 else 0.0) * k[REDEPLOY_RATE]
+            out[r] = (spare[f, r] / tot if tot > 0 else 0.0) * k[REDEPLOY_RATE]
         for s in range(R):  # arrivals lose (1 − hop_loss)^hops; no more than the need
             t = 0.0
             for r in range(R):
-                t += out[f, r] * tau2[r, s]
-            arrive[f, s] = t * need[f, s]
-    scale = np.empty((F, R))
-    for f in range(F):
+                t += out[r] * tau2[r, s]
+            arrive[s] = t * need[f, s]
         for s in range(R):
-            x = need[f, s] / arrive[f, s] if arrive[f, s] > need[f, s] else 1.0
-            arrive[f, s] *= x
-            scale[f, s] = x * need[f, s]
-    for f in range(F):
+            x = need[f, s] / arrive[s] if arrive[s] > need[f, s] else 1.0
+            arrive[s] *= x
+            scale[s] = x * need[f, s]
         for r in range(R):
             t = 0.0
             for s in range(R):
-                t += scale[f, s] * tau[s, r]
-            g[f, r] = g[f, r] - t * out[f, r] + arrive[f, r]
+                t += scale[s] * tau[s, r]
+            g[f, r] = g[f, r] - t * out[r] + arrive[r]
     return True
 
 
@@ -786,14 +830,14 @@ def decide(m: LibyaModel) -> None:
     draws = m.rng.random(m.F)
     _prepare(m.forces_k, draws, m.active_offensive, m.cooldown, m.garrison, m.strength,
              m.control, m.hostility, m.alliance, m.jihadist, m.defence, m.combat_mult,
-             m.adj_f, m.mass_transit, m.value, m.forces_scratch, m.forces_options)  # fmt: skip
+             m.adjacency, m.mass_transit, m.value, m.forces_scratch, m.forces_options)  # fmt: skip
     while True:
         _reserve(m, m.F, m.F)
         book = m.logbook
         bound = _decide(m.forces_k, m.forces_scratch, m.forces_options, _deterrence_matrix(m),
                         m.ceasefire_matrix(), state, m.off_i, m.off_f, m.off_n,
                         m.active_offensive, m.garrison, m.strength, m.control, m.hostility,
-                        m.adj, m.transit, m.jihadist, m.siege, m.attacked, m.steps,
+                        m.adjacency, m.transit, m.jihadist, m.siege, m.attacked, m.steps,
                         book.codes, book.values, book.used, m.off_log, m.off_fix,
                         m.off_fixn)  # fmt: skip
         _fix_notes(m)
@@ -851,10 +895,14 @@ def _options(who: np.ndarray, share: float, cost: float, e: float, kappa: float,
             if q != f and not jihadist[q] and alliance[f, q] != 0:
                 for r in range(R):
                     with_allies[f, r] += alliance[f, q] * g[q, r]
-    mass = np.zeros((F, R))
     hold = np.empty((F, R))
-    near = np.zeros((F, R), dtype=np.bool_)
     for f in range(F):
+        for t in range(R):
+            hold[f, t] = with_allies[f, t] + g[f, t]
+    mass = np.zeros((who.shape[0], R))  # the deciding factions' (by their row in who)
+    near = np.zeros((who.shape[0], R), dtype=np.bool_)
+    for i in range(who.shape[0]):
+        f = who[i]
         for t in range(R):
             x = 0.0
             y = 0.0
@@ -863,9 +911,8 @@ def _options(who: np.ndarray, share: float, cost: float, e: float, kappa: float,
                 x += g[f, r] * mass_transit[r, t]
                 y += with_allies[f, r] * adj[r, t]
                 z += g[f, r] * adj[r, t]
-            mass[f, t] = x + y
-            hold[f, t] = with_allies[f, t] + g[f, t]
-            near[f, t] = z > 0
+            mass[i, t] = x + y
+            near[i, t] = z > 0
     value = np.empty(R)
     pocket = np.empty(R, np.int64)  # in each held region, the holder's strongest enemy there
     for t in range(R):
@@ -883,7 +930,7 @@ def _options(who: np.ndarray, share: float, cost: float, e: float, kappa: float,
         xa = share * mult[a]
         n = 0
         for t in range(R):
-            if not near[a, t]:
+            if not near[i, t]:
                 continue
             c = control[t]
             if c == a:  # a pocket to clear: the enemy with the most weighted fighters
@@ -901,7 +948,7 @@ def _options(who: np.ndarray, share: float, cost: float, e: float, kappa: float,
             if jihadist[a] and g[a, t] > 0:  # the town's cover passes in part to insurgents
                 cov_a = cov_d**kappa
                 cov_d /= cov_a
-            x = (xa * mass[a, t] * cov_a) ** e
+            x = (xa * mass[i, t] * cov_a) ** e
             y = (hold[d, t] * cov_d * mult[d]) ** e if d >= 0 else 0.0
             prob = x / (x + y) if x + y > 0 else 0.5
             net = h * prob * value[t] - cost * (1.0 - prob)
@@ -940,7 +987,7 @@ def launch(
     _reserve(m, 1, 1)
     book = m.logbook
     k = _launch(m.off_i, m.off_f, m.off_n, m.active_offensive, m.garrison, m.strength,
-                m.control, m.hostility, m.adj, m.transit, m.jihadist, m.siege, m.attacked,
+                m.control, m.hostility, m.adjacency, m.transit, m.jihadist, m.siege, m.attacked,
                 attacker, target, float(share), int(months),
                 _index(m.off_causes, cause), -1 if origin is None else int(origin), m.steps,
                 book.codes, book.values, book.used, m.off_log, m.off_fix,
@@ -1026,7 +1073,7 @@ def _launch(off_i: np.ndarray, off_f: np.ndarray, off_n: np.ndarray, active: np.
         else:  # the neighbour most of its forces can reach
             best = 0.0
             for c in range(R):
-                if not adj[target, c]:
+                if not adj[target, c] > 0:
                     continue
                 x = 0.0
                 for r in range(R):
@@ -1113,7 +1160,8 @@ def _codes(m: LibyaModel) -> np.ndarray:
 
 def _reserve(m: LibyaModel, rows: int, records: int) -> None:
     """Room for ``rows`` more offensives and ``records`` more log records (with notes to fix)."""
-    ot.reserve(m, rows)
+    if int(m.off_n[0]) + rows > len(m.off_i):
+        ot.reserve(m, rows)
     m.logbook.reserve(records)
     n = int(m.off_fixn[0])
     if n + records > len(m.off_fix):
@@ -1255,7 +1303,8 @@ def press(m: LibyaModel) -> None:
     Row by row in one kernel (:func:`_press`), which stops only where a ceasefire binds
     an attacker to its defender: the attacker's decision to defect is Python's
     (:meth:`LibyaModel.ceasefire_defects`)."""
-    pressed = np.zeros((m.F, m.R), dtype=bool)
+    pressed = m.pressed
+    pressed[:] = 0
     start, answer = 0, -1
     while True:
         n = int(m.off_n[0])
@@ -1264,8 +1313,8 @@ def press(m: LibyaModel) -> None:
         stop = _press(m.forces_k, m.conflict_k, m.off_i, m.off_f, n, m.active_offensive,
                       m.cooldown, m.siege, m.garrison, m.control, m.hostility, m.alliance,
                       m.jihadist, m.defence, m.months_held, m.gov_need_inv, m.reach_share,
-                      m.combat_mult, m.adj, m.ungoverned, m.ceasefire_matrix(), pressed, start,
-                      answer, m.losses, m.jihadist_losses_by, m.pair_deaths, m.attacked,
+                      m.combat_mult, m.adjacency, m.ungoverned, m.ceasefire_matrix(), pressed,
+                      start, answer, m.losses, m.jihadist_losses_by, m.pair_deaths, m.attacked,
                       m.region_deaths, m.involved, m.tally, m.battle_log, m.steps, book.codes,
                       book.values, book.used, m.off_log, m.off_fix, m.off_fixn)  # fmt: skip
         if stop < 0:
@@ -1406,7 +1455,7 @@ def _press(k: np.ndarray, ck: np.ndarray, off_i: np.ndarray, off_f: np.ndarray, 
 def disperse(m: LibyaModel, d: int, t: int) -> None:
     """A cleared pocket: d's fighters in t fall back to the neighbouring region where d
     has most fighters, else the least governed neighbour."""
-    _logged(m, 1, _disperse, m.garrison, m.control, m.adj, m.ungoverned, d, t)
+    _logged(m, 1, _disperse, m.garrison, m.control, m.adjacency, m.ungoverned, d, t)
 
 
 @kernel
@@ -1420,14 +1469,14 @@ def _disperse(g: np.ndarray, control: np.ndarray, adj: np.ndarray, ungoverned: n
     R = g.shape[1]
     most, dest = 0.0, -1  # the neighbour where d has most fighters (the first of equals)
     for r in range(R):
-        if adj[t, r] and r != t and (dest < 0 or g[d, r] > most):
+        if adj[t, r] > 0 and r != t and (dest < 0 or g[d, r] > most):
             most, dest = g[d, r], r
     if dest < 0:
         return
     if not most > 0:  # else the least governed neighbour
         best = -1.0
         for r in range(R):
-            if adj[t, r] and r != t and (best < 0 or ungoverned[r] > best):
+            if adj[t, r] > 0 and r != t and (best < 0 or ungoverned[r] > best):
                 best, dest = ungoverned[r], r
     g[d, dest] += g[d, t]
     g[d, t] = 0.0
@@ -1450,7 +1499,7 @@ def _take(k: np.ndarray, g: np.ndarray, control: np.ndarray, adj: np.ndarray, wi
         if remaining > 0:
             dest = -1  # the adjacent region the loser holds with the largest garrison
             for r in range(g.shape[1]):
-                if (control[r] == lose and adj[region, r] and r != region
+                if (control[r] == lose and adj[region, r] > 0 and r != region
                         and (dest < 0 or g[lose, r] > g[lose, dest])):  # fmt: skip
                     dest = r
             if dest >= 0:
@@ -1463,7 +1512,7 @@ def _take(k: np.ndarray, g: np.ndarray, control: np.ndarray, adj: np.ndarray, wi
 
 def take(m: LibyaModel, win: int, lose: int, from_region: int, region: int) -> None:
     """:func:`.conflict.take` (its kernel lives here, with the offensives that call it)."""
-    _logged(m, 1, _take, m.forces_k, m.garrison, m.control, m.adj, win, lose, from_region,
+    _logged(m, 1, _take, m.forces_k, m.garrison, m.control, m.adjacency, win, lose, from_region,
             region)  # fmt: skip
 
 
@@ -1639,29 +1688,36 @@ def step(m: LibyaModel) -> None:
     an attacker to the faction it would attack: that side's decision to defect is
     Python's (:meth:`LibyaModel.ceasefire_defects`), the kernel resumes where it
     stopped. The month's decisions draw ``F`` uniforms from the model's Generator."""
-    state = m.forces_state
-    state[:] = 0
-    state[3] = -1
-    draws = m.rng.random(m.F)
+    m.forces_ctl[C_STATE] = STAGE_START
+    resume(m, m.rng.random(m.F))
+
+
+def resume(m: LibyaModel, draws: np.ndarray, asked: bool = False) -> None:
+    """:func:`step` from where its kernel stands (``m.forces_state``), first answering
+    the ceasefire's question it stopped at if ``asked``; the kernel is called again
+    after each question is answered. ``draws``: the month's F uniforms (read at its
+    start only). Before the kernel: room for its rows and records (:func:`_reserve`);
+    after it: the notes of its records (:func:`_fix_notes`)."""
+    ctl = m.forces_ctl
     while True:
-        _reserve(m, m.F, 4 * (int(m.off_n[0]) - int(m.off_lo[0]) + 2 * m.F))
+        if asked:
+            a, d = int(ctl[C_STATE + 4]), int(ctl[C_STATE + 5])
+            ctl[C_STATE + 3] = m.ceasefire_defects(a, d)
+        _reserve(m, m.F, 4 * (int(ctl[C_N]) - int(ctl[C_LO]) + 2 * m.F))
         book = m.logbook
-        stop = _step(m.forces_k, m.conflict_k, draws, m.off_i, m.off_f, m.off_n, m.off_lo,
-                     m.active_offensive, m.cooldown, m.siege, m.garrison, m.strength,
-                     m.control, m.held_last, m.months_held, m.hostility, m.alliance,
-                     m.jihadist, m.defence, m.gov_need_inv, m.reach_share, m.combat_mult,
-                     m.adj, m.adj_f, m.transit, m.transit_off, m.transit_off2,
-                     m.mass_transit, m.value, m.cover_per_defence, m.gov_floor, m.ungoverned,
-                     m.ceasefire_matrix(), _deterrence_matrix(m), m.forces_scratch,
-                     m.forces_options, m.pressed, state, m.losses, m.jihadist_losses_by,
+        stop = _step(m.forces_k, m.conflict_k, draws, m.off_i, m.off_f, ctl,
+                     m.active_offensive, m.cooldown, m.siege, m.garrison, m.strength, m.control,
+                     m.held_last, m.hostility, m.alliance, m.jihadist, m.combat_mult,
+                     m.forces_r, m.forces_rr, m.ceasefire_matrix(), _deterrence_matrix(m),
+                     m.forces_scratch, m.forces_options, m.losses, m.jihadist_losses_by,
                      m.pair_deaths, m.attacked, m.region_deaths, m.involved, m.tally,
                      m.battle_log, m.steps, book.codes, book.values, book.used, m.off_log,
-                     m.off_fix, m.off_fixn)  # fmt: skip
-        _fix_notes(m)
+                     m.off_fix)  # fmt: skip
+        if ctl[C_FIXN]:  # (a new row always comes with a record whose note to fix)
+            _fix_notes(m)
         if stop < 0:
             return
-        a, d = int(state[4]), int(state[5])
-        state[3] = int(m.ceasefire_defects(a, d))
+        asked = True
 
 
 #: stages of :func:`_step` (``state[0]``)
@@ -1670,42 +1726,48 @@ STAGE_START, STAGE_DECIDE, STAGE_PRESS = range(3)
 
 @kernel
 def _step(k: np.ndarray, ck: np.ndarray, draws: np.ndarray, off_i: np.ndarray,
-          off_f: np.ndarray, off_n: np.ndarray, off_lo: np.ndarray, active: np.ndarray,
-          cooldown: np.ndarray, siege: np.ndarray, g: np.ndarray, strength: np.ndarray,
-          control: np.ndarray, held_last: np.ndarray, months_held: np.ndarray,
-          hostility: np.ndarray, alliance: np.ndarray, jihadist: np.ndarray,
-          defence: np.ndarray, gov_need_inv: np.ndarray, reach_share: np.ndarray,
-          mult: np.ndarray, adj: np.ndarray, adj_f: np.ndarray, transit: np.ndarray,
-          transit_off: np.ndarray, transit_off2: np.ndarray, mass_transit: np.ndarray,
-          value: np.ndarray, cover_per_defence: np.ndarray, gov_floor: np.ndarray,
-          ungoverned: np.ndarray, bind: np.ndarray, deterrence: np.ndarray,
-          scratch: np.ndarray, options: np.ndarray, pressed: np.ndarray, state: np.ndarray,
+          off_f: np.ndarray, ctl: np.ndarray, active: np.ndarray, cooldown: np.ndarray,
+          siege: np.ndarray, g: np.ndarray, strength: np.ndarray, control: np.ndarray,
+          held_last: np.ndarray, hostility: np.ndarray, alliance: np.ndarray,
+          jihadist: np.ndarray, mult: np.ndarray, fr: np.ndarray, rr: np.ndarray,
+          bind: np.ndarray, deterrence: np.ndarray, scratch: np.ndarray, options: np.ndarray,
           losses: np.ndarray, jihadist_losses_by: np.ndarray, pair_deaths: np.ndarray,
           attacked: np.ndarray, region_deaths: np.ndarray, involved: np.ndarray,
           tally: np.ndarray, battle_log: np.ndarray, step: int, codes: np.ndarray,
-          values: np.ndarray, used: np.ndarray, log: np.ndarray, fix: np.ndarray,
-          fixn: np.ndarray) -> int:  # fmt: skip
+          values: np.ndarray, used: np.ndarray, log: np.ndarray,
+          fix: np.ndarray) -> int:  # fmt: skip
     """:func:`step` on the model's arrays (in place; room for ``F`` rows and their
-    records made beforehand). ``state`` = [stage, index, option, answer, a, d]: where
-    the month stands; returns −1 when the month is done, or 1 where a ceasefire binds
-    ``a`` not to attack ``d`` (``state[4:6]``): the caller sets ``state[3]`` to 1 if
-    ``a`` defects, else 0, and calls again. ``draws``: F uniforms (the decisions);
-    ``scratch`` int64 [3 + 2F, max(F, R)] and ``options`` [F, R] hold the decisions' options
-    between calls; ``pressed`` [F, R] bool the progress pressed this month."""
+    records made beforehand). ``ctl`` (:data:`NC`) holds the table's counts and
+    ``state`` = [stage, index, option, answer, a, d]: where the month stands. Returns −1
+    when the month is done, or 1 where a ceasefire binds ``a`` not to attack ``d``
+    (``state[4:6]``): the caller sets ``state[3]`` to 1 if ``a`` defects, else 0, and
+    calls again. ``draws``: F uniforms (the decisions); ``scratch`` int64
+    [3 + 3F, max(F, R)] and ``options`` [F, R] hold the decisions' options between
+    calls, the last F rows of ``scratch`` the progress pressed this month; ``fr`` and
+    ``rr``: the per-region numbers and matrices (:data:`NR`, ``RR_*``)."""
     F, R = g.shape
+    off_n, off_lo, fixn = ctl[C_N : C_N + 1], ctl[C_LO : C_LO + 1], ctl[C_FIXN : C_FIXN + 1]
+    state = ctl[C_STATE:]
+    defence, gov_need_inv, reach_share = fr[R_DEFENCE], fr[R_GOV_NEED_INV], fr[R_REACH_SHARE]
+    value, cover_per_defence, gov_floor = fr[R_VALUE], fr[R_COVER], fr[R_GOV_FLOOR]
+    months_held, ungoverned = fr[R_HELD], fr[R_UNGOVERNED]
+    transit, transit_off, transit_off2 = rr[RR_TRANSIT], rr[RR_TRANSIT_OFF], rr[RR_TRANSIT_OFF2]
+    mass_transit, adj = rr[RR_MASS], rr[RR_ADJ]
+    pressed = scratch[3 + 2 * F :, :R]
     if state[0] == STAGE_START:
         for r in range(R):  # a month more in the same hands, or a new holder's first month
             months_held[r] = (months_held[r] + 1.0) * (1.0 if control[r] == held_last[r] else 0.0)
             held_last[r] = control[r]
         if k[REDEPLOY_RATE] > 0:
             off = _active_rows(off_i, off_lo[0], off_n[0])
-            if _redeploy(k, g, control, hostility, adj_f, off, mult, defence, cover_per_defence,
+            if _redeploy(k, g, control, hostility, adj, off, mult, defence, cover_per_defence,
                          alliance, jihadist, gov_floor, transit_off, transit_off2):  # fmt: skip
                 _sync(g, strength)
         _prepare(k, draws, active, cooldown, g, strength, control, hostility, alliance,
-                 jihadist, defence, mult, adj_f, mass_transit, value, scratch, options)  # fmt: skip
+                 jihadist, defence, mult, adj, mass_transit, value, scratch, options)  # fmt: skip
         state[1] = 0
         state[2] = 0
+        state[3] = -1
         state[0] = STAGE_DECIDE
     if state[0] == STAGE_DECIDE:
         if _decide(k, scratch, options, deterrence, bind, state, off_i, off_f, off_n, active,
