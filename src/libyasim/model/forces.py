@@ -58,6 +58,7 @@ from . import support
 from .conflict import STRATEGIC, _fight
 from .eventlog import NOTE, append
 from .jit import disabled, kernel
+from .numeric import sync as _sync
 
 _sum, _dot = np.add.reduce, np.dot  # ufunc reductions and dot without the method wrappers
 
@@ -379,8 +380,6 @@ def init(m: LibyaModel) -> None:
     m.pressed = m.forces_scratch[3 + 2 * m.F :, : m.R]
     m.forces_options = np.zeros((m.F, m.R))
     m.no_deterrence = np.zeros((m.F, m.R))
-    if m.R > 128:  # _sum_row: numpy's summation order, one block
-        raise ValueError(f"at most 128 regions, not {m.R}")
     m.active_offensive = np.full(m.F, -1, dtype=np.int64)  # index into offensives, or -1
     m.cooldown = np.zeros(m.F)
     m.siege = np.zeros((m.F, m.R))
@@ -1867,45 +1866,3 @@ def _decide(k: np.ndarray, scratch: np.ndarray, options: np.ndarray, deterrence:
                     step, codes, values, used, log, fix, fixn)  # fmt: skip
             break
     return False
-
-
-@kernel
-def _sync(g: np.ndarray, strength: np.ndarray) -> None:
-    """Garrisons clipped at 0; ``strength`` their sum per faction in numpy's order
-    (the model's ``sync_strength``)."""
-    F, R = g.shape
-    for f in range(F):
-        for r in range(R):
-            if g[f, r] < 0.0:
-                g[f, r] = 0.0
-        strength[f] = 0.0 + _sum_row(g[f])
-
-
-@kernel
-def _sum_row(a: np.ndarray) -> float:
-    """Σ a in numpy's order for up to 128 numbers (eight accumulators over blocks of 8;
-    the model's ``_pairwise`` for longer rows)."""
-    n = a.shape[0]
-    if n < 8:
-        res = 0.0
-        for i in range(n):
-            res += a[i]
-        return res
-    r0, r1, r2, r3 = a[0], a[1], a[2], a[3]
-    r4, r5, r6, r7 = a[4], a[5], a[6], a[7]
-    i = 8
-    while i < n - n % 8:
-        r0 += a[i]
-        r1 += a[i + 1]
-        r2 += a[i + 2]
-        r3 += a[i + 3]
-        r4 += a[i + 4]
-        r5 += a[i + 5]
-        r6 += a[i + 6]
-        r7 += a[i + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        res += a[i]
-        i += 1
-    return res

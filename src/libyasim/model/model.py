@@ -45,6 +45,7 @@ from . import conflict, forces, politics, setup, support
 from .eventlog import EventLog
 from .factions import Faction
 from .jit import Coefficients, kernel
+from .numeric import sync as _sync
 from .outcomes import SeriesRecorder
 from .regions import RegionCell, adjacency, build_network
 from .sponsors import Sponsor
@@ -593,75 +594,6 @@ def _reset(region_deaths: np.ndarray, jihadist_attack_deaths: np.ndarray, involv
     jihadist_losses_by[:] = 0.0
     pair_deaths[:, :] = 0.0
     attacked[:, :] = False
-
-
-@kernel
-def _sync(garrison: np.ndarray, strength: np.ndarray) -> None:
-    F, R = garrison.shape
-    for f in range(F):
-        for r in range(R):
-            if garrison[f, r] < 0.0:
-                garrison[f, r] = 0.0
-        strength[f] = 0.0 + _pairwise(garrison[f], 0, R)
-
-
-@kernel
-def _pairwise(a: np.ndarray, lo: int, n: int) -> float:
-    """Σ a[lo:lo + n] in numpy's order (pairwise summation: eight accumulators over
-    blocks of at most 128, halves above), so that the sums agree with numpy's to the
-    bit. (Iterative: numba cannot reload a recursive function from its cache.)"""
-    if n <= 128:
-        return _block(a, lo, n)
-    # post-order walk of numpy's recursion: (lo, n, stage) on a stack, partial sums on another
-    los, ns, stage = np.empty(64, np.int64), np.empty(64, np.int64), np.zeros(64, np.int64)
-    vals = np.empty(64)
-    top, nv = 0, 0
-    los[0], ns[0] = lo, n
-    while top >= 0:
-        lo_t, n_t = los[top], ns[top]
-        if n_t <= 128:
-            vals[nv] = _block(a, lo_t, n_t)
-            nv += 1
-            top -= 1
-        elif stage[top] == 0:  # push the left half, then the right
-            n2 = n_t // 2
-            n2 -= n2 % 8
-            stage[top] = 1
-            los[top + 1], ns[top + 1], stage[top + 1] = lo_t + n2, n_t - n2, 0
-            los[top + 2], ns[top + 2], stage[top + 2] = lo_t, n2, 0
-            top += 2
-        else:  # both halves done: left + right
-            vals[nv - 2] = vals[nv - 2] + vals[nv - 1]
-            nv -= 1
-            top -= 1
-    return vals[0]
-
-
-@kernel
-def _block(a: np.ndarray, lo: int, n: int) -> float:
-    if n < 8:
-        res = 0.0
-        for i in range(lo, lo + n):
-            res += a[i]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    i = 8
-    while i < n - n % 8:
-        r0 += a[lo + i]
-        r1 += a[lo + i + 1]
-        r2 += a[lo + i + 2]
-        r3 += a[lo + i + 3]
-        r4 += a[lo + i + 4]
-        r5 += a[lo + i + 5]
-        r6 += a[lo + i + 6]
-        r7 += a[lo + i + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        res += a[lo + i]
-        i += 1
-    return res
 
 
 def _hostile_pairs(m: LibyaModel) -> list[tuple[int, int, float]]:

@@ -91,6 +91,18 @@ def _block(a: np.ndarray, lo: int, n: int) -> float:
     return res
 
 
+@kernel
+def sync(g: np.ndarray, strength: np.ndarray) -> None:
+    """Garrisons clipped at 0 (in place); ``strength[f]`` (in place) the sum of row f
+    in numpy's order (:func:`pairwise`): the model's ``sync_strength``."""
+    F, R = g.shape
+    for f in range(F):
+        for r in range(R):
+            if g[f, r] < 0.0:
+                g[f, r] = 0.0
+        strength[f] = 0.0 + pairwise(g[f], 0, R)
+
+
 # ---------------------------------------------------------------- the random stream
 
 
