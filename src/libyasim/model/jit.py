@@ -6,13 +6,13 @@ and holds its monthly arithmetic as plain functions decorated with
 them **in place**, so the Mesa agents and the DataCollector, which read those
 arrays, stay views. Events and anything with Python objects stay in Python
 between kernel calls; the event log is arrays (:mod:`.eventlog`) that kernels
-append to. Random numbers are drawn by the model's numpy Generator in Python
-(one call per month and mechanism) and handed to the kernel as an array: the
-streams are numpy's, whatever the executor. Where a kernel's use of the stream
-depends on what happens in it (the skirmish loop: two draws per pair that
-comes to blows), it is handed a block long enough for the worst case and the
-Generator is then moved back by what it did not read (``PCG64.advance`` with a
-negative count), so the stream is the one a draw-by-draw loop would use.
+append to. Random numbers are the model's numpy Generator's: a kernel either
+reads the Generator's own stream through its bit generator's C interface
+(:mod:`.numeric`: ``uniform``, ``poisson``; the conflict month), or is handed
+draws made in Python just before the call (``rng.random(F)`` for the offensive
+decisions, ``rng.standard_normal(out=...)`` for the sponsors' utilities), so the
+streams are numpy's, whatever the executor. A Generator itself is never passed
+to a kernel (numba unboxes it at 24-35 µs a call).
 
 - **Cache.** Compiled code is cached on disk (``cache=True``) in one directory
   per module and version of its source: ``kernels-<module>-<hash>``, the hash of
