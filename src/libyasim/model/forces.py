@@ -1666,14 +1666,6 @@ def _encircle(attrition: float, g: np.ndarray, alliance: np.ndarray, jihadist: n
             g[f, t] *= keep
 
 
-def aggrieve(m: LibyaModel) -> None:
-    """Grievance: ``grievance ← (1 − λ)·grievance + λ·min(1, D_r/(grievance_deaths·pop_r/10⁵))``,
-    D_r this month's deaths in r, λ = ``grievance_memory`` (after the month's fighting)."""
-    p = m.p
-    m.grievance *= 1.0 - p.grievance_memory
-    m.grievance += p.grievance_memory * np.minimum(1.0, m.region_deaths / m.grievance_scale)
-
-
 def _deterrence_matrix(m: LibyaModel) -> np.ndarray:
     """[F, R] the red lines' cost to each attacker of each target
     (:func:`.support.deterrence_matrix`; zeros without red lines)."""
