@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .args import b1, b2, f1, f2, i1, table
 from .eventlog import ACTOR1, ACTOR2, ARGS, DEATHS, KIND, NOTE, REGION, STEP, TYPE
 from .jit import kernel
 from .numeric import model_stream, pairwise, poisson, uniform
@@ -345,13 +346,8 @@ def _run(m: LibyaModel, mode: int) -> None:
     start, threat = -1, m.threat
     while True:
         book.reserve(m.conflict_rows)
-        stop = _month(m.conflict_k, ctl, work, m.steps, mode, start, threat, m.hostility,
-                      m.off_i, m.off_n, m.ceasefire_matrix(), m.strength, m.garrison, m.adj_f,
-                      m.combat_mult, m.jihadist, m.losses, m.jihadist_losses_by,
-                      m.pair_deaths, m.attacked, m.region_deaths, m.involved, m.tally,
-                      book.codes, book.values, book.used, m.population1, m.control,
-                      m.jihadist_attack_deaths, m.death_share, m.ct_return, m.grievance,
-                      m.grievance_scale)  # fmt: skip
+        stop = _month_p(table(m, _MONTH), m.steps, mode, start, threat, m.off_i,
+                        m.ceasefire_matrix(), book.codes, book.values, book.used)  # fmt: skip
         m.threat = work.item(W_THREAT)
         if stop < 0:
             return
@@ -359,6 +355,29 @@ def _run(m: LibyaModel, mode: int) -> None:
         if m.ceasefire_defects(i, j):  # a truce is broken deliberately
             battle(m, i, j, ri, rj)
         start, threat = stop + 1, m.threat
+
+
+#: :func:`_month`'s arrays that live as long as the model (its attributes of these
+#: names), in the slots of its table (:mod:`.args`), for :func:`_month_p`; the offensives'
+#: table and the log's buffers grow, the ceasefire matrix is the month's: arguments
+_MONTH = (
+    "conflict_k", "conflict_ctl", "conflict_work", "hostility", "off_n", "strength",
+    "garrison", "adj_f", "combat_mult", "jihadist", "losses", "jihadist_losses_by",
+    "pair_deaths", "attacked", "region_deaths", "involved", "tally", "population1", "control",
+    "jihadist_attack_deaths", "death_share", "ct_return", "grievance", "grievance_scale",
+)  # fmt: skip
+
+
+@kernel
+def _month_p(t: np.ndarray, step: int, mode: int, start: int, threat: float, off_i: np.ndarray,
+            bind: np.ndarray, codes: np.ndarray, values: np.ndarray,
+            used: np.ndarray) -> int:  # fmt: skip
+    """:func:`_month` on the arrays of the table ``t`` (:data:`_MONTH`)."""
+    return _month(f1(t, 0), i1(t, 1), f1(t, 2), step, mode, start, threat, f2(t, 3), off_i,
+                  i1(t, 4), bind, f1(t, 5), f2(t, 6), f2(t, 7), f1(t, 8), b1(t, 9), f1(t, 10),
+                  f1(t, 11), f2(t, 12), b2(t, 13), f1(t, 14), b2(t, 15), f1(t, 16), codes, values,
+                  used, f1(t, 17), i1(t, 18), f1(t, 19), f1(t, 20), f1(t, 21), f1(t, 22),
+                  f1(t, 23))  # fmt: skip
 
 
 @kernel

@@ -55,6 +55,7 @@ from numba.extending import intrinsic
 
 from . import offtable as ot
 from . import support
+from .args import b1, b2, f1, f2, f3, i1, i2, table
 from .conflict import STRATEGIC, _fight
 from .eventlog import NOTE, append
 from .jit import disabled, kernel
@@ -459,11 +460,28 @@ def economy(m: LibyaModel) -> None:
     ``military_to_fighters·military_in``, times the headroom; jihadist groups
     add ``jihadist_recruitment·max(0, ceiling − strength)`` and their
     ``foreign_fighters``; all garrisons lose ``attrition_rate`` a month."""
-    _economy(m.forces_k, m.flows, m.control, m.garrison, m.gov_need_inv, m.reach_share,
-             m.jihadist, m.oil_share, m.pop_share, m.blockades, m.resources, m.alliance,
-             m.faction_edges, m.popularity, m.population, m.grievance, m.foreign_fighters,
-             m.strength, m.home, m.ungoverned, m.upkeep_unpaid)  # fmt: skip
-    m.sync_strength()
+    _economy_p(table(m, _ECONOMY))
+
+
+#: :func:`_economy`'s arrays (the model's, by attribute name) in the slots of its table
+#: (:mod:`.args`), for :func:`_economy_p`
+_ECONOMY = (
+    "forces_k", "flows", "control", "garrison", "gov_need_inv", "reach_share", "jihadist",
+    "oil_share", "pop_share", "blockades", "resources", "alliance", "faction_edges",
+    "popularity", "population", "grievance", "foreign_fighters", "strength", "home",
+    "ungoverned", "upkeep_unpaid",
+)  # fmt: skip
+
+
+@kernel
+def _economy_p(t: np.ndarray) -> None:  # fmt: skip
+    """:func:`_economy` on the arrays of the table ``t`` (:data:`_ECONOMY`), then the
+    strengths summed (:meth:`LibyaModel.sync_strength`)."""
+    _economy(f1(t, 0), f3(t, 1), i1(t, 2), f2(t, 3), f1(t, 4), f1(t, 5), b1(t, 6),
+              f1(t, 7), f1(t, 8), i1(t, 9), f1(t, 10), f2(t, 11), f3(t, 12), f2(t, 13),
+              f1(t, 14), f1(t, 15), f1(t, 16), f1(t, 17), f2(t, 18), f1(t, 19),
+              f1(t, 20))  # fmt: skip
+    _sync(f2(t, 3), f1(t, 17))  # m.sync_strength()
 
 
 @kernel
@@ -1696,19 +1714,39 @@ def resume(m: LibyaModel, draws: np.ndarray, asked: bool = False) -> None:
             ctl[C_STATE + 3] = m.ceasefire_defects(a, d)
         _reserve(m, m.F, 4 * (int(ctl[C_N]) - int(ctl[C_LO]) + 2 * m.F))
         book = m.logbook
-        stop = _step(m.forces_k, m.conflict_k, draws, m.off_i, m.off_f, ctl,
-                     m.active_offensive, m.cooldown, m.siege, m.garrison, m.strength, m.control,
-                     m.held_last, m.hostility, m.alliance, m.jihadist, m.combat_mult,
-                     m.forces_r, m.forces_rr, m.ceasefire_matrix(), _deterrence_matrix(m),
-                     m.forces_scratch, m.forces_options, m.losses, m.jihadist_losses_by,
-                     m.pair_deaths, m.attacked, m.region_deaths, m.involved, m.tally,
-                     m.battle_log, m.steps, book.codes, book.values, book.used, m.off_log,
-                     m.off_fix)  # fmt: skip
+        stop = _step_p(table(m, _STEP), draws, m.off_i, m.off_f, m.ceasefire_matrix(),
+                       _deterrence_matrix(m), m.steps, book.codes, book.values, book.used,
+                       m.off_fix)  # fmt: skip
         if ctl[C_FIXN]:  # (a new row always comes with a record whose note to fix)
             _fix_notes(m)
         if stop < 0:
             return
         asked = True
+
+
+#: :func:`_step`'s arrays that live as long as the model (its attributes of these names),
+#: in the slots of its table (:mod:`.args`), for :func:`_step_p`; the offensives' table
+#: and the log's buffers grow, and the ceasefire and deterrence matrices are the month's:
+#: those are arguments of their own
+_STEP = (
+    "forces_k", "conflict_k", "forces_ctl", "active_offensive", "cooldown", "siege",
+    "garrison", "strength", "control", "held_last", "hostility", "alliance", "jihadist",
+    "combat_mult", "forces_r", "forces_rr", "forces_scratch", "forces_options", "losses",
+    "jihadist_losses_by", "pair_deaths", "attacked", "region_deaths", "involved", "tally",
+    "battle_log", "off_log",
+)  # fmt: skip
+
+
+@kernel
+def _step_p(t: np.ndarray, draws: np.ndarray, off_i: np.ndarray, off_f: np.ndarray,
+           bind: np.ndarray, deterrence: np.ndarray, step: int, codes: np.ndarray,
+           values: np.ndarray, used: np.ndarray, fix: np.ndarray) -> int:  # fmt: skip
+    """:func:`_step` on the arrays of the table ``t`` (:data:`_STEP`)."""
+    return _step(f1(t, 0), f1(t, 1), draws, off_i, off_f, i1(t, 2), i1(t, 3), f1(t, 4), f2(t, 5),
+                 f2(t, 6), f1(t, 7), i1(t, 8), i1(t, 9), f2(t, 10), f2(t, 11), b1(t, 12),
+                 f1(t, 13), f2(t, 14), f3(t, 15), bind, deterrence, i2(t, 16), f2(t, 17),
+                 f1(t, 18), f1(t, 19), f2(t, 20), b2(t, 21), f1(t, 22), b2(t, 23), f1(t, 24),
+                 i1(t, 25), step, codes, values, used, i1(t, 26), fix)  # fmt: skip
 
 
 #: stages of :func:`_step` (``state[0]``)

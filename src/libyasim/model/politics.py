@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, NamedTuple, overload
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .args import b1, b2, f1, f2, f3, i1, table
 from .jit import kernel
 from .support import POL
 
@@ -875,12 +876,24 @@ def step(m: LibyaModel) -> None:
     ``popularity_relaxation``. Legitimacy: around its base level, moved by
     ``recognition_weight`` × the change of recognition (UN, sponsors' political
     support) since the first month, relaxed at ``legitimacy_relaxation``."""
-    m.position_moves += month(
-        m.politics_k, m.politics_state, m.flows, m.allocation, m.budget, m.strength,
-        m.alliance, m.jihadist, m.active, m.control, m.region_deaths, m.involved, m.oil_share,
-        m.popularity0, m.popularity, m.un_recognised, m.legitimacy0, m.legitimacy,
-        m.steps == 0,
-    )  # fmt: skip
+    m.position_moves += _month_p(table(m, _MONTH), m.steps == 0)
+
+
+#: :func:`month`'s arrays (the model's, by attribute name) in the slots of its table
+#: (:mod:`.args`), for :func:`_month_p`
+_MONTH = (
+    "politics_k", "politics_state", "flows", "allocation", "budget", "strength", "alliance",
+    "jihadist", "active", "control", "region_deaths", "involved", "oil_share", "popularity0",
+    "popularity", "un_recognised", "legitimacy0", "legitimacy",
+)  # fmt: skip
+
+
+@kernel
+def _month_p(t: np.ndarray, start: bool) -> int:
+    """:func:`month` on the arrays of the table ``t`` (:data:`_MONTH`)."""
+    return month(f1(t, 0), f1(t, 1), f3(t, 2), f3(t, 3), f2(t, 4), f1(t, 5), f2(t, 6),
+                 b1(t, 7), b1(t, 8), i1(t, 9), f1(t, 10), b2(t, 11), f1(t, 12), f2(t, 13),
+                 f2(t, 14), f1(t, 15), f1(t, 16), f1(t, 17), start)  # fmt: skip
 
 
 @kernel

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..scenario.types import CHANNELS, INTERESTS
+from .args import b1, f1, f2, f3, i1, table
 from .eventlog import append
 from .jit import kernel
 
@@ -789,12 +790,8 @@ def _month(m: LibyaModel) -> None:
         if m.red_lines:  # a crossing appends a record and an intervention
             book.reserve(len(m.red_lines))
             _room(m, len(m.red_lines))
-        if not _exchange(m.support_k, m.support_s, m.support_x, m.red_table, m.iv_table,
-                         m.steps, m.threat, m.active, m.strength, m.jihadist, m.hostility,
-                         m.ct_return, m.control, m.coast_share, m.pop_share, m.ideology,
-                         m.un_recognised, m.legitimacy, m.power_share, m.icc_load,
-                         m.death_share, m.faction_edges, book.codes, book.values,
-                         book.used):  # fmt: skip
+        if not _exchange_p(table(m, _EXCHANGE), m.red_table, m.iv_table, m.steps, m.threat,
+                           book.codes, book.values, book.used):  # fmt: skip
             return
         _rescue(m)
 
@@ -809,6 +806,27 @@ def _rescue(m: LibyaModel) -> None:
             note="enters to rescue "
             + ", ".join(m.faction_ids[f] for f in np.flatnonzero((m.rescues[s] > 0) & falling)),
         )
+
+
+#: :func:`_exchange`'s arrays that live as long as the model (its attributes of these
+#: names), in the slots of its table (:mod:`.args`), for :func:`_exchange_p`; the red
+#: lines' and interventions' tables grow, and the log's buffers: arguments of their own
+_EXCHANGE = (
+    "support_k", "support_s", "support_x", "active", "strength", "jihadist", "hostility",
+    "ct_return", "control", "coast_share", "pop_share", "ideology", "un_recognised",
+    "legitimacy", "power_share", "icc_load", "death_share", "faction_edges",
+)  # fmt: skip
+
+
+@kernel
+def _exchange_p(t: np.ndarray, red_table: np.ndarray, iv_table: np.ndarray, step: int,
+               threat: float, codes: np.ndarray, values: np.ndarray,
+               used: np.ndarray) -> bool:  # fmt: skip
+    """:func:`_exchange` on the arrays of the table ``t`` (:data:`_EXCHANGE`)."""
+    return _exchange(f1(t, 0), i1(t, 1), f1(t, 2), red_table, iv_table, step, threat, b1(t, 3),
+                     f1(t, 4), b1(t, 5), f2(t, 6), f1(t, 7), i1(t, 8), f1(t, 9), f1(t, 10),
+                     f1(t, 11), f1(t, 12), f1(t, 13), f1(t, 14), f1(t, 15), f1(t, 16), f3(t, 17),
+                     codes, values, used)  # fmt: skip
 
 
 @kernel

@@ -1,0 +1,163 @@
+"""A kernel's long-lived arrays as one argument: a table of their addresses.
+
+Calling a compiled kernel from Python unboxes each array argument: numba reads
+its type and wraps it in a reference-counted record, which the kernel then
+counts up and down (atomically) wherever it hands the array on, and frees on
+return. That costs about 0.2-0.3 µs an array, and the month's kernels take
+about 140 of them: a third of the month. Most of those arrays live as long as
+the model (its state, set up once and changed only in place), so a kernel takes
+them as one int64 table instead (:class:`Table`, made once per model: each
+row an array's address and up to three dimensions), and rebuilds each array
+inside as a view of the same memory (``carray``: no unboxing, no counting).
+
+Each kernel that does so has a twin taking the table (``_step_p`` for
+``_step``), which calls the kernel with the views, by slot: :func:`f1`,
+:func:`f2`, :func:`f3` (float64, 1-3 dimensions), :func:`i1`, :func:`i2`
+(int64), :func:`b1`, :func:`b2` (bool). The module names the table's arrays (the
+model's attribute names, in slot order) beside the twin. Arrays a month may
+replace (tables that grow, the event log's buffers, matrices made for the
+month) stay ordinary arguments.
+
+The views are only as good as the table: the arrays must stay the model's
+(never rebound), C-contiguous, and alive (the :class:`Table` holds them).
+:meth:`Table.check` says whether the model still holds the same arrays;
+``tests/test_kernel_args.py`` runs every shipped scenario checking it each
+month. Under ``NUMBA_DISABLE_JIT=1`` the table is the tuple of arrays itself
+and the slot functions index it, so the same code runs as Python.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+from numba import carray, types
+from numba.extending import intrinsic
+
+from .jit import disabled, kernel
+
+#: columns of a table row: the array's address, then its dimensions (1 where it has fewer)
+ADDRESS, D0, D1, D2 = range(4)
+_DTYPES = (np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_))
+_CHECKED: set[int] = set()  # the ids of the names whose arrays were checked
+
+
+class Table:
+    """The arrays ``names`` of ``owner`` as one kernel argument (:attr:`arg`): an int64
+    ``[n, 4]`` table of addresses and shapes, or, when kernels run as Python, the
+    tuple of the arrays. Raises ``TypeError`` for an array a view cannot stand for
+    (not C-contiguous, or not float64/int64/bool, or more than three dimensions)."""
+
+    __slots__ = ("arg", "arrays", "names")
+
+    def __init__(self, owner: Any, names: tuple[str, ...]):
+        self.names = names
+        self.arrays = tuple(getattr(owner, n) for n in names)
+        if id(names) not in _CHECKED:  # what arrays these are is the code's: checked once
+            for name, a in zip(names, self.arrays, strict=True):
+                if (
+                    not isinstance(a, np.ndarray)
+                    or not a.flags.c_contiguous
+                    or a.dtype not in _DTYPES
+                    or not 1 <= a.ndim <= 3
+                ):
+                    raise TypeError(
+                        f"{name}: not a C-contiguous float64/int64/bool array of 1-3 dimensions"
+                    )
+            _CHECKED.add(id(names))
+        if disabled():
+            self.arg: Any = self.arrays
+            return
+        self.arg = np.ones((len(names), 4), dtype=np.int64)
+        for i, a in enumerate(self.arrays):
+            _row(self.arg, i, a)
+
+    def check(self, owner: Any) -> list[str]:
+        """The names of the arrays ``owner`` no longer holds (rebound since the table
+        was made): a view of them would read memory that is no longer the model's."""
+        pairs = zip(self.names, self.arrays, strict=True)
+        return [n for n, a in pairs if getattr(owner, n) is not a]
+
+
+#: each owner's tables by the id of their names (kept beside the model, not in it, so
+#: that the set-up template, which copies the model's attributes, never copies one)
+_TABLES: weakref.WeakKeyDictionary[Any, dict[int, Table]] = weakref.WeakKeyDictionary()
+
+
+def table(owner: Any, names: tuple[str, ...]) -> Any:
+    """The kernel argument of ``owner``'s arrays ``names`` (:attr:`Table.arg`), made on
+    first use and kept while the owner lives."""
+    held = _TABLES.get(owner)
+    if held is None:
+        held = _TABLES[owner] = {}
+    t = held.get(id(names))
+    if t is None:
+        t = held[id(names)] = Table(owner, names)
+    return t.arg
+
+
+def tables(owner: Any) -> list[Table]:
+    """The tables made for ``owner`` (for :meth:`Table.check`)."""
+    return list(_TABLES.get(owner, {}).values())
+
+
+if disabled():  # the table is the tuple of arrays
+
+    def f1(t: Any, i: int) -> Any:
+        return t[i]
+
+    f2 = f3 = i1 = i2 = b1 = b2 = f1
+
+else:
+
+    @kernel
+    def _row(t: np.ndarray, i: int, a: np.ndarray) -> None:
+        """Row ``i`` of a table: ``a``'s address and shape (compiled: numpy's
+        ``__array_interface__`` takes several times as long)."""
+        t[i, ADDRESS] = a.ctypes.data
+        for d in range(a.ndim):
+            t[i, D0 + d] = a.shape[d]
+
+    def _pointer_of(typingctx: Any, address: Any) -> Any:
+        """The ``void*`` at an integer address."""
+        if not isinstance(address, types.Integer):
+            return None
+
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            return builder.inttoptr(args[0], context.get_value_type(types.voidptr))
+
+        return types.voidptr(address), codegen
+
+    _pointer: Any = intrinsic(_pointer_of)
+
+    @kernel
+    def f1(t: Any, i: int) -> Any:
+        return carray(_pointer(t[i, ADDRESS]), (t[i, D0],), np.float64)
+
+    @kernel
+    def f2(t: Any, i: int) -> Any:
+        return carray(_pointer(t[i, ADDRESS]), (t[i, D0], t[i, D1]), np.float64)
+
+    @kernel
+    def f3(t: Any, i: int) -> Any:
+        return carray(_pointer(t[i, ADDRESS]), (t[i, D0], t[i, D1], t[i, D2]), np.float64)
+
+    @kernel
+    def i1(t: Any, i: int) -> Any:
+        return carray(_pointer(t[i, ADDRESS]), (t[i, D0],), np.int64)
+
+    @kernel
+    def i2(t: Any, i: int) -> Any:
+        return carray(_pointer(t[i, ADDRESS]), (t[i, D0], t[i, D1]), np.int64)
+
+    @kernel
+    def b1(t: Any, i: int) -> Any:
+        return carray(_pointer(t[i, ADDRESS]), (t[i, D0],), np.bool_)
+
+    @kernel
+    def b2(t: Any, i: int) -> Any:
+        return carray(_pointer(t[i, ADDRESS]), (t[i, D0], t[i, D1]), np.bool_)
+
+
+__all__ = ["Table", "b1", "b2", "f1", "f2", "f3", "i1", "i2", "table", "tables"]
