@@ -305,12 +305,34 @@ def _dot_col(x: np.ndarray, m: np.ndarray, col: int) -> float:
 
 def hops(adj: np.ndarray) -> np.ndarray:
     """[R, R] number of regions crossed on the shortest path (inf if unreachable)."""
+    return _paths(adj)[0].copy()
+
+
+#: the region graph's shortest paths by adjacency (a sampled batch's runs share the graph)
+_PATHS: dict[tuple[tuple[int, ...], bytes], tuple[np.ndarray, ...]] = {}
+
+
+def _paths(adj: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(hops, reachable, hops where reachable else 0, hops − 1 clipped at 0 likewise,
+    off the diagonal) of an adjacency matrix, computed once per graph (read-only)."""
+    key = (adj.shape, adj.tobytes())
+    hit = _PATHS.get(key)
+    if hit is not None:
+        return hit
     n = len(adj)
     d = np.where(adj, 1.0, np.inf)
     np.fill_diagonal(d, 0.0)
     for k in range(n):  # Floyd-Warshall on a graph of ~14 nodes
         np.minimum(d, d[:, k, None] + d[None, k, :], out=d)
-    return d
+    reach = np.isfinite(d)
+    out = (d, reach, np.where(reach, d, 0.0), np.where(reach, np.maximum(d - 1.0, 0.0), 0.0),
+           ~np.eye(n, dtype=bool))  # fmt: skip
+    for a in out:
+        a.flags.writeable = False
+    if len(_PATHS) >= 64:
+        _PATHS.clear()
+    _PATHS[key] = out
+    return out
 
 
 def defence_factors(regions: list[Any], population: np.ndarray, p: Any) -> np.ndarray:
@@ -318,6 +340,8 @@ def defence_factors(regions: list[Any], population: np.ndarray, p: Any) -> np.nd
     ``1 + city_defence·min(1, population/city_population)`` (Biddle 2004)."""
     derived = 1.0 + p.city_defence * np.minimum(1.0, population / p.city_population)
     own = [r.urban_defence for r in regions]
+    if all(u is None for u in own):
+        return derived
     return np.array([d if u is None else 1.0 + _v(u) for u, d in zip(own, derived, strict=True)])
 
 
@@ -345,24 +369,24 @@ def init(m: LibyaModel) -> None:
     m.forces_r = fr = np.zeros((NR, m.R))
     m.forces_rr = rr = np.zeros((5, m.R, m.R))
     m.forces_ctl = ctl = np.zeros(NC, dtype=np.int64)
-    m.rough = np.array([_v(r.rough_terrain) for r in regions])
+    m.rough = np.array([r.rough_terrain.value for r in regions], dtype=float)
     fr[R_DEFENCE] = defence_factors(regions, m.population, p)
     m.defence = fr[R_DEFENCE]
-    m.hops = hops(m.adj)
-    reach = np.isfinite(m.hops)
-    rr[RR_TRANSIT] = np.where(reach, (1.0 - p.hop_loss) ** np.where(reach, m.hops, 0.0), 0.0)
+    d, reach, reach_hops, near_hops, off_diagonal = _paths(m.adj)
+    m.hops = d.copy()
+    keep = 1.0 - p.hop_loss
+    rr[RR_TRANSIT] = np.where(reach, keep**reach_hops, 0.0)
     m.transit = rr[RR_TRANSIT]
-    rr[RR_TRANSIT_OFF] = m.transit * ~np.eye(m.R, dtype=bool)
+    np.multiply(m.transit, off_diagonal, out=rr[RR_TRANSIT_OFF])
     m.transit_off = rr[RR_TRANSIT_OFF]
-    rr[RR_TRANSIT_OFF2] = m.transit_off**2
+    np.square(m.transit_off, out=rr[RR_TRANSIT_OFF2])
     m.transit_off2 = rr[RR_TRANSIT_OFF2]
     # forces next to t: within one hop; massable forces discounted by hops to t's neighbours
-    near_hops = np.maximum(m.hops - 1.0, 0.0)
-    rr[RR_MASS] = np.where(reach, (1.0 - p.hop_loss) ** np.where(reach, near_hops, 0.0), 0.0)
+    rr[RR_MASS] = np.where(reach, keep**near_hops, 0.0)
     m.mass_transit = rr[RR_MASS]
     rr[RR_ADJ] = m.adj
     m.adjacency = rr[RR_ADJ]  # the adjacency as numbers (the kernels' copy of m.adj_f)
-    m.foreign_fighters = np.array([_v(f.foreign_fighters) for f in m.spec.factions])
+    m.foreign_fighters = np.array([f.foreign_fighters.value for f in m.spec.factions], dtype=float)
     m.blockades = np.zeros(m.R, dtype=np.int64)
     m.grievance = np.zeros(m.R)
     m.grievance_scale = np.maximum(p.grievance_deaths * m.population / 1e5, 1e-9)

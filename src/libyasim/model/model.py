@@ -173,7 +173,8 @@ class LibyaModel(mesa.Model):
         if first:
             before = set(self.__dict__)
             state = self.rng.bit_generator.state, self.random.getstate()
-        self.p = Coefficients(**{k: float(v.value) for k, v in spec.parameters})
+        # (the parameters' fields, as iterating the pydantic model gives them: it forbids extras)
+        self.p = Coefficients(**{k: float(v.value) for k, v in spec.parameters.__dict__.items()})
         self.o = spec.outcomes
         self._init_ids()
         self._init_regions()
@@ -210,67 +211,86 @@ class LibyaModel(mesa.Model):
         self._cache: dict[str, tuple[list[bytes], Any]] = {}
 
     def _init_regions(self) -> None:
-        regions = self.spec.regions
-        self.population = np.array([_v(r.population) for r in regions])
+        regions, R = self.spec.regions, self.R
+        self.population = np.array([r.population.value for r in regions], dtype=float)
         total = self.population.sum()
-        self.pop_share = self.population / total if total > 0 else np.full(self.R, 1.0 / self.R)
-        self.oil = np.array([_v(r.oil_value) for r in regions])
-        self.oil_share = self.oil / self.oil.sum() if self.oil.sum() > 0 else np.zeros(self.R)
+        self.pop_share = self.population / total if total > 0 else np.full(R, 1.0 / R)
+        self.oil = np.array([r.oil_value.value for r in regions], dtype=float)
+        oil_total = self.oil.sum()
+        self.oil_share = self.oil / oil_total if oil_total > 0 else np.zeros(R)
         self.coastal = np.array([r.coastal for r in regions], dtype=bool)
         coast_pop = self.population * self.coastal
-        self.coast_share = coast_pop / coast_pop.sum() if coast_pop.sum() > 0 else np.zeros(self.R)
+        coast_total = coast_pop.sum()
+        self.coast_share = coast_pop / coast_total if coast_total > 0 else np.zeros(R)
         self.adj = adjacency(self)
         self.adj_f = self.adj.astype(float)
         self.population1 = self.population + 1.0
+        fidx = self.fidx
         self.control = np.array(
-            [self.fidx[r.controller] if r.controller else -1 for r in regions], dtype=np.int64
+            [fidx[r.controller] if r.controller else -1 for r in regions], dtype=np.int64
         )
         self._space: Network | None = None  # built on first use (:attr:`space`)
         self._regions: list[RegionCell] = []
 
     def _init_factions(self) -> None:
         s, F, R = self.spec, self.F, self.R
-        self.jihadist = np.array([f.is_jihadist for f in s.factions], dtype=bool)
+        factions, rids = s.factions, self.region_ids
+        self.jihadist = np.array([f.is_jihadist for f in factions], dtype=bool)
         self.nonjihadist = ~self.jihadist
         self.any_nonjihadist = bool(self.nonjihadist.any())
         self.jihadist_f = self.jihadist.astype(float)
         self.jihadist_list = self.jihadist.tolist()
         self.jihadist_ids = np.flatnonzero(self.jihadist).tolist()
-        self.ideology = np.array([_v(f.ideology) for f in s.factions])
-        self.un_recognised = np.array([f.un_recognised for f in s.factions], dtype=float)
-        self.resources = np.array([_v(f.resources) for f in s.factions])
-        self.legitimacy = np.array([_v(f.legitimacy) for f in s.factions])
+        self.ideology = np.array([f.ideology.value for f in factions], dtype=float)
+        self.un_recognised = np.array([f.un_recognised for f in factions], dtype=float)
+        self.resources = np.array([f.resources.value for f in factions], dtype=float)
+        self.legitimacy = np.array([f.legitimacy.value for f in factions], dtype=float)
         self.legitimacy0 = self.legitimacy.copy()
-        self.popularity = np.empty((F, R))
-        for i, f in enumerate(s.factions):
-            for j, r in enumerate(self.region_ids):
-                self.popularity[i, j] = _v(f.regional_popularity.get(r), _v(f.popularity))
+        # a region's popularity, else the faction's overall popularity
+        rows = []
+        for f in factions:
+            own = f.regional_popularity
+            overall = float(f.popularity.value)
+            if own:
+                rows.append([overall if (q := own.get(r)) is None else q.value for r in rids])
+            else:
+                rows.append([overall] * R)
+        self.popularity = np.array(rows, dtype=float)
         self.popularity0 = self.popularity.copy()
         # garrisons: a faction's regional weights (schema: relative deployment
         # weights) split its fighters; a faction without weights spreads them
         # over its home regions (held, else popular) by population
         weights = np.zeros((F, R))
+        fidx = self.fidx
         for j, region in enumerate(s.regions):
             for fid, n in region.garrison.items():
-                weights[self.fidx[fid], j] = _v(n)
-        self.home = np.zeros((F, R))
-        for i, f in enumerate(s.factions):
-            own = (self.control == i).astype(float) * (self.population + 1.0)
-            if own.sum() == 0 and f.regional_popularity:
-                own = np.array([_v(f.regional_popularity.get(r), 0.0) for r in self.region_ids])
+                weights[fidx[fid], j] = n.value
+        # home: the regions a faction holds, weighted by population + 1
+        own_all = (self.control == self._frange) * self.population1
+        own_sums = own_all.sum(axis=1).tolist()
+        for i, f in enumerate(factions):
+            if own_sums[i] != 0:
+                continue
+            own = own_all[i]
+            if f.regional_popularity:
+                rp = f.regional_popularity
+                own = np.array([0.0 if (q := rp.get(r)) is None else q.value for r in rids],
+                               dtype=float)  # fmt: skip
             if own.sum() == 0:
                 own = weights[i].copy()
             if own.sum() == 0:
                 own = np.ones(R)
-            self.home[i] = own / own.sum()
-        strength = np.array([_v(f.strength) for f in s.factions])
+            own_all[i] = own
+            own_sums[i] = own.sum()
+        self.home = own_all / np.array(own_sums)[:, None]
+        strength = np.array([f.strength.value for f in factions], dtype=float)
         wsum = weights.sum(axis=1, keepdims=True)
         deploy = np.where(wsum > 0, weights / np.where(wsum > 0, wsum, 1.0), self.home)
         self.garrison = strength[:, None] * deploy
         self.strength = self.garrison.sum(axis=1)
         self.strength0 = self.strength.copy()
         self.factions = AgentSet(
-            [Faction(self, f, i) for i, f in enumerate(s.factions)], random=self.random
+            [Faction(self, f, i) for i, f in enumerate(factions)], random=self.random
         )
         self.faction = {a.id: a for a in self.factions}
         # memories used by sponsors' scoring (value returned, casualties)
@@ -280,56 +300,70 @@ class LibyaModel(mesa.Model):
 
     def _init_sponsors(self) -> None:
         s, S, F, C = self.spec, self.S, self.F, self.C
+        sponsors = s.sponsors
         self.budget = np.array(
-            [[_v(x.budget.get(c)) for c in CHANNELS] for x in s.sponsors]
-        ).reshape(S, C)
+            [[0.0 if (q := x.budget.get(c)) is None else q.value for c in CHANNELS]
+             for x in sponsors], dtype=float,
+        ).reshape(S, C)  # fmt: skip
         self.budget0 = self.budget.copy()
         self.interests = np.array(
-            [[_v(x.interests.get(k)) for k in INTERESTS] for x in s.sponsors]
-        ).reshape(S, self.K)
+            [[0.0 if (q := x.interests.get(k)) is None else q.value for k in INTERESTS]
+             for x in sponsors], dtype=float,
+        ).reshape(S, self.K)  # fmt: skip
         self.stance = np.zeros((S, F))
-        for i, x in enumerate(s.sponsors):
+        fidx = self.fidx
+        for i, x in enumerate(sponsors):
             for f, v in x.stance.items():
-                self.stance[i, self.fidx[f]] = _v(v)
-        self.casualty_sensitivity = np.array([_v(x.casualty_sensitivity) for x in s.sponsors])
-        self.reputation_sensitivity = np.array([_v(x.reputation_sensitivity) for x in s.sponsors])
-        self.consensus = np.array([_v(x.consensus) for x in s.sponsors])
-        self.concentration = np.array(
-            [_v(x.concentration_cost, self.p.concentration_cost) for x in s.sponsors]
+                self.stance[i, fidx[f]] = v.value
+        self.casualty_sensitivity = np.array(
+            [x.casualty_sensitivity.value for x in sponsors], dtype=float
         )
-        self.active = np.array([x.active for x in s.sponsors], dtype=bool)
+        self.reputation_sensitivity = np.array(
+            [x.reputation_sensitivity.value for x in sponsors], dtype=float
+        )
+        self.consensus = np.array([x.consensus.value for x in sponsors], dtype=float)
+        default = self.p.concentration_cost
+        self.concentration = np.array(
+            [default if (q := x.concentration_cost) is None else q.value for x in sponsors],
+            dtype=float,
+        )
+        self.active = np.array([x.active for x in sponsors], dtype=bool)
         self.allocation = np.zeros((S, F, C))
         self.flows = np.zeros((S, F, C))
         self.loyalty = np.zeros((F, S))
         self.sponsors = AgentSet(
-            [Sponsor(self, x, i) for i, x in enumerate(s.sponsors)], random=self.random
+            [Sponsor(self, x, i) for i, x in enumerate(sponsors)], random=self.random
         )
         self.sponsor = {a.id: a for a in self.sponsors}
 
     def _init_relations(self) -> None:
         F, S, C = self.F, self.S, self.C
+        fidx, sidx = self.fidx, self.sidx
+        relations = self.spec.relations
         self.hostility = np.zeros((F, F))
-        for h in self.spec.relations.hostility:
-            a, b = self.fidx[h.between[0]], self.fidx[h.between[1]]
-            self.hostility[a, b] = self.hostility[b, a] = _v(h.level)
+        for h in relations.hostility:
+            a, b = fidx[h.between[0]], fidx[h.between[1]]
+            self.hostility[a, b] = self.hostility[b, a] = float(h.level.value)
         self.alliance = np.zeros((F, F))
-        for al in self.spec.relations.alliance:
-            a, b = self.fidx[al.between[0]], self.fidx[al.between[1]]
-            self.alliance[a, b] = self.alliance[b, a] = _v(al.level)
+        for al in relations.alliance:
+            a, b = fidx[al.between[0]], fidx[al.between[1]]
+            self.alliance[a, b] = self.alliance[b, a] = float(al.level.value)
         self.edges = np.zeros((S, F, C))  # sponsor -> faction support edges
         self.via: dict[tuple[int, int], list[int]] = {}  # routed edges: (s, f) -> intermediaries
         self.faction_edges = np.zeros((F, F, C))  # faction -> faction support
-        for e in self.spec.relations.support:
+        initial_loyalty = self.p.initial_loyalty
+        for e in relations.support:
             c = CHANNELS.index(e.channel)
-            t = self.fidx[e.target]
-            if e.source in self.sidx:
-                s = self.sidx[e.source]
-                self.edges[s, t, c] = max(self.edges[s, t, c], _v(e.weight))
+            t = fidx[e.target]
+            w = float(e.weight.value)
+            if e.source in sidx:
+                s = sidx[e.source]
+                self.edges[s, t, c] = max(self.edges[s, t, c], w)
                 if e.via:
-                    self.via[(s, t)] = [self.sidx[v] for v in e.via]
-                self.loyalty[t, s] = max(self.loyalty[t, s], self.p.initial_loyalty * _v(e.weight))
+                    self.via[(s, t)] = [sidx[v] for v in e.via]
+                self.loyalty[t, s] = max(self.loyalty[t, s], initial_loyalty * w)
             else:
-                self.faction_edges[self.fidx[e.source], t, c] = _v(e.weight)
+                self.faction_edges[fidx[e.source], t, c] = w
         # initial allocation: the support edges, normalised per sponsor and channel
         self.lends = bool(self.faction_edges[:, :, POL].any())
         self.no_route = np.zeros((S, F), dtype=bool)
@@ -338,9 +372,10 @@ class LibyaModel(mesa.Model):
         self.allocation *= self.active[:, None, None]
         self.threat = self.p.initial_threat
         # per-month tallies (reset at each step)
-        self.region_deaths = np.zeros(self.R)
-        self.jihadist_attack_deaths = np.zeros(self.R)
-        self.involved = np.zeros((F, self.R), dtype=bool)
+        R = self.R
+        self.region_deaths = np.zeros(R)
+        self.jihadist_attack_deaths = np.zeros(R)
+        self.involved = np.zeros((F, R), dtype=bool)
         self.losses = np.zeros(F)
         self.jihadist_losses_by = np.zeros(F)
         # this month's fatalities and battle deaths, and the battles fought so far, as an

@@ -249,21 +249,29 @@ def init(m: LibyaModel) -> None:
      m.recognition0) = _views(m)  # fmt: skip
     m.positions[:] = 0.5
     m.risk[:] = [float(a.risk_attitude.value) for a in actors]
-    for k, a in enumerate(actors):
-        for j, issue in enumerate(m.issue_ids):
-            if issue in a.positions:
-                m.positions[k, j] = float(a.positions[issue].value)
-                if issue in a.salience:
-                    m.salience[k, j] = float(a.salience[issue].value)
+    if m.I:  # an actor's position on an issue (else 0.5) and its salience (else 0)
+        default = float(m.p.default_salience)
+        pos, sal = [], []
+        for a in actors:
+            own, weight = a.positions, a.salience
+            for issue in m.issue_ids:
+                q = own.get(issue)
+                if q is None:
+                    pos.append(0.5)
+                    sal.append(0.0)
                 else:
-                    m.salience[k, j] = m.p.default_salience
+                    pos.append(float(q.value))
+                    w = weight.get(issue)
+                    sal.append(default if w is None else float(w.value))
+        m.positions[:, : m.I] = np.array(pos).reshape(len(actors), m.I)
+        m.salience[:, : m.I] = np.array(sal).reshape(len(actors), m.I)
     m.ideal[:] = m.positions  # what each actor wants; ``positions`` is what it advocates
     sal = m.salience[: m.F, : m.I]
     den = (sal**2).sum(axis=1)
     np.divide(sal**2, den[:, None], out=m._faction_w, where=den[:, None] > 0)
     m.has_position = m.salience > 0
     # jihadist groups reject the state and are party to no settlement: not at the table
-    m.positioned = m.has_position.any(axis=1) & np.r_[~m.jihadist, np.ones(m.S, dtype=bool)]
+    m.positioned = m.has_position.any(axis=1) & np.concatenate((m.nonjihadist, np.ones(m.S, dtype=bool)))
     positioned[:] = m.positioned
     m.settlement[:] = 0.5
     m.position_moves = 0
@@ -334,6 +342,12 @@ def _views(m: LibyaModel) -> tuple:  # type: ignore[type-arg]
     record the buffer as their base)."""
     parts = getattr(_parts, "py_func", _parts)  # the Python function (jit disabled: itself)
     return parts(m.politics_state, m.F, m.S, m.R)  # type: ignore[no-any-return]
+
+
+def _positioned(m: LibyaModel) -> np.ndarray:
+    """The politics state's part ``positioned`` (:func:`_parts`' fifth) as a view."""
+    o = _layout(m.F, m.S, m.R, max(m.I, 1), m.I)
+    return m.politics_state[o[4] : o[5]]
 
 
 def capabilities(m: LibyaModel) -> np.ndarray:
@@ -709,7 +723,7 @@ def bargain(m: LibyaModel, move: bool = True) -> None:
     """One bargaining round (:func:`_bargain`): expected-utility moves, forecast,
     prevail, power shares."""
     moves = _bargain(m.politics_k, move, m.steps == 0, m.flows, m.allocation, m.budget,
-                     m.strength, m.alliance, m.jihadist, m.active, _views(m)[4], m.salience,
+                     m.strength, m.alliance, m.jihadist, m.active, _positioned(m), m.salience,
                      m.risk, m.ideal, m.positions, m.review, m.capability, m.prevail,
                      m.settlement)  # fmt: skip
     m.position_moves += moves
