@@ -289,10 +289,9 @@ class LibyaModel(mesa.Model):
         self.garrison = strength[:, None] * deploy
         self.strength = self.garrison.sum(axis=1)
         self.strength0 = self.strength.copy()
-        self.factions = AgentSet(
-            [Faction(self, f, i) for i, f in enumerate(factions)], random=self.random
-        )
-        self.faction = {a.id: a for a in self.factions}
+        agents = [Faction(self, f, i) for i, f in enumerate(factions)]
+        self.factions = AgentSet(agents, random=self.random)
+        self.faction = {str(f.id): a for f, a in zip(factions, agents, strict=True)}
         # memories used by sponsors' scoring (value returned, casualties)
         self.ct_return = np.zeros(F)
         self.death_share = np.zeros(F)
@@ -331,10 +330,9 @@ class LibyaModel(mesa.Model):
         self.allocation = np.zeros((S, F, C))
         self.flows = np.zeros((S, F, C))
         self.loyalty = np.zeros((F, S))
-        self.sponsors = AgentSet(
-            [Sponsor(self, x, i) for i, x in enumerate(sponsors)], random=self.random
-        )
-        self.sponsor = {a.id: a for a in self.sponsors}
+        agents = [Sponsor(self, x, i) for i, x in enumerate(sponsors)]
+        self.sponsors = AgentSet(agents, random=self.random)
+        self.sponsor = {str(x.id): a for x, a in zip(sponsors, agents, strict=True)}
 
     def _init_relations(self) -> None:
         F, S, C = self.F, self.S, self.C

@@ -201,6 +201,8 @@ class ModelTemplate:
             ]
         self.arrays.done()
         self.log = _LogTables(m.logbook)
+        self.faction_ids = tuple(m.faction)  # the agents' ids (keys of m.faction, m.sponsor)
+        self.sponsor_ids = tuple(m.sponsor)
         # restore's plan: the shared values at once, the arrays, then the rest in order
         self.shared = {n: what for n, how, what in self.items if how == "share"}
         self.array_items = [(n, what) for n, how, what in self.items if how == "array"]
@@ -236,10 +238,12 @@ class ModelTemplate:
                     memo = {id(a): b for a, b in zip(self.arrays.arrays, new, strict=True)}
                 d[name] = copy.deepcopy(what, memo)
         s = m.spec
-        m.factions = AgentSet([Faction(m, f, i) for i, f in enumerate(s.factions)], random=m.random)
-        m.faction = {a.id: a for a in m.factions}
-        m.sponsors = AgentSet([Sponsor(m, x, i) for i, x in enumerate(s.sponsors)], random=m.random)
-        m.sponsor = {a.id: a for a in m.sponsors}
+        factions = [Faction(m, f, i) for i, f in enumerate(s.factions)]
+        m.factions = AgentSet(factions, random=m.random)
+        m.faction = dict(zip(self.faction_ids, factions, strict=True))
+        sponsors = [Sponsor(m, x, i) for i, x in enumerate(s.sponsors)]
+        m.sponsors = AgentSet(sponsors, random=m.random)
+        m.sponsor = dict(zip(self.sponsor_ids, sponsors, strict=True))
         m.logbook = self.log.make(m)
 
 
