@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from paths import SCENARIOS
 
-from libyasim.model import LibyaModel, jit, setup
+from libyasim.model import LibyaModel, forces, jit, setup
 from libyasim.model.jit import Coefficients
 from libyasim.scenario import load_scenario
+from libyasim.scenario.template import ScenarioTemplate
 
 # every shipped scenario, and the calibration scenario (sieges from the start)
 SCENARIO_NAMES = [p.stem for p in sorted(SCENARIOS.glob("*.yaml"))] + ["calibration/libya_2014"]
@@ -157,3 +158,54 @@ def test_a_scenario_object_set_up_once_keeps_no_template():
     assert setup.template_of(spec) is None
     LibyaModel(spec, rng=1)
     assert setup.template_of(spec) is not None
+
+
+def _same_models(a: LibyaModel, b: LibyaModel) -> None:
+    """Every attribute set-up leaves equal (the agents by id and order; the log, events,
+    recorder and the uninitialised scratch of notes to fix aside)."""
+    assert a.__dict__.keys() == b.__dict__.keys()
+    mesa_own = set(LibyaModel.__mro__[1](rng=1).__dict__)
+    skip = {"recorder", "datacollector", "events", "logbook", "factions", "sponsors", "faction",
+            "sponsor", "spec", "off_fix"}  # fmt: skip
+    for k in a.__dict__:
+        if k not in mesa_own and k not in skip:
+            _assert_same(a.__dict__[k], b.__dict__[k], k)
+    assert list(a.faction) == list(b.faction) and list(a.sponsor) == list(b.sponsor)
+    assert a.logbook.strings == b.logbook.strings and a.logbook.notes == b.logbook.notes
+
+
+def test_shortest_paths_are_those_of_each_region_graph():
+    line = np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]], dtype=bool)
+    triangle = np.ones((3, 3), dtype=bool)
+    apart = np.eye(3, dtype=bool)
+    assert forces.hops(line)[0, 2] == 2 and forces.hops(triangle)[0, 2] == 1
+    assert np.isinf(forces.hops(apart)[0, 2]) and forces.hops(apart)[1, 1] == 0
+    mine = forces.hops(line)
+    mine[0, 2] = 9  # a caller's own copy
+    assert forces.hops(line)[0, 2] == 2
+
+
+def test_a_set_up_does_not_depend_on_the_scenarios_set_up_before():
+    names = ["baseline_2017", "calibration/libya_2014", "paris_2017"]
+    specs = {n: load_scenario(SCENARIOS / f"{n}.yaml") for n in names}
+    first = {}
+    for n in names:  # each set up with nothing kept from another scenario
+        setup.clear()
+        forces._PATHS.clear()
+        first[n] = LibyaModel(specs[n], rng=2)
+    for n in reversed(names):
+        setup.forget(specs[n])
+        _same_models(LibyaModel(specs[n], rng=2), first[n])
+
+
+def test_a_sampled_point_is_set_up_from_its_own_numbers():
+    base = load_scenario(SCENARIOS / "baseline_2017.yaml")
+    t = ScenarioTemplate(base, sorted(base.uncertain()))
+    rng = np.random.default_rng(11)
+    mixed = np.where(rng.random(len(t.low)) < 0.5, t.low, t.high)
+    for values in (t.low, t.high, mixed):  # the ends of every range
+        point = t.scenario(values)
+        full = base.with_values(dict(zip(t.paths, values.tolist(), strict=True)))
+        a, b = LibyaModel(point, rng=5), LibyaModel(full, rng=5)
+        _same_models(a, b)
+        assert a.p.hop_loss == values[t.slots["parameters.hop_loss"]]

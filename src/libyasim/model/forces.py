@@ -1201,10 +1201,10 @@ def _codes(m: LibyaModel) -> np.ndarray:
 
 def _reserve(m: LibyaModel, rows: int, records: int) -> None:
     """Room for ``rows`` more offensives and ``records`` more log records (with notes to fix)."""
-    if int(m.off_n[0]) + rows > len(m.off_i):
+    if m.off_n.item(0) + rows > len(m.off_i):
         ot.reserve(m, rows)
     m.logbook.reserve(records)
-    n = int(m.off_fixn[0])
+    n = m.off_fixn.item(0)
     if n + records > len(m.off_fix):
         fix = np.empty((2 * (n + records), 4), dtype=np.int64)
         fix[:n] = m.off_fix[:n]
@@ -1736,12 +1736,12 @@ def resume(m: LibyaModel, draws: np.ndarray, asked: bool = False) -> None:
         if asked:
             a, d = int(ctl[C_STATE + 4]), int(ctl[C_STATE + 5])
             ctl[C_STATE + 3] = m.ceasefire_defects(a, d)
-        _reserve(m, m.F, 4 * (int(ctl[C_N]) - int(ctl[C_LO]) + 2 * m.F))
+        _reserve(m, m.F, 4 * (ctl.item(C_N) - ctl.item(C_LO) + 2 * m.F))
         book = m.logbook
         stop = _step_p(table(m, _STEP), draws, m.off_i, m.off_f, m.ceasefire_matrix(),
                        _deterrence_matrix(m), m.steps, book.codes, book.values, book.used,
                        m.off_fix)  # fmt: skip
-        if ctl[C_FIXN]:  # (a new row always comes with a record whose note to fix)
+        if ctl.item(C_FIXN):  # (a new row always comes with a record whose note to fix)
             _fix_notes(m)
         if stop < 0:
             return

@@ -249,10 +249,10 @@ class LibyaModel(mesa.Model):
         # a region's popularity, else the faction's overall popularity
         rows = []
         for f in factions:
-            own = f.regional_popularity
+            regional = f.regional_popularity
             overall = float(f.popularity.value)
-            if own:
-                rows.append([overall if (q := own.get(r)) is None else q.value for r in rids])
+            if regional:
+                rows.append([overall if (q := regional.get(r)) is None else q.value for r in rids])
             else:
                 rows.append([overall] * R)
         self.popularity = np.array(rows, dtype=float)
@@ -562,7 +562,7 @@ class LibyaModel(mesa.Model):
         for ev in self._updating:  # 6. ceasefires and elections progress
             if ev.fired:
                 ev.update()
-        self.fatality_history.append(self.fatalities)
+        self.fatality_history.append(self.tally.item(0))  # (self.fatalities)
         self._collect()
         if self.steps >= self.months:
             self.running = False
@@ -676,8 +676,9 @@ class ArrayCollector(DataCollector):
         pass
 
     def collect(self, model: mesa.Model) -> None:
-        self._row_of[model.time] = len(self._collection_steps)
-        self._collection_steps.append(model.time)
+        t = model.time
+        self._row_of[t] = len(self._collection_steps)
+        self._collection_steps.append(t)
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         return pd.DataFrame(self.model_vars)

@@ -271,7 +271,8 @@ def init(m: LibyaModel) -> None:
     np.divide(sal**2, den[:, None], out=m._faction_w, where=den[:, None] > 0)
     m.has_position = m.salience > 0
     # jihadist groups reject the state and are party to no settlement: not at the table
-    m.positioned = m.has_position.any(axis=1) & np.concatenate((m.nonjihadist, np.ones(m.S, dtype=bool)))
+    at_table = np.concatenate((m.nonjihadist, np.ones(m.S, dtype=bool)))
+    m.positioned = m.has_position.any(axis=1) & at_table
     positioned[:] = m.positioned
     m.settlement[:] = 0.5
     m.position_moves = 0
