@@ -260,11 +260,12 @@ class LibyaModel(mesa.Model):
         # garrisons: a faction's regional weights (schema: relative deployment
         # weights) split its fighters; a faction without weights spreads them
         # over its home regions (held, else popular) by population
-        weights = np.zeros((F, R))
         fidx = self.fidx
-        for j, region in enumerate(s.regions):
-            for fid, n in region.garrison.items():
-                weights[fidx[fid], j] = n.value
+        weights = _put(
+            np.zeros((F, R)),
+            {(fidx[fid], j): n.value for j, region in enumerate(s.regions)
+             for fid, n in region.garrison.items()},
+        )  # fmt: skip
         # home: the regions a faction holds, weighted by population + 1
         own_all = (self.control == self._frange) * self.population1
         own_sums = own_all.sum(axis=1).tolist()
@@ -309,11 +310,11 @@ class LibyaModel(mesa.Model):
             [[0.0 if (q := x.interests.get(k)) is None else q.value for k in INTERESTS]
              for x in sponsors], dtype=float,
         ).reshape(S, self.K)  # fmt: skip
-        self.stance = np.zeros((S, F))
         fidx = self.fidx
-        for i, x in enumerate(sponsors):
-            for f, v in x.stance.items():
-                self.stance[i, fidx[f]] = v.value
+        self.stance = _put(
+            np.zeros((S, F)),
+            {(i, fidx[f]): v.value for i, x in enumerate(sponsors) for f, v in x.stance.items()},
+        )
         self.casualty_sensitivity = np.array(
             [x.casualty_sensitivity.value for x in sponsors], dtype=float
         )
@@ -338,30 +339,40 @@ class LibyaModel(mesa.Model):
         F, S, C = self.F, self.S, self.C
         fidx, sidx = self.fidx, self.sidx
         relations = self.spec.relations
-        self.hostility = np.zeros((F, F))
+        # each matrix's entries gathered in order (a later record overrides an earlier
+        # one, as entry by entry), then written at once (_put)
+        pairs: dict[tuple[int, ...], float] = {}
         for h in relations.hostility:
             a, b = fidx[h.between[0]], fidx[h.between[1]]
-            self.hostility[a, b] = self.hostility[b, a] = float(h.level.value)
-        self.alliance = np.zeros((F, F))
+            pairs[(a, b)] = pairs[(b, a)] = float(h.level.value)
+        self.hostility = _put(np.zeros((F, F)), pairs)
+        pairs = {}
         for al in relations.alliance:
             a, b = fidx[al.between[0]], fidx[al.between[1]]
-            self.alliance[a, b] = self.alliance[b, a] = float(al.level.value)
+            pairs[(a, b)] = pairs[(b, a)] = float(al.level.value)
+        self.alliance = _put(np.zeros((F, F)), pairs)
         self.edges = np.zeros((S, F, C))  # sponsor -> faction support edges
         self.via: dict[tuple[int, int], list[int]] = {}  # routed edges: (s, f) -> intermediaries
         self.faction_edges = np.zeros((F, F, C))  # faction -> faction support
         initial_loyalty = self.p.initial_loyalty
+        edges: dict[tuple[int, ...], float] = {}
+        loyalty: dict[tuple[int, ...], float] = {}
+        faction_edges: dict[tuple[int, ...], float] = {}
         for e in relations.support:
             c = CHANNELS.index(e.channel)
             t = fidx[e.target]
             w = float(e.weight.value)
             if e.source in sidx:
                 s = sidx[e.source]
-                self.edges[s, t, c] = max(self.edges[s, t, c], w)
+                edges[(s, t, c)] = max(edges.get((s, t, c), 0.0), w)
                 if e.via:
                     self.via[(s, t)] = [sidx[v] for v in e.via]
-                self.loyalty[t, s] = max(self.loyalty[t, s], initial_loyalty * w)
+                loyalty[(t, s)] = max(loyalty.get((t, s), 0.0), initial_loyalty * w)
             else:
-                self.faction_edges[fidx[e.source], t, c] = w
+                faction_edges[(fidx[e.source], t, c)] = w
+        _put(self.edges, edges)
+        _put(self.loyalty, loyalty)
+        _put(self.faction_edges, faction_edges)
         # initial allocation: the support edges, normalised per sponsor and channel
         self.lends = bool(self.faction_edges[:, :, POL].any())
         self.no_route = np.zeros((S, F), dtype=bool)
@@ -627,6 +638,13 @@ def _reset(region_deaths: np.ndarray, jihadist_attack_deaths: np.ndarray, involv
     jihadist_losses_by[:] = 0.0
     pair_deaths[:, :] = 0.0
     attacked[:, :] = False
+
+
+def _put(a: np.ndarray, entries: dict[tuple[int, ...], float]) -> np.ndarray:
+    """``a`` with ``a[index] = value`` for each entry (one fancy assignment)."""
+    if entries:
+        a[tuple(zip(*entries, strict=True))] = list(entries.values())
+    return a
 
 
 def _hostile_pairs(m: LibyaModel) -> list[tuple[int, int, float]]:

@@ -76,10 +76,13 @@ def build_network(model: LibyaModel) -> Network:
 
 def adjacency(model: LibyaModel) -> np.ndarray:
     """Boolean adjacency matrix [R, R] with the diagonal set (same or adjacent)."""
-    ids = model.region_ids
-    pos = {r: i for i, r in enumerate(ids)}
-    adj = np.eye(len(ids), dtype=bool)
+    pos = model.ridx
+    adj = np.eye(len(pos), dtype=bool)
+    rows, cols = [], []
     for r in model.spec.regions:
+        i = pos[r.id]
         for n in r.neighbours:
-            adj[pos[r.id], pos[n]] = adj[pos[n], pos[r.id]] = True
+            rows += (i, pos[n])
+            cols += (pos[n], i)
+    adj[rows, cols] = True
     return adj
