@@ -78,7 +78,8 @@ def adjacency(model: LibyaModel) -> np.ndarray:
     """Boolean adjacency matrix [R, R] with the diagonal set (same or adjacent)."""
     pos = model.ridx
     adj = np.eye(len(pos), dtype=bool)
-    rows, cols = [], []
+    rows: list[int] = []
+    cols: list[int] = []
     for r in model.spec.regions:
         i = pos[r.id]
         for n in r.neighbours:
