@@ -18,11 +18,18 @@ faction's or region's code without a look-up.
 Reading the log as records (:meth:`EventLog.records`, the model's
 ``event_log``) gives the same list of dicts as ever (keys
 :data:`~libyasim.model.result.EVENT_COLUMNS`, fatalities rounded to 3
-decimals), formatted incrementally and cached.
+decimals), formatted incrementally and cached. Reading it as columns
+(:meth:`EventLog.columns`, what a run's ``EventTable`` holds) takes the texts
+from the table of strings with numpy and formats each template note once
+(records and columns share the formatted notes); the outcomes read the codes
+themselves (:meth:`EventLog.codes_of`, :meth:`EventLog.fatalities`), never the
+records.
 """
 
 from __future__ import annotations
 
+import functools
+import string
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
@@ -44,6 +51,87 @@ NARGS = 4
 _PAD = (0.0,) * NARGS
 
 
+@functools.lru_cache(maxsize=4096)
+def month_text(index: int) -> str:
+    """:func:`~libyasim.scenario.types.month_name`, remembered (a run names the same
+    few dozen months in its series and its event log)."""
+    return month_name(index)
+
+
+#: a template used by fewer rows than this is formatted row by row
+_BATCH = 8
+
+
+@functools.lru_cache(maxsize=1024)
+def printf_form(template: str, nargs: int) -> tuple[str, tuple[int, ...]] | None:
+    """A note template whose fields are all whole numbers (``{i:.0f}``) as a ``%``
+    template of ``%d`` fields giving the same text from the numbers rounded to whole
+    numbers, and the number each field shows; None for any other template."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    out: list[str] = []
+    order: list[int] = []
+    for literal, field, spec, conversion in parsed:
+        out.append(literal.replace("%", "%%"))
+        if field is None:
+            continue
+        if conversion is not None or spec != ".0f" or not field.isdigit() or int(field) >= nargs:
+            return None
+        order.append(int(field))
+        out.append("%d")
+    return ("".join(out), tuple(order)) if order else None
+
+
+def format_rows(template: str, args: np.ndarray) -> list[str]:
+    """``template.format(*row)`` for each row of ``args`` (rows x numbers). A template
+    of whole numbers used by many rows is applied as its :func:`printf_form` to the
+    numbers rounded half to even (``np.rint``, as ``.0f`` rounds), which gives the same
+    text, except for a number that is not finite, too large, or negative and rounded
+    to 0 (``.0f`` shows ``-0``): such a row is formatted by ``str.format``."""
+    form = printf_form(template, args.shape[1]) if len(args) >= _BATCH else None
+    if form is None:
+        return [template.format(*row) for row in args.tolist()]
+    text, order = form
+    x = args[:, order]
+    r = np.rint(x)
+    odd = (~(np.abs(x) < 2.0**62) | ((r == 0) & np.signbit(x))).any(axis=1)
+    r[odd] = 0
+    out = [text % tuple(row) for row in r.astype(np.int64).tolist()]
+    for i in np.flatnonzero(odd).tolist():
+        out[i] = template.format(*args[i].tolist())
+    return out
+
+
+def round3(x: np.ndarray) -> np.ndarray:
+    """``round(v, 3)`` of each number, as Python's correctly rounded ``round`` gives it
+    (not numpy's ``round``, which scales first), so that a column equals its records.
+
+    ``rint(1000 v) / 1000`` is that number whenever ``1000 v``, as computed, is not
+    within a few units in the last place of a tie (``k + 0.5``): then the rounding
+    error of the product cannot move it across the tie, ``rint`` finds the same whole
+    number as the exact decimal rounding, and the division gives the double nearest
+    to it, as ``round`` does. The other numbers (near a tie, not finite, too large)
+    are rounded by ``round`` one by one."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):  # inf and NaN are rounded by round below
+        p = x * 1000.0
+        out = np.rint(p) / 1000.0
+        tie = np.abs(p - np.floor(p) - 0.5)  # exact for |p| < 2**52
+        risky = np.flatnonzero(~(np.abs(p) < 2.0**52) | (tie <= 4.0 * np.spacing(np.abs(p))))
+    if len(risky):
+        out[risky] = [round(v, 3) for v in x[risky].tolist()]
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def month_texts(start: int, last: int) -> np.ndarray:
+    """The month of each step 0..``last`` of the event log (step ``s`` happened in month
+    ``start + max(s − 1, 0)``), as an object array (shared: don't change it)."""
+    return np.array([month_text(start + max(s - 1, 0)) for s in range(last + 1)], dtype=object)
+
+
 class EventLog(Sequence[dict[str, Any]]):
     """The event log of one model: arrays of codes and numbers, read as records."""
 
@@ -63,6 +151,7 @@ class EventLog(Sequence[dict[str, Any]]):
         self.used = np.zeros(1, dtype=np.int64)  # rows written (a kernel may add to it)
         self._pending: list[tuple[Any, ...]] = []  # rows logged from Python, not yet written
         self._records: list[dict[str, Any]] = []
+        self._texts: list[str] = []  # the notes of the first rows, formatted
 
     @classmethod
     def restored(
@@ -85,7 +174,7 @@ class EventLog(Sequence[dict[str, Any]]):
         log.codes = np.empty((capacity, 7), dtype=np.int64)
         log.values = np.empty((capacity, 1 + NARGS))
         log.used = np.zeros(1, dtype=np.int64)
-        log._pending, log._records = [], []
+        log._pending, log._records, log._texts = [], [], []
         return log
 
     # ------------------------------------------------------------ codes
@@ -210,56 +299,92 @@ class EventLog(Sequence[dict[str, Any]]):
         if len(out) < n:
             start = self.model.start_index
             strings = [*self.strings, None]  # code −1 → None
+            texts = self._notes(n)
             codes = self.codes[len(out) : n].tolist()
             values = self.values[len(out) : n].tolist()
-            for c, v in zip(codes, values, strict=True):
+            for c, v, note in zip(codes, values, texts[len(out) : n], strict=True):
                 out.append(
                     {
                         "step": c[STEP],
-                        "month": month_name(start + max(c[STEP] - 1, 0)),
+                        "month": month_text(start + max(c[STEP] - 1, 0)),
                         "event_type": strings[c[TYPE]],
                         "kind": strings[c[KIND]],
                         "region": strings[c[REGION]],
                         "actor1": strings[c[ACTOR1]],
                         "actor2": strings[c[ACTOR2]],
                         "fatalities": round(v[DEATHS], 3),
-                        "note": self._text(c[NOTE], v),
+                        "note": note,
                     }
                 )
         return out
 
-    def _text(self, note: int, v: list[float]) -> str:
-        k = self.nargs[note]
-        return self.notes[note].format(*v[ARGS : ARGS + k]) if k else self.notes[note]
+    def _notes(self, n: int) -> list[str]:
+        """The notes of the first ``n`` written rows as texts (the log's own list,
+        formatted once: a literal note is its text, a template is applied to the
+        row's numbers)."""
+        done = self._texts
+        if len(done) < n:
+            lo = len(done)
+            notes = self.codes[lo:n, NOTE]
+            codes = notes.tolist()
+            texts = [self.notes[c] for c in codes]  # a literal, or a template to apply
+            nargs = self.nargs
+            uses = np.bincount(notes, minlength=len(self.notes)).tolist()
+            many = {c for c, u in enumerate(uses) if u >= _BATCH and nargs[c]
+                    and printf_form(self.notes[c], nargs[c])}  # fmt: skip
+            args = self.values[lo:n, ARGS:]
+            for c in many:  # a template of many rows: all its rows at once
+                rows = np.flatnonzero(notes == c)
+                made = format_rows(self.notes[c], args[rows, : nargs[c]])
+                for i, text in zip(rows.tolist(), made, strict=True):
+                    texts[i] = text
+            single = [i for i, c in enumerate(codes) if nargs[c] and c not in many]
+            if single:
+                for i, v in zip(single, args[single].tolist(), strict=True):
+                    texts[i] = texts[i].format(*v[: nargs[codes[i]]])
+            done.extend(texts)
+        return done
 
     def columns(self) -> dict[str, Any]:
         """The log as columns (:data:`~libyasim.model.result.EVENT_COLUMNS`): ``step``
         int64, ``fatalities`` float64 (rounded to 3 decimals), the others lists of
         texts (None where missing), as :class:`~libyasim.model.result.EventTable` holds
-        them; built from the arrays, the notes formatted once."""
-        codes, values = self.rows()
+        them; built from the arrays with numpy, the notes formatted once."""
+        codes, _ = self.rows()
+        n = len(codes)
         strings = np.array([*self.strings, None], dtype=object)  # code −1 → None
-        steps = codes[:, STEP]
-        uniq, back = np.unique(steps, return_inverse=True)
+        steps = codes[:, STEP].astype(np.int64)
         start = self.model.start_index
-        months = np.array([month_name(start + max(int(s) - 1, 0)) for s in uniq], dtype=object)
-        done = self._records  # notes already formatted, then the rest
-        notes = [r["note"] for r in done[: len(codes)]]
-        notes += [
-            self._text(int(c), v) for c, v in zip(codes[len(notes) :, NOTE].tolist(),
-                                                  values[len(notes) :].tolist(), strict=True)
-        ]  # fmt: skip
+        last = int(steps.max()) if n else 0
+        months = month_texts(start, last)
+        event_type, kind, region, actor1, actor2 = strings[codes[:, TYPE : ACTOR2 + 1].T].tolist()
         return {
-            "step": steps.astype(np.int64),
-            "month": months[back].tolist(),
-            "event_type": strings[codes[:, TYPE]].tolist(),
-            "kind": strings[codes[:, KIND]].tolist(),
-            "region": strings[codes[:, REGION]].tolist(),
-            "actor1": strings[codes[:, ACTOR1]].tolist(),
-            "actor2": strings[codes[:, ACTOR2]].tolist(),
-            "fatalities": np.array([round(x, 3) for x in values[:, DEATHS].tolist()], dtype=float),
-            "note": notes,
+            "step": steps,
+            "month": months[steps].tolist(),
+            "event_type": event_type,
+            "kind": kind,
+            "region": region,
+            "actor1": actor1,
+            "actor2": actor2,
+            "fatalities": self.fatalities(),
+            "note": self._notes(n)[:n],
         }
+
+    def fatalities(self) -> np.ndarray:
+        """The fatalities of the written rows, rounded to 3 decimals as the records
+        and columns show them (a new array)."""
+        _, values = self.rows()
+        return round3(values[:, DEATHS])
+
+    def codes_of(self, text: str) -> list[int]:
+        """Every code whose string is ``text`` (usually one; none if it never occurs):
+        a column of codes holds ``text`` where it is one of these."""
+        first = self._code.get(text)
+        if first is None:
+            return []
+        if self.strings.count(text) == 1:
+            return [first]
+        return [c for c, s in enumerate(self.strings) if s == text]  # an id used twice
 
     def frame(self) -> pd.DataFrame:
         """The log as the ``RunResult.events`` DataFrame (columns :data:`EVENT_COLUMNS`)."""

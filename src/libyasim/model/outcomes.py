@@ -19,12 +19,12 @@ import functools
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from ..scenario.types import month_name
+from .eventlog import ACTOR1, ACTOR2, DEATHS, KIND, REGION, STEP, month_text, round3
 from .jit import kernel
 from .result import EventTable, SeriesTable
 
@@ -65,7 +65,7 @@ class SeriesRecorder:
         n = len(self.steps)
         return SeriesTable(
             steps=np.array(self.steps, dtype=np.int64),
-            months=[month_name(m.start_index + k) for k in self.steps],
+            months=[month_text(m.start_index + k) for k in self.steps],
             columns=self.columns,
             values=self.table[:n].copy(),
         )
@@ -148,37 +148,80 @@ def _as_table(series: pd.DataFrame | SeriesTable) -> SeriesTable:
     return series if isinstance(series, SeriesTable) else SeriesTable.from_frame(series)
 
 
+@functools.lru_cache(maxsize=64)
+def _window_columns(columns: tuple[str, ...], factions: tuple[str, ...]) -> np.ndarray:
+    """The columns :func:`criteria` averages over the window: population then strength
+    of each faction, then battle deaths (made once per set of columns)."""
+    where = _index(columns)
+    wanted = [f"population.{f}" for f in factions] + [f"strength.{f}" for f in factions]
+    return np.array([where[c] for c in [*wanted, "battle_deaths"]], dtype=np.intp)
+
+
+@functools.lru_cache(maxsize=64)
+def _index(columns: tuple[str, ...]) -> dict[str, int]:
+    """Each series column's position (made once per set of columns; don't change it)."""
+    return {c: j for j, c in enumerate(columns)}
+
+
 def _blocs(m: LibyaModel) -> np.ndarray:
-    """Bloc label per faction: allies and faction-to-faction supporters join one bloc."""
+    """Bloc label per faction: allies and faction-to-faction supporters join one bloc,
+    labelled by its lowest faction index."""
     link = (m.alliance > 0) | (m.faction_edges.sum(axis=2) > 0)
     link = link | link.T
     label = np.arange(m.F)
-    changed = True
-    while changed:
-        changed = False
-        for i, j in np.argwhere(link):
-            lo = min(label[i], label[j])
-            if label[i] != lo or label[j] != lo:
-                label[i] = label[j] = lo
-                changed = True
-    return label
+    while True:  # each faction takes its linked factions' lowest label, until none moves
+        lowest = np.minimum(label, np.where(link, label, m.F).min(axis=1, initial=m.F))
+        if np.array_equal(lowest, label):
+            return label
+        label = lowest
+
+
+def _is(m: LibyaModel, column: np.ndarray, text: str) -> np.ndarray:
+    """Where a column of the event log's codes holds ``text`` (bools)."""
+    codes = m.logbook.codes_of(text)
+    if len(codes) == 1:
+        return column == codes[0]
+    return np.isin(column, codes)
 
 
 def _controller_by_step(m: LibyaModel, region: int) -> list[int]:
     """Controller of ``region`` at the end of each step 0..steps, from the start and the
-    ``control_change`` records of the event log (−1: nobody)."""
+    ``control_change`` records of the event log (−1: nobody; the last change of a
+    step wins)."""
     spec = m.spec.regions[region].controller
     now = m.fidx[spec] if spec else -1
-    rid = m.region_ids[region]
+    codes, _ = m.logbook.rows()
+    changed = codes[
+        _is(m, codes[:, KIND], "control_change") & _is(m, codes[:, REGION], m.region_ids[region])
+    ]
     changes: dict[int, int] = {}
-    for rec in m.event_log:
-        if rec["kind"] == "control_change" and rec["region"] == rid:
-            changes[int(rec["step"])] = m.fidx.get(rec["actor1"], -1)
+    for step, actor in zip(changed[:, STEP].tolist(), changed[:, ACTOR1].tolist(), strict=True):
+        changes[step] = m.fidx.get(m.logbook.name(actor), -1)  # type: ignore[arg-type]
     out = []
     for step in range(int(m.steps) + 1):
         now = changes.get(step, now)
         out.append(now)
     return out
+
+
+def _deaths_between(m: LibyaModel, a: set[str], b: set[str], first: int) -> float:
+    """Deaths in the battles between factions of ``a`` and of ``b`` from step ``first``
+    on, as the records show them (rounded), added up in log order."""
+    codes, values = m.logbook.rows()
+    strings = m.logbook.strings
+    in_a = np.array([s in a for s in strings] + [False])  # code −1 (nobody): last
+    in_b = np.array([s in b for s in strings] + [False])
+    x, y = codes[:, ACTOR1], codes[:, ACTOR2]
+    rows = np.flatnonzero(
+        _is(m, codes[:, KIND], "battle")
+        & (codes[:, STEP] >= first)
+        & ((in_a[x] & in_b[y]) | (in_b[x] & in_a[y]))
+    )
+    between = 0.0
+    if len(rows):
+        for deaths in round3(values[rows, DEATHS]).tolist():
+            between += deaths
+    return between
 
 
 def capital_region(m: LibyaModel) -> int:
@@ -276,9 +319,8 @@ def criteria(m: LibyaModel, series: pd.DataFrame | SeriesTable) -> dict[str, Any
     n = len(table) - 1  # months run
     k = min(min(o.window_months, n) or 1, len(table))
     # the window's means of the columns the decision reads, in one numpy pass
-    where = table.index()
-    wanted = [f"population.{f}" for f in m.faction_ids] + [f"strength.{f}" for f in m.faction_ids]
-    means = table.values[-k:, [where[c] for c in [*wanted, "battle_deaths"]]].mean(axis=0)
+    read = _window_columns(tuple(table.columns), tuple(m.faction_ids))
+    means = table.values[-k:, read].mean(axis=0)
     pop, strength = means[: m.F], means[m.F : 2 * m.F]
     ns = np.where(m.jihadist, 0.0, strength)
     share = ns / ns.sum() if ns.sum() > 0 else ns
@@ -293,26 +335,21 @@ def criteria(m: LibyaModel, series: pd.DataFrame | SeriesTable) -> dict[str, Any
         holder = -1
     # blocs: population held by each bloc of non-jihadist factions
     label = bloc_labels(m)
+    labels, jihadist, pops = label.tolist(), m.jihadist.tolist(), pop.tolist()
     bloc_pop: dict[int, float] = {}
     for i in range(m.F):
-        if not m.jihadist[i]:
-            bloc_pop[label[i]] = bloc_pop.get(label[i], 0.0) + pop[i]
+        if not jihadist[i]:
+            bloc_pop[labels[i]] = bloc_pop.get(labels[i], 0.0) + pops[i]
     ranked = sorted(bloc_pop.items(), key=lambda kv: -kv[1])
     blocs: list[list[str]] = []
     hostile = False
     between = 0.0
     if len(ranked) >= 2:
-        a = [i for i in range(m.F) if label[i] == ranked[0][0]]
-        b = [i for i in range(m.F) if label[i] == ranked[1][0]]
-        hostile = bool(m.hostility[np.ix_(a, b)].max() > 0)
+        a = [i for i in range(m.F) if labels[i] == ranked[0][0]]
+        b = [i for i in range(m.F) if labels[i] == ranked[1][0]]
+        hostile = bool(m.hostility[a][:, b].max() > 0)
         blocs = [[m.faction_ids[i] for i in a], [m.faction_ids[i] for i in b]]
-        first = int(m.steps) - k + 1
-        sa, sb = set(blocs[0]), set(blocs[1])
-        for rec in m.event_log:
-            if rec["kind"] == "battle" and rec["step"] >= first:
-                x, y = rec["actor1"], rec["actor2"]
-                if (x in sa and y in sb) or (x in sb and y in sa):
-                    between += float(rec["fatalities"])
+        between = _deaths_between(m, set(blocs[0]), set(blocs[1]), int(m.steps) - k + 1)
     election = m.election_result
     winner = m.fidx.get(election.get("winner", ""), -1) if election else -1
     j0 = float(m.strength0[m.jihadist].sum())
@@ -454,6 +491,44 @@ def ceasefire_months(m: LibyaModel) -> int:
     return len(steps)
 
 
+#: the series variables :func:`summary` reports per faction at the end (besides the
+#: strength at the start)
+_FACTION_FIGURES = ("strength", "territory", "population", "legitimacy", "popularity")
+
+
+class _At(NamedTuple):
+    """Where :func:`summary` reads the series: each faction's id and its strength,
+    territory, population, legitimacy and popularity columns; each issue's id and its
+    settlement column; the threat index, fatalities and battle deaths columns."""
+
+    factions: tuple[tuple[Any, ...], ...]  # (faction id, 5 columns)
+    settlement: tuple[tuple[str, int], ...]  # (issue id, column)
+    threat_index: int
+    fatalities: int
+    battle_deaths: int
+
+
+@functools.lru_cache(maxsize=64)
+def _summary_columns(
+    columns: tuple[str, ...], factions: tuple[str, ...], issues: tuple[str, ...]
+) -> _At:
+    where = _index(columns)
+    return _At(
+        factions=tuple((f, *(where[f"{v}.{f}"] for v in _FACTION_FIGURES)) for f in factions),
+        settlement=tuple((k, where[f"settlement.{k}"]) for k in issues),
+        threat_index=where["threat_index"],
+        fatalities=where["fatalities"],
+        battle_deaths=where["battle_deaths"],
+    )
+
+
+def _nansum(x: np.ndarray) -> float:
+    """``float(np.nansum(x))``, without its cost when nothing is NaN (the same sum)."""
+    a = np.ascontiguousarray(x)  # nansum sums a contiguous copy
+    total = float(a.sum())
+    return float(np.nansum(a)) if total != total else total
+
+
 def summary(
     m: LibyaModel,
     series: pd.DataFrame | SeriesTable,
@@ -463,11 +538,14 @@ def summary(
     state, flags, why = classify(m, table)
     unity = why.pop("unity_index")
     # numpy from here: one row and three columns of the arrays
-    where = table.index()
-    last = dict(zip(table.columns, table.values[-1].tolist(), strict=True))
-    fatalities = table.values[1:, where["fatalities"]]
-    battle_deaths = table.values[1:, where["battle_deaths"]]
-    kinds = np.asarray(events["kind"], dtype=object) if len(events) else np.zeros(0, object)
+    at = _summary_columns(tuple(table.columns), tuple(m.faction_ids), tuple(m.issue_ids))
+    last = table.values[-1].tolist()
+    start = m.strength0.tolist()
+    fatalities = _nansum(table.values[1:, at.fatalities])
+    battle_deaths = table.values[1:, at.battle_deaths]
+    kinds = events["kind"]
+    if not isinstance(kinds, list):  # a DataFrame's column
+        kinds = np.asarray(kinds, dtype=object).tolist()
     return {
         "scenario_id": m.spec.id,
         "scenario_title": m.spec.title,
@@ -483,22 +561,22 @@ def summary(
         "interventions": [ev.report() for ev in m.events],
         "factions": {
             f: {
-                "strength": round(float(last[f"strength.{f}"]), 1),
-                "strength_start": round(float(m.strength0[i]), 1),
-                "territory": round(float(last[f"territory.{f}"]), 4),
-                "population": round(float(last[f"population.{f}"]), 4),
-                "legitimacy": round(float(last[f"legitimacy.{f}"]), 4),
-                "popularity": round(float(last[f"popularity.{f}"]), 4),
+                "strength": round(last[st], 1),
+                "strength_start": round(start[i], 1),
+                "territory": round(last[te], 4),
+                "population": round(last[po], 4),
+                "legitimacy": round(last[le], 4),
+                "popularity": round(last[pp], 4),
             }
-            for i, f in enumerate(m.faction_ids)
+            for i, (f, st, te, po, le, pp) in enumerate(at.factions)
         },
-        "settlement": {k: round(float(last[f"settlement.{k}"]), 4) for k in m.issue_ids},
-        "total_fatalities": round(float(np.nansum(fatalities)), 1),
-        "battle_deaths": round(float(np.nansum(battle_deaths)), 1),
+        "settlement": {k: round(last[j], 4) for k, j in at.settlement},
+        "total_fatalities": round(fatalities, 1),
+        "battle_deaths": round(_nansum(battle_deaths), 1),
         "months_of_fighting": int((battle_deaths > 0).sum()),
-        "battles": int((kinds == "battle").sum()),
-        "control_changes": int((kinds == "control_change").sum()),
-        "threat_index": round(float(last["threat_index"]), 4),
+        "battles": kinds.count("battle"),
+        "control_changes": kinds.count("control_change"),
+        "threat_index": round(last[at.threat_index], 4),
         "ceasefire_months": ceasefire_months(m),
         "unity_index": round(unity, 4),
         "largest_bloc_population": round(float(why["top_bloc_share"]), 4),
