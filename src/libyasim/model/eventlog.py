@@ -19,16 +19,17 @@ Reading the log as records (:meth:`EventLog.records`, the model's
 ``event_log``) gives the same list of dicts as ever (keys
 :data:`~libyasim.model.result.EVENT_COLUMNS`, fatalities rounded to 3
 decimals), formatted incrementally and cached. Reading it as columns
-(:meth:`EventLog.columns`, what a run's ``EventTable`` holds) takes the texts
-from the table of strings with numpy and formats each template note once
-(records and columns share the formatted notes); the outcomes read the codes
-themselves (:meth:`EventLog.codes_of`, :meth:`EventLog.fatalities`), never the
-records.
+(:meth:`EventLog.columns`, what a run's ``EventTable`` holds) builds no dicts;
+records and columns share the rows made Python lists once
+(:meth:`EventLog.listed`) and the notes formatted once (a template of
+fixed-point fields through its ``%`` form, :func:`printf_form`). The outcomes
+read the codes themselves (:meth:`EventLog.codes_of`), never the records.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import string
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
@@ -58,78 +59,42 @@ def month_text(index: int) -> str:
     return month_name(index)
 
 
-#: a template used by fewer rows than this is formatted row by row
-_BATCH = 8
+_FIXED = re.compile(r"\.\d+f")
 
 
 @functools.lru_cache(maxsize=1024)
-def printf_form(template: str, nargs: int) -> tuple[str, tuple[int, ...]] | None:
-    """A note template whose fields are all whole numbers (``{i:.0f}``) as a ``%``
-    template of ``%d`` fields giving the same text from the numbers rounded to whole
-    numbers, and the number each field shows; None for any other template."""
+def printf_form(template: str, nargs: int) -> str | None:
+    """A note template taking its ``nargs`` numbers in order, each once, as fixed-point
+    fields (``{0:.0f} vs {1:.1f}``), as the ``%`` template giving the same text
+    (``%.0f vs %.1f``: both format a float the same way, ``%`` a little faster); None
+    for any other template."""
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError:
         return None
     out: list[str] = []
-    order: list[int] = []
+    fields = 0
     for literal, field, spec, conversion in parsed:
         out.append(literal.replace("%", "%%"))
         if field is None:
             continue
-        if conversion is not None or spec != ".0f" or not field.isdigit() or int(field) >= nargs:
+        if conversion is not None or field != str(fields) or not _FIXED.fullmatch(spec or ""):
             return None
-        order.append(int(field))
-        out.append("%d")
-    return ("".join(out), tuple(order)) if order else None
+        out.append(f"%{spec}")
+        fields += 1
+    return "".join(out) if fields == nargs else None
 
 
-def format_rows(template: str, args: np.ndarray) -> list[str]:
-    """``template.format(*row)`` for each row of ``args`` (rows x numbers). A template
-    of whole numbers used by many rows is applied as its :func:`printf_form` to the
-    numbers rounded half to even (``np.rint``, as ``.0f`` rounds), which gives the same
-    text, except for a number that is not finite, too large, or negative and rounded
-    to 0 (``.0f`` shows ``-0``): such a row is formatted by ``str.format``."""
-    form = printf_form(template, args.shape[1]) if len(args) >= _BATCH else None
-    if form is None:
-        return [template.format(*row) for row in args.tolist()]
-    text, order = form
-    x = args[:, order]
-    r = np.rint(x)
-    odd = (~(np.abs(x) < 2.0**62) | ((r == 0) & np.signbit(x))).any(axis=1)
-    r[odd] = 0
-    out = [text % tuple(row) for row in r.astype(np.int64).tolist()]
-    for i in np.flatnonzero(odd).tolist():
-        out[i] = template.format(*args[i].tolist())
-    return out
-
-
-def round3(x: np.ndarray) -> np.ndarray:
-    """``round(v, 3)`` of each number, as Python's correctly rounded ``round`` gives it
-    (not numpy's ``round``, which scales first), so that a column equals its records.
-
-    ``rint(1000 v) / 1000`` is that number whenever ``1000 v``, as computed, is not
-    within a few units in the last place of a tie (``k + 0.5``): then the rounding
-    error of the product cannot move it across the tie, ``rint`` finds the same whole
-    number as the exact decimal rounding, and the division gives the double nearest
-    to it, as ``round`` does. The other numbers (near a tie, not finite, too large)
-    are rounded by ``round`` one by one."""
-    x = np.asarray(x, dtype=np.float64)
-    with np.errstate(all="ignore"):  # inf and NaN are rounded by round below
-        p = x * 1000.0
-        out = np.rint(p) / 1000.0
-        tie = np.abs(p - np.floor(p) - 0.5)  # exact for |p| < 2**52
-        risky = np.flatnonzero(~(np.abs(p) < 2.0**52) | (tie <= 4.0 * np.spacing(np.abs(p))))
-    if len(risky):
-        out[risky] = [round(v, 3) for v in x[risky].tolist()]
-    return out
+def round3(x: float) -> float:
+    """``round(x, 3)``, at once for a whole number (most fatalities)."""
+    return x if x.is_integer() else round(x, 3)
 
 
 @functools.lru_cache(maxsize=256)
-def month_texts(start: int, last: int) -> np.ndarray:
+def month_texts(start: int, last: int) -> tuple[str, ...]:
     """The month of each step 0..``last`` of the event log (step ``s`` happened in month
-    ``start + max(s − 1, 0)``), as an object array (shared: don't change it)."""
-    return np.array([month_text(start + max(s - 1, 0)) for s in range(last + 1)], dtype=object)
+    ``start + max(s − 1, 0)``)."""
+    return tuple(month_text(start + max(s - 1, 0)) for s in range(last + 1))
 
 
 class EventLog(Sequence[dict[str, Any]]):
@@ -152,6 +117,7 @@ class EventLog(Sequence[dict[str, Any]]):
         self._pending: list[tuple[Any, ...]] = []  # rows logged from Python, not yet written
         self._records: list[dict[str, Any]] = []
         self._texts: list[str] = []  # the notes of the first rows, formatted
+        self._listed: tuple[list[list[int]], list[list[float]]] | None = None
 
     @classmethod
     def restored(
@@ -174,7 +140,7 @@ class EventLog(Sequence[dict[str, Any]]):
         log.codes = np.empty((capacity, 7), dtype=np.int64)
         log.values = np.empty((capacity, 1 + NARGS))
         log.used = np.zeros(1, dtype=np.int64)
-        log._pending, log._records, log._texts = [], [], []
+        log._pending, log._records, log._texts, log._listed = [], [], [], None
         return log
 
     # ------------------------------------------------------------ codes
@@ -290,19 +256,27 @@ class EventLog(Sequence[dict[str, Any]]):
         n = int(self.used[0])
         return self.codes[:n], self.values[:n]
 
+    def listed(self) -> tuple[list[list[int]], list[list[float]]]:
+        """The written rows as Python lists (codes, values), made once per length of
+        the log and shared by its readers (read them, don't change them)."""
+        self.flush()
+        n = int(self.used[0])
+        if self._listed is None or len(self._listed[0]) != n:
+            self._listed = (self.codes[:n].tolist(), self.values[:n].tolist())
+        return self._listed
+
     def records(self) -> list[dict[str, Any]]:
         """The log as ACLED-style dicts (formatted once per record, then cached).
         The list is the log's own: read it, don't change it."""
-        self.flush()
-        n = int(self.used[0])
+        codes, values = self.listed()
+        n = len(codes)
         out = self._records
         if len(out) < n:
             start = self.model.start_index
             strings = [*self.strings, None]  # code −1 → None
             texts = self._notes(n)
-            codes = self.codes[len(out) : n].tolist()
-            values = self.values[len(out) : n].tolist()
-            for c, v, note in zip(codes, values, texts[len(out) : n], strict=True):
+            lo = len(out)
+            for c, v, note in zip(codes[lo:], values[lo:], texts[lo:n], strict=True):
                 out.append(
                     {
                         "step": c[STEP],
@@ -312,7 +286,7 @@ class EventLog(Sequence[dict[str, Any]]):
                         "region": strings[c[REGION]],
                         "actor1": strings[c[ACTOR1]],
                         "actor2": strings[c[ACTOR2]],
-                        "fatalities": round(v[DEATHS], 3),
+                        "fatalities": round3(v[DEATHS]),
                         "note": note,
                     }
                 )
@@ -321,60 +295,46 @@ class EventLog(Sequence[dict[str, Any]]):
     def _notes(self, n: int) -> list[str]:
         """The notes of the first ``n`` written rows as texts (the log's own list,
         formatted once: a literal note is its text, a template is applied to the
-        row's numbers)."""
+        row's numbers, through its :func:`printf_form` where it has one)."""
         done = self._texts
         if len(done) < n:
-            lo = len(done)
-            notes = self.codes[lo:n, NOTE]
-            codes = notes.tolist()
-            texts = [self.notes[c] for c in codes]  # a literal, or a template to apply
-            nargs = self.nargs
-            uses = np.bincount(notes, minlength=len(self.notes)).tolist()
-            many = {c for c, u in enumerate(uses) if u >= _BATCH and nargs[c]
-                    and printf_form(self.notes[c], nargs[c])}  # fmt: skip
-            args = self.values[lo:n, ARGS:]
-            for c in many:  # a template of many rows: all its rows at once
-                rows = np.flatnonzero(notes == c)
-                made = format_rows(self.notes[c], args[rows, : nargs[c]])
-                for i, text in zip(rows.tolist(), made, strict=True):
-                    texts[i] = text
-            single = [i for i, c in enumerate(codes) if nargs[c] and c not in many]
-            if single:
-                for i, v in zip(single, args[single].tolist(), strict=True):
-                    texts[i] = texts[i].format(*v[: nargs[codes[i]]])
-            done.extend(texts)
+            codes, values = self.listed()
+            notes, nargs = self.notes, self.nargs
+            forms = [printf_form(t, k) if k else None for t, k in zip(notes, nargs, strict=True)]
+            for c, v in zip(codes[len(done) : n], values[len(done) : n], strict=True):
+                note = c[NOTE]
+                k = nargs[note]
+                if not k:
+                    done.append(notes[note])
+                elif (form := forms[note]) is not None:
+                    done.append(form % tuple(v[ARGS : ARGS + k]))
+                else:
+                    done.append(notes[note].format(*v[ARGS : ARGS + k]))
         return done
 
     def columns(self) -> dict[str, Any]:
         """The log as columns (:data:`~libyasim.model.result.EVENT_COLUMNS`): ``step``
         int64, ``fatalities`` float64 (rounded to 3 decimals), the others lists of
         texts (None where missing), as :class:`~libyasim.model.result.EventTable` holds
-        them; built from the arrays with numpy, the notes formatted once."""
-        codes, _ = self.rows()
+        them; built from the rows as lists (:meth:`listed`), the notes formatted once."""
+        codes, values = self.listed()
         n = len(codes)
-        strings = np.array([*self.strings, None], dtype=object)  # code −1 → None
-        steps = codes[:, STEP].astype(np.int64)
-        start = self.model.start_index
-        last = int(steps.max()) if n else 0
-        months = month_texts(start, last)
-        event_type, kind, region, actor1, actor2 = strings[codes[:, TYPE : ACTOR2 + 1].T].tolist()
+        strings = [*self.strings, None]  # code −1 → None
+        months = month_texts(self.model.start_index, max((c[STEP] for c in codes), default=0))
         return {
-            "step": steps,
-            "month": months[steps].tolist(),
-            "event_type": event_type,
-            "kind": kind,
-            "region": region,
-            "actor1": actor1,
-            "actor2": actor2,
-            "fatalities": self.fatalities(),
+            "step": self.codes[:n, STEP].astype(np.int64),
+            "month": [months[c[STEP]] for c in codes],
+            "event_type": [strings[c[TYPE]] for c in codes],
+            "kind": [strings[c[KIND]] for c in codes],
+            "region": [strings[c[REGION]] for c in codes],
+            "actor1": [strings[c[ACTOR1]] for c in codes],
+            "actor2": [strings[c[ACTOR2]] for c in codes],
+            "fatalities": np.array(
+                [v[DEATHS] if v[DEATHS].is_integer() else round(v[DEATHS], 3) for v in values],
+                dtype=float,
+            ),  # round(x, 3) is x for a whole number (most fatalities), and round is slow
             "note": self._notes(n)[:n],
         }
-
-    def fatalities(self) -> np.ndarray:
-        """The fatalities of the written rows, rounded to 3 decimals as the records
-        and columns show them (a new array)."""
-        _, values = self.rows()
-        return round3(values[:, DEATHS])
 
     def codes_of(self, text: str) -> list[int]:
         """Every code whose string is ``text`` (usually one; none if it never occurs):

@@ -167,36 +167,35 @@ def _blocs(m: LibyaModel) -> np.ndarray:
     """Bloc label per faction: allies and faction-to-faction supporters join one bloc,
     labelled by its lowest faction index."""
     link = (m.alliance > 0) | (m.faction_edges.sum(axis=2) > 0)
-    link = link | link.T
-    label = np.arange(m.F)
-    while True:  # each faction takes its linked factions' lowest label, until none moves
-        lowest = np.minimum(label, np.where(link, label, m.F).min(axis=1, initial=m.F))
-        if np.array_equal(lowest, label):
-            return label
-        label = lowest
-
-
-def _is(m: LibyaModel, column: np.ndarray, text: str) -> np.ndarray:
-    """Where a column of the event log's codes holds ``text`` (bools)."""
-    codes = m.logbook.codes_of(text)
-    if len(codes) == 1:
-        return column == codes[0]
-    return np.isin(column, codes)
+    linked = (link | link.T).tolist()
+    pairs = [(i, j) for i, row in enumerate(linked) for j, x in enumerate(row) if x]
+    label = list(range(m.F))
+    changed = True
+    while changed:
+        changed = False
+        for i, j in pairs:
+            lo = min(label[i], label[j])
+            if label[i] != lo or label[j] != lo:
+                label[i] = label[j] = lo
+                changed = True
+    return np.array(label, dtype=np.int64)
 
 
 def _controller_by_step(m: LibyaModel, region: int) -> list[int]:
     """Controller of ``region`` at the end of each step 0..steps, from the start and the
-    ``control_change`` records of the event log (−1: nobody; the last change of a
-    step wins)."""
+    ``control_change`` rows of the event log (−1: nobody; the last change of a step
+    wins), read from the log's codes."""
     spec = m.spec.regions[region].controller
     now = m.fidx[spec] if spec else -1
-    codes, _ = m.logbook.rows()
-    changed = codes[
-        _is(m, codes[:, KIND], "control_change") & _is(m, codes[:, REGION], m.region_ids[region])
-    ]
+    book = m.logbook
+    kinds = set(book.codes_of("control_change"))
+    regions = set(book.codes_of(m.region_ids[region]))
     changes: dict[int, int] = {}
-    for step, actor in zip(changed[:, STEP].tolist(), changed[:, ACTOR1].tolist(), strict=True):
-        changes[step] = m.fidx.get(m.logbook.name(actor), -1)  # type: ignore[arg-type]
+    if kinds and regions:
+        names = [*book.strings, None]  # code −1 → None
+        for c in book.listed()[0]:
+            if c[KIND] in kinds and c[REGION] in regions:
+                changes[c[STEP]] = m.fidx.get(names[c[ACTOR1]], -1)  # type: ignore[arg-type]
     out = []
     for step in range(int(m.steps) + 1):
         now = changes.get(step, now)
@@ -206,21 +205,18 @@ def _controller_by_step(m: LibyaModel, region: int) -> list[int]:
 
 def _deaths_between(m: LibyaModel, a: set[str], b: set[str], first: int) -> float:
     """Deaths in the battles between factions of ``a`` and of ``b`` from step ``first``
-    on, as the records show them (rounded), added up in log order."""
-    codes, values = m.logbook.rows()
-    strings = m.logbook.strings
-    in_a = np.array([s in a for s in strings] + [False])  # code −1 (nobody): last
-    in_b = np.array([s in b for s in strings] + [False])
-    x, y = codes[:, ACTOR1], codes[:, ACTOR2]
-    rows = np.flatnonzero(
-        _is(m, codes[:, KIND], "battle")
-        & (codes[:, STEP] >= first)
-        & ((in_a[x] & in_b[y]) | (in_b[x] & in_a[y]))
-    )
+    on, as the event records show them (rounded to 3 decimals), added up in log order."""
+    book = m.logbook
+    battle = set(book.codes_of("battle"))
     between = 0.0
-    if len(rows):
-        for deaths in round3(values[rows, DEATHS]).tolist():
-            between += deaths
+    if battle:
+        names = [*book.strings, None]  # code −1 → None
+        codes, values = book.listed()
+        for c, v in zip(codes, values, strict=True):
+            if c[KIND] in battle and c[STEP] >= first:
+                x, y = names[c[ACTOR1]], names[c[ACTOR2]]
+                if (x in a and y in b) or (x in b and y in a):
+                    between += round3(v[DEATHS])
     return between
 
 
@@ -320,10 +316,11 @@ def criteria(m: LibyaModel, series: pd.DataFrame | SeriesTable) -> dict[str, Any
     k = min(min(o.window_months, n) or 1, len(table))
     # the window's means of the columns the decision reads, in one numpy pass
     read = _window_columns(tuple(table.columns), tuple(m.faction_ids))
-    means = table.values[-k:, read].mean(axis=0)
+    means = np.add.reduce(table.values[-k:, read], axis=0) / k  # what .mean(axis=0) does
     pop, strength = means[: m.F], means[m.F : 2 * m.F]
     ns = np.where(m.jihadist, 0.0, strength)
-    share = ns / ns.sum() if ns.sum() > 0 else ns
+    total = ns.sum()
+    share = ns / total if total > 0 else ns
     war = float(means[-1]) if n > 0 else 0.0
     top = int(np.argmax(np.where(m.jihadist, -1, pop)))
     # the capital, held through the window by one non-jihadist faction?
