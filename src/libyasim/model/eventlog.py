@@ -319,20 +319,22 @@ class EventLog(Sequence[dict[str, Any]]):
         them; built from the rows as lists (:meth:`listed`), the notes formatted once."""
         codes, values = self.listed()
         n = len(codes)
-        strings = [*self.strings, None]  # code −1 → None
-        months = month_texts(self.model.start_index, max((c[STEP] for c in codes), default=0))
+        name = [*self.strings, None].__getitem__  # code −1 → None
+        by_column = list(zip(*codes, strict=True)) or [()] * 7
+        deaths = [v[DEATHS] for v in values]
+        months = month_texts(self.model.start_index, max(by_column[STEP], default=0))
         return {
             "step": self.codes[:n, STEP].astype(np.int64),
-            "month": [months[c[STEP]] for c in codes],
-            "event_type": [strings[c[TYPE]] for c in codes],
-            "kind": [strings[c[KIND]] for c in codes],
-            "region": [strings[c[REGION]] for c in codes],
-            "actor1": [strings[c[ACTOR1]] for c in codes],
-            "actor2": [strings[c[ACTOR2]] for c in codes],
+            "month": list(map(months.__getitem__, by_column[STEP])),
+            "event_type": list(map(name, by_column[TYPE])),
+            "kind": list(map(name, by_column[KIND])),
+            "region": list(map(name, by_column[REGION])),
+            "actor1": list(map(name, by_column[ACTOR1])),
+            "actor2": list(map(name, by_column[ACTOR2])),
+            # round(x, 3) is x for a whole number (most fatalities), and round is slow
             "fatalities": np.array(
-                [v[DEATHS] if v[DEATHS].is_integer() else round(v[DEATHS], 3) for v in values],
-                dtype=float,
-            ),  # round(x, 3) is x for a whole number (most fatalities), and round is slow
+                [d if d.is_integer() else round(d, 3) for d in deaths], dtype=float
+            ),
             "note": self._notes(n)[:n],
         }
 
