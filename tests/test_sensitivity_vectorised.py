@@ -69,3 +69,94 @@ def test_analytic_srrc_of_a_constant_outcome_is_nan():
     x = np.random.default_rng(0).random((50, 3))
     beta, lo, _hi, r2 = _RankDesign(x).srrc(np.ones(50), 0.95)
     assert np.isnan(beta).all() and np.isnan(lo).all() and np.isnan(r2)
+
+
+# --------------------------------------------------------------------- PRIM's peeling
+
+
+def _peel_by_sorting(x, y, inside, alpha, restricted):
+    """One PRIM step as it was written before the compiled walk: each parameter's box
+    values sorted, every peel's box made and its mean taken (the test's oracle)."""
+    import math
+
+    d = x.shape[1]
+    k = int(inside.sum())
+    remove = max(1, math.ceil(alpha * k))
+    best = None
+    for j in range(d):
+        order = np.sort(x[inside, j])
+        free = d - int(restricted.sum()) + int(restricted[j]) - 1
+        for side in ("hi", "lo"):
+            if side == "lo":
+                cut = order[remove - 1]
+                keep = inside & (x[:, j] > cut) if cut < order[-1] else inside
+            else:
+                cut = order[-remove]
+                keep = inside & (x[:, j] < cut) if cut > order[0] else inside
+            m = int(keep.sum())
+            key = (float(y[keep].mean()) if m else -1.0, free)
+            if best is None or key > best[0]:
+                best = (key, j, side, cut, keep)
+    return best
+
+
+@pytest.mark.parametrize("kind", ["binary", "probability", "levels"])
+def test_compiled_peel_picks_the_peel_sorting_picks(kind):
+    """Step after step of a peeling, on continuous parameters and on few levels (many
+    ties), with a 0/1 outcome and with probabilities: the same peel, cut and box."""
+    from libyasim.analysis.sensitivity import _best_peel
+
+    rng = np.random.default_rng({"binary": 1, "probability": 2, "levels": 3}[kind])
+    n, d = 900, 12
+    x = rng.integers(0, 5, (n, d)).astype(float) if kind == "levels" else rng.random((n, d))
+    signal = (x[:, 2] > x[:, 2].mean()) & (x[:, 7] < x[:, 7].mean())
+    y = (signal | (rng.random(n) < 0.1)).astype(float)
+    if kind == "probability":
+        y = np.clip(0.7 * y + 0.3 * rng.random(n), 0, 1)
+    srt = np.argsort(x, axis=0, kind="stable")
+    inside = np.ones(n, bool)
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    full_lo, full_hi = lo.copy(), hi.copy()
+    steps = 0
+    while inside.sum() > 0.1 * n:
+        restricted = (lo > full_lo) | (hi < full_hi)
+        k = int(inside.sum())
+        remove = max(1, int(np.ceil(0.05 * k)))
+        ref = _peel_by_sorting(x, y, inside, 0.05, restricted)
+        # scored again as numpy's means, and (whole-number outcomes) by the walk's sums
+        for exact in (False, True) if kind != "probability" else (False,):
+            ours = _best_peel(x, y, srt, inside, remove, restricted, exact=exact)
+            assert ours[:4] == ref[:4], f"step {steps}, exact={exact}"
+            np.testing.assert_array_equal(ours[4], ref[4])
+        if int(ref[4].sum()) >= k:
+            break
+        _, j, side, _cut, keep = ref
+        if side == "lo":
+            lo[j] = x[keep, j].min()
+        else:
+            hi[j] = x[keep, j].max()
+        inside = keep
+        steps += 1
+    assert steps >= (5 if kind == "levels" else 10)  # ties at few levels peel more at once
+
+
+def test_quasi_p_is_each_restriction_left_out_in_turn():
+    from scipy.stats import binom
+
+    from libyasim.analysis.sensitivity import _quasi_p
+
+    rng = np.random.default_rng(5)
+    x = rng.random((600, 5))
+    y = ((x[:, 0] > 0.5) & (x[:, 3] < 0.6)).astype(float)
+    full_lo, full_hi = np.zeros(5), np.ones(5)
+    lo = np.array([0.5, 0.0, 0.1, 0.0, 0.0])
+    hi = np.array([1.0, 1.0, 1.0, 0.6, 1.0])
+    qp = _quasi_p(x, y, lo, hi, full_lo, full_hi)
+    assert sorted(qp) == [0, 2, 3]
+    inside = np.all((x >= lo) & (x <= hi), axis=1)
+    for j, p in qp.items():
+        others = np.arange(5) != j
+        without = np.all((x[:, others] >= lo[others]) & (x[:, others] <= hi[others]), axis=1)
+        expected = binom.sf(round(y[inside].sum()) - 1, inside.sum(), y[without].mean())
+        assert p == pytest.approx(expected, rel=1e-12)
+    assert qp[0] < 0.05 and qp[3] < 0.05 and qp[2] > 0.05  # the irrelevant restriction

@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -320,7 +321,7 @@ def load_sampled(batch_dir: str | Path) -> SampledBatch:
     missing = [n for n in names if n not in points]
     if missing:
         raise SensitivityError(f"{folder}: points.parquet lacks the sampled {missing}")
-    runs = load_runs(folder)
+    runs = load_runs(folder, skip=("parameters",))  # the points hold the values
     return SampledBatch(
         folder,
         method,
@@ -826,6 +827,146 @@ class PrimResult:
         return pd.DataFrame(rows, columns=["parameter", "lo", "hi", "range_lo", "range_hi", "qp"])
 
 
+@numba.njit(cache=True)
+def _peel_means(
+    x: np.ndarray, y: np.ndarray, srt: np.ndarray, inside: np.ndarray, remove: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Every peel of one PRIM step at once: for each parameter j and side (0: the
+    upper end, 1: the lower), the cut (the ``remove``-th point of the box from that
+    end), whether it removes anything (a cut at the box's other end removes none),
+    and the mean of ``y`` over the box without the points at or beyond the cut
+    (-1 for an empty box). ``srt``: each column's points in increasing order.
+    Walking the sorted points from each end visits about ``remove``/(share of points
+    in the box) points, instead of sorting the box's values of every parameter.
+    The means are sums over the box less sums over the peel: equal to numpy's for
+    0/1 outcomes, within rounding otherwise (:func:`_best_peel` decides exactly)."""
+    n, d = x.shape
+    k = 0
+    total = 0.0
+    for i in range(n):
+        if inside[i]:
+            k += 1
+            total += y[i]
+    means = np.full((d, 2), -1.0)
+    cuts = np.zeros((d, 2))
+    peels = np.zeros((d, 2), dtype=np.bool_)
+    for j in range(d):
+        # the box's lowest and highest values, and the cut from each end
+        first = -1
+        last = -1
+        lo_cut = 0.0
+        hi_cut = 0.0
+        seen = 0
+        for a in range(n):
+            i = srt[a, j]
+            if inside[i]:
+                if first < 0:
+                    first = i
+                seen += 1
+                if seen == remove:
+                    lo_cut = x[i, j]
+                    break
+        seen = 0
+        for a in range(n - 1, -1, -1):
+            i = srt[a, j]
+            if inside[i]:
+                if last < 0:
+                    last = i
+                seen += 1
+                if seen == remove:
+                    hi_cut = x[i, j]
+                    break
+        if first < 0:
+            continue
+        box_min, box_max = x[first, j], x[last, j]
+        cuts[j, 0], cuts[j, 1] = hi_cut, lo_cut
+        # upper end: the points at or above the cut leave
+        if hi_cut > box_min:
+            peels[j, 0] = True
+            c, s = 0, 0.0
+            for a in range(n - 1, -1, -1):
+                i = srt[a, j]
+                if x[i, j] < hi_cut:
+                    break
+                if inside[i]:
+                    c += 1
+                    s += y[i]
+            m = k - c
+            means[j, 0] = (total - s) / m if m > 0 else -1.0
+        else:
+            means[j, 0] = total / k
+        # lower end: the points at or below the cut leave
+        if lo_cut < box_max:
+            peels[j, 1] = True
+            c, s = 0, 0.0
+            for a in range(n):
+                i = srt[a, j]
+                if x[i, j] > lo_cut:
+                    break
+                if inside[i]:
+                    c += 1
+                    s += y[i]
+            m = k - c
+            means[j, 1] = (total - s) / m if m > 0 else -1.0
+        else:
+            means[j, 1] = total / k
+    return means, cuts, peels
+
+
+def _best_peel(
+    x: np.ndarray, y: np.ndarray, srt: np.ndarray, inside: np.ndarray, remove: int,
+    restricted: np.ndarray, exact: bool = False,
+) -> tuple | None:  # fmt: skip
+    """The peel of one PRIM step that raises the box's mean most, as ``((mean, free),
+    j, side, cut, keep)``; on a tie, one of a parameter already restricted (a simpler
+    box: ``free``, the parameters left unrestricted, is higher), then the first
+    parameter, upper end first: EMA Workbench's order (its PRIM and this one peel the
+    same boxes). A peel removes every point tied with its cut; one that would remove
+    them all removes none (and, chosen, ends the peeling).
+
+    :func:`_peel_means` scores every peel. With ``exact`` (``y`` whole numbers, so its
+    sums are exact and the scores are numpy's means to the bit) the scores decide;
+    otherwise the peels within rounding of the best score are scored again as numpy's
+    mean of the box, in the order above."""
+    d = x.shape[1]
+    means, cuts, peels = _peel_means(x, y, srt, inside, remove)
+    top = float(means.max())
+    near = means >= top - 1e-9 * max(1.0, abs(top))
+    n_restricted = int(restricted.sum())
+    best = None
+    for j in range(d):
+        if not near[j].any():
+            continue
+        free = d - n_restricted + int(restricted[j]) - 1
+        for s, side in ((0, "hi"), (1, "lo")):
+            if not near[j, s]:
+                continue
+            cut = float(cuts[j, s])
+            keep = None
+            if exact:
+                key = (float(means[j, s]), free)
+            else:
+                keep = _peeled(x, inside, j, side, cut, bool(peels[j, s]))
+                m = int(keep.sum())
+                key = (float(y[keep].mean()) if m else -1.0, free)
+            if best is None or key > best[0]:
+                best = (key, j, side, cut, keep)
+    if best is not None and best[4] is None:
+        key, j, side, cut, _ = best
+        peeled = _peeled(x, inside, j, side, cut, bool(peels[j, int(side == "lo")]))
+        best = (key, j, side, cut, peeled)
+    return best
+
+
+def _peeled(
+    x: np.ndarray, inside: np.ndarray, j: int, side: str, cut: float, peels: bool
+) -> np.ndarray:  # fmt: skip
+    """The box after a peel: the points of ``inside`` short of ``cut`` on that side."""
+    if not peels:
+        return inside
+    return inside & (x[:, j] > cut) if side == "lo" else inside & (x[:, j] < cut)
+
+
 def prim(
     x: np.ndarray,
     y: np.ndarray,
@@ -854,7 +995,7 @@ def prim(
     y = np.asarray(y, float)
     names = list(names)
     bounds = list(bounds) if bounds is not None else [(float(c.min()), float(c.max())) for c in x.T]
-    n, d = x.shape
+    n = x.shape[0]
     total = y.sum()
     lo = np.array([b[0] for b in bounds], float)
     hi = np.array([b[1] for b in bounds], float)
@@ -877,31 +1018,13 @@ def prim(
 
     record(0)
     step = 0
+    srt = np.argsort(x, axis=0)  # each parameter's points in order, once (ties in any order)
+    counts = bool(np.all(y == np.round(y)))  # sums of whole numbers: the means are exact
     while True:
         k = int(inside.sum())
         remove = max(1, math.ceil(alpha * k))
-        best = None
         restricted = (lo > full_lo) | (hi < full_hi)
-        for j in range(d):
-            v = x[inside, j]
-            order = np.sort(v)
-            # the peel that raises the box's mean most; on a tie, one of a parameter
-            # already restricted (a simpler box), then the first parameter, upper end
-            # first: EMA Workbench's order (its PRIM and this one peel the same boxes)
-            free = d - int(restricted.sum()) + int(restricted[j]) - 1
-            for side in ("hi", "lo"):
-                # a peel removes every point tied with its cut; one that would remove
-                # them all removes none (and, chosen, ends the peeling)
-                if side == "lo":
-                    cut = order[remove - 1]
-                    keep = inside & (x[:, j] > cut) if cut < order[-1] else inside
-                else:
-                    cut = order[-remove]
-                    keep = inside & (x[:, j] < cut) if cut > order[0] else inside
-                m = int(keep.sum())
-                key = (float(y[keep].mean()) if m else -1.0, free)
-                if best is None or key > best[0]:
-                    best = (key, j, side, cut, keep)
+        best = _best_peel(x, y, srt, inside, remove, restricted, exact=counts)
         # stop when the best peel would leave less than min_mass of the points,
         # removes nothing, or leaves a box without the outcome (EMA's rule too)
         if best is None:
@@ -909,7 +1032,7 @@ def prim(
         m = int(best[4].sum())
         if m / n < min_mass or m >= k or best[0][0] <= 0:
             break
-        _, j, side, cut, keep = best
+        _, j, side, _cut, keep = best
         if side == "lo":
             lo[j] = float(np.min(x[keep, j]))
         else:
@@ -952,15 +1075,16 @@ def _quasi_p(
     restriction j (Bryant & Lempert 2010's quasi-p-value; y summed as counts)."""
     from scipy.stats import binom
 
-    inside = np.all((x >= lo) & (x <= hi), axis=1)
+    within = (x >= lo) & (x <= hi)  # [points, parameters]: inside each restriction
+    outside = x.shape[1] - within.sum(axis=1)  # how many restrictions each point breaks
+    inside = outside == 0
     n_box, hits = int(inside.sum()), round(float(y[inside].sum()))
+    alone = outside == 1  # points that break one restriction: inside without it
     out = {}
     for j in range(x.shape[1]):
         if lo[j] <= full_lo[j] and hi[j] >= full_hi[j]:
             continue
-        others = np.ones(x.shape[1], bool)
-        others[j] = False
-        without = np.all((x[:, others] >= lo[others]) & (x[:, others] <= hi[others]), axis=1)
+        without = inside | (alone & ~within[:, j])
         p0 = float(y[without].mean())
         out[j] = float(binom.sf(hits - 1, n_box, p0))
     return out

@@ -40,7 +40,7 @@ import io
 import json
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -452,17 +452,30 @@ class BatchStore:
                     out[rid] = (st, att)
         return out
 
-    def runs(self) -> pa.Table | None:
-        """The runs table (all parts, schemas unified), sorted by run order."""
+    def runs(self, skip: Sequence[str] = ()) -> pa.Table | None:
+        """The runs table (all parts, schemas unified), sorted by run order, without the
+        columns ``skip`` (``parameters``, the text of every run's values, is most of a
+        sampled batch's bytes): read from ``runs.parquet`` when that is current
+        (:meth:`consolidated`; one file instead of a part per chunk, each as wide as
+        the batch's parameters and figures)."""
         self.check_format()
+        path = self.consolidated()
+        if path is not None:
+            try:
+                names = pq.read_schema(path).names
+                return pq.read_table(path, columns=[c for c in names if c not in skip])
+            except (OSError, pa.ArrowException):  # damaged: the parts hold the same rows
+                pass
         t = read_tables(self.parts("runs"))
         if t is None:
             return None
+        if skip:
+            t = t.drop_columns([c for c in skip if c in t.column_names])
         return t.sort_by([("run_index", "ascending")])
 
-    def consolidate(self) -> Path | None:
-        """Write ``runs.parquet``: every run in one file, for direct readers (unless
-        the one there is newer than every runs part and holds as many rows)."""
+    def consolidated(self) -> Path | None:
+        """``runs.parquet`` if it holds every run of the parts: newer than every runs part
+        and with as many rows (what :meth:`consolidate` wrote last), else ``None``."""
         path = self.root / "runs.parquet"
         parts = self.parts("runs")
         try:
@@ -473,18 +486,30 @@ class BatchStore:
                     return path
         except (OSError, pa.ArrowException):
             pass
-        t = self.runs()
+        return None
+
+    def consolidate(self) -> Path | None:
+        """Write ``runs.parquet``: every run in one file, for direct readers (unless
+        the one there is current: :meth:`consolidated`)."""
+        path = self.consolidated()
+        if path is not None:
+            return path
+        path = self.root / "runs.parquet"
+        t = read_tables(self.parts("runs"))
+        if t is not None:
+            t = t.sort_by([("run_index", "ascending")])
         if t is None:
             return None
         atomic_write_table(path, t)
         return path
 
 
-def load_runs(folder: str | Path):  # -> pandas.DataFrame
-    """The runs table of a batch folder as a pandas DataFrame (one row per run)."""
+def load_runs(folder: str | Path, skip: Sequence[str] = ()):  # -> pandas.DataFrame
+    """The runs table of a batch folder as a pandas DataFrame (one row per run),
+    without the columns ``skip``."""
     store = BatchStore(folder)
     store.check_format()  # a clear error if this is not a batch (of this layout)
-    t = store.runs()
+    t = store.runs(skip)
     import pandas as pd
 
     if t is None:
