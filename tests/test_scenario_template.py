@@ -132,3 +132,42 @@ def test_points_of_one_design_give_the_slots_of_the_slow_path_in_any_order():
     expected[t.slots[paths[1]]] = t.low[t.slots[paths[1]]]
     assert np.array_equal(t.values(some), expected)
     assert np.array_equal(t.values(point), v)
+
+
+def test_points_that_share_values_each_get_their_own_scenario():
+    """A Sobol design's points repeat values (a point is the one before it with one
+    value changed) and a Morris design's lie on a grid: the records and texts the
+    template keeps for recent values make each point's scenario all the same."""
+    t = template("baseline_2017.yaml")
+    a, b = points(t, seed=11)[2], points(t, seed=12)[2]
+    design = [a]
+    for i in (0, 5, len(a) - 1):
+        x = a.copy()
+        x[i] = b[i]
+        design.append(x)
+    design += [b, a]
+    for values in design:
+        fast = t.scenario(values)
+        full = validated(t.base, t.paths, values)
+        assert fast == full
+        assert fast.hash == full.hash
+        got = dict(fast.quantities())
+        assert [got[p].value for p in t.paths] == values.tolist()
+
+
+def test_zero_and_minus_zero_are_different_values():
+    """0.0 and -0.0 are one key of a dictionary but two numbers in the scenario's JSON
+    (and its hash): neither is taken for the other."""
+    t = template("baseline_2017.yaml")
+    slot = next(i for i in range(len(t.paths)) if t.low[i] == 0.0)
+    texts = {}
+    for zero in (0.0, -0.0, 0.0, -0.0):
+        values = t.base_values.copy()
+        values[slot] = zero
+        fast = t.scenario(values)
+        full = validated(t.base, t.paths, values)
+        assert fast.hash == full.hash
+        assert fast.resolved == full.resolved
+        assert str(dict(fast.quantities())[t.paths[slot]].value) == str(zero)
+        texts[str(zero)] = fast.hash
+    assert len(texts) == 2

@@ -18,7 +18,11 @@ millisecond:
   with the base scenario, which is never changed);
 - the scenario's hash (sha256 of its canonical JSON) comes from the base's JSON
   text cut at the slots, with the point's numbers put in; its resolved data
-  (the plain-data copy) is built only when something asks for it.
+  (the plain-data copy) is built only when something asks for it;
+- a sampled design's points share most of their values (a Sobol point is the
+  point before it with one value changed; Morris points lie on a grid), so the
+  records and number texts made for recent values are taken again: such a
+  point's scenario costs a fifth of one whose every number is new.
 
 The result is the scenario full validation gives for the same values
 (``tests/test_scenario_template.py`` checks it on every shipped scenario,
@@ -31,6 +35,7 @@ a number with a range, or a non-number is not for the template:
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,14 +49,21 @@ from .schema import Scenario, _at, _field_name
 
 _SLOT = "\x00slot{}\x00"
 _SLOT_JSON = re.compile(r'"\\u0000slot(\d+)\\u0000"')
+#: records kept per slot for the values of recent points (a Sobol design's points
+#: share all but one value with a point before them; a Morris design's lie on a grid)
+_LEAF_MEMO = 8
+#: number texts kept (the same values come back in a Sobol or Morris design)
+_TEXT_MEMO = 1 << 15
 
 
 @dataclass(frozen=True)
 class _Pending:
-    """The resolved data of a templated scenario, built on first use (picklable)."""
+    """The resolved data of a templated scenario, built on first use (picklable):
+    the base's data with each of ``paths`` set to its value in ``values``."""
 
     base: dict
-    changes: tuple[tuple[str, float], ...]
+    paths: Sequence[str]
+    values: Sequence[float]
 
     def __call__(self) -> dict:
         import copy
@@ -59,7 +71,7 @@ class _Pending:
         from .loader import set_value
 
         data = copy.deepcopy(self.base)
-        for path, value in self.changes:
+        for path, value in zip(self.paths, self.values, strict=True):
             set_value(data, path, value)
         return data
 
@@ -113,6 +125,10 @@ class _Code:
         self.lines: list[str] = []
         self.consts: dict[str, Any] = {"_new": _new, "_sa": _setattr}
         self._n = 0
+        self.indent = 0
+
+    def add(self, line: str) -> None:
+        self.lines.append("    " * self.indent + line)
 
     def const(self, value: Any) -> str:
         name = f"k{len(self.consts)}"
@@ -126,13 +142,25 @@ class _Code:
     def emit(self, obj: Any, node: _Node) -> str:
         """Statements that build the copy of ``obj``; returns the variable holding it."""
         out = self.var()
-        add = self.lines.append
+        add = self.add
         if node.kind == "leaf":
             # the record with ``value`` replaced: its fields, extra and private data are
-            # the base record's (scenario objects are frozen), as pydantic's copy does
+            # the base record's (scenario objects are frozen), as pydantic's copy does;
+            # a record made for this value before (a recent point) is taken again
+            memo: dict[float, BaseModel] = {}
+            memo_name = self.const(memo)
+            add(f"a = v[{node.slot}]")
+            add(f"{out} = {self.const(memo.get)}(a)")
+            add(f"if {out} is None:")
+            self.indent += 1
             add(f"d = {self.const(obj.__dict__)}.copy()")
-            add(f"d['value'] = v[{node.slot}]")
+            add("d['value'] = a")
             self._pydantic(out, obj, obj.__pydantic_fields_set__ | {"value"})
+            add("if a:  # not 0.0: -0.0 is the same key, another value")
+            add(f"    if len({memo_name}) >= {_LEAF_MEMO}:")
+            add(f"        {memo_name}.clear()")
+            add(f"    {memo_name}[a] = {out}")
+            self.indent -= 1
             return out
         children = [
             (k, self.emit(getattr(obj, k) if node.kind == "model" else obj[k], n))
@@ -156,7 +184,7 @@ class _Code:
         return out
 
     def _pydantic(self, out: str, obj: BaseModel, fields: set[str]) -> None:
-        add = self.lines.append
+        add = self.add
         add(f"{out} = _new({self.const(type(obj))})")
         add(f"_sa({out}, '__dict__', d)")
         add(f"_sa({out}, '__pydantic_fields_set__', {self.const(fields)})")
@@ -215,9 +243,22 @@ class ScenarioTemplate:
         for i, p in enumerate(self.paths):
             set_value(data, p, _SLOT.format(i))
         pieces = _SLOT_JSON.split(canonical_json(data))
-        self._text = pieces[0::2]
         self._order = np.array([int(i) for i in pieces[1::2]], dtype=np.intp)
         self._parts: list[str] = pieces.copy()
+        #: the texts of a point's values, in the order the JSON holds them
+        order = self._order.tolist()
+        self._in_order: Callable[[Sequence[str]], Sequence[str]] = (
+            operator.itemgetter(*order) if len(order) > 1 else lambda t: [t[order[0]]]
+        )
+        self._text_memo: dict[float, str] = {}
+        #: what every point's scenario gets from the base: its private attributes and
+        #: (for its resolved data, when asked for) the base's resolved data
+        self._private = {
+            "_resolved": None,
+            "_origin": base._origin,
+            "_quantity_locs": base._quantity_locs,
+        }
+        self._base_data = base._resolved_data()
         if sorted(self._order.tolist()) != list(
             range(len(self.paths))
         ):  # pragma: no cover - defensive
@@ -254,10 +295,27 @@ class ScenarioTemplate:
             out[slot] = v
         return out
 
+    def texts(self, values: Sequence[float]) -> list[str]:
+        """Each of ``values`` (plain floats) as the scenario's canonical JSON and
+        ``json.dumps`` write it (its ``repr``). Printing a float costs ~1 µs, most of
+        a point's scenario; the texts of recent values are kept, and a sampled
+        design's points share most of their values (Sobol, Morris)."""
+        memo = self._text_memo
+        out = list(map(memo.get, values))
+        if None in out:
+            if len(memo) >= _TEXT_MEMO:
+                memo.clear()
+            for i, (x, text) in enumerate(zip(values, out, strict=True)):
+                if text is None:
+                    text = out[i] = repr(x)
+                    if x:  # not 0.0: -0.0 is the same key, another text
+                        memo[x] = text
+        return out  # type: ignore[return-value]
+
     def scenario(self, values: np.ndarray, texts: Sequence[str] | None = None) -> Scenario:
         """The scenario with each slot's record set to ``values[slot]`` (checked
         against the ranges: ``ValueError`` for a value outside). ``texts``, if the
-        caller has them: each value's ``repr`` as a float, in slot order (what the
+        caller has them: :meth:`texts` of the values, in slot order (what the
         scenario's canonical JSON holds; the hash is made of them)."""
         values = np.asarray(values, dtype=float)
         if values.shape != self.base_values.shape:
@@ -270,19 +328,17 @@ class ScenarioTemplate:
                 f"[{self.low[i]:g}, {self.high[i]:g}]"
             )
         floats = values.tolist()
+        if texts is None:
+            texts = self.texts(floats)
         new: Scenario = self._copy(floats)
         parts = self._parts.copy()  # the JSON cut at the slots, every other piece a number
-        if texts is None:
-            parts[1::2] = map(repr, values[self._order].tolist())
-        else:
-            parts[1::2] = [texts[i] for i in self._order.tolist()]
-        new._resolved = None
-        new._origin = self.base._origin
-        new._quantity_locs = self.base._quantity_locs
-        new._hash = hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
-        new._pending = _Pending(
-            self.base._resolved_data(), tuple(zip(self.paths, floats, strict=True))
-        )
+        parts[1::2] = self._in_order(texts)
+        # the private attributes, set as pydantic's ``__setattr__`` would (without its checks)
+        private = new.__pydantic_private__
+        assert private is not None
+        private.update(self._private)
+        private["_hash"] = hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
+        private["_pending"] = _Pending(self._base_data, self.paths, floats)
         return new
 
 
