@@ -373,7 +373,7 @@ def test_a_sampled_points_parameters_text_is_json_of_its_values():
     assert any(type(v) is int for v in plan.points[0].values())  # a whole-number field
     for p, values in enumerate(plan.points):
         made = ctx.scenario_for(0, p)
-        assert (0, p) in ctx._texts  # the template made it, with its numbers' texts
+        assert (0, p) in ctx._sampled  # the template made it, with its numbers' texts
         assert ctx.parameters_text(0, p) == json.dumps(values, sort_keys=True, default=str)
     assert made.hash == sc.with_values(plan.points[-1]).hash
     ctx.sets = {"parameters.raid_rate": 0.2}  # with --set: json.dumps, as ever

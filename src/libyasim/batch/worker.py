@@ -74,6 +74,22 @@ def default_runner(scenario: Scenario, *, seed: int, months: int | None = None) 
     return run(scenario, seed=seed, months=months)
 
 
+#: scenarios of points a worker keeps (a point's replicates run one after another)
+_KEPT_POINTS = 8
+
+
+@dataclass
+class _Sampled:
+    """A point the scenario's template made: its slot values and their texts (the
+    texts its scenario's hash was made of), and whether its values are every number
+    of the template as plain numbers (its ``parameters`` text and parameter columns
+    then come from these)."""
+
+    slots: np.ndarray
+    texts: list[str]
+    plain: bool
+
+
 @dataclass
 class BatchContext:
     """Everything a worker needs, sent once per worker (not per task)."""
@@ -90,11 +106,12 @@ class BatchContext:
     driver_pid: int | None = None
     _cache: dict[tuple[int, int], Scenario | Exception] = field(default_factory=dict, repr=False)
     _templates: dict[int, ScenarioTemplate | None] = field(default_factory=dict, repr=False)
-    #: the texts (``repr``) of a templated point's slot values, shared by its scenario's
-    #: hash and its ``parameters`` text (the same 400-odd numbers: printing them is
-    #: most of the cost of either)
-    _texts: dict[tuple[int, int], list[str]] = field(default_factory=dict, repr=False)
+    #: the points the templates made (of the points in ``_cache``)
+    _sampled: dict[tuple[int, int], _Sampled] = field(default_factory=dict, repr=False)
+    #: per scenario: its ``parameters`` text cut where the template's numbers go
     _heads: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    #: per scenario: the template slot of each parameter column (None: not all have one)
+    _columns: dict[int, np.ndarray | None] = field(default_factory=dict, repr=False)
 
     def template_for(self, si: int) -> ScenarioTemplate | None:
         """The scenario's template (the ``--set`` values applied) over every path the
@@ -113,7 +130,7 @@ class BatchContext:
         return self._templates[si]
 
     def scenario_for(self, si: int, point: int) -> Scenario:
-        """The scenario with the point's overrides (cached: replicates share it).
+        """The scenario with the point's overrides (kept: replicates share it).
 
         Points inside the ranges of the scenario's numbers (what samplers draw) are
         made by the scenario's :class:`ScenarioTemplate`; anything else by
@@ -121,14 +138,22 @@ class BatchContext:
         key = (si, point)
         hit = self._cache.get(key)
         if hit is None:
+            if len(self._cache) >= _KEPT_POINTS:
+                self._cache.clear()
+                self._sampled.clear()
             values = self.points[point]
             try:
                 tpl = self.template_for(si) if values else None
                 slots = tpl.values(values) if tpl is not None else None
-                if slots is not None:
-                    texts = list(map(repr, slots.tolist()))
-                    hit = tpl.scenario(slots, texts)  # type: ignore[union-attr]
-                    self._texts[key] = texts
+                if tpl is not None and slots is not None:
+                    texts = tpl.texts(slots.tolist())
+                    hit = tpl.scenario(slots, texts)
+                    plain = (
+                        not self.sets
+                        and len(values) == len(texts)
+                        and set(map(type, values.values())) <= {float, int}
+                    )
+                    self._sampled[key] = _Sampled(slots, texts, plain)
                 else:
                     overrides = {**self.sets, **values}
                     hit = (
@@ -138,9 +163,6 @@ class BatchContext:
                     )
             except Exception as exc:  # an invalid point: its runs fail, the batch goes on
                 hit = exc
-            if len(self._cache) > 64:
-                self._cache.clear()
-                self._texts = {k: v for k, v in self._texts.items() if k == key}
             self._cache[key] = hit
         if isinstance(hit, Exception):
             raise hit
@@ -150,36 +172,52 @@ class BatchContext:
         """The ``parameters`` column of the point's runs: the ``--set`` values and the
         point's, as ``json.dumps(..., sort_keys=True, default=str)`` writes them.
 
-        For a point the scenario's template made (a sampled point: every number of
-        the template, no ``--set``), the same text is put together from the texts
-        its scenario's hash was made of (the template's paths are sorted, as
-        ``sort_keys`` sorts; ``json`` writes a float as its ``repr``)."""
+        For a point the scenario's template made from plain numbers (a sampled point:
+        every number of the template, no ``--set``), the same text is put together
+        from the texts its scenario's hash was made of (the template's paths are
+        sorted, as ``sort_keys`` sorts; ``json`` writes a float as its ``repr``)."""
         values = self.points[point]
-        texts = self._texts.get((si, point))
+        made = self._sampled.get((si, point))
         tpl = self._templates.get(si)
-        if texts is not None and tpl is not None and not self.sets and len(values) == len(texts):
+        if made is not None and made.plain and tpl is not None:
             heads = self._heads.get(si)
-            if heads is None:
-                heads = self._heads[si] = [json.dumps(p) + ": " for p in tpl.paths]
-            pieces = []
-            for path, head, text in zip(tpl.paths, heads, texts, strict=True):
-                v = values.get(path)
-                if type(v) is float:
-                    pieces.append(head + text)
-                elif type(v) is int:
-                    pieces.append(head + repr(v))
-                else:
-                    break
-            else:
-                return "{" + ", ".join(pieces) + "}"
+            if heads is None:  # '{"path": ', '', ', "path": ', '', ..., '}'
+                heads = []
+                for i, path in enumerate(tpl.paths):
+                    heads += [("{" if i == 0 else ", ") + json.dumps(path) + ": ", ""]
+                heads = self._heads[si] = [*heads, "}"]
+            parts = heads.copy()
+            parts[1::2] = made.texts
+            if int in set(map(type, values.values())):  # whole numbers, written as such
+                slots = tpl.slots
+                for path, v in values.items():
+                    if type(v) is int:
+                        parts[2 * slots[path] + 1] = repr(v)
+            return "".join(parts)
         return json.dumps({**self.sets, **values}, sort_keys=True, default=str)
+
+    def point_columns(self, si: int, point: int) -> np.ndarray:
+        """The values of the varied parameters at a point (NaN where not a number)."""
+        made = self._sampled.get((si, point))
+        if made is not None and made.plain:
+            if si not in self._columns:
+                tpl = self._templates.get(si)
+                slots = tpl.slots if tpl is not None else {}
+                known = all(p in slots for p in self.param_columns)
+                self._columns[si] = (
+                    np.array([slots[p] for p in self.param_columns], dtype=np.intp)
+                    if known
+                    else None
+                )
+            idx = self._columns[si]
+            if idx is not None:
+                return made.slots[idx]
+        return _point_columns(self, self.points[point])
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_cache"] = {}
-        state["_templates"] = {}
-        state["_texts"] = {}
-        state["_heads"] = {}
+        for name in ("_cache", "_templates", "_sampled", "_heads", "_columns"):
+            state[name] = {}
         return state
 
 
@@ -196,7 +234,15 @@ class ChunkReport:
 
 
 def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is float or kind is bool:  # the common cases first
+        out[prefix] = value
+    elif kind is dict:
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    elif kind is int:
+        out[prefix] = float(value)
+    elif isinstance(value, dict):
         for k, v in value.items():
             _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
     elif isinstance(value, bool):
@@ -221,7 +267,6 @@ class _Strings:
 
     def __init__(self) -> None:
         self.codes: dict[str | None, int] = {}
-        self.parts: list[np.ndarray] = []
 
     def code(self, text: str | None) -> int:
         c = self.codes.get(text)
@@ -229,15 +274,12 @@ class _Strings:
             c = self.codes[text] = len(self.codes)
         return c
 
-    def add(self, codes: np.ndarray) -> None:
-        self.parts.append(codes.astype(np.int32, copy=False))
-
-    def column(self) -> pa.DictionaryArray:
-        """The texts, dictionary-encoded (written as the plain text column they are:
-        :func:`~.store.as_declared`)."""
+    def column(self, idx: np.ndarray) -> pa.DictionaryArray:
+        """The texts of codes ``idx``, dictionary-encoded (written as the plain text
+        column they are: :func:`~.store.as_declared`)."""
         dictionary = pa.array(list(self.codes), type=pa.string())
-        idx = np.concatenate(self.parts) if self.parts else np.zeros(0, np.int32)
-        return pa.DictionaryArray.from_arrays(pa.array(idx, type=pa.int32()), dictionary)
+        indices = pa.array(idx.astype(np.int32, copy=False), type=pa.int32())
+        return pa.DictionaryArray.from_arrays(indices, dictionary, safe=False)  # codes < len
 
 
 def _text1(v: Any) -> str | None:
@@ -248,76 +290,95 @@ def _text1(v: Any) -> str | None:
 
 
 class _Months:
-    """``YYYY-MM`` texts as dates (the first day of the month), each text converted once."""
+    """``YYYY-MM`` texts as dates (days since 1970-01-01 of the month's first day, as
+    Arrow's ``date32`` holds them), each text converted once."""
 
     def __init__(self) -> None:
-        self.seen: dict[Any, np.datetime64] = {}
+        self.seen: dict[Any, int] = {}
 
     def __call__(self, months: Any) -> np.ndarray:
         texts = months.tolist() if hasattr(months, "tolist") else list(months)
         try:
-            return np.array([self.seen[t] for t in texts], dtype="datetime64[D]")
+            return np.fromiter(map(self.seen.__getitem__, texts), np.int32, len(texts))
         except KeyError:
-            for t, d in zip(texts, month_dates(texts), strict=True):
-                self.seen[t] = d
-            return np.array([self.seen[t] for t in texts], dtype="datetime64[D]")
+            days = month_dates(texts).astype(np.int64)
+            self.seen.update(zip(texts, days.tolist(), strict=True))
+            return days.astype(np.int32)
+
+
+def _dates(days: np.ndarray) -> pa.Array:
+    """Days since 1970-01-01 (int32) as an Arrow ``date32`` array, without a copy."""
+    return pa.array(days, type=pa.int32()).view(pa.date32())
+
+
+class _Layout:
+    """The rows of a run's series of one shape (its columns and months), the same for
+    every run of that shape: each row's variable and actor codes, step and month."""
+
+    __slots__ = ("actor", "month", "size", "step", "variable")
+
+    def __init__(self, rows: _SeriesRows, columns: Sequence[str], steps: np.ndarray, months: Any):
+        pairs = [c.partition(".")[::2] for c in columns]
+        n = len(steps)
+        self.variable = np.repeat(np.array([rows.variable.code(v) for v, _a in pairs], np.int32), n)
+        self.actor = np.repeat(np.array([rows.actor.code(a) for _v, a in pairs], np.int32), n)
+        self.step = np.tile(steps.astype(np.int32), len(pairs))
+        self.month = np.tile(rows._months(months), len(pairs))
+        self.size = n * len(pairs)
 
 
 class _SeriesRows:
-    """A chunk's monthly series, long (run, month, variable, actor, value), as arrays."""
+    """A chunk's monthly series, long (run, month, variable, actor, value), as arrays:
+    per run its codes, its shape (:class:`_Layout`) and its values."""
 
     def __init__(self) -> None:
         self.run_id, self.scenario = _Strings(), _Strings()
         self.variable, self.actor = _Strings(), _Strings()
-        self.step: list[np.ndarray] = []
-        self.month: list[np.ndarray] = []
+        self.runs: list[tuple[int, int, _Layout]] = []  # run and scenario codes, shape
         self.value: list[np.ndarray] = []
-        self._names: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._layouts: dict[tuple[Any, ...], _Layout] = {}
         self._months = _Months()
 
-    def prepare(self, run_id: str, scenario: str, series: SeriesTable) -> tuple[np.ndarray, ...]:
+    def prepare(self, run_id: str, scenario: str, series: SeriesTable) -> tuple[Any, ...]:
         """``<variable>.<actor>`` columns of a run's series → long rows (kept by
         :meth:`commit`: a run that fails half-way leaves nothing behind)."""
-        value_cols = tuple(series.columns)
-        codes = self._names.get(value_cols)
-        if codes is None:
-            pairs = [c.partition(".")[::2] for c in value_cols]
-            codes = (
-                np.array([self.variable.code(v) for v, _a in pairs], np.int32),
-                np.array([self.actor.code(a) for _v, a in pairs], np.int32),
-            )
-            self._names[value_cols] = codes
-        n, k = len(series), len(value_cols)
-        return (
-            np.full(n * k, self.run_id.code(run_id), np.int32),
-            np.full(n * k, self.scenario.code(scenario), np.int32),
-            np.repeat(codes[0], n),
-            np.repeat(codes[1], n),
-            np.tile(np.asarray(series.steps, dtype=np.int32), k),
-            np.tile(self._months(series.months), k),
-            np.asarray(series.values, dtype=float).T.reshape(-1),
-        )
+        steps = np.asarray(series.steps)
+        key = (tuple(series.columns), steps.tobytes(), tuple(series.months))
+        layout = self._layouts.get(key)
+        if layout is None:
+            layout = self._layouts[key] = _Layout(self, series.columns, steps, series.months)
+        values = np.asarray(series.values, dtype=float).T.reshape(-1)
+        if len(values) != layout.size:
+            raise ValueError(f"the series has {len(values)} values, not {layout.size}")
+        return (self.run_id.code(run_id), self.scenario.code(scenario), layout), values
 
-    def commit(self, rows: tuple[np.ndarray, ...]) -> None:
-        run_id, scenario, variable, actor, step, month, value = rows
-        self.run_id.add(run_id)
-        self.scenario.add(scenario)
-        self.variable.add(variable)
-        self.actor.add(actor)
-        self.step.append(step)
-        self.month.append(month)
-        self.value.append(value)
+    def commit(self, rows: tuple[Any, ...]) -> None:
+        run, values = rows
+        self.runs.append(run)
+        self.value.append(values)
 
     def table(self) -> pa.Table | None:
         if not self.value:
             return None
+        runs, scenarios, layouts = zip(*self.runs, strict=True)
+        sizes = [layout.size for layout in layouts]
+        first = layouts[0]
+        if all(layout is first for layout in layouts):  # one shape (a batch's usual case)
+
+            def column(name: str) -> np.ndarray:
+                return np.tile(getattr(first, name), len(layouts))  # type: ignore[no-any-return]
+        else:
+
+            def column(name: str) -> np.ndarray:
+                return np.concatenate([getattr(layout, name) for layout in layouts])
+
         cols = {
-            "run_id": self.run_id.column(),
-            "scenario": self.scenario.column(),
-            "step": np.concatenate(self.step),
-            "month": np.concatenate(self.month),
-            "variable": self.variable.column(),
-            "actor": self.actor.column(),
+            "run_id": self.run_id.column(np.repeat(np.array(runs, np.int32), sizes)),
+            "scenario": self.scenario.column(np.repeat(np.array(scenarios, np.int32), sizes)),
+            "step": column("step"),
+            "month": _dates(column("month")),
+            "variable": self.variable.column(column("variable")),
+            "actor": self.actor.column(column("actor")),
             "value": np.concatenate(self.value),
         }
         return pa.table(cols, schema=SERIES_SCHEMA)
@@ -340,6 +401,7 @@ class _EventRows:
 
     def __init__(self) -> None:
         self.run_id, self.scenario = _Strings(), _Strings()
+        self.runs: list[tuple[int, int, int]] = []  # run and scenario codes, events
         self.text: dict[str, list[Any]] = {c: [] for c in self.TEXT}
         self.numbers: dict[str, list[np.ndarray]] = {c: [] for c in ("step", "month", "fatalities")}
         self._months = _Months()
@@ -347,8 +409,7 @@ class _EventRows:
     def prepare(self, run_id: str, scenario: str, events: EventTable) -> dict[str, Any]:
         n = len(events)
         out: dict[str, Any] = {
-            "run_id": np.full(n, self.run_id.code(run_id), np.int32),
-            "scenario": np.full(n, self.scenario.code(scenario), np.int32),
+            "run": (self.run_id.code(run_id), self.scenario.code(scenario), n),
             "step": np.asarray(events["step"], dtype=np.int32),
             "month": self._months(events["month"]),
             "fatalities": np.asarray(events["fatalities"], dtype=float),
@@ -360,21 +421,25 @@ class _EventRows:
         return out
 
     def commit(self, rows: dict[str, Any]) -> None:
-        self.run_id.add(rows["run_id"])
-        self.scenario.add(rows["scenario"])
+        self.runs.append(rows["run"])
         for c, parts in self.numbers.items():
             parts.append(rows[c])
         for c, texts in self.text.items():
             texts.extend(rows[c])
 
     def table(self) -> pa.Table | None:
-        if not self.numbers["step"]:
+        if not self.runs:
             return None
-        cols: dict[str, Any] = {"run_id": self.run_id.column(), "scenario": self.scenario.column()}
+        runs, scenarios, sizes = (np.array(c, np.int32) for c in zip(*self.runs, strict=True))
+        cols: dict[str, Any] = {
+            "run_id": self.run_id.column(np.repeat(runs, sizes)),
+            "scenario": self.scenario.column(np.repeat(scenarios, sizes)),
+        }
         for c, texts in self.text.items():
             cols[c] = _text_array(texts)
         for c, parts in self.numbers.items():
             cols[c] = np.concatenate(parts)
+        cols["month"] = _dates(cols["month"])
         return pa.table({f.name: cols[f.name] for f in EVENTS_SCHEMA}, schema=EVENTS_SCHEMA)
 
 
@@ -531,7 +596,6 @@ def _run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
     by_point: dict[int, tuple[str, np.ndarray]] = {}  # replicates share their point's columns
     for spec in chunk:
         _stop_if_orphaned(ctx)
-        point = ctx.points[spec.point]
         row: dict[str, Any] = {
             "run_index": spec.index,
             "run_id": spec.run_id,
@@ -575,7 +639,7 @@ def _run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
         cached = by_point.get(spec.point)
         if cached is None:  # after the point's scenario: its numbers' texts make this text
             text = ctx.parameters_text(spec.scenario, spec.point)
-            cached = by_point[spec.point] = (text, _point_columns(ctx, point))
+            cached = by_point[spec.point] = (text, ctx.point_columns(spec.scenario, spec.point))
         row["parameters"] = cached[0]
         row["elapsed_s"] = time.perf_counter() - t0
         report.elapsed += row["elapsed_s"]
