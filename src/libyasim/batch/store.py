@@ -99,7 +99,7 @@ def atomic_write_table(path: Path, table: pa.Table) -> None:
         pq.write_table(
             table,
             fh,
-            compression="zstd",
+            compression=_compression(table),
             use_dictionary=_dictionary(table),
             write_statistics=_statistics(table),
         )
@@ -109,14 +109,37 @@ def atomic_write_table(path: Path, table: pa.Table) -> None:
     _fsync_dir(path.parent)
 
 
+#: text columns of a runs table whose every value differs (no dictionary helps them)
+_UNIQUE_TEXTS = frozenset({"run_id", "parameters", "traceback"})
+
+
 def _dictionary(table: pa.Table) -> bool | list[str]:
-    """The columns worth dictionary-encoding: all of a long table (its values repeat),
-    the columns that are not floats of a wide one (a runs table's parameters and
-    figures: nearly every value differs, so the encoder's try is wasted: ~30% of
-    the write)."""
+    """The columns worth dictionary-encoding: the texts (and lists of texts), whose
+    values repeat; not the numbers and dates (a long table's steps and months
+    compress better, and sooner, as they are), and not a wide (runs) table's texts
+    that differ from row to row (its run ids, parameters): for those the encoder's
+    try is wasted."""
+    wide = table.num_columns >= 50
+    return [
+        f.name for f in table.schema if _is_text(f.type) and not (wide and f.name in _UNIQUE_TEXTS)
+    ] or False
+
+
+def _is_text(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return _is_text(t.value_type)
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+def _compression(table: pa.Table) -> str | dict[str, str]:
+    """zstd; but the floats of a wide (runs) table, a few hundred short columns of a
+    chunk's runs, take snappy: zstd's set-up per column is most of such a table's
+    write, and snappy keeps them nearly as small."""
     if table.num_columns < 50:
-        return [f.name for f in table.schema if not pa.types.is_floating(f.type)] or False
-    return [f.name for f in table.schema if not pa.types.is_floating(f.type)]
+        return "zstd"
+    return {f.name: "snappy" if pa.types.is_floating(f.type) else "zstd" for f in table.schema}
 
 
 def _statistics(table: pa.Table) -> bool | list[str]:

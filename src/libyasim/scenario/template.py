@@ -139,8 +139,11 @@ class _Code:
         self._n += 1
         return f"x{self._n}"
 
-    def emit(self, obj: Any, node: _Node) -> str:
-        """Statements that build the copy of ``obj``; returns the variable holding it."""
+    def emit(self, obj: Any, node: _Node, top: bool = True) -> str:
+        """Statements that build the copy of ``obj``; returns the variable holding it.
+        A container below the top one that the last point made with the same changed
+        children (the same objects) is taken again; the top one (the scenario) is new
+        each time."""
         out = self.var()
         add = self.add
         if node.kind == "leaf":
@@ -163,9 +166,17 @@ class _Code:
             self.indent -= 1
             return out
         children = [
-            (k, self.emit(getattr(obj, k) if node.kind == "model" else obj[k], n))
+            (k, self.emit(getattr(obj, k) if node.kind == "model" else obj[k], n, top=False))
             for k, n in node.children.items()
         ]
+        if not top:  # the container made last time, if its changed children are the same
+            made = [None] * (len(children) + 1)  # the children, then the container
+            last = self.const(made)
+            same = " and ".join(f"{last}[{i}] is {x}" for i, (_k, x) in enumerate(children))
+            add(f"if {same}:")
+            add(f"    {out} = {last}[{len(children)}]")
+            add("else:")
+            self.indent += 1
         if node.kind == "model":  # ``obj.model_copy(update=...)``, without its generic steps
             add(f"d = {self.const(obj.__dict__)}.copy()")
             for k, x in children:
@@ -181,6 +192,9 @@ class _Code:
             for k, x in children:
                 add(f"d[{self.const(k)}] = {x}")
             add(f"{out} = d")
+        if not top:
+            add(f"{last}[:] = ({', '.join(x for _k, x in children)}, {out})")
+            self.indent -= 1
         return out
 
     def _pydantic(self, out: str, obj: BaseModel, fields: set[str]) -> None:
