@@ -180,9 +180,7 @@ def as_declared(table: pa.Table, name: str) -> pa.Table:
     strings, without a chunk ever holding its ~600,000 run ids as text. Should the
     Parquet writer not keep the schema it is given (:func:`_keeps_given_schema`), the
     columns are decoded first."""
-    declared = with_field_metadata(
-        name, pa.schema([pa.field(f.name, _plain_type(f.type)) for f in table.schema])
-    )
+    declared, serialized = _declared(name, tuple((f.name, f.type) for f in table.schema))
     nulls = any(  # Parquet writes no dictionary that holds a null: decoded first
         chunk.dictionary.null_count
         for col in table.columns
@@ -192,8 +190,18 @@ def as_declared(table: pa.Table, name: str) -> pa.Table:
     if declared.types == table.schema.types or nulls or not _keeps_given_schema():
         return table.cast(declared)
     meta = dict(table.schema.metadata or {})
-    meta[ARROW_SCHEMA] = base64.b64encode(declared.serialize().to_pybytes())
+    meta[ARROW_SCHEMA] = serialized
     return table.replace_schema_metadata(meta)
+
+
+@functools.lru_cache(maxsize=32)
+def _declared(name: str, fields: tuple[tuple[str, pa.DataType], ...]) -> tuple[pa.Schema, bytes]:
+    """The schema a table of these fields declares (:func:`as_declared`), and its
+    ``ARROW:schema`` text; the same for every chunk of a batch."""
+    declared = with_field_metadata(
+        name, pa.schema([pa.field(n, _plain_type(t)) for n, t in fields])
+    )
+    return declared, base64.b64encode(declared.serialize().to_pybytes())
 
 
 #: the Parquet key-value metadata key of the file's Arrow schema

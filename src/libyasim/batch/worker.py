@@ -7,6 +7,7 @@ failed with its error and traceback; the chunk goes on.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -358,30 +359,52 @@ class _SeriesRows:
         self.value.append(values)
 
     def table(self) -> pa.Table | None:
+        """The chunk's series, each column a chunked array of the runs' rows: a run's
+        shape columns are its :class:`_Layout`'s arrays (shared by every run of that
+        shape), its values its own array; nothing is copied into chunk-sized arrays
+        (whose fresh memory costs more in page faults than the copy itself)."""
         if not self.value:
             return None
-        runs, scenarios, layouts = zip(*self.runs, strict=True)
-        sizes = [layout.size for layout in layouts]
-        first = layouts[0]
-        if all(layout is first for layout in layouts):  # one shape (a batch's usual case)
-
-            def column(name: str) -> np.ndarray:
-                return np.tile(getattr(first, name), len(layouts))  # type: ignore[no-any-return]
-        else:
-
-            def column(name: str) -> np.ndarray:
-                return np.concatenate([getattr(layout, name) for layout in layouts])
-
-        cols = {
-            "run_id": self.run_id.column(np.repeat(np.array(runs, np.int32), sizes)),
-            "scenario": self.scenario.column(np.repeat(np.array(scenarios, np.int32), sizes)),
-            "step": column("step"),
-            "month": _dates(column("month")),
-            "variable": self.variable.column(column("variable")),
-            "actor": self.actor.column(column("actor")),
-            "value": np.concatenate(self.value),
+        texts = {
+            name: pa.array(list(strings.codes), type=pa.string())
+            for name, strings in (
+                ("run_id", self.run_id),
+                ("scenario", self.scenario),
+                ("variable", self.variable),
+                ("actor", self.actor),
+            )
         }
-        return pa.table(cols, schema=SERIES_SCHEMA)
+        coded: dict[tuple[str, int], pa.Array] = {}  # (column, id of a layout's array)
+
+        def codes(name: str, idx: np.ndarray) -> pa.Array:
+            indices = pa.array(idx, type=pa.int32())
+            return pa.DictionaryArray.from_arrays(indices, texts[name], safe=False)
+
+        def shape(name: str, layout: _Layout) -> pa.Array:
+            """A column of a layout (kept alive by ``self.runs``: its id stays its own)."""
+            idx = getattr(layout, name)
+            hit = coded.get((name, id(idx)))
+            if hit is None:
+                if name == "step":
+                    hit = pa.array(idx, type=pa.int32())
+                elif name == "month":
+                    hit = _dates(idx)
+                else:
+                    hit = codes(name, idx)
+                coded[(name, id(idx))] = hit
+            return hit
+
+        cols: dict[str, list[pa.Array]] = {f.name: [] for f in SERIES_SCHEMA}
+        for (run, scenario, layout), values in zip(self.runs, self.value, strict=True):
+            cols["run_id"].append(codes("run_id", np.full(layout.size, run, np.int32)))
+            cols["scenario"].append(codes("scenario", np.full(layout.size, scenario, np.int32)))
+            for name in ("step", "month", "variable", "actor"):
+                cols[name].append(shape(name, layout))
+            cols["value"].append(pa.array(values, type=pa.float64()))
+        return pa.Table.from_arrays(
+            [pa.chunked_array(cols[f.name], type=f.type) for f in SERIES_SCHEMA],
+            schema=SERIES_SCHEMA,
+        )
 
 
 def _text_array(col: Sequence[Any]) -> pa.Array:
@@ -549,8 +572,15 @@ class _RunRows:
             )
             arrays.append(pa.array(values, type=typ, from_pandas=True))
             fields.append(pa.field(name, typ))
-        schema = with_field_metadata("runs", pa.schema(fields))
+        schema = _runs_schema(tuple((f.name, f.type) for f in fields))
         return pa.Table.from_arrays(arrays, schema=schema)
+
+
+@functools.lru_cache(maxsize=32)
+def _runs_schema(fields: tuple[tuple[str, pa.DataType], ...]) -> pa.Schema:
+    """The runs table's schema, each field with its description and unit (the same
+    for every chunk of a batch)."""
+    return with_field_metadata("runs", pa.schema([pa.field(n, t) for n, t in fields]))
 
 
 def _point_columns(ctx: BatchContext, point: dict[str, Any]) -> np.ndarray:
