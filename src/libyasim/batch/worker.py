@@ -147,8 +147,9 @@ class BatchContext:
                 tpl = self.template_for(si) if values else None
                 slots = tpl.values(values) if tpl is not None else None
                 if tpl is not None and slots is not None:
-                    texts = tpl.texts(slots.tolist())
-                    hit = tpl.scenario(slots, texts)
+                    floats = slots.tolist()
+                    texts = tpl.texts(floats)
+                    hit = tpl.made(floats, texts)
                     plain = (
                         not self.sets
                         and len(values) == len(texts)

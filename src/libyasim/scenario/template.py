@@ -342,8 +342,11 @@ class ScenarioTemplate:
                 f"[{self.low[i]:g}, {self.high[i]:g}]"
             )
         floats = values.tolist()
-        if texts is None:
-            texts = self.texts(floats)
+        return self.made(floats, self.texts(floats) if texts is None else texts)
+
+    def made(self, floats: list[float], texts: Sequence[str]) -> Scenario:
+        """:meth:`scenario` of values already checked (:meth:`values` gave them), as
+        plain floats in slot order, and their :meth:`texts`."""
         new: Scenario = self._copy(floats)
         parts = self._parts.copy()  # the JSON cut at the slots, every other piece a number
         parts[1::2] = self._in_order(texts)
