@@ -14,6 +14,10 @@ decisions, ``rng.standard_normal(out=...)`` for the sponsors' utilities), so the
 streams are numpy's, whatever the executor. A Generator itself is never passed
 to a kernel (numba unboxes it at 24-35 µs a call).
 
+- **Arguments.** Unboxing an array argument costs a kernel call ~0.2-0.3 µs;
+  the month's kernels take the model's long-lived arrays as one table of
+  addresses instead (:mod:`.args`), and only what a month may replace (tables
+  that grow, the event log's buffers, the month's matrices) as arguments.
 - **Cache.** Compiled code is cached on disk (``cache=True``) in one directory
   per module and version of its source: ``kernels-<module>-<hash>``, the hash of
   the module's source and of every model module it imports from
