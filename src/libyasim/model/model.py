@@ -42,6 +42,7 @@ from ..scenario import load_scenario
 from ..scenario.schema import CHANNELS, INTERESTS, Scenario
 from ..scenario.types import month_index, month_name
 from . import conflict, forces, politics, setup, support
+from .args import b2, f1, f2, table
 from .eventlog import EventLog
 from .factions import Faction
 from .jit import Coefficients, kernel
@@ -605,8 +606,7 @@ class LibyaModel(mesa.Model):
             )
 
     def _reset_tallies(self) -> None:
-        _reset(self.region_deaths, self.jihadist_attack_deaths, self.involved, self.losses,
-               self.jihadist_losses_by, self.pair_deaths, self.attacked, self.tally)  # fmt: skip
+        _reset_p(table(self, _RESET))
 
     def sync_strength(self) -> None:
         """Garrisons clipped at 0; ``strength`` (in place) their sum per faction."""
@@ -623,6 +623,20 @@ class LibyaModel(mesa.Model):
 
     def __repr__(self) -> str:
         return f"<LibyaModel {self.spec.id} seed={self.seed} month={self.month}>"
+
+
+#: :func:`_reset`'s arrays (the model's, by attribute name) in the slots of its table
+#: (:mod:`.args`), for :func:`_reset_p`
+_RESET = (
+    "region_deaths", "jihadist_attack_deaths", "involved", "losses", "jihadist_losses_by",
+    "pair_deaths", "attacked", "tally",
+)  # fmt: skip
+
+
+@kernel
+def _reset_p(t: np.ndarray) -> None:
+    """:func:`_reset` on the arrays of the table ``t`` (:data:`_RESET`)."""
+    _reset(f1(t, 0), f1(t, 1), b2(t, 2), f1(t, 3), f1(t, 4), f2(t, 5), b2(t, 6), f1(t, 7))
 
 
 @kernel

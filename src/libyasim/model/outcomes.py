@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from .args import f1, f2, f3, i1, table
 from .eventlog import ACTOR1, ACTOR2, DEATHS, KIND, REGION, STEP, month_text, round3
 from .jit import kernel
 from .result import EventTable, SeriesTable
@@ -54,9 +55,8 @@ class SeriesRecorder:
         row = len(self.steps)
         if row >= len(self.table):  # stepped beyond the planned months
             self.table = np.vstack([self.table, np.zeros_like(self.table)])
-        _record(self.table[row], m.strength, m.control, m.pop_share, m.legitimacy, m.popularity,
-                m.flows, m.budget, m.settlement, m.I, m.threat, m.fatalities,
-                m.battle_deaths)  # fmt: skip
+        _record_p(table(m, _RECORD), self.table[row], m.I, m.threat, m.fatalities,
+                  m.battle_deaths)  # fmt: skip
         self.steps.append(m.steps)
 
     def arrays(self) -> SeriesTable:
@@ -90,6 +90,22 @@ def _layout(
     F, S = len(f), len(s)
     o = np.cumsum([0, F, F, F, F, F, S * F, S, len(issues), 3]).tolist()
     return tuple(cols), tuple(slice(a, b) for a, b in pairwise(o))
+
+
+#: :func:`_record`'s arrays (the model's, by attribute name) in the slots of its table
+#: (:mod:`.args`), for :func:`_record_p`
+_RECORD = (
+    "strength", "control", "pop_share", "legitimacy", "popularity", "flows", "budget",
+    "settlement",
+)  # fmt: skip
+
+
+@kernel
+def _record_p(t: np.ndarray, r: np.ndarray, n_issues: int, threat: float, fatalities: float,
+              battle_deaths: float) -> None:  # fmt: skip
+    """:func:`_record` on the arrays of the table ``t`` (:data:`_RECORD`)."""
+    _record(r, f1(t, 0), i1(t, 1), f1(t, 2), f1(t, 3), f2(t, 4), f3(t, 5), f2(t, 6), f1(t, 7),
+            n_issues, threat, fatalities, battle_deaths)  # fmt: skip
 
 
 @kernel
