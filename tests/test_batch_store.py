@@ -380,3 +380,30 @@ def test_a_sampled_points_parameters_text_is_json_of_its_values():
     assert ctx.parameters_text(0, 0) == json.dumps(
         {**ctx.sets, **plan.points[0]}, sort_keys=True, default=str
     )
+
+
+def test_a_chunks_runs_table_holds_each_runs_own_figures():
+    """Runs with the same figures, then fewer, then others: each figure's column holds
+    every run's value in order and a null where a run has no such figure."""
+    import numpy as np
+
+    from libyasim.batch.worker import RUN_COLUMNS, _RunRows
+
+    rows = _RunRows(["parameters.x"])
+    figures = [
+        {"a": 1.0, "b.c": 2.0},
+        {"a": 3.0, "b.c": 4.0},
+        {"a": 5.0},
+        {"a": 6.0, "d": True},
+        {"a": 7.0, "d": False},
+        {"b.c": 8.0, "a": 9.0},
+    ]
+    for i, figs in enumerate(figures):
+        row = dict.fromkeys(RUN_COLUMNS)
+        row.update(run_index=i, run_id=f"r{i}", point=i, replicate=0, seed=i, attempt=1)
+        rows.add(row, np.array([float(i)]), figs)
+    table = rows.table()
+    assert table.column("run_id").to_pylist() == [f"r{i}" for i in range(6)]
+    assert table.column("param__parameters__x").to_pylist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    for name, column in (("a", "fig__a"), ("b.c", "fig__b__c"), ("d", "fig__d")):
+        assert table.column(column).to_pylist() == [f.get(name) for f in figures]

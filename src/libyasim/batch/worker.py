@@ -77,6 +77,15 @@ def default_runner(scenario: Scenario, *, seed: int, months: int | None = None) 
 
 #: scenarios of points a worker keeps (a point's replicates run one after another)
 _KEPT_POINTS = 8
+_NUMBER = {float, int}
+
+
+def _next(items: list[Any], value: Any, start: int) -> int:
+    """The position of ``value`` in ``items`` from ``start`` on (a C scan), or -1."""
+    try:
+        return items.index(value, start)
+    except ValueError:
+        return -1
 
 
 @dataclass
@@ -89,6 +98,8 @@ class _Sampled:
     slots: np.ndarray
     texts: list[str]
     plain: bool
+    #: (slot, text) of the values that are whole numbers (``json`` writes ``3``, not ``3.0``)
+    ints: list[tuple[int, str]]
 
 
 @dataclass
@@ -150,12 +161,15 @@ class BatchContext:
                     floats = slots.tolist()
                     texts = tpl.texts(floats)
                     hit = tpl.made(floats, texts)
-                    plain = (
-                        not self.sets
-                        and len(values) == len(texts)
-                        and set(map(type, values.values())) <= {float, int}
-                    )
-                    self._sampled[key] = _Sampled(slots, texts, plain)
+                    kinds = list(map(type, values.values()))
+                    plain = not self.sets and len(values) == len(texts) and set(kinds) <= _NUMBER
+                    ints = []
+                    if plain and int in kinds:
+                        paths, i = list(values), -1
+                        while (i := _next(kinds, int, i + 1)) >= 0:
+                            path = paths[i]
+                            ints.append((tpl.slots[path], repr(values[path])))
+                    self._sampled[key] = _Sampled(slots, texts, plain, ints)
                 else:
                     overrides = {**self.sets, **values}
                     hit = (
@@ -190,11 +204,8 @@ class BatchContext:
                 heads = self._heads[si] = [*heads, "}"]
             parts = heads.copy()
             parts[1::2] = made.texts
-            if int in set(map(type, values.values())):  # whole numbers, written as such
-                slots = tpl.slots
-                for path, v in values.items():
-                    if type(v) is int:
-                        parts[2 * slots[path] + 1] = repr(v)
+            for slot, text in made.ints:
+                parts[2 * slot + 1] = text
             return "".join(parts)
         return json.dumps({**self.sets, **values}, sort_keys=True, default=str)
 
@@ -533,11 +544,19 @@ class _RunRows:
         self.figs: dict[str, list[Any]] = {}
         self._fig_names: dict[str, str] = {}
         self.n = 0
+        #: the figures of the last run, in order, and their columns
+        self._last: tuple[tuple[str, ...], list[list[Any]]] = ((), [])
 
     def add(self, row: dict[str, Any], params: np.ndarray, figures: dict[str, Any]) -> None:
         for c, col in self.fixed.items():
             col.append(row[c])
         self.params.append(params)
+        keys = tuple(figures)
+        if keys == self._last[0] and len(keys) == len(self.figs):  # the same figures, all
+            for col, v in zip(self._last[1], figures.values(), strict=True):
+                col.append(v)
+            self.n += 1
+            return
         names = self._fig_names
         for k, v in figures.items():
             name = names.get(k)
@@ -551,6 +570,7 @@ class _RunRows:
         for col in self.figs.values():
             if len(col) < self.n:
                 col.append(None)
+        self._last = (keys, [self.figs[names[k]] for k in keys])
 
     def table(self) -> pa.Table:
         arrays: list[pa.Array] = [
