@@ -828,6 +828,45 @@ class PrimResult:
 
 
 @numba.njit(cache=True)
+def _nth_inside(
+    x: np.ndarray, srt: np.ndarray, inside: np.ndarray, j: int, nth: int, top: bool
+) -> tuple[int, float]:  # fmt: skip
+    """Walking parameter ``j``'s points from its lowest (``top``: its highest): the
+    first point of the box met, and the value of the ``nth`` (-1 and 0 for an empty box)."""
+    n = srt.shape[0]
+    first, seen = -1, 0
+    for a in range(n):
+        i = srt[n - 1 - a, j] if top else srt[a, j]
+        if inside[i]:
+            if first < 0:
+                first = i
+            seen += 1
+            if seen == nth:
+                return first, x[i, j]
+    return first, 0.0
+
+
+@numba.njit(cache=True)
+def _beyond(
+    x: np.ndarray, y: np.ndarray, srt: np.ndarray, inside: np.ndarray, j: int, cut: float,
+    top: bool,
+) -> tuple[int, float]:  # fmt: skip
+    """How many points of the box lie at or below ``cut`` on parameter ``j`` (``top``: at
+    or above), and their sum of ``y``, added from that end inward."""
+    n = srt.shape[0]
+    c, s = 0, 0.0
+    for a in range(n):
+        i = srt[n - 1 - a, j] if top else srt[a, j]
+        v = x[i, j]
+        if (v < cut) if top else (v > cut):
+            break
+        if inside[i]:
+            c += 1
+            s += y[i]
+    return c, s
+
+
+@numba.njit(cache=True)
 def _peel_means(
     x: np.ndarray, y: np.ndarray, srt: np.ndarray, inside: np.ndarray, remove: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
@@ -852,64 +891,22 @@ def _peel_means(
     peels = np.zeros((d, 2), dtype=np.bool_)
     for j in range(d):
         # the box's lowest and highest values, and the cut from each end
-        first = -1
-        last = -1
-        lo_cut = 0.0
-        hi_cut = 0.0
-        seen = 0
-        for a in range(n):
-            i = srt[a, j]
-            if inside[i]:
-                if first < 0:
-                    first = i
-                seen += 1
-                if seen == remove:
-                    lo_cut = x[i, j]
-                    break
-        seen = 0
-        for a in range(n - 1, -1, -1):
-            i = srt[a, j]
-            if inside[i]:
-                if last < 0:
-                    last = i
-                seen += 1
-                if seen == remove:
-                    hi_cut = x[i, j]
-                    break
+        first, lo_cut = _nth_inside(x, srt, inside, j, remove, False)
+        last, hi_cut = _nth_inside(x, srt, inside, j, remove, True)
         if first < 0:
             continue
         box_min, box_max = x[first, j], x[last, j]
         cuts[j, 0], cuts[j, 1] = hi_cut, lo_cut
-        # upper end: the points at or above the cut leave
-        if hi_cut > box_min:
-            peels[j, 0] = True
-            c, s = 0, 0.0
-            for a in range(n - 1, -1, -1):
-                i = srt[a, j]
-                if x[i, j] < hi_cut:
-                    break
-                if inside[i]:
-                    c += 1
-                    s += y[i]
-            m = k - c
-            means[j, 0] = (total - s) / m if m > 0 else -1.0
-        else:
-            means[j, 0] = total / k
-        # lower end: the points at or below the cut leave
-        if lo_cut < box_max:
-            peels[j, 1] = True
-            c, s = 0, 0.0
-            for a in range(n):
-                i = srt[a, j]
-                if x[i, j] > lo_cut:
-                    break
-                if inside[i]:
-                    c += 1
-                    s += y[i]
-            m = k - c
-            means[j, 1] = (total - s) / m if m > 0 else -1.0
-        else:
-            means[j, 1] = total / k
+        for side in range(2):  # the upper end, then the lower
+            top = side == 0
+            cut = hi_cut if top else lo_cut
+            if (cut > box_min) if top else (cut < box_max):
+                peels[j, side] = True
+                c, s = _beyond(x, y, srt, inside, j, cut, top)
+                m = k - c
+                means[j, side] = (total - s) / m if m > 0 else -1.0
+            else:
+                means[j, side] = total / k
     return means, cuts, peels
 
 
