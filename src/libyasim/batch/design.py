@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from ..scenario import Scenario
 
@@ -203,27 +204,44 @@ class Design:
             )
         return chosen
 
-    def points(self, scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
-        """Every parameter point: ``{path: value}`` (without ``sets``), in a fixed order."""
-        grid: list[dict[str, Any]] = [
-            dict(zip([s.path for s in self.sweeps], combo, strict=True))
-            for combo in itertools.product(*(s.values() for s in self.sweeps))
-        ]
+    def points(self, scenarios: Sequence[Scenario]) -> Points:
+        """Every parameter point: ``{path: value}`` (without ``sets``), in a fixed order
+        (the sweep grid's combinations, each crossed with every row, grid-major)."""
+        paths = [s.path for s in self.sweeps]
+        combos = list(itertools.product(*(s.values() for s in self.sweeps)))
         if self.rows:
-            rows = [dict(r) for r in self.rows]
-        else:
-            rows = self._file_rows() if self.rows_from else self._sample_rows(scenarios)
-        return [{**g, **r} for g in grid for r in rows]
+            grid = [dict(zip(paths, combo, strict=True)) for combo in combos]
+            return Points.from_rows([{**g, **dict(r)} for g in grid for r in self.rows])
+        names, columns = self._file_rows() if self.rows_from else self._sample_rows(scenarios)
+        n_rows = len(columns[0]) if columns else 1
+        if set(paths) & set(names):  # a path both swept and in the rows: the rows' value wins
+            grid = [dict(zip(paths, combo, strict=True)) for combo in combos]
+            rows = Points(names, columns, n_rows)
+            return Points.from_rows([{**g, **r} for g in grid for r in rows])
+        grid_cols = [_column([c[j] for c in combos]) for j in range(len(paths))]
+        return Points(
+            paths + names,
+            [
+                np.repeat(c, n_rows) if isinstance(c, np.ndarray) else _repeat(c, n_rows)
+                for c in grid_cols
+            ]
+            + [
+                np.tile(c, len(combos)) if isinstance(c, np.ndarray) else c * len(combos)
+                for c in columns
+            ],
+            len(combos) * n_rows,
+        )
 
-    def _file_rows(self) -> list[dict[str, Any]]:
+    def _file_rows(self) -> tuple[list[str], list[np.ndarray]]:
         from ..calibration.sample import read_sample
 
         names, x = read_sample(str(self.rows_from))
-        return [dict(zip(names, row.tolist(), strict=True)) for row in x]
+        return names, [np.ascontiguousarray(x[:, j]) for j in range(len(names))]
 
-    def _sample_rows(self, scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
+    def _sample_rows(self, scenarios: Sequence[Scenario]) -> tuple[list[str], list[np.ndarray]]:
+        """The sample's parameters and their columns (no sample: none)."""
         if self.sample is None:
-            return [{}]
+            return [], []
         ranges = self.sampled_ranges(scenarios)
         names = list(ranges)
         problem = {
@@ -253,15 +271,174 @@ class Design:
             from SALib.sample import morris
 
             x = morris.sample(problem, self.sample_n, seed=seed)
-        from ..calibration.sample import calibrated_rows  # scenario's parameters_from, if any
+        from ..calibration.sample import calibrated_columns  # scenario's parameters_from
 
-        x_rows = [dict(zip(names, row.tolist(), strict=True)) for row in x]
-        x_rows = calibrated_rows(x_rows, scenarios[0], self.sample, seed)
+        x = calibrated_columns(names, np.asarray(x, dtype=float), scenarios[0], self.sample, seed)
         whole = whole_paths(scenarios[0])
-        columns = [
-            conform([r[n] for r in x_rows], ranges[n], whole=n in whole).tolist() for n in names
-        ]
-        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        return names, [conform(x[:, j], ranges[n], whole=n in whole) for j, n in enumerate(names)]
+
+
+def _column(values: list[Any]) -> np.ndarray | list[Any]:
+    """A column of a sweep's values: an array when they are all floats, all whole
+    numbers or all booleans (of the same Python type), else the list."""
+    kinds = {type(v) for v in values}
+    if kinds == {float}:
+        return np.array(values, dtype=np.float64)
+    if kinds == {int}:
+        return np.array(values, dtype=np.int64)
+    if kinds == {bool}:
+        return np.array(values, dtype=np.bool_)
+    return list(values)
+
+
+def _repeat(values: list[Any], n: int) -> list[Any]:
+    return [v for v in values for _ in range(n)]
+
+
+class Points(Sequence[dict[str, Any]]):
+    """A batch's parameter points, kept column by column.
+
+    Reads as a list of ``{path: value}`` dicts (each made when asked for), but a
+    sampled design's 20,000 points of 300 numbers are a few arrays rather than
+    20,000 dicts: the batch's hash, its points table and the context sent to each
+    worker are made from the arrays. Columns are float64, int64 or bool arrays
+    (values read back as Python floats, ints, bools) or lists of other values.
+    Points whose keys differ from point to point (explicit ``rows``) are kept as
+    their dicts (:meth:`from_rows`).
+    """
+
+    def __init__(self, names: Sequence[str], columns: Sequence[Any], n: int):
+        self.names: tuple[str, ...] = tuple(names)
+        self.columns: list[Any] = list(columns)
+        self._n = int(n)
+        self._rows: list[dict[str, Any]] | None = None
+        if len(self.names) != len(self.columns) or any(len(c) != n for c in self.columns):
+            raise ValueError("Points: one column of n values per name")
+        # the arrays of one dtype as one matrix, and the columns views of it (a row is
+        # then one tolist per dtype; a pickle sends each matrix once)
+        self._blocks: list[tuple[list[int], np.ndarray]] = []
+        self._lists: list[int] = []
+        by_kind: dict[str, list[int]] = {}
+        for j, c in enumerate(self.columns):
+            if isinstance(c, np.ndarray):
+                by_kind.setdefault(c.dtype.str, []).append(j)
+            else:
+                self._lists.append(j)
+        for idx in by_kind.values():
+            self._blocks.append((idx, np.column_stack([self.columns[j] for j in idx])))
+        self._views()
+        self._hash: str | None = None
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[dict[str, Any]]) -> Points:
+        """Points given as dicts (their keys may differ), kept as they are."""
+        out = cls((), (), 0)
+        out._rows = [dict(r) for r in rows]
+        out._n = len(out._rows)
+        return out
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _row(self, i: int) -> dict[str, Any]:
+        if self._rows is not None:
+            return dict(self._rows[i])
+        vals: list[Any] = [None] * len(self.names)
+        for idx, block in self._blocks:
+            for j, v in zip(idx, block[i].tolist(), strict=True):
+                vals[j] = v
+        for j in self._lists:
+            vals[j] = self.columns[j][i]
+        return dict(zip(self.names, vals, strict=True))
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self._row(k) for k in range(*i.indices(self._n))]
+        k = i.__index__()
+        if k < 0:
+            k += self._n
+        if not 0 <= k < self._n:
+            raise IndexError(f"point {i} of {self._n}")
+        return self._row(k)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for k in range(self._n):
+            yield self._row(k)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Points):
+            if self._rows is None and other._rows is None and self.names == other.names:
+                return self._n == other._n and all(
+                    _same(a, b) for a, b in zip(self.columns, other.columns, strict=True)
+                )
+            return list(self) == list(other)
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking, like a list
+
+    def __repr__(self) -> str:
+        return f"Points({self._n} points of {len(self.paths())} paths)"
+
+    def paths(self) -> list[str]:
+        """Every path some point sets, sorted."""
+        if self._rows is not None:
+            return sorted({k for p in self._rows for k in p})
+        return sorted(self.names)
+
+    def table(self) -> pa.Table:
+        """``point`` (0, 1, ...) and one column per path (sorted; null where a point
+        does not set it): the batch's ``points.parquet``."""
+        cols: dict[str, Any] = {"point": np.arange(self._n, dtype=np.int64)}
+        if self._rows is not None:
+            for k in self.paths():
+                cols[k] = [p.get(k) for p in self._rows]
+        else:
+            where = {n: j for j, n in enumerate(self.names)}
+            for k in self.paths():
+                cols[k] = self.columns[where[k]]
+        return pa.table(cols)
+
+    def hash(self) -> str:
+        """SHA-256 of the points (what a resumed batch must match): of their JSON for
+        points kept as dicts (:func:`points_hash`), else of the columns' names, types
+        and bytes, in path order."""
+        if self._hash is None:
+            if self._rows is not None:
+                self._hash = points_hash(self._rows)
+            else:
+                h = hashlib.sha256(f"libyasim-points-v2:{self._n}".encode())
+                for j in sorted(range(len(self.names)), key=self.names.__getitem__):
+                    c = self.columns[j]
+                    h.update(json.dumps(self.names[j]).encode())
+                    if isinstance(c, np.ndarray):
+                        h.update(c.dtype.str.encode() + np.ascontiguousarray(c).tobytes())
+                    else:
+                        h.update(json.dumps(c, default=str).encode())
+                self._hash = h.hexdigest()
+        return self._hash
+
+    def _views(self) -> None:
+        for idx, block in self._blocks:
+            for pos, j in enumerate(idx):
+                self.columns[j] = block[:, pos]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        arrays = {j for idx, _ in self._blocks for j in idx}
+        state["columns"] = [None if j in arrays else c for j, c in enumerate(self.columns)]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._views()
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.dtype == b.dtype and np.array_equal(a, b)
+    return type(a) is type(b) and a == b
 
 
 def conform(values: Any, bounds: tuple[float, float], *, whole: bool = False) -> np.ndarray:
@@ -304,6 +481,9 @@ def whole_paths(scenario: Scenario) -> set[str]:
 
 
 def points_hash(points: Sequence[dict[str, Any]]) -> str:
+    """SHA-256 of the points' JSON (keys sorted): how a batch's points were hashed
+    before :class:`Points` (a columnar set hashes its arrays: :meth:`Points.hash`);
+    a folder written then still resumes."""
     blob = json.dumps(list(points), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from ..scenario import Scenario, ScenarioError, load_scenario
 from .columns import param_column
-from .design import Design, DesignError, RunSpec, iter_runs, n_runs, points_hash
+from .design import Design, DesignError, Points, RunSpec, iter_runs, n_runs, points_hash
 from .executors import make_executor, start_fork_server
 from .integrity import check_parts, is_lock_file, one_writer, output_problem, record_inventory
 from .progress import Progress
@@ -89,7 +89,7 @@ class Plan:
 
     scenarios: list[Scenario]
     design: Design
-    points: list[dict[str, Any]]
+    points: Points
     param_paths: list[str]
 
     @property
@@ -101,7 +101,7 @@ class Plan:
         return {
             "scenarios": [{"id": s.id, "hash": s.hash} for s in self.scenarios],
             "design": self.design.to_dict(),
-            "points_hash": points_hash(self.points),
+            "points_hash": self.points.hash(),
             "n_runs": self.total,
         }
 
@@ -136,11 +136,7 @@ class Plan:
         }
 
     def points_table(self) -> pa.Table:
-        cols: dict[str, list[Any]] = {"point": list(range(len(self.points)))}
-        paths = sorted({k for p in self.points for k in p})
-        for k in paths:
-            cols[k] = [p.get(k) for p in self.points]
-        return pa.table(cols)
+        return self.points.table()
 
 
 def _name(runner: Runner | None) -> str:
@@ -187,7 +183,12 @@ def plan_batch(scenarios: Sequence[Scenario | str | Path], design: Design) -> Pl
     return Plan(loaded, design, points, numeric)
 
 
-def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+def _differences(
+    old: dict[str, Any], new: dict[str, Any], points: Points | None = None
+) -> list[str]:
+    """What differs between a folder's batch identity and this one's (none: resume).
+    ``points``: this batch's points, to match a folder whose points were hashed as
+    JSON (:func:`points_hash`, libyasim before columnar points) when the hash differs."""
     out = []
     old_sc = {s["id"]: s["hash"] for s in old.get("scenarios", [])}
     new_sc = {s["id"]: s["hash"] for s in new["scenarios"]}
@@ -206,7 +207,11 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     for key in sorted(set(od) | set(nd)):
         if od.get(key) != nd.get(key):
             out.append(f"design {key}: {od.get(key)!r} -> {nd.get(key)!r}")
-    if not out and old.get("points_hash") != new["points_hash"]:
+    if (
+        not out
+        and old.get("points_hash") != new["points_hash"]
+        and (points is None or old.get("points_hash") != points_hash(list(points)))
+    ):
         out.append("the parameter points differ (the scenarios' ranges changed)")
     return out
 
@@ -250,7 +255,7 @@ def run_batch(
             store.check_format()  # an older data layout: a message, not a mixed folder
         except (StoreError, KeyError) as exc:
             raise BatchError(f"{out}: cannot resume ({exc})") from None
-        diffs = _differences(old, plan.identity())
+        diffs = _differences(old, plan.identity(), plan.points)
         if diffs:
             raise BatchError(
                 f"refusing to resume {out}: the batch there differs from this one:\n  "

@@ -26,7 +26,7 @@ from ..model.result import EventTable, SeriesTable
 from ..scenario import Scenario
 from ..scenario.template import ScenarioTemplate
 from .columns import FLAGS_COLUMN, fig_column, param_column, with_field_metadata
-from .design import RunSpec
+from .design import Points, RunSpec
 from .store import BatchStore
 
 #: ``runner(scenario, seed=..., months=...) -> RunResult``
@@ -108,7 +108,7 @@ class BatchContext:
 
     out: str
     scenarios: list[Scenario]
-    points: list[dict[str, Any]]
+    points: Points  # a list of dicts is taken too (made a Points)
     sets: dict[str, Any]
     param_columns: list[str]  # parameter paths with a column ``param__<path>`` in the runs table
     months: int | None = None
@@ -125,6 +125,10 @@ class BatchContext:
     #: per scenario: the template slot of each parameter column (None: not all have one)
     _columns: dict[int, np.ndarray | None] = field(default_factory=dict, repr=False)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.points, Points):
+            self.points = Points.from_rows(self.points)
+
     def template_for(self, si: int) -> ScenarioTemplate | None:
         """The scenario's template (the ``--set`` values applied) over every path the
         points vary that is a number with a range; built once per worker."""
@@ -133,8 +137,8 @@ class BatchContext:
                 base = self.scenarios[si]
                 base = base.with_values(self.sets) if self.sets else base
                 locs = base.quantity_locs()
-                paths = {k for p in self.points for k in p}
-                ranged = [p for p in sorted(paths) if p in locs and base.has_range(p)]
+                paths = self.points.paths()
+                ranged = [p for p in paths if p in locs and base.has_range(p)]
                 tpl = ScenarioTemplate(base, ranged) if ranged else None
             except Exception:  # the sets do not fit: every run says why (with_values below)
                 tpl = None

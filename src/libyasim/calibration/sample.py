@@ -143,8 +143,37 @@ def calibrated_rows(
     return out
 
 
+def calibrated_columns(
+    names: Sequence[str], x: np.ndarray, scenario: Scenario, method: str | None, seed: int
+) -> np.ndarray:
+    """:func:`calibrated_rows` for a design given as a matrix (rows x ``names``): the
+    same values, column by column (``x`` unchanged when the scenario names no sample)."""
+    got = scenario_sample(scenario)
+    if got is None or not len(x):
+        return x
+    cal_names, cal = got
+    present = [n for n in cal_names if n in names and not _cited(scenario, n)]
+    if not present:
+        return x
+    out = x.copy()
+    cols = [cal_names.index(n) for n in present]
+    where = [list(names).index(n) for n in present]
+    if method == "lhs":
+        pick = np.random.default_rng(seed).integers(0, len(cal), size=len(x))
+        out[:, where] = cal[np.ix_(pick, cols)]
+        return out
+    lo, hi = cal[:, cols].min(axis=0), cal[:, cols].max(axis=0)
+    ranges = scenario.uncertain()
+    for k, (n, a, b) in enumerate(zip(present, lo, hi, strict=True)):
+        r_lo, r_hi = ranges[n]
+        u = (x[:, where[k]] - r_lo) / (r_hi - r_lo) if r_hi > r_lo else np.zeros(len(x))
+        out[:, where[k]] = np.clip(a + u * (b - a), r_lo, r_hi)
+    return out
+
+
 __all__ = [
     "META_COLUMNS",
+    "calibrated_columns",
     "calibrated_rows",
     "header_path",
     "read_sample",
