@@ -160,3 +160,32 @@ def test_quasi_p_is_each_restriction_left_out_in_turn():
         expected = binom.sf(round(y[inside].sum()) - 1, inside.sum(), y[without].mean())
         assert p == pytest.approx(expected, rel=1e-12)
     assert qp[0] < 0.05 and qp[3] < 0.05 and qp[2] > 0.05  # the irrelevant restriction
+
+
+def test_a_batch_gives_its_points_values_as_the_frame_lookup_did():
+    import pandas as pd
+
+    from libyasim.analysis.sensitivity import SampledBatch
+
+    rng = np.random.default_rng(2)
+    order = rng.permutation(30)  # a points table in any row order
+    points = pd.DataFrame(
+        {"point": order, "b": rng.random(30), "a": rng.integers(0, 5, 30), "s": 1.0}
+    )
+    batch = SampledBatch(
+        folder=None,
+        method="lhs",
+        names=["a", "b"],
+        bounds=[(0, 4), (0, 1)],
+        points=points,
+        sweeps=[],
+        runs=pd.DataFrame(),
+    )
+    idx = np.array([3, 0, 29, 3, 17])
+    expected = points.set_index("point").loc[idx, ["a", "b"]].to_numpy(float)
+    np.testing.assert_array_equal(batch.values(idx), expected)
+    assert batch.values(idx).dtype == np.float64
+    assert batch.cells()[0][0] == "" and list(batch.cells()[0][1]) == list(range(30))
+    assert batch.cells() is batch.cells()  # found once
+    with pytest.raises(KeyError):
+        batch.values(np.array([30]))

@@ -261,6 +261,21 @@ class SampledBatch:
     runs: pd.DataFrame
     root_seed: int = 0
     sample_n: int = 0
+    #: the analysed parameters' values, points x names, in point order (made once)
+    _matrix: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+    _cells: list[tuple[str, np.ndarray]] | None = field(default=None, repr=False, compare=False)
+
+    def values(self, idx: np.ndarray) -> np.ndarray:
+        """The analysed parameters' values at the points ``idx`` (points x names):
+        rows of one matrix made on the first call, not a frame lookup per outcome."""
+        if self._matrix is None:
+            pts = self.points.sort_values("point")
+            self._matrix = (pts["point"].to_numpy(), pts[self.names].to_numpy(float))
+        order, x = self._matrix
+        rows = np.searchsorted(order, idx)
+        if len(rows) and (rows.max() >= len(order) or np.any(order[rows] != idx)):
+            raise KeyError("a point the points table does not hold")
+        return x[rows]
 
     @property
     def problem(self) -> dict[str, Any]:
@@ -273,6 +288,11 @@ class SampledBatch:
     def cells(self) -> list[tuple[str, np.ndarray]]:
         """``(label, point indices)`` of each block of the sample: one per sweep
         combination (points are laid out grid-major, sample rows in order)."""
+        if self._cells is None:
+            self._cells = self._find_cells()
+        return self._cells
+
+    def _find_cells(self) -> list[tuple[str, np.ndarray]]:
         pts = self.points.sort_values("point")
         if not self.sweeps:
             return [("", pts["point"].to_numpy())]
@@ -567,12 +587,11 @@ def _per_point(batch: SampledBatch, outcome: Outcome) -> dict[tuple[str, str], _
         {"scenario": ok["scenario"].to_numpy(), "point": ok["point"].to_numpy(), "y": values}
     )
     means = frame.groupby(["scenario", "point"])["y"].agg(["mean", "count", "var"])
-    pts = batch.points.set_index("point")
     scenarios = list(dict.fromkeys(runs["scenario"])) if len(runs) else []
     out = {}
     for sc in scenarios:
         for label, idx in batch.cells():
-            x = pts.loc[idx, batch.names].to_numpy(float)
+            x = batch.values(idx)
             key = pd.MultiIndex.from_arrays([[sc] * len(idx), idx])
             m = means.reindex(key)
             y = m["mean"].to_numpy(float)
