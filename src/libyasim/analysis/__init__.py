@@ -23,29 +23,80 @@ the decision to the runs' stored criteria)::
     threshold_robustness("out/ens")          # each threshold moved -10% and +10%
 """
 
-from .compare import compare_figures, compare_outcomes, format_comparison
-from .intervals import newcombe, wilson
-from .plots import fan_chart, outcome_bars
-from .report import Report, write_comparison, write_report
-from .sensitivity import (
-    SensitivityError,
-    discovery_plot,
-    prim,
-    scenario_discovery,
-    sensitivity,
-    sensitivity_plot,
-    write_sensitivity,
-)
-from .summary import (
-    END_STATES,
-    failures,
-    fan_quantiles,
-    figure_columns,
-    format_outcomes,
-    key_figures,
-    outcome_table,
-)
-from .thresholds import format_threshold_robustness, threshold_plot, threshold_robustness
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below, for type checkers and IDEs; imported when first used
+    from .compare import compare_figures, compare_outcomes, format_comparison
+    from .intervals import newcombe, wilson
+    from .plots import fan_chart, outcome_bars
+    from .report import Report, write_comparison, write_report
+    from .sensitivity import (
+        SensitivityError,
+        discovery_plot,
+        prim,
+        scenario_discovery,
+        sensitivity,
+        sensitivity_plot,
+        write_sensitivity,
+    )
+    from .summary import (
+        END_STATES,
+        failures,
+        fan_quantiles,
+        figure_columns,
+        format_outcomes,
+        key_figures,
+        outcome_table,
+    )
+    from .thresholds import format_threshold_robustness, threshold_plot, threshold_robustness
+
+#: where each public name lives: a submodule is imported when one of its names is
+#: first used, so that ``libyasim --help`` or a batch does not import scipy.stats
+#: and matplotlib for the analysis commands it does not run
+_WHERE = {
+    "END_STATES": ".summary",
+    "Report": ".report",
+    "SensitivityError": ".sensitivity",
+    "compare_figures": ".compare",
+    "compare_outcomes": ".compare",
+    "discovery_plot": ".sensitivity",
+    "failures": ".summary",
+    "fan_chart": ".plots",
+    "fan_quantiles": ".summary",
+    "figure_columns": ".summary",
+    "format_comparison": ".compare",
+    "format_outcomes": ".summary",
+    "format_threshold_robustness": ".thresholds",
+    "key_figures": ".summary",
+    "newcombe": ".intervals",
+    "outcome_bars": ".plots",
+    "outcome_table": ".summary",
+    "prim": ".sensitivity",
+    "scenario_discovery": ".sensitivity",
+    "sensitivity": ".sensitivity",
+    "sensitivity_plot": ".sensitivity",
+    "threshold_plot": ".thresholds",
+    "threshold_robustness": ".thresholds",
+    "wilson": ".intervals",
+    "write_comparison": ".report",
+    "write_report": ".report",
+    "write_sensitivity": ".sensitivity",
+}
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "END_STATES",

@@ -55,10 +55,8 @@ from scipy.stats import t as student_t
 
 from ..model.headline import describe, headline_values
 from ..scenario import Scenario, load_scenario
+from .commands import DEFAULT_SEEDS, DEFAULT_TRAJECTORIES  # the command's defaults
 
-#: defaults sized so that the baseline's audit fits 10 minutes on 2 cores (docs/audit.md)
-DEFAULT_SEEDS = 10
-DEFAULT_TRAJECTORIES = 4
 #: number paths the audit leaves out (classification thresholds: see threshold_robustness)
 EXCLUDED_PREFIXES = ("outcomes.",)
 #: how many numbers the report names per outcome as dominant
