@@ -270,8 +270,12 @@ class SampledBatch:
         rows of one matrix made on the first call, not a frame lookup per outcome."""
         if self._matrix is None:
             pts = self.points.sort_values("point")
-            self._matrix = (pts["point"].to_numpy(), pts[self.names].to_numpy(float))
+            x = np.ascontiguousarray(pts[self.names].to_numpy(float))  # rows gathered fast
+            x.flags.writeable = False  # shared by every outcome's cell
+            self._matrix = (pts["point"].to_numpy(), x)
         order, x = self._matrix
+        if len(idx) == len(order) and np.array_equal(idx, order):
+            return x  # the whole sample (no sweeps): the matrix itself
         rows = np.searchsorted(order, idx)
         if len(rows) and (rows.max() >= len(order) or np.any(order[rows] != idx)):
             raise KeyError("a point the points table does not hold")
@@ -541,6 +545,7 @@ class _RankDesign:
         except LinAlgError:  # collinear ranks: the minimum-norm solution, as lstsq
             a = np.linalg.pinv(xz)
         self.xz, self.a = xz, a
+        self.a2 = a**2  # the HC3 variances' weights, shared by every outcome
         self.h = np.einsum("ij,ji->i", xz, a)
 
     def srrc(
@@ -558,7 +563,7 @@ class _RankDesign:
         resid = yz - self.xz @ coef
         with np.errstate(divide="ignore", invalid="ignore"):
             scaled = resid**2 / np.maximum(1 - self.h, 1e-12) ** 2
-        se = np.sqrt((self.a**2) @ scaled)
+        se = np.sqrt(self.a2 @ scaled)
         z = float(norm.ppf(0.5 + confidence / 2))
         beta, lo, hi = nan.copy(), nan.copy(), nan.copy()
         beta[self.ok], lo[self.ok], hi[self.ok] = coef, coef - z * se, coef + z * se
