@@ -32,3 +32,15 @@ def test_the_analysis_names_load_when_first_used():
         analysis.no_such_name  # noqa: B018
     loaded = _loaded_after("from libyasim.analysis import wilson, fan_chart")
     assert "matplotlib" in loaded and "libyasim.analysis.sensitivity" not in loaded
+
+
+def test_a_name_shared_with_its_submodule_stays_the_function():
+    probe = (
+        "import libyasim.analysis.sensitivity as sub, sys\n"
+        "from libyasim.analysis import sensitivity\n"
+        "import libyasim.analysis as a\n"
+        "print(callable(sensitivity), callable(a.sensitivity), "
+        "hasattr(sys.modules['libyasim.analysis.sensitivity'], 'load_sampled'))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True", "True"]

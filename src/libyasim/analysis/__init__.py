@@ -24,6 +24,8 @@ the decision to the runs' stored criteria)::
 """
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below, for type checkers and IDEs; imported when first used
@@ -83,6 +85,25 @@ _WHERE = {
     "write_report": ".report",
     "write_sensitivity": ".sensitivity",
 }
+
+
+#: public names that are also submodules' names (the function ``sensitivity`` of the
+#: module ``sensitivity``): the package attribute stays the function, as it was when
+#: the package imported its names eagerly, though importing the submodule binds it
+_SHADOWED = frozenset(n for n, where in _WHERE.items() if where == "." + n)
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
+            return  # the import system binding the submodule: the name is the function's
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+if any(isinstance(globals().get(n), types.ModuleType) for n in _SHADOWED):  # pragma: no cover
+    for n in _SHADOWED:  # a submodule imported before this module finished
+        globals().pop(n, None)
 
 
 def __getattr__(name: str) -> Any:
