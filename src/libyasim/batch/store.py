@@ -582,7 +582,7 @@ class BatchStore:
             schemas.append(sch)
         names: list[str] = []
         types: dict[str, pa.DataType] = {}
-        for sch in schemas:
+        for sch in {id(sch): sch for sch in schemas}.values():  # each distinct one, in order
             for f in sch:
                 if f.name not in types:
                     names.append(f.name)
@@ -590,11 +590,14 @@ class BatchStore:
                 elif pa.types.is_null(types[f.name]):
                     types[f.name] = f.type
         target = with_field_metadata("runs", pa.schema([(n, types[n]) for n in names]))
+        target_types = [types[n] for n in names]
+        fits: dict[int, bool] = {}  # by schema read (parts share them)
         rewritten = 0
         for path, sch in zip(parts, schemas, strict=True):
-            if sch.names == target.names and all(
-                sch.field(n).type == target.field(n).type for n in names
-            ):
+            fit = fits.get(id(sch))
+            if fit is None:
+                fit = fits[id(sch)] = sch.names == names and sch.types == target_types
+            if fit:
                 continue
             t = pq.read_table(path, partitioning=None)
             cols = [
