@@ -201,7 +201,7 @@ def test_a_consolidation_cut_short_leaves_the_previous_file(tmp_path, monkeypatc
     st = path.stat()
     os.utime(part, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # the file is stale
 
-    def cut(paths, pool):
+    def cut(paths):
         yield pq.read_table(paths[0])
         raise KeyboardInterrupt
 

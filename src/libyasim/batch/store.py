@@ -284,8 +284,8 @@ ROW_GROUP_ROWS = 1 << 20
 ROW_GROUP_BYTES = 512 << 20
 
 
-def _write_row_group(writer: pq.ParquetWriter, tables: list[pa.Table], pool: pa.MemoryPool) -> None:
-    table = pa.concat_tables(tables, memory_pool=pool)
+def _write_row_group(writer: pq.ParquetWriter, tables: list[pa.Table]) -> None:
+    table = pa.concat_tables(tables)
     writer.write_table(table, row_group_size=table.num_rows)
 
 
@@ -293,28 +293,13 @@ class _Unordered(Exception):
     """A runs part's rows do not follow the ones before it (consolidate sorts instead)."""
 
 
-def _read_part(path: Path, pool: pa.MemoryPool) -> pa.Table:
-    """A Parquet file read whole into ``pool`` (as ``pq.ParquetFile(path).read()``)."""
-    try:
-        from pyarrow._parquet import ParquetReader
-
-        reader = ParquetReader(memory_pool=pool)
-        reader.open(str(path))
-    except (ImportError, TypeError, AttributeError):  # pragma: no cover - another pyarrow
-        return pq.ParquetFile(path).read(use_threads=False)
-    try:
-        return reader.read_all(use_threads=False)
-    finally:
-        reader.close()
-
-
-def _read_parts(paths: Sequence[Path], pool: pa.MemoryPool) -> Iterator[pa.Table]:
+def _read_parts(paths: Sequence[Path]) -> Iterator[pa.Table]:
     """Each part read whole, in the order given, a few ahead in threads (the Parquet
     reader releases the GIL; a part of a wide table is mostly per-column work)."""
     workers = max(1, min(4, os.cpu_count() or 1))
 
     def read(path: Path) -> pa.Table:
-        return _read_part(path, pool)
+        return pq.ParquetFile(path).read(use_threads=False)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         ahead: collections.deque[Future[pa.Table]] = collections.deque()
@@ -703,9 +688,6 @@ class BatchStore:
             return False
         schema = pq.read_schema(parts[0])  # the first part's metadata, as concat_tables keeps
         empty = schema.empty_table()
-        # the system allocator: pyarrow's default (mimalloc) measured 1.1-2.5x slower here,
-        # reading hundreds of wide parts in threads in a fresh process
-        pool = pa.system_memory_pool()
         tmp = _tmp_name(path)
         try:
             with (
@@ -716,25 +698,25 @@ class BatchStore:
                     compression=_compression(empty),
                     use_dictionary=_dictionary(empty),
                     write_statistics=_statistics(empty),
-                    memory_pool=pool,
                 ) as writer,
             ):
                 gathered: list[pa.Table] = []
+                rows = size = 0  # of the gathered tables
                 last = -1
-                for table in _read_parts([p for _, p in ranked], pool):
+                for table in _read_parts([p for _, p in ranked]):
                     order = _order(table)
                     if not table.schema.equals(schema) or order is None or order[0] <= last:
                         raise _Unordered
                     last = order[1]
-                    if gathered and (
-                        sum(t.num_rows for t in gathered) + table.num_rows > ROW_GROUP_ROWS
-                        or sum(t.nbytes for t in gathered) + table.nbytes > ROW_GROUP_BYTES
-                    ):
-                        _write_row_group(writer, gathered, pool)
-                        gathered = []
+                    n, nbytes = table.num_rows, table.get_total_buffer_size()
+                    if gathered and (rows + n > ROW_GROUP_ROWS or size + nbytes > ROW_GROUP_BYTES):
+                        _write_row_group(writer, gathered)
+                        gathered, rows, size = [], 0, 0
                     gathered.append(table)
+                    rows += n
+                    size += nbytes
                 if gathered:
-                    _write_row_group(writer, gathered, pool)
+                    _write_row_group(writer, gathered)
                 writer.close()
                 fh.flush()
                 os.fsync(fh.fileno())
