@@ -55,16 +55,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from ..batch.columns import FIG, FLAGS_COLUMN, fig_column, figure_name
 from ..model.outcomes import FLAGS
 from .summary import END_STATES, _flags
+
+if TYPE_CHECKING:  # matplotlib is imported by the plots, when one is drawn
+    from matplotlib.figure import Figure
 
 #: the measures each design yields, the first one ranks the parameters
 MEASURES = {
@@ -1352,6 +1354,8 @@ def sensitivity_plot(table: pd.DataFrame, outcome: str | None = None, ncols: int
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
     d = table["parameter"].nunique() if len(table) else 1
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(7.5 * ncols, (0.45 * d + 1.4) * nrows + 0.4), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     from matplotlib import colormaps
@@ -1412,6 +1416,8 @@ def discovery_plot(
     if boxes is None:
         boxes = scenario_discovery(batch, outcome)
     cells = list(_per_point(batch, oc).values())
+    from matplotlib.figure import Figure
+
     fig = Figure(
         figsize=(5.0 * min(2, len(cells)), 4.2 * math.ceil(len(cells) / 2)), layout="constrained"
     )
