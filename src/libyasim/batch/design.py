@@ -178,7 +178,11 @@ class Design:
         others = [s.uncertain() for s in scenarios[1:]]
         common = [p for p in first if all(p in u for u in others)]
         if self.vary:
-            common = [p for p in common if any(fnmatch.fnmatchcase(p, g) for g in self.vary)]
+            exact = {g for g in self.vary if not any(c in g for c in "*?[")}
+            globs = [g for g in self.vary if g not in exact]  # (a list of paths: no matching)
+            common = [
+                p for p in common if p in exact or any(fnmatch.fnmatchcase(p, g) for g in globs)
+            ]
         fixed = set(self.sets) | {s.path for s in self.sweeps}
         chosen: dict[str, tuple[float, float]] = {}
         disjoint = []
