@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from batch_fakes import electing_run, fake_run, flaky_run
@@ -121,7 +122,9 @@ def _consolidate_again(store: BatchStore, monkeypatch, *, sorts: bool) -> None:
 
 
 def test_parts_out_of_order_on_disk_are_streamed_in_run_order(tmp_path, monkeypatch):
+    pool = pa.default_memory_pool().backend_name
     _run(tmp_path / "b")
+    assert pa.default_memory_pool().backend_name == pool  # consolidate's allocator undone
     store = BatchStore(tmp_path / "b")
     parts = store.parts("runs")
     assert len(parts) > 3

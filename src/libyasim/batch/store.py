@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import base64
 import collections
+import contextlib
 import functools
 import hashlib
 import io
@@ -289,6 +290,25 @@ def _write_row_group(writer: pq.ParquetWriter, tables: list[pa.Table]) -> None:
     writer.write_table(table, row_group_size=table.num_rows)
 
 
+@contextlib.contextmanager
+def _allocator() -> Iterator[None]:
+    """pyarrow's default memory pool set, for the duration, to jemalloc (or the system's
+    allocator where pyarrow has no jemalloc): with mimalloc, pyarrow's usual default,
+    consolidating 20,160 runs in 144 parts spent 5.3 s in the kernel clearing pages it
+    had handed back (sys time; 0.3-1.1 s with either of the others), 5.2-5.4 s in all
+    against 2.1-3.0 s. Buffers keep the pool they came from, so restoring is safe."""
+    before = pa.default_memory_pool()
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except (NotImplementedError, AttributeError, pa.ArrowException):  # pragma: no cover
+        pool = pa.system_memory_pool()
+    pa.set_memory_pool(pool)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
+
+
 class _Unordered(Exception):
     """A runs part's rows do not follow the ones before it (consolidate sorts instead)."""
 
@@ -468,6 +488,10 @@ class BatchStore:
                 return [(str(r), str(st), int(a)) for r, st, a in data["rows"]]
             except (ValueError, TypeError, KeyError):
                 pass
+        return self._reindex(part)
+
+    def _reindex(self, part: Path) -> list[tuple[str, str, int]]:
+        """Index a runs part from the part itself (its schema and four columns)."""
         pf = pq.ParquetFile(part)
         cols = ["run_id", "status", "attempt", "run_index"]
         table = pf.read(columns=[c for c in cols if c in pf.schema_arrow.names])
@@ -540,9 +564,8 @@ class BatchStore:
         older than the fields :meth:`_write_index` writes."""
         data = self._index(part)
         if data is None or "schema" not in data or "order" not in data:
-            self._index_path(part).unlink(missing_ok=True)
-            self.part_rows(part)  # rebuilds it
-            data = self._index(part) or {}
+            self._reindex(part)
+            data = self._index(part) or {}  # (a read-only folder: none, or the old one)
         return data
 
     def unify(self) -> int:
@@ -664,11 +687,12 @@ class BatchStore:
         if not parts:
             return None
         path = self.root / "runs.parquet"
-        if not self._stream_runs(path, parts):
-            t = read_tables(parts)
-            if t is None:
-                return None
-            atomic_write_table(path, t.sort_by([("run_index", "ascending")]))
+        with _allocator():
+            if not self._stream_runs(path, parts):
+                t = read_tables(parts)
+                if t is None:
+                    return None
+                atomic_write_table(path, t.sort_by([("run_index", "ascending")]))
         return path
 
     def _stream_runs(self, path: Path, parts: list[Path]) -> bool:
