@@ -242,8 +242,9 @@ def test_invalid_point_fails_its_runs_not_the_batch(tmp_path, scenarios):
 
     d = Design(replicates=2, months=2)
     plan = plan_batch(scenarios[:1], d)
-    plan.points[0] = {"factions.red.strength": -5}
-    from libyasim.batch.design import iter_runs
+    from libyasim.batch.design import Points, iter_runs
+
+    plan.points = Points.from_rows([{"factions.red.strength": -5}])
     from libyasim.batch.worker import BatchContext, run_chunk
 
     out = tmp_path / "b"
