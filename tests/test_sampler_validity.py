@@ -41,7 +41,7 @@ def validated(scenario, point: dict) -> object:
 def check_design(scenarios, design: Design) -> None:
     ranges = design.sampled_ranges(scenarios)
     whole = whole_paths(scenarios[0])
-    points = design.points(scenarios)
+    points = list(design.points(scenarios))  # the dicts, made once (each read makes one)
     assert points
     for path in ranges:
         column = np.array([p[path] for p in points], dtype=float)

@@ -307,6 +307,8 @@ class Points(Sequence[dict[str, Any]]):
     20,000 dicts: the batch's hash, its points table and the context sent to each
     worker are made from the arrays. Columns are float64, int64 or bool arrays
     (values read back as Python floats, ints, bools) or lists of other values.
+    Each read makes a new dict: code that reads every point many times should
+    take ``list(points)`` once.
     Points whose keys differ from point to point (explicit ``rows``) are kept as
     their dicts (:meth:`from_rows`).
     """
