@@ -83,7 +83,7 @@ def main() -> None:
     out = args.keep or tmp / "sobol"
     print(
         f"{SCENARIO.name}: Sobol N={args.n} over {d} of its {len(uncertain)} uncertain numbers "
-        f"= {runs:,} runs, {args.workers} workers, {os.cpu_count()} cores; "
+        f"(<= {runs:,} runs), {args.workers} workers, {os.cpu_count()} cores; "
         f"load average {os.getloadavg()[0]:.2f}"
     )
     try:
@@ -91,11 +91,12 @@ def main() -> None:
         batch += ["--replicates", "1", "--workers", str(args.workers), "--seed", "1"]
         batch += ["--out", str(out), "--quiet", "--no-report"]
         sim_wall, _driver = timed(batch)
-        in_runs = float(
-            pq.read_table(out / "runs.parquet", columns=["elapsed_s"])[0].to_numpy().sum()
-        )
+        elapsed = pq.read_table(out / "runs.parquet", columns=["elapsed_s"])[0].to_numpy()
+        in_runs = float(elapsed.sum())
+        # the runs the batch made: numbers whose range is a single value are not sampled
+        runs = len(elapsed)
         print(
-            f"  simulate  {sim_wall:8.1f} s wall   {runs / sim_wall:7.1f} runs/s   "
+            f"  simulate  {runs:,} runs {sim_wall:8.1f} s wall   {runs / sim_wall:7.1f} runs/s   "
             f"{in_runs:8.1f} s in runs ({in_runs / runs * 1e3:.2f} ms a run, in the workers)"
         )
         ana_wall, ana_cpu = timed([*cli(), "sensitivity", str(out), "--no-figures"])
