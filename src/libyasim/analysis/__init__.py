@@ -23,10 +23,11 @@ the decision to the runs' stored criteria)::
     threshold_robustness("out/ens")          # each threshold moved -10% and +10%
 """
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from .._lazy import lazy_names
 
 if TYPE_CHECKING:  # the names below, for type checkers and IDEs; imported when first used
     from .compare import compare_figures, compare_outcomes, format_comparison
@@ -106,13 +107,7 @@ if any(isinstance(globals().get(n), types.ModuleType) for n in _SHADOWED):  # pr
         globals().pop(n, None)
 
 
-def __getattr__(name: str) -> Any:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(where, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _WHERE)
 
 
 def __dir__() -> list[str]:

@@ -98,17 +98,21 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def _options(table: pa.Table) -> dict[str, Any]:
+    """How a table of this shape is written (:func:`_compression`,
+    :func:`_dictionary`, :func:`_statistics`)."""
+    return {
+        "compression": _compression(table),
+        "use_dictionary": _dictionary(table),
+        "write_statistics": _statistics(table),
+    }
+
+
 def atomic_write_table(path: Path, table: pa.Table) -> None:
     """Write a Parquet file so that it is either whole or absent."""
     tmp = _tmp_name(path)
     with open(tmp, "wb") as fh:
-        pq.write_table(
-            table,
-            fh,
-            compression=_compression(table),
-            use_dictionary=_dictionary(table),
-            write_statistics=_statistics(table),
-        )
+        pq.write_table(table, fh, **_options(table))
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
@@ -716,13 +720,7 @@ class BatchStore:
         try:
             with (
                 open(tmp, "wb") as fh,
-                pq.ParquetWriter(
-                    fh,
-                    schema,
-                    compression=_compression(empty),
-                    use_dictionary=_dictionary(empty),
-                    write_statistics=_statistics(empty),
-                ) as writer,
+                pq.ParquetWriter(fh, schema, **_options(empty)) as writer,
             ):
                 gathered: list[pa.Table] = []
                 rows = size = 0  # of the gathered tables
