@@ -65,4 +65,3 @@ def test_out_of_range_and_non_numbers_take_the_validating_path():
     assert PARIS._with_sampled_values({"title": "x"}) is None
     assert PARIS.with_values({"title": "x"}).title == "x"
     assert PARIS._with_sampled_values({key: True}) is None
-
