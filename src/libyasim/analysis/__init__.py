@@ -102,9 +102,6 @@ class _Package(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _Package
-if any(isinstance(globals().get(n), types.ModuleType) for n in _SHADOWED):  # pragma: no cover
-    for n in _SHADOWED:  # a submodule imported before this module finished
-        globals().pop(n, None)
 
 
 __getattr__ = lazy_names(__name__, _WHERE)

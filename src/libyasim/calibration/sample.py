@@ -19,6 +19,7 @@ evidence for the scenario's period outranks a fit to 2014-2017.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -115,60 +116,64 @@ def calibrated_rows(
     rows: list[dict[str, Any]], scenario: Scenario, method: str | None, seed: int
 ) -> list[dict[str, Any]]:
     """Design rows with their calibrated parameters taken from the scenario's sample
-    (see the module docstring); rows unchanged when the scenario names none."""
-    got = scenario_sample(scenario)
-    if got is None or not rows:
+    (see the module docstring); rows unchanged when the scenario names none. The
+    rows' numbers as a matrix through :func:`calibrated_columns`."""
+    if not rows:
         return rows
-    names, x = got
-    present = [n for n in names if n in rows[0] and not _cited(scenario, n)]
-    if not present:
+    names = list(rows[0])
+    x = np.array([[_number(r.get(n)) for n in names] for r in rows], dtype=float)
+    y, changed = _calibrated(names, x, scenario, method, seed)
+    if not changed:
         return rows
-    cols = [names.index(n) for n in present]
-    if method == "lhs":
-        pick = np.random.default_rng(seed).integers(0, len(x), size=len(rows))
-        return [
-            {**r, **dict(zip(present, x[i, cols].tolist(), strict=True))}
-            for r, i in zip(rows, pick, strict=True)
-        ]
-    lo, hi = x[:, cols].min(axis=0), x[:, cols].max(axis=0)
-    ranges = scenario.uncertain()
-    out = []
-    for r in rows:
-        new = dict(r)
-        for n, a, b in zip(present, lo, hi, strict=True):
-            r_lo, r_hi = ranges[n]
-            u = (float(r[n]) - r_lo) / (r_hi - r_lo) if r_hi > r_lo else 0.0
-            new[n] = float(np.clip(a + u * (b - a), r_lo, r_hi))
-        out.append(new)
-    return out
+    picked = [names[j] for j in changed]
+    return [
+        {**r, **dict(zip(picked, row.tolist(), strict=True))}
+        for r, row in zip(rows, y[:, changed], strict=True)
+    ]
+
+
+def _number(v: Any) -> float:
+    """A row's value as a float for the matrix (NaN for what is not a number: such a
+    column is never a calibrated parameter's)."""
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return float(v)
+    return math.nan
 
 
 def calibrated_columns(
     names: Sequence[str], x: np.ndarray, scenario: Scenario, method: str | None, seed: int
 ) -> np.ndarray:
-    """:func:`calibrated_rows` for a design given as a matrix (rows x ``names``): the
-    same values, column by column (``x`` unchanged when the scenario names no sample)."""
+    """A design given as a matrix (rows x ``names``) with the columns of its calibrated
+    parameters taken from the scenario's sample (see the module docstring); ``x``
+    itself when the scenario names none."""
+    return _calibrated(names, x, scenario, method, seed)[0]
+
+
+def _calibrated(
+    names: Sequence[str], x: np.ndarray, scenario: Scenario, method: str | None, seed: int
+) -> tuple[np.ndarray, list[int]]:
+    """:func:`calibrated_columns`, and the positions of the columns it replaced."""
     got = scenario_sample(scenario)
     if got is None or not len(x):
-        return x
+        return x, []
     cal_names, cal = got
     present = [n for n in cal_names if n in names and not _cited(scenario, n)]
     if not present:
-        return x
+        return x, []
     out = x.copy()
     cols = [cal_names.index(n) for n in present]
     where = [list(names).index(n) for n in present]
     if method == "lhs":
         pick = np.random.default_rng(seed).integers(0, len(cal), size=len(x))
         out[:, where] = cal[np.ix_(pick, cols)]
-        return out
+        return out, where
     lo, hi = cal[:, cols].min(axis=0), cal[:, cols].max(axis=0)
     ranges = scenario.uncertain()
     for k, (n, a, b) in enumerate(zip(present, lo, hi, strict=True)):
         r_lo, r_hi = ranges[n]
         u = (x[:, where[k]] - r_lo) / (r_hi - r_lo) if r_hi > r_lo else np.zeros(len(x))
         out[:, where[k]] = np.clip(a + u * (b - a), r_lo, r_hi)
-    return out
+    return out, where
 
 
 __all__ = [
