@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from libyasim import load_scenario
-from libyasim.model import LibyaModel, args, conflict, forces, outcomes, politics, support
-from libyasim.model import model as model_module
+from libyasim.model import LibyaModel, args, conflict, forces, month, outcomes, politics, support
 from libyasim.model.jit import disabled
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
@@ -21,7 +20,7 @@ KERNELS = {
     "conflict._month": conflict._MONTH,
     "support._exchange": support._EXCHANGE,
     "politics.month": politics._MONTH,
-    "model._reset": model_module._RESET,
+    "month._reset": month.RESET,
     "outcomes._record": outcomes._RECORD,
 }
 
@@ -38,7 +37,7 @@ def test_tables_hold_the_models_arrays_all_run(path: Path) -> None:
         assert not stale, f"month {m.steps}: arrays rebound under a kernel's table: {stale}"
     made = {t.names for t in args.tables(m)}
     assert {forces._STEP, forces._ECONOMY, conflict._MONTH, politics._MONTH} <= made
-    assert {model_module._RESET, outcomes._RECORD} <= made
+    assert {month.RESET, outcomes._RECORD} <= made
 
 
 @pytest.mark.parametrize("name", sorted(KERNELS))

@@ -80,26 +80,43 @@ class Table:
         return [n for n, a in pairs if getattr(owner, n) is not a]
 
 
-#: each owner's tables by the id of their names (kept beside the model, not in it, so
-#: that the set-up template, which copies the model's attributes, never copies one)
-_TABLES: weakref.WeakKeyDictionary[Any, dict[int, Table]] = weakref.WeakKeyDictionary()
+#: each owner's tables by the id of their names, by the id of the owner (kept beside the
+#: model, not in it, so that the set-up template, which copies the model's attributes,
+#: never copies one; an owner's entry leaves with it, before its id can be reused)
+_TABLES: dict[int, dict[int, Any]] = {}
+
+
+def _held(owner: Any) -> dict[int, Any]:
+    key = id(owner)
+    held = _TABLES.get(key)
+    if held is None:
+        held = _TABLES[key] = {}
+        weakref.finalize(owner, _TABLES.pop, key, None)
+    return held
 
 
 def table(owner: Any, names: tuple[str, ...]) -> Any:
     """The kernel argument of ``owner``'s arrays ``names`` (:attr:`Table.arg`), made on
     first use and kept while the owner lives."""
-    held = _TABLES.get(owner)
-    if held is None:
-        held = _TABLES[owner] = {}
+    held = _TABLES.get(id(owner)) or _held(owner)
     t = held.get(id(names))
     if t is None:
         t = held[id(names)] = Table(owner, names)
     return t.arg
 
 
+def table_set(owner: Any, groups: tuple[tuple[str, ...], ...]) -> tuple[Any, ...]:
+    """``tuple(table(owner, names) for names in groups)``, kept as one tuple."""
+    held = _TABLES.get(id(owner)) or _held(owner)
+    out = held.get(id(groups))
+    if out is None:
+        out = held[id(groups)] = tuple(table(owner, names) for names in groups)
+    return out
+
+
 def tables(owner: Any) -> list[Table]:
     """The tables made for ``owner`` (for :meth:`Table.check`)."""
-    return list(_TABLES.get(owner, {}).values())
+    return [t for t in _TABLES.get(id(owner), {}).values() if isinstance(t, Table)]
 
 
 if disabled():  # the table is the tuple of arrays
@@ -160,4 +177,4 @@ else:
         return carray(_pointer(t[i, ADDRESS]), (t[i, D0], t[i, D1]), np.bool_)
 
 
-__all__ = ["Table", "b1", "b2", "f1", "f2", "f3", "i1", "i2", "table", "tables"]
+__all__ = ["Table", "b1", "b2", "f1", "f2", "f3", "i1", "i2", "table", "table_set", "tables"]

@@ -41,11 +41,10 @@ from ..events.base import Behaviour
 from ..scenario import load_scenario
 from ..scenario.schema import CHANNELS, INTERESTS, Scenario
 from ..scenario.types import month_index, month_name
-from . import conflict, forces, politics, setup, support
-from .args import b2, f1, f2, table
+from . import conflict, forces, month, politics, setup, support
 from .eventlog import EventLog
 from .factions import Faction
-from .jit import Coefficients, kernel
+from .jit import Coefficients
 from .numeric import sync as _sync
 from .outcomes import SeriesRecorder
 from .regions import RegionCell, adjacency, build_network
@@ -158,6 +157,7 @@ class LibyaModel(mesa.Model):
         self._binding: list[Any] = []
         self._unbound = np.zeros((self.F, self.F), dtype=bool)
         self._scan_events()
+        self.month_out = np.zeros(2, dtype=np.int64)  # the one-call month's results (.month)
         self.recorder = SeriesRecorder(self)
         self.datacollector = ArrayCollector(self, self.recorder, self._reporters())
         self._collect()
@@ -560,22 +560,40 @@ class LibyaModel(mesa.Model):
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
-        """One month, in the order of DESIGN.md §3."""
-        self._reset_tallies()
+        """One month, in the order of DESIGN.md §3: the month's tallies reset, 1.
+        scheduled events, 2.-3. sponsors' support (:func:`.support.exchange`) and the
+        economy (:func:`.forces.economy`), 4. forces (:func:`.forces.step`) and
+        skirmishes and raids (:func:`.conflict.step`), 5. politics
+        (:func:`.politics.step`), 6. ceasefires and elections progress, the series
+        row. Steps 2-5 (and the row, when no event updates) are one kernel call
+        where nothing needs Python between them (:mod:`.month`), else module by
+        module: the same arithmetic."""
         if len(self._event_months) != len(self.events):  # events added after construction
             self._scan_events()
+        reset_first = True
         if self._next_event <= self.start_index + self.steps - 1:
+            month.reset(self)
+            reset_first = False
             self._fire_due()  # 1. scheduled events
-        support.exchange(self)  # 2. sponsors allocate, 3. factions receive and return support
-        forces.economy(self)  #    income, upkeep, recruitment
-        forces.step(self)  # 4. forces: redeployment, offensives, sieges
-        conflict.step(self)  #    skirmishes and raids
-        politics.step(self)  # 5. politics
+        recorded = False
+        if month.fused(self):
+            recorded = not self._updating
+            month.run(self, reset_first, recorded)
+        else:
+            if reset_first:
+                month.reset(self)
+            support.exchange(self)  # 2. sponsors allocate, 3. factions receive and return support
+            forces.economy(self)  #    income, upkeep, recruitment
+            forces.step(self)  # 4. forces: redeployment, offensives, sieges
+            conflict.step(self)  #    skirmishes and raids
+            politics.step(self)  # 5. politics
         for ev in self._updating:  # 6. ceasefires and elections progress
             if ev.fired:
                 ev.update()
         self.fatality_history.append(self.tally.item(0))  # (self.fatalities)
-        self._collect()
+        if not recorded:
+            self.recorder.record()
+        self.datacollector.collect(self)
         if self.steps >= self.months:
             self.running = False
 
@@ -605,9 +623,6 @@ class LibyaModel(mesa.Model):
                 default=_NEVER,
             )
 
-    def _reset_tallies(self) -> None:
-        _reset_p(table(self, _RESET))
-
     def sync_strength(self) -> None:
         """Garrisons clipped at 0; ``strength`` (in place) their sum per faction."""
         _sync(self.garrison, self.strength)
@@ -623,35 +638,6 @@ class LibyaModel(mesa.Model):
 
     def __repr__(self) -> str:
         return f"<LibyaModel {self.spec.id} seed={self.seed} month={self.month}>"
-
-
-#: :func:`_reset`'s arrays (the model's, by attribute name) in the slots of its table
-#: (:mod:`.args`), for :func:`_reset_p`
-_RESET = (
-    "region_deaths", "jihadist_attack_deaths", "involved", "losses", "jihadist_losses_by",
-    "pair_deaths", "attacked", "tally",
-)  # fmt: skip
-
-
-@kernel
-def _reset_p(t: np.ndarray) -> None:
-    """:func:`_reset` on the arrays of the table ``t`` (:data:`_RESET`)."""
-    _reset(f1(t, 0), f1(t, 1), b2(t, 2), f1(t, 3), f1(t, 4), f2(t, 5), b2(t, 6), f1(t, 7))
-
-
-@kernel
-def _reset(region_deaths: np.ndarray, jihadist_attack_deaths: np.ndarray, involved: np.ndarray,
-           losses: np.ndarray, jihadist_losses_by: np.ndarray, pair_deaths: np.ndarray,
-           attacked: np.ndarray, tally: np.ndarray) -> None:  # fmt: skip
-    """The month's tallies back to zero (in place; the battles count runs on)."""
-    tally[0] = tally[1] = 0.0
-    region_deaths[:] = 0.0
-    jihadist_attack_deaths[:] = 0.0
-    involved[:, :] = False
-    losses[:] = 0.0
-    jihadist_losses_by[:] = 0.0
-    pair_deaths[:, :] = 0.0
-    attacked[:, :] = False
 
 
 def _put(a: np.ndarray, entries: dict[tuple[int, ...], float]) -> np.ndarray:

@@ -50,11 +50,16 @@ class SeriesRecorder:
         self.steps: list[int] = []
         self._blocks = list(blocks)  # the column slices of each block of the row
 
+    def room(self) -> int:
+        """The next row of :attr:`table` (grown when stepped beyond the planned months)."""
+        row = len(self.steps)
+        if row >= len(self.table):
+            self.table = np.vstack([self.table, np.zeros_like(self.table)])
+        return row
+
     def record(self) -> None:
         m = self.m
-        row = len(self.steps)
-        if row >= len(self.table):  # stepped beyond the planned months
-            self.table = np.vstack([self.table, np.zeros_like(self.table)])
+        row = self.room()
         _record_p(table(m, _RECORD), self.table[row], m.I, m.threat, m.fatalities,
                   m.battle_deaths)  # fmt: skip
         self.steps.append(m.steps)

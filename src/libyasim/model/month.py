@@ -1,0 +1,175 @@
+"""The month's arithmetic in one kernel call, where nothing in it needs Python.
+
+:meth:`LibyaModel.step <.model.LibyaModel.step>` runs the mechanism modules in
+the order of DESIGN.md §3: the month's tallies reset, scheduled events, sponsors'
+support (:func:`.support.exchange`), the economy (:func:`.forces.economy`),
+forces (:func:`.forces.step`), skirmishes and raids (:func:`.conflict.step`),
+politics (:func:`.politics.step`), the events' monthly updates, the series row.
+Each module's month is one kernel already; called one by one from Python, each
+call costs its dispatch (its arguments' types checked and unboxed) and the
+Python around it (room in the log, the month's random draws, the tables of
+arrays), about a third of a steady month.
+
+:func:`run` makes the same calls from one kernel (:func:`_month`), with the
+same arguments, in the same order, on the same arrays: the results are the
+module-by-module month's, bit for bit (``tests/test_month.py`` compares the
+two on every shipped scenario). Python still does, around the one call, what
+the modules' Python did around theirs, in the same order relative to the
+arithmetic:
+
+- before: the month's draws (the sponsors' standard normals, then the
+  offensives' F uniforms: nothing draws between them, the kernels before the
+  conflict stage draw nothing, and a sponsor's entry draws nothing), room in
+  the event log for every row the stages may append (writing first the
+  records logged from Python: no stage before the forces appends a row without
+  red lines), and the conflict's random stream;
+- when a sponsor must enter to rescue a client (the support stage stops, as it
+  does alone): the entry, then the call again, which resumes the support stage;
+- after: the notes of the forces' records, the threat, the positions moved.
+
+Two things keep a month module by module: **red lines** (their room and
+deterrence are made between stages) and **ceasefire events** (a binding
+ceasefire stops the forces and conflict stages for Python's answer). A month
+of those runs each module as before (:func:`fused` says which).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import conflict, forces, outcomes, politics, support
+from .args import b2, f1, f2, i1, table, table_set
+from .jit import kernel
+from .numeric import model_stream
+
+if TYPE_CHECKING:
+    from .model import LibyaModel
+
+#: :func:`_month`'s results (``out``): why it returned, the positions moved
+OUT_STOP, OUT_MOVES = 0, 1
+#: why :func:`_month` returned: the month done, a sponsor to enter, a question
+DONE, RESCUE, ASKED = 0, 1, 2
+
+#: :func:`_reset`'s arrays (the model's, by attribute name) in the slots of its table
+#: (:mod:`.args`), for :func:`_reset_p`
+RESET = (
+    "region_deaths", "jihadist_attack_deaths", "involved", "losses", "jihadist_losses_by",
+    "pair_deaths", "attacked", "tally",
+)  # fmt: skip
+_TALLY = 7  # the slot of "tally" in RESET
+_WORK = 2  # the slot of "conflict_work" in conflict._MONTH
+_CTL = 2  # the slot of "forces_ctl" in forces._STEP
+#: the tables :func:`_month_p` takes, in its order
+_TABLES = (
+    RESET, support._EXCHANGE, forces._ECONOMY, forces._STEP, conflict._MONTH, politics._MONTH,
+    outcomes._RECORD,
+)  # fmt: skip
+
+
+@kernel
+def _reset_p(t: np.ndarray) -> None:
+    """:func:`_reset` on the arrays of the table ``t`` (:data:`RESET`)."""
+    _reset(f1(t, 0), f1(t, 1), b2(t, 2), f1(t, 3), f1(t, 4), f2(t, 5), b2(t, 6), f1(t, 7))
+
+
+@kernel
+def _reset(region_deaths: np.ndarray, jihadist_attack_deaths: np.ndarray, involved: np.ndarray,
+           losses: np.ndarray, jihadist_losses_by: np.ndarray, pair_deaths: np.ndarray,
+           attacked: np.ndarray, tally: np.ndarray) -> None:  # fmt: skip
+    """The month's tallies back to zero (in place; the battles count runs on)."""
+    tally[0] = tally[1] = 0.0
+    region_deaths[:] = 0.0
+    jihadist_attack_deaths[:] = 0.0
+    involved[:, :] = False
+    losses[:] = 0.0
+    jihadist_losses_by[:] = 0.0
+    pair_deaths[:, :] = 0.0
+    attacked[:, :] = False
+
+
+def reset(m: LibyaModel) -> None:
+    """The month's tallies back to zero (:func:`_reset`)."""
+    _reset_p(table(m, RESET))
+
+
+def fused(m: LibyaModel) -> bool:
+    """Can this month run as one kernel call (no red lines, no ceasefire events)?"""
+    return not m.red_lines and not m._binding
+
+
+def run(m: LibyaModel, reset_first: bool, record: bool) -> None:
+    """Steps 2-5 of the month in one kernel call (:func:`_month_p`; the tallies reset
+    first if ``reset_first``, the series row recorded last if ``record``: not when
+    events update after politics), with the Python the modules do around their own
+    calls (see the module docstring). Only for a month that is :func:`fused`."""
+    m.rng.standard_normal(out=m.support_z)  # support: the policy noise's draws
+    draws = m.rng.random(m.F)  # forces: the month's decisions
+    ctl = m.conflict_ctl
+    if m.conflict_rng is not m.rng:  # conflict: its stream is the model's Generator's
+        ctl[conflict.CTL_BITS : conflict.CTL_BITS + 2] = model_stream(m)
+        m.conflict_rng = m.rng
+    rec = m.recorder
+    row = rec.room() if record else -1
+    out = m.month_out
+    while True:
+        fc = m.forces_ctl
+        records = 4 * (fc.item(forces.C_N) - fc.item(forces.C_LO) + 2 * m.F)
+        forces._reserve(m, m.F, records + m.conflict_rows)
+        book = m.logbook
+        _month_p(*table_set(m, _TABLES), reset_first, m.red_table, m.iv_table, m.steps,
+                 m.threat, book.codes, book.values, book.used, draws, m.off_i, m.off_f,
+                 m._unbound, m.no_deterrence, m.off_fix, m.steps == 0, rec.table, row, m.I,
+                 out)  # fmt: skip
+        if out.item(OUT_STOP) != RESCUE:
+            break
+        support._rescue(m)
+        reset_first = False
+    if out.item(OUT_STOP) == ASKED:  # (unbound pairs: a kernel asked nothing of Python)
+        raise RuntimeError("a stage of the one-call month stopped for a ceasefire's answer")
+    if fc.item(forces.C_FIXN):
+        forces._fix_notes(m)
+    m.threat = m.conflict_work.item(conflict.W_THREAT)
+    m.position_moves += out.item(OUT_MOVES)
+    if record:
+        rec.steps.append(m.steps)
+
+
+@kernel
+def _month_p(reset_t: np.ndarray, exchange_t: np.ndarray, economy_t: np.ndarray,
+             step_t: np.ndarray, conflict_t: np.ndarray, politics_t: np.ndarray,
+             record_t: np.ndarray, reset_first: bool, red_table: np.ndarray,
+             iv_table: np.ndarray, step: int, threat: float, codes: np.ndarray,
+             values: np.ndarray, used: np.ndarray, draws: np.ndarray, off_i: np.ndarray,
+             off_f: np.ndarray, bind: np.ndarray, deterrence: np.ndarray, fix: np.ndarray,
+             start: bool, series: np.ndarray, row: int, n_issues: int,
+             out: np.ndarray) -> None:  # fmt: skip
+    """The month: each module's kernel on its table (:mod:`.args`), as each module's
+    Python calls it, in the model's order; ``out[OUT_STOP]`` says why it returned
+    (:data:`DONE`; :data:`RESCUE`: call again after the entry, which resumes the
+    support stage; :data:`ASKED`: a stage stopped for a ceasefire's answer, which
+    an unbound month never does), ``out[OUT_MOVES]`` the positions moved; the
+    series' row ``row`` recorded last (none if ``row`` < 0)."""
+    out[OUT_STOP] = DONE
+    if reset_first:
+        _reset_p(reset_t)
+    if support._exchange_p(exchange_t, red_table, iv_table, step, threat, codes, values, used):
+        out[OUT_STOP] = RESCUE
+        return
+    forces._economy_p(economy_t)
+    i1(step_t, _CTL)[forces.C_STATE] = forces.STAGE_START
+    if forces._step_p(step_t, draws, off_i, off_f, bind, deterrence, step, codes, values, used,
+                      fix) >= 0:  # fmt: skip
+        out[OUT_STOP] = ASKED
+        return
+    if conflict._month_p(conflict_t, step, conflict.MONTH, -1, threat, off_i, bind, codes,
+                         values, used) >= 0:  # fmt: skip
+        out[OUT_STOP] = ASKED
+        return
+    out[OUT_MOVES] = politics._month_p(politics_t, start)
+    if row < 0:
+        return
+    tally = f1(reset_t, _TALLY)
+    outcomes._record_p(record_t, series[row], n_issues, f1(conflict_t, _WORK)[conflict.W_THREAT],
+                       tally[0], tally[1])  # fmt: skip

@@ -1,0 +1,98 @@
+"""The month in one kernel call (:mod:`libyasim.model.month`) is the module-by-module
+month: the same RunResult and event log, bit for bit, on every shipped scenario; and
+it is the path a month takes whenever nothing needs Python between the modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scenario_factory import minimal_scenario
+
+from libyasim import load_scenario
+from libyasim.model import LibyaModel, month, support
+from libyasim.model.runner import fields, result_of, same
+from libyasim.scenario import from_dict
+
+SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").rglob("*.yaml"))
+
+
+def _run(scenario, seed: int, months: int | None = None) -> tuple[dict, int, int]:
+    """The run's fields and event records, the months run in one call, the months."""
+    m = LibyaModel(scenario, rng=seed, months=months)
+    one_call = 0
+    while m.running:
+        one_call += month.fused(m)
+        m.step()
+    return {**fields(result_of(m)), "records": list(m.event_log)}, one_call, m.steps
+
+
+def _module_by_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(month, "fused", lambda m: False)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_one_call_month_is_the_module_by_module_month(path, monkeypatch):
+    scenario = load_scenario(path)
+    fast, one_call, _ = _run(scenario, seed=2)
+    _module_by_module(monkeypatch)
+    slow, none, _ = _run(scenario, seed=2)
+    assert none == 0
+    assert not same(fast, slow, path.stem)
+
+
+def test_months_without_red_lines_or_ceasefires_take_one_call():
+    _, one_call, months = _run(load_scenario(SCENARIOS[0].parent / "baseline_2017.yaml"), 1)
+    assert one_call == months == 48
+    _, one_call, months = _run(load_scenario(SCENARIOS[0].parent / "ceasefire_only.yaml"), 1)
+    assert one_call == 0 < months  # a ceasefire event: module by module
+    _, one_call, months = _run(load_scenario(SCENARIOS[0].parent / "egypt_red_line.yaml"), 1)
+    assert 0 < one_call < months  # one call until the red line is drawn
+
+
+def test_a_rescue_stops_the_one_call_month_and_it_resumes(monkeypatch):
+    """A sponsor entering to rescue its client is Python's, between two calls: the
+    month then goes on as the module-by-module month does."""
+    data = minimal_scenario()
+    data["events"] = []  # (its ceasefire would keep every month module by module)
+    data["sponsors"].append(
+        {
+            "id": "near",
+            "name": "Nearby Power",
+            "active": False,
+            "budget": {"military": 1.0, "direct": 1.0},
+            "max_effort": 4.0,
+            "interests": {"influence": 0.8},
+            "stance": {"blue": 0.6},
+            "rescues": ["blue"],
+        }
+    )
+    data["relations"]["support"] += [
+        {"from": "near", "to": "blue", "channel": "military"},
+        {"from": "near", "to": "blue", "channel": "direct"},
+    ]
+    scenario = from_dict(data)
+    rescues: list[bool] = []
+    rescue = support._rescue
+
+    def counted(m):
+        rescues.append(month.fused(m))
+        rescue(m)
+
+    monkeypatch.setattr(support, "_rescue", counted)
+
+    def run() -> tuple[list, dict]:
+        m = LibyaModel(scenario, rng=1, months=6)
+        m.step()
+        m.control[m.control == m.fidx["blue"]] = m.fidx["red"]  # blue loses all it held
+        while m.running:
+            m.step()
+        return list(m.event_log), fields(result_of(m))
+
+    fast = run()
+    assert rescues == [True]
+    assert any(e["kind"] == "sponsor_entry" and e["actor1"] == "near" for e in fast[0])
+    _module_by_module(monkeypatch)
+    slow = run()
+    assert rescues == [True, False]
+    assert not same(fast, slow)
