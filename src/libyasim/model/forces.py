@@ -400,6 +400,7 @@ def init(m: LibyaModel) -> None:
     m.offensives = []  # views of the table's rows
     m.off_log = _codes(m)
     m.off_fix = np.empty((16, 4), dtype=np.int64)  # records whose notes to fix (_fix_notes)
+    m.off_note_codes = {}  # (kind, x, y) -> the note's code, for notes made of those alone
     # the decisions' options (rows 0-2 + 2F) and the progress pressed this month (the last F)
     m.forces_scratch = np.zeros((3 + 3 * m.F, max(m.F, m.R)), dtype=np.int64)
     m.pressed = m.forces_scratch[3 + 2 * m.F :, : m.R]
@@ -1218,8 +1219,12 @@ def _fix_notes(m: LibyaModel) -> None:
     n = int(m.off_fixn[0])
     if n:
         book, fids, rids = m.logbook, m.faction_ids, m.region_ids
-        codes, off_i = book.codes, m.off_i
+        codes, off_i, known = book.codes, m.off_i, m.off_note_codes
         for row, kind, x, y in m.off_fix[:n].tolist():
+            # a note that is a function of (kind, x, y) alone: its code, once made
+            if (code := known.get((kind, x, y))) is not None:
+                codes[row, NOTE] = code
+                continue
             if kind == F_LAUNCH:
                 c, at = _esc(m.off_causes[x]), rids[y]
                 code = book.note(f"{c}: {{0:.0f}} fighters massed at {at} for {{1:.0f}} months", 2)
@@ -1242,6 +1247,8 @@ def _fix_notes(m: LibyaModel) -> None:
                 code = book.note(f"{fids[x]} takes {rids[y]}")
             else:
                 code = book.note(f"{fids[x]} falls back to {rids[y]}")
+            if kind != F_ENDED and kind != F_SIEGE_ENDED:  # (theirs read the offensive's row)
+                known[(kind, x, y)] = code
             codes[row, NOTE] = code
         m.off_fixn[0] = 0
 
