@@ -34,7 +34,7 @@ def _module_by_module(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_one_call_month_is_the_module_by_module_month(path, monkeypatch):
     scenario = load_scenario(path)
-    fast, one_call, _ = _run(scenario, seed=2)
+    fast, _, _ = _run(scenario, seed=2)
     _module_by_module(monkeypatch)
     slow, none, _ = _run(scenario, seed=2)
     assert none == 0

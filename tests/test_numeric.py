@@ -1,5 +1,6 @@
 """Kernel-side numerics (libyasim.model.numeric): the model's random stream read inside a
-kernel is numpy's own (uniforms and Poisson draws, and the Generator's state after them),
+kernel is numpy's own (uniforms, standard normals and Poisson draws, and the Generator's
+state after them),
 compiled and as plain Python (NUMBA_DISABLE_JIT=1, in a subprocess since numba reads the
 variable when it is imported); sums are numpy's to the bit."""
 
@@ -20,21 +21,26 @@ from libyasim.model import numeric
 
 #: means below numpy's switch at 10 (multiplication method) and from it on (PTRS)
 LAMS = (0.0, 0.4, 1.0, 4.0, 9.99, 10.0, 12.5, 40.0, 1000.0)
+UNIFORM, NORMAL = -1.0, -2.0  # (in place of a mean) the draws are uniforms, standard normals
 SEEDS = (0, 1, 7)
 
 
 @numba.njit
 def _draw(bits: np.ndarray, lam: float, out: np.ndarray) -> None:
     for i in range(out.shape[0]):
-        out[i] = numeric.poisson(bits, lam) if lam >= 0 else numeric.uniform(bits)
+        if lam == NORMAL:
+            out[i] = numeric.standard_normal(bits)
+        else:
+            out[i] = numeric.poisson(bits, lam) if lam >= 0 else numeric.uniform(bits)
 
 
 def _streams(n: int) -> dict[tuple[int, float], tuple[np.ndarray, dict, float]]:
-    """For each seed and mean: the kernel's ``n`` draws (a uniform where the mean is
-    −1), the Generator's state after them and its next uniform."""
+    """For each seed and mean: the kernel's ``n`` draws (uniforms where the mean is
+    :data:`UNIFORM`, standard normals where it is :data:`NORMAL`), the Generator's state
+    after them and its next uniform."""
     out = {}
     for seed in SEEDS:
-        for lam in (-1.0, *LAMS):
+        for lam in (NORMAL, UNIFORM, *LAMS):
             rng = np.random.default_rng(seed)
             draws = np.empty(n, dtype=float if lam < 0 else np.int64)
             _draw(numeric.stream(rng), lam, draws)
@@ -45,9 +51,12 @@ def _streams(n: int) -> dict[tuple[int, float], tuple[np.ndarray, dict, float]]:
 def _numpy(n: int) -> dict[tuple[int, float], tuple[np.ndarray, dict, float]]:
     out = {}
     for seed in SEEDS:
-        for lam in (-1.0, *LAMS):
+        for lam in (NORMAL, UNIFORM, *LAMS):
             rng = np.random.default_rng(seed)
-            draws = rng.random(n) if lam < 0 else rng.poisson(lam, n)
+            if lam == NORMAL:
+                draws = rng.standard_normal(n)
+            else:
+                draws = rng.random(n) if lam < 0 else rng.poisson(lam, n)
             out[seed, lam] = (draws, rng.bit_generator.state, rng.random())
     return out
 
@@ -64,6 +73,18 @@ def _assert_same(ours: dict, theirs: dict) -> None:
 
 def test_kernel_draws_are_the_generators_own():
     _assert_same(_streams(3000), _numpy(3000))
+
+
+def test_kernel_normals_are_the_generators_own_in_the_ziggurats_rare_branches():
+    """Enough draws that the ziggurat's wedges (~0.7% of draws) and its tail (layer 0)
+    are taken many times: the same numbers, and the Generator left where numpy leaves it."""
+    rng, ref = np.random.default_rng(11), np.random.default_rng(11)
+    draws = np.empty(300_000)
+    _draw(numeric.stream(rng), NORMAL, draws)
+    expected = ref.standard_normal(draws.size)
+    assert np.array_equal(draws, expected)
+    assert (np.abs(expected) > 3.6541528853610088).sum() > 20  # the tail, beyond layer 0's edge
+    assert rng.bit_generator.state == ref.bit_generator.state
 
 
 _PYTHON_SIDE = """

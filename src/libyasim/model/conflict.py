@@ -341,7 +341,7 @@ def _run(m: LibyaModel, mode: int) -> None:
     (where) and a Poisson draw (deaths)."""
     ctl, work, book = m.conflict_ctl, m.conflict_work, m.logbook
     if m.conflict_rng is not m.rng:
-        ctl[CTL_BITS : CTL_BITS + 2] = model_stream(m)
+        ctl[CTL_BITS : CTL_BITS + 2] = model_stream(m)[:2]
         m.conflict_rng = m.rng
     start, threat = -1, m.threat
     while True:

@@ -17,12 +17,14 @@ two on every shipped scenario). Python still does, around the one call, what
 the modules' Python did around theirs, in the same order relative to the
 arithmetic:
 
-- before: the month's draws (the sponsors' standard normals, then the
-  offensives' F uniforms: nothing draws between them, the kernels before the
-  conflict stage draw nothing, and a sponsor's entry draws nothing), room in
-  the event log for every row the stages may append (writing first the
-  records logged from Python: no stage before the forces appends a row without
-  red lines), and the conflict's random stream;
+- before: room in the event log for every row the stages may append (writing
+  first the records logged from Python: no stage before the forces appends a
+  row without red lines), and the conflict's random stream;
+- inside, the draws the modules' Python makes (the sponsors' standard normals
+  first, the forces' F uniforms after the economy) are the kernel's, from the
+  model's Generator itself (:func:`.numeric.standard_normal`,
+  :func:`.numeric.uniform`: numpy's own algorithms on its bit generator, the
+  same numbers); a sponsor's entry draws nothing;
 - when a sponsor must enter to rescue a client (the support stage stops, as it
   does alone): the entry, then the call again, which resumes the support stage;
 - after: the notes of the forces' records, the threat, the positions moved.
@@ -42,7 +44,7 @@ import numpy as np
 from . import conflict, forces, outcomes, politics, support
 from .args import b2, f1, f2, i1, table, table_set
 from .jit import kernel
-from .numeric import model_stream
+from .numeric import model_stream, standard_normal, uniform
 
 if TYPE_CHECKING:
     from .model import LibyaModel
@@ -104,28 +106,27 @@ def run(m: LibyaModel, reset_first: bool, record: bool) -> None:
     first if ``reset_first``, the series row recorded last if ``record``: not when
     events update after politics), with the Python the modules do around their own
     calls (see the module docstring). Only for a month that is :func:`fused`."""
-    m.rng.standard_normal(out=m.support_z)  # support: the policy noise's draws
-    draws = m.rng.random(m.F)  # forces: the month's decisions
-    ctl = m.conflict_ctl
+    bits = model_stream(m)  # the month's draws are the model's Generator's
     if m.conflict_rng is not m.rng:  # conflict: its stream is the model's Generator's
-        ctl[conflict.CTL_BITS : conflict.CTL_BITS + 2] = model_stream(m)
+        m.conflict_ctl[conflict.CTL_BITS : conflict.CTL_BITS + 2] = bits[:2]
         m.conflict_rng = m.rng
     rec = m.recorder
     row = rec.room() if record else -1
     out = m.month_out
+    resumed = False
     while True:
         fc = m.forces_ctl
         records = 4 * (fc.item(forces.C_N) - fc.item(forces.C_LO) + 2 * m.F)
         forces._reserve(m, m.F, records + m.conflict_rows)
         book = m.logbook
-        _month_p(*table_set(m, _TABLES), reset_first, m.red_table, m.iv_table, m.steps,
-                 m.threat, book.codes, book.values, book.used, draws, m.off_i, m.off_f,
-                 m._unbound, m.no_deterrence, m.off_fix, m.steps == 0, rec.table, row, m.I,
-                 out)  # fmt: skip
+        _month_p(*table_set(m, _TABLES), resumed, reset_first, m.red_table, m.iv_table,
+                 m.steps, m.threat, book.codes, book.values, book.used, bits, m.support_z,
+                 m.off_i, m.off_f, m._unbound, m.no_deterrence, m.off_fix, m.steps == 0,
+                 rec.table, row, m.I, out)  # fmt: skip
         if out.item(OUT_STOP) != RESCUE:
             break
         support._rescue(m)
-        reset_first = False
+        resumed = True
     if out.item(OUT_STOP) == ASKED:  # (unbound pairs: a kernel asked nothing of Python)
         raise RuntimeError("a stage of the one-call month stopped for a ceasefire's answer")
     if fc.item(forces.C_FIXN):
@@ -139,25 +140,35 @@ def run(m: LibyaModel, reset_first: bool, record: bool) -> None:
 @kernel
 def _month_p(reset_t: np.ndarray, exchange_t: np.ndarray, economy_t: np.ndarray,
              step_t: np.ndarray, conflict_t: np.ndarray, politics_t: np.ndarray,
-             record_t: np.ndarray, reset_first: bool, red_table: np.ndarray,
+             record_t: np.ndarray, resumed: bool, reset_first: bool, red_table: np.ndarray,
              iv_table: np.ndarray, step: int, threat: float, codes: np.ndarray,
-             values: np.ndarray, used: np.ndarray, draws: np.ndarray, off_i: np.ndarray,
-             off_f: np.ndarray, bind: np.ndarray, deterrence: np.ndarray, fix: np.ndarray,
+             values: np.ndarray, used: np.ndarray, bits: np.ndarray, z: np.ndarray,
+             off_i: np.ndarray, off_f: np.ndarray, bind: np.ndarray, deterrence: np.ndarray,
+             fix: np.ndarray,
              start: bool, series: np.ndarray, row: int, n_issues: int,
              out: np.ndarray) -> None:  # fmt: skip
-    """The month: each module's kernel on its table (:mod:`.args`), as each module's
-    Python calls it, in the model's order; ``out[OUT_STOP]`` says why it returned
+    """The month: the draws Python made for the modules (``z``, the sponsors' standard
+    normals, then the forces' F uniforms, from the model's Generator through ``bits``:
+    :func:`.numeric.stream`), each module's kernel on its table (:mod:`.args`), as each
+    module's Python calls it, in the model's order; ``out[OUT_STOP]`` says why it returned
     (:data:`DONE`; :data:`RESCUE`: call again after the entry, which resumes the
     support stage; :data:`ASKED`: a stage stopped for a ceasefire's answer, which
     an unbound month never does), ``out[OUT_MOVES]`` the positions moved; the
     series' row ``row`` recorded last (none if ``row`` < 0)."""
     out[OUT_STOP] = DONE
-    if reset_first:
-        _reset_p(reset_t)
+    if not resumed:  # (after a sponsor's entry the support stage resumes where it stopped)
+        if reset_first:
+            _reset_p(reset_t)
+        for i in range(z.shape[0]):  # support: the policy noise's S x F draws
+            for j in range(z.shape[1]):
+                z[i, j] = standard_normal(bits)
     if support._exchange_p(exchange_t, red_table, iv_table, step, threat, codes, values, used):
         out[OUT_STOP] = RESCUE
         return
     forces._economy_p(economy_t)
+    draws = np.empty(z.shape[1])  # forces: the month's F decisions
+    for f in range(draws.shape[0]):
+        draws[f] = uniform(bits)
     i1(step_t, _CTL)[forces.C_STATE] = forces.STAGE_START
     if forces._step_p(step_t, draws, off_i, off_f, bind, deterrence, step, codes, values, used,
                       fix) >= 0:  # fmt: skip

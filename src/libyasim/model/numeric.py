@@ -26,6 +26,11 @@ import math
 from typing import Any
 
 import numpy as np
+from numba.np.random._constants import fi_double as _FI
+from numba.np.random._constants import ki_double as _KI
+from numba.np.random._constants import wi_double as _WI
+from numba.np.random._constants import ziggurat_nor_inv_r as _NOR_INV_R
+from numba.np.random._constants import ziggurat_nor_r as _NOR_R
 
 from .jit import disabled, kernel
 
@@ -108,11 +113,13 @@ def sync(g: np.ndarray, strength: np.ndarray) -> None:
 
 def stream(rng: np.random.Generator) -> np.ndarray:
     """The addresses a kernel reads ``rng``'s stream through: int64 ``[next_double,
-    state]`` of its bit generator. Valid while ``rng`` lives: keep a reference to it
-    with the array (see :func:`model_stream`)."""
+    state, next_uint64]`` of its bit generator (:func:`uniform` and :func:`poisson`
+    read the first two). Valid while ``rng`` lives: keep a reference to it with the
+    array (see :func:`model_stream`)."""
     c = rng.bit_generator.ctypes
     fn = ctypes.cast(c.next_double, ctypes.c_void_p).value
-    return np.array([fn, c.state_address], dtype=np.int64)
+    fn64 = ctypes.cast(c.next_uint64, ctypes.c_void_p).value
+    return np.array([fn, c.state_address, fn64], dtype=np.int64)
 
 
 def model_stream(m: Any) -> np.ndarray:
@@ -127,46 +134,84 @@ def model_stream(m: Any) -> np.ndarray:
 
 
 _DOUBLE = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_void_p)
-_calls: dict[int, Any] = {}
+_UINT64 = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p)
+_calls: dict[tuple[int, Any], Any] = {}
 
 
-def _python_next_double(fn: int, state: int) -> float:
-    """``next_double(state)`` through :mod:`ctypes` (kernels run as Python)."""
-    call = _calls.get(int(fn))
-    if call is None:
-        call = _calls[int(fn)] = _DOUBLE(int(fn))
-    return float(call(int(state)))
+def _python_call(kind: Any) -> Any:
+    """``fn(state)`` of C type ``kind`` through :mod:`ctypes` (kernels run as Python)."""
+
+    def call(fn: int, state: int) -> Any:
+        c = _calls.get((int(fn), kind))
+        if c is None:
+            c = _calls[(int(fn), kind)] = kind(int(fn))
+        return c(int(state))
+
+    return call
 
 
-def _compiled_next_double() -> Any:
-    """A numba intrinsic: ``double next_double(void *state)`` called at address ``fn``
-    (the addresses come in at run time, so the cached code stays valid)."""
+def _compiled_call(bits: int) -> Any:
+    """A numba intrinsic: ``double`` (``bits`` 0) or ``uint64_t`` (64) ``fn(void *state)``
+    called at address ``fn`` (the addresses come in at run time, so the cached code
+    stays valid)."""
     from llvmlite import ir
     from numba.core import types
     from numba.extending import intrinsic
 
+    result = types.float64 if bits == 0 else types.uint64
+
     @intrinsic
-    def next_double(typingctx: Any, fn: Any, state: Any) -> Any:
-        sig = types.float64(types.intp, types.intp)
+    def call(typingctx: Any, fn: Any, state: Any) -> Any:
+        sig = result(types.intp, types.intp)
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             void_p = ir.IntType(8).as_pointer()
-            fnty = ir.FunctionType(ir.DoubleType(), [void_p])
+            ret = ir.DoubleType() if bits == 0 else ir.IntType(64)
+            fnty = ir.FunctionType(ret, [void_p])
             f = builder.inttoptr(args[0], fnty.as_pointer())
             return builder.call(f, [builder.inttoptr(args[1], void_p)])
 
         return sig, codegen
 
-    return next_double
+    return call
 
 
-_next_double: Any = _python_next_double if disabled() else _compiled_next_double()
+_next_double: Any = _python_call(_DOUBLE) if disabled() else _compiled_call(0)
+_next_uint64: Any = _python_call(_UINT64) if disabled() else _compiled_call(64)
 
 
 @kernel
 def uniform(bits: np.ndarray) -> float:
     """The Generator's next ``random()`` (a double in [0, 1)); ``bits`` from :func:`stream`."""
     return _next_double(bits[0], bits[1])
+
+
+@kernel
+def standard_normal(bits: np.ndarray) -> float:
+    """The Generator's next ``standard_normal()``: numpy's ``random_standard_normal``
+    (the 256-layer ziggurat, numpy's tables as numba ships them) on the bit
+    generator's ``next_uint64`` and ``next_double``; ``bits`` from :func:`stream`."""
+    while True:
+        r = _next_uint64(bits[2], bits[1])
+        idx = r & 0xFF
+        r >>= 8
+        sign = r & 0x1
+        rabs = (r >> 1) & 0x000FFFFFFFFFFFFF
+        x = rabs * _WI[idx]
+        if sign & 0x1:
+            x = -x
+        if rabs < _KI[idx]:
+            return x  # 99.3% of the draws
+        if idx == 0:
+            while True:
+                xx = -_NOR_INV_R * math.log1p(-_next_double(bits[0], bits[1]))
+                yy = -math.log1p(-_next_double(bits[0], bits[1]))
+                if yy + yy > xx * xx:
+                    return -(_NOR_R + xx) if (rabs >> 8) & 0x1 else _NOR_R + xx
+        elif (_FI[idx - 1] - _FI[idx]) * _next_double(bits[0], bits[1]) + _FI[idx] < math.exp(
+            -0.5 * x * x
+        ):
+            return x
 
 
 @kernel
