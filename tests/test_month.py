@@ -1,6 +1,7 @@
 """The month in one kernel call (:mod:`libyasim.model.month`) is the module-by-module
-month: the same RunResult and event log, bit for bit, on every shipped scenario; and
-it is the path a month takes whenever nothing needs Python between the modules."""
+month: the same RunResult and event log, bit for bit, on every shipped scenario; it is
+the path a month takes unless red lines are drawn, and it stops for Python where the
+modules do (a rescue, a ceasefire's questions)."""
 
 from __future__ import annotations
 
@@ -41,13 +42,32 @@ def test_one_call_month_is_the_module_by_module_month(path, monkeypatch):
     assert not same(fast, slow, path.stem)
 
 
-def test_months_without_red_lines_or_ceasefires_take_one_call():
+def test_months_without_red_lines_take_one_call():
     _, one_call, months = _run(load_scenario(SCENARIOS[0].parent / "baseline_2017.yaml"), 1)
     assert one_call == months == 48
     _, one_call, months = _run(load_scenario(SCENARIOS[0].parent / "ceasefire_only.yaml"), 1)
-    assert one_call == 0 < months  # a ceasefire event: module by module
+    assert one_call == months == 48  # ceasefire events: the call stops for their questions
     _, one_call, months = _run(load_scenario(SCENARIOS[0].parent / "egypt_red_line.yaml"), 1)
     assert 0 < one_call < months  # one call until the red line is drawn
+
+
+def test_ceasefire_questions_stop_the_call_in_both_stages(monkeypatch):
+    """A bound attacker's question stops the call in the forces' stage and in the
+    skirmishes' (where a defection is fought in Python); the runs stay the
+    module-by-module runs (the test above), and these stops do happen."""
+    stops: list[int] = []
+    call = month._month_p
+
+    def counted(*args):
+        call(*args)
+        stops.append(int(args[-1][month.OUT_STOP]))
+
+    monkeypatch.setattr(month, "_month_p", counted)
+    for name in ("ceasefire_only", "power_sharing_election"):
+        for seed in range(3):
+            _run(load_scenario(SCENARIOS[0].parent / f"{name}.yaml"), seed)
+    assert stops.count(month.ASKED_FORCES) > 0
+    assert stops.count(month.ASKED_CONFLICT) > 0
 
 
 def test_a_rescue_stops_the_one_call_month_and_it_resumes(monkeypatch):

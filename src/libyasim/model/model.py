@@ -157,7 +157,8 @@ class LibyaModel(mesa.Model):
         self._binding: list[Any] = []
         self._unbound = np.zeros((self.F, self.F), dtype=bool)
         self._scan_events()
-        self.month_out = np.zeros(2, dtype=np.int64)  # the one-call month's results (.month)
+        self.month_out = np.zeros(3, dtype=np.int64)  # the one-call month's results (.month)
+        self.month_draws = np.zeros(self.F)  # its forces' draws
         self.recorder = SeriesRecorder(self)
         self.datacollector = ArrayCollector(self, self.recorder, self._reporters())
         self._collect()
@@ -565,9 +566,9 @@ class LibyaModel(mesa.Model):
         economy (:func:`.forces.economy`), 4. forces (:func:`.forces.step`) and
         skirmishes and raids (:func:`.conflict.step`), 5. politics
         (:func:`.politics.step`), 6. ceasefires and elections progress, the series
-        row. Steps 2-5 (and the row, when no event updates) are one kernel call
-        where nothing needs Python between them (:mod:`.month`), else module by
-        module: the same arithmetic."""
+        row. Steps 2-5 (and the row, when no event updates) are one kernel call,
+        stopping only where Python decides (:mod:`.month`), unless red lines keep
+        the month module by module: the same arithmetic."""
         if len(self._event_months) != len(self.events):  # events added after construction
             self._scan_events()
         reset_first = True

@@ -1,4 +1,4 @@
-"""The month's arithmetic in one kernel call, where nothing in it needs Python.
+"""The month's arithmetic in one kernel call, stopping only where Python must decide.
 
 :meth:`LibyaModel.step <.model.LibyaModel.step>` runs the mechanism modules in
 the order of DESIGN.md §3: the month's tallies reset, scheduled events, sponsors'
@@ -8,31 +8,36 @@ politics (:func:`.politics.step`), the events' monthly updates, the series row.
 Each module's month is one kernel already; called one by one from Python, each
 call costs its dispatch (its arguments' types checked and unboxed) and the
 Python around it (room in the log, the month's random draws, the tables of
-arrays), about a third of a steady month.
+arrays): about a third of a steady month.
 
-:func:`run` makes the same calls from one kernel (:func:`_month`), with the
+:func:`run` makes the same calls from one kernel (:func:`_month_p`), with the
 same arguments, in the same order, on the same arrays: the results are the
 module-by-module month's, bit for bit (``tests/test_month.py`` compares the
-two on every shipped scenario). Python still does, around the one call, what
-the modules' Python did around theirs, in the same order relative to the
+two on every shipped scenario). Python still does, around the call, what the
+modules' Python does around theirs, in the same order relative to the
 arithmetic:
 
-- before: room in the event log for every row the stages may append (writing
-  first the records logged from Python: no stage before the forces appends a
-  row without red lines), and the conflict's random stream;
+- before each call: room in the event log for every row the stages may append
+  (writing first the records logged from Python: without red lines no stage
+  before the forces appends a row), the ceasefires' matrix of bound pairs (as
+  each module's call takes it), and, once a month, the conflict's random stream;
 - inside, the draws the modules' Python makes (the sponsors' standard normals
   first, the forces' F uniforms after the economy) are the kernel's, from the
   model's Generator itself (:func:`.numeric.standard_normal`,
   :func:`.numeric.uniform`: numpy's own algorithms on its bit generator, the
-  same numbers); a sponsor's entry draws nothing;
-- when a sponsor must enter to rescue a client (the support stage stops, as it
-  does alone): the entry, then the call again, which resumes the support stage;
-- after: the notes of the forces' records, the threat, the positions moved.
+  same numbers in the same order);
+- where a stage stops for Python, as it does alone, the kernel returns
+  (``out[OUT_STOP]``) and :func:`run` answers and calls it again at that stage:
+  a sponsor entering to rescue a client (:data:`RESCUE`; the support stage
+  resumes), a ceasefire's question to the forces (:data:`ASKED_FORCES`: does the
+  bound attacker defect?) or to the skirmishes (:data:`ASKED_CONFLICT`: if it
+  defects, the battle is fought in Python, and the skirmishes resume at the
+  next pair). The notes of the forces' records are written after every call,
+  before any answer, as after each of the forces' own calls;
+- after: the threat, the positions moved.
 
-Two things keep a month module by module: **red lines** (their room and
-deterrence are made between stages) and **ceasefire events** (a binding
-ceasefire stops the forces and conflict stages for Python's answer). A month
-of those runs each module as before (:func:`fused` says which).
+Red lines keep a month module by module (:func:`fused`): the deterrence the
+forces weigh is made from the support stage's results between the two calls.
 """
 
 from __future__ import annotations
@@ -49,10 +54,13 @@ from .numeric import model_stream, standard_normal, uniform
 if TYPE_CHECKING:
     from .model import LibyaModel
 
-#: :func:`_month`'s results (``out``): why it returned, the positions moved
-OUT_STOP, OUT_MOVES = 0, 1
-#: why :func:`_month` returned: the month done, a sponsor to enter, a question
-DONE, RESCUE, ASKED = 0, 1, 2
+#: :func:`_month_p`'s results (``out``): why it returned, the positions moved, the
+#: pair the skirmishes stopped at
+OUT_STOP, OUT_MOVES, OUT_AT = 0, 1, 2
+#: why :func:`_month_p` returned: the month done, a sponsor to enter, a question
+DONE, RESCUE, ASKED_FORCES, ASKED_CONFLICT = 0, 1, 2, 3
+#: where :func:`_month_p` starts: the month's start, or resuming a stage
+START, SUPPORT, FORCES, CONFLICT = 0, 1, 2, 3
 
 #: :func:`_reset`'s arrays (the model's, by attribute name) in the slots of its table
 #: (:mod:`.args`), for :func:`_reset_p`
@@ -97,41 +105,52 @@ def reset(m: LibyaModel) -> None:
 
 
 def fused(m: LibyaModel) -> bool:
-    """Can this month run as one kernel call (no red lines, no ceasefire events)?"""
-    return not m.red_lines and not m._binding
+    """Can this month run as one kernel call (no red lines)?"""
+    return not m.red_lines
 
 
 def run(m: LibyaModel, reset_first: bool, record: bool) -> None:
     """Steps 2-5 of the month in one kernel call (:func:`_month_p`; the tallies reset
     first if ``reset_first``, the series row recorded last if ``record``: not when
     events update after politics), with the Python the modules do around their own
-    calls (see the module docstring). Only for a month that is :func:`fused`."""
+    calls, and their answers where a stage stops (see the module docstring). Only for
+    a month that is :func:`fused`."""
     bits = model_stream(m)  # the month's draws are the model's Generator's
     if m.conflict_rng is not m.rng:  # conflict: its stream is the model's Generator's
         m.conflict_ctl[conflict.CTL_BITS : conflict.CTL_BITS + 2] = bits[:2]
         m.conflict_rng = m.rng
     rec = m.recorder
     row = rec.room() if record else -1
-    out = m.month_out
-    resumed = False
+    out, fc, cc = m.month_out, m.forces_ctl, m.conflict_ctl
+    stage, at = START, -1
     while True:
-        fc = m.forces_ctl
         records = 4 * (fc.item(forces.C_N) - fc.item(forces.C_LO) + 2 * m.F)
         forces._reserve(m, m.F, records + m.conflict_rows)
         book = m.logbook
-        _month_p(*table_set(m, _TABLES), resumed, reset_first, m.red_table, m.iv_table,
+        _month_p(*table_set(m, _TABLES), stage, reset_first, m.red_table, m.iv_table,
                  m.steps, m.threat, book.codes, book.values, book.used, bits, m.support_z,
-                 m.off_i, m.off_f, m._unbound, m.no_deterrence, m.off_fix, m.steps == 0,
-                 rec.table, row, m.I, out)  # fmt: skip
-        if out.item(OUT_STOP) != RESCUE:
-            break
-        support._rescue(m)
-        resumed = True
-    if out.item(OUT_STOP) == ASKED:  # (unbound pairs: a kernel asked nothing of Python)
-        raise RuntimeError("a stage of the one-call month stopped for a ceasefire's answer")
-    if fc.item(forces.C_FIXN):
-        forces._fix_notes(m)
-    m.threat = m.conflict_work.item(conflict.W_THREAT)
+                 m.month_draws, m.off_i, m.off_f, m.ceasefire_matrix(), m.no_deterrence,
+                 m.off_fix, at, m.steps == 0, rec.table, row, m.I, out)  # fmt: skip
+        stop = out.item(OUT_STOP)
+        if stop == RESCUE:  # a sponsor enters (Python's), then support resumes
+            support._rescue(m)
+            stage = SUPPORT
+            continue
+        if fc.item(forces.C_FIXN):
+            forces._fix_notes(m)
+        if stop == ASKED_FORCES:  # does the bound attacker defect? the forces resume
+            a, d = fc.item(forces.C_STATE + 4), fc.item(forces.C_STATE + 5)
+            fc[forces.C_STATE + 3] = m.ceasefire_defects(a, d)
+            stage = FORCES
+            continue
+        m.threat = m.conflict_work.item(conflict.W_THREAT)
+        if stop == ASKED_CONFLICT:  # if the bound side defects it fights; the next pair
+            i, j, ri, rj = cc[conflict.CTL_I : conflict.CTL_RJ + 1].tolist()
+            if m.ceasefire_defects(i, j):
+                conflict.battle(m, i, j, ri, rj)
+            stage, at = CONFLICT, out.item(OUT_AT) + 1
+            continue
+        break
     m.position_moves += out.item(OUT_MOVES)
     if record:
         rec.steps.append(m.steps)
@@ -140,43 +159,49 @@ def run(m: LibyaModel, reset_first: bool, record: bool) -> None:
 @kernel
 def _month_p(reset_t: np.ndarray, exchange_t: np.ndarray, economy_t: np.ndarray,
              step_t: np.ndarray, conflict_t: np.ndarray, politics_t: np.ndarray,
-             record_t: np.ndarray, resumed: bool, reset_first: bool, red_table: np.ndarray,
+             record_t: np.ndarray, stage: int, reset_first: bool, red_table: np.ndarray,
              iv_table: np.ndarray, step: int, threat: float, codes: np.ndarray,
              values: np.ndarray, used: np.ndarray, bits: np.ndarray, z: np.ndarray,
-             off_i: np.ndarray, off_f: np.ndarray, bind: np.ndarray, deterrence: np.ndarray,
-             fix: np.ndarray,
-             start: bool, series: np.ndarray, row: int, n_issues: int,
+             draws: np.ndarray, off_i: np.ndarray, off_f: np.ndarray, bind: np.ndarray,
+             deterrence: np.ndarray, fix: np.ndarray, at: int, start: bool,
+             series: np.ndarray, row: int, n_issues: int,
              out: np.ndarray) -> None:  # fmt: skip
-    """The month: the draws Python made for the modules (``z``, the sponsors' standard
-    normals, then the forces' F uniforms, from the model's Generator through ``bits``:
-    :func:`.numeric.stream`), each module's kernel on its table (:mod:`.args`), as each
-    module's Python calls it, in the model's order; ``out[OUT_STOP]`` says why it returned
-    (:data:`DONE`; :data:`RESCUE`: call again after the entry, which resumes the
-    support stage; :data:`ASKED`: a stage stopped for a ceasefire's answer, which
-    an unbound month never does), ``out[OUT_MOVES]`` the positions moved; the
-    series' row ``row`` recorded last (none if ``row`` < 0)."""
+    """The month from ``stage`` (:data:`START`, or resuming :data:`SUPPORT`,
+    :data:`FORCES`, or :data:`CONFLICT` at pair ``at``): the draws the modules'
+    Python makes (``z``, the sponsors' standard normals, then ``draws``, the
+    forces' F uniforms, from the model's Generator through ``bits``:
+    :func:`.numeric.stream`), each module's kernel on its table (:mod:`.args`), as
+    each module's Python calls it, in the model's order; ``out[OUT_STOP]`` says why
+    it returned (:data:`DONE`, :data:`RESCUE`, :data:`ASKED_FORCES`,
+    :data:`ASKED_CONFLICT` with the pair in ``out[OUT_AT]``), ``out[OUT_MOVES]`` the
+    positions moved; the series' row ``row`` recorded last (none if ``row`` < 0)."""
     out[OUT_STOP] = DONE
-    if not resumed:  # (after a sponsor's entry the support stage resumes where it stopped)
+    if stage == START:
         if reset_first:
             _reset_p(reset_t)
         for i in range(z.shape[0]):  # support: the policy noise's S x F draws
             for j in range(z.shape[1]):
                 z[i, j] = standard_normal(bits)
-    if support._exchange_p(exchange_t, red_table, iv_table, step, threat, codes, values, used):
-        out[OUT_STOP] = RESCUE
-        return
-    forces._economy_p(economy_t)
-    draws = np.empty(z.shape[1])  # forces: the month's F decisions
-    for f in range(draws.shape[0]):
-        draws[f] = uniform(bits)
-    i1(step_t, _CTL)[forces.C_STATE] = forces.STAGE_START
-    if forces._step_p(step_t, draws, off_i, off_f, bind, deterrence, step, codes, values, used,
-                      fix) >= 0:  # fmt: skip
-        out[OUT_STOP] = ASKED
-        return
-    if conflict._month_p(conflict_t, step, conflict.MONTH, -1, threat, off_i, bind, codes,
-                         values, used) >= 0:  # fmt: skip
-        out[OUT_STOP] = ASKED
+    if stage <= SUPPORT:
+        if support._exchange_p(exchange_t, red_table, iv_table, step, threat, codes, values,
+                               used):  # fmt: skip
+            out[OUT_STOP] = RESCUE
+            return
+        forces._economy_p(economy_t)
+        for f in range(draws.shape[0]):  # forces: the month's F decisions
+            draws[f] = uniform(bits)
+        i1(step_t, _CTL)[forces.C_STATE] = forces.STAGE_START
+    if stage <= FORCES:
+        if forces._step_p(step_t, draws, off_i, off_f, bind, deterrence, step, codes, values,
+                          used, fix) >= 0:  # fmt: skip
+            out[OUT_STOP] = ASKED_FORCES
+            return
+        at = -1
+    stop = conflict._month_p(conflict_t, step, conflict.MONTH, at, threat, off_i, bind, codes,
+                             values, used)  # fmt: skip
+    if stop >= 0:
+        out[OUT_STOP] = ASKED_CONFLICT
+        out[OUT_AT] = stop
         return
     out[OUT_MOVES] = politics._month_p(politics_t, start)
     if row < 0:
