@@ -266,16 +266,26 @@ class CeasefireBehaviour(Behaviour):
         return self.active
 
     def binding(self) -> np.ndarray:
-        """:meth:`binds` for every pair, from the sides at once."""
+        """:meth:`binds` for every pair, from the sides at once (read it, don't write it)."""
         F = self.model.F
         if not self.active:
             return np.zeros((F, F), dtype=bool)
-        side = np.array(self.side)
-        sa, sb = side[:, None], side[None, :]
-        out = (sa >= 0) & (sb >= 0) & (sa != sb)
-        if self.spec.unilateral:
-            out &= sa == 0
-        return out
+        return self._pairs()[0]
+
+    def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(bound, across)`` [F, F]: the pairs :meth:`binding` binds when in force, and
+        the pairs of factions on different sides; made once per assignment of the sides,
+        read-only."""
+        key = tuple(self.side)
+        hit = self.__dict__.get("_pairs_made")
+        if hit is None or hit[0] != key:
+            side = np.array(self.side)
+            sa, sb = side[:, None], side[None, :]
+            across = (sa >= 0) & (sb >= 0) & (sa != sb)
+            bound = across & (sa == 0) if self.spec.unilateral else across.copy()
+            across.flags.writeable = bound.flags.writeable = False
+            hit = self._pairs_made = (key, bound, across)
+        return hit[1], hit[2]
 
     def _past_coalition(self) -> np.ndarray:
         """Fighting power ``shift_window`` months ago: the fighters recorded then (the
@@ -296,21 +306,22 @@ class CeasefireBehaviour(Behaviour):
     def _remember(self) -> None:
         self._mult[self.model.steps] = np.array(self.model.combat_mult, dtype=float)
 
-    def _stakes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _stakes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, float]]:
         """What :meth:`temptation` reads of the model for every pair alike: the value of
-        each faction's holdings, its fighting power now and ``shift_window`` months ago."""
+        each faction's holdings, its fighting power now and ``shift_window`` months ago,
+        and (filled as pairs are read) each attacker's value of keeping the ceasefire."""
         m = self.model
         value = holdings(m, float(self.spec.oil_in_prize.value))
-        return value, fighting_power(m), self._past_coalition()
+        return value, fighting_power(m), self._past_coalition(), {}
 
     def temptation(
-        self, a: int, b: int, stakes: tuple[np.ndarray, ...] | None = None
+        self, a: int, b: int, stakes: tuple[Any, ...] | None = None
     ) -> tuple[float, float, float]:
         """``(G_ab, shift term of G_ab, K_a)``: a's temptation to attack b, the part of it
         due to a balance of power shifting against a, and the value a puts on keeping it.
         ``stakes``: :meth:`_stakes`, when the caller has them for this state of the model."""
         m, e = self.model, self.spec
-        value, strength, past = self._stakes() if stakes is None else stakes
+        value, strength, past, kept = self._stakes() if stakes is None else stakes
         x = m.p.contest_exponent
         p_now = contest(strength[a], strength[b], x)
         p_past = contest(past[a], past[b], x)
@@ -321,6 +332,14 @@ class CeasefireBehaviour(Behaviour):
         fall = min(p_now, ahead * max(0.0, p_past - p_now))
         shift = float(e.shift_sensitivity.value) * h * fall * (value[a] + value[b] + cost)
         gain = h * war_gain(p_now, value[b], value[a], cost)
+        keep = kept.get(a)
+        if keep is None:  # (a's alone: the same whoever b is)
+            keep = kept[a] = self._keep(a, value)
+        return float(gain + shift), float(shift), keep
+
+    def _keep(self, a: int, value: np.ndarray) -> float:
+        """``K_a``, the value ``a`` puts on keeping the ceasefire (:meth:`temptation`)."""
+        m, e = self.model, self.spec
         received = m.flows[:, a].sum(axis=1)
         total = received.sum()
         enforced = received[self.enforcers].sum() / total if total > 0 else 0.0
@@ -330,7 +349,7 @@ class CeasefireBehaviour(Behaviour):
             float(e.peace_dividend.value) * (1.0 + value[a] + offered)
             + float(e.monitoring.value) * float(e.penalty.value) * enforced
         )
-        return float(gain + shift), float(shift), float(keep)
+        return float(keep)
 
     def defection_probability(self, a: int, b: int) -> float:
         gain, _, keep = self.temptation(a, b)
@@ -385,8 +404,7 @@ class CeasefireBehaviour(Behaviour):
     # ------------------------------------------------------------ monthly
     def _deaths_between_sides(self) -> float:
         """Deaths this month in fighting between factions on different sides."""
-        m, side = self.model, np.array(self.side)
-        cross = (side[:, None] >= 0) & (side[None, :] >= 0) & (side[:, None] != side[None, :])
+        m, cross = self.model, self._pairs()[1]
         if self.spec.unilateral:  # the declarer is bound: any fighting across was forced on it
             self.effects["attacks_on_declarer"] += int((m.attacked & cross).sum())
         return float(np.triu(m.pair_deaths * cross, 1).sum())
