@@ -8,12 +8,18 @@ arrays, stay views. Events and anything with Python objects stay in Python
 between kernel calls; the event log is arrays (:mod:`.eventlog`) that kernels
 append to. Random numbers are the model's numpy Generator's: a kernel either
 reads the Generator's own stream through its bit generator's C interface
-(:mod:`.numeric`: ``uniform``, ``poisson``; the conflict month), or is handed
-draws made in Python just before the call (``rng.random(F)`` for the offensive
-decisions, ``rng.standard_normal(out=...)`` for the sponsors' utilities), so the
-streams are numpy's, whatever the executor. A Generator itself is never passed
+(:mod:`.numeric`: ``uniform``, ``standard_normal``, ``poisson``; the conflict
+month, and the one-call month's draws for the sponsors' utilities and the
+offensive decisions), or is handed draws made in Python just before the call
+(``rng.random(F)``, ``rng.standard_normal(out=...)`` when a month runs module by
+module), so the streams are numpy's, whatever the executor. A Generator itself is never passed
 to a kernel (numba unboxes it at 24-35 µs a call).
 
+- **One call a month.** :mod:`.month` calls the modules' month kernels from one
+  kernel, stopping only where Python must decide (a sponsor's rescue, a
+  ceasefire's questions) and resuming there; its draws are the Generator's
+  own, made inside (:func:`.numeric.standard_normal`, :func:`.numeric.uniform`).
+  A month with red lines runs module by module; both give the same runs.
 - **Arguments.** Unboxing an array argument costs a kernel call ~0.2-0.3 µs;
   the month's kernels take the model's long-lived arrays as one table of
   addresses instead (:mod:`.args`), and only what a month may replace (tables

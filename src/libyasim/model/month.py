@@ -123,14 +123,18 @@ def run(m: LibyaModel, reset_first: bool, record: bool) -> None:
     row = rec.room() if record else -1
     out, fc, cc = m.month_out, m.forces_ctl, m.conflict_ctl
     stage, at = START, -1
+    reset_t, exchange_t, economy_t, step_t, conflict_t, politics_t, record_t = table_set(
+        m, _TABLES
+    )
     while True:
         records = 4 * (fc.item(forces.C_N) - fc.item(forces.C_LO) + 2 * m.F)
         forces._reserve(m, m.F, records + m.conflict_rows)
         book = m.logbook
-        _month_p(*table_set(m, _TABLES), stage, reset_first, m.red_table, m.iv_table,
-                 m.steps, m.threat, book.codes, book.values, book.used, bits, m.support_z,
-                 m.month_draws, m.off_i, m.off_f, m.ceasefire_matrix(), m.no_deterrence,
-                 m.off_fix, at, m.steps == 0, rec.table, row, m.I, out)  # fmt: skip
+        _month_p(reset_t, exchange_t, economy_t, step_t, conflict_t, politics_t, record_t,
+                 stage, reset_first, m.red_table, m.iv_table, m.steps, m.threat, book.codes,
+                 book.values, book.used, bits, m.support_z, m.month_draws, m.off_i, m.off_f,
+                 m.ceasefire_matrix(), m.no_deterrence, m.off_fix, at, m.steps == 0,
+                 rec.table, row, m.I, out)  # fmt: skip
         stop = out.item(OUT_STOP)
         if stop == RESCUE:  # a sponsor enters (Python's), then support resumes
             support._rescue(m)

@@ -3,19 +3,23 @@ the model's random stream read from inside a kernel.
 
 - :func:`pairwise` sums a slice in numpy's order (pairwise summation), so that a
   kernel's sums agree with ``np.add.reduce`` to the bit.
-- :func:`uniform` and :func:`poisson` draw from the model's numpy Generator itself,
-  inside a kernel: :func:`stream` gives a kernel the addresses of the Generator's bit
-  generator (its ``next_double`` function and its state, numpy's documented ``ctypes``
-  interface of a bit generator) as two integers, and :func:`uniform` calls that C
-  function on that state. The draws are therefore the Generator's own (the same
+- :func:`uniform`, :func:`standard_normal` and :func:`poisson` draw from the model's
+  numpy Generator itself, inside a kernel: :func:`stream` gives a kernel the
+  addresses of the Generator's bit generator (its ``next_double`` and
+  ``next_uint64`` functions and its state, numpy's documented ``ctypes`` interface
+  of a bit generator) as integers, and :func:`uniform` calls that C function on
+  that state. The draws are therefore the Generator's own (the same
   numbers, and the Generator ends where ``rng.random()`` called as many times would
   leave it), whatever the kernel reads and in whichever order, with no block of draws
   to hand over and no moving the Generator back afterwards. A Generator itself is never
   passed to a kernel (numba unboxes it at 24-35 µs a call); two integers cost nothing.
   :func:`poisson` is numpy's ``random_poisson`` (``Generator.poisson``) written out on
   :func:`uniform`: the multiplication method below a mean of 10, Hörmann's (1993)
-  transformed rejection (PTRS) from 10 on, so it reads the stream as numpy does.
-  Under ``NUMBA_DISABLE_JIT=1`` :func:`uniform` calls the same C function through
+  transformed rejection (PTRS) from 10 on, so it reads the stream as numpy does;
+  :func:`standard_normal` is numpy's ``random_standard_normal`` (the ziggurat of
+  ``Generator.standard_normal``) on the bit generator's ``next_uint64``, with the
+  ziggurat's tables as numba ships them (numpy's, tested draw for draw).
+  Under ``NUMBA_DISABLE_JIT=1`` the same C functions are called through
   :mod:`ctypes`.
 """
 
