@@ -42,6 +42,13 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_ruff_format_changes_nothing():
+    proc = _run("ruff", "format", "--check", "--no-cache", *LINTED)
+    assert proc.returncode == 0, (
+        f"ruff format --check {' '.join(LINTED)}:\n{proc.stdout}{proc.stderr}"
+    )
+
+
 def test_ruff_finds_nothing():
     proc = _run("ruff", "check", "--no-cache", "--output-format", "concise", *LINTED)
     assert proc.returncode == 0, f"ruff check {' '.join(LINTED)}:\n{proc.stdout}{proc.stderr}"

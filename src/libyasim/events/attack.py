@@ -56,6 +56,5 @@ class AttackBehaviour(Behaviour):
         )
 
 
-
 SCHEMA = Attack
 BEHAVIOUR = AttackBehaviour

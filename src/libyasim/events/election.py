@@ -260,8 +260,10 @@ class ElectionBehaviour(Behaviour):
         g, sw = float(e.power_share.value), float(e.settlement_weight.value)
         for x, v in shares.items():
             i = m.fidx[x]
-            if x == winner or m.strength[i] <= 0 or strength[i] / fighters < float(
-                e.veto_strength.value
+            if (
+                x == winner
+                or m.strength[i] <= 0
+                or strength[i] / fighters < float(e.veto_strength.value)
             ):
                 continue
             status_quo = float(m.power_share[i])

@@ -70,6 +70,5 @@ class IccWarrantBehaviour(Behaviour):
         )
 
 
-
 SCHEMA = IccWarrant
 BEHAVIOUR = IccWarrantBehaviour

@@ -123,9 +123,7 @@ def run(m: LibyaModel, reset_first: bool, record: bool) -> None:
     row = rec.room() if record else -1
     out, fc, cc = m.month_out, m.forces_ctl, m.conflict_ctl
     stage, at = START, -1
-    reset_t, exchange_t, economy_t, step_t, conflict_t, politics_t, record_t = table_set(
-        m, _TABLES
-    )
+    reset_t, exchange_t, economy_t, step_t, conflict_t, politics_t, record_t = table_set(m, _TABLES)
     while True:
         records = 4 * (fc.item(forces.C_N) - fc.item(forces.C_LO) + 2 * m.F)
         forces._reserve(m, m.F, records + m.conflict_rows)

@@ -28,7 +28,6 @@ class RegionCell(SpecView, Cell):
     index: int
     spec: Region
 
-
     @property
     def population(self) -> float:
         return float(self.model.population[self.index])

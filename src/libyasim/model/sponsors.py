@@ -28,7 +28,6 @@ class Sponsor(SpecView, mesa.Agent):
         self.spec = spec
         self.index = index
 
-
     @property
     def active(self) -> bool:
         return bool(self.model.active[self.index])
