@@ -97,6 +97,29 @@ def minimal_scenario() -> dict[str, Any]:
     return copy.deepcopy(_BASE)
 
 
+def rescuer(active: bool) -> dict[str, Any]:
+    """:func:`minimal_scenario` with a sponsor ``near`` (active or not) that rescues
+    ``blue`` when it is about to fall (military and direct support edges to it)."""
+    data = minimal_scenario()
+    data["sponsors"].append(
+        {
+            "id": "near",
+            "name": "Nearby Power",
+            "active": active,
+            "budget": {"military": 1.0, "direct": 1.0},
+            "max_effort": 4.0,
+            "interests": {"influence": 0.8},
+            "stance": {"blue": 0.6},
+            "rescues": ["blue"],
+        }
+    )
+    data["relations"]["support"] += [
+        {"from": "near", "to": "blue", "channel": "military"},
+        {"from": "near", "to": "blue", "channel": "direct"},
+    ]
+    return data
+
+
 def with_document(
     data: dict[str, Any], text: str = SAMPLE_DOCUMENT, doc: str = "town", cite: str = "p2s1"
 ) -> dict[str, Any]:

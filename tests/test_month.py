@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scenario_factory import minimal_scenario
+from scenario_factory import rescuer
 
 from libyasim import load_scenario
 from libyasim.model import LibyaModel, month, support
@@ -73,24 +73,8 @@ def test_ceasefire_questions_stop_the_call_in_both_stages(monkeypatch):
 def test_a_rescue_stops_the_one_call_month_and_it_resumes(monkeypatch):
     """A sponsor entering to rescue its client is Python's, between two calls: the
     month then goes on as the module-by-module month does."""
-    data = minimal_scenario()
-    data["events"] = []  # (its ceasefire would keep every month module by module)
-    data["sponsors"].append(
-        {
-            "id": "near",
-            "name": "Nearby Power",
-            "active": False,
-            "budget": {"military": 1.0, "direct": 1.0},
-            "max_effort": 4.0,
-            "interests": {"influence": 0.8},
-            "stance": {"blue": 0.6},
-            "rescues": ["blue"],
-        }
-    )
-    data["relations"]["support"] += [
-        {"from": "near", "to": "blue", "channel": "military"},
-        {"from": "near", "to": "blue", "channel": "direct"},
-    ]
+    data = rescuer(active=False)
+    data["events"] = []  # the rescue alone (no ceasefire questioning the same months)
     scenario = from_dict(data)
     rescues: list[bool] = []
     rescue = support._rescue

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from model_fixtures import ROOT, baseline, edit
-from scenario_factory import minimal_scenario
+from scenario_factory import minimal_scenario, rescuer
 
 from libyasim import load_scenario
 from libyasim.model import support
@@ -337,27 +337,6 @@ def test_a_sponsor_escalates_when_its_client_loses_ground():
         m.step()
     assert effort(m1, "egypt") > effort(m0, "egypt")
     assert m1.escalation_drive[m1.sidx["egypt"]] > m0.escalation_drive[m0.sidx["egypt"]]
-
-
-def rescuer(active: bool) -> dict:
-    data = minimal_scenario()
-    data["sponsors"].append(
-        {
-            "id": "near",
-            "name": "Nearby Power",
-            "active": active,
-            "budget": {"military": 1.0, "direct": 1.0},
-            "max_effort": 4.0,
-            "interests": {"influence": 0.8},
-            "stance": {"blue": 0.6},
-            "rescues": ["blue"],
-        }
-    )
-    data["relations"]["support"] += [
-        {"from": "near", "to": "blue", "channel": "military"},
-        {"from": "near", "to": "blue", "channel": "direct"},
-    ]
-    return data
 
 
 def test_a_sponsor_enters_when_the_government_it_rescues_is_about_to_fall():
