@@ -203,6 +203,7 @@ class CeasefireBehaviour(Behaviour):
         self._decided: dict[tuple[int, int], bool] = {}
         self._decided_step = -1
         self._mult: dict[int, np.ndarray] = {}  # combat multipliers by step, from the signing
+        self._pairs_made: tuple[tuple[int, ...], np.ndarray, np.ndarray] | None = None
 
     # ------------------------------------------------------------ signing
     def apply(self) -> None:
@@ -277,7 +278,7 @@ class CeasefireBehaviour(Behaviour):
         the pairs of factions on different sides; made once per assignment of the sides,
         read-only."""
         key = tuple(self.side)
-        hit = self.__dict__.get("_pairs_made")
+        hit = self._pairs_made
         if hit is None or hit[0] != key:
             side = np.array(self.side)
             sa, sb = side[:, None], side[None, :]

@@ -339,10 +339,8 @@ def _run(m: LibyaModel, mode: int) -> None:
     pair first, then two for each pair that comes to blows (where, and who starts);
     then per jihadist faction with forces one (does it raid), and for a raid one
     (where) and a Poisson draw (deaths)."""
-    ctl, work, book = m.conflict_ctl, m.conflict_work, m.logbook
-    if m.conflict_rng is not m.rng:
-        ctl[CTL_BITS : CTL_BITS + 2] = model_stream(m)[:2]
-        m.conflict_rng = m.rng
+    work, book = m.conflict_work, m.logbook
+    follow_stream(m)
     start, threat = -1, m.threat
     while True:
         book.reserve(m.conflict_rows)
@@ -351,10 +349,25 @@ def _run(m: LibyaModel, mode: int) -> None:
         m.threat = work.item(W_THREAT)
         if stop < 0:
             return
-        i, j, ri, rj = ctl[CTL_I : CTL_RJ + 1].tolist()
-        if m.ceasefire_defects(i, j):  # a truce is broken deliberately
-            battle(m, i, j, ri, rj)
+        answer(m)
         start, threat = stop + 1, m.threat
+
+
+def follow_stream(m: LibyaModel) -> None:
+    """The kernel's random stream (``conflict_ctl``) is the model's Generator's, also
+    after ``m.rng`` was replaced."""
+    if m.conflict_rng is not m.rng:
+        m.conflict_ctl[CTL_BITS : CTL_BITS + 2] = model_stream(m)[:2]
+        m.conflict_rng = m.rng
+
+
+def answer(m: LibyaModel) -> None:
+    """Answer the ceasefire's question :func:`_month` stopped at: if the bound side that
+    would start the skirmish (``conflict_ctl[CTL_I:CTL_RJ + 1]``) defects, it is fought
+    (a truce is broken deliberately)."""
+    i, j, ri, rj = m.conflict_ctl[CTL_I : CTL_RJ + 1].tolist()
+    if m.ceasefire_defects(i, j):
+        battle(m, i, j, ri, rj)
 
 
 #: :func:`_month`'s arrays that live as long as the model (its attributes of these

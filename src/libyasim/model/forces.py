@@ -1741,9 +1741,8 @@ def resume(m: LibyaModel, draws: np.ndarray, asked: bool = False) -> None:
     ctl = m.forces_ctl
     while True:
         if asked:
-            a, d = int(ctl[C_STATE + 4]), int(ctl[C_STATE + 5])
-            ctl[C_STATE + 3] = m.ceasefire_defects(a, d)
-        _reserve(m, m.F, 4 * (ctl.item(C_N) - ctl.item(C_LO) + 2 * m.F))
+            answer(m)
+        _reserve(m, m.F, records(m))
         book = m.logbook
         stop = _step_p(table(m, _STEP), draws, m.off_i, m.off_f, m.ceasefire_matrix(),
                        _deterrence_matrix(m), m.steps, book.codes, book.values, book.used,
@@ -1753,6 +1752,19 @@ def resume(m: LibyaModel, draws: np.ndarray, asked: bool = False) -> None:
         if stop < 0:
             return
         asked = True
+
+
+def records(m: LibyaModel) -> int:
+    """The most records :func:`_step` may append to the log from where it stands."""
+    ctl = m.forces_ctl
+    return 4 * (ctl.item(C_N) - ctl.item(C_LO) + 2 * m.F)
+
+
+def answer(m: LibyaModel) -> None:
+    """Answer the ceasefire's question :func:`_step` stopped at: does the bound attacker
+    (``forces_ctl[C_STATE + 4]``) defect to attack the defender (``+ 5``)?"""
+    ctl = m.forces_ctl
+    ctl[C_STATE + 3] = m.ceasefire_defects(ctl.item(C_STATE + 4), ctl.item(C_STATE + 5))
 
 
 #: :func:`_step`'s arrays that live as long as the model (its attributes of these names),

@@ -116,17 +116,14 @@ def run(m: LibyaModel, reset_first: bool, record: bool) -> None:
     calls, and their answers where a stage stops (see the module docstring). Only for
     a month that is :func:`fused`."""
     bits = model_stream(m)  # the month's draws are the model's Generator's
-    if m.conflict_rng is not m.rng:  # conflict: its stream is the model's Generator's
-        m.conflict_ctl[conflict.CTL_BITS : conflict.CTL_BITS + 2] = bits[:2]
-        m.conflict_rng = m.rng
+    conflict.follow_stream(m)
     rec = m.recorder
     row = rec.room() if record else -1
-    out, fc, cc = m.month_out, m.forces_ctl, m.conflict_ctl
+    out = m.month_out
     stage, at = START, -1
     reset_t, exchange_t, economy_t, step_t, conflict_t, politics_t, record_t = table_set(m, _TABLES)
     while True:
-        records = 4 * (fc.item(forces.C_N) - fc.item(forces.C_LO) + 2 * m.F)
-        forces._reserve(m, m.F, records + m.conflict_rows)
+        forces._reserve(m, m.F, forces.records(m) + m.conflict_rows)
         book = m.logbook
         _month_p(reset_t, exchange_t, economy_t, step_t, conflict_t, politics_t, record_t,
                  stage, reset_first, m.red_table, m.iv_table, m.steps, m.threat, book.codes,
@@ -138,18 +135,15 @@ def run(m: LibyaModel, reset_first: bool, record: bool) -> None:
             support._rescue(m)
             stage = SUPPORT
             continue
-        if fc.item(forces.C_FIXN):
+        if m.forces_ctl.item(forces.C_FIXN):
             forces._fix_notes(m)
         if stop == ASKED_FORCES:  # does the bound attacker defect? the forces resume
-            a, d = fc.item(forces.C_STATE + 4), fc.item(forces.C_STATE + 5)
-            fc[forces.C_STATE + 3] = m.ceasefire_defects(a, d)
+            forces.answer(m)
             stage = FORCES
             continue
         m.threat = m.conflict_work.item(conflict.W_THREAT)
         if stop == ASKED_CONFLICT:  # if the bound side defects it fights; the next pair
-            i, j, ri, rj = cc[conflict.CTL_I : conflict.CTL_RJ + 1].tolist()
-            if m.ceasefire_defects(i, j):
-                conflict.battle(m, i, j, ri, rj)
+            conflict.answer(m)
             stage, at = CONFLICT, out.item(OUT_AT) + 1
             continue
         break
