@@ -56,6 +56,26 @@ def test_table_names_are_contiguous_arrays_of_the_model(name: str) -> None:
             assert (row[args.D0 + a.ndim :] == 1).all()
 
 
+@pytest.mark.skipif(disabled(), reason="kernels run as Python: a table is its arrays")
+def test_tables_from_the_set_up_template_are_the_arrays_own() -> None:
+    """A model copied from its scenario's set-up template (the third of one scenario
+    object) makes its tables from the template's layout: each the table made array by
+    array, also for an array rebound before the table was made."""
+    spec = load_scenario(SCENARIOS[0])
+    LibyaModel(spec, rng=1)
+    LibyaModel(spec, rng=1)  # records the template
+    m = LibyaModel(spec, rng=1)
+    placed = args._TABLES[id(m)].get(args._PLACED)
+    assert placed is not None, "the third model was not copied from the template"
+    m.popularity = m.popularity.copy()  # rebound: not the template's copy any more
+    for name, names in KERNELS.items():
+        fast = args.Table(m, names, placed).arg
+        slow = args.Table(m, names).arg
+        np.testing.assert_array_equal(fast, slow, err_msg=name)
+    slots, _ = placed.layout.proto(politics._MONTH)
+    assert sum(k >= 0 for k in slots) > len(slots) // 2, "few arrays came from the layout"
+
+
 def test_a_rebound_array_is_reported() -> None:
     m = LibyaModel(load_scenario(SCENARIOS[0]), rng=1)
     t = args.Table(m, politics._MONTH)

@@ -6,6 +6,7 @@ variable when it is imported); sums are numpy's to the bit."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import subprocess
@@ -120,6 +121,22 @@ def test_model_stream_follows_a_replaced_generator():
     assert again is not first and again[1] != first[1]
     twin = np.random.default_rng(3)
     assert numeric.uniform(again) == twin.random()
+
+
+@pytest.mark.parametrize("bits", [np.random.PCG64, np.random.Philox, np.random.SFC64])
+def test_stream_is_the_bit_generators_own_addresses(bits):
+    """The addresses read from the bit generator's capsule are those its ctypes view
+    gives (next_double, state, next_uint64), and they draw its numbers."""
+    rng = np.random.Generator(bits(7))
+    c = rng.bit_generator.ctypes
+    expect = [
+        ctypes.cast(c.next_double, ctypes.c_void_p).value,
+        c.state_address,
+        ctypes.cast(c.next_uint64, ctypes.c_void_p).value,
+    ]
+    assert numeric.stream(rng).tolist() == expect
+    twin = np.random.Generator(bits(7))
+    assert [numeric.uniform(numeric.stream(rng)) for _ in range(3)] == twin.random(3).tolist()
 
 
 @pytest.mark.parametrize("n", [0, 5, 8, 13, 127, 128, 129, 1000, 4099])

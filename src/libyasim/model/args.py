@@ -43,15 +43,68 @@ _DTYPES = (np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_))
 _CHECKED: set[int] = set()  # the ids of the names whose arrays were checked
 
 
+class Layout:
+    """Where a set-up template's arrays sit in its buffer (:mod:`.setup`): the slot of
+    each attribute name, and each slot's row (its offset in the buffer, -1 where a
+    view cannot stand for it, and its dimensions). A table of a model copied from the
+    template is then, for the arrays it still holds, the buffer's address plus those
+    rows (:meth:`proto`): no array is read one by one."""
+
+    __slots__ = ("_protos", "rows", "slot_of")
+
+    def __init__(self, slot_of: dict[str, int], rows: np.ndarray) -> None:
+        self.slot_of = slot_of
+        self.rows = rows
+        self._protos: dict[int, tuple[tuple[str, ...], tuple[int, ...], np.ndarray]] = {}
+
+    def proto(self, names: tuple[str, ...]) -> tuple[tuple[int, ...], np.ndarray]:
+        """The slots of ``names`` (-1: not in the buffer) and their table with offsets
+        for addresses (rows of arrays not in the buffer: 0, 1, 1, 1)."""
+        hit = self._protos.get(id(names))
+        if hit is None or hit[0] is not names:
+            slots = tuple(self.slot_of.get(n, -1) for n in names)
+            slots = tuple(-1 if k < 0 or self.rows[k, ADDRESS] < 0 else k for k in slots)
+            rows = np.ones((len(names), 4), dtype=np.int64)
+            for i, k in enumerate(slots):
+                if k >= 0:
+                    rows[i] = self.rows[k]
+                else:
+                    rows[i, ADDRESS] = 0
+            hit = self._protos[id(names)] = (names, slots, rows)
+        return hit[1], hit[2]
+
+
+class _Placed:
+    """A model's arrays as copied from a template: the buffer's address, the arrays
+    by slot, the template's :class:`Layout`."""
+
+    __slots__ = ("arrays", "base", "buffer", "layout")
+
+    def __init__(self, buffer: np.ndarray, arrays: list[np.ndarray], layout: Layout) -> None:
+        self.buffer, self.arrays, self.layout = buffer, arrays, layout
+        self.base = int(buffer.__array_interface__["data"][0])
+
+
+_PLACED = "placed"  # the key of an owner's _Placed among its tables
+
+
+def place(owner: Any, buffer: np.ndarray, arrays: list[np.ndarray], layout: Layout) -> None:
+    """Record that ``owner``'s arrays were copied from a template into ``buffer``
+    (``arrays``: the copies, by the slots of ``layout``): its tables are then made
+    from the layout, for the arrays it still holds."""
+    _held(owner)[_PLACED] = _Placed(buffer, arrays, layout)
+
+
 class Table:
     """The arrays ``names`` of ``owner`` as one kernel argument (:attr:`arg`): an int64
     ``[n, 4]`` table of addresses and shapes, or, when kernels run as Python, the
     tuple of the arrays. Raises ``TypeError`` for an array a view cannot stand for
-    (not C-contiguous, or not float64/int64/bool, or more than three dimensions)."""
+    (not C-contiguous, or not float64/int64/bool, or more than three dimensions).
+    ``placed``: where the owner's arrays were copied from a template (:func:`place`)."""
 
     __slots__ = ("arg", "arrays", "names")
 
-    def __init__(self, owner: Any, names: tuple[str, ...]):
+    def __init__(self, owner: Any, names: tuple[str, ...], placed: _Placed | None = None):
         self.names = names
         self.arrays = tuple(getattr(owner, n) for n in names)
         if id(names) not in _CHECKED:  # what arrays these are is the code's: checked once
@@ -69,9 +122,19 @@ class Table:
         if disabled():
             self.arg: Any = self.arrays
             return
-        self.arg = np.ones((len(names), 4), dtype=np.int64)
-        for i, a in enumerate(self.arrays):
-            _row(self.arg, i, a)
+        if placed is None:
+            self.arg = np.ones((len(names), 4), dtype=np.int64)
+            for i, a in enumerate(self.arrays):
+                _row(self.arg, i, a)
+            return
+        slots, rows = placed.layout.proto(names)
+        self.arg = rows.copy()
+        self.arg[:, ADDRESS] += placed.base
+        copies = placed.arrays
+        for i, (a, k) in enumerate(zip(self.arrays, slots, strict=True)):
+            if k < 0 or a is not copies[k]:  # not the template's, or rebound since
+                self.arg[i, D0:] = 1
+                _row(self.arg, i, a)
 
     def check(self, owner: Any) -> list[str]:
         """The names of the arrays ``owner`` no longer holds (rebound since the table
@@ -83,10 +146,10 @@ class Table:
 #: each owner's tables by the id of their names, by the id of the owner (kept beside the
 #: model, not in it, so that the set-up template, which copies the model's attributes,
 #: never copies one; an owner's entry leaves with it, before its id can be reused)
-_TABLES: dict[int, dict[int, Any]] = {}
+_TABLES: dict[int, dict[int | str, Any]] = {}
 
 
-def _held(owner: Any) -> dict[int, Any]:
+def _held(owner: Any) -> dict[int | str, Any]:
     key = id(owner)
     held = _TABLES.get(key)
     if held is None:
@@ -101,7 +164,7 @@ def table(owner: Any, names: tuple[str, ...]) -> Any:
     held = _TABLES.get(id(owner)) or _held(owner)
     t = held.get(id(names))
     if t is None:
-        t = held[id(names)] = Table(owner, names)
+        t = held[id(names)] = Table(owner, names, held.get(_PLACED))
     return t.arg
 
 
@@ -177,4 +240,18 @@ else:
         return carray(_pointer(t[i, ADDRESS]), (t[i, D0], t[i, D1]), np.bool_)
 
 
-__all__ = ["Table", "b1", "b2", "f1", "f2", "f3", "i1", "i2", "table", "table_set", "tables"]
+__all__ = [
+    "Layout",
+    "Table",
+    "b1",
+    "b2",
+    "f1",
+    "f2",
+    "f3",
+    "i1",
+    "i2",
+    "place",
+    "table",
+    "table_set",
+    "tables",
+]

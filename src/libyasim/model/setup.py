@@ -11,9 +11,11 @@ the same object (the seeds of an ensemble, a batch's runs) copy it instead
 (the loader's own check of a scenario file builds a model: the first model a
 user builds of a loaded file is then already the second):
 
-- every array is copied (arrays that are views of one buffer stay views of one
-  new buffer, with their offsets and strides); numbers, strings, tuples and the
-  scenario's own (frozen) objects are shared;
+- every array is copied, as a view of one new buffer that holds them all (arrays
+  that were views of one array keep their offsets and strides in it); the
+  kernels' tables of addresses (:mod:`.args`) are then the buffer's address plus
+  the template's offsets; numbers, strings, tuples and the scenario's own
+  (frozen) objects are shared;
 - lists, dicts and sets of plain data are copied (deeply where they nest), the
   arrays in them mapped to the new model's; the coefficients
   (:class:`~.jit.Coefficients`) are copied with the arrays they keep in step;
@@ -40,6 +42,7 @@ import numpy as np
 from mesa.agent import AgentSet
 from pydantic import BaseModel
 
+from .args import Layout, place
 from .eventlog import EventLog
 from .factions import Faction
 from .jit import Coefficients
@@ -129,24 +132,45 @@ class _Arrays:
         return k
 
     def done(self) -> None:
-        """Forget the model's arrays (their ids were only needed while recording)."""
+        """Forget the model's arrays (their ids were only needed while recording), and lay
+        the roots out in one buffer (:attr:`buffer`, each root at a multiple of 64 bytes):
+        a model's copy is then one copy of the buffer and a view per slot
+        (:attr:`specs`), and its arrays' addresses are the buffer's plus the slots'
+        offsets (:attr:`rows`, for :class:`.args.Layout`)."""
         self._slot.clear()
         self._root.clear()
         self._keep = []
-
-    def copy(self) -> list[np.ndarray]:
-        """New arrays, one per slot (views of new copies of the roots)."""
-        roots = [r.copy(order="K") for r in self.roots]
-        out = []
+        at, pos = [], 0
+        for r in self.roots:
+            pos = -(-pos // 64) * 64
+            at.append(pos)
+            pos += r.nbytes
+        self.buffer = np.zeros(max(pos, 1), dtype=np.uint8)
+        for r, o in zip(self.roots, at, strict=True):
+            np.ndarray(r.shape, r.dtype, self.buffer, o, r.strides)[...] = r
+        # per slot: (shape, dtype, offset in the buffer, strides or None where C order's)
+        self.specs: list[tuple[tuple, np.dtype, int, tuple | None]] = []
+        self.rows = np.ones((len(self.views), 4), dtype=np.int64)  # offset, dimensions
         for k, v in enumerate(self.views):
-            if v is None:
-                out.append(roots[self.slot_root[k]])
-            else:
-                r, offset, shape, strides, dtype = v
-                out.append(
-                    np.ndarray(shape, dtype, buffer=roots[r], offset=offset, strides=strides)
-                )
-        return out
+            a = self.arrays[k]
+            offset = at[self.slot_root[k]] + (0 if v is None else v[1])
+            c_order = np.ndarray(a.shape, a.dtype, self.buffer, offset).strides == a.strides
+            self.specs.append((a.shape, a.dtype, offset, None if c_order else a.strides))
+            self.rows[k, 0] = offset if c_order and 1 <= a.ndim <= 3 else -1
+            self.rows[k, 1 : 1 + min(a.ndim, 3)] = a.shape[:3]
+
+    def copy(self) -> tuple[list[np.ndarray], np.ndarray]:
+        """New arrays, one per slot (views of a new copy of :attr:`buffer`), and that
+        buffer."""
+        buffer = self.buffer.copy()
+        nd = np.ndarray  # (positional, strides only where needed: several times faster)
+        out = [
+            nd(shape, dtype, buffer, offset)
+            if strides is None
+            else nd(shape, dtype, buffer, offset, strides)
+            for shape, dtype, offset, strides in self.specs
+        ]
+        return out, buffer
 
 
 class ModelTemplate:
@@ -200,6 +224,8 @@ class ModelTemplate:
                 for n, how, what in self.items
             ]
         self.arrays.done()
+        self.layout = Layout({n: slot for n, how, slot in self.items if how == "array"},
+                             self.arrays.rows)  # fmt: skip
         self.log = _LogTables(m.logbook)
         self.faction_ids = tuple(m.faction)  # the agents' ids (keys of m.faction, m.sponsor)
         self.sponsor_ids = tuple(m.sponsor)
@@ -210,7 +236,8 @@ class ModelTemplate:
 
     def restore(self, m: LibyaModel) -> None:
         """Set ``m`` up as the model this template was recorded on."""
-        new = self.arrays.copy()
+        new, buffer = self.arrays.copy()
+        place(m, buffer, new, self.layout)  # its kernels' tables are made from the layout
         d = m.__dict__
         d.update(self.shared)
         for name, slot in self.array_items:
