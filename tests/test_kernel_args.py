@@ -72,7 +72,7 @@ def test_tables_from_the_set_up_template_are_the_arrays_own() -> None:
         fast = args.Table(m, names, placed).arg
         slow = args.Table(m, names).arg
         np.testing.assert_array_equal(fast, slow, err_msg=name)
-    slots, _ = placed.layout.proto(politics._MONTH)
+    slots, _, _ = placed.layout.proto(politics._MONTH)
     assert sum(k >= 0 for k in slots) > len(slots) // 2, "few arrays came from the layout"
 
 

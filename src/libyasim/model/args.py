@@ -28,6 +28,7 @@ and the slot functions index it, so the same code runs as Python.
 
 from __future__ import annotations
 
+import operator
 import weakref
 from typing import Any
 
@@ -55,11 +56,13 @@ class Layout:
     def __init__(self, slot_of: dict[str, int], rows: np.ndarray) -> None:
         self.slot_of = slot_of
         self.rows = rows
-        self._protos: dict[int, tuple[tuple[str, ...], tuple[int, ...], np.ndarray]] = {}
+        self._protos: dict[int, tuple[tuple[str, ...], tuple[int, ...], np.ndarray, Any]] = {}
 
-    def proto(self, names: tuple[str, ...]) -> tuple[tuple[int, ...], np.ndarray]:
-        """The slots of ``names`` (-1: not in the buffer) and their table with offsets
-        for addresses (rows of arrays not in the buffer: 0, 1, 1, 1)."""
+    def proto(self, names: tuple[str, ...]) -> tuple[tuple[int, ...], np.ndarray, Any]:
+        """The slots of ``names`` (-1: not in the buffer), their table with offsets for
+        addresses (rows of arrays not in the buffer: 0, 1, 1, 1), and, if every one is
+        in the buffer, a function picking their arrays from a model's copies (else
+        None)."""
         hit = self._protos.get(id(names))
         if hit is None or hit[0] is not names:
             slots = tuple(self.slot_of.get(n, -1) for n in names)
@@ -70,8 +73,12 @@ class Layout:
                     rows[i] = self.rows[k]
                 else:
                     rows[i, ADDRESS] = 0
-            hit = self._protos[id(names)] = (names, slots, rows)
-        return hit[1], hit[2]
+            pick = None
+            if min(slots, default=-1) >= 0:
+                get = operator.itemgetter(*slots)
+                pick = get if len(slots) > 1 else lambda arrays: (get(arrays),)
+            hit = self._protos[id(names)] = (names, slots, rows, pick)
+        return hit[1], hit[2], hit[3]
 
 
 class _Placed:
@@ -106,7 +113,9 @@ class Table:
 
     def __init__(self, owner: Any, names: tuple[str, ...], placed: _Placed | None = None):
         self.names = names
-        self.arrays = tuple(getattr(owner, n) for n in names)
+        self.arrays = tuple(getattr(owner, n) for n in names) if len(names) < 2 else (
+            operator.attrgetter(*names)(owner)
+        )  # fmt: skip
         if id(names) not in _CHECKED:  # what arrays these are is the code's: checked once
             for name, a in zip(names, self.arrays, strict=True):
                 if (
@@ -127,10 +136,12 @@ class Table:
             for i, a in enumerate(self.arrays):
                 _row(self.arg, i, a)
             return
-        slots, rows = placed.layout.proto(names)
+        slots, rows, pick = placed.layout.proto(names)
         self.arg = rows.copy()
         self.arg[:, ADDRESS] += placed.base
         copies = placed.arrays
+        if pick is not None and all(map(operator.is_, pick(copies), self.arrays)):
+            return  # all still the template's copies (checked in C, object by object)
         for i, (a, k) in enumerate(zip(self.arrays, slots, strict=True)):
             if k < 0 or a is not copies[k]:  # not the template's, or rebound since
                 self.arg[i, D0:] = 1
