@@ -31,8 +31,8 @@ def run(
         scenario = scenario.with_values(overrides)
     seed = scenario.seed if seed is None else int(seed)
     model = LibyaModel(scenario, rng=seed, months=months)
-    while model.running:
-        model.step()
+    if model.months > model.steps:  # Mesa's loop of steps (a step() each costs more)
+        model.run_for(model.months - model.steps)
     return result_of(model)
 
 
