@@ -10,6 +10,12 @@ them as one int64 table instead (:class:`Table`, made once per model: each
 row an array's address and up to three dimensions), and rebuilds each array
 inside as a view of the same memory (``carray``: no unboxing, no counting).
 
+A model copied from its scenario's set-up template (:mod:`.setup`) holds its
+arrays as views of one buffer: its tables are the buffer's address plus the
+template's offsets (:class:`Layout`, :func:`place`), and only an array rebound
+since the copy is read on its own (about 3 µs a table instead of about 0.8 µs an
+array).
+
 Each kernel that does so has a twin taking the table (``_step_p`` for
 ``_step``), which calls the kernel with the views, by slot: :func:`f1`,
 :func:`f2`, :func:`f3` (float64, 1-3 dimensions), :func:`i1`, :func:`i2`
