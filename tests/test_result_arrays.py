@@ -16,7 +16,7 @@ from paths import SCENARIOS
 
 from libyasim.model import LibyaModel
 from libyasim.model import outcomes as O
-from libyasim.model.eventlog import printf_form, round3
+from libyasim.model.eventlog import printf_form, round3, round3_array
 from libyasim.model.runner import fields, result_of, same
 from libyasim.scenario import load_scenario
 
@@ -120,6 +120,25 @@ def test_round3_is_round_to_three_decimals():
     for x in xs:
         assert round3(x) == round(x, 3) and math.copysign(1, round3(x)) == math.copysign(1, x)
     assert math.isnan(round3(math.nan))
+
+
+def test_round3_array_is_round_to_three_decimals_to_the_bit():
+    """numpy's rounding where it is sure, Python's ``round`` elsewhere: the same doubles
+    (signs of zero included) on numbers of every size, on half-way points and next to
+    them, and on the specials."""
+    rng = np.random.default_rng(4)
+    k = rng.integers(-(10**6), 10**6, 20000)
+    half = (k + 0.5) / 1000.0
+    xs = np.concatenate([
+        rng.random(40000) * 10.0 ** rng.integers(-6, 14, 40000) * rng.choice([-1, 1], 40000),
+        half, np.nextafter(half, np.inf), np.nextafter(half, -np.inf),
+        [2.0005, 0.0625, -0.0625, -0.0, -0.0004, 1e300, 5e-324, math.inf, -math.inf, math.nan],
+    ])  # fmt: skip
+    got = round3_array(xs)
+    want = np.array([round(float(x), 3) for x in xs])
+    assert got.dtype == np.float64 and got.shape == xs.shape
+    np.testing.assert_array_equal(got, want)
+    assert (np.signbit(got) == np.signbit(want)).all()
 
 
 def test_records_and_columns_agree_as_the_log_grows(baseline):

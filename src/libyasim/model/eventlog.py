@@ -90,6 +90,28 @@ def round3(x: float) -> float:
     return x if x.is_integer() else round(x, 3)
 
 
+def round3_array(x: np.ndarray) -> np.ndarray:
+    """:func:`round3` of each number of ``x`` (a new float64 array), Python's ``round``
+    to the bit (the double nearest the decimal rounded half to even), at numpy's speed
+    where that is sure: for ``y = x·1000`` (rounded once), ``k = rint(y)`` is the
+    exact product's rounding unless ``y`` lies within a unit in its last place of a
+    half-way point, and ``k/1000`` is then the double nearest the decimal (a quotient
+    of exact integers, rounded once); the numbers near a half-way point (and NaN) go
+    through ``round`` itself."""
+    out = np.array(x, dtype=float)
+    where = np.flatnonzero(out != np.trunc(out))  # whole numbers (and ±inf) stay
+    if not len(where):
+        return out
+    v = out[where]
+    y = v * 1000.0
+    k = np.rint(y)
+    sure = (np.abs(np.abs(y - k) - 0.5) > np.spacing(np.abs(y))) & (np.abs(y) < 2.0**52)
+    out[where[sure]] = k[sure] / 1000.0
+    for i in where[~sure].tolist():
+        out[i] = round(float(out[i]), 3)
+    return out
+
+
 @functools.lru_cache(maxsize=256)
 def month_texts(start: int, last: int) -> tuple[str, ...]:
     """The month of each step 0..``last`` of the event log (step ``s`` happened in month
@@ -298,43 +320,45 @@ class EventLog(Sequence[dict[str, Any]]):
         row's numbers, through its :func:`printf_form` where it has one)."""
         done = self._texts
         if len(done) < n:
-            codes, values = self.listed()
+            self.flush()
+            lo = len(done)
+            # the rows' notes and numbers only (not every column of the rows as lists)
+            which = self.codes[lo:n, NOTE].tolist()
+            numbers = self.values[lo:n, ARGS:].tolist()
             notes, nargs = self.notes, self.nargs
             forms = [printf_form(t, k) if k else None for t, k in zip(notes, nargs, strict=True)]
-            for c, v in zip(codes[len(done) : n], values[len(done) : n], strict=True):
-                note = c[NOTE]
+            for note, v in zip(which, numbers, strict=True):
                 k = nargs[note]
                 if not k:
                     done.append(notes[note])
                 elif (form := forms[note]) is not None:
-                    done.append(form % tuple(v[ARGS : ARGS + k]))
+                    done.append(form % tuple(v[:k]))
                 else:
-                    done.append(notes[note].format(*v[ARGS : ARGS + k]))
+                    done.append(notes[note].format(*v[:k]))
         return done
 
     def columns(self) -> dict[str, Any]:
         """The log as columns (:data:`~libyasim.model.result.EVENT_COLUMNS`): ``step``
         int64, ``fatalities`` float64 (rounded to 3 decimals), the others lists of
         texts (None where missing), as :class:`~libyasim.model.result.EventTable` holds
-        them; built from the rows as lists (:meth:`listed`), the notes formatted once."""
-        codes, values = self.listed()
-        n = len(codes)
-        name = [*self.strings, None].__getitem__  # code −1 → None
-        by_column = list(zip(*codes, strict=True)) or [()] * 7
-        deaths = [v[DEATHS] for v in values]
-        months = month_texts(self.model.start_index, max(by_column[STEP], default=0))
+        them; each text column one take of the log's strings by the rows' codes, the notes
+        formatted once."""
+        self.flush()
+        n = int(self.used[0])
+        codes, deaths = self.codes[:n], self.values[:n, DEATHS]
+        names = np.array([*self.strings, None], dtype=object)  # code −1 → None
+        step = codes[:, STEP].astype(np.int64)
+        months = month_texts(self.model.start_index, int(step.max()) if n else 0)
+        fatalities = round3_array(deaths)  # round(x, 3) of each, at numpy's speed
         return {
-            "step": self.codes[:n, STEP].astype(np.int64),
-            "month": list(map(months.__getitem__, by_column[STEP])),
-            "event_type": list(map(name, by_column[TYPE])),
-            "kind": list(map(name, by_column[KIND])),
-            "region": list(map(name, by_column[REGION])),
-            "actor1": list(map(name, by_column[ACTOR1])),
-            "actor2": list(map(name, by_column[ACTOR2])),
-            # round(x, 3) is x for a whole number (most fatalities), and round is slow
-            "fatalities": np.array(
-                [d if d.is_integer() else round(d, 3) for d in deaths], dtype=float
-            ),
+            "step": step,
+            "month": np.array(months, dtype=object)[step].tolist(),
+            "event_type": names[codes[:, TYPE]].tolist(),
+            "kind": names[codes[:, KIND]].tolist(),
+            "region": names[codes[:, REGION]].tolist(),
+            "actor1": names[codes[:, ACTOR1]].tolist(),
+            "actor2": names[codes[:, ACTOR2]].tolist(),
+            "fatalities": fatalities,
             "note": self._notes(n)[:n],
         }
 
