@@ -214,13 +214,23 @@ def _controller_by_step(m: LibyaModel, region: int) -> list[int]:
     changes: dict[int, int] = {}
     if kinds and regions:
         names = [*book.strings, None]  # code −1 → None
-        for c in book.listed()[0]:
-            if c[KIND] in kinds and c[REGION] in regions:
-                changes[c[STEP]] = m.fidx.get(names[c[ACTOR1]], -1)  # type: ignore[arg-type]
+        codes, _ = book.rows()
+        rows = _one_of(codes[:, KIND], kinds) & _one_of(codes[:, REGION], regions)
+        for step, actor in codes[rows][:, [STEP, ACTOR1]].tolist():  # in log order
+            changes[step] = m.fidx.get(names[actor], -1)  # type: ignore[arg-type]
     out = []
     for step in range(int(m.steps) + 1):
         now = changes.get(step, now)
         out.append(now)
+    return out
+
+
+def _one_of(column: np.ndarray, codes: set[int]) -> np.ndarray:
+    """Where ``column`` holds one of ``codes`` (a few: usually one; ``np.isin`` costs
+    several times as much on columns this short)."""
+    out = np.zeros(len(column), dtype=bool)
+    for c in codes:
+        out |= column == c
     return out
 
 
@@ -232,12 +242,13 @@ def _deaths_between(m: LibyaModel, a: set[str], b: set[str], first: int) -> floa
     between = 0.0
     if battle:
         names = [*book.strings, None]  # code −1 → None
-        codes, values = book.listed()
-        for c, v in zip(codes, values, strict=True):
-            if c[KIND] in battle and c[STEP] >= first:
-                x, y = names[c[ACTOR1]], names[c[ACTOR2]]
-                if (x in a and y in b) or (x in b and y in a):
-                    between += round3(v[DEATHS])
+        codes, values = book.rows()
+        rows = np.flatnonzero(_one_of(codes[:, KIND], battle) & (codes[:, STEP] >= first))
+        actors = codes[rows][:, [ACTOR1, ACTOR2]].tolist()
+        for (i, j), d in zip(actors, values[rows, DEATHS].tolist(), strict=True):  # log order
+            x, y = names[i], names[j]
+            if (x in a and y in b) or (x in b and y in a):
+                between += round3(d)
     return between
 
 
