@@ -62,13 +62,12 @@ class Layout:
     def __init__(self, slot_of: dict[str, int], rows: np.ndarray) -> None:
         self.slot_of = slot_of
         self.rows = rows
-        self._protos: dict[int, tuple[tuple[str, ...], tuple[int, ...], np.ndarray, Any]] = {}
+        self._protos: dict[int, tuple[tuple[str, ...], tuple[int, ...], np.ndarray, bool]] = {}
 
-    def proto(self, names: tuple[str, ...]) -> tuple[tuple[int, ...], np.ndarray, Any]:
+    def proto(self, names: tuple[str, ...]) -> tuple[tuple[int, ...], np.ndarray, bool]:
         """The slots of ``names`` (-1: not in the buffer), their table with offsets for
-        addresses (rows of arrays not in the buffer: 0, 1, 1, 1), and, if every one is
-        in the buffer, a function picking their arrays from a model's copies (else
-        None)."""
+        addresses (rows of arrays not in the buffer: 0, 1, 1, 1), and whether every one
+        is in the buffer."""
         hit = self._protos.get(id(names))
         if hit is None or hit[0] is not names:
             slots = tuple(self.slot_of.get(n, -1) for n in names)
@@ -79,11 +78,7 @@ class Layout:
                     rows[i] = self.rows[k]
                 else:
                     rows[i, ADDRESS] = 0
-            pick = None
-            if min(slots, default=-1) >= 0:
-                get = operator.itemgetter(*slots)
-                pick = get if len(slots) > 1 else lambda arrays: (get(arrays),)
-            hit = self._protos[id(names)] = (names, slots, rows, pick)
+            hit = self._protos[id(names)] = (names, slots, rows, min(slots, default=-1) >= 0)
         return hit[1], hit[2], hit[3]
 
 
@@ -142,11 +137,11 @@ class Table:
             for i, a in enumerate(self.arrays):
                 _row(self.arg, i, a)
             return
-        slots, rows, pick = placed.layout.proto(names)
+        slots, rows, full = placed.layout.proto(names)
         self.arg = rows.copy()
         self.arg[:, ADDRESS] += placed.base
         copies = placed.arrays
-        if pick is not None and all(map(operator.is_, pick(copies), self.arrays)):
+        if full and all(map(operator.is_, map(copies.__getitem__, slots), self.arrays)):
             return  # all still the template's copies (checked in C, object by object)
         for i, (a, k) in enumerate(zip(self.arrays, slots, strict=True)):
             if k < 0 or a is not copies[k]:  # not the template's, or rebound since

@@ -224,14 +224,13 @@ class ModelTemplate:
                 for n, how, what in self.items
             ]
         self.arrays.done()
-        self.layout = Layout({n: slot for n, how, slot in self.items if how == "array"},
-                             self.arrays.rows)  # fmt: skip
         self.log = _LogTables(m.logbook)
         self.faction_ids = tuple(m.faction)  # the agents' ids (keys of m.faction, m.sponsor)
         self.sponsor_ids = tuple(m.sponsor)
         # restore's plan: the shared values at once, the arrays, then the rest in order
         self.shared = {n: what for n, how, what in self.items if how == "share"}
         self.array_items = [(n, what) for n, how, what in self.items if how == "array"]
+        self.layout = Layout(dict(self.array_items), self.arrays.rows)
         self.rest = [it for it in self.items if it[1] not in ("share", "array")]
 
     def restore(self, m: LibyaModel) -> None:
