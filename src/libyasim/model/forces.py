@@ -54,7 +54,7 @@ from numba.core import types
 from numba.extending import intrinsic
 
 from . import offtable as ot
-from . import support
+from . import support, work
 from .args import b1, b2, f1, f2, f3, i1, i2, table
 from .conflict import STRATEGIC, _fight
 from .eventlog import NOTE, append
@@ -537,7 +537,7 @@ def _ceiling(k: np.ndarray, control: np.ndarray, garrison: np.ndarray, popularit
         any_j = any_j or jihadist[f]
     if not any_j:
         return
-    pool = np.empty(R)
+    pool = work.f1(R)
     for r in range(R):
         x = min(grievance[r] * k[GRIEVANCE_WEIGHT] + ungoverned[r], 1.0) * population[r]
         tot = 0.0
@@ -569,13 +569,13 @@ def _economy(k: np.ndarray, flows: np.ndarray, control: np.ndarray, garrison: np
     R = control.shape[0]
     _ungoverned(control, garrison, gov_need_inv, reach_share, jihadist, ungoverned)
     # income: oil not blockaded, taxes; jihadists extort where the state is absent
-    value = np.empty(R)
+    value = work.f1(R)
     for r in range(R):
         v = oil_share[r] * k[OIL_INCOME]
         if blockades[r] != 0:
             v = 0.0
         value[r] = v + k[TAX_INCOME] * pop_share[r]
-    res = np.empty(F)
+    res = work.f1(F)
     for f in range(F):
         t = 0.0
         for r in range(R):
@@ -592,8 +592,9 @@ def _economy(k: np.ndarray, flows: np.ndarray, control: np.ndarray, garrison: np
             fin += flows[s, f, FIN]
         res[f] = resources[f] + t + k[FINANCIAL_TO_RESOURCES] * fin
     # transfers between allies: each passes on a share of its resources
-    ally = np.empty((F, F))
-    scale = np.zeros(F)
+    ally = work.f2(F, F)
+    scale = work.f1(F)
+    scale[:] = 0.0
     gives = False
     for g in range(F):
         tot = 0.0
@@ -605,8 +606,10 @@ def _economy(k: np.ndarray, flows: np.ndarray, control: np.ndarray, garrison: np
             scale[g] = min(tot, 1.0) / tot
             gives = True
     if gives:
-        flow_in = np.zeros(F)
-        flow_out = np.zeros(F)
+        flow_in = work.f1(F)
+        flow_in[:] = 0.0
+        flow_out = work.f1(F)
+        flow_out[:] = 0.0
         for g in range(F):
             for f in range(F):
                 x = ally[g, f] * (scale[g] * res[g])
@@ -616,7 +619,7 @@ def _economy(k: np.ndarray, flows: np.ndarray, control: np.ndarray, garrison: np
             res[f] += flow_in[f] - flow_out[f]
     for f in range(F):
         res[f] = max(res[f], 0.0)
-    cap = np.empty(F)
+    cap = work.f1(F)
     _ceiling(k, control, garrison, popularity, population, jihadist, grievance, ungoverned, cap)
     upkeep, spend_share = k[UPKEEP_COST] / 1000.0, k[RESOURCE_SPEND]
     base_keep = 1.0 - k[ATTRITION_RATE]
@@ -683,12 +686,14 @@ def _redeploy(k: np.ndarray, g: np.ndarray, control: np.ndarray, hostility: np.n
     wanted only where a faction holds, and the flows are those of the factions with
     both a need and spare forces: every other term is zero.)"""
     F, R = g.shape
-    holds = np.zeros(F, dtype=np.bool_)
+    holds = work.b1(F)
+    holds[:] = False
     for r in range(R):
         if control[r] >= 0:
             holds[control[r]] = True
     # threat: hostility-weighted hostile fighters in or next to each region it holds
-    hg = np.zeros((F, R))
+    hg = work.f2(F, R)
+    hg[:, :] = 0.0
     for f in range(F):
         if not holds[f]:
             continue
@@ -696,7 +701,8 @@ def _redeploy(k: np.ndarray, g: np.ndarray, control: np.ndarray, hostility: np.n
             if hostility[f, h] != 0:
                 for r in range(R):
                     hg[f, r] += hostility[f, h] * g[h, r]
-    want = np.zeros((F, R))  # the holder's, in each region
+    want = work.f2(F, R)  # the holder's, in each region
+    want[:, :] = 0.0
     for r in range(R):
         c = control[r]
         if c >= 0:
@@ -711,7 +717,8 @@ def _redeploy(k: np.ndarray, g: np.ndarray, control: np.ndarray, hostility: np.n
             power = g[a, origin] * mult[a]
             power *= defence[t] / mult[c]  # a margin: its cover
             want[c, t] = max(want[c, t], power)
-    need = np.zeros((F, R))
+    need = work.f2(F, R)
+    need[:, :] = 0.0
     for r in range(R):
         c = control[r]
         if c >= 0:
@@ -734,7 +741,8 @@ def _redeploy(k: np.ndarray, g: np.ndarray, control: np.ndarray, hostility: np.n
                 if h != c and not jihadist[h] and alliance[h, c] != 0:
                     need[h, r] += k[ALLY_COVER] * (alliance[h, c] * short)
     any_need = False
-    needs = np.zeros(F, dtype=np.bool_)
+    needs = work.b1(F)
+    needs[:] = False
     for f in range(F):
         for r in range(R):
             if need[f, r] != 0:
@@ -742,7 +750,8 @@ def _redeploy(k: np.ndarray, g: np.ndarray, control: np.ndarray, hostility: np.n
         any_need = any_need or needs[f]
     if not any_need:
         return False
-    spare = np.zeros((F, R))
+    spare = work.f2(F, R)
+    spare[:, :] = 0.0
     for r in range(R):
         c = control[r]
         if c >= 0:  # forces outside its own regions are at a front: they stay
@@ -750,7 +759,8 @@ def _redeploy(k: np.ndarray, g: np.ndarray, control: np.ndarray, hostility: np.n
     for i in range(off.shape[0]):  # nor the forces massed for an offensive or a siege
         spare[off[i, 0], off[i, 1]] = 0.0
     any_spare = False
-    spares = np.zeros(F, dtype=np.bool_)
+    spares = work.b1(F)
+    spares[:] = False
     for f in range(F):
         for r in range(R):
             if spare[f, r] != 0:
@@ -759,9 +769,11 @@ def _redeploy(k: np.ndarray, g: np.ndarray, control: np.ndarray, hostility: np.n
     if not any_spare:
         return False
     # flows x[f, r, s] = out[f, r]·need[f, s]·τ[r, s] (τ symmetric): out = rate·spare/Σ_s need·τ
-    out = np.zeros(R)
-    arrive = np.zeros(R)
-    scale = np.empty(R)
+    out = work.f1(R)
+    out[:] = 0.0
+    arrive = work.f1(R)
+    arrive[:] = 0.0
+    scale = work.f1(R)
     for f in range(F):
         if not (needs[f] and spares[f]):  # nothing leaves, nothing arrives
             continue
@@ -931,18 +943,21 @@ def _options(who: np.ndarray, share: float, cost: float, e: float, kappa: float,
     (:class:`Front`): massable force ``mass[F, R]`` and defending force with allies
     ``hold[F, R]``; P the contest ``X^e/(X^e + Y^e)`` (:func:`front`)."""
     F, R = g.shape
-    with_allies = np.zeros((F, R))
+    with_allies = work.f2(F, R)
+    with_allies[:, :] = 0.0
     for f in range(F):
         for q in range(F):
             if q != f and not jihadist[q] and alliance[f, q] != 0:
                 for r in range(R):
                     with_allies[f, r] += alliance[f, q] * g[q, r]
-    hold = np.empty((F, R))
+    hold = work.f2(F, R)
     for f in range(F):
         for t in range(R):
             hold[f, t] = with_allies[f, t] + g[f, t]
-    mass = np.zeros((who.shape[0], R))  # the deciding factions' (by their row in who)
-    near = np.zeros((who.shape[0], R), dtype=np.bool_)
+    mass = work.f2(who.shape[0], R)  # the deciding factions' (by their row in who)
+    mass[:, :] = 0.0
+    near = work.b2(who.shape[0], R)
+    near[:, :] = False
     for i in range(who.shape[0]):
         f = who[i]
         for t in range(R):
@@ -955,8 +970,8 @@ def _options(who: np.ndarray, share: float, cost: float, e: float, kappa: float,
                 z += g[f, r] * adj[r, t]
             mass[i, t] = x + y
             near[i, t] = z > 0
-    value = np.empty(R)
-    pocket = np.empty(R, np.int64)  # in each held region, the holder's strongest enemy there
+    value = work.f1(R)
+    pocket = work.i1(R)  # in each held region, the holder's strongest enemy there
     for t in range(R):
         c = control[t]
         value[t] = value0[t] + prize * (1.0 if c >= 0 and jihadist[c] else 0.0)
@@ -1079,7 +1094,7 @@ def _launch(off_i: np.ndarray, off_f: np.ndarray, off_n: np.ndarray, active: np.
     n = off_n[0]
     if strength[attacker] <= 0:
         return -1
-    moved = np.empty(R)
+    moved = work.f1(R)
     for q in range(n):  # a new assault on a town it besieges
         if (off_i[q, ot.STATUS] == ot.ACTIVE and off_i[q, ot.ATTACKER] == attacker
                 and off_i[q, ot.TARGET] == target):  # fmt: skip
@@ -1647,8 +1662,8 @@ def _defend_together(ck: np.ndarray, a: int, d: int, r0: int, t: int, t_fire: fl
                      battle_log: np.ndarray) -> None:  # fmt: skip
     """:func:`defend_together` (in place; :func:`.conflict._fight` logs the battle)."""
     F = g.shape[0]
-    side = np.empty(F, np.int64)
-    theirs = np.empty(F)
+    side = work.i1(F)
+    theirs = work.f1(F)
     n = 0
     for f in range(F):
         if f != a and f != d and alliance[d, f] > 0 and not jihadist[f] and g[f, t] > 0:
@@ -1693,7 +1708,7 @@ def besieged(m: LibyaModel, a: int, d: int, t: int) -> float:
 def _besieged(g: np.ndarray, alliance: np.ndarray, jihadist: np.ndarray, a: int, d: int,
               t: int) -> float:  # fmt: skip
     F = g.shape[0]
-    w = np.empty(F)  # d's non-jihadist allies (not a)
+    w = work.f1(F)  # d's non-jihadist allies (not a)
     for f in range(F):
         w[f] = 0.0 if f == a or jihadist[f] else alliance[d, f]
     return g[d, t] + _dot_col(w, g, t)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, NamedTuple, overload
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import work
 from .args import b1, b2, f1, f2, f3, i1, table
 from .jit import kernel
 from .support import POL
@@ -151,7 +152,7 @@ def condorcet(pij: np.ndarray) -> np.ndarray:
 def _condorcet(pij: np.ndarray, out: np.ndarray) -> None:
     """:func:`condorcet` of ``pij[N, N]`` into ``out[N]``."""
     n = pij.shape[0]
-    _condorcet_in(pij, out, np.empty((n, n)), np.empty(n))
+    _condorcet_in(pij, out, work.f2(n, n), work.f1(n))
 
 
 @kernel
@@ -373,7 +374,8 @@ def _capabilities(k: np.ndarray, first: bool, flows: np.ndarray, allocation: np.
                   budget: np.ndarray, strength: np.ndarray, alliance: np.ndarray,
                   jihadist: np.ndarray, active: np.ndarray, out: np.ndarray) -> None:  # fmt: skip
     S, F, C = flows.shape
-    given = np.zeros((S, F))  # [S, F] support given this month (all channels)
+    given = work.f2(S, F)  # [S, F] support given this month (all channels)
+    given[:, :] = 0.0
     planned = first
     if planned:  # before the first month: what the initial allocations would deliver
         for s in range(S):
@@ -649,22 +651,23 @@ def _moves_into(u: np.ndarray, wc: np.ndarray, c: np.ndarray, cpow: np.ndarray,
     actors shift positions only when that improves their expected utility).
     """
     n, d = pos.shape
-    now = np.empty(n)  # EU_k now
+    now = work.f1(n)  # EU_k now
     for k in range(n):
         t = 0.0
         for i in range(n):
             t += u[k, i] * prob[i]
         now[k] = t
-    trial = np.empty(d)
-    v = np.empty(n)  # every actor's utility of the trial position
-    row = np.empty(n)  # C'[k, i]
-    col = np.empty(n)  # C'[i, k]
-    cb = np.empty((n, n))
-    pb = np.empty(n)
-    wa = np.empty((n, n))  # the Condorcet solver's work space
-    wb = np.empty(n)
-    best_pos = np.empty((n, d))
-    moved = np.zeros(n, dtype=np.bool_)
+    trial = work.f1(d)
+    v = work.f1(n)  # every actor's utility of the trial position
+    row = work.f1(n)  # C'[k, i]
+    col = work.f1(n)  # C'[i, k]
+    cb = work.f2(n, n)
+    pb = work.f1(n)
+    wa = work.f2(n, n)  # the Condorcet solver's work space
+    wb = work.f1(n)
+    best_pos = work.f2(n, d)
+    moved = work.b1(n)
+    moved[:] = False
     for k in range(n):
         best = -math.inf
         rest = -math.inf  # the largest C_ij outside row and column k
@@ -756,19 +759,20 @@ def _bargain(k: np.ndarray, move: bool, first: bool, flows: np.ndarray, allocati
             n += 1
     if n < 2:
         return 0
-    idx = np.empty(n, dtype=np.int64)
+    idx = work.i1(n)
     n = 0
     for a in range(na):
         if cap[a] > 0 and positioned[a]:
             idx[n] = a
             n += 1
     d = positions.shape[1]
-    w = np.zeros((n, d))  # s²/Σs²
-    wc = np.empty(n)  # capability × mean salience
-    has = np.empty((n, d), dtype=np.bool_)
-    rk = np.empty(n)
-    ide = np.empty((n, d))
-    pos = np.empty((n, d))
+    w = work.f2(n, d)  # s²/Σs²
+    w[:, :] = 0.0
+    wc = work.f1(n)  # capability × mean salience
+    has = work.b2(n, d)
+    rk = work.f1(n)
+    ide = work.f2(n, d)
+    pos = work.f2(n, d)
     for i in range(n):
         a = idx[i]
         den = 0.0
@@ -785,13 +789,13 @@ def _bargain(k: np.ndarray, move: bool, first: bool, flows: np.ndarray, allocati
         wc[i] = cap[a] * (mean / d)
         rk[i] = risk[a]
     exponent = k[BARGAINING_EXPONENT]
-    u = np.empty((n, n))
-    c = np.empty((n, n))
-    pij = np.empty((n, n))
-    prob = np.empty(n)
+    u = work.f2(n, n)
+    c = work.f2(n, n)
+    pij = work.f2(n, n)
+    prob = work.f1(n)
     _ideal_utilities(ide, pos, w, rk, u)
     _coalitions_into(u, wc, c)
-    rep = np.empty(n, dtype=np.int64)  # actors at one position share their powers of C
+    rep = work.i1(n)  # actors at one position share their powers of C
     _same_positions(pos, rep)
     review_now = False
     if move:
@@ -809,11 +813,13 @@ def _bargain(k: np.ndarray, move: bool, first: bool, flows: np.ndarray, allocati
                 review[2 + a] = cap[a] / tot if tot > 0 else cap[a]
     moved = 0
     if review_now:  # every Cⁿ is needed by the trials
-        cpow = np.empty((n, n))
-        fresh = np.ones(n, dtype=np.bool_)
+        cpow = work.f2(n, n)
+        fresh = work.b1(n)
+        fresh[:] = True
         _victory_pow(c, cpow, exponent, fresh, rep, pij)
         _condorcet(pij, prob)
-        old = pos.copy()
+        old = work.f2(n, d)
+        old[:, :] = pos
         moved = _moves_into(u, wc, c, cpow, rep, prob, w, rk, has, ide, k[POSITION_STEP], exponent,
                             k[MOVE_THRESHOLD], pos)  # fmt: skip
         review[0] = 1.0 if moved > 0 else 0.0
@@ -946,7 +952,8 @@ def _opinion(k: np.ndarray, first: bool, control: np.ndarray, region_deaths: np.
              un_recognised: np.ndarray, recognition0: np.ndarray, legitimacy0: np.ndarray,
              legitimacy: np.ndarray) -> None:  # fmt: skip
     F, R = popularity.shape
-    oil = np.zeros(F)
+    oil = work.f1(F)
+    oil[:] = 0.0
     for r in range(R):
         if control[r] >= 0:
             oil[control[r]] += oil_share[r]

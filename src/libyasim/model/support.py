@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..scenario.types import CHANNELS, INTERESTS
+from . import work
 from .args import b1, f1, f2, f3, i1, table
 from .eventlog import append
 from .jit import kernel
@@ -673,7 +674,7 @@ def _utilities(
     of the positive benefit; noise ∝ 1 − consensus."""
     S, K = interests.shape
     F = strength.shape[0]
-    sc = np.empty((K, F))
+    sc = work.f2(K, F)
     _scores(k, strength, jihadist, hostility, ct_return, control, coast_share, ideology,
             un_recognised, legitimacy, share, has_share, sc)  # fmt: skip
     fear = k[THREAT_TO_CT] * threat
@@ -948,10 +949,10 @@ def _allocate(
     threshold (in place). A sponsor's scores are sorted once for all its channels (each
     channel's candidates, in that order, are its sorted scores: :func:`_project`'s λ)."""
     S, F, C = allocation.shape
-    cand = np.empty((S, F, C), dtype=np.bool_)
+    cand = work.b3(S, F, C)
     _candidates(edges, stance, jihadist, budget0, strength, active, cand)
-    y = np.empty(F)
-    order = np.empty(F, dtype=np.int64)
+    y = work.f1(F)
+    order = work.i1(F)
     floor = k[CONSENSUS_INERTIA_FLOOR]
     for s in range(S):
         rho = k[SUPPORT_INERTIA] * (floor + (1.0 - floor) * consensus[s])
@@ -1168,7 +1169,7 @@ def _finish(rescuer: bool, rescuing: np.ndarray, budget0: np.ndarray, max_effort
     ceiling), then the budgets follow the effort (:func:`_rescale`)."""
     if rescuer:
         S = budget0.shape[0]
-        e0, inv, emax = np.empty(S), np.empty(S), np.empty(S)
+        e0, inv, emax = work.f1(S), work.f1(S), work.f1(S)
         _base(budget0, max_effort, e0, inv, emax)
         for s in range(S):
             if rescuing[s]:
@@ -1203,23 +1204,24 @@ def _escalate(
     place), ``pop[F]`` (population held now), ``pop_ref`` and (first month) ``rival0``
     updated in place."""
     S, F, C = allocation.shape
-    e0, inv, emax = np.empty(S), np.empty(S), np.empty(S)
+    e0, inv, emax = work.f1(S), work.f1(S), work.f1(S)
     _base(budget0, max_effort, e0, inv, emax)
-    w = np.empty((S, F))
+    w = work.f2(S, F)
     _weights_into(allocation, budget0, inv, w)
     # rival support: what other sponsors send to the enemies of s's clients
-    inflow = np.empty((S, F))
+    inflow = work.f2(S, F)
     for s in range(S):
         for f in range(F):
             t = 0.0
             for c in range(C):
                 t += flows[s, f, c] * _REACT[c]
             inflow[s, f] = t
-    total = np.zeros(F)
+    total = work.f1(F)
+    total[:] = 0.0
     for s in range(S):
         for f in range(F):
             total[f] += inflow[s, f]
-    others = np.empty(F)
+    others = work.f1(F)
     for s in range(S):
         for f in range(F):  # support to a faction s itself backs is no rival's
             others[f] = total[f] - inflow[s, f] if w[s, f] <= 0 else 0.0
@@ -1237,7 +1239,7 @@ def _escalate(
     for r in range(control.shape[0]):
         if control[r] >= 0:
             pop[control[r]] += pop_share[r]
-    recent = np.empty(F)
+    recent = work.f1(F)
     for f in range(F):
         ref = pop_ref[f]
         recent[f] = max((ref - pop[f]) / ref, 0.0) if ref > 0 else 0.0
@@ -1249,9 +1251,9 @@ def _escalate(
         drive[s] += t * k[LOSS_RESPONSE]
     # allies' exits: the commitment they left behind, not yet filled
     if any_gap:
-        committed = np.empty(F)
+        committed = work.f1(F)
         _committed_into(budget, active, w, committed)
-        short = np.empty(F)
+        short = work.f1(F)
         for f in range(F):
             short[f] = max(ally_gap[f] - (committed[f] - ally_gap_base[f]), 0.0)
             if ally_gap_ref[f] > 0:
@@ -1277,7 +1279,7 @@ def _rescale(budget0: np.ndarray, max_effort: np.ndarray, new: np.ndarray, activ
     """Military and direct budgets scale with the effort (× E/E0); financial and
     political ones never react; inactive sponsors hold nothing (in place)."""
     S, C = budget0.shape
-    e0, inv, emax = np.empty(S), np.empty(S), np.empty(S)
+    e0, inv, emax = work.f1(S), work.f1(S), work.f1(S)
     _base(budget0, max_effort, e0, inv, emax)
     for s in range(S):
         act = 1.0 if active[s] else 0.0
@@ -1352,7 +1354,8 @@ def _receive(k: np.ndarray, flows: np.ndarray, loyalty: np.ndarray, lends: bool,
             x = loyalty[f, s] + (k[LOYALTY_STEP] if supported else -k[LOYALTY_STEP])
             loyalty[f, s] = min(max(x, 0.0), 1.0)
     if lends:  # political support from sponsors acts in politics.step
-        pull = np.zeros(F)
+        pull = work.f1(F)
+        pull[:] = 0.0
         for i in range(F):
             for j in range(F):
                 lend = k[ALLY_SHARE] * faction_edges[i, j, POL]
