@@ -118,3 +118,29 @@ def test_the_table_call_is_the_direct_call() -> None:
     for n in names:
         np.testing.assert_array_equal(a[n], b[n], err_msg=n)
     assert any(not np.array_equal(a[n], getattr(m, n)) for n in names), "the month moved nothing"
+
+
+def test_current_arrays_follow_what_the_owner_holds_now() -> None:
+    """:func:`args.current` reads the owner's arrays at each call: an array replaced
+    since the last call (a table that grew) has its row made again, the others keep
+    theirs, and dotted paths reach the arrays of the owner's parts."""
+    h = _Holder()
+    h.a = np.arange(3.0)  # type: ignore[attr-defined]
+    h.part = _Holder()  # type: ignore[attr-defined]
+    h.part.b = np.zeros((2, 5), dtype=np.int64)  # type: ignore[attr-defined]
+    names = ("a", "part.b")
+
+    def views(t: object) -> tuple[np.ndarray, np.ndarray]:
+        return args.f1(t, 0), args.i2(t, 1)
+
+    a0, b0 = views(args.current(h, names))
+    assert a0.tolist() == [0.0, 1.0, 2.0] and b0.shape == (2, 5)
+    h.part.b = np.full((4, 5), 7, dtype=np.int64)  # type: ignore[attr-defined]
+    a1, b1 = views(args.current(h, names))
+    assert b1.shape == (4, 5) and int(b1.sum()) == 140
+    h.a[1] = 9.0  # type: ignore[attr-defined]
+    assert a1.tolist() == [0.0, 9.0, 2.0]  # still the same array, in place
+    assert args.tables(h) == []  # never among the tables that must not be rebound
+    h.part.b = np.zeros((4, 6))[:, ::2]  # type: ignore[attr-defined]
+    with pytest.raises(TypeError, match=r"part\.b: not a C-contiguous"):
+        args.current(h, names)

@@ -103,6 +103,17 @@ def place(owner: Any, buffer: np.ndarray, arrays: list[np.ndarray], layout: Layo
     _held(owner)[_PLACED] = _Placed(buffer, arrays, layout)
 
 
+def _viewable(name: str, a: Any) -> None:
+    """Raise ``TypeError`` unless a view of a table row can stand for ``a``."""
+    if (
+        not isinstance(a, np.ndarray)
+        or not a.flags.c_contiguous
+        or a.dtype not in _DTYPES
+        or not 1 <= a.ndim <= 3
+    ):
+        raise TypeError(f"{name}: not a C-contiguous float64/int64/bool array of 1-3 dimensions")
+
+
 class Table:
     """The arrays ``names`` of ``owner`` as one kernel argument (:attr:`arg`): an int64
     ``[n, 4]`` table of addresses and shapes, or, when kernels run as Python, the
@@ -119,15 +130,7 @@ class Table:
         )  # fmt: skip
         if id(names) not in _CHECKED:  # what arrays these are is the code's: checked once
             for name, a in zip(names, self.arrays, strict=True):
-                if (
-                    not isinstance(a, np.ndarray)
-                    or not a.flags.c_contiguous
-                    or a.dtype not in _DTYPES
-                    or not 1 <= a.ndim <= 3
-                ):
-                    raise TypeError(
-                        f"{name}: not a C-contiguous float64/int64/bool array of 1-3 dimensions"
-                    )
+                _viewable(name, a)
             _CHECKED.add(id(names))
         if disabled():
             self.arg: Any = self.arrays
@@ -155,13 +158,60 @@ class Table:
         return [n for n, a in pairs if getattr(owner, n) is not a]
 
 
+class Current:
+    """The arrays at the attribute paths ``names`` of an owner (dotted:
+    ``"logbook.codes"``) that it may replace between calls (tables that grow, the
+    event log's buffers) as one kernel argument, read again at each call
+    (:meth:`arg`): the paths are read in C (``attrgetter``) and compared with the
+    arrays of the last call object by object (``operator.is_``); only an array
+    replaced since then has its row made again. About 0.5 µs for a dozen arrays,
+    where unboxing them as arguments takes about 2 µs (each also a runtime record
+    made and freed). Kept with the owner's tables (:func:`current`), never among
+    them (:func:`tables` checks arrays that must not be replaced)."""
+
+    __slots__ = ("_arrays", "_get", "_table", "names")
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+        self._get = operator.attrgetter(*names)
+        self._arrays: tuple[Any, ...] = ()
+        self._table = np.ones((len(names), 4), dtype=np.int64)
+
+    def arg(self, owner: Any) -> Any:
+        """The table of the owner's arrays now (their tuple when kernels run as Python)."""
+        now = self._get(owner)
+        if len(self.names) == 1:
+            now = (now,)
+        if len(now) == len(self._arrays) and all(map(operator.is_, now, self._arrays)):
+            return self._arrays if disabled() else self._table
+        for i, (name, a) in enumerate(zip(self.names, now, strict=True)):
+            if i >= len(self._arrays) or a is not self._arrays[i]:
+                _viewable(name, a)
+                if not disabled():
+                    self._table[i, D0:] = 1
+                    _row(self._table, i, a)
+        self._arrays = now  # held: the addresses stay valid until the next call
+        return self._arrays if disabled() else self._table
+
+
+def current(owner: Any, names: tuple[str, ...]) -> Any:
+    """``owner``'s :class:`Current` arrays ``names``, made on first use and kept while
+    the owner lives; its table (:meth:`Current.arg`) as it stands now."""
+    held = _TABLES.get(id(owner)) or _held(owner)
+    key = ("current", id(names))
+    c = held.get(key)
+    if c is None or c.names is not names:
+        c = held[key] = Current(names)
+    return c.arg(owner)
+
+
 #: each owner's tables by the id of their names, by the id of the owner (kept beside the
 #: model, not in it, so that the set-up template, which copies the model's attributes,
 #: never copies one; an owner's entry leaves with it, before its id can be reused)
-_TABLES: dict[int, dict[int | str, Any]] = {}
+_TABLES: dict[int, dict[Any, Any]] = {}
 
 
-def _held(owner: Any) -> dict[int | str, Any]:
+def _held(owner: Any) -> dict[Any, Any]:
     key = id(owner)
     held = _TABLES.get(key)
     if held is None:
@@ -253,10 +303,12 @@ else:
 
 
 __all__ = [
+    "Current",
     "Layout",
     "Table",
     "b1",
     "b2",
+    "current",
     "f1",
     "f2",
     "f3",

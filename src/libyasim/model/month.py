@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import conflict, forces, outcomes, politics, support
-from .args import b2, f1, f2, i1, table, table_set
+from .args import b2, current, f1, f2, i1, i2, table, table_set
 from .jit import kernel
 from .numeric import model_stream, standard_normal, uniform
 
@@ -71,6 +71,13 @@ RESET = (
 _TALLY = 7  # the slot of "tally" in RESET
 _WORK = 2  # the slot of "conflict_work" in conflict._MONTH
 _CTL = 2  # the slot of "forces_ctl" in forces._STEP
+#: the arrays :func:`_month_p` takes as one table read again at each call
+#: (:func:`.args.current`: the model may replace them between calls, as the event
+#: log and the offensives' tables grow), by attribute path, in the slots it reads
+ARGS = (
+    "red_table", "iv_table", "logbook.codes", "logbook.values", "logbook.used", "support_z",
+    "month_draws", "off_i", "off_f", "no_deterrence", "off_fix", "recorder.table", "month_out",
+)  # fmt: skip
 #: the tables :func:`_month_p` takes, in its order
 _TABLES = (
     RESET, support._EXCHANGE, forces._ECONOMY, forces._STEP, conflict._MONTH, politics._MONTH,
@@ -124,12 +131,9 @@ def run(m: LibyaModel, reset_first: bool, record: bool) -> None:
     reset_t, exchange_t, economy_t, step_t, conflict_t, politics_t, record_t = table_set(m, _TABLES)
     while True:
         forces._reserve(m, m.F, forces.records(m) + m.conflict_rows)
-        book = m.logbook
         _month_p(reset_t, exchange_t, economy_t, step_t, conflict_t, politics_t, record_t,
-                 stage, reset_first, m.red_table, m.iv_table, m.steps, m.threat, book.codes,
-                 book.values, book.used, bits, m.support_z, m.month_draws, m.off_i, m.off_f,
-                 m.ceasefire_matrix(), m.no_deterrence, m.off_fix, at, m.steps == 0,
-                 rec.table, row, m.I, out)  # fmt: skip
+                 current(m, ARGS), stage, reset_first, m.steps, m.threat, bits,
+                 m.ceasefire_matrix(), at, m.steps == 0, row, m.I)  # fmt: skip
         stop = out.item(OUT_STOP)
         if stop == RESCUE:  # a sponsor enters (Python's), then support resumes
             support._rescue(m)
@@ -155,13 +159,9 @@ def run(m: LibyaModel, reset_first: bool, record: bool) -> None:
 @kernel
 def _month_p(reset_t: np.ndarray, exchange_t: np.ndarray, economy_t: np.ndarray,
              step_t: np.ndarray, conflict_t: np.ndarray, politics_t: np.ndarray,
-             record_t: np.ndarray, stage: int, reset_first: bool, red_table: np.ndarray,
-             iv_table: np.ndarray, step: int, threat: float, codes: np.ndarray,
-             values: np.ndarray, used: np.ndarray, bits: np.ndarray, z: np.ndarray,
-             draws: np.ndarray, off_i: np.ndarray, off_f: np.ndarray, bind: np.ndarray,
-             deterrence: np.ndarray, fix: np.ndarray, at: int, start: bool,
-             series: np.ndarray, row: int, n_issues: int,
-             out: np.ndarray) -> None:  # fmt: skip
+             record_t: np.ndarray, a: np.ndarray, stage: int, reset_first: bool, step: int,
+             threat: float, bits: np.ndarray, bind: np.ndarray, at: int, start: bool, row: int,
+             n_issues: int) -> None:  # fmt: skip
     """The month from ``stage`` (:data:`START`, or resuming :data:`SUPPORT`,
     :data:`FORCES`, or :data:`CONFLICT` at pair ``at``): the draws the modules'
     Python makes (``z``, the sponsors' standard normals, then ``draws``, the
@@ -170,7 +170,11 @@ def _month_p(reset_t: np.ndarray, exchange_t: np.ndarray, economy_t: np.ndarray,
     each module's Python calls it, in the model's order; ``out[OUT_STOP]`` says why
     it returned (:data:`DONE`, :data:`RESCUE`, :data:`ASKED_FORCES`,
     :data:`ASKED_CONFLICT` with the pair in ``out[OUT_AT]``), ``out[OUT_MOVES]`` the
-    positions moved; the series' row ``row`` recorded last (none if ``row`` < 0)."""
+    positions moved; the series' row ``row`` recorded last (none if ``row`` < 0). The
+    arrays the model may replace are the table ``a`` (:data:`ARGS`)."""
+    red_table, iv_table, codes, values, used = f2(a, 0), f2(a, 1), i2(a, 2), f2(a, 3), i1(a, 4)
+    z, draws, off_i, off_f, deterrence = f2(a, 5), f1(a, 6), i2(a, 7), f2(a, 8), f2(a, 9)
+    fix, series, out = i2(a, 10), f2(a, 11), i1(a, 12)
     out[OUT_STOP] = DONE
     if stage == START:
         if reset_first:
