@@ -60,7 +60,7 @@ def test_ceasefire_questions_stop_the_call_in_both_stages(monkeypatch):
 
     def counted(*args):
         call(*args)
-        out = month.i1(args[7], month.ARGS.index("month_out"))  # the table's month_out
+        out = month.i1(args[1], month.ARGS.index("month_out"))  # the table's month_out
         stops.append(int(out[month.OUT_STOP]))
 
     monkeypatch.setattr(month, "_month_p", counted)

@@ -239,6 +239,26 @@ def table_set(owner: Any, groups: tuple[tuple[str, ...], ...]) -> tuple[Any, ...
     return out
 
 
+def table_of(owner: Any, groups: tuple[tuple[str, ...], ...]) -> Any:
+    """The tables of :func:`table_set` as one table (row ``i``: the table of
+    ``groups[i]``, an int64 array read with :func:`i2`), made once: a kernel that takes
+    several tables then takes one argument (the tuple of the tables when kernels
+    run as Python)."""
+    held = _TABLES.get(id(owner)) or _held(owner)
+    key = ("of", id(groups))
+    out = held.get(key)
+    if out is None:
+        tabs = table_set(owner, groups)  # held with the owner: the addresses stay valid
+        if disabled():
+            out = tabs
+        else:
+            out = np.ones((len(tabs), 4), dtype=np.int64)
+            for i, t in enumerate(tabs):
+                _row(out, i, t)
+        held[key] = out
+    return out
+
+
 def tables(owner: Any) -> list[Table]:
     """The tables made for ``owner`` (for :meth:`Table.check`)."""
     return [t for t in _TABLES.get(id(owner), {}).values() if isinstance(t, Table)]
@@ -316,6 +336,7 @@ __all__ = [
     "i2",
     "place",
     "table",
+    "table_of",
     "table_set",
     "tables",
 ]

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import conflict, forces, outcomes, politics, support
-from .args import b2, current, f1, f2, i1, i2, table, table_set
+from .args import b2, current, f1, f2, i1, i2, table, table_of
 from .jit import kernel
 from .numeric import model_stream, standard_normal, uniform
 
@@ -128,11 +128,10 @@ def run(m: LibyaModel, reset_first: bool, record: bool) -> None:
     row = rec.room() if record else -1
     out = m.month_out
     stage, at = START, -1
-    reset_t, exchange_t, economy_t, step_t, conflict_t, politics_t, record_t = table_set(m, _TABLES)
+    tables = table_of(m, _TABLES)
     while True:
         forces._reserve(m, m.F, forces.records(m) + m.conflict_rows)
-        _month_p(reset_t, exchange_t, economy_t, step_t, conflict_t, politics_t, record_t,
-                 current(m, ARGS), stage, reset_first, m.steps, m.threat, bits,
+        _month_p(tables, current(m, ARGS), stage, reset_first, m.steps, m.threat, bits,
                  m.ceasefire_matrix(), at, m.steps == 0, row, m.I)  # fmt: skip
         stop = out.item(OUT_STOP)
         if stop == RESCUE:  # a sponsor enters (Python's), then support resumes
@@ -157,9 +156,7 @@ def run(m: LibyaModel, reset_first: bool, record: bool) -> None:
 
 
 @kernel
-def _month_p(reset_t: np.ndarray, exchange_t: np.ndarray, economy_t: np.ndarray,
-             step_t: np.ndarray, conflict_t: np.ndarray, politics_t: np.ndarray,
-             record_t: np.ndarray, a: np.ndarray, stage: int, reset_first: bool, step: int,
+def _month_p(tables: np.ndarray, a: np.ndarray, stage: int, reset_first: bool, step: int,
              threat: float, bits: np.ndarray, bind: np.ndarray, at: int, start: bool, row: int,
              n_issues: int) -> None:  # fmt: skip
     """The month from ``stage`` (:data:`START`, or resuming :data:`SUPPORT`,
@@ -171,7 +168,15 @@ def _month_p(reset_t: np.ndarray, exchange_t: np.ndarray, economy_t: np.ndarray,
     it returned (:data:`DONE`, :data:`RESCUE`, :data:`ASKED_FORCES`,
     :data:`ASKED_CONFLICT` with the pair in ``out[OUT_AT]``), ``out[OUT_MOVES]`` the
     positions moved; the series' row ``row`` recorded last (none if ``row`` < 0). The
-    arrays the model may replace are the table ``a`` (:data:`ARGS`)."""
+    arrays the model may replace are the table ``a`` (:data:`ARGS`); ``tables``: the
+    modules' tables (:data:`_TABLES`, :func:`.args.table_of`)."""
+    reset_t, exchange_t, economy_t = i2(tables, 0), i2(tables, 1), i2(tables, 2)
+    step_t, conflict_t, politics_t, record_t = (
+        i2(tables, 3),
+        i2(tables, 4),
+        i2(tables, 5),
+        i2(tables, 6),
+    )
     red_table, iv_table, codes, values, used = f2(a, 0), f2(a, 1), i2(a, 2), f2(a, 3), i1(a, 4)
     z, draws, off_i, off_f, deterrence = f2(a, 5), f1(a, 6), i2(a, 7), f2(a, 8), f2(a, 9)
     fix, series, out = i2(a, 10), f2(a, 11), i1(a, 12)
