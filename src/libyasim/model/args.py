@@ -39,7 +39,7 @@ import weakref
 from typing import Any
 
 import numpy as np
-from numba import carray, types
+from numba import carray, literal_unroll, types
 from numba.extending import intrinsic
 
 from .jit import disabled, kernel
@@ -137,8 +137,7 @@ class Table:
             return
         if placed is None:
             self.arg = np.ones((len(names), 4), dtype=np.int64)
-            for i, a in enumerate(self.arrays):
-                _row(self.arg, i, a)
+            _rows(self.arg, self.arrays)
             return
         slots, rows, full = placed.layout.proto(names)
         self.arg = rows.copy()
@@ -169,29 +168,32 @@ class Current:
     made and freed). Kept with the owner's tables (:func:`current`), never among
     them (:func:`tables` checks arrays that must not be replaced)."""
 
-    __slots__ = ("_arrays", "_get", "_table", "names")
+    __slots__ = ("_arrays", "_get", "_python", "_table", "names")
 
     def __init__(self, names: tuple[str, ...]) -> None:
         self.names = names
-        self._get = operator.attrgetter(*names)
-        self._arrays: tuple[Any, ...] = ()
+        get = operator.attrgetter(*names)
+        self._get = get if len(names) > 1 else (lambda owner: (get(owner),))
+        self._arrays: tuple[Any, ...] = (None,) * len(names)  # none read yet
         self._table = np.ones((len(names), 4), dtype=np.int64)
+        self._python = disabled()
 
     def arg(self, owner: Any) -> Any:
         """The table of the owner's arrays now (their tuple when kernels run as Python)."""
         now = self._get(owner)
-        if len(self.names) == 1:
-            now = (now,)
-        if len(now) == len(self._arrays) and all(map(operator.is_, now, self._arrays)):
-            return self._arrays if disabled() else self._table
-        for i, (name, a) in enumerate(zip(self.names, now, strict=True)):
-            if i >= len(self._arrays) or a is not self._arrays[i]:
+        if all(map(operator.is_, now, self._arrays)):
+            return self._table if not self._python else now
+        first = self._arrays[0] is None
+        for i, (name, a, b) in enumerate(zip(self.names, now, self._arrays, strict=True)):
+            if a is not b:
                 _viewable(name, a)
-                if not disabled():
+                if not self._python and not first:
                     self._table[i, D0:] = 1
                     _row(self._table, i, a)
+        if first and not self._python:
+            _rows(self._table, now)  # every row in one call
         self._arrays = now  # held: the addresses stay valid until the next call
-        return self._arrays if disabled() else self._table
+        return self._table if not self._python else now
 
 
 def current(owner: Any, names: tuple[str, ...]) -> Any:
@@ -253,8 +255,7 @@ def table_of(owner: Any, groups: tuple[tuple[str, ...], ...]) -> Any:
             out = tabs
         else:
             out = np.ones((len(tabs), 4), dtype=np.int64)
-            for i, t in enumerate(tabs):
-                _row(out, i, t)
+            _rows(out, tabs)
         held[key] = out
     return out
 
@@ -280,6 +281,18 @@ else:
         t[i, ADDRESS] = a.ctypes.data
         for d in range(a.ndim):
             t[i, D0 + d] = a.shape[d]
+
+    @kernel
+    def _rows(t: np.ndarray, arrays: tuple[np.ndarray, ...]) -> None:
+        """Every row of a table (:func:`_row`) in one call: ``t`` as made by
+        ``np.ones((len(arrays), 4), np.int64)`` (compiled once for each tuple of
+        array types: a table's arrays are always of the same types)."""
+        i = 0
+        for a in literal_unroll(arrays):
+            t[i, ADDRESS] = a.ctypes.data
+            for d in range(a.ndim):
+                t[i, D0 + d] = a.shape[d]
+            i += 1  # noqa: SIM113 (literal_unroll takes no enumerate)
 
     def _pointer_of(typingctx: Any, address: Any) -> Any:
         """The ``void*`` at an integer address."""
