@@ -14,15 +14,19 @@ A model copied from its scenario's set-up template (:mod:`.setup`) holds its
 arrays as views of one buffer: its tables are the buffer's address plus the
 template's offsets (:class:`Layout`, :func:`place`), and only an array rebound
 since the copy is read on its own (about 3 µs a table instead of about 0.8 µs an
-array).
+array). Any other model makes each table's rows in one kernel call over the
+tuple of its arrays (:func:`_rows`: 2-5 µs a table).
 
 Each kernel that does so has a twin taking the table (``_step_p`` for
 ``_step``), which calls the kernel with the views, by slot: :func:`f1`,
 :func:`f2`, :func:`f3` (float64, 1-3 dimensions), :func:`i1`, :func:`i2`
 (int64), :func:`b1`, :func:`b2` (bool). The module names the table's arrays (the
 model's attribute names, in slot order) beside the twin. Arrays a month may
-replace (tables that grow, the event log's buffers, matrices made for the
-month) stay ordinary arguments.
+replace (tables that grow, the event log's buffers) are read again at each
+call (:class:`Current`: the one-call month's, :func:`.month.run`), or stay
+ordinary arguments (matrices made for the month); the one-call month takes the
+modules' tables as one table of tables (:func:`table_of`), so that its call
+unboxes four arrays instead of twenty-two.
 
 The views are only as good as the table: the arrays must stay the model's
 (never rebound), C-contiguous, and alive (the :class:`Table` holds them).

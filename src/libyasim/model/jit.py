@@ -22,8 +22,12 @@ to a kernel (numba unboxes it at 24-35 µs a call).
   A month with red lines runs module by module; both give the same runs.
 - **Arguments.** Unboxing an array argument costs a kernel call ~0.2-0.3 µs;
   the month's kernels take the model's long-lived arrays as one table of
-  addresses instead (:mod:`.args`), and only what a month may replace (tables
-  that grow, the event log's buffers, the month's matrices) as arguments.
+  addresses instead (:mod:`.args`), and what a month may replace (tables that
+  grow, the event log's buffers) as a table read again at each call.
+- **Work arrays.** A kernel's own temporaries (a row of F, an F x R matrix)
+  live on its stack (:mod:`.work`: ``alloca``), not on the heap: an array from
+  ``np.empty`` costs a runtime record, ``malloc`` and ``free`` (25-40 ns), and a
+  steady month made about 80 of them; it now makes 5.
 - **Cache.** Compiled code is cached on disk (``cache=True``) in one directory
   per module and version of its source: ``kernels-<module>-<hash>``, the hash of
   the module's source and of every model module it imports from
