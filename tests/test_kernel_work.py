@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from numba import njit
@@ -115,3 +119,54 @@ def test_a_steady_month_allocates_little_on_the_heap() -> None:
         if not on:
             _nrt_python.memsys_disable_stats()
     assert (after.alloc - before.alloc) / 12 < 40
+
+
+def _is_work_call(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "work"
+    )
+
+
+def _offences(fn: ast.FunctionDef, where: str) -> list[str]:
+    """``work.*`` calls of ``fn`` inside one of its loops, or whose array it returns:
+    each pass of a loop would reserve more stack, and a returned array would point
+    into a frame that is gone."""
+    bad: list[str] = []
+    made: set[str] = set()
+    todo: list[tuple[ast.AST, bool]] = [(fn, False)]
+    while todo:
+        node, in_loop = todo.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef):
+                continue  # its own function, checked on its own
+            if _is_work_call(child) and in_loop:
+                bad.append(f"{where}:{child.lineno} {fn.name}: in a loop")
+            if isinstance(child, ast.Assign) and _is_work_call(child.value):
+                made.update(t.id for t in child.targets if isinstance(t, ast.Name))
+            if isinstance(child, ast.Return) and child.value is not None:
+                out = child.value.elts if isinstance(child.value, ast.Tuple) else [child.value]
+                names = {n.id for n in out if isinstance(n, ast.Name)}  # handed back as is
+                if names & made:
+                    bad.append(f"{where}:{child.lineno} {fn.name}: returned")
+            todo.append((child, in_loop or isinstance(child, ast.For | ast.While)))
+    return bad
+
+
+def test_work_arrays_are_made_outside_loops_and_never_returned() -> None:
+    from libyasim import model
+
+    bad, calls = [], 0
+    for path in sorted(Path(model.__file__).parent.glob("*.py")):
+        text = path.read_text()
+        if not re.search(r"^from \. import .*\bwork\b", text, re.MULTILINE):
+            continue  # ``work`` there is something else (conflict's work array)
+        tree = ast.parse(text, filename=str(path))
+        for fn in ast.walk(tree):
+            if isinstance(fn, ast.FunctionDef):
+                bad += _offences(fn, path.name)
+        calls += sum(_is_work_call(n) for n in ast.walk(tree))
+    assert bad == []
+    assert calls > 60, "the kernels' work arrays are no longer made with work.*"
