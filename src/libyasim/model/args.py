@@ -167,7 +167,7 @@ class Current:
     event log's buffers) as one kernel argument, read again at each call
     (:meth:`arg`): the paths are read in C (``attrgetter``) and compared with the
     arrays of the last call object by object (``operator.is_``); only an array
-    replaced since then has its row made again. About 0.5 µs for a dozen arrays,
+    replaced since then has its row made again. About 0.7 µs for a dozen arrays,
     where unboxing them as arguments takes about 2 µs (each also a runtime record
     made and freed). Kept with the owner's tables (:func:`current`), never among
     them (:func:`tables` checks arrays that must not be replaced)."""

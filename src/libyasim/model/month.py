@@ -171,12 +171,8 @@ def _month_p(tables: np.ndarray, a: np.ndarray, stage: int, reset_first: bool, s
     arrays the model may replace are the table ``a`` (:data:`ARGS`); ``tables``: the
     modules' tables (:data:`_TABLES`, :func:`.args.table_of`)."""
     reset_t, exchange_t, economy_t = i2(tables, 0), i2(tables, 1), i2(tables, 2)
-    step_t, conflict_t, politics_t, record_t = (
-        i2(tables, 3),
-        i2(tables, 4),
-        i2(tables, 5),
-        i2(tables, 6),
-    )
+    step_t, conflict_t = i2(tables, 3), i2(tables, 4)
+    politics_t, record_t = i2(tables, 5), i2(tables, 6)
     red_table, iv_table, codes, values, used = f2(a, 0), f2(a, 1), i2(a, 2), f2(a, 3), i1(a, 4)
     z, draws, off_i, off_f, deterrence = f2(a, 5), f1(a, 6), i2(a, 7), f2(a, 8), f2(a, 9)
     fix, series, out = i2(a, 10), f2(a, 11), i1(a, 12)
