@@ -13,6 +13,11 @@ machine falls on all of them alike; every figure is CPU time of the worker
   commit ``ba5fc61`` extracted with ``git archive``; ``none`` to skip), on its own
   baseline scenario;
 - the run and its ``RunResult`` (``result_of``: DataFrames, summary);
+- the month kernel alone: the CPU time a month spends in the one-call month
+  kernel (``libyasim.model.month._month_p``, its dispatch included), timed in
+  separate runs (issue 12's "compiled month" target, <= 30 µs); the rest of a
+  month is Mesa's step (its event list, the step's wrapper) and our Python
+  around the call (events, the series' room, the kernel's tables);
 - an empty Mesa model with the same number of agents (factions + sponsors),
   each with a no-op ``step`` called every step, and a DataCollector with one
   reporter (target: ours ≤ 4×).
@@ -97,6 +102,35 @@ def worker(scenario_path: str, months: int, repeats: int, runs: int) -> None:
         for _ in range(months):
             m.step()
 
+    def kernel() -> float | None:
+        """CPU time a month in the one-call month kernel (``month._month_p``, its
+        dispatch included): median over ``repeats`` runs, timed apart from the runs
+        above (the timer wraps the kernel). None for a tree without it (pre-v2)."""
+        try:
+            from libyasim.model import month as month_module
+        except ImportError:
+            return None
+        call = getattr(month_module, "_month_p", None)
+        if call is None:
+            return None
+        spent = [0]
+
+        def timed(*args):
+            t0 = time.process_time_ns()
+            call(*args)
+            spent[0] += time.process_time_ns() - t0
+
+        month_module._month_p = timed
+        try:
+            per_month = []
+            for _ in range(repeats):
+                spent[0] = 0
+                ours()
+                per_month.append(spent[0] / 1e9 / months)
+        finally:
+            month_module._month_p = call
+        return statistics.median(per_month)
+
     for _ in range(2):  # warm-up: imports, numba's cache, Python's caches
         ours()
         empty()
@@ -105,6 +139,7 @@ def worker(scenario_path: str, months: int, repeats: int, runs: int) -> None:
         "run": _median_cpu(ours, repeats),
         "result": _median_cpu(lambda: result_of(ours()), repeats),
         "empty": _median_cpu(empty, repeats),
+        "kernel": kernel(),
         "agents": n_agents,
     }
     print(json.dumps(out))
@@ -189,12 +224,17 @@ def main() -> None:
     rows = [
         ("construction", lambda r: r["construct"], 1e3, "ms", True),
         ("one month (run - construction)/n", month, 1e6, "us", True),
+        ("  ... of which the month kernel", lambda r: r.get("kernel"), 1e6, "us", False),
         (f"construction + {n} months", lambda r: r["run"], 1e3, "ms", True),
         ("  ... and its RunResult", lambda r: r["result"], 1e3, "ms", True),
         (f"empty Mesa model, {ours[0]['agents']} agents", lambda r: r["empty"], 1e3, "ms", False),
     ]
     for name, fig, scale, unit, compared in rows:
+        if any(fig(r) is None for r in ours):
+            continue
         line = f"  {name:32s} {statistics.median(fig(r) for r in ours) * scale:8.2f}{unit}"
+        if name.endswith("month kernel"):
+            line += "  (target <= 30; the rest of the month is Mesa's step and Python)"
         if theirs and compared:
             line += f" {statistics.median(fig(r) for r in theirs) * scale:8.2f}{unit}"
             line += f" {statistics.median(fig(a) / fig(b) for a, b in pair):6.2f}x"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
-import gc
 import multiprocessing as mp
 import os
 import sys
@@ -18,6 +17,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from ..model.heap import freeze_for_good
 from .design import RunSpec
 from .lifecycle import watch_server
 from .worker import BatchContext, run_chunk
@@ -74,7 +74,7 @@ def _init_worker(ctx: BatchContext) -> None:
     # what the worker holds from now on (modules, the batch's scenarios) lives as
     # long as the worker: out of the collector's way, so that its full collections,
     # which a run's allocations trigger, scan only the run's own objects
-    gc.freeze()
+    freeze_for_good()
 
 
 def _run_in_worker(chunk: Sequence[RunSpec]):  # -> ChunkReport

@@ -623,11 +623,16 @@ def _point_columns(ctx: BatchContext, point: dict[str, Any]) -> np.ndarray:
 def run_chunk(ctx: BatchContext, chunk: Sequence[RunSpec]) -> ChunkReport:
     """Run every spec of ``chunk`` and write its parts; never raises for a failing run.
 
-    Arrow allocates the chunk's tables from the system allocator (:func:`_arrow_pool`)."""
+    Arrow allocates the chunk's tables from the system allocator (:func:`_arrow_pool`);
+    the collector leaves alone what the process held before the chunk
+    (:func:`~libyasim.model.heap.settled`)."""
+    from ..model.heap import settled
+
     pool = pa.default_memory_pool()
     pa.set_memory_pool(_arrow_pool())
     try:
-        return _run_chunk(ctx, chunk)
+        with settled():
+            return _run_chunk(ctx, chunk)
     finally:
         pa.set_memory_pool(pool)
 

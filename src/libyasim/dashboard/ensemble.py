@@ -140,7 +140,12 @@ def widened(scenario: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
 
 
 def _chunk(tasks: Sequence[tuple[Scenario, str, int, int, dict[str, Any]]]) -> list[dict[str, Any]]:
-    return [_one(*t) for t in tasks]
+    """The runs of ``tasks``, the collector off what the process held before them
+    (:func:`~libyasim.model.heap.settled`)."""
+    from ..model.heap import settled
+
+    with settled():
+        return [_one(*t) for t in tasks]
 
 
 _POOL: cf.ProcessPoolExecutor | None = None
