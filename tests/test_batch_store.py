@@ -383,6 +383,45 @@ def test_a_sampled_points_parameters_text_is_json_of_its_values():
     )
 
 
+@pytest.mark.parametrize("sample", ["sobol", "morris", "lhs"])
+def test_a_sampled_points_row_makes_what_its_dict_makes(sample):
+    """A sampled design's points read as rows of its columns (no dict) make the same
+    scenarios (hash, values), parameters texts and parameter columns as the same
+    points read as dicts; a point outside a range still fails with full
+    validation's error."""
+    import numpy as np
+    from paths import SCENARIOS
+
+    from libyasim import load_scenario
+    from libyasim.batch.design import Points
+    from libyasim.batch.engine import plan_batch
+    from libyasim.batch.worker import BatchContext
+
+    sc = load_scenario(SCENARIOS / "baseline_2017.yaml")
+    plan = plan_batch([sc], Design(replicates=1, sample=sample, sample_n=4))
+    rows = list(plan.points)
+    assert plan.points.numeric() is not None  # columns: read as rows
+    assert Points.from_rows(rows).numeric() is None  # dicts: read as dicts
+
+    def context(points):
+        return BatchContext(
+            out=".", scenarios=plan.scenarios, points=points, sets={},
+            param_columns=plan.param_paths,
+        )  # fmt: skip
+
+    by_row, by_dict = context(plan.points), context(rows)
+    for p in range(len(rows)):
+        a, b = by_row.scenario_for(0, p), by_dict.scenario_for(0, p)
+        assert a.hash == b.hash and a.resolved == b.resolved
+        assert by_row.parameters_text(0, p) == by_dict.parameters_text(0, p)
+        np.testing.assert_array_equal(by_row.point_columns(0, p), by_dict.point_columns(0, p))
+    path = plan.param_paths[0]
+    outside = Points.from_rows([{**rows[0], path: 1e9}])
+    bad = context(Points(list(outside[0]), [np.array([v]) for v in outside[0].values()], 1))
+    with pytest.raises(Exception, match=path.split(".")[-1]):
+        bad.scenario_for(0, 0)
+
+
 def test_a_chunks_runs_table_holds_each_runs_own_figures():
     """Runs with the same figures, then fewer, then others: each figure's column holds
     every run's value in order and a null where a run has no such figure."""

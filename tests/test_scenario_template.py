@@ -171,3 +171,24 @@ def test_zero_and_minus_zero_are_different_values():
         assert str(dict(fast.quantities())[t.paths[slot]].value) == str(zero)
         texts[str(zero)] = fast.hash
     assert len(texts) == 2
+
+
+def test_texts_of_a_point_given_as_an_array_are_its_values_texts():
+    """texts(values, array) looks up only the values whose bits changed since the last
+    such call: the texts are those of the values themselves, whatever came before
+    (one value changed, many, 0.0 and -0.0, a point of another length)."""
+    t = template("baseline_2017.yaml")
+    rng = np.random.default_rng(3)
+    base = t.base_values.copy()
+    points = [base.copy()]
+    for k in range(40):
+        x = points[-1].copy()
+        changed = rng.choice(len(x), size=1 if k % 3 else len(x) // 2, replace=False)
+        x[changed] = t.low[changed] + rng.random(len(changed)) * (t.high - t.low)[changed]
+        if k % 7 == 0:
+            x[changed[0]] = -0.0 if x[changed[0]] == 0.0 else 0.0
+        points.append(x)
+    for x in [*points, base[:3].copy(), *points[:3]]:
+        floats = x.tolist()
+        assert t.texts(floats, x) == [repr(v) for v in floats]
+

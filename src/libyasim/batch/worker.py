@@ -157,24 +157,41 @@ class BatchContext:
             if len(self._cache) >= _KEPT_POINTS:
                 self._cache.clear()
                 self._sampled.clear()
-            values = self.points[point]
             try:
-                tpl = self.template_for(si) if values else None
-                slots = tpl.values(values) if tpl is not None else None
+                values: dict[str, Any] | None = None
+                slots: np.ndarray | None = None
+                numeric = self.points.numeric()
+                if numeric and (tpl := self.template_for(si)) is not None:
+                    # a sampled design (float64 and int64 columns): its row, no dict made
+                    row = self.points.numeric_row(point)
+                    slots = tpl.row_values(numeric[0], row)
+                if slots is None:
+                    values = self.points[point]
+                    tpl = self.template_for(si) if values else None
+                    slots = tpl.values(values) if tpl is not None else None
                 if tpl is not None and slots is not None:
                     floats = slots.tolist()
-                    texts = tpl.texts(floats)
+                    texts = tpl.texts(floats, slots)
                     hit = tpl.made(floats, texts)
-                    kinds = list(map(type, values.values()))
-                    plain = not self.sets and len(values) == len(texts) and set(kinds) <= _NUMBER
                     ints = []
-                    if plain and int in kinds:
-                        paths, i = list(values), -1
-                        while (i := _next(kinds, int, i + 1)) >= 0:
-                            path = paths[i]
-                            ints.append((tpl.slots[path], repr(values[path])))
+                    if values is None:  # the numbers of the row
+                        names, at = numeric  # type: ignore[misc]
+                        plain = not self.sets and len(names) == len(texts)
+                        if plain:  # the int64 columns' values as json writes them (3, not 3.0)
+                            ints = [(tpl.slots[names[k]], repr(int(row[k]))) for k in at]
+                    else:
+                        kinds = list(map(type, values.values()))
+                        plain = (
+                            not self.sets and len(values) == len(texts) and set(kinds) <= _NUMBER
+                        )  # fmt: skip
+                        if plain and int in kinds:
+                            paths, i = list(values), -1
+                            while (i := _next(kinds, int, i + 1)) >= 0:
+                                path = paths[i]
+                                ints.append((tpl.slots[path], repr(values[path])))
                     self._sampled[key] = _Sampled(slots, texts, plain, ints)
                 else:
+                    assert values is not None  # (the row's path found no slots)
                     overrides = {**self.sets, **values}
                     hit = (
                         self.scenarios[si].with_values(overrides)

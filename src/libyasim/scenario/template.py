@@ -233,6 +233,11 @@ class ScenarioTemplate:
         self.slots = {p: i for i, p in enumerate(self.paths)}
         self._keys_seen: tuple[str, ...] | None = None  # the paths of the last point, in order
         self._slots_seen = np.zeros(0, dtype=np.intp)
+        self._row_names: tuple[str, ...] | None = None  # the paths of row_values' last row
+        self._row_slots: np.ndarray | None = None
+        #: the values (their bits) and texts of the last call of texts() given an array
+        self._last_bits = np.zeros(0, dtype=np.int64)
+        self._last_texts: list[str] = []
         all_locs = base.quantity_locs()
         locs: list[tuple] = []
         ranges: list[tuple[float, float]] = []
@@ -300,6 +305,25 @@ class ScenarioTemplate:
             return None  # NaN fails both
         return out
 
+    def row_values(self, names: tuple[str, ...], row: np.ndarray) -> np.ndarray | None:
+        """:meth:`values` of a point given as a float64 ``row`` of the paths ``names``
+        (a sampled design's columns: :meth:`~libyasim.batch.design.Points.float_row`),
+        without a dict: None where a path has no slot or a value lies outside its
+        record's range."""
+        if names != self._row_names:
+            slots = [self.slots.get(p) for p in names]
+            self._row_slots = (
+                None if None in slots else np.array(slots, dtype=np.intp)
+            )  # fmt: skip
+            self._row_names = names
+        if self._row_slots is None:
+            return None
+        out = self.base_values.copy()
+        out[self._row_slots] = row
+        if not (np.all(out >= self.low) and np.all(out <= self.high)):
+            return None  # NaN fails both
+        return out
+
     def _values(self, point: Mapping[str, Any]) -> np.ndarray | None:
         out = self.base_values.copy()
         for path, v in point.items():
@@ -309,11 +333,30 @@ class ScenarioTemplate:
             out[slot] = v
         return out
 
-    def texts(self, values: Sequence[float]) -> list[str]:
+    def texts(self, values: Sequence[float], array: np.ndarray | None = None) -> list[str]:
         """Each of ``values`` (plain floats) as the scenario's canonical JSON and
         ``json.dumps`` write it (its ``repr``). Printing a float costs ~1 µs, most of
         a point's scenario; the texts of recent values are kept, and a sampled
-        design's points share most of their values (Sobol, Morris)."""
+        design's points share most of their values (Sobol, Morris). ``array``: the
+        same values as a float64 array (slot order), if the caller has it: only the
+        values whose bits differ from the last such call's are then looked up (a
+        Sobol point differs from the one before it in one or a few values)."""
+        if array is not None:
+            bits = array.view(np.int64)
+            last = self._last_bits
+            if len(last) == len(bits):
+                changed = np.flatnonzero(bits != last)
+                if len(changed) <= len(bits) // 4:
+                    kept = self._last_texts.copy()
+                    if len(changed):
+                        new = self.texts([values[i] for i in changed.tolist()])
+                        for i, t in zip(changed.tolist(), new, strict=True):
+                            kept[i] = t
+                    self._last_bits, self._last_texts = bits.copy(), kept
+                    return kept.copy()
+            made = self.texts(values)
+            self._last_bits, self._last_texts = bits.copy(), made.copy()
+            return made
         memo = self._text_memo
         out = list(map(memo.get, values))
         if None in out:
