@@ -8,7 +8,7 @@ import pickle
 import numpy as np
 import pandas as pd
 
-from libyasim.model import EVENT_COLUMNS, LibyaModel, run
+from libyasim.model import EVENT_COLUMNS, LibyaModel, result_of, run
 from libyasim.model.outcomes import event_table, events_frame, summary
 from libyasim.model.result import EventTable, RunResult, SeriesTable
 
@@ -65,3 +65,32 @@ def test_a_run_without_events_and_a_pickled_result(baseline):
     pd.testing.assert_frame_equal(back.series, r.series)
     pd.testing.assert_frame_equal(back.events, r.events)
     assert back.summary == r.summary and back.end_state == r.end_state
+
+
+def test_a_runs_model_is_freed_without_the_collector(baseline, monkeypatch):
+    """run() hands back only its RunResult, and lets the model go: it is freed by
+    reference counting as run() returns (no cycle left for the collector), and the
+    result is the one of the same model stepped by hand."""
+    import gc
+    import weakref
+
+    made: list[weakref.ref] = []
+    init = LibyaModel.__init__
+
+    def recording(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(LibyaModel, "__init__", recording)
+    gc.collect()
+    gc.disable()
+    try:
+        r = run(baseline, seed=4, months=18)
+        assert len(made) == 1 and made[0]() is None  # freed, the collector off
+    finally:
+        gc.enable()
+    monkeypatch.undo()
+    kept = result_of(_model(baseline))
+    assert r.summary == kept.summary
+    assert np.array_equal(r.series_table.values, kept.series_table.values)
+    assert r.events.equals(kept.events)

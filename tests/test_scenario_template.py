@@ -191,4 +191,3 @@ def test_texts_of_a_point_given_as_an_array_are_its_values_texts():
     for x in [*points, base[:3].copy(), *points[:3]]:
         floats = x.tolist()
         assert t.texts(floats, x) == [repr(v) for v in floats]
-

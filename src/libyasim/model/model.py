@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+import weakref
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -740,7 +741,15 @@ class _AgentRecords(Mapping):
     """Mesa's ``{time: records}`` of agent variables, built on read."""
 
     def __init__(self, dc: ArrayCollector, model: LibyaModel) -> None:
-        self.dc, self.model = dc, model
+        self._dc = weakref.ref(dc)  # the collector holds this mapping: no cycle of the two
+        self.model = model
+
+    @property
+    def dc(self) -> ArrayCollector:
+        dc = self._dc()
+        if dc is None:
+            raise ReferenceError("the model's data collector is gone")
+        return dc
 
     def __getitem__(self, t: float) -> list[tuple]:
         factions, sponsors = self.dc.agent_rows(self.model, self.dc._row_of[t])
