@@ -191,3 +191,35 @@ def test_texts_of_a_point_given_as_an_array_are_its_values_texts():
     for x in [*points, base[:3].copy(), *points[:3]]:
         floats = x.tolist()
         assert t.texts(floats, x) == [repr(v) for v in floats]
+
+
+def test_texts_of_arrays_from_several_threads_are_each_their_own():
+    """Threads sharing a template (a Dask worker's) each get their own values' texts."""
+    import sys
+    import threading
+
+    t = template("baseline_2017.yaml")
+    rng = np.random.default_rng(5)
+    a = t.base_values.copy()
+    b = a.copy()
+    b[:3] = t.low[:3] + rng.random(3) * (t.high - t.low)[:3]
+    wrong: list[int] = []
+
+    def loop(x: np.ndarray) -> None:
+        floats = x.tolist()
+        expected = [repr(v) for v in floats]
+        for _ in range(3000):  # (a version keeping bits and texts apart failed here)
+            if t.texts(floats, x) != expected:
+                wrong.append(1)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=loop, args=(x,)) for x in (a, b, a, b)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not wrong

@@ -175,7 +175,8 @@ class BatchContext:
                     hit = tpl.made(floats, texts)
                     ints = []
                     if values is None:  # the numbers of the row
-                        names, at = numeric  # type: ignore[misc]
+                        assert numeric is not None  # (the row made the slots)
+                        names, at = numeric
                         plain = not self.sets and len(names) == len(texts)
                         if plain:  # the int64 columns' values as json writes them (3, not 3.0)
                             ints = [(tpl.slots[names[k]], repr(int(row[k]))) for k in at]

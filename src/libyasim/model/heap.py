@@ -6,8 +6,8 @@ model is a cycle of references (the model and its agents), so it is freed by
 the collector, not by reference counting: its objects outlive the young
 generations and the oldest generation grows until a full collection, which
 also visits every object of the imports. In a loop of baseline runs that is
-one collection of about 100 ms every 400 runs or so: 8-9% of the loop's time
-(measured with ``gc.callbacks``).
+one collection of about 100 ms every 400 to 1,500 runs: 2-9% of the loop's
+time (measured with ``gc.callbacks``).
 
 :func:`settled` freezes what the process holds when a loop starts
 (``gc.freeze``: the collector no longer visits those objects) and unfreezes it

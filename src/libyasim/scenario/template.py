@@ -233,11 +233,12 @@ class ScenarioTemplate:
         self.slots = {p: i for i, p in enumerate(self.paths)}
         self._keys_seen: tuple[str, ...] | None = None  # the paths of the last point, in order
         self._slots_seen = np.zeros(0, dtype=np.intp)
-        self._row_names: tuple[str, ...] | None = None  # the paths of row_values' last row
-        self._row_slots: np.ndarray | None = None
-        #: the values (their bits) and texts of the last call of texts() given an array
-        self._last_bits = np.zeros(0, dtype=np.int64)
-        self._last_texts: list[str] = []
+        #: row_values' last paths and their slots (None: a path without one); one pair,
+        #: read and replaced whole (a Dask worker's threads may share the template)
+        self._row: tuple[tuple[str, ...], np.ndarray | None] | None = None
+        #: the values (their bits) and texts of the last call of texts() given an array,
+        #: one pair, read and replaced whole (the texts always those of the bits)
+        self._last: tuple[np.ndarray, tuple[str, ...]] | None = None
         all_locs = base.quantity_locs()
         locs: list[tuple] = []
         ranges: list[tuple[float, float]] = []
@@ -307,19 +308,20 @@ class ScenarioTemplate:
 
     def row_values(self, names: tuple[str, ...], row: np.ndarray) -> np.ndarray | None:
         """:meth:`values` of a point given as a float64 ``row`` of the paths ``names``
-        (a sampled design's columns: :meth:`~libyasim.batch.design.Points.float_row`),
+        (a sampled design's columns: :meth:`~libyasim.batch.design.Points.numeric_row`),
         without a dict: None where a path has no slot or a value lies outside its
         record's range."""
-        if names != self._row_names:
-            slots = [self.slots.get(p) for p in names]
-            self._row_slots = (
-                None if None in slots else np.array(slots, dtype=np.intp)
+        known = self._row
+        if known is None or known[0] != names:
+            found = [self.slots.get(p) for p in names]
+            known = self._row = (
+                names, None if None in found else np.array(found, dtype=np.intp)
             )  # fmt: skip
-            self._row_names = names
-        if self._row_slots is None:
+        slots = known[1]
+        if slots is None:
             return None
         out = self.base_values.copy()
-        out[self._row_slots] = row
+        out[slots] = row
         if not (np.all(out >= self.low) and np.all(out <= self.high)):
             return None  # NaN fails both
         return out
@@ -342,20 +344,20 @@ class ScenarioTemplate:
         values whose bits differ from the last such call's are then looked up (a
         Sobol point differs from the one before it in one or a few values)."""
         if array is not None:
-            bits = array.view(np.int64)
-            last = self._last_bits
-            if len(last) == len(bits):
-                changed = np.flatnonzero(bits != last)
+            bits = array.view(np.int64).copy()
+            last = self._last  # one snapshot: its texts are those of its bits
+            if last is not None and len(last[0]) == len(bits):
+                changed = np.flatnonzero(bits != last[0])
                 if len(changed) <= len(bits) // 4:
-                    kept = self._last_texts.copy()
+                    kept = list(last[1])
                     if len(changed):
                         new = self.texts([values[i] for i in changed.tolist()])
                         for i, t in zip(changed.tolist(), new, strict=True):
                             kept[i] = t
-                    self._last_bits, self._last_texts = bits.copy(), kept
-                    return kept.copy()
+                    self._last = (bits, tuple(kept))
+                    return kept
             made = self.texts(values)
-            self._last_bits, self._last_texts = bits.copy(), made.copy()
+            self._last = (bits, tuple(made))
             return made
         memo = self._text_memo
         out = list(map(memo.get, values))
