@@ -23,6 +23,12 @@ def _cycle() -> weakref.ref:
     return weakref.ref(a)
 
 
+def _still_frozen(frozen: int) -> bool:
+    """What was frozen is still frozen (a few frozen objects may have been freed since:
+    their count falls; a thaw makes it 0)."""
+    return gc.get_freeze_count() > frozen // 2 > 0
+
+
 @pytest.fixture(autouse=True)
 def _thawed():
     """Every test starts and ends with nothing of its own frozen."""
@@ -59,7 +65,7 @@ def test_nested_and_overlapping_loops_thaw_once_the_last_ends():
         frozen = gc.get_freeze_count()
         with heap.settled():
             pass
-        assert gc.get_freeze_count() == frozen  # the inner loop did not thaw it
+        assert _still_frozen(frozen)  # the inner loop did not thaw it
     assert gc.get_freeze_count() == 0
 
     inside, leave = threading.Event(), threading.Event()
@@ -85,7 +91,7 @@ def test_a_callers_own_freeze_is_left_as_it_is():
     frozen = gc.get_freeze_count()
     with heap.settled():
         pass
-    assert gc.get_freeze_count() == frozen
+    assert _still_frozen(frozen)
 
 
 def test_after_freeze_for_good_loops_leave_the_heap_alone(monkeypatch):
@@ -96,4 +102,4 @@ def test_after_freeze_for_good_loops_leave_the_heap_alone(monkeypatch):
     assert frozen > 0
     with heap.settled():
         pass
-    assert gc.get_freeze_count() == frozen  # still frozen for good
+    assert _still_frozen(frozen)  # still frozen for good
