@@ -334,8 +334,16 @@ class Points(Sequence[dict[str, Any]]):
             self._blocks.append((idx, np.column_stack([self.columns[j] for j in idx])))
         self._views()
         self._hash: str | None = None
-        self._numeric: tuple[tuple[str, ...], list[int]] | None = None  # (numeric())
-        self._numeric_known = False
+        # numeric(): every column float64 or int64 -> (paths in row order, int64 positions)
+        self._numeric: tuple[tuple[str, ...], list[int]] | None = None
+        if (
+            self._blocks
+            and not self._lists
+            and all(b.dtype in (np.float64, np.int64) for _, b in self._blocks)
+        ):
+            order = [j for idx, _ in self._blocks for j in idx]
+            ints = [k for k, j in enumerate(order) if self.columns[j].dtype == np.int64]
+            self._numeric = (tuple(self.names[j] for j in order), ints)
 
     @classmethod
     def from_rows(cls, rows: Sequence[dict[str, Any]]) -> Points:
@@ -362,19 +370,8 @@ class Points(Sequence[dict[str, Any]]):
     def numeric(self) -> tuple[tuple[str, ...], list[int]] | None:
         """When every column is float64 or int64 (a sampled design): the paths in the
         order of :meth:`numeric_row`'s values, and the positions in it of the int64
-        columns; None otherwise."""
-        if not self._numeric_known:
-            self._numeric_known = True
-            if (
-                self._rows is None
-                and not self._lists
-                and self._blocks
-                and all(b.dtype in (np.float64, np.int64) for _, b in self._blocks)
-            ):
-                order = [j for idx, _ in self._blocks for j in idx]
-                ints = [k for k, j in enumerate(order) if self.columns[j].dtype == np.int64]
-                self._numeric = (tuple(self.names[j] for j in order), ints)
-        return self._numeric
+        columns; None otherwise (points given as dicts among them)."""
+        return self._numeric if self._rows is None else None
 
     def numeric_row(self, i: int) -> np.ndarray:
         """Point ``i``'s values as one float64 row (read only), in the order of
