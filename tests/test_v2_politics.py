@@ -91,6 +91,98 @@ def test_positions_move_only_when_that_raises_the_movers_expected_utility():
     assert politics._moves(m, u, wc, c, prob, st) is None
 
 
+def _coalition_case(rng, n, exponent):
+    """Coalition strengths C, Cⁿ and the shared positions of n actors on one issue,
+    some at one position (as the model's are), made by the model's kernels."""
+    pos = rng.random((n, 1)).round(1)  # on a grid of 0.1: several actors share one
+    ideal, risk, wc = rng.random((n, 1)), rng.uniform(-0.5, 0.5, n), rng.random(n)
+    u = np.empty((n, n))
+    politics._ideal_utilities(ideal, pos, np.ones((n, 1)), risk, u)
+    c = np.empty((n, n))
+    politics._coalitions_into(u, wc, c)
+    return u, wc, c, *_powers(c, pos, exponent)
+
+
+def _powers(c, pos, exponent):
+    n = len(c)
+    rep, cpow = np.empty(n, dtype=np.int64), np.empty((n, n))
+    politics._same_positions(pos, rep)
+    politics._victory_pow(c, cpow, exponent, np.ones(n, dtype=bool), rep, np.empty((n, n)))
+    return cpow, rep
+
+
+def _trial(u, wc, c, k, v):
+    """Row and column k of C when actor k's utilities of the others are ``v``, and
+    the largest entry of that matrix (as :func:`politics._moves_into` makes them)."""
+    row = (wc[:, None] * np.maximum(v[:, None] - u, 0.0)).sum(axis=0)
+    col = (wc[:, None] * np.maximum(u - v[:, None], 0.0)).sum(axis=0)
+    rest = politics._outside(c, k, 0.0)[0]
+    top = max(rest, 0.0, *np.delete(row, k), *np.delete(col, k))
+    return row, col, top
+
+
+def _full(c, cpow, k, row, col, top, exponent, rep):
+    """A trial's Condorcet distribution from its whole victory matrix."""
+    n = len(c)
+    cb, out = np.empty((n, n)), np.empty(n)
+    politics._victory_trial(c, cpow, k, row, col, top, exponent, rep, cb)
+    politics._condorcet_in(cb, out, np.empty((n, n)), np.empty(n))
+    return out
+
+
+def _from_base(c, cpow, k, row, col, top, exponent, rep):
+    """The same from the round's base generator (politics._trial_prevail)."""
+    n = len(c)
+    base, out = np.empty((n, n)), np.empty(n)
+    tie0 = politics.TIE * c.max()
+    politics._base_generator(c, cpow, tie0, exponent, base)
+    _, below, above = politics._outside(c, k, tie0)
+    politics._trial_prevail(c, cpow, base, below, above, k, row, col, top, exponent, rep, out,
+                            np.empty((n, n)), np.empty((n, n)), np.empty(n))  # fmt: skip
+    return out
+
+
+@pytest.mark.parametrize("exponent", [2.0, 1.3])
+def test_a_trial_from_the_rounds_base_is_the_whole_matrixs_bit_for_bit(exponent):
+    """Each trial move's distribution, built from the generator the round shares
+    outside the mover's row and column, is the one the whole matrix gives."""
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        n = int(rng.integers(3, 15))
+        u, wc, c, cpow, rep = _coalition_case(rng, n, exponent)
+        for k in range(n):
+            v = u[:, rng.integers(n)] + rng.normal(0.0, 0.05, n)
+            trial = (c, cpow, k, *_trial(u, wc, c, k, v), exponent, rep)
+            assert _full(*trial).tobytes() == _from_base(*trial).tobytes()
+
+
+def test_a_trial_whose_threshold_ties_other_entries_builds_its_whole_matrix():
+    """A trial that raises the largest coalition raises the tie threshold: an entry
+    outside its row and column tied under that threshold but not the round's makes
+    the base wrong for it, and the whole matrix is built instead."""
+    rng = np.random.default_rng(8)
+    u, wc, c, cpow, rep = _coalition_case(rng, 8, 2.0)
+    k, (i, j) = 0, (2, 3)
+    c[i, j] = 5 * politics.TIE * c.max()  # above the round's threshold, not a 10x larger one's
+    cpow, rep = _powers(c, np.arange(8.0)[:, None], 2.0)
+    v = u[:, k].copy()
+    row, col, _ = _trial(u, wc, c, k, v)
+    row[5] = 10 * c.max()  # this trial's largest coalition
+    top = row[5]
+    trial = (c, cpow, k, row, col, top, 2.0, np.arange(8))
+    tie0 = politics.TIE * c.max()
+    _, below, above = politics._outside(c, k, tie0)
+    assert not below <= politics.TIE * top < above  # the guard sees the entry ...
+    base, shortcut = np.empty((8, 8)), np.empty((8, 8))
+    politics._base_generator(c, cpow, tie0, 2.0, base)
+    politics._trial_generator(base, k, row, col, politics.TIE * top, 2.0, np.arange(8), shortcut)
+    whole, gen = np.empty((8, 8)), np.empty((8, 8))
+    politics._victory_trial(*trial, whole)
+    politics._generator(whole, gen)
+    assert not np.array_equal(shortcut, gen)  # ... which the base alone would get wrong
+    assert _full(*trial).tobytes() == _from_base(*trial).tobytes()
+
+
 def test_the_month_kernel_writes_the_models_politics_arrays():
     """politics.month reads and writes one buffer (``m.politics_state``); the model's
     politics arrays are views of it, so what the kernel writes is what they show, and

@@ -165,16 +165,36 @@ def _condorcet_in(pij: np.ndarray, out: np.ndarray, a: np.ndarray, b: np.ndarray
     # a = Tᵀ − I with T_ij = P_ji/(N − 1): a_ij = P_ij/(N − 1) off the diagonal, the
     # diagonal −Σ_i a_ij; its last row replaced by the normalisation Σπ = 1
     _generator(pij, a)
-    a[n - 1, :] = 1.0
-    b[:] = 0.0
-    b[n - 1] = 1.0
-    if not _solve(a, b):  # singular: several closed classes; the minimum-norm answer
+    if not _stationary(a, b, out):  # singular: several closed classes; the minimum-norm answer
         ls = np.empty((n + 1, n))
         _generator(pij, ls)
         ls[n, :] = 1.0
         rhs = np.zeros(n + 1)
         rhs[n] = 1.0
         b[:] = np.linalg.lstsq(ls, rhs, rcond=_RCOND * (n + 1))[0]
+        _normalised(b, out)
+
+
+@kernel
+def _stationary(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> bool:
+    """The stationary distribution into ``out`` from the generator ``a`` (rows
+    0..N−1 of :func:`_generator`; overwritten, as is ``b[N]``): its last row replaced
+    by the normalisation Σπ = 1 and solved (:func:`_solve`); False, and ``out``
+    untouched, if that system is singular."""
+    n = a.shape[0]
+    a[n - 1, :] = 1.0
+    b[:] = 0.0
+    b[n - 1] = 1.0
+    if not _solve(a, b):
+        return False
+    _normalised(b, out)
+    return True
+
+
+@kernel
+def _normalised(b: np.ndarray, out: np.ndarray) -> None:
+    """``out``: ``b`` with its negative entries set to 0, divided by its sum."""
+    n = b.shape[0]
     tot = 0.0
     for i in range(n):
         out[i] = max(b[i], 0.0)
@@ -612,6 +632,122 @@ def _victory_trial(c: np.ndarray, cpow: np.ndarray, k: int, row: np.ndarray, col
     _pair_shares(out)
 
 
+@kernel
+def _base_generator(c: np.ndarray, cpow: np.ndarray, tie: float, n: float,
+                    out: np.ndarray) -> None:  # fmt: skip
+    """:func:`_generator`'s entries off the diagonal (0 on it) of the victory matrix of
+    ``c`` (``cpow`` = Cⁿ) with the tie threshold ``tie``: what a trial's generator
+    has outside its actor's row and column when its threshold ties the same entries
+    there (:func:`_trial_generator`)."""
+    m = c.shape[0]
+    zero = 0.0**n
+    for i in range(m):
+        for j in range(m):
+            out[i, j] = zero if c[i, j] <= tie else cpow[i, j]
+    _pair_shares(out)
+    for i in range(m):
+        for j in range(m):
+            out[i, j] = out[i, j] / (m - 1) if i != j else 0.0
+
+
+@kernel
+def _trial_generator(base: np.ndarray, k: int, row: np.ndarray, col: np.ndarray, tie: float,
+                     n: float, rep: np.ndarray, out: np.ndarray) -> None:  # fmt: skip
+    """Into ``out``: ``_generator(P')`` for the victory matrix P' of :func:`_victory_trial`
+    (C with row ``k`` replaced by ``row``, column ``k`` by ``col``, tie threshold
+    ``tie``), given ``base`` from :func:`_base_generator` with a threshold that ties
+    the same entries outside row and column k. Outside them P' and so the generator
+    are ``base``'s (the same operations on the same numbers); row and column k are
+    computed as :func:`_victory_trial` and :func:`_pair_shares` compute them, and the
+    diagonal as :func:`_generator` sums it: the same numbers, bit for bit, with
+    2(N−1) divisions where the whole matrix takes N² + N(N+1)/2."""
+    m = base.shape[0]
+    zero = 0.0**n
+    pr = work.f1(m)  # P'_kj before the pair shares: C'_kjⁿ
+    pc = work.f1(m)  # P'_ik before the pair shares: C'_ikⁿ
+    for j in range(m):
+        x = row[j] if j != k else 0.0
+        rj = rep[j]
+        if x <= tie:
+            pr[j] = zero
+        elif rj != j and rj != k:
+            pr[j] = pr[rj]
+        else:
+            pr[j] = x**n
+    for i in range(m):
+        if i == k:
+            pc[i] = pr[k]
+            continue
+        x = col[i]
+        ri = rep[i]
+        if x <= tie:
+            pc[i] = zero
+        elif ri != i and ri != k:
+            pc[i] = pc[ri]
+        else:
+            pc[i] = x**n
+    out[:, :] = base
+    for j in range(m):
+        if j == k:
+            out[k, k] = 0.0
+            continue
+        a, b = pr[j], pc[j]  # the pair (k, j): C'_kjⁿ and C'_jkⁿ
+        tot = a + b
+        out[k, j] = (a / tot if tot > 0 else 0.5) / (m - 1)
+        out[j, k] = (b / tot if tot > 0 else 0.5) / (m - 1)
+    d = work.f1(m)
+    d[:] = 0.0
+    for i in range(m):  # each column summed over i in order; the j loop vectorises
+        for j in range(m):
+            d[j] += out[i, j]
+    for j in range(m):
+        out[j, j] = -d[j]
+
+
+@kernel
+def _outside(c: np.ndarray, k: int, tie: float) -> tuple[float, float, float]:
+    """Of the entries of ``c`` outside row and column ``k``: the largest (the
+    diagonal's included), and, off the diagonal, the largest of those tied at the
+    threshold ``tie`` (≤ tie; −inf if none) and the least of the others (+inf if
+    none). A threshold t ties the same entries there as ``tie`` iff below ≤ t < above."""
+    n = c.shape[0]
+    rest = -math.inf
+    below = -math.inf
+    above = math.inf
+    for i in range(n):
+        if i != k:
+            for j in range(n):
+                if j != k:
+                    x = c[i, j]
+                    rest = max(rest, x)
+                    if i != j:
+                        if x <= tie:
+                            below = max(below, x)
+                        else:
+                            above = min(above, x)
+    return rest, below, above
+
+
+@kernel
+def _trial_prevail(c: np.ndarray, cpow: np.ndarray, base: np.ndarray, below: float, above: float,
+                   k: int, row: np.ndarray, col: np.ndarray, top: float, n: float,
+                   rep: np.ndarray, out: np.ndarray, cb: np.ndarray, wa: np.ndarray,
+                   wb: np.ndarray) -> None:  # fmt: skip
+    """The Condorcet distribution of a trial (:func:`_victory_trial`'s matrix, then
+    :func:`_condorcet_in`) into ``out``: from ``base`` (:func:`_base_generator`) when
+    the trial's tie threshold ties the same entries outside row and column k as
+    base's (``below``, ``above`` from :func:`_outside`) and the system is regular;
+    otherwise the whole matrix is built. The same numbers either way, bit for bit
+    (``cb``, ``wa``, ``wb``: work space)."""
+    tie = TIE * top
+    if below <= tie < above:
+        _trial_generator(base, k, row, col, tie, n, rep, wa)
+        if _stationary(wa, wb, out):
+            return
+    _victory_trial(c, cpow, k, row, col, top, n, rep, cb)
+    _condorcet_in(cb, out, wa, wb)
+
+
 def _moves(
     m: LibyaModel, u: np.ndarray, wc: np.ndarray, c: np.ndarray, prob: np.ndarray, st: tuple
 ) -> np.ndarray | None:
@@ -668,14 +804,14 @@ def _moves_into(u: np.ndarray, wc: np.ndarray, c: np.ndarray, cpow: np.ndarray,
     best_pos = work.f2(n, d)
     moved = work.b1(n)
     moved[:] = False
+    # the generator outside a trial's row and column, under the round's tie threshold
+    # (a trial whose threshold ties other entries there builds its own)
+    base = work.f2(n, n)
+    tie0 = TIE * _largest(c)
+    _base_generator(c, cpow, tie0, exponent, base)
     for k in range(n):
         best = -math.inf
-        rest = -math.inf  # the largest C_ij outside row and column k
-        for i in range(n):
-            if i != k:
-                for j in range(n):
-                    if j != k:
-                        rest = max(rest, c[i, j])
+        rest, below, above = _outside(c, k, tie0)
         for j in range(d):
             if not has[k, j]:
                 continue
@@ -704,8 +840,8 @@ def _moves_into(u: np.ndarray, wc: np.ndarray, c: np.ndarray, cpow: np.ndarray,
                     if i != k:
                         top = max(top, row[i])
                         top = max(top, col[i])
-                _victory_trial(c, cpow, k, row, col, top, exponent, rep, cb)
-                _condorcet_in(cb, pb, wa, wb)
+                _trial_prevail(c, cpow, base, below, above, k, row, col, top, exponent, rep,
+                               pb, cb, wa, wb)  # fmt: skip
                 gain = 0.0  # EU_k(trial) − EU_k(now), k's own position replaced by the trial
                 for i in range(n):
                     gain += pb[i] * (v[k] if i == k else u[k, i])
