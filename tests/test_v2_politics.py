@@ -161,21 +161,21 @@ def test_a_trial_whose_threshold_ties_other_entries_builds_its_whole_matrix():
     outside its row and column tied under that threshold but not the round's makes
     the base wrong for it, and the whole matrix is built instead."""
     rng = np.random.default_rng(8)
-    u, wc, c, cpow, rep = _coalition_case(rng, 8, 2.0)
+    u, wc, c, _, _ = _coalition_case(rng, 8, 2.0)
     k, (i, j) = 0, (2, 3)
     c[i, j] = 5 * politics.TIE * c.max()  # above the round's threshold, not a 10x larger one's
-    cpow, rep = _powers(c, np.arange(8.0)[:, None], 2.0)
+    cpow, rep = _powers(c, np.arange(8.0)[:, None], 2.0)  # positions apart: no sharing
     v = u[:, k].copy()
     row, col, _ = _trial(u, wc, c, k, v)
     row[5] = 10 * c.max()  # this trial's largest coalition
     top = row[5]
-    trial = (c, cpow, k, row, col, top, 2.0, np.arange(8))
+    trial = (c, cpow, k, row, col, top, 2.0, rep)
     tie0 = politics.TIE * c.max()
     _, below, above = politics._outside(c, k, tie0)
     assert not below <= politics.TIE * top < above  # the guard sees the entry ...
     base, shortcut = np.empty((8, 8)), np.empty((8, 8))
     politics._base_generator(c, cpow, tie0, 2.0, base)
-    politics._trial_generator(base, k, row, col, politics.TIE * top, 2.0, np.arange(8), shortcut)
+    politics._trial_generator(base, k, row, col, politics.TIE * top, 2.0, rep, shortcut)
     whole, gen = np.empty((8, 8)), np.empty((8, 8))
     politics._victory_trial(*trial, whole)
     politics._generator(whole, gen)
