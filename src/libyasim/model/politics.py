@@ -651,6 +651,25 @@ def _base_generator(c: np.ndarray, cpow: np.ndarray, tie: float, n: float,
 
 
 @kernel
+def _trial_powers(x: np.ndarray, k: int, tie: float, n: float, rep: np.ndarray,
+                  out: np.ndarray) -> None:  # fmt: skip
+    """A trial's row or column k of C' to the power n, into ``out``, as
+    :func:`_victory_trial` computes it (``x``: its entries, C'_kk = 0; 0ⁿ at or
+    below ``tie``; an actor at the position of an earlier one, ``rep`` from
+    :func:`_same_positions`, takes that one's power)."""
+    zero = 0.0**n
+    for j in range(x.shape[0]):
+        v = x[j] if j != k else 0.0
+        rj = rep[j]
+        if v <= tie:
+            out[j] = zero
+        elif rj != j and rj != k:
+            out[j] = out[rj]
+        else:
+            out[j] = v**n
+
+
+@kernel
 def _trial_generator(base: np.ndarray, k: int, row: np.ndarray, col: np.ndarray, tie: float,
                      n: float, rep: np.ndarray, out: np.ndarray) -> None:  # fmt: skip
     """Into ``out``: ``_generator(P')`` for the victory matrix P' of :func:`_victory_trial`
@@ -662,30 +681,10 @@ def _trial_generator(base: np.ndarray, k: int, row: np.ndarray, col: np.ndarray,
     diagonal as :func:`_generator` sums it: the same numbers, bit for bit, with
     2(N−1) divisions where the whole matrix takes N² + N(N+1)/2."""
     m = base.shape[0]
-    zero = 0.0**n
     pr = work.f1(m)  # P'_kj before the pair shares: C'_kjⁿ
     pc = work.f1(m)  # P'_ik before the pair shares: C'_ikⁿ
-    for j in range(m):
-        x = row[j] if j != k else 0.0
-        rj = rep[j]
-        if x <= tie:
-            pr[j] = zero
-        elif rj != j and rj != k:
-            pr[j] = pr[rj]
-        else:
-            pr[j] = x**n
-    for i in range(m):
-        if i == k:
-            pc[i] = pr[k]
-            continue
-        x = col[i]
-        ri = rep[i]
-        if x <= tie:
-            pc[i] = zero
-        elif ri != i and ri != k:
-            pc[i] = pc[ri]
-        else:
-            pc[i] = x**n
+    _trial_powers(row, k, tie, n, rep, pr)
+    _trial_powers(col, k, tie, n, rep, pc)
     out[:, :] = base
     for j in range(m):
         if j == k:
