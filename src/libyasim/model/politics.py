@@ -645,9 +645,9 @@ def _base_generator(c: np.ndarray, cpow: np.ndarray, tie: float, n: float,
         for j in range(m):
             out[i, j] = zero if c[i, j] <= tie else cpow[i, j]
     _pair_shares(out)
+    _generator(out, out)  # (in place: each entry read before it is written)
     for i in range(m):
-        for j in range(m):
-            out[i, j] = out[i, j] / (m - 1) if i != j else 0.0
+        out[i, i] = 0.0
 
 
 @kernel

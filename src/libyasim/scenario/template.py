@@ -302,9 +302,7 @@ class ScenarioTemplate:
             if all(type(v) in (float, int) for v in point.values()):
                 self._keys_seen = keys
                 self._slots_seen = np.array([self.slots[k] for k in keys], dtype=np.intp)
-        if not (np.all(out >= self.low) and np.all(out <= self.high)):
-            return None  # NaN fails both
-        return out
+        return self._in_range(out)
 
     def row_values(self, names: tuple[str, ...], row: np.ndarray) -> np.ndarray | None:
         """:meth:`values` of a point given as a float64 ``row`` of the paths ``names``
@@ -322,6 +320,10 @@ class ScenarioTemplate:
             return None
         out = self.base_values.copy()
         out[slots] = row
+        return self._in_range(out)
+
+    def _in_range(self, out: np.ndarray) -> np.ndarray | None:
+        """``out`` if every slot lies within its record's range, else None."""
         if not (np.all(out >= self.low) and np.all(out <= self.high)):
             return None  # NaN fails both
         return out
