@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "baseline_2017.yaml"
@@ -156,6 +157,77 @@ def fixed_costs(points: int, tmp: Path) -> None:
         shutil.rmtree(out)
 
 
+#: the pieces of a sampled run timed by :func:`sampled_costs`: label, module, class
+#: (or None: a function of the module), attribute
+_PIECES = (
+    ("the point's scenario", "libyasim.batch.worker", "BatchContext", "scenario_for"),
+    ("set-up (a new scenario object)", "libyasim.model.runner", None, "LibyaModel"),
+    ("the months", "libyasim.model.model", "LibyaModel", "run_for"),
+    ("the RunResult", "libyasim.model.runner", None, "result_of"),
+    ("the chunk's Parquet parts", "libyasim.batch.store", "BatchStore", "write_chunk"),
+)
+_CHUNKS = ("inside the chunks, in all", "libyasim.batch.worker", None, "_run_chunk")
+
+
+def sampled_costs(n: int, tmp: Path) -> None:
+    """A sampled batch end to end in this process (``executor="serial"``, a Sobol
+    design of the baseline's uncertain numbers at ``N = n``, one replicate): the
+    CPU time per run inside the chunks (issue 12's "sampled batch run end to end",
+    target 3 ms) and its pieces, each timed by wrapping its function (about a µs
+    a call). The compiled kernels are loaded before (one run), as a worker loads
+    them once for all its chunks."""
+    import importlib
+
+    from libyasim.batch import Design, run_batch
+    from libyasim.model import run
+
+    t0 = time.process_time()
+    run(SCENARIO, seed=1)  # the compiled kernels loaded once per process, as a worker does
+    warm = time.process_time() - t0
+    spent: dict[str, float] = {}
+    undo: list[tuple[Any, str, Any]] = []
+
+    def timed(label: str, fn: Any) -> Any:
+        def wrapper(*a: Any, **k: Any) -> Any:
+            t = time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - t
+
+        return wrapper
+
+    out = tmp / "sampled"
+    try:
+        for label, module, cls, name in (*_PIECES, _CHUNKS):
+            owner = importlib.import_module(module)
+            owner = getattr(owner, cls) if cls else owner
+            undo.append((owner, name, owner.__dict__.get(name)))  # None: inherited
+            setattr(owner, name, timed(label, getattr(owner, name)))
+        t0 = time.process_time()
+        res = run_batch(
+            [SCENARIO], out, Design(sample="sobol", sample_n=n, root_seed=7),
+            executor="serial", progress=False,
+        )  # fmt: skip
+        whole = time.process_time() - t0
+    finally:
+        for owner, name, fn in reversed(undo):
+            if fn is None:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, fn)
+        shutil.rmtree(out, ignore_errors=True)
+    runs = res.ran
+    total = spent[_CHUNKS[0]]
+    print(f"\na sampled batch end to end: Sobol N = {n}, {runs} runs, serial (CPU ms a run)")
+    for label, *_ in _PIECES:
+        print(f"  {label:34s} {spent.get(label, 0.0) / runs * 1e3:6.2f}")
+    named = sum(spent.get(label, 0.0) for label, *_ in _PIECES)
+    print(f"  {'the rest of the chunks':34s} {(total - named) / runs * 1e3:6.2f}")
+    print(f"  {_CHUNKS[0]:34s} {total / runs * 1e3:6.2f}   (target <= 3 ms)")
+    print(f"  {'the whole batch (planning too)':34s} {whole / runs * 1e3:6.2f}")
+    print(f"  (once per process before it: loading the compiled kernels, a first run: {warm:.2f} s)")
+
 def _prepared_context():  # -> type
     from libyasim.batch.worker import BatchContext
 
@@ -252,6 +324,13 @@ def main() -> None:
     ap.add_argument(
         "--fixed", type=int, default=0, help="sampled points for the per-run fixed costs only"
     )
+    ap.add_argument(
+        "--sampled",
+        type=int,
+        default=0,
+        metavar="N",
+        help="a Sobol batch at N end to end in this process: CPU per run and its pieces only",
+    )
     ap.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--malloc-child", nargs=2, type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -262,6 +341,11 @@ def main() -> None:
         print(bench_loop(*args.malloc_child))
         return
 
+    if args.sampled:
+        print(f"load average {os.getloadavg()[0]:.2f}")
+        with tempfile.TemporaryDirectory() as d:
+            sampled_costs(args.sampled, Path(d))
+        return
     if args.fixed:
         print(f"load average {os.getloadavg()[0]:.2f}")
         with tempfile.TemporaryDirectory() as d:
