@@ -16,6 +16,13 @@ Prints, on the same model, scenario and cores, in one run:
   (the same runs in a fresh process with and without it).
 
 Targets (issue 5): >= 2x mesa.batch_run, >= 85% efficiency, < 50 MB driver growth.
+
+Two other modes print only their own figures: ``--fixed N`` the per-run fixed
+costs of a sampled batch without the model (the point's scenario, the
+RunResult, a chunk's storage); ``--sampled N`` a Sobol batch at N end to end in
+this process, the CPU time of a run inside the chunks and its pieces (issue
+12's sampled run, target <= 3 ms).
+
 Timings on a shared machine are noisy: compare ratios, re-run when in doubt.
 """
 
@@ -226,7 +233,8 @@ def sampled_costs(n: int, tmp: Path) -> None:
     print(f"  {'the rest of the chunks':34s} {(total - named) / runs * 1e3:6.2f}")
     print(f"  {_CHUNKS[0]:34s} {total / runs * 1e3:6.2f}   (target <= 3 ms)")
     print(f"  {'the whole batch (planning too)':34s} {whole / runs * 1e3:6.2f}")
-    print(f"  (once per process before it: loading the compiled kernels, a first run: {warm:.2f} s)")
+    print(f"  (before it, once per process: the compiled kernels loaded, a run: {warm:.2f} s)")
+
 
 def _prepared_context():  # -> type
     from libyasim.batch.worker import BatchContext
