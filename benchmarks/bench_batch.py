@@ -349,16 +349,12 @@ def main() -> None:
         print(bench_loop(*args.malloc_child))
         return
 
-    if args.sampled:
-        print(f"load average {os.getloadavg()[0]:.2f}")
-        with tempfile.TemporaryDirectory() as d:
-            sampled_costs(args.sampled, Path(d))
-        return
-    if args.fixed:
-        print(f"load average {os.getloadavg()[0]:.2f}")
-        with tempfile.TemporaryDirectory() as d:
-            fixed_costs(args.fixed, Path(d))
-        return
+    for points, mode in ((args.sampled, sampled_costs), (args.fixed, fixed_costs)):
+        if points:  # a mode that prints only its own figures
+            print(f"load average {os.getloadavg()[0]:.2f}")
+            with tempfile.TemporaryDirectory() as d:
+                mode(points, Path(d))
+            return
     n, m = args.runs, args.months
     print(
         f"scenario {SCENARIO.name}, {m} months, {n} runs per measurement, best of {args.repeats} "
